@@ -1,0 +1,182 @@
+package proxy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// artifact is a file the proxy may stream to a client: where it lives
+// upstream and what its bytes must hash to.
+type artifact struct {
+	ecosystem   policy.Ecosystem
+	upstreamURL string
+	// verifier checks the bytes of a complete (non-range) download; nil
+	// when the document gave no digest.
+	verifier    func() digestVerifier
+	contentType string
+	header      http.Header // extra upstream request headers (auth for chained registries)
+}
+
+// digestVerifier hashes streamed bytes and says whether they match.
+type digestVerifier interface {
+	io.Writer
+	Verify() error
+}
+
+// sha256Verifier checks a hex SHA-256 digest (PyPI).
+type sha256Verifier struct {
+	h    hash.Hash
+	want string
+}
+
+func newSHA256Verifier(hexDigest string) digestVerifier {
+	return &sha256Verifier{h: sha256.New(), want: strings.ToLower(hexDigest)}
+}
+
+func (v *sha256Verifier) Write(p []byte) (int, error) { return v.h.Write(p) }
+
+func (v *sha256Verifier) Verify() error {
+	got := hex.EncodeToString(v.h.Sum(nil))
+	if got != v.want {
+		return fmt.Errorf("sha256 mismatch: upstream sent %s, index says %s", got, v.want)
+	}
+	return nil
+}
+
+// holdBack is how many bytes are kept from the client until the digest has
+// been checked: a mismatch is detected before the last bytes leave, so the
+// client receives a truncated body and rejects it.
+const holdBack = 64 << 10
+
+// streamArtifact proxies one file from upstream to the client, unchanged:
+// never recompressed, HEAD and Range passed through, the digest verified on
+// complete downloads. It returns an error only before anything was written.
+func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifact) error {
+	u, err := url.Parse(a.upstreamURL)
+	if err != nil {
+		return fmt.Errorf("%w: file URL in upstream document: %v", policy.ErrUpstream, err)
+	}
+	if !s.artifactHostAllowed(a.ecosystem, u) {
+		s.log.WarnContext(r.Context(), "refused artifact on a host that is not allowed",
+			"ecosystem", a.ecosystem, "host", u.Host)
+		return fmt.Errorf("%w: %s (allowed file hosts are configured with %s)", policy.ErrForbiddenHost, u.Host, hostsSetting(a.ecosystem))
+	}
+	hdr := http.Header{}
+	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
+		if v := r.Header.Get(k); v != "" {
+			hdr.Set(k, v)
+		}
+	}
+	for k, vs := range a.header {
+		hdr[k] = vs
+	}
+	method := r.Method
+	resp, err := s.opts.Upstream.Open(r.Context(), u.String(), hdr)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+
+	out := w.Header()
+	for _, k := range []string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "Content-Encoding"} {
+		if v := resp.Header.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	ct := a.contentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	out.Set("Content-Type", ct)
+	if out.Get("Accept-Ranges") == "" {
+		out.Set("Accept-Ranges", "bytes")
+	}
+	w.WriteHeader(resp.StatusCode)
+	if method == http.MethodHead || resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
+		return nil
+	}
+	var v digestVerifier
+	if resp.StatusCode == http.StatusOK && a.verifier != nil {
+		v = a.verifier()
+	}
+	if err := copyVerified(w, resp.Body, v); err != nil {
+		s.log.ErrorContext(r.Context(), "artifact download aborted",
+			"ecosystem", a.ecosystem, "url", redactURL(u), "error", err)
+		abortResponse(w)
+	}
+	return nil
+}
+
+// copyVerified copies src to w, holding back the last bytes until v (if
+// any) has verified the whole stream.
+func copyVerified(w io.Writer, src io.Reader, v digestVerifier) error {
+	if v == nil {
+		_, err := io.Copy(w, src)
+		return err
+	}
+	buf := make([]byte, 32<<10)
+	var pending []byte
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			v.Write(buf[:n])
+			pending = append(pending, buf[:n]...)
+			if len(pending) > holdBack {
+				cut := len(pending) - holdBack
+				if _, werr := w.Write(pending[:cut]); werr != nil {
+					return werr
+				}
+				pending = append(pending[:0], pending[cut:]...)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read upstream: %w", err)
+		}
+	}
+	if err := v.Verify(); err != nil {
+		return err
+	}
+	_, err := w.Write(pending)
+	return err
+}
+
+// abortResponse cuts the connection mid-body so the client sees a
+// truncated download instead of bad bytes.
+func abortResponse(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+		return
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.RawQuery = ""
+	return c.String()
+}
+
+func hostsSetting(eco policy.Ecosystem) string {
+	if eco == policy.NPM {
+		return "VIGIL_NPM_TARBALL_HOSTS"
+	}
+	return "VIGIL_PYPI_FILE_HOSTS"
+}
+
+// detached returns a context for work that must finish even when the client
+// hangs up (cache fills, audit writes).
+func detached(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }

@@ -1,0 +1,129 @@
+package proxy
+
+import (
+	"context"
+
+	"errors"
+	"fmt"
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/vigil-proxy/vigil-proxy/npm"
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/pypi"
+)
+
+// Check judges a package (and optionally one version) exactly as an install
+// through the proxy would, without serving it: `vigil-proxy check` and the
+// /api/v1/check endpoint use it. An error means the name could not be judged
+// (invalid name, upstream failure with no cached copy).
+func (s *Server) Check(ctx context.Context, eco policy.Ecosystem, name, version string) (policy.Report, error) {
+	d, err := s.check(ctx, eco, name, version)
+	if err != nil {
+		return policy.Report{Ecosystem: eco, Name: name, Version: version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}, err
+	}
+	s.recordCtx(ctx, "vigil-proxy check", d, "check")
+	return d.Report(), nil
+}
+
+func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version string) (policy.Decision, error) {
+	var pkg *policy.Package
+	now := s.timeNow()
+	switch eco {
+	case policy.PyPI:
+		if err := validPyPIName(name); err != nil {
+			return policy.Decision{}, err
+		}
+		name = pypi.Normalize(name)
+		st, err := s.pypiFacts(ctx, name)
+		if err != nil && !errors.Is(err, policy.ErrNotFound) {
+			return policy.Decision{}, err
+		}
+		if st != nil {
+			pkg = st.pkg
+		}
+	case policy.NPM:
+		if err := npm.ValidName(name); err != nil {
+			return policy.Decision{}, fmt.Errorf("%w: %v", policy.ErrInvalidName, err)
+		}
+		if pattern, private := s.npmPrivate(name); private {
+			return policy.Decision{Ref: policy.Ref{Ecosystem: eco, Name: npm.Canonical(name), Version: version}, Verdict: policy.Block,
+				Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block, Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream", name, pattern)}}}, nil
+		}
+		st, err := s.npmFacts(ctx, name)
+		if err != nil && !errors.Is(err, policy.ErrNotFound) {
+			return policy.Decision{}, err
+		}
+		if st != nil {
+			pkg = st.pkg
+		}
+		name = npm.Canonical(name)
+	default:
+		return policy.Decision{}, fmt.Errorf("unknown ecosystem %q", eco)
+	}
+	if pkg == nil {
+		pkg = s.missingPackage(ctx, eco, name)
+	}
+	if version == "" || !pkg.Exists {
+		d, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
+		d.Ref.Version = version
+		return d, err
+	}
+	rel := pkg.Release(version)
+	if rel == nil {
+		pd, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
+		if err != nil {
+			return pd, err
+		}
+		newest, err := s.newestAllowedRelease(ctx, pkg)
+		if err != nil {
+			return pd, err
+		}
+		pd.Ref.Version = version
+		pd.Findings = append(pd.Findings, policy.NonexistentVersion(pkg, version, newest))
+		pd.Verdict = policy.Block
+		return pd, nil
+	}
+	var file *policy.File
+	if len(rel.Files) == 1 {
+		file = &rel.Files[0]
+	}
+	return s.opts.Engine.EvaluateArtifact(ctx, pkg, rel, file, now)
+}
+
+// newestAllowedRelease is the newest final release the policy lets through.
+func (s *Server) newestAllowedRelease(ctx context.Context, pkg *policy.Package) (string, error) {
+	var allowed []string
+	for i := range pkg.Releases {
+		rel := &pkg.Releases[i]
+		if rel.Prerelease || rel.Yanked {
+			continue
+		}
+		d, err := s.opts.Engine.EvaluateRelease(ctx, pkg, rel, nil, s.timeNow())
+		if err != nil {
+			return "", err
+		}
+		if d.Verdict != policy.Block {
+			allowed = append(allowed, rel.Version)
+		}
+	}
+	if pkg.Ecosystem == policy.PyPI {
+		return pypi.NewestVersion(allowed, false), nil
+	}
+	return newestSemver(allowed), nil
+}
+
+// newestSemver returns the highest valid semver version in vs.
+func newestSemver(vs []string) string {
+	var best *semver.Version
+	var bestRaw string
+	for _, v := range vs {
+		sv, err := semver.StrictNewVersion(v)
+		if err != nil {
+			continue
+		}
+		if best == nil || sv.GreaterThan(best) {
+			best, bestRaw = sv, v
+		}
+	}
+	return bestRaw
+}

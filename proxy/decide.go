@@ -1,0 +1,156 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// addSignals fills pkg.Signals from the popularity source and the
+// hallucination watchlist.
+func (s *Server) addSignals(ctx context.Context, pkg *policy.Package) {
+	pkg.Signals.WeeklyDownloads = -1
+	if s.opts.Signals != nil {
+		pkg.Signals = s.opts.Signals.Signals(ctx, pkg.Ecosystem, pkg.Name)
+	}
+	if s.opts.Watch == nil || !pkg.Exists {
+		return
+	}
+	w, err := s.opts.Watch.Watched(ctx, pkg.Ecosystem, pkg.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "watchlist lookup failed", "ecosystem", pkg.Ecosystem, "package", pkg.Name, "error", err)
+		return
+	}
+	pkg.Signals.Watchlisted = &policy.WatchFact{FirstSeen: w.FirstSeen, LastSeen: w.LastSeen, Count: w.Count}
+	if w.Appeared.IsZero() {
+		if err := s.opts.Watch.MarkAppeared(detached(ctx), pkg.Ecosystem, pkg.Name, s.timeNow()); err != nil {
+			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", pkg.Ecosystem, "package", pkg.Name, "error", err)
+		}
+		s.log.WarnContext(ctx, "watchlisted name appeared upstream", "ecosystem", pkg.Ecosystem, "package", pkg.Name, "first_seen", w.FirstSeen)
+	}
+}
+
+// missingPackage is the Package for a name upstream does not know: it is
+// remembered on the watchlist and judged, so the refusal can explain itself.
+func (s *Server) missingPackage(ctx context.Context, eco policy.Ecosystem, name string) *policy.Package {
+	pkg := &policy.Package{Ecosystem: eco, Name: name}
+	s.addSignals(ctx, pkg)
+	if s.opts.Watch != nil {
+		if _, err := s.opts.Watch.RecordMissing(detached(ctx), eco, name, s.timeNow()); err != nil {
+			s.log.WarnContext(ctx, "watchlist record failed", "ecosystem", eco, "package", name, "error", err)
+		}
+	}
+	return pkg
+}
+
+// record appends the decision on a request to the audit trail.
+func (s *Server) record(r *http.Request, d policy.Decision, route string, extra ...policy.Finding) {
+	s.recordCtx(r.Context(), r.UserAgent(), d, route, extra...)
+}
+
+// recordCtx appends a decision to the audit trail and counts it.
+func (s *Server) recordCtx(ctx context.Context, client string, d policy.Decision, route string, extra ...policy.Finding) {
+	switch d.Verdict {
+	case policy.Block:
+		s.stats.Blocks.Add(1)
+	case policy.Warn:
+		s.stats.Warns.Add(1)
+	}
+	findings := append(append([]policy.Finding(nil), d.Findings...), extra...)
+	ev := store.Event{
+		Time:      s.timeNow(),
+		Kind:      store.KindDecision,
+		Ecosystem: d.Ref.Ecosystem,
+		Package:   d.Ref.Name,
+		Version:   d.Ref.Version,
+		File:      d.Ref.File,
+		Verdict:   d.Verdict.String(),
+		Rules:     d.Rules(),
+		Reason:    d.Reason(),
+		Findings:  findings,
+		Client:    client,
+		Route:     route,
+	}
+	if d.List != nil && d.Verdict == policy.Allow {
+		ev.Reason = "allowlisted (" + d.List.Source + "): " + d.List.Reason
+	}
+	if s.opts.Events != nil {
+		s.opts.Events.Record(ev)
+	}
+	if d.Verdict == policy.Block {
+		s.log.InfoContext(ctx, "blocked", "request_id", requestID(ctx),
+			"ecosystem", d.Ref.Ecosystem, "package", d.Ref.Name, "version", d.Ref.Version,
+			"rule", strings.Join(d.Rules(), ","), "reason", d.Reason())
+		if s.opts.OnBlock != nil {
+			s.opts.OnBlock(ev)
+		}
+	}
+}
+
+// hiddenSummary condenses per-release findings into a few audit findings.
+func hiddenSummary(hidden map[string][]policy.Finding) []policy.Finding {
+	if len(hidden) == 0 {
+		return nil
+	}
+	versions := make([]string, 0, len(hidden))
+	for v := range hidden {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	seen := map[string]bool{}
+	var out []policy.Finding
+	for _, v := range versions {
+		for _, f := range hidden[v] {
+			if f.Verdict != policy.Block || seen[f.Rule+f.Reason] || len(out) >= 10 {
+				continue
+			}
+			seen[f.Rule+f.Reason] = true
+			out = append(out, policy.Finding{Rule: f.Rule, Verdict: policy.Warn, Reason: "hidden: " + f.Reason})
+		}
+	}
+	return out
+}
+
+// npmRefusal builds the refusal npm, pnpm and yarn print best: JSON body
+// with "error", npm-notice header and a custom reason phrase.
+func npmRefusal(status int, reason, detail string) refusal {
+	msg := "vigil-proxy: " + reason
+	if detail != "" {
+		msg += " [" + detail + "]"
+	}
+	body, _ := json.Marshal(map[string]string{"error": msg})
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("npm-notice", sanitizePhrase(msg, 1024))
+	return refusal{status: status, reason: reason, body: body, header: h}
+}
+
+// pypiRefusal builds a text refusal; pip shows the reason phrase on file
+// downloads and nothing for index pages, so the body is for curl and logs.
+func pypiRefusal(status int, reason, detail string) refusal {
+	msg := "vigil-proxy: " + reason
+	if detail != "" {
+		msg += " [" + detail + "]"
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	return refusal{status: status, reason: reason, body: []byte(msg + "\n"), header: h}
+}
+
+// decisionDetail names the rules of a decision for the body of a refusal.
+func decisionDetail(d policy.Decision) string {
+	rules := d.Rules()
+	if len(rules) == 0 {
+		return ""
+	}
+	return "rule " + strings.Join(rules, ", ")
+}

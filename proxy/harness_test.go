@@ -1,0 +1,212 @@
+package proxy_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
+	"github.com/vigil-proxy/vigil-proxy/store"
+	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// memEvents records events synchronously for assertions.
+type memEvents struct {
+	mu  sync.Mutex
+	evs []store.Event
+}
+
+func (m *memEvents) Record(ev store.Event) {
+	m.mu.Lock()
+	m.evs = append(m.evs, ev)
+	m.mu.Unlock()
+}
+
+func (m *memEvents) find(pkg, verdict string) []store.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.Event
+	for _, ev := range m.evs {
+		if ev.Package == pkg && (verdict == "" || ev.Verdict == verdict) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// env is one proxy under test with its collaborators.
+type env struct {
+	t      *testing.T
+	srv    *httptest.Server
+	proxy  *proxy.Server
+	cache  *metacache.Cache
+	store  *boltstore.Store
+	events *memEvents
+	clock  *clock
+}
+
+type envOptions struct {
+	pypiUpstream string
+	pypiFiles    []string
+	npmUpstream  string
+	npmTarballs  []string
+	lists        []policy.ListEntry
+	private      []string
+	maxDocument  int64
+	timeout      time.Duration
+	strategy     policy.Strategy
+	hideMode     string
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	dir := t.TempDir()
+	clk := &clock{t: time.Now().UTC()}
+	if o.timeout == 0 {
+		o.timeout = 5 * time.Second
+	}
+	if o.maxDocument == 0 {
+		o.maxDocument = 64 << 20
+	}
+	if o.strategy == "" {
+		o.strategy = policy.DefaultStrategy
+	}
+	st, err := boltstore.Open(filepath.Join(dir, "store.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cache, err := metacache.Open(metacache.Options{
+		Path: filepath.Join(dir, "cache.db"), TTL: time.Minute, NegativeTTL: 30 * time.Second,
+		Grace: time.Hour, FetchTimeout: o.timeout, Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatalf("open cache: %v", err)
+	}
+	t.Cleanup(func() { cache.Close() })
+	client := upstream.New(upstream.Options{
+		ConnectTimeout: time.Second, ResponseHeaderTimeout: o.timeout, DocumentTimeout: o.timeout,
+		MaxDocumentBytes: o.maxDocument, UserAgent: "vigil-proxy-test",
+	})
+	settings := policy.DefaultSettings(o.strategy)
+	bindings, err := policy.CoreRules(settings, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := policy.NewEngine(bindings, store.NewLists(o.lists, st, time.Millisecond))
+	mustURL := func(raw string) *url.URL {
+		if raw == "" {
+			raw = "http://127.0.0.1:1"
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	fileHosts, err := upstream.ParseHosts(o.pypiFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tarHosts, err := upstream.ParseHosts(o.npmTarballs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := &memEvents{}
+	e := &env{t: t, cache: cache, store: st, events: events, clock: clk}
+	e.srv = httptest.NewUnstartedServer(nil)
+	public := mustURL("http://" + e.srv.Listener.Addr().String())
+	p, err := proxy.New(proxy.Options{
+		PublicURL: public,
+		Engine:    engine,
+		Upstream:  client,
+		Cache:     cache,
+		PyPI:      proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode},
+		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
+			DeprecateWarnings: true},
+		Events: events,
+		Watch:  st,
+		Now:    clk.Now,
+	})
+	if err != nil {
+		t.Fatalf("proxy.New: %v", err)
+	}
+	e.proxy = p
+	e.srv.Config.Handler = p.Handler()
+	e.srv.Start()
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// get sends a GET with optional headers ("Key: value").
+func (e *env) get(path string, headers ...string) *http.Response {
+	e.t.Helper()
+	return e.do(http.MethodGet, path, headers...)
+}
+
+func (e *env) do(method, path string, headers ...string) *http.Response {
+	e.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// body reads and closes the response body.
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return string(b)
+}
+
+func wantStatus(t *testing.T, resp *http.Response, want int) string {
+	t.Helper()
+	b := body(t, resp)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: status %q, want %d; body: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status, want, b)
+	}
+	return b
+}

@@ -1,0 +1,449 @@
+package proxy
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/npm"
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// Content types of npm packuments.
+const (
+	npmFullType  = "application/json"
+	npmCorgiType = "application/vnd.npm.install-v1+json"
+)
+
+// maxAuditBody bounds forwarded audit request bodies.
+const maxAuditBody = 16 << 20
+
+// npmState is what the proxy knows about one npm package.
+type npmState struct {
+	raw   []byte
+	index *npm.Index
+	pkg   *policy.Package
+	stale bool
+}
+
+// serveNPM routes /npm/... (paths mirror registry.npmjs.org below the prefix).
+func (s *Server) serveNPM(c echo.Context) error {
+	r := c.Request()
+	rest := strings.TrimPrefix(strings.TrimPrefix(r.URL.EscapedPath(), "/npm"), "/")
+	if rest == "" {
+		return c.JSON(http.StatusOK, map[string]string{"db_name": "registry", "vigil": "npm registry firewall"})
+	}
+	if strings.HasPrefix(rest, "-/") {
+		return s.npmSpecial(c, rest)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return httpError(http.StatusMethodNotAllowed, "vigil-proxy is a read-only registry: publishing goes to your upstream registry directly")
+	}
+	route, err := npm.SplitPath(rest)
+	if err != nil {
+		return err
+	}
+	if pattern, private := s.npmPrivate(route.Name); private {
+		ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(route.Name)}
+		d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block,
+			Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream; publish it to your private registry", route.Name, pattern)}}}
+		s.record(r, d, "packument")
+		return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), "setting npm.private"))
+	}
+	switch route.Kind {
+	case npm.KindPackument:
+		return s.npmPackument(c, route.Name)
+	case npm.KindTarball:
+		return s.npmTarball(c, route.Name, route.File)
+	case npm.KindVersion:
+		return s.npmVersion(c, route.Name, route.Version)
+	}
+	return httpError(http.StatusNotFound, "not found")
+}
+
+// npmPrivate reports whether name matches a private pattern.
+func (s *Server) npmPrivate(name string) (string, bool) {
+	canon := npm.Canonical(name)
+	for _, p := range s.opts.NPM.Private {
+		p = strings.ToLower(p)
+		if ok, _ := path.Match(p, canon); ok || p == canon {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// npmSpecial serves the registry's "/-/" endpoints.
+func (s *Server) npmSpecial(c echo.Context, rest string) error {
+	r := c.Request()
+	switch {
+	case rest == "-/ping" || strings.HasPrefix(rest, "-/ping?"):
+		return c.JSON(http.StatusOK, map[string]any{})
+	case rest == "-/npm/v1/security/advisories/bulk" || rest == "-/npm/v1/security/audits" || rest == "-/npm/v1/security/audits/quick":
+		if r.Method != http.MethodPost {
+			return httpError(http.StatusMethodNotAllowed, "audit endpoints take POST")
+		}
+		return s.npmForward(c, rest)
+	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags"):
+		name := strings.TrimSuffix(strings.TrimPrefix(rest, "-/package/"), "/dist-tags")
+		route, err := npm.SplitPath(name)
+		if err != nil || route.Kind != npm.KindPackument {
+			return fmt.Errorf("%w: %q", policy.ErrInvalidName, name)
+		}
+		st, _, hidden, handled, err := s.npmJudge(c, route.Name, "packument")
+		if handled || err != nil {
+			return err
+		}
+		_ = st
+		tags := npm.RetaggedDistTags(st.index, func(v string) bool { _, h := hidden[v]; return h })
+		return c.JSON(http.StatusOK, tags)
+	}
+	return httpError(http.StatusNotImplemented, "vigil-proxy does not serve /npm/"+strings.SplitN(rest, "?", 2)[0]+": only package documents, tarballs, ping and audit are proxied")
+}
+
+// npmForward passes an audit request to upstream unchanged (gzip body
+// included) and returns upstream's answer.
+func (s *Server) npmForward(c echo.Context, rest string) error {
+	r := c.Request()
+	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
+	h := http.Header{}
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Accept", "npm-command", "User-Agent"} {
+		if v := r.Header.Get(k); v != "" {
+			h.Set(k, v)
+		}
+	}
+	if s.opts.NPM.Authorization != "" {
+		h.Set("Authorization", s.opts.NPM.Authorization)
+	}
+	resp, err := s.opts.Upstream.Forward(r.Context(), http.MethodPost, target, h, r.Body, maxAuditBody)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	for _, k := range []string{"Content-Type", "Content-Encoding"} {
+		if v := resp.Header.Get(k); v != "" {
+			c.Response().Header().Set(k, v)
+		}
+	}
+	c.Response().WriteHeader(resp.StatusCode)
+	_, err = io.Copy(c.Response(), io.LimitReader(resp.Body, maxAuditBody))
+	if err != nil {
+		s.log.WarnContext(r.Context(), "audit response copy failed", "error", err)
+	}
+	return nil
+}
+
+func (s *Server) npmHeader() http.Header {
+	if s.opts.NPM.Authorization == "" {
+		return nil
+	}
+	h := http.Header{}
+	h.Set("Authorization", s.opts.NPM.Authorization)
+	return h
+}
+
+// npmFacts loads the full packument (cached) and reduces it to facts.
+func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
+	if err := npm.ValidName(name); err != nil {
+		return nil, err
+	}
+	docURL := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + npm.EscapePath(name)
+	e, err := s.opts.Cache.Get(ctx, "npm/"+name, s.fetcher(docURL, npmFullType, s.npmHeader()),
+		func(body []byte) (any, error) { return npm.ParseIndex(body) })
+	if err != nil {
+		return nil, fmt.Errorf("npm package %s: %w", name, err)
+	}
+	st := &npmState{raw: e.Body, index: e.Value.(*npm.Index), stale: e.Stale}
+	st.pkg = st.index.Facts()
+	st.pkg.Name = npm.Canonical(name)
+	s.addSignals(ctx, st.pkg)
+	return st, nil
+}
+
+// npmJudge loads and judges a package: the package decision, then every
+// version. Refusals are written here (handled=true).
+func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d policy.Decision, hidden map[string]policy.Decision, handled bool, err error) {
+	r := c.Request()
+	ctx := r.Context()
+	st, err = s.npmFacts(ctx, name)
+	if errors.Is(err, policy.ErrNotFound) {
+		pkg := s.missingPackage(ctx, policy.NPM, npm.Canonical(name))
+		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
+		if err != nil {
+			return nil, d, nil, false, err
+		}
+		s.record(r, d, route)
+		if d.Verdict != policy.Block {
+			return nil, d, nil, false, fmt.Errorf("%w: %s does not exist upstream", policy.ErrNotFound, name)
+		}
+		return nil, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), decisionDetail(d)))
+	}
+	if err != nil {
+		return nil, d, nil, false, err
+	}
+	now := s.timeNow()
+	d, err = s.opts.Engine.EvaluatePackage(ctx, st.pkg, now)
+	if err != nil {
+		return nil, d, nil, false, err
+	}
+	if d.Verdict == policy.Block {
+		s.record(r, d, route)
+		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
+	}
+	hidden = map[string]policy.Decision{}
+	for i := range st.pkg.Releases {
+		rel := &st.pkg.Releases[i]
+		rd, err := s.opts.Engine.EvaluateRelease(ctx, st.pkg, rel, nil, now)
+		if err != nil {
+			return nil, d, nil, false, err
+		}
+		if rd.Verdict != policy.Allow {
+			hidden[rel.Version] = rd
+		}
+	}
+	if npm.Remaining(st.index, blockedIn(hidden)) == 0 && len(st.index.Versions) > 0 {
+		first := firstBlock(hidden)
+		d = policy.Decision{Ref: d.Ref, Verdict: policy.Block, Findings: append(d.Findings, policy.Finding{
+			Rule: firstRule(first), Verdict: policy.Block,
+			Reason: fmt.Sprintf("every version of %s is hidden by policy (%s)", name, first.Reason()),
+		})}
+		s.record(r, d, route)
+		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
+	}
+	return st, d, hidden, false, nil
+}
+
+// blockedIn returns the hide function for versions judged Block.
+func blockedIn(decisions map[string]policy.Decision) func(string) bool {
+	return func(v string) bool {
+		d, ok := decisions[v]
+		return ok && d.Verdict == policy.Block
+	}
+}
+
+func firstBlock(decisions map[string]policy.Decision) policy.Decision {
+	var best policy.Decision
+	for _, d := range decisions {
+		if d.Verdict == policy.Block && (best.Ref.Version == "" || d.Ref.Version > best.Ref.Version) {
+			best = d
+		}
+	}
+	return best
+}
+
+func firstRule(d policy.Decision) string {
+	if rules := d.Rules(); len(rules) > 0 {
+		return rules[0]
+	}
+	return policy.RuleTooNew
+}
+
+// npmWantsCorgi reports whether the client asked for the abbreviated form.
+func npmWantsCorgi(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(mt) == npmCorgiType && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// npmPackument serves a filtered packument.
+func (s *Server) npmPackument(c echo.Context, name string) error {
+	r := c.Request()
+	st, d, hidden, handled, err := s.npmJudge(c, name, "packument")
+	if handled || err != nil {
+		return err
+	}
+	s.record(r, d, "packument", hiddenSummary(findingsOf(hidden, policy.Block))...)
+	base := s.baseURL(r)
+	opts := npm.FilterOptions{
+		Hide:        blockedIn(hidden),
+		Abbreviated: npmWantsCorgi(r.Header.Get("Accept")),
+		TarballURL: func(pkgName, basename string) string {
+			return base.String() + "/npm/" + pkgName + "/-/" + basename
+		},
+	}
+	if s.opts.NPM.DeprecateWarnings {
+		pkgWarn := ""
+		if d.Verdict == policy.Warn {
+			pkgWarn = d.Reason()
+		}
+		opts.Deprecate = func(v string) string {
+			msgs := []string{}
+			if pkgWarn != "" {
+				msgs = append(msgs, pkgWarn)
+			}
+			if vd, ok := hidden[v]; ok && vd.Verdict == policy.Warn {
+				msgs = append(msgs, vd.Reason())
+			}
+			if len(msgs) == 0 {
+				return ""
+			}
+			msg := "vigil-proxy: " + strings.Join(msgs, "; ")
+			if up := st.index.Version(v); up != nil && up.Deprecated != "" {
+				msg = up.Deprecated + " (" + msg + ")"
+			}
+			return msg
+		}
+	}
+	contentType := npmFullType
+	if opts.Abbreviated {
+		contentType = npmCorgiType
+	}
+	// First pass: the ETag of exactly the bytes this client would get.
+	hasher := sha256.New()
+	if err := npm.Filter(hasher, st.raw, st.index, opts); err != nil {
+		return fmt.Errorf("filter packument %s: %w", name, err)
+	}
+	etag := `"` + hex.EncodeToString(hasher.Sum(nil)[:16]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Vary", "Accept, Accept-Encoding")
+	h.Set("Cache-Control", "public, max-age=60")
+	if d.Verdict == policy.Warn {
+		h.Set("npm-notice", sanitizePhrase("vigil-proxy: "+d.Reason(), 1024))
+		h.Set("Cache-Control", "no-store")
+	}
+	if st.stale {
+		h.Set("Warning", `110 vigil-proxy "served from cache: upstream unavailable"`)
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set("Content-Type", contentType)
+	if r.Method == http.MethodHead {
+		return c.NoContent(http.StatusOK)
+	}
+	var w io.Writer = c.Response()
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		gz := gzip.NewWriter(c.Response())
+		defer gz.Close()
+		w = gz
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	if err := npm.Filter(w, st.raw, st.index, opts); err != nil {
+		s.log.ErrorContext(r.Context(), "packument write failed", "package", name, "error", err)
+		abortResponse(c.Response())
+	}
+	return nil
+}
+
+func findingsOf(decisions map[string]policy.Decision, v policy.Verdict) map[string][]policy.Finding {
+	out := map[string][]policy.Finding{}
+	for ver, d := range decisions {
+		if d.Verdict == v {
+			out[ver] = d.Findings
+		}
+	}
+	return out
+}
+
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// npmTarball serves /npm/<name>/-/<file>.tgz: judged like the version it
+// belongs to, so lockfile installs (which never fetch the packument) are
+// held to the same policy.
+func (s *Server) npmTarball(c echo.Context, name, file string) error {
+	r := c.Request()
+	st, _, _, handled, err := s.npmJudge(c, name, "tarball")
+	if handled || err != nil {
+		return err
+	}
+	vi := st.index.VersionForTarball(file)
+	if vi == nil {
+		return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound,
+			fmt.Sprintf("%s is not a tarball of any version of %s upstream", file, name), policy.RuleNonexistentVersion))
+	}
+	rel := st.pkg.Release(vi.Version)
+	if rel == nil {
+		rel = &policy.Release{Version: vi.Version}
+	}
+	var pf *policy.File
+	if len(rel.Files) > 0 {
+		pf = &rel.Files[0]
+	}
+	d, err := s.opts.Engine.EvaluateArtifact(r.Context(), st.pkg, rel, pf, s.timeNow())
+	if err != nil {
+		return err
+	}
+	s.record(r, d, "tarball")
+	if d.Verdict == policy.Block {
+		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
+	}
+	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmHeader()}
+	if vi.Integrity != "" || vi.Shasum != "" {
+		integrity, shasum := vi.Integrity, vi.Shasum
+		if _, err := npm.NewIntegrityVerifier(integrity, shasum); err == nil {
+			a.verifier = func() digestVerifier {
+				v, _ := npm.NewIntegrityVerifier(integrity, shasum)
+				return v
+			}
+		}
+	}
+	return s.streamArtifact(c.Response(), r, a)
+}
+
+// npmVersion serves the legacy single-version manifest /npm/<name>/<version|tag>,
+// explaining versions that do not exist or are hidden (DEP-007).
+func (s *Server) npmVersion(c echo.Context, name, spec string) error {
+	r := c.Request()
+	st, _, hidden, handled, err := s.npmJudge(c, name, "version")
+	if handled || err != nil {
+		return err
+	}
+	hide := blockedIn(hidden)
+	newest := npm.NewestAllowed(st.index, hide)
+	version := spec
+	if tags := npm.RetaggedDistTags(st.index, hide); tags[spec] != "" {
+		version = tags[spec]
+	}
+	ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name), Version: version}
+	if st.index.Version(version) == nil {
+		d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{policy.NonexistentVersion(st.pkg, version, newest)}}
+		s.record(r, d, "version")
+		return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), decisionDetail(d)))
+	}
+	if hide(version) {
+		d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{policy.HiddenVersion(st.pkg, version, hidden[version].Reason(), newest)}}
+		s.record(r, d, "version")
+		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
+	}
+	var buf strings.Builder
+	base := s.baseURL(r)
+	err = npm.Filter(&buf, st.raw, st.index, npm.FilterOptions{
+		Hide:        func(v string) bool { return v != version },
+		Abbreviated: true,
+		TarballURL:  func(pkgName, basename string) string { return base.String() + "/npm/" + pkgName + "/-/" + basename },
+	})
+	if err != nil {
+		return fmt.Errorf("filter packument %s: %w", name, err)
+	}
+	var doc struct {
+		Versions map[string]json.RawMessage `json:"versions"`
+	}
+	if err := json.Unmarshal([]byte(buf.String()), &doc); err != nil {
+		return fmt.Errorf("decode filtered packument %s: %w", name, err)
+	}
+	return c.JSONBlob(http.StatusOK, doc.Versions[version])
+}

@@ -1,0 +1,492 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/pypi"
+)
+
+// pypiState is what the proxy knows about one PyPI project.
+type pypiState struct {
+	project *pypi.Project
+	doc     *pypi.ProjectDoc
+	docRaw  []byte
+	pkg     *policy.Package
+	stale   bool
+}
+
+// servePyPI routes /pypi/... (paths mirror pypi.org below the prefix).
+func (s *Server) servePyPI(c echo.Context) error {
+	r := c.Request()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return httpError(http.StatusMethodNotAllowed, "method not allowed")
+	}
+	rest := strings.TrimPrefix(r.URL.Path, "/pypi")
+	parts := strings.Split(strings.TrimPrefix(rest, "/"), "/")
+	switch {
+	case rest == "/simple" || rest == "/simple/":
+		return s.pypiRoot(c)
+	case len(parts) >= 2 && parts[0] == "simple":
+		name := parts[1]
+		if len(parts) == 2 { // no trailing slash
+			return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", pypi.Normalize(name))+"/")
+		}
+		if len(parts) != 3 || parts[2] != "" {
+			return httpError(http.StatusNotFound, "not found")
+		}
+		return s.pypiSimple(c, name)
+	case len(parts) >= 3 && parts[0] == "pypi" && parts[len(parts)-1] == "json" || len(parts) >= 4 && parts[0] == "pypi" && parts[len(parts)-2] == "json" && parts[len(parts)-1] == "":
+		p := parts[1:]
+		if p[len(p)-1] == "" {
+			p = p[:len(p)-1]
+		}
+		switch len(p) {
+		case 2:
+			return s.pypiJSON(c, p[0], "")
+		case 3:
+			return s.pypiJSON(c, p[0], p[1])
+		}
+		return httpError(http.StatusNotFound, "not found")
+	case len(parts) == 3 && parts[0] == "files":
+		return s.pypiFile(c, parts[1], parts[2])
+	}
+	return httpError(http.StatusNotFound, "not found: vigil-proxy serves /pypi/simple/<project>/, /pypi/pypi/<project>/json and /pypi/files/")
+}
+
+// pypiPath builds an absolute proxy path below /pypi.
+func (s *Server) pypiPath(r *http.Request, elems ...string) string {
+	base := s.baseURL(r)
+	esc := make([]string, len(elems))
+	for i, e := range elems {
+		esc[i] = url.PathEscape(e)
+	}
+	return base.Path + "/pypi/" + strings.Join(esc, "/")
+}
+
+// pypiFileURL is the proxy URL of a distribution file.
+func (s *Server) pypiFileURL(r *http.Request, project, filename string) string {
+	u := s.baseURL(r)
+	u.Path += "/pypi/files/" + project + "/" + filename
+	u.RawPath = ""
+	return u.String()
+}
+
+// pypiRoot answers the project list with an empty index: pip never reads it
+// during installs, and mirroring PyPI's whole list is not this proxy's job.
+func (s *Server) pypiRoot(c echo.Context) error {
+	mt := pypi.Negotiate(c.Request().Header.Get("Accept"), c.QueryParam("format"))
+	c.Response().Header().Set("Vary", "Accept")
+	if strings.HasSuffix(mt, "+json") {
+		return c.Blob(http.StatusOK, mt, []byte(`{"meta":{"api-version":"1.1"},"projects":[]}`))
+	}
+	return c.Blob(http.StatusOK, mt, []byte("<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>vigil-proxy</title></head><body></body></html>\n"))
+}
+
+// validPyPIName rejects bad names before any upstream call.
+func validPyPIName(name string) error {
+	if !pypi.ValidName(name) {
+		return fmt.Errorf("%w: %q is not a valid Python project name", policy.ErrInvalidName, name)
+	}
+	return nil
+}
+
+// pypiFacts loads (from cache or upstream) the simple page and JSON API
+// document of a project and reduces them to policy facts.
+func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error) {
+	base := s.opts.PyPI.Upstream
+	simpleURL := pypi.SimpleURL(base, name)
+	page, err := s.opts.Cache.Get(ctx, "pypi/simple/"+name, s.fetcher(simpleURL, pypi.SimpleJSONAccept, nil),
+		func(body []byte) (any, error) {
+			u, _ := url.Parse(simpleURL)
+			if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' {
+				return pypi.ParseSimpleJSON(body, u)
+			}
+			return pypi.ParseSimpleHTML(body, u)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("pypi project %s: %w", name, err)
+	}
+	st := &pypiState{project: page.Value.(*pypi.Project), stale: page.Stale}
+	doc, err := s.opts.Cache.Get(ctx, "pypi/json/"+name, s.fetcher(pypi.ProjectJSONURL(base, name), "application/json", nil),
+		func(body []byte) (any, error) { return pypi.ParseProjectDoc(body) })
+	switch {
+	case err == nil:
+		st.doc, st.docRaw = doc.Value.(*pypi.ProjectDoc), doc.Body
+		st.stale = st.stale || doc.Stale
+	case errors.Is(err, policy.ErrNotFound):
+		// A simple page without a JSON document (some mirrors): judge the
+		// files alone; DEP-005 then has no project URLs to look at.
+	default:
+		return nil, fmt.Errorf("pypi project %s metadata: %w", name, err)
+	}
+	st.pkg = pypi.Facts(st.project, st.doc)
+	st.pkg.Name = name
+	s.addSignals(ctx, st.pkg)
+	return st, nil
+}
+
+// fetcher returns a metacache fetch function for one upstream document.
+func (s *Server) fetcher(rawURL, accept string, header http.Header) metacache.FetchFunc {
+	return func(ctx context.Context, etag string) (metacache.Fetched, error) {
+		doc, err := s.opts.Upstream.GetDocument(ctx, upstreamRequest(rawURL, accept, etag, header))
+		if err != nil {
+			return metacache.Fetched{}, err
+		}
+		return metacache.Fetched{Body: doc.Body, ETag: doc.ETag, NotModified: doc.NotModified}, nil
+	}
+}
+
+// pypiJudge returns the package decision, or a refusal already written.
+// It returns handled=true when the response has been sent.
+func (s *Server) pypiJudge(c echo.Context, name, route string) (st *pypiState, d policy.Decision, handled bool, err error) {
+	r := c.Request()
+	ctx := r.Context()
+	st, err = s.pypiFacts(ctx, name)
+	if errors.Is(err, policy.ErrNotFound) {
+		pkg := s.missingPackage(ctx, policy.PyPI, name)
+		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
+		if err != nil {
+			return nil, d, false, err
+		}
+		s.record(r, d, route)
+		if d.Verdict != policy.Block { // allowlisted, or DEP-001 switched off
+			return nil, d, false, fmt.Errorf("%w: %s does not exist on the upstream index", policy.ErrNotFound, name)
+		}
+		return nil, d, true, s.refusePyPI(c, http.StatusNotFound, d, route)
+	}
+	if err != nil {
+		return nil, d, false, err
+	}
+	d, err = s.opts.Engine.EvaluatePackage(ctx, st.pkg, s.timeNow())
+	if err != nil {
+		return nil, d, false, err
+	}
+	if d.Verdict == policy.Block {
+		s.record(r, d, route)
+		return st, d, true, s.refusePyPI(c, http.StatusForbidden, d, route)
+	}
+	return st, d, false, nil
+}
+
+// refusePyPI writes a refusal in the form the route's clients read: JSON
+// for the JSON API, text elsewhere; the reason phrase always.
+func (s *Server) refusePyPI(c echo.Context, status int, d policy.Decision, route string) error {
+	reason := d.Reason()
+	if route == "json" {
+		body, _ := json.Marshal(map[string]any{"message": "vigil-proxy: " + reason, "rules": d.Rules()})
+		h := http.Header{}
+		h.Set("Content-Type", "application/json")
+		return writeRefusal(c.Response(), c.Request(), refusal{status: status, reason: reason, body: body, header: h})
+	}
+	return writeRefusal(c.Response(), c.Request(), pypiRefusal(status, reason, decisionDetail(d)))
+}
+
+// hiddenFiles judges every file of the project and returns the refused ones
+// (filename → decision).
+func (s *Server) hiddenFiles(ctx context.Context, st *pypiState) (map[string]policy.Decision, error) {
+	hidden := map[string]policy.Decision{}
+	now := s.timeNow()
+	for i := range st.pkg.Releases {
+		rel := &st.pkg.Releases[i]
+		for j := range rel.Files {
+			f := &rel.Files[j]
+			d, err := s.opts.Engine.EvaluateRelease(ctx, st.pkg, rel, f, now)
+			if err != nil {
+				return nil, err
+			}
+			if d.Verdict == policy.Block {
+				hidden[f.Name] = d
+			}
+		}
+	}
+	return hidden, nil
+}
+
+func findingsByVersion(hidden map[string]policy.Decision) map[string][]policy.Finding {
+	out := map[string][]policy.Finding{}
+	for _, d := range hidden {
+		out[d.Ref.Version] = append(out[d.Ref.Version], d.Findings...)
+	}
+	return out
+}
+
+// pypiSimple serves /pypi/simple/<project>/.
+func (s *Server) pypiSimple(c echo.Context, raw string) error {
+	r := c.Request()
+	if err := validPyPIName(raw); err != nil {
+		return err
+	}
+	name := pypi.Normalize(raw)
+	if name != raw {
+		return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", name)+"/")
+	}
+	st, d, handled, err := s.pypiJudge(c, name, "simple")
+	if handled || err != nil {
+		return err
+	}
+	hidden, err := s.hiddenFiles(r.Context(), st)
+	if err != nil {
+		return err
+	}
+	s.record(r, d, "simple", hiddenSummary(findingsByVersion(hidden))...)
+
+	out := *st.project
+	out.Name = name
+	out.Files = nil
+	remaining := map[string]bool{}
+	for _, f := range st.project.Files {
+		f.URL = s.pypiFileURL(r, name, f.Filename)
+		if hd, ok := hidden[f.Filename]; ok {
+			if s.opts.PyPI.HideMode == "remove" {
+				continue
+			}
+			f.Yanked = true
+			f.YankedReason = "vigil-proxy: " + hd.Reason()
+		}
+		remaining[f.Version] = true
+		out.Files = append(out.Files, f)
+	}
+	if s.opts.PyPI.HideMode == "remove" {
+		out.Versions = nil
+		for _, v := range st.project.Versions {
+			if remaining[v] || !hasFilesFor(st.project, v) {
+				out.Versions = append(out.Versions, v)
+			}
+		}
+	}
+	mt := pypi.Negotiate(r.Header.Get("Accept"), c.QueryParam("format"))
+	var buf bytes.Buffer
+	if strings.HasSuffix(mt, "+json") {
+		err = out.RenderJSON(&buf)
+	} else {
+		err = out.RenderHTML(&buf)
+	}
+	if err != nil {
+		return fmt.Errorf("render simple page %s: %w", name, err)
+	}
+	h := c.Response().Header()
+	h.Set("Vary", "Accept")
+	if d.Verdict == policy.Warn {
+		h.Set("X-Vigil-Warning", sanitizePhrase(d.Reason(), 1024))
+	}
+	if st.stale {
+		h.Set("Warning", `110 vigil-proxy "served from cache: upstream unavailable"`)
+	}
+	return s.serveDocument(c, mt, buf.Bytes())
+}
+
+func hasFilesFor(p *pypi.Project, version string) bool {
+	for _, f := range p.Files {
+		if f.Version == version {
+			return true
+		}
+	}
+	return false
+}
+
+// serveDocument writes a filtered metadata document with an ETag of its
+// bytes (so a document that changes as files mature revalidates).
+func (s *Server) serveDocument(c echo.Context, contentType string, body []byte) error {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "max-age=60, must-revalidate")
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, contentType, body)
+}
+
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/"))
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// pypiJSON serves /pypi/pypi/<project>/json and /pypi/pypi/<project>/<version>/json.
+func (s *Server) pypiJSON(c echo.Context, raw, version string) error {
+	r := c.Request()
+	if err := validPyPIName(raw); err != nil {
+		return err
+	}
+	name := pypi.Normalize(raw)
+	if name != raw {
+		elems := []string{"pypi", name}
+		if version != "" {
+			elems = append(elems, version)
+		}
+		return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, append(elems, "json")...))
+	}
+	st, d, handled, err := s.pypiJudge(c, name, "json")
+	if handled || err != nil {
+		return err
+	}
+	if st.doc == nil {
+		return fmt.Errorf("%w: upstream has no JSON document for %s", policy.ErrNotFound, name)
+	}
+	hidden, err := s.hiddenFiles(r.Context(), st)
+	if err != nil {
+		return err
+	}
+	keep := func(_ string, filename string) bool { _, h := hidden[filename]; return !h }
+	rewrite := func(fileURL string) string { return s.pypiFileURL(r, name, path.Base(fileURL)) }
+	newest := newestAllowed(st, hidden)
+
+	body := st.docRaw
+	if version != "" {
+		rel := st.pkg.Release(version)
+		if rel == nil {
+			rel = matchPEP440(st.pkg, version)
+		}
+		if rel == nil {
+			f := policy.NonexistentVersion(st.pkg, version, newest)
+			vd := policy.Decision{Ref: policy.Ref{Ecosystem: policy.PyPI, Name: name, Version: version}, Verdict: policy.Block, Findings: []policy.Finding{f}}
+			s.record(r, vd, "json")
+			return s.refusePyPI(c, http.StatusNotFound, vd, "json")
+		}
+		if allHidden(rel, hidden) {
+			why := hidden[rel.Files[0].Name].Reason()
+			f := policy.HiddenVersion(st.pkg, rel.Version, why, newest)
+			vd := policy.Decision{Ref: policy.Ref{Ecosystem: policy.PyPI, Name: name, Version: rel.Version}, Verdict: policy.Block, Findings: []policy.Finding{f}}
+			s.record(r, vd, "json")
+			return s.refusePyPI(c, http.StatusNotFound, vd, "json")
+		}
+		vdoc, err := s.opts.Cache.Get(r.Context(), "pypi/json/"+name+"/"+rel.Version,
+			s.fetcher(pypi.VersionJSONURL(s.opts.PyPI.Upstream, name, rel.Version), "application/json", nil),
+			func(body []byte) (any, error) { return pypi.ParseProjectDoc(body) })
+		if err != nil {
+			return fmt.Errorf("pypi %s %s: %w", name, rel.Version, err)
+		}
+		body = vdoc.Body
+		d.Ref.Version = rel.Version
+	}
+	out, err := pypi.FilterProjectDoc(body, keep, rewrite)
+	if err != nil {
+		return fmt.Errorf("filter JSON document %s: %w", name, err)
+	}
+	s.record(r, d, "json", hiddenSummary(findingsByVersion(hidden))...)
+	return s.serveDocument(c, "application/json", out)
+}
+
+// matchPEP440 finds a release whose version equals v under PEP 440 (1.0 ==
+// 1.0.0), as PyPI's version route does.
+func matchPEP440(pkg *policy.Package, v string) *policy.Release {
+	for i := range pkg.Releases {
+		if pypi.CompareVersions(pkg.Releases[i].Version, v) == 0 && pypi.IsValidVersion(v) {
+			return &pkg.Releases[i]
+		}
+	}
+	return nil
+}
+
+func allHidden(rel *policy.Release, hidden map[string]policy.Decision) bool {
+	if len(rel.Files) == 0 {
+		return false
+	}
+	for _, f := range rel.Files {
+		if _, ok := hidden[f.Name]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// newestAllowed is the newest final version with at least one visible file.
+func newestAllowed(st *pypiState, hidden map[string]policy.Decision) string {
+	var versions []string
+	for _, rel := range st.pkg.Releases {
+		if rel.Yanked || !anyVisible(rel, hidden) {
+			continue
+		}
+		versions = append(versions, rel.Version)
+	}
+	return pypi.NewestVersion(versions, false)
+}
+
+func anyVisible(rel policy.Release, hidden map[string]policy.Decision) bool {
+	for _, f := range rel.Files {
+		if _, ok := hidden[f.Name]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// pypiFile serves /pypi/files/<project>/<filename>[.metadata]: the file is
+// looked up in the project's index page, judged, and streamed from the
+// upstream location the page gives (never from a URL the client chose).
+func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
+	r := c.Request()
+	if err := validPyPIName(raw); err != nil {
+		return err
+	}
+	name := pypi.Normalize(raw)
+	metadata := strings.HasSuffix(filename, ".metadata")
+	distName := strings.TrimSuffix(filename, ".metadata")
+	st, _, handled, err := s.pypiJudge(c, name, "file")
+	if handled || err != nil {
+		return err
+	}
+	var file *pypi.File
+	for i := range st.project.Files {
+		if st.project.Files[i].Filename == distName {
+			file = &st.project.Files[i]
+			break
+		}
+	}
+	if file == nil {
+		return httpError(http.StatusNotFound, fmt.Sprintf("%s is not a file of %s on the upstream index", distName, name))
+	}
+	rel := st.pkg.Release(file.Version)
+	var pf *policy.File
+	if rel != nil {
+		for i := range rel.Files {
+			if rel.Files[i].Name == distName {
+				pf = &rel.Files[i]
+			}
+		}
+	} else {
+		rel = &policy.Release{Version: file.Version}
+	}
+	d, err := s.opts.Engine.EvaluateArtifact(r.Context(), st.pkg, rel, pf, s.timeNow())
+	if err != nil {
+		return err
+	}
+	s.record(r, d, "file")
+	if d.Verdict == policy.Block {
+		return s.refusePyPI(c, http.StatusForbidden, d, "file")
+	}
+	a := artifact{ecosystem: policy.PyPI, upstreamURL: file.URL}
+	if metadata {
+		if file.CoreMetadata == nil {
+			return httpError(http.StatusNotFound, "no core metadata file for "+distName)
+		}
+		a.upstreamURL += ".metadata"
+		a.contentType = "text/plain; charset=utf-8"
+		if h := file.CoreMetadata["sha256"]; h != "" {
+			a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
+		}
+	} else if h := file.Hashes["sha256"]; h != "" {
+		a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
+	}
+	return s.streamArtifact(c.Response(), r, a)
+}

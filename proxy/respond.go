@@ -1,0 +1,110 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// reasonPrefix starts every custom reason phrase, so users recognise who
+// refused the request.
+const reasonPrefix = "Blocked by vigil-proxy: "
+
+// maxPhrase bounds the custom reason phrase: clients print it on one line.
+const maxPhrase = 160
+
+// sanitizePhrase makes s safe for a status line or header value: printable
+// ASCII only, no CR/LF, bounded length.
+func sanitizePhrase(s string, limit int) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '`' || r == '‘' || r == '’' || r == '“' || r == '”':
+			b.WriteByte('\'')
+		case r == '—' || r == '–':
+			b.WriteByte('-')
+		case r < 0x80 && unicode.IsPrint(r):
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			b.WriteByte('?')
+		}
+	}
+	out := b.String()
+	if len(out) > limit {
+		out = strings.TrimSpace(out[:limit-3]) + "..."
+	}
+	return out
+}
+
+// refusal describes a response that refuses a request and says why.
+type refusal struct {
+	status int    // 403 for policy blocks, 404 for names that do not exist
+	reason string // user-facing reason
+	body   []byte
+	header http.Header
+}
+
+// writeRefusal sends r. Over HTTP/1.x it hijacks the connection to send a
+// custom reason phrase ("403 Blocked by vigil-proxy: …"), the only channel
+// pip (for file downloads), pnpm and yarn print. Over HTTP/2, or when the
+// connection cannot be hijacked, it falls back to a normal response: the
+// body, X-Vigil-Reason and npm-notice headers still carry the reason.
+func writeRefusal(w http.ResponseWriter, req *http.Request, r refusal) error {
+	h := w.Header()
+	for k, vs := range r.header {
+		h[k] = vs
+	}
+	h.Set("X-Vigil-Reason", sanitizePhrase(r.reason, 1024))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if req.ProtoMajor == 1 && r.reason != "" {
+		if err := writeHijacked(w, req, r); err == nil {
+			return nil
+		} else if !errors.Is(err, errNoHijack) {
+			return err
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(r.body)))
+	w.WriteHeader(r.status)
+	if req.Method != http.MethodHead {
+		_, err := w.Write(r.body)
+		return err
+	}
+	return nil
+}
+
+var errNoHijack = errors.New("connection cannot be hijacked")
+
+func writeHijacked(w http.ResponseWriter, req *http.Request, r refusal) error {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNoHijack, err)
+	}
+	defer conn.Close()
+	phrase := sanitizePhrase(reasonPrefix+r.reason, maxPhrase)
+	bw := buf.Writer
+	if bw == nil {
+		bw = bufio.NewWriter(conn)
+	}
+	fmt.Fprintf(bw, "HTTP/1.1 %03d %s\r\n", r.status, phrase)
+	h := w.Header().Clone()
+	h.Set("Content-Length", strconv.Itoa(len(r.body)))
+	h.Set("Connection", "close")
+	if err := h.Write(bw); err != nil {
+		return fmt.Errorf("write refusal headers: %w", err)
+	}
+	bw.WriteString("\r\n")
+	if req.Method != http.MethodHead {
+		bw.Write(r.body)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write refusal: %w", err)
+	}
+	return nil
+}

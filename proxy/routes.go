@@ -1,0 +1,210 @@
+package proxy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// routes builds the registry listener's router.
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Logger.SetOutput(io.Discard)
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.recoverMiddleware, s.logMiddleware)
+
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.readyz)
+	e.Any("/pypi/*", s.servePyPI)
+	e.Any("/pypi", s.servePyPI)
+	e.Any("/npm/*", s.serveNPM)
+	e.Any("/npm", s.serveNPM)
+	e.Any("/api/v1/check", s.serveCheckAPI)
+	e.Any("/api/v1/check/*", s.serveCheckAPI)
+	e.GET("/", s.index)
+	return e
+}
+
+func (s *Server) index(c echo.Context) error {
+	base := s.baseURL(c.Request()).String()
+	return c.String(http.StatusOK, "vigil-proxy: a registry firewall for PyPI and npm.\n\n"+
+		"pip:  pip config set global.index-url "+base+"/pypi/simple/\n"+
+		"npm:  npm config set registry "+base+"/npm/\n")
+}
+
+// serveCheckAPI hands /api/v1/check to the mounted handler: whoever may
+// install may ask why.
+func (s *Server) serveCheckAPI(c echo.Context) error {
+	if s.opts.Check == nil {
+		return httpError(http.StatusNotFound, "the check API is served when the admin surface is configured")
+	}
+	s.opts.Check.ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(c.Request().Context()); err != nil {
+			return c.String(http.StatusServiceUnavailable, "not ready: "+err.Error()+"\n")
+		}
+	}
+	return c.String(http.StatusOK, "ready\n")
+}
+
+type requestIDKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// logMiddleware assigns a request ID and logs one line per request.
+func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := s.now()
+		r := c.Request()
+		id := newRequestID()
+		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		c.Response().Header().Set("X-Request-Id", id)
+		s.stats.Requests.Add(1)
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request",
+			"request_id", id,
+			"method", r.Method,
+			"path", r.URL.EscapedPath(),
+			"status", status,
+			"bytes", c.Response().Size,
+			"duration_ms", s.now().Sub(start).Milliseconds(),
+			"client", r.UserAgent(),
+			"remote", clientIP(r),
+		)
+		return nil
+	}
+}
+
+// recoverMiddleware turns a panic into a 500 without a stack trace in the
+// response; http.ErrAbortHandler (a deliberate abort) passes through.
+func (s *Server) recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(c.Request().Context(), "panic in handler", "panic", fmt.Sprint(v), "path", c.Request().URL.EscapedPath())
+				err = errors.New("internal error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// publicError is an error whose message is safe to show to clients.
+type publicError struct {
+	status int
+	msg    string
+	err    error
+}
+
+func (e *publicError) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
+func (e *publicError) Unwrap() error { return e.err }
+
+func httpError(status int, msg string) error { return &publicError{status: status, msg: msg} }
+
+// classify maps an error to a status and a message fit for clients.
+func classify(err error) (int, string) {
+	var pe *publicError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &pe):
+		return pe.status, pe.msg
+	case errors.As(err, &he):
+		return he.Code, fmt.Sprint(he.Message)
+	case errors.Is(err, policy.ErrInvalidName):
+		return http.StatusBadRequest, "invalid package name"
+	case errors.Is(err, policy.ErrNotFound):
+		return http.StatusNotFound, "not found"
+	case errors.Is(err, policy.ErrForbiddenHost):
+		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed (" + hostHint(err) + ")"
+	case errors.Is(err, policy.ErrTooLarge):
+		return http.StatusBadGateway, "vigil-proxy refused: the upstream document exceeds the configured size limit"
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "vigil-proxy: upstream timed out and no cached copy is available"
+	case errors.Is(err, policy.ErrUpstream):
+		return http.StatusBadGateway, "vigil-proxy: upstream failed and no cached copy is available (fail closed)"
+	case errors.Is(err, context.Canceled):
+		return 499, "client closed request"
+	}
+	return http.StatusInternalServerError, "vigil-proxy: internal error"
+}
+
+func hostHint(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, policy.ErrForbiddenHost.Error()+": "); i >= 0 {
+		return msg[i+len(policy.ErrForbiddenHost.Error())+2:]
+	}
+	return "see the proxy log"
+}
+
+// handleError is the single place errors become responses.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	r := c.Request()
+	status, msg := classify(err)
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "path", r.URL.EscapedPath(), "error", err)
+		msg += " [request " + requestID(r.Context()) + "]"
+	} else {
+		s.log.DebugContext(r.Context(), "request refused", "request_id", requestID(r.Context()), "status", status, "error", err)
+	}
+	if status == 499 {
+		return
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(r.URL.Path, "/npm") || strings.HasPrefix(r.URL.Path, "/api/") {
+		body, _ := json.Marshal(map[string]string{"error": msg})
+		_ = c.JSONBlob(status, body)
+		return
+	}
+	_ = c.String(status, msg+"\n")
+}
+
+// timeNow is the server clock, UTC.
+func (s *Server) timeNow() time.Time { return s.now().UTC() }

@@ -1,0 +1,217 @@
+// Package proxy is vigil-proxy's data plane: the HTTP server that PyPI and
+// npm clients talk to. It routes requests, gathers facts from upstream
+// through the metadata cache, asks the policy engine, and serves filtered
+// documents and verified artifacts — or refuses with a reason.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// EventSink receives audit events; store.Recorder satisfies it.
+type EventSink interface {
+	Record(ev store.Event)
+}
+
+// SignalSource supplies facts from outside the registry document
+// (popularity); it must answer quickly and never fail: unknown is -1.
+type SignalSource interface {
+	Signals(ctx context.Context, eco policy.Ecosystem, name string) policy.Signals
+}
+
+// PyPIOptions configures the PyPI side.
+type PyPIOptions struct {
+	// Upstream serves /simple/ and /pypi/<p>/json (default https://pypi.org).
+	Upstream *url.URL
+	// FileHosts are the only hosts files are fetched from.
+	FileHosts upstream.Hosts
+	// HideMode says how files hidden by policy appear on simple pages:
+	// "yank" keeps them listed as yanked with the reason (pinned installs
+	// print it), "remove" drops them.
+	HideMode string
+}
+
+// NPMOptions configures the npm side.
+type NPMOptions struct {
+	// Upstream is the registry base URL (default https://registry.npmjs.org).
+	Upstream *url.URL
+	// TarballHosts are the only hosts tarballs are fetched from.
+	TarballHosts upstream.Hosts
+	// Authorization is sent upstream (chained registries); never logged.
+	Authorization string
+	// Private are name patterns (globs such as "@myorg/*") that are never
+	// resolved upstream.
+	Private []string
+	// DeprecateWarnings marks versions with warn findings as deprecated with
+	// the reason, which npm and pnpm print.
+	DeprecateWarnings bool
+}
+
+// Options configures a Server. Engine, Upstream and Cache are required.
+type Options struct {
+	// PublicURL is the base URL clients reach the proxy at; rewritten file
+	// URLs are built from it. When nil, the request's Host is used.
+	PublicURL *url.URL
+	// TrustForwarded honours X-Forwarded-Proto and X-Forwarded-Host (only
+	// behind a reverse proxy that sets them).
+	TrustForwarded bool
+
+	Engine   *policy.Engine
+	Upstream *upstream.Client
+	Cache    *metacache.Cache
+	PyPI     PyPIOptions
+	NPM      NPMOptions
+
+	Events  EventSink        // audit trail; nil discards
+	Watch   store.WatchStore // hallucination watchlist; nil disables it
+	Signals SignalSource     // popularity; nil = unknown
+	// OnBlock is called (without blocking) for every block event, e.g. to
+	// send a webhook.
+	OnBlock func(store.Event)
+	// Check serves /api/v1/check on the registry listener when set.
+	Check http.Handler
+	// Ready reports whether the server can take traffic (/readyz).
+	Ready func(ctx context.Context) error
+
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Server is the registry-facing HTTP server.
+type Server struct {
+	opts  Options
+	log   *slog.Logger
+	now   func() time.Time
+	echo  *echo.Echo
+	stats Stats
+}
+
+// Stats counts what the data plane did; read with Snapshot.
+type Stats struct {
+	Requests atomic.Int64
+	Blocks   atomic.Int64
+	Warns    atomic.Int64
+}
+
+// New validates opts and builds the server.
+func New(opts Options) (*Server, error) {
+	var errs []error
+	if opts.Engine == nil {
+		errs = append(errs, errors.New("proxy: Engine is required"))
+	}
+	if opts.Upstream == nil {
+		errs = append(errs, errors.New("proxy: Upstream is required"))
+	}
+	if opts.Cache == nil {
+		errs = append(errs, errors.New("proxy: Cache is required"))
+	}
+	if opts.PyPI.Upstream == nil {
+		errs = append(errs, errors.New("proxy: PyPI.Upstream is required"))
+	}
+	if opts.NPM.Upstream == nil {
+		errs = append(errs, errors.New("proxy: NPM.Upstream is required"))
+	}
+	switch opts.PyPI.HideMode {
+	case "":
+		opts.PyPI.HideMode = "yank"
+	case "yank", "remove":
+	default:
+		errs = append(errs, fmt.Errorf("proxy: PyPI.HideMode %q must be yank or remove", opts.PyPI.HideMode))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{opts: opts, log: opts.Logger, now: opts.Now}
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler for the registry listener.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Stats returns the live counters.
+func (s *Server) Stats() *Stats { return &s.stats }
+
+// baseURL is the external base URL of this proxy for the request.
+func (s *Server) baseURL(r *http.Request) *url.URL {
+	if s.opts.TrustForwarded {
+		host := firstValue(r.Header.Get("X-Forwarded-Host"))
+		proto := firstValue(r.Header.Get("X-Forwarded-Proto"))
+		if host != "" {
+			if proto != "https" {
+				proto = "http"
+			}
+			u := &url.URL{Scheme: proto, Host: host}
+			if s.opts.PublicURL != nil {
+				u.Path = strings.TrimSuffix(s.opts.PublicURL.Path, "/")
+			}
+			return u
+		}
+	}
+	if s.opts.PublicURL != nil {
+		u := *s.opts.PublicURL
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		return &u
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return &url.URL{Scheme: scheme, Host: r.Host}
+}
+
+func firstValue(s string) string {
+	s, _, _ = strings.Cut(s, ",")
+	return strings.TrimSpace(s)
+}
+
+// artifactHostAllowed reports whether files of eco may be fetched from u.
+func (s *Server) artifactHostAllowed(eco policy.Ecosystem, u *url.URL) bool {
+	if eco == policy.NPM {
+		return s.opts.NPM.TarballHosts.Allows(u)
+	}
+	return s.opts.PyPI.FileHosts.Allows(u)
+}
+
+// clientIP is the peer address, for logs only.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// upstreamRequest builds a document request for the shared client.
+func upstreamRequest(rawURL, accept, etag string, header http.Header) upstream.DocumentRequest {
+	return upstream.DocumentRequest{URL: rawURL, Accept: accept, ETag: etag, Header: header}
+}
+
+// SetCheckHandler mounts h at /api/v1/check on the registry listener. Call
+// it before serving.
+func (s *Server) SetCheckHandler(h http.Handler) { s.opts.Check = h }
+
+// SetOnBlock sets the block hook (webhooks). Call it before serving.
+func (s *Server) SetOnBlock(f func(store.Event)) { s.opts.OnBlock = f }
