@@ -82,7 +82,9 @@ func decide(ref Ref, findings []Finding) Decision {
 //
 // An allow entry without a version constraint allows everything; one with a
 // constraint defers the package-level findings to EvaluateRelease, so that
-// the allowed versions stay installable.
+// the allowed versions stay installable. A deny entry with a constraint has
+// no effect here: EvaluateRelease and EvaluateArtifact enforce it per
+// version, so callers must judge releases even of an allowed package.
 func (e *Engine) EvaluatePackage(ctx context.Context, pkg *Package, now time.Time) (Decision, error) {
 	ref := Ref{Ecosystem: pkg.Ecosystem, Name: pkg.Name}
 	entry, err := e.match(ctx, ref, now)
@@ -101,6 +103,12 @@ func (e *Engine) EvaluatePackage(ctx context.Context, pkg *Package, now time.Tim
 		// release carries the package-level findings (see EvaluateRelease).
 		d.Verdict = Warn
 		d.List = entry
+		capped := make([]Finding, len(d.Findings))
+		for i, f := range d.Findings {
+			f.Verdict = min(f.Verdict, Warn)
+			capped[i] = f
+		}
+		d.Findings = capped
 	}
 	return d, nil
 }
@@ -111,61 +119,72 @@ func (e *Engine) EvaluatePackage(ctx context.Context, pkg *Package, now time.Tim
 // EvaluatePackage deferred them; use EvaluateArtifact for a complete
 // judgement of a download.
 func (e *Engine) EvaluateRelease(ctx context.Context, pkg *Package, rel *Release, file *File, now time.Time) (Decision, error) {
+	d, _, err := e.evaluateRelease(ctx, pkg, rel, file, now)
+	return d, err
+}
+
+// evaluateRelease is EvaluateRelease; withPkg reports whether the decision
+// already carries the package-level findings (a version outside a
+// constrained allow entry).
+func (e *Engine) evaluateRelease(ctx context.Context, pkg *Package, rel *Release, file *File, now time.Time) (d Decision, withPkg bool, err error) {
 	ref := Ref{Ecosystem: pkg.Ecosystem, Name: pkg.Name, Version: rel.Version}
 	if file != nil {
 		ref.File = file.Name
 	}
 	entry, err := e.match(ctx, ref, now)
 	if err != nil {
-		return Decision{}, err
+		return Decision{}, false, err
 	}
 	if entry != nil {
 		v := Allow
 		if entry.Kind == Deny {
 			v = Block
 		}
-		return Decision{Ref: ref, Verdict: v, List: entry}, nil
+		return Decision{Ref: ref, Verdict: v, List: entry}, false, nil
 	}
 	in := Input{Package: pkg, Release: rel, File: file, RequestedVersion: rel.Version, Now: now}
 	findings := e.run(ScopeRelease, in)
 	pkgEntry, err := e.match(ctx, Ref{Ecosystem: pkg.Ecosystem, Name: pkg.Name}, now)
 	if err != nil {
-		return Decision{}, err
+		return Decision{}, false, err
 	}
 	if pkgEntry != nil && pkgEntry.Kind == Allowlist && pkgEntry.Versions != "" {
 		// This version is outside the allowlisted range: the package-level
 		// findings that EvaluatePackage set aside apply to it.
 		findings = append(e.run(ScopePackage, Input{Package: pkg, Now: now}), findings...)
+		withPkg = true
 	}
-	return decide(ref, findings), nil
+	return decide(ref, findings), withPkg, nil
 }
 
 // EvaluateArtifact judges a download of one file (or npm tarball) of a
 // release: the package-level and the release-level judgement together, so a
 // direct file URL cannot bypass a package block.
+//
+// List entries decide in this order: a deny entry for the whole package
+// blocks; otherwise an entry matching this version (a deny for it, or an
+// allow covering it) decides; otherwise the package-level and release-level
+// findings are combined.
 func (e *Engine) EvaluateArtifact(ctx context.Context, pkg *Package, rel *Release, file *File, now time.Time) (Decision, error) {
 	pd, err := e.EvaluatePackage(ctx, pkg, now)
 	if err != nil {
 		return Decision{}, err
 	}
-	if pd.List != nil && pd.List.Versions == "" {
-		pd.Ref.Version = rel.Version
-		if file != nil {
-			pd.Ref.File = file.Name
-		}
-		return pd, nil
-	}
-	rd, err := e.EvaluateRelease(ctx, pkg, rel, file, now)
+	rd, withPkg, err := e.evaluateRelease(ctx, pkg, rel, file, now)
 	if err != nil {
 		return Decision{}, err
 	}
-	if rd.List != nil {
-		return rd, nil
+	if pd.List != nil && pd.List.Kind == Deny && pd.List.Versions == "" {
+		pd.Ref = rd.Ref
+		return pd, nil
 	}
-	if pd.List != nil { // constrained allow: EvaluateRelease already has the package findings
+	if rd.List != nil || withPkg {
+		// A list entry for this version decides, or the release decision
+		// already holds the package-level findings.
 		return rd, nil
 	}
 	d := pd.merge(rd)
+	d.List = nil
 	d.Ref = rd.Ref
 	return d, nil
 }

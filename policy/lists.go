@@ -42,10 +42,15 @@ func (e ListEntry) Expired(now time.Time) bool {
 }
 
 // Lists finds the list entry that applies to a reference. The engine asks
-// once per package (Ref.Version empty: only entries without a version
-// constraint apply) and once per release.
+// once per package (Ref.Version empty: entries with and without a version
+// constraint apply, and the engine inspects Versions) and once per release
+// (only entries whose constraint the version satisfies apply).
+// MatchEntries implements the matching and precedence contract; StaticLists
+// is the in-memory implementation.
 type Lists interface {
 	// Match returns the deciding entry for ref at time now, or nil. Deny
-	// entries win over allow entries; expired entries never match.
+	// entries win over allow entries (for package-level questions, an
+	// unconstrained entry first wins over a constrained one; see
+	// MatchEntries); expired entries never match.
 	Match(ctx context.Context, ref Ref, now time.Time) (*ListEntry, error)
 }

@@ -1,0 +1,268 @@
+// Package names holds vigil-proxy's name intelligence: the embedded corpus of
+// popular PyPI and npm names, an index answering "is this popular?", "which
+// popular name does this look like?" and "did you mean?", and the DEP-003
+// (typosquat) and DEP-004 (unpopular) rules built on them.
+//
+// The package is pure: it reads only its embedded data and does no other
+// I/O, except Refresh, which fetches public popularity lists through a
+// caller-supplied HTTP client to regenerate the corpus.
+package names
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+//go:embed data/corpus.tsv.gz
+var embedded embed.FS
+
+// corpusHeader opens every corpus file; the version lets the format evolve.
+const corpusHeader = "# vigil-names corpus v1"
+
+// Entry is one popular name.
+type Entry struct {
+	Name string // canonical form (PEP 503 for PyPI, lower-case for npm)
+	// Rank is the 1-based popularity rank within the ecosystem.
+	Rank int
+	// Monthly is the download count over 30 days, 0 when the source gave
+	// only a rank.
+	Monthly int64
+}
+
+// Corpus is the set of popular names per ecosystem, most popular first.
+type Corpus struct {
+	PyPI []Entry
+	NPM  []Entry
+}
+
+// Entries returns the ecosystem's entries, most popular first.
+func (c *Corpus) Entries(eco policy.Ecosystem) []Entry {
+	if eco == policy.PyPI {
+		return c.PyPI
+	}
+	if eco == policy.NPM {
+		return c.NPM
+	}
+	return nil
+}
+
+// Len is the number of names over both ecosystems.
+func (c *Corpus) Len() int { return len(c.PyPI) + len(c.NPM) }
+
+// LoadEmbedded returns the corpus compiled into the binary.
+func LoadEmbedded() (*Corpus, error) {
+	f, err := embedded.Open("data/corpus.tsv.gz")
+	if err != nil {
+		return nil, fmt.Errorf("open embedded corpus: %w", err)
+	}
+	defer f.Close()
+	return LoadCorpus(f)
+}
+
+// LoadCorpus reads a corpus in the format WriteCorpus produces (gzip'd or
+// plain TSV).
+func LoadCorpus(r io.Reader) (*Corpus, error) {
+	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("read corpus: %w", err)
+		}
+		defer zr.Close()
+		br = bufio.NewReader(zr)
+	}
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	c := &Corpus{}
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if line == 1 {
+			if text != corpusHeader {
+				return nil, fmt.Errorf("read corpus: line 1: want %q header", corpusHeader)
+			}
+			continue
+		}
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		f := strings.Split(text, "\t")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("read corpus: line %d: want 4 fields, got %d", line, len(f))
+		}
+		eco, err := policy.ParseEcosystem(f[0])
+		if err != nil {
+			return nil, fmt.Errorf("read corpus: line %d: %w", line, err)
+		}
+		rank, err1 := strconv.Atoi(f[2])
+		monthly, err2 := strconv.ParseInt(f[3], 10, 64)
+		if err1 != nil || err2 != nil || rank < 1 || monthly < 0 {
+			return nil, fmt.Errorf("read corpus: line %d: bad rank or count", line)
+		}
+		name := Normalize(eco, f[1])
+		e := Entry{Name: name, Rank: rank, Monthly: monthly}
+		if eco == policy.PyPI {
+			c.PyPI = append(c.PyPI, e)
+		} else {
+			c.NPM = append(c.NPM, e)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read corpus: %w", err)
+	}
+	if line == 0 {
+		return nil, fmt.Errorf("read corpus: empty")
+	}
+	sortEntries(c.PyPI)
+	sortEntries(c.NPM)
+	return c, nil
+}
+
+func sortEntries(es []Entry) {
+	slices.SortStableFunc(es, func(a, b Entry) int { return a.Rank - b.Rank })
+}
+
+// WriteCorpus writes a gzip'd corpus: a header line, then one line per name
+// "ecosystem<TAB>name<TAB>rank<TAB>monthly". Entries are written in the
+// order given; ranks of zero are replaced by the 1-based position.
+func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
+	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if err != nil {
+		return fmt.Errorf("write corpus: %w", err)
+	}
+	bw := bufio.NewWriter(zw)
+	fmt.Fprintln(bw, corpusHeader)
+	for _, part := range []struct {
+		eco policy.Ecosystem
+		es  []Entry
+	}{{policy.PyPI, pypi}, {policy.NPM, npm}} {
+		for i, e := range part.es {
+			if strings.ContainsAny(e.Name, "\t\n") || e.Name == "" {
+				return fmt.Errorf("write corpus: bad name %q", e.Name)
+			}
+			rank := e.Rank
+			if rank <= 0 {
+				rank = i + 1
+			}
+			fmt.Fprintf(bw, "%s\t%s\t%d\t%d\n", part.eco, e.Name, rank, max(e.Monthly, 0))
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write corpus: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write corpus: %w", err)
+	}
+	return nil
+}
+
+// BuildFromTSV builds a corpus from the two snapshot formats in
+// ../shared/data: PyPI "rank<TAB>name" and npm "name<TAB>downloads_a_month",
+// each with a header line. npm ranks follow descending downloads.
+func BuildFromTSV(pypiTSV, npmTSV io.Reader) (*Corpus, error) {
+	c := &Corpus{}
+	seen := map[string]bool{}
+	err := eachTSV(pypiTSV, func(line int, f []string) error {
+		rank, err := strconv.Atoi(f[0])
+		if err != nil || rank < 1 {
+			return fmt.Errorf("pypi line %d: bad rank %q", line, f[0])
+		}
+		name := Normalize(policy.PyPI, f[1])
+		if !validName(policy.PyPI, name) {
+			return fmt.Errorf("pypi line %d: bad name %q", line, f[1])
+		}
+		if !seen[name] {
+			seen[name] = true
+			c.PyPI = append(c.PyPI, Entry{Name: name, Rank: rank})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	clear(seen)
+	err = eachTSV(npmTSV, func(line int, f []string) error {
+		n, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("npm line %d: bad count %q", line, f[1])
+		}
+		name := Normalize(policy.NPM, f[0])
+		if !validName(policy.NPM, name) {
+			return fmt.Errorf("npm line %d: bad name %q", line, f[0])
+		}
+		if !seen[name] {
+			seen[name] = true
+			c.NPM = append(c.NPM, Entry{Name: name, Monthly: n})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortEntries(c.PyPI)
+	slices.SortStableFunc(c.NPM, func(a, b Entry) int {
+		if a.Monthly != b.Monthly {
+			if a.Monthly > b.Monthly {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for i := range c.NPM {
+		c.NPM[i].Rank = i + 1
+	}
+	return c, nil
+}
+
+func validName(eco policy.Ecosystem, name string) bool {
+	var buf [maxName]byte
+	_, ok := normalizeInto(buf[:], eco, name)
+	return ok
+}
+
+// eachTSV calls fn for every data line (after the header) with two fields.
+func eachTSV(r io.Reader, fn func(line int, f []string) error) error {
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		if line == 1 {
+			continue
+		}
+		text := strings.TrimRight(sc.Text(), "\r")
+		if text == "" {
+			continue
+		}
+		f := strings.Split(text, "\t")
+		if len(f) < 2 {
+			return fmt.Errorf("line %d: want 2 fields", line)
+		}
+		if err := fn(line, f); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read tsv: %w", err)
+	}
+	return nil
+}
+
+// Encode writes the corpus with WriteCorpus into a byte slice.
+func (c *Corpus) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := WriteCorpus(&buf, c.PyPI, c.NPM); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

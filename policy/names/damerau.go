@@ -1,0 +1,85 @@
+package names
+
+// maxDistLen bounds the names compared by edit distance; longer names get
+// only the exact-match families.
+const maxDistLen = 64
+
+// osa returns the optimal-string-alignment (restricted Damerau-Levenshtein)
+// distance between a and b, or limit+1 when it exceeds limit. It uses fixed
+// stack buffers and does not allocate.
+func osa[A, B ~string | ~[]byte](a A, b B, limit int) int {
+	if len(a) > maxDistLen || len(b) > maxDistLen {
+		return limit + 1
+	}
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	var r0, r1, r2 [maxDistLen + 1]int
+	prev2, prev, cur := &r0, &r1, &r2
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	if prev[len(b)] > limit {
+		return limit + 1
+	}
+	return prev[len(b)]
+}
+
+// editFamily names the single edit turning target into cand (distance 1).
+func editFamily[A, B ~string | ~[]byte](cand A, target B) uint8 {
+	switch {
+	case len(cand) == len(target):
+		i := 0
+		for i < len(cand) && cand[i] == target[i] {
+			i++
+		}
+		if i+1 < len(cand) && cand[i] == target[i+1] && cand[i+1] == target[i] {
+			return famTransposition
+		}
+		return famSubstitution
+	case len(cand) > len(target):
+		i := 0
+		for i < len(target) && cand[i] == target[i] {
+			i++
+		}
+		if (i > 0 && cand[i] == cand[i-1]) || (i+1 < len(cand) && cand[i] == cand[i+1]) {
+			return famRepetition
+		}
+		return famInsertion
+	default:
+		return famOmission
+	}
+}
+
+// EditDistance is the restricted Damerau-Levenshtein distance between two
+// names after lower-casing and folding look-alike characters and separators
+// (the form the index compares), capped at 3.
+func EditDistance(a, b string) int {
+	var na, nb, fa, fb [maxName]byte
+	la, oka := normalizeInto(na[:], "", a)
+	lb, okb := normalizeInto(nb[:], "", b)
+	if !oka || !okb {
+		return 3
+	}
+	return osa(fa[:lightFoldInto(fa[:], na[:la])], fb[:lightFoldInto(fb[:], nb[:lb])], 2)
+}

@@ -1,0 +1,135 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// CoreRules returns the bindings of the rules this package implements
+// (DEP-001, DEP-002, DEP-005, DEP-007, MAL-001) with the actions the settings
+// give them. DEP-003 and DEP-004 are built elsewhere and appended by the
+// caller. sg may be nil (no "did you mean" suggestions).
+func CoreRules(s Settings, sg Suggester) ([]Binding, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("rule settings: %w", err)
+	}
+	rules := []Rule{
+		NewNonexistentRule(sg),
+		NewTooNewRule(s),
+		NewNoRepositoryRule(s.CodeHosts),
+		NonexistentVersionRule{},
+		MaliciousRule{},
+	}
+	out := make([]Binding, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, Binding{Rule: r, Action: s.Action(r.Info().ID)})
+	}
+	return out, nil
+}
+
+// Catalogue documents every built-in rule, including those implemented
+// outside this package's core set (DEP-003, DEP-004) and the scanner rule
+// DEP-006, in rule ID order.
+func Catalogue() []RuleInfo {
+	return []RuleInfo{
+		nonexistentInfo(),
+		tooNewInfo(),
+		{
+			ID:    RuleTyposquat,
+			Title: "Name resembles a popular package",
+			Description: "Typosquatters register names one keystroke, swapped letter, homoglyph, separator " +
+				"or affix away from popular packages (reqeusts, python-requests, c1ick) and wait for a typo. " +
+				"The requested name is compared with the embedded list of popular names after folding " +
+				"case, separators and look-alike characters; a close match that is itself young or unpopular is flagged.",
+			Remediation: "Check the spelling and install the popular package you meant. If the name is " +
+				"really the one you want, add an allowlist entry for it with a reason.",
+			Scope: ScopePackage,
+		},
+		{
+			ID:    RuleUnpopular,
+			Title: "Package has very few downloads",
+			Description: "Hallucinated and malicious names are rarely downloaded, while packages people rely on " +
+				"are. A package below the configured weekly download threshold has little community " +
+				"scrutiny behind it. When no download source answers, the configured unknown-popularity action applies.",
+			Remediation: "Make sure this is the package you intended; prefer a widely used alternative. " +
+				"For internal or niche packages you trust, add an allowlist entry.",
+			Scope: ScopePackage,
+		},
+		noRepositoryInfo(),
+		{
+			ID:    RuleUndeclaredImport,
+			Title: "Import not declared in the manifest",
+			Description: "Source code imports a package that no manifest (requirements, pyproject.toml, " +
+				"package.json) declares. Such imports are often written by AI assistants from memory, " +
+				"and the name a developer then installs by hand may not be the one intended, or may not exist.",
+			Remediation: "Declare the dependency in the manifest under its correct registry name, or " +
+				"remove the import; suppress the finding if the module is provided another way.",
+			Scope: 0,
+		},
+		nonexistentVersionInfo(),
+		maliciousInfo(),
+	}
+}
+
+// registryName is the user-facing name of an ecosystem's registry.
+func registryName(eco Ecosystem) string {
+	switch eco {
+	case PyPI:
+		return "PyPI"
+	case NPM:
+		return "npm"
+	}
+	return string(eco)
+}
+
+// humanDuration renders a duration for users: minutes below an hour, hours
+// below two days, whole days above.
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Hour:
+		return plural(int64(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int64(d/time.Hour), "hour")
+	}
+	return plural(int64(d/(24*time.Hour)), "day")
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// upstreamText makes free text from upstream fit for a one-line reason:
+// control characters become spaces, runs of spaces collapse and the result
+// is cut at 200 characters.
+func upstreamText(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}
+
+// quoteList renders names as "`a`", "`a` or `b`", "`a`, `b` or `c`".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	switch len(q) {
+	case 0:
+		return ""
+	case 1:
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}

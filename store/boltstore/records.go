@@ -1,0 +1,359 @@
+package boltstore
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// newID returns 16 random hex characters.
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error
+	return hex.EncodeToString(b[:])
+}
+
+// PutEntry creates (empty ID) or replaces an entry, setting Source to
+// store.SourceStore. A new entry gets a random
+// ID and, when zero, Created; a replaced entry keeps its stored Created when
+// the new value has none. Replacing an ID that does not exist is
+// store.ErrNotFound. Entries failing policy.ValidateEntry (checked once
+// Created is settled) are store.ErrInvalid.
+func (s *Store) PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
+	}
+	e.Source = store.SourceStore
+	err := s.write(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketEntries)
+		if err != nil {
+			return err
+		}
+		if e.ID == "" {
+			e.ID = newID()
+			for b.Get([]byte(e.ID)) != nil {
+				e.ID = newID()
+			}
+			if e.Created.IsZero() {
+				e.Created = s.now()
+			}
+		} else {
+			var old policy.ListEntry
+			found, err := getJSON(b, []byte(e.ID), &old)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("entry %s: %w", e.ID, store.ErrNotFound)
+			}
+			if e.Created.IsZero() {
+				e.Created = old.Created
+			}
+		}
+		if err := validateEntry(e); err != nil {
+			return err
+		}
+		return putJSON(b, []byte(e.ID), e)
+	})
+	if err != nil {
+		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
+	}
+	return e, nil
+}
+
+// GetEntry returns the entry with that ID or store.ErrNotFound.
+func (s *Store) GetEntry(ctx context.Context, id string) (policy.ListEntry, error) {
+	var e policy.ListEntry
+	err := s.view(ctx, bucketEntries, func(b *bolt.Bucket) error {
+		found, err := getJSON(b, []byte(id), &e)
+		if err == nil && !found {
+			err = store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return policy.ListEntry{}, fmt.Errorf("get entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+// DeleteEntry deletes the entry with that ID or returns store.ErrNotFound.
+func (s *Store) DeleteEntry(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("delete entry %s: %w", id, err)
+	}
+	err := s.write(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketEntries)
+		if err != nil {
+			return err
+		}
+		if b.Get([]byte(id)) == nil {
+			return store.ErrNotFound
+		}
+		return b.Delete([]byte(id))
+	})
+	if err != nil {
+		return fmt.Errorf("delete entry %s: %w", id, err)
+	}
+	return nil
+}
+
+// Entries returns every stored entry, expired ones included, ordered by
+// Created then ID.
+func (s *Store) Entries(ctx context.Context) ([]policy.ListEntry, error) {
+	var out []policy.ListEntry
+	err := s.view(ctx, bucketEntries, func(b *bolt.Bucket) error {
+		return b.ForEach(func(k, _ []byte) error {
+			var e policy.ListEntry
+			if _, err := getJSON(b, k, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	slices.SortFunc(out, func(a, b policy.ListEntry) int {
+		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// PutRequest creates (empty ID: random ID, Created defaulted, Status
+// defaulted to pending) or replaces a request. Changing the status of a
+// request that is no longer pending is store.ErrConflict; replacing an
+// unknown ID is store.ErrNotFound.
+func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Request{}, fmt.Errorf("put request: %w", err)
+	}
+	if r.Status == "" && r.ID == "" {
+		r.Status = store.RequestPending
+	}
+	if err := validateRequest(r); err != nil {
+		return store.Request{}, fmt.Errorf("put request: %w", err)
+	}
+	err := s.write(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketRequests)
+		if err != nil {
+			return err
+		}
+		if r.ID == "" {
+			r.ID = newID()
+			for b.Get([]byte(r.ID)) != nil {
+				r.ID = newID()
+			}
+			if r.Created.IsZero() {
+				r.Created = s.now()
+			}
+		} else {
+			var old store.Request
+			found, err := getJSON(b, []byte(r.ID), &old)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("request %s: %w", r.ID, store.ErrNotFound)
+			}
+			if old.Status != store.RequestPending && r.Status != old.Status {
+				return fmt.Errorf("request %s is already %s: %w", r.ID, old.Status, store.ErrConflict)
+			}
+			if r.Created.IsZero() {
+				r.Created = old.Created
+			}
+		}
+		return putJSON(b, []byte(r.ID), r)
+	})
+	if err != nil {
+		return store.Request{}, fmt.Errorf("put request: %w", err)
+	}
+	return r, nil
+}
+
+// GetRequest returns the request with that ID or store.ErrNotFound.
+func (s *Store) GetRequest(ctx context.Context, id string) (store.Request, error) {
+	var r store.Request
+	err := s.view(ctx, bucketRequests, func(b *bolt.Bucket) error {
+		found, err := getJSON(b, []byte(id), &r)
+		if err == nil && !found {
+			err = store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return store.Request{}, fmt.Errorf("get request %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Requests lists requests with the given status ("" for all), newest first.
+func (s *Store) Requests(ctx context.Context, status string) ([]store.Request, error) {
+	if status != "" && !validStatus(status) {
+		return nil, fmt.Errorf("list requests: unknown status %q: %w", status, store.ErrInvalid)
+	}
+	var out []store.Request
+	err := s.view(ctx, bucketRequests, func(b *bolt.Bucket) error {
+		return b.ForEach(func(k, _ []byte) error {
+			var r store.Request
+			if _, err := getJSON(b, k, &r); err != nil {
+				return err
+			}
+			if status == "" || r.Status == status {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list requests: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.Request) int {
+		return cmp.Or(b.Created.Compare(a.Created), strings.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
+func watchKey(eco policy.Ecosystem, name string) []byte {
+	return []byte(string(eco) + "\x00" + name)
+}
+
+// RecordMissing creates the watchlist entry for a name or bumps its LastSeen
+// (never backwards) and Count.
+func (s *Store) RecordMissing(ctx context.Context, eco policy.Ecosystem, name string, at time.Time) (store.WatchEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return store.WatchEntry{}, fmt.Errorf("record missing: %w", err)
+	}
+	if err := validateWatch(eco, name); err != nil {
+		return store.WatchEntry{}, fmt.Errorf("record missing: %w", err)
+	}
+	if at.IsZero() {
+		at = s.now()
+	}
+	var w store.WatchEntry
+	err := s.write(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketWatch)
+		if err != nil {
+			return err
+		}
+		k := watchKey(eco, name)
+		found, err := getJSON(b, k, &w)
+		if err != nil {
+			return err
+		}
+		if !found {
+			w = store.WatchEntry{Ecosystem: eco, Name: name, FirstSeen: at, LastSeen: at}
+		}
+		w.Count++
+		if at.After(w.LastSeen) {
+			w.LastSeen = at
+		}
+		if at.Before(w.FirstSeen) {
+			w.FirstSeen = at
+		}
+		return putJSON(b, k, w)
+	})
+	if err != nil {
+		return store.WatchEntry{}, fmt.Errorf("record missing %s:%s: %w", eco, name, err)
+	}
+	return w, nil
+}
+
+// MarkAppeared sets Appeared on an existing entry if it is not set yet.
+func (s *Store) MarkAppeared(ctx context.Context, eco policy.Ecosystem, name string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mark appeared: %w", err)
+	}
+	if at.IsZero() {
+		at = s.now()
+	}
+	err := s.write(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketWatch)
+		if err != nil {
+			return err
+		}
+		k := watchKey(eco, name)
+		var w store.WatchEntry
+		found, err := getJSON(b, k, &w)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return store.ErrNotFound
+		}
+		if !w.Appeared.IsZero() {
+			return nil
+		}
+		w.Appeared = at
+		return putJSON(b, k, w)
+	})
+	if err != nil {
+		return fmt.Errorf("mark appeared %s:%s: %w", eco, name, err)
+	}
+	return nil
+}
+
+// Watched returns the entry for a name, or store.ErrNotFound.
+func (s *Store) Watched(ctx context.Context, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	var w store.WatchEntry
+	err := s.view(ctx, bucketWatch, func(b *bolt.Bucket) error {
+		found, err := getJSON(b, watchKey(eco, name), &w)
+		if err == nil && !found {
+			err = store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return store.WatchEntry{}, fmt.Errorf("watched %s:%s: %w", eco, name, err)
+	}
+	return w, nil
+}
+
+// Watchlist returns every entry, most recently seen first.
+func (s *Store) Watchlist(ctx context.Context) ([]store.WatchEntry, error) {
+	var out []store.WatchEntry
+	err := s.view(ctx, bucketWatch, func(b *bolt.Bucket) error {
+		return b.ForEach(func(k, _ []byte) error {
+			var w store.WatchEntry
+			if _, err := getJSON(b, k, &w); err != nil {
+				return err
+			}
+			out = append(out, w)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watchlist: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.WatchEntry) int {
+		return cmp.Or(b.LastSeen.Compare(a.LastSeen),
+			strings.Compare(string(a.Ecosystem), string(b.Ecosystem)),
+			strings.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}
+
+// view runs fn on bucket name in a read transaction.
+func (s *Store) view(ctx context.Context, name []byte, fn func(b *bolt.Bucket) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.read(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, name)
+		if err != nil {
+			return err
+		}
+		return fn(b)
+	})
+}

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// Entry sources set by Lists.
+const (
+	SourceConfig = "config"
+	SourceStore  = "store"
+)
+
+// Lists timing defaults.
+const (
+	// DefaultListsTTL is how long a snapshot of the stored entries is reused.
+	DefaultListsTTL = 5 * time.Second
+	// MaxStaleSnapshot is how old a snapshot may be and still serve matches
+	// while the store fails; past it, Match returns the store's error.
+	MaxStaleSnapshot = time.Minute
+)
+
+// Lists is the policy.Lists the proxy uses: the entries from the config file
+// merged with the entries kept in a ListStore. Stored entries are read into
+// a snapshot that is reused for the TTL; call Invalidate after writing
+// entries so the next match rereads them. It is safe for concurrent use.
+type Lists struct {
+	static []policy.ListEntry
+	st     ListStore
+	ttl    time.Duration
+	log    *slog.Logger
+	clock  func() time.Time // wall clock for snapshot age
+
+	mu      sync.Mutex // serialises refreshes
+	snapMu  sync.RWMutex
+	snap    []policy.ListEntry // merged entries; nil before the first load
+	loaded  time.Time          // when snap was read from the store
+	invalid bool               // set by Invalidate: reread on next use
+}
+
+var _ policy.Lists = (*Lists)(nil)
+
+// NewLists merges static entries (Source "config") with those in st (Source
+// "store"). A ttl of zero or less means DefaultListsTTL.
+func NewLists(static []policy.ListEntry, st ListStore, ttl time.Duration) *Lists {
+	if ttl <= 0 {
+		ttl = DefaultListsTTL
+	}
+	s := make([]policy.ListEntry, len(static))
+	for i, e := range static {
+		e.Source = SourceConfig
+		s[i] = e
+	}
+	return &Lists{
+		static: s,
+		st:     st,
+		ttl:    ttl,
+		log:    slog.New(slog.DiscardHandler),
+		clock:  time.Now,
+	}
+}
+
+// WithLogger sets the logger that reports store failures answered from a
+// stale snapshot, and returns l. Call it before first use.
+func (l *Lists) WithLogger(log *slog.Logger) *Lists {
+	if log != nil {
+		l.log = log
+	}
+	return l
+}
+
+// Match returns the deciding entry for ref at time now (see
+// policy.MatchEntries), or nil. It fails when the stored entries cannot be
+// read and no snapshot younger than MaxStaleSnapshot exists.
+func (l *Lists) Match(ctx context.Context, ref policy.Ref, now time.Time) (*policy.ListEntry, error) {
+	entries, err := l.entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("match %s: %w", ref, err)
+	}
+	return policy.MatchEntries(entries, ref, now), nil
+}
+
+// All returns every entry, config ones first, with Source set. The slice is
+// the caller's.
+func (l *Lists) All(ctx context.Context) ([]policy.ListEntry, error) {
+	entries, err := l.entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	return append([]policy.ListEntry(nil), entries...), nil
+}
+
+// Invalidate makes the next Match or All reread the store.
+func (l *Lists) Invalidate() {
+	l.snapMu.Lock()
+	l.invalid = true
+	l.snapMu.Unlock()
+}
+
+// fresh returns the snapshot if it may be used without a reread.
+func (l *Lists) fresh() ([]policy.ListEntry, bool) {
+	l.snapMu.RLock()
+	defer l.snapMu.RUnlock()
+	if l.snap == nil || l.invalid || l.clock().Sub(l.loaded) >= l.ttl {
+		return nil, false
+	}
+	return l.snap, true
+}
+
+// entries returns the merged snapshot, rereading the store when it is stale.
+// The returned slice is shared and must not be modified.
+func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
+	if s, ok := l.fresh(); ok {
+		return s, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.fresh(); ok { // another caller refreshed meanwhile
+		return s, nil
+	}
+	// Mark the read's start before it begins, so an Invalidate that races
+	// with the read forces another one.
+	l.snapMu.Lock()
+	l.invalid = false
+	l.snapMu.Unlock()
+	start := l.clock()
+	stored, err := l.st.Entries(ctx)
+	if err != nil {
+		l.snapMu.Lock()
+		l.invalid = true // reread on the next call, not only after the TTL
+		snap, loaded := l.snap, l.loaded
+		l.snapMu.Unlock()
+		if age := l.clock().Sub(loaded); snap != nil && age < MaxStaleSnapshot && ctx.Err() == nil {
+			l.log.WarnContext(ctx, "list entries unreadable, using stale snapshot",
+				"error", err, "snapshot_age", age.Round(time.Millisecond))
+			return snap, nil
+		}
+		return nil, fmt.Errorf("read stored entries: %w", err)
+	}
+	merged := make([]policy.ListEntry, 0, len(l.static)+len(stored))
+	merged = append(merged, l.static...)
+	for _, e := range stored {
+		e.Source = SourceStore
+		merged = append(merged, e)
+	}
+	l.snapMu.Lock()
+	l.snap, l.loaded = merged, start
+	l.snapMu.Unlock()
+	return merged, nil
+}

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// memLists is an in-memory ListStore that counts reads and can fail.
+type memLists struct {
+	mu      sync.Mutex
+	entries []policy.ListEntry
+	reads   int
+	err     error
+}
+
+func (m *memLists) PutEntry(_ context.Context, e policy.ListEntry) (policy.ListEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries = append(m.entries, e)
+	return e, nil
+}
+
+func (m *memLists) GetEntry(_ context.Context, id string) (policy.ListEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range m.entries {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return policy.ListEntry{}, ErrNotFound
+}
+
+func (m *memLists) DeleteEntry(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := len(m.entries)
+	m.entries = slices.DeleteFunc(m.entries, func(e policy.ListEntry) bool { return e.ID == id })
+	if len(m.entries) == n {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (m *memLists) Entries(context.Context) ([]policy.ListEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reads++
+	if m.err != nil {
+		return nil, m.err
+	}
+	return slices.Clone(m.entries), nil
+}
+
+func (m *memLists) setErr(err error) {
+	m.mu.Lock()
+	m.err = err
+	m.mu.Unlock()
+}
+
+func (m *memLists) readCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.reads
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func newTestLists(static []policy.ListEntry, st ListStore, ttl time.Duration) (*Lists, *fakeClock, *bytes.Buffer) {
+	clk := &fakeClock{t: t0}
+	var logs bytes.Buffer
+	l := NewLists(static, st, ttl).WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	l.clock = clk.Now
+	return l, clk, &logs
+}
+
+func TestListsMergeAndMatch(t *testing.T) {
+	ctx := t.Context()
+	static := []policy.ListEntry{
+		{ID: "c1", Kind: policy.Allowlist, Ecosystem: policy.PyPI, Pattern: "requests"},
+		{ID: "c2", Kind: policy.Allowlist, Ecosystem: policy.NPM, Pattern: "left-pad", Source: "bogus"},
+	}
+	st := &memLists{entries: []policy.ListEntry{
+		{ID: "s1", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "left-pad"},
+		{ID: "s2", Kind: policy.Allowlist, Ecosystem: policy.PyPI, Pattern: "internal-*"},
+		{ID: "s3", Kind: policy.Allowlist, Ecosystem: policy.PyPI, Pattern: "old", Expires: t0.Add(-time.Hour)},
+	}}
+	l, _, _ := newTestLists(static, st, 0)
+
+	all, err := l.All(ctx)
+	if err != nil {
+		t.Fatalf("All: %v", err)
+	}
+	var got []string
+	for _, e := range all {
+		got = append(got, e.ID+":"+e.Source)
+	}
+	want := []string{"c1:config", "c2:config", "s1:store", "s2:store", "s3:store"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("All mismatch (-want +got):\n%s", diff)
+	}
+	if static[1].Source != "bogus" {
+		t.Errorf("NewLists modified the caller's slice: Source = %q", static[1].Source)
+	}
+
+	tests := []struct {
+		ref    policy.Ref
+		wantID string // "" for no match
+	}{
+		{policy.Ref{Ecosystem: policy.PyPI, Name: "requests"}, "c1"},
+		{policy.Ref{Ecosystem: policy.NPM, Name: "left-pad"}, "s1"}, // deny in store beats allow in config
+		{policy.Ref{Ecosystem: policy.PyPI, Name: "internal-tools"}, "s2"},
+		{policy.Ref{Ecosystem: policy.PyPI, Name: "old"}, ""}, // expired
+		{policy.Ref{Ecosystem: policy.NPM, Name: "requests"}, ""},
+	}
+	for _, tc := range tests {
+		e, err := l.Match(ctx, tc.ref, t0)
+		if err != nil {
+			t.Fatalf("Match(%s): %v", tc.ref, err)
+		}
+		gotID := ""
+		if e != nil {
+			gotID = e.ID
+		}
+		if gotID != tc.wantID {
+			t.Errorf("Match(%s) = %q, want %q", tc.ref, gotID, tc.wantID)
+		}
+	}
+}
+
+func TestListsCacheTTLAndInvalidate(t *testing.T) {
+	ctx := t.Context()
+	st := &memLists{}
+	l, clk, _ := newTestLists(nil, st, 5*time.Second)
+	ref := policy.Ref{Ecosystem: policy.PyPI, Name: "newpkg"}
+
+	if e, err := l.Match(ctx, ref, t0); err != nil || e != nil {
+		t.Fatalf("Match on empty store = %v, %v; want nil, nil", e, err)
+	}
+	if _, err := st.PutEntry(ctx, policy.ListEntry{ID: "a", Kind: policy.Allowlist, Ecosystem: policy.PyPI, Pattern: "newpkg"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(4 * time.Second)
+	if e, _ := l.Match(ctx, ref, t0); e != nil {
+		t.Errorf("Match within TTL = %+v, want the cached (empty) snapshot", e)
+	}
+	if n := st.readCount(); n != 1 {
+		t.Errorf("store read %d times within TTL, want 1", n)
+	}
+	clk.Advance(2 * time.Second)
+	if e, _ := l.Match(ctx, ref, t0); e == nil || e.ID != "a" {
+		t.Errorf("Match after TTL = %+v, want entry a", e)
+	}
+	if n := st.readCount(); n != 2 {
+		t.Errorf("store read %d times, want 2", n)
+	}
+
+	if err := st.DeleteEntry(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	l.Invalidate()
+	if e, _ := l.Match(ctx, ref, t0); e != nil {
+		t.Errorf("Match after Invalidate = %+v, want nil", e)
+	}
+	if n := st.readCount(); n != 3 {
+		t.Errorf("store read %d times, want 3", n)
+	}
+}
+
+func TestListsStoreErrors(t *testing.T) {
+	ctx := t.Context()
+	boom := errors.New("disk on fire")
+	deny := policy.ListEntry{ID: "d", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "evil"}
+	ref := policy.Ref{Ecosystem: policy.NPM, Name: "evil"}
+
+	t.Run("no snapshot fails closed", func(t *testing.T) {
+		st := &memLists{entries: []policy.ListEntry{deny}, err: boom}
+		l, _, _ := newTestLists(nil, st, time.Second)
+		if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || e != nil {
+			t.Errorf("Match = %v, %v; want nil and the store error", e, err)
+		}
+		if _, err := l.All(ctx); !errors.Is(err, boom) {
+			t.Errorf("All error = %v, want the store error", err)
+		}
+	})
+
+	t.Run("stale snapshot under a minute is used and logged", func(t *testing.T) {
+		st := &memLists{entries: []policy.ListEntry{deny}}
+		l, clk, logs := newTestLists(nil, st, time.Second)
+		if e, err := l.Match(ctx, ref, t0); err != nil || e == nil {
+			t.Fatalf("Match = %v, %v; want the deny entry", e, err)
+		}
+		st.setErr(boom)
+		clk.Advance(30 * time.Second)
+		e, err := l.Match(ctx, ref, t0)
+		if err != nil || e == nil || e.ID != "d" {
+			t.Errorf("Match with failing store and 30s snapshot = %v, %v; want the deny entry", e, err)
+		}
+		if !strings.Contains(logs.String(), "stale snapshot") || !strings.Contains(logs.String(), "disk on fire") {
+			t.Errorf("log = %q, want a stale-snapshot warning with the error", logs.String())
+		}
+		clk.Advance(31 * time.Second)
+		if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || e != nil {
+			t.Errorf("Match with 61s snapshot = %v, %v; want the store error", e, err)
+		}
+		// Recovery: the store answers again.
+		st.setErr(nil)
+		if e, err := l.Match(ctx, ref, t0); err != nil || e == nil {
+			t.Errorf("Match after recovery = %v, %v; want the deny entry", e, err)
+		}
+	})
+
+	t.Run("invalidate then error retries", func(t *testing.T) {
+		st := &memLists{entries: []policy.ListEntry{deny}}
+		l, _, _ := newTestLists(nil, st, time.Hour)
+		if _, err := l.Match(ctx, ref, t0); err != nil {
+			t.Fatal(err)
+		}
+		st.setErr(boom)
+		l.Invalidate()
+		if _, err := l.Match(ctx, ref, t0); err != nil {
+			t.Fatalf("Match with fresh stale snapshot: %v", err)
+		}
+		st.setErr(nil)
+		if err := st.DeleteEntry(ctx, "d"); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := l.Match(ctx, ref, t0); err != nil || e != nil {
+			t.Errorf("Match after failed refresh and recovery = %v, %v; want a reread with no entry", e, err)
+		}
+	})
+}
+
+func TestListsConcurrent(t *testing.T) {
+	ctx := t.Context()
+	st := &memLists{entries: []policy.ListEntry{{ID: "a", Kind: policy.Allowlist, Ecosystem: policy.PyPI, Pattern: "x"}}}
+	l := NewLists(nil, st, time.Nanosecond)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			for range 50 {
+				e, err := l.Match(ctx, policy.Ref{Ecosystem: policy.PyPI, Name: "x"}, t0)
+				if err != nil || e == nil {
+					t.Errorf("Match = %v, %v", e, err)
+					return
+				}
+				l.Invalidate()
+			}
+		})
+	}
+	wg.Wait()
+}

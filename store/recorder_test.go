@@ -1,0 +1,199 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// memEvents is an in-memory EventStore; writes wait while gate is non-nil
+// and open, and fail while err is set.
+type memEvents struct {
+	mu      sync.Mutex
+	evs     []Event
+	batches []int
+	err     error
+	gate    chan struct{}
+}
+
+func (m *memEvents) RecordEvents(ctx context.Context, evs ...Event) error {
+	m.mu.Lock()
+	gate := m.gate
+	m.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return m.err
+	}
+	for _, ev := range evs {
+		ev.ID = fmt.Sprintf("%016d", len(m.evs))
+		m.evs = append(m.evs, ev)
+	}
+	m.batches = append(m.batches, len(evs))
+	return nil
+}
+
+func (m *memEvents) Events(context.Context, EventQuery) ([]Event, string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Event(nil), m.evs...), "", nil
+}
+
+func (m *memEvents) PruneEvents(_ context.Context, before time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var kept []Event
+	for _, ev := range m.evs {
+		if !ev.Time.Before(before) {
+			kept = append(kept, ev)
+		}
+	}
+	n := len(m.evs) - len(kept)
+	m.evs = kept
+	return n, nil
+}
+
+func (m *memEvents) packages() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, ev := range m.evs {
+		out = append(out, ev.Package)
+	}
+	return out
+}
+
+func TestRecorderFlush(t *testing.T) {
+	es := &memEvents{}
+	fixed := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	r := NewRecorder(es, RecorderOptions{BatchSize: 4, Now: func() time.Time { return fixed }})
+	for i := range 10 {
+		r.Record(Event{Kind: KindDecision, Package: fmt.Sprintf("p%d", i)})
+	}
+	if got := es.packages(); len(got) != 0 {
+		t.Fatalf("store has %d events before Flush, want 0", len(got))
+	}
+	if err := r.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	got := es.packages()
+	want := []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("stored %v, want %v in order", got, want)
+	}
+	es.mu.Lock()
+	batches := fmt.Sprint(es.batches)
+	stamped := es.evs[0].Time
+	es.mu.Unlock()
+	if batches != "[4 4 2]" {
+		t.Errorf("batch sizes = %s, want [4 4 2]", batches)
+	}
+	if !stamped.Equal(fixed) {
+		t.Errorf("event Time = %v, want the Record-time clock %v", stamped, fixed)
+	}
+	if r.Dropped() != 0 {
+		t.Errorf("Dropped = %d, want 0", r.Dropped())
+	}
+}
+
+func TestRecorderRunDrainsOnCancel(t *testing.T) {
+	es := &memEvents{}
+	// A flush interval far beyond the test: only the drain can write.
+	r := NewRecorder(es, RecorderOptions{FlushEvery: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	for i := range 5 {
+		r.Record(Event{Kind: KindDecision, Package: fmt.Sprintf("p%d", i)})
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+	if got := es.packages(); len(got) != 5 {
+		t.Errorf("after Run returned the store has %v, want 5 events", got)
+	}
+}
+
+func TestRecorderRunFlushesPeriodically(t *testing.T) {
+	es := &memEvents{}
+	r := NewRecorder(es, RecorderOptions{FlushEvery: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() { _ = r.Run(ctx) }()
+	r.Record(Event{Kind: KindAdmin, Package: "x"})
+	deadline := time.Now().Add(5 * time.Second)
+	for len(es.packages()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("event not written by Run within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestRecorderFullBufferDrops(t *testing.T) {
+	es := &memEvents{gate: make(chan struct{})} // the store hangs
+	var logs bytes.Buffer
+	r := NewRecorder(es, RecorderOptions{Buffer: 8, BatchSize: 4, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+
+	start := time.Now()
+	for i := range 1000 {
+		r.Record(Event{Kind: KindDecision, Package: fmt.Sprintf("p%d", i)})
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("1000 Record calls took %v with a hung store, want no blocking", d)
+	}
+	// At most the buffer plus one batch in flight can be kept.
+	if d := r.Dropped(); d < 1000-8-4 {
+		t.Errorf("Dropped = %d, want at least %d", d, 1000-8-4)
+	}
+	if n := strings.Count(logs.String(), "buffer full"); n != 1 {
+		t.Errorf("drop reported %d times in a burst, want once:\n%s", n, logs.String())
+	}
+	close(es.gate) // the store recovers; the drain writes what was kept
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	kept := uint64(len(es.packages()))
+	if kept+r.Dropped() != 1000 {
+		t.Errorf("stored %d + dropped %d != 1000 recorded", kept, r.Dropped())
+	}
+}
+
+func TestRecorderStoreError(t *testing.T) {
+	boom := errors.New("disk full")
+	es := &memEvents{err: boom}
+	r := NewRecorder(es, RecorderOptions{BatchSize: 2})
+	for range 3 {
+		r.Record(Event{Kind: KindAdmin})
+	}
+	err := r.Flush(t.Context())
+	if !errors.Is(err, boom) {
+		t.Fatalf("Flush error = %v, want the store error", err)
+	}
+	if r.Dropped() != 3 {
+		t.Errorf("Dropped = %d, want 3", r.Dropped())
+	}
+}
