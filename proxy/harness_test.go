@@ -64,7 +64,7 @@ func (m *memEvents) find(pkg, verdict string) []store.Event {
 
 // env is one proxy under test with its collaborators.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	proxy  *proxy.Server
 	cache  *metacache.Cache
@@ -86,7 +86,7 @@ type envOptions struct {
 	hideMode     string
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	dir := t.TempDir()
 	clk := &clock{t: time.Now().UTC()}

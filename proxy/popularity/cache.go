@@ -1,0 +1,73 @@
+package popularity
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// CacheOptions tunes Cache.
+type CacheOptions struct {
+	// Size is the number of names kept (default 100,000).
+	Size int
+	// TTL is how long an answer is kept (default and minimum 24 h: the
+	// services update daily).
+	TTL time.Duration
+}
+
+// Cache remembers a source's answers in memory, including "unknown"
+// answers the source gave without error (404, null), so a name is asked at
+// most once per TTL. Failed lookups are not cached.
+type Cache struct {
+	src Source
+	lru *expirable.LRU[string, int64] // -1 = the source does not know the name
+}
+
+// NewCache wraps src.
+func NewCache(src Source, opts CacheOptions) *Cache {
+	if opts.Size <= 0 {
+		opts.Size = 100_000
+	}
+	opts.TTL = max(opts.TTL, 24*time.Hour)
+	return &Cache{src: src, lru: expirable.NewLRU[string, int64](opts.Size, nil, opts.TTL)}
+}
+
+// Name implements Source.
+func (c *Cache) Name() string { return c.src.Name() }
+
+func cacheKey(eco policy.Ecosystem, name string) string { return string(eco) + "\x00" + name }
+
+// WeeklyDownloads implements Source, asking the wrapped source only for
+// names not in the cache.
+func (c *Cache) WeeklyDownloads(ctx context.Context, eco policy.Ecosystem, names []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	var miss []string
+	for _, n := range names {
+		if w, ok := c.lru.Get(cacheKey(eco, n)); ok {
+			if w >= 0 {
+				out[n] = w
+			}
+			continue
+		}
+		miss = append(miss, n)
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	got, err := c.src.WeeklyDownloads(ctx, eco, miss)
+	for n, w := range got {
+		c.lru.Add(cacheKey(eco, n), w)
+		out[n] = w
+	}
+	if err == nil {
+		for _, n := range miss {
+			if _, ok := got[n]; !ok {
+				c.lru.Add(cacheKey(eco, n), -1)
+			}
+		}
+	}
+	return out, err
+}
