@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/admin"
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// buildAdmin creates the admin server from the stack and the credentials in
+// the environment. It returns errNoAdminCredentials when none is set.
+func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Server, error) {
+	var users []admin.User
+	var tokens []admin.Token
+	for _, role := range []admin.Role{admin.RoleAdmin, admin.RoleRequester, admin.RoleViewer} {
+		prefix := "VIGIL_" + map[admin.Role]string{admin.RoleAdmin: "ADMIN", admin.RoleRequester: "REQUESTER", admin.RoleViewer: "VIEWER"}[role]
+		tok, err := secret(getenv, prefix+"_TOKEN")
+		if err != nil {
+			return nil, err
+		}
+		if tok != "" {
+			if len(tok) < 16 {
+				return nil, fmt.Errorf("%s_TOKEN is too short: use at least 16 random characters (e.g. openssl rand -hex 24)", prefix)
+			}
+			tokens = append(tokens, admin.Token{Name: string(role) + "-token", Role: role, Secret: tok})
+		}
+		hash, err := secret(getenv, prefix+"_PASSWORD_HASH")
+		if err != nil {
+			return nil, err
+		}
+		if hash != "" {
+			name := string(role)
+			if u, ok := getenv(prefix + "_USER"); ok && u != "" {
+				name = u
+			}
+			users = append(users, admin.User{Name: name, Role: role, PasswordHash: hash})
+		}
+	}
+	if len(users) == 0 && len(tokens) == 0 {
+		return nil, errNoAdminCredentials
+	}
+	webhookSecret, err := secret(getenv, "VIGIL_WEBHOOK_SECRET")
+	if err != nil {
+		return nil, err
+	}
+	settings, err := cfg.settings()
+	if err != nil {
+		return nil, err
+	}
+	rules := admin.RulesFromBindings(st.engine.Bindings())
+	for i := range rules {
+		rules[i].Thresholds = thresholds(rules[i].ID, settings)
+	}
+	srv, err := admin.New(admin.Options{
+		Store:   st.store,
+		Lists:   st.lists,
+		Checker: st.proxy,
+		Policy:  func() admin.PolicyView { return admin.PolicyView{Strategy: cfg.Strategy, Rules: rules} },
+		Users:   users,
+		Tokens:  tokens,
+		Webhook: admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},
+		Logger:  log.With("component", "admin"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	return srv, nil
+}
+
+// thresholds lists the configured numbers a rule uses.
+func thresholds(id string, s policy.Settings) map[string]string {
+	switch id {
+	case "DEP-002":
+		return map[string]string{"min_package_age": fmtDays(s.MinPackageAge), "min_release_age": fmtDays(s.MinReleaseAge),
+			"missing_time_is_new": fmt.Sprint(s.MissingTimeIsNew)}
+	case "DEP-004":
+		return map[string]string{"min_weekly_downloads": fmt.Sprint(s.MinWeeklyDownloads), "unknown_popularity": string(s.UnknownPopularity)}
+	case "DEP-005":
+		return map[string]string{"code_hosts": fmt.Sprint(s.CodeHosts)}
+	}
+	return nil
+}
+
+func fmtDays(d time.Duration) string {
+	b, _ := Duration(d).MarshalText()
+	return string(b)
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/admin"
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/policy/names"
+)
+
+// runConfig validates the configuration and prints it (secrets redacted),
+// or with --env lists every environment variable.
+func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var common commonFlags
+	common.register(fs)
+	listEnv := fs.Bool("env", false, "list every setting's environment variable instead")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := common.load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy config:", err)
+		return exitUsage
+	}
+	if *listEnv {
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "VARIABLE\tKEY\tMEANING")
+		for _, ev := range envVars(&cfg) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", ev.Name, ev.Key, ev.Doc)
+		}
+		tw.Flush()
+		return exitOK
+	}
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(stderr, "vigil-proxy config: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	out, err := cfg.redacted()
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy config:", err)
+		return exitUsage
+	}
+	stdout.Write(out)
+	return exitOK
+}
+
+// runRules prints the rule catalogue with each rule's action under every
+// strategy and under the current configuration.
+func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var common commonFlags
+	common.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := common.load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy rules:", err)
+		return exitUsage
+	}
+	current, err := cfg.settings()
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy rules:", err)
+		return exitUsage
+	}
+	strategies := []policy.Strategy{policy.Relaxed, policy.DefaultStrategy, policy.Strict}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "RULE\tTITLE\trelaxed\tdefault\tstrict\tconfigured (%s)\n", cfg.Strategy)
+	for _, info := range policy.Catalogue() {
+		row := []string{info.ID, info.Title}
+		for _, s := range strategies {
+			row = append(row, string(policy.DefaultSettings(s).Action(info.ID)))
+		}
+		row = append(row, string(current.Action(info.ID)))
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout)
+	for _, info := range policy.Catalogue() {
+		fmt.Fprintf(stdout, "%s  %s\n    %s\n    Remedy: %s\n\n", info.ID, info.Title, info.Description, info.Remediation)
+	}
+	return exitOK
+}
+
+// runData implements `vigil-proxy data refresh`.
+func runData(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	if len(args) == 0 || args[0] != "refresh" {
+		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE]")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("data refresh", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "corpus.tsv.gz", "write the corpus here; point names.corpus_file (VIGIL_NAMES_CORPUS_FILE) at it")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage
+	}
+	client := &http.Client{Timeout: 5 * time.Minute}
+	data, err := names.Refresh(ctx, client, names.RefreshOptions{})
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy data refresh:", err)
+		return exitUsage
+	}
+	if _, err := names.LoadCorpus(strings.NewReader(string(data))); err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy data refresh: the rebuilt corpus does not load:", err)
+		return exitUsage
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy data refresh:", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes); set names.corpus_file to use it\n", *out, len(data))
+	return exitOK
+}
+
+// runAdmin implements `vigil-proxy admin hash-password`.
+func runAdmin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "hash-password" {
+		fmt.Fprintln(stderr, "usage: vigil-proxy admin hash-password   (reads the password from stdin)")
+		return exitUsage
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintln(stderr, "vigil-proxy admin hash-password: read stdin:", err)
+		return exitUsage
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if len(pw) < 12 {
+		fmt.Fprintln(stderr, "vigil-proxy admin hash-password: use a password of at least 12 characters")
+		return exitUsage
+	}
+	hash, err := admin.HashPassword(pw)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy admin hash-password:", err)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, hash)
+	fmt.Fprintln(stderr, "set it as VIGIL_ADMIN_PASSWORD_HASH (or write it to a file named by VIGIL_ADMIN_PASSWORD_HASH_FILE)")
+	return exitOK
+}

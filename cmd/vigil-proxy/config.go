@@ -1,0 +1,542 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// Config is the user-facing configuration. Precedence: Go defaults → YAML
+// file (--config / VIGIL_CONFIG) → VIGIL_* environment → flags. Every scalar
+// key has an environment variable named VIGIL_ plus its YAML path in upper
+// case with dots as underscores (cache.ttl → VIGIL_CACHE_TTL); lists take
+// comma-separated values.
+type Config struct {
+	Listen         string `yaml:"listen" doc:"registry listener address"`
+	PublicURL      string `yaml:"public_url" doc:"base URL clients use to reach the proxy; file and tarball URLs are built from it (default http://<listen>)"`
+	TrustForwarded bool   `yaml:"trust_forwarded" doc:"honour X-Forwarded-Proto/Host (only behind a reverse proxy that sets them)"`
+	DataDir        string `yaml:"data_dir" doc:"state directory: store.db (audit, lists, watchlist) and cache.db (disposable)"`
+	Strategy       string `yaml:"strategy" doc:"relaxed | default | strict"`
+	Log            struct {
+		Level  string `yaml:"level" doc:"debug | info | warn | error"`
+		Format string `yaml:"format" doc:"auto (text on a terminal, JSON otherwise) | text | json"`
+	} `yaml:"log"`
+	PyPI struct {
+		Upstream  string   `yaml:"upstream" doc:"base URL serving /simple/ and /pypi/<p>/json"`
+		FileHosts []string `yaml:"file_hosts" doc:"host[:port] list the proxy may fetch files from"`
+		HideMode  string   `yaml:"hide_mode" doc:"yank (hidden files stay listed as yanked with the reason) | remove"`
+	} `yaml:"pypi"`
+	NPM struct {
+		Upstream          string   `yaml:"upstream" doc:"upstream registry base URL (npmjs, Artifactory, Nexus, Verdaccio…)"`
+		TarballHosts      []string `yaml:"tarball_hosts" doc:"host[:port] list the proxy may fetch tarballs from"`
+		Private           []string `yaml:"private" doc:"name patterns never resolved upstream (dependency confusion), e.g. @myorg/*"`
+		DeprecateWarnings bool     `yaml:"deprecate_warnings" doc:"show warn findings as npm 'deprecated' messages"`
+		TokenEnv          string   `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
+	} `yaml:"npm"`
+	Cache struct {
+		TTL           Duration `yaml:"ttl" doc:"metadata freshness"`
+		NegativeTTL   Duration `yaml:"negative_ttl" doc:"how long an upstream 404 is remembered"`
+		Grace         Duration `yaml:"grace" doc:"stale-if-error: serve an expired copy this long when upstream fails"`
+		MaxMemoryMB   int64    `yaml:"max_memory_mb" doc:"in-memory metadata cache budget"`
+		MaxDocumentMB int64    `yaml:"max_document_mb" doc:"largest upstream document accepted (decoded)"`
+	} `yaml:"cache"`
+	Upstream struct {
+		ConnectTimeout  Duration `yaml:"connect_timeout" doc:"TCP/TLS connect timeout"`
+		HeaderTimeout   Duration `yaml:"header_timeout" doc:"time to response headers"`
+		DocumentTimeout Duration `yaml:"document_timeout" doc:"time to read a whole metadata document"`
+	} `yaml:"upstream"`
+	Rules struct {
+		MinPackageAge      Duration          `yaml:"min_package_age" doc:"DEP-002: packages younger than this are blocked (default from strategy)"`
+		MinReleaseAge      Duration          `yaml:"min_release_age" doc:"DEP-002: versions/files younger than this are hidden (default from strategy)"`
+		MissingTimeIsNew   *bool             `yaml:"missing_time_is_new" doc:"DEP-002: a missing publish time counts as too new"`
+		CodeHosts          []string          `yaml:"code_hosts" doc:"DEP-005: hosts that count as a source repository"`
+		MinWeeklyDownloads *int64            `yaml:"min_weekly_downloads" doc:"DEP-004: weekly downloads below this are unpopular"`
+		UnknownPopularity  string            `yaml:"unknown_popularity" doc:"DEP-004: action when no source knows the count (off|warn|block)"`
+		Actions            map[string]string `yaml:"actions" doc:"per-rule action override, e.g. {DEP-005: block}"`
+	} `yaml:"rules"`
+	Allow []ListEntryConfig `yaml:"allow" doc:"allowlist entries (env: ECO:PATTERN[@VERSIONS], comma-separated)"`
+	Deny  []ListEntryConfig `yaml:"deny" doc:"denylist entries (same forms as allow)"`
+	Names struct {
+		CorpusFile string `yaml:"corpus_file" doc:"popular-name corpus file instead of the embedded snapshot"`
+	} `yaml:"names"`
+	Popularity struct {
+		Online          bool   `yaml:"online" doc:"ask pypistats.org and the npm downloads API for names outside the snapshot"`
+		PyPIStatsURL    string `yaml:"pypistats_url" doc:"pypistats.org base URL"`
+		NPMDownloadsURL string `yaml:"npm_downloads_url" doc:"npm downloads API base URL"`
+	} `yaml:"popularity"`
+	Audit struct {
+		RetentionDays int `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
+	} `yaml:"audit"`
+	Admin struct {
+		Listen string `yaml:"listen" doc:"admin UI/API listener (empty disables the admin surface)"`
+	} `yaml:"admin"`
+	Webhook struct {
+		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
+	} `yaml:"webhook"`
+}
+
+// ListEntryConfig is an allow/deny entry in the config file. In YAML it may
+// also be written as a string "pypi:requests" or "npm:@myorg/*@^2".
+type ListEntryConfig struct {
+	Ecosystem string `yaml:"ecosystem"`
+	Name      string `yaml:"name"`
+	Versions  string `yaml:"versions"`
+	Reason    string `yaml:"reason"`
+}
+
+// UnmarshalYAML accepts the object and the compact string form.
+func (e *ListEntryConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		p, err := parseListEntry(n.Value)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		*e = p
+		return nil
+	}
+	type plain ListEntryConfig
+	var p plain
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*e = ListEntryConfig(p)
+	return nil
+}
+
+// parseListEntry parses "ECO:PATTERN", "pypi:name==1.2" style
+// ("ECO:PATTERN VERSIONS" or, for npm, "npm:name@RANGE").
+func parseListEntry(s string) (ListEntryConfig, error) {
+	s = strings.TrimSpace(s)
+	eco, rest, ok := strings.Cut(s, ":")
+	if !ok || rest == "" {
+		return ListEntryConfig{}, fmt.Errorf("list entry %q: want ECOSYSTEM:NAME (e.g. pypi:requests, npm:@myorg/*)", s)
+	}
+	e := ListEntryConfig{Ecosystem: strings.TrimSpace(eco)}
+	rest = strings.TrimSpace(rest)
+	if name, ver, ok := strings.Cut(rest, " "); ok {
+		e.Name, e.Versions = name, strings.TrimSpace(ver)
+		return e, nil
+	}
+	if i := strings.IndexAny(rest, "=<>!~"); i > 0 && e.Ecosystem == "pypi" {
+		e.Name, e.Versions = rest[:i], rest[i:]
+		return e, nil
+	}
+	if i := strings.LastIndex(rest, "@"); i > 0 {
+		e.Name, e.Versions = rest[:i], rest[i+1:]
+		return e, nil
+	}
+	e.Name = rest
+	return e, nil
+}
+
+// Duration is a time.Duration that also accepts days ("30d").
+type Duration time.Duration
+
+// UnmarshalText parses Go durations and a "d" (days) suffix.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := parseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText prints the duration in the shortest readable form.
+func (d Duration) MarshalText() ([]byte, error) {
+	t := time.Duration(d)
+	if t != 0 && t%(24*time.Hour) == 0 {
+		return []byte(strconv.FormatInt(int64(t/(24*time.Hour)), 10) + "d"), nil
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalYAML delegates to UnmarshalText.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error { return d.UnmarshalText([]byte(n.Value)) }
+
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("invalid duration %q (examples: 30d, 12h, 90m)", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("invalid duration %q (examples: 30d, 12h, 90m)", s)
+	}
+	return v, nil
+}
+
+// defaultConfig is the configuration with no file, no environment.
+func defaultConfig() Config {
+	var c Config
+	c.Listen = "127.0.0.1:8080"
+	c.Strategy = "default"
+	c.Log.Level = "info"
+	c.Log.Format = "auto"
+	c.PyPI.Upstream = "https://pypi.org"
+	c.PyPI.FileHosts = []string{"files.pythonhosted.org"}
+	c.PyPI.HideMode = "yank"
+	c.NPM.Upstream = "https://registry.npmjs.org"
+	c.NPM.TarballHosts = []string{"registry.npmjs.org"}
+	c.NPM.DeprecateWarnings = true
+	c.Cache.TTL = Duration(5 * time.Minute)
+	c.Cache.NegativeTTL = Duration(time.Minute)
+	c.Cache.Grace = Duration(24 * time.Hour)
+	c.Cache.MaxMemoryMB = 256
+	c.Cache.MaxDocumentMB = 128
+	c.Upstream.ConnectTimeout = Duration(5 * time.Second)
+	c.Upstream.HeaderTimeout = Duration(15 * time.Second)
+	c.Upstream.DocumentTimeout = Duration(60 * time.Second)
+	c.Popularity.Online = true
+	c.Popularity.PyPIStatsURL = "https://pypistats.org"
+	c.Popularity.NPMDownloadsURL = "https://api.npmjs.org"
+	c.Audit.RetentionDays = 90
+	c.Admin.Listen = "127.0.0.1:8081"
+	return c
+}
+
+// loadConfig builds the effective configuration. path may be empty (then
+// VIGIL_CONFIG is consulted); env is the process environment lookup.
+func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
+	c := defaultConfig()
+	if path == "" {
+		path, _ = env("VIGIL_CONFIG")
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("read config: %w", err)
+		}
+		if err := decodeYAML(b, &c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&c, env); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func decodeYAML(b []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// envVar describes one configuration key and its environment variable.
+type envVar struct {
+	Name  string
+	Key   string // YAML path
+	Doc   string
+	field reflect.Value
+}
+
+// envVars lists every configurable key of c, in declaration order.
+func envVars(c *Config) []envVar {
+	var out []envVar
+	var walk func(v reflect.Value, t reflect.Type, prefix []string)
+	walk = func(v reflect.Value, t reflect.Type, prefix []string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			fv := v.Field(i)
+			if env := f.Tag.Get("env"); env != "" {
+				out = append(out, envVar{Name: env, Key: "(environment only)", Doc: f.Tag.Get("doc"), field: fv})
+				continue
+			}
+			if tag == "-" || tag == "" {
+				continue
+			}
+			path := append(append([]string(nil), prefix...), tag)
+			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)) {
+				walk(fv, f.Type, path)
+				continue
+			}
+			name := "VIGIL_" + strings.ToUpper(strings.Join(path, "_"))
+			out = append(out, envVar{Name: name, Key: strings.Join(path, "."), Doc: f.Tag.Get("doc"), field: fv})
+		}
+	}
+	walk(reflect.ValueOf(c).Elem(), reflect.TypeOf(*c), nil)
+	return out
+}
+
+// applyEnv overrides c with every VIGIL_* variable that is set.
+func applyEnv(c *Config, env func(string) (string, bool)) error {
+	var errs []error
+	for _, ev := range envVars(c) {
+		raw, ok := env(ev.Name)
+		if !ok {
+			continue
+		}
+		if err := setFromString(ev.field, raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ev.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func setFromString(v reflect.Value, raw string) error {
+	if tu, ok := v.Addr().Interface().(interface{ UnmarshalText([]byte) error }); ok {
+		return tu.UnmarshalText([]byte(raw))
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(raw)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", raw)
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err != nil {
+			return fmt.Errorf("want an integer, got %q", raw)
+		}
+		v.SetInt(n)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		if err := setFromString(p.Elem(), raw); err != nil {
+			return err
+		}
+		v.Set(p)
+	case reflect.Slice:
+		parts := splitList(raw)
+		s := reflect.MakeSlice(v.Type(), 0, len(parts))
+		for _, p := range parts {
+			elem := reflect.New(v.Type().Elem()).Elem()
+			if le, ok := elem.Addr().Interface().(*ListEntryConfig); ok {
+				e, err := parseListEntry(p)
+				if err != nil {
+					return err
+				}
+				*le = e
+			} else if err := setFromString(elem, p); err != nil {
+				return err
+			}
+			s = reflect.Append(s, elem)
+		}
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		for _, p := range splitList(raw) {
+			k, val, ok := strings.Cut(p, "=")
+			if !ok {
+				return fmt.Errorf("want KEY=VALUE pairs, got %q", p)
+			}
+			m.SetMapIndex(reflect.ValueOf(strings.TrimSpace(k)), reflect.ValueOf(strings.TrimSpace(val)))
+		}
+		v.Set(m)
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}
+
+func splitList(raw string) []string {
+	var out []string
+	for _, p := range strings.Split(raw, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// validate returns every problem in c at once.
+func (c *Config) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen %q: want host:port", c.Listen))
+	}
+	if c.Admin.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("admin.listen %q: want host:port", c.Admin.Listen))
+		}
+	}
+	if _, err := policy.ParseStrategy(c.Strategy); err != nil {
+		errs = append(errs, fmt.Errorf("strategy: %w", err))
+	}
+	for key, raw := range map[string]string{"public_url": c.PublicURL, "pypi.upstream": c.PyPI.Upstream, "npm.upstream": c.NPM.Upstream,
+		"popularity.pypistats_url": c.Popularity.PyPIStatsURL, "popularity.npm_downloads_url": c.Popularity.NPMDownloadsURL, "webhook.url": c.Webhook.URL} {
+		if raw == "" && (key == "public_url" || key == "webhook.url") {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", key, raw))
+		}
+	}
+	switch c.PyPI.HideMode {
+	case "yank", "remove":
+	default:
+		errs = append(errs, fmt.Errorf("pypi.hide_mode %q: want yank or remove", c.PyPI.HideMode))
+	}
+	if _, err := parseLevel(c.Log.Level); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format %q: want auto, text or json", c.Log.Format))
+	}
+	if c.Cache.MaxMemoryMB <= 0 || c.Cache.MaxDocumentMB <= 0 {
+		errs = append(errs, errors.New("cache.max_memory_mb and cache.max_document_mb must be positive"))
+	}
+	if c.Audit.RetentionDays < 0 {
+		errs = append(errs, errors.New("audit.retention_days must not be negative"))
+	}
+	for k, v := range c.Rules.Actions {
+		if _, err := policy.ParseAction(v); err != nil {
+			errs = append(errs, fmt.Errorf("rules.actions[%s]: %w", k, err))
+		}
+	}
+	if c.Rules.UnknownPopularity != "" {
+		if _, err := policy.ParseAction(c.Rules.UnknownPopularity); err != nil {
+			errs = append(errs, fmt.Errorf("rules.unknown_popularity: %w", err))
+		}
+	}
+	if _, err := c.settings(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := c.listEntries(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// settings converts the rule configuration into policy settings.
+func (c *Config) settings() (policy.Settings, error) {
+	strategy, err := policy.ParseStrategy(c.Strategy)
+	if err != nil {
+		return policy.Settings{}, err
+	}
+	s := policy.DefaultSettings(strategy)
+	if c.Rules.MinPackageAge != 0 {
+		s.MinPackageAge = time.Duration(c.Rules.MinPackageAge)
+	}
+	if c.Rules.MinReleaseAge != 0 {
+		s.MinReleaseAge = time.Duration(c.Rules.MinReleaseAge)
+	}
+	if c.Rules.MissingTimeIsNew != nil {
+		s.MissingTimeIsNew = *c.Rules.MissingTimeIsNew
+	}
+	if len(c.Rules.CodeHosts) > 0 {
+		s.CodeHosts = c.Rules.CodeHosts
+	}
+	if c.Rules.MinWeeklyDownloads != nil {
+		s.MinWeeklyDownloads = *c.Rules.MinWeeklyDownloads
+	}
+	if c.Rules.UnknownPopularity != "" {
+		a, err := policy.ParseAction(c.Rules.UnknownPopularity)
+		if err != nil {
+			return s, err
+		}
+		s.UnknownPopularity = a
+	}
+	if len(c.Rules.Actions) > 0 {
+		s.Actions = map[string]policy.Action{}
+		for k, v := range c.Rules.Actions {
+			a, err := policy.ParseAction(v)
+			if err != nil {
+				return s, fmt.Errorf("rules.actions[%s]: %w", k, err)
+			}
+			s.Actions[strings.ToUpper(k)] = a
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return s, fmt.Errorf("rules: %w", err)
+	}
+	return s, nil
+}
+
+// listEntries converts the config's allow and deny entries.
+func (c *Config) listEntries() ([]policy.ListEntry, error) {
+	var out []policy.ListEntry
+	var errs []error
+	add := func(kind policy.ListKind, key string, list []ListEntryConfig) {
+		for i, e := range list {
+			eco, err := policy.ParseEcosystem(e.Ecosystem)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s[%d]: %w", key, i, err))
+				continue
+			}
+			entry := policy.ListEntry{
+				ID: fmt.Sprintf("config-%s-%d", kind, i), Kind: kind, Ecosystem: eco,
+				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Owner: "config", Source: "config",
+			}
+			if entry.Reason == "" {
+				entry.Reason = "listed in the configuration file"
+			}
+			if err := policy.ValidateEntry(entry); err != nil {
+				errs = append(errs, fmt.Errorf("%s[%d] %s: %w", key, i, e.Name, err))
+				continue
+			}
+			out = append(out, entry)
+		}
+	}
+	add(policy.Allowlist, "allow", c.Allow)
+	add(policy.Deny, "deny", c.Deny)
+	return out, errors.Join(errs...)
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("log.level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// dataDir resolves the state directory: the configured one, else the
+// user's cache directory, else ./.data.
+func (c *Config) dataDir() string {
+	if c.DataDir != "" {
+		return c.DataDir
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "vigil-proxy")
+	}
+	return ".data"
+}
+
+// redacted returns the config as YAML with secrets removed, for
+// `vigil-proxy config`.
+func (c Config) redacted() ([]byte, error) {
+	if c.NPM.TokenEnv != "" {
+		c.NPM.TokenEnv = "(set)"
+	}
+	return yaml.Marshal(c)
+}
+
+// LogValue keeps secrets out of logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("listen", c.Listen),
+		slog.String("admin_listen", c.Admin.Listen),
+		slog.String("strategy", c.Strategy),
+		slog.String("pypi_upstream", c.PyPI.Upstream),
+		slog.String("npm_upstream", c.NPM.Upstream),
+		slog.Bool("npm_token_set", c.NPM.TokenEnv != ""),
+	)
+}

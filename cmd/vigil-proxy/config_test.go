@@ -1,0 +1,186 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func envMap(m map[string]string) env {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	c, err := loadConfig("", envMap(nil))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if err := c.validate(); err != nil {
+		t.Fatalf("default config invalid: %v", err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.PyPI.Upstream != "https://pypi.org" || c.Strategy != "default" {
+		t.Errorf("defaults = %q %q %q", c.Listen, c.PyPI.Upstream, c.Strategy)
+	}
+	if diff := cmp.Diff([]string{"files.pythonhosted.org"}, c.PyPI.FileHosts); diff != "" {
+		t.Errorf("file hosts (-want +got):\n%s", diff)
+	}
+}
+
+func TestPrecedenceFileThenEnv(t *testing.T) {
+	path := writeFile(t, "c.yaml", `
+listen: 127.0.0.1:9000
+strategy: strict
+cache:
+  ttl: 10m
+rules:
+  min_release_age: 3d
+allow:
+  - pypi:young-allowed
+  - {ecosystem: npm, name: "@myorg/*", reason: internal}
+`)
+	c, err := loadConfig("", envMap(map[string]string{
+		"VIGIL_CONFIG":          path,
+		"VIGIL_LISTEN":          "127.0.0.1:9100",
+		"VIGIL_PYPI_FILE_HOSTS": "a.example, b.example:8443",
+		"VIGIL_DENY":            "pypi:evil==1.0,npm:bad@^2",
+	}))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if c.Listen != "127.0.0.1:9100" {
+		t.Errorf("env should override file: listen = %q", c.Listen)
+	}
+	if c.Strategy != "strict" || time.Duration(c.Cache.TTL) != 10*time.Minute || time.Duration(c.Rules.MinReleaseAge) != 72*time.Hour {
+		t.Errorf("file values lost: %q %v %v", c.Strategy, c.Cache.TTL, c.Rules.MinReleaseAge)
+	}
+	if diff := cmp.Diff([]string{"a.example", "b.example:8443"}, c.PyPI.FileHosts); diff != "" {
+		t.Errorf("file hosts (-want +got):\n%s", diff)
+	}
+	wantAllow := []ListEntryConfig{{Ecosystem: "pypi", Name: "young-allowed"}, {Ecosystem: "npm", Name: "@myorg/*", Reason: "internal"}}
+	if diff := cmp.Diff(wantAllow, c.Allow); diff != "" {
+		t.Errorf("allow (-want +got):\n%s", diff)
+	}
+	wantDeny := []ListEntryConfig{{Ecosystem: "pypi", Name: "evil", Versions: "==1.0"}, {Ecosystem: "npm", Name: "bad", Versions: "^2"}}
+	if diff := cmp.Diff(wantDeny, c.Deny); diff != "" {
+		t.Errorf("deny (-want +got):\n%s", diff)
+	}
+	if err := c.validate(); err != nil {
+		t.Errorf("validate: %v", err)
+	}
+	entries, err := c.listEntries()
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("listEntries = %d entries, %v", len(entries), err)
+	}
+	s, err := c.settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MinReleaseAge != 72*time.Hour {
+		t.Errorf("settings MinReleaseAge = %v, want 72h", s.MinReleaseAge)
+	}
+}
+
+func TestUnknownKeyIsAnError(t *testing.T) {
+	path := writeFile(t, "c.yaml", "listen: 127.0.0.1:1\nlisten_addr: oops\n")
+	_, err := loadConfig(path, envMap(nil))
+	if err == nil || !strings.Contains(err.Error(), "listen_addr") {
+		t.Fatalf("loadConfig = %v, want an error naming listen_addr", err)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	c, err := loadConfig("", envMap(map[string]string{
+		"VIGIL_STRATEGY":       "paranoid",
+		"VIGIL_PYPI_UPSTREAM":  "ftp://x",
+		"VIGIL_LISTEN":         "nope",
+		"VIGIL_PYPI_HIDE_MODE": "hide",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.validate()
+	if err == nil {
+		t.Fatal("validate accepted a broken config")
+	}
+	for _, want := range []string{"strategy", "pypi.upstream", "listen", "pypi.hide_mode"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("validate error %q does not mention %s", err, want)
+		}
+	}
+}
+
+func TestBadEnvValues(t *testing.T) {
+	for name, val := range map[string]string{
+		"VIGIL_CACHE_TTL":             "soon",
+		"VIGIL_TRUST_FORWARDED":       "maybe",
+		"VIGIL_CACHE_MAX_MEMORY_MB":   "lots",
+		"VIGIL_ALLOW":                 "requests",
+		"VIGIL_RULES_MIN_PACKAGE_AGE": "-3d",
+	} {
+		_, err := loadConfig("", envMap(map[string]string{name: val}))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: err = %v, want an error naming the variable", name, val, err)
+		}
+	}
+}
+
+func TestEveryKeyHasAnEnvironmentVariable(t *testing.T) {
+	c := defaultConfig()
+	vars := envVars(&c)
+	seen := map[string]bool{}
+	for _, v := range vars {
+		if seen[v.Name] {
+			t.Errorf("duplicate variable %s", v.Name)
+		}
+		seen[v.Name] = true
+		if v.Doc == "" {
+			t.Errorf("%s has no documentation", v.Name)
+		}
+	}
+	for _, want := range []string{"VIGIL_LISTEN", "VIGIL_DATA_DIR", "VIGIL_STRATEGY", "VIGIL_PYPI_UPSTREAM",
+		"VIGIL_PYPI_FILE_HOSTS", "VIGIL_NPM_UPSTREAM", "VIGIL_NPM_TARBALL_HOSTS", "VIGIL_ADMIN_LISTEN", "VIGIL_NPM_TOKEN"} {
+		if !seen[want] {
+			t.Errorf("missing environment variable %s", want)
+		}
+	}
+}
+
+func TestDurationForms(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30d": 30 * 24 * time.Hour, "12h": 12 * time.Hour, "1.5d": 36 * time.Hour, "90m": 90 * time.Minute} {
+		got, err := parseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if b, _ := Duration(14 * 24 * time.Hour).MarshalText(); string(b) != "14d" {
+		t.Errorf("MarshalText(14d) = %s", b)
+	}
+}
+
+func TestRedactedHidesToken(t *testing.T) {
+	c := defaultConfig()
+	c.NPM.TokenEnv = "npm_supersecretvalue"
+	out, err := c.redacted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "supersecret") {
+		t.Errorf("redacted config leaks the token:\n%s", out)
+	}
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vigil-proxy/vigil-proxy/admin"
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// shutdownGrace bounds how long in-flight requests (downloads) may take to
+// finish after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+// commonFlags are the flags every subcommand that loads config accepts.
+type commonFlags struct {
+	config  string
+	dataDir string
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "YAML config file (env VIGIL_CONFIG)")
+	fs.StringVar(&c.dataDir, "data-dir", "", "state directory (env VIGIL_DATA_DIR)")
+}
+
+// load reads the config and applies the common flags.
+func (c *commonFlags) load(getenv env) (Config, error) {
+	cfg, err := loadConfig(c.config, getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if c.dataDir != "" {
+		cfg.DataDir = c.dataDir
+	}
+	return cfg, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var common commonFlags
+	common.register(fs)
+	listen := fs.String("listen", "", "registry listen address (env VIGIL_LISTEN, default 127.0.0.1:8080)")
+	adminListen := fs.String("admin-listen", "", "admin listen address (env VIGIL_ADMIN_LISTEN, default 127.0.0.1:8081)")
+	logLevel := fs.String("log-level", "", "debug | info | warn | error (env VIGIL_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := common.load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy:", err)
+		return exitUsage
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if *adminListen != "" {
+		cfg.Admin.Listen = *adminListen
+	}
+	if *logLevel != "" {
+		cfg.Log.Level = *logLevel
+	}
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(stderr, "vigil-proxy: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err := serve(ctx, cfg, log, getenv); err != nil {
+		log.Error("vigil-proxy stopped", "error", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// serve runs the proxy until ctx is cancelled, then shuts down gracefully.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error {
+	st, err := buildStack(ctx, cfg, log, stackOptions{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return st.recorder.Run(gctx) })
+	g.Go(func() error { return st.cache.Run(gctx) })
+	if cfg.Audit.RetentionDays > 0 {
+		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
+		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })
+	}
+
+	var adminSrv *admin.Server
+	if cfg.Admin.Listen != "" {
+		adminSrv, err = buildAdmin(cfg, st, log, getenv)
+		if errors.Is(err, errNoAdminCredentials) {
+			log.Warn("admin surface disabled: no credentials configured; set VIGIL_ADMIN_TOKEN (or VIGIL_ADMIN_TOKEN_FILE) or VIGIL_ADMIN_PASSWORD_HASH (create one with: vigil-proxy admin hash-password)")
+		} else if err != nil {
+			return err
+		}
+	}
+	registry := st.proxy.Handler()
+	if adminSrv != nil {
+		st.proxy.SetCheckHandler(adminSrv.CheckHandler())
+		st.proxy.SetOnBlock(adminSrv.NotifyBlock)
+		g.Go(func() error { return adminSrv.Run(gctx) })
+	}
+
+	servers := []*http.Server{newHTTPServer(cfg.Listen, registry, log)}
+	if adminSrv != nil {
+		servers = append(servers, newHTTPServer(cfg.Admin.Listen, adminSrv.Handler(), log))
+	}
+	for i, srv := range servers {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			return fmt.Errorf("listen %s: %w", srv.Addr, err)
+		}
+		name := "registry"
+		if i == 1 {
+			name = "admin"
+		}
+		log.Info("listening", "listener", name, "addr", ln.Addr().String(), "config", cfg)
+		g.Go(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("%s listener: %w", name, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), shutdownGrace)
+		defer cancel()
+		var errs []error
+		for _, srv := range servers {
+			errs = append(errs, srv.Shutdown(sctx))
+		}
+		return errors.Join(errs...)
+	})
+	err = g.Wait()
+	// Decisions made while in-flight requests finished are still buffered.
+	if ferr := st.recorder.Flush(context.WithoutCancel(ctx)); ferr != nil {
+		log.Error("audit flush failed", "error", ferr)
+	}
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		log.Info("stopped")
+		return nil
+	}
+	return err
+}
+
+func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// HTTP/2 is not offered in clear text; over HTTP/1.1 the custom
+		// reason phrases that pip, pnpm and yarn print are available.
+		TLSNextProto: nil,
+	}
+}
+
+var errNoAdminCredentials = errors.New("no admin credentials")
+
+// secret reads NAME or the file named by NAME_FILE.
+func secret(getenv env, name string) (string, error) {
+	if v, ok := getenv(name); ok && v != "" {
+		return strings.TrimSpace(v), nil
+	}
+	if path, ok := getenv(name + "_FILE"); ok && path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}

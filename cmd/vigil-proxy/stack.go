@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/policy/names"
+	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/proxy/popularity"
+	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
+	"github.com/vigil-proxy/vigil-proxy/store"
+	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
+)
+
+// stack is every component of a running proxy, wired together. serve and
+// check build the same stack, so the CLI judges exactly like the server.
+type stack struct {
+	cfg      Config
+	log      *slog.Logger
+	store    store.Store // nil when the state directory is not used
+	lists    *store.Lists
+	cache    *metacache.Cache
+	client   *upstream.Client
+	index    *names.Index
+	engine   *policy.Engine
+	signals  *popularitySignals
+	recorder *store.Recorder
+	proxy    *proxy.Server
+	closers  []func() error
+}
+
+// stackOptions says which parts of the stack to build.
+type stackOptions struct {
+	// cacheDir holds cache.db; empty uses the data directory.
+	cacheDir string
+	// noStore skips the durable store (check without a data directory).
+	noStore bool
+	// offline makes popularity come from the snapshot only.
+	offline bool
+}
+
+func (s *stack) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// loadIndex builds the typosquat/popularity index from the configured
+// corpus file or the embedded snapshot.
+func loadIndex(cfg Config) (*names.Index, error) {
+	var corpus *names.Corpus
+	var err error
+	if cfg.Names.CorpusFile != "" {
+		f, ferr := os.Open(cfg.Names.CorpusFile)
+		if ferr != nil {
+			return nil, fmt.Errorf("names.corpus_file: %w", ferr)
+		}
+		defer f.Close()
+		corpus, err = names.LoadCorpus(f)
+	} else {
+		corpus, err = names.LoadEmbedded()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load popular-name corpus: %w", err)
+	}
+	return names.NewIndex(corpus), nil
+}
+
+// buildEngine assembles the rules and lists into the policy engine.
+func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engine, error) {
+	settings, err := cfg.settings()
+	if err != nil {
+		return nil, err
+	}
+	bindings, err := policy.CoreRules(settings, ix)
+	if err != nil {
+		return nil, err
+	}
+	bindings = append(bindings,
+		policy.Binding{Rule: names.TyposquatRule(ix), Action: settings.Action(policy.RuleTyposquat)},
+		policy.Binding{Rule: names.UnpopularRule(settings.MinWeeklyDownloads, settings.UnknownPopularity), Action: settings.Action(policy.RuleUnpopular)},
+	)
+	return policy.NewEngine(bindings, lists), nil
+}
+
+func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (st *stack, err error) {
+	st = &stack{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	dataDir := cfg.dataDir()
+	if !opt.noStore || opt.cacheDir == "" {
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	entries, err := cfg.listEntries()
+	if err != nil {
+		return nil, err
+	}
+	if !opt.noStore {
+		bs, err := boltstore.Open(filepath.Join(dataDir, "store.db"), boltstore.Options{Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		st.store = bs
+		st.closers = append(st.closers, bs.Close)
+	}
+	var listStore store.ListStore
+	if st.store != nil {
+		listStore = st.store
+	}
+	st.lists = store.NewLists(entries, listStore, 5*time.Second)
+
+	st.index, err = loadIndex(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st.engine, err = buildEngine(cfg, st.index, st.lists)
+	if err != nil {
+		return nil, err
+	}
+
+	st.client = upstream.New(upstream.Options{
+		ConnectTimeout:        time.Duration(cfg.Upstream.ConnectTimeout),
+		ResponseHeaderTimeout: time.Duration(cfg.Upstream.HeaderTimeout),
+		DocumentTimeout:       time.Duration(cfg.Upstream.DocumentTimeout),
+		MaxDocumentBytes:      cfg.Cache.MaxDocumentMB << 20,
+		UserAgent:             "vigil-proxy/" + version,
+		Logger:                log,
+	})
+	cacheDir := opt.cacheDir
+	if cacheDir == "" {
+		cacheDir = dataDir
+	}
+	st.cache, err = metacache.Open(metacache.Options{
+		Path:         filepath.Join(cacheDir, "cache.db"),
+		TTL:          time.Duration(cfg.Cache.TTL),
+		NegativeTTL:  time.Duration(cfg.Cache.NegativeTTL),
+		Grace:        time.Duration(cfg.Cache.Grace),
+		FetchTimeout: time.Duration(cfg.Upstream.DocumentTimeout),
+		MaxCost:      cfg.Cache.MaxMemoryMB << 20,
+		Logger:       log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open metadata cache: %w", err)
+	}
+	st.closers = append(st.closers, st.cache.Close)
+
+	st.signals = newPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online, log)
+
+	if st.store != nil {
+		st.recorder = store.NewRecorder(st.store, store.RecorderOptions{Logger: log})
+	}
+
+	pypiUp, _ := url.Parse(cfg.PyPI.Upstream)
+	npmUp, _ := url.Parse(cfg.NPM.Upstream)
+	fileHosts, err := upstream.ParseHosts(cfg.PyPI.FileHosts)
+	if err != nil {
+		return nil, fmt.Errorf("pypi.file_hosts: %w", err)
+	}
+	tarballHosts, err := upstream.ParseHosts(cfg.NPM.TarballHosts)
+	if err != nil {
+		return nil, fmt.Errorf("npm.tarball_hosts: %w", err)
+	}
+	var public *url.URL
+	if cfg.PublicURL != "" {
+		public, _ = url.Parse(cfg.PublicURL)
+	}
+	popts := proxy.Options{
+		PublicURL:      public,
+		TrustForwarded: cfg.TrustForwarded,
+		Engine:         st.engine,
+		Upstream:       st.client,
+		Cache:          st.cache,
+		PyPI:           proxy.PyPIOptions{Upstream: pypiUp, FileHosts: fileHosts, HideMode: cfg.PyPI.HideMode},
+		NPM: proxy.NPMOptions{Upstream: npmUp, TarballHosts: tarballHosts, Private: cfg.NPM.Private,
+			DeprecateWarnings: cfg.NPM.DeprecateWarnings},
+		Signals: st.signals,
+		Logger:  log,
+	}
+	if cfg.NPM.TokenEnv != "" {
+		popts.NPM.Authorization = "Bearer " + cfg.NPM.TokenEnv
+	}
+	if st.store != nil {
+		popts.Watch = st.store
+		popts.Events = st.recorder
+		popts.Ready = func(ctx context.Context) error {
+			_, _, err := st.store.Events(ctx, store.EventQuery{Limit: 1})
+			return err
+		}
+	}
+	st.proxy, err = proxy.New(popts)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// popularitySignals bounds popularity lookups: a slow source means
+// "unknown" (which DEP-004 handles as configured), never a slow install.
+type popularitySignals struct {
+	lookup *popularity.Lookup
+}
+
+func newPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger) *popularitySignals {
+	opts := popularity.Options{Snapshot: ix, Logger: log}
+	if !offline {
+		opts.Live = map[policy.Ecosystem]popularity.Source{
+			policy.PyPI: popularity.NewCache(popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL}), popularity.CacheOptions{}),
+			policy.NPM:  popularity.NewCache(popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL}), popularity.CacheOptions{}),
+		}
+	}
+	return &popularitySignals{lookup: popularity.New(opts)}
+}
+
+// Signals answers within a short deadline.
+func (p *popularitySignals) Signals(ctx context.Context, eco policy.Ecosystem, name string) policy.Signals {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return p.lookup.Signals(ctx, eco, name)
+}
