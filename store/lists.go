@@ -46,7 +46,8 @@ type Lists struct {
 var _ policy.Lists = (*Lists)(nil)
 
 // NewLists merges static entries (Source "config") with those in st (Source
-// "store"). A ttl of zero or less means DefaultListsTTL.
+// "store"); st may be nil (config entries only). A ttl of zero or less means
+// DefaultListsTTL.
 func NewLists(static []policy.ListEntry, st ListStore, ttl time.Duration) *Lists {
 	if ttl <= 0 {
 		ttl = DefaultListsTTL
@@ -115,6 +116,9 @@ func (l *Lists) fresh() ([]policy.ListEntry, bool) {
 // entries returns the merged snapshot, rereading the store when it is stale.
 // The returned slice is shared and must not be modified.
 func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
+	if l.st == nil {
+		return l.static, nil
+	}
 	if s, ok := l.fresh(); ok {
 		return s, nil
 	}

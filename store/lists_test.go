@@ -279,3 +279,16 @@ func TestListsConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestListsWithoutStore(t *testing.T) {
+	now := time.Now()
+	l := NewLists([]policy.ListEntry{{ID: "c1", Kind: policy.Allowlist, Ecosystem: policy.PyPI, Pattern: "requests", Created: now}}, nil, 0)
+	got, err := l.Match(context.Background(), policy.Ref{Ecosystem: policy.PyPI, Name: "requests"}, now)
+	if err != nil || got == nil || got.ID != "c1" || got.Source != SourceConfig {
+		t.Fatalf("Match without a store = %+v, %v; want the config entry", got, err)
+	}
+	all, err := l.All(context.Background())
+	if err != nil || len(all) != 1 {
+		t.Fatalf("All without a store = %v, %v", all, err)
+	}
+}

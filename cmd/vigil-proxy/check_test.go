@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/pypi/pypitest"
+)
+
+const day = 24 * time.Hour
+
+// runCLI runs the CLI in-process and returns its exit code and output.
+func runCLI(t *testing.T, environ map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr, envMap(environ))
+	return code, stdout.String(), stderr.String()
+}
+
+// refusedURL is an address that refuses connections: nothing listens there.
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+func fakePyPI(t *testing.T) *pypitest.Server {
+	old := time.Now().Add(-400 * day)
+	repo := map[string]string{"Source": "https://github.com/example/x"}
+	return pypitest.NewServer(t,
+		pypitest.Project{Name: "mature-pkg", ProjectURLs: repo, Dists: []pypitest.Dist{{Version: "1.0.0", Uploaded: old}, {Version: "1.1.0", Uploaded: old}}},
+		pypitest.Project{Name: "young-pkg", ProjectURLs: repo, Dists: []pypitest.Dist{{Version: "0.1.0", Uploaded: time.Now().Add(-5 * day)}}},
+	)
+}
+
+func checkEnv(t *testing.T, fake *pypitest.Server) map[string]string {
+	return map[string]string{
+		"VIGIL_DATA_DIR":          t.TempDir(),
+		"VIGIL_PYPI_UPSTREAM":     fake.URL,
+		"VIGIL_PYPI_FILE_HOSTS":   fake.FilesHost(),
+		"VIGIL_NPM_UPSTREAM":      refusedURL(t),
+		"VIGIL_POPULARITY_ONLINE": "false",
+	}
+}
+
+func TestCheckDirectExitCodes(t *testing.T) {
+	fake := fakePyPI(t)
+	environ := checkEnv(t, fake)
+
+	code, out, errOut := runCLI(t, environ, "", "check", "pypi", "mature-pkg")
+	if code != exitOK || !strings.HasPrefix(out, "ALLOW pypi mature-pkg") && !strings.HasPrefix(out, "WARN pypi mature-pkg") {
+		t.Errorf("mature: exit %d, out %q, err %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, environ, "", "check", "pypi", "young-pkg")
+	if code != exitBlocked || !strings.HasPrefix(out, "BLOCK pypi young-pkg") || !strings.Contains(out, "DEP-002") {
+		t.Errorf("young: exit %d, out %q", code, out)
+	}
+	code, out, _ = runCLI(t, environ, "", "check", "pypi", "mature-pkg==9.9.9")
+	if code != exitBlocked || !strings.Contains(out, "DEP-007") || !strings.Contains(out, "1.1.0") {
+		t.Errorf("nonexistent version: exit %d, out %q", code, out)
+	}
+	code, _, errOut = runCLI(t, environ, "", "check", "pypi", "bad name!")
+	if code != exitUsage {
+		t.Errorf("invalid name: exit %d, stderr %q", code, errOut)
+	}
+	code, _, _ = runCLI(t, environ, "", "check")
+	if code != exitUsage {
+		t.Errorf("no arguments: exit %d, want 2", code)
+	}
+}
+
+func TestCheckJSONLines(t *testing.T) {
+	fake := fakePyPI(t)
+	code, out, errOut := runCLI(t, checkEnv(t, fake), "", "check", "--json", "pypi", "mature-pkg", "young-pkg", "no-such-pkg-here")
+	if code != exitBlocked {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var reports []policy.Report
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var r policy.Report
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q is not JSON: %v", sc.Text(), err)
+		}
+		reports = append(reports, r)
+	}
+	if len(reports) != 3 {
+		t.Fatalf("got %d lines, want 3:\n%s", len(reports), out)
+	}
+	want := []struct {
+		name    string
+		verdict policy.Verdict
+		rule    string
+	}{{"mature-pkg", policy.Warn, ""}, {"young-pkg", policy.Block, "DEP-002"}, {"no-such-pkg-here", policy.Block, "DEP-001"}}
+	for i, w := range want {
+		r := reports[i]
+		if r.Ecosystem != policy.PyPI || r.Name != w.name {
+			t.Errorf("line %d: %s %s", i, r.Ecosystem, r.Name)
+		}
+		if w.rule != "" && (r.Verdict != w.verdict || !hasRule(r, w.rule)) {
+			t.Errorf("%s: verdict %s findings %+v, want %s with %s", w.name, r.Verdict, r.Findings, w.verdict, w.rule)
+		}
+		if w.rule == "" && r.Verdict == policy.Block {
+			t.Errorf("%s blocked: %+v", w.name, r.Findings)
+		}
+	}
+	// The raw JSON has the documented field names.
+	first := strings.SplitN(out, "\n", 2)[0]
+	for _, key := range []string{`"ecosystem"`, `"name"`, `"verdict"`, `"findings"`} {
+		if !strings.Contains(first, key) {
+			t.Errorf("JSON line lacks %s: %s", key, first)
+		}
+	}
+}
+
+func hasRule(r policy.Report, id string) bool {
+	for _, f := range r.Findings {
+		if f.Rule == id {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCheckOfflineWithoutNetwork(t *testing.T) {
+	environ := map[string]string{
+		"VIGIL_DATA_DIR":                     t.TempDir(),
+		"VIGIL_PYPI_UPSTREAM":                refusedURL(t),
+		"VIGIL_NPM_UPSTREAM":                 refusedURL(t),
+		"VIGIL_POPULARITY_PYPISTATS_URL":     refusedURL(t),
+		"VIGIL_POPULARITY_NPM_DOWNLOADS_URL": refusedURL(t),
+	}
+	code, out, errOut := runCLI(t, environ, "", "check", "--offline", "pypi", "reqeusts")
+	if code != exitBlocked || !strings.Contains(out, "DEP-003") || !strings.Contains(out, "requests") {
+		t.Errorf("offline typosquat: exit %d, out %q, err %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, environ, "", "check", "--offline", "pypi", "requests")
+	if code != exitOK || !strings.HasPrefix(out, "ALLOW pypi requests") {
+		t.Errorf("offline popular: exit %d, out %q", code, out)
+	}
+	code, out, _ = runCLI(t, environ, "", "check", "--offline", "npm", "expresss")
+	if code != exitBlocked || !strings.Contains(out, "express") {
+		t.Errorf("offline npm typosquat: exit %d, out %q", code, out)
+	}
+}
+
+func TestCheckOfflineBulkFromStdin(t *testing.T) {
+	var in strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&in, "generated-name-%d\n", i)
+	}
+	in.WriteString("reqeusts\n# a comment\n\nrequests\n")
+	environ := map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_PYPI_UPSTREAM": refusedURL(t)}
+	code, out, errOut := runCLI(t, environ, in.String(), "check", "--offline", "--json", "pypi", "-")
+	if code != exitBlocked {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 10002 {
+		t.Fatalf("got %d result lines, want 10002", len(lines))
+	}
+	if !strings.Contains(lines[10000], `"name":"reqeusts"`) || !strings.Contains(lines[10000], `"verdict":"block"`) {
+		t.Errorf("typosquat line = %s", lines[10000])
+	}
+}
+
+func TestCheckAgainstRunningProxy(t *testing.T) {
+	fake := fakePyPI(t)
+	environ := checkEnv(t, fake)
+	environ["VIGIL_ADMIN_TOKEN"] = "test-admin-token-0123456789"
+	addr := freeAddr(t)
+	environ["VIGIL_LISTEN"] = addr
+	environ["VIGIL_ADMIN_LISTEN"] = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ))
+	}()
+	waitHealthy(t, "http://"+addr)
+	code, out, errOut := runCLI(t, map[string]string{}, "", "check", "--proxy", "http://"+addr, "pypi", "young-pkg")
+	if code != exitBlocked || !strings.Contains(out, "DEP-002") {
+		t.Errorf("check --proxy: exit %d out %q err %q", code, out, errOut)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exited %d: %s", code, stderr.String())
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never became healthy", base)
+}
