@@ -292,7 +292,7 @@ func TestEngineDenyReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := d.Report()
-	want := Report{Ecosystem: PyPI, Name: "evil-pkg", Verdict: Block, Reason: "denylisted: known bad family", Findings: []Finding{}, List: &deny}
+	want := Report{Ecosystem: PyPI, Name: "evil-pkg", Verdict: Block, Reason: "denylisted by entry pypi:evil-*: known bad family", Findings: []Finding{}, List: &deny}
 	if diff := cmp.Diff(want, r); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}

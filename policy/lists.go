@@ -54,3 +54,15 @@ type Lists interface {
 	// MatchEntries); expired entries never match.
 	Match(ctx context.Context, ref Ref, now time.Time) (*ListEntry, error)
 }
+
+// describe names the entry for users: "npm:left-pad@<2 (config)".
+func (e ListEntry) describe() string {
+	s := string(e.Ecosystem) + ":" + e.Pattern
+	if e.Versions != "" {
+		s += " " + e.Versions
+	}
+	if e.Source != "" {
+		s += " (" + e.Source + ")"
+	}
+	return s
+}

@@ -36,27 +36,8 @@ func Catalogue() []RuleInfo {
 	return []RuleInfo{
 		nonexistentInfo(),
 		tooNewInfo(),
-		{
-			ID:    RuleTyposquat,
-			Title: "Name resembles a popular package",
-			Description: "Typosquatters register names one keystroke, swapped letter, homoglyph, separator " +
-				"or affix away from popular packages (reqeusts, python-requests, c1ick) and wait for a typo. " +
-				"The requested name is compared with the embedded list of popular names after folding " +
-				"case, separators and look-alike characters; a close match that is itself young or unpopular is flagged.",
-			Remediation: "Check the spelling and install the popular package you meant. If the name is " +
-				"really the one you want, add an allowlist entry for it with a reason.",
-			Scope: ScopePackage,
-		},
-		{
-			ID:    RuleUnpopular,
-			Title: "Package has very few downloads",
-			Description: "Hallucinated and malicious names are rarely downloaded, while packages people rely on " +
-				"are. A package below the configured weekly download threshold has little community " +
-				"scrutiny behind it. When no download source answers, the configured unknown-popularity action applies.",
-			Remediation: "Make sure this is the package you intended; prefer a widely used alternative. " +
-				"For internal or niche packages you trust, add an allowlist entry.",
-			Scope: ScopePackage,
-		},
+		typosquatInfo(),
+		unpopularInfo(),
 		noRepositoryInfo(),
 		{
 			ID:    RuleUndeclaredImport,
@@ -132,4 +113,45 @@ func quoteList(names []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+func typosquatInfo() RuleInfo {
+	return RuleInfo{
+		ID:    RuleTyposquat,
+		Title: "Typosquat of a popular package",
+		Description: "The name differs from a much more popular package by a typo (swapped, missing, extra or " +
+			"changed letters), look-alike characters, separators, word order, an ecosystem affix such as " +
+			"python- or -js, a version suffix, or a confusable npm scope. Attackers register such names to " +
+			"catch mistyped installs. Close matches against the most popular packages block; weaker ones warn. " +
+			"A name that is itself in the popular-name snapshot is never a typosquat.",
+		Remediation: "Install the suggested package if that is what you meant. If this package is the one you " +
+			"want, ask an administrator to allowlist it.",
+		Scope: ScopePackage,
+	}
+}
+
+func unpopularInfo() RuleInfo {
+	return RuleInfo{
+		ID:    RuleUnpopular,
+		Title: "Rarely downloaded package",
+		Description: "The package has fewer weekly downloads than rules.min_weekly_downloads (default 100). " +
+			"Hallucinated and malicious packages are new and barely used; popular packages are not. Counts come " +
+			"from the embedded popularity snapshot, pypistats.org and the npm downloads API; when none answers, " +
+			"rules.unknown_popularity applies.",
+		Remediation: "Check that the name is right and that the project is the one you expect (repository, " +
+			"maintainers, age). If it is, ask an administrator to allowlist it.",
+		Scope: ScopePackage,
+	}
+}
+
+// CatalogueInfo returns the catalogue entry of a rule ID (ok false for an
+// unknown ID). Rules implemented outside this package take their text from
+// here, so every rule is documented in one place.
+func CatalogueInfo(id string) (RuleInfo, bool) {
+	for _, info := range Catalogue() {
+		if info.ID == id {
+			return info, true
+		}
+	}
+	return RuleInfo{}, false
 }

@@ -111,7 +111,7 @@ func (d Decision) Blocked() bool { return d.Verdict == Block }
 // findings at the decision's own severity, joined. Empty for a plain allow.
 func (d Decision) Reason() string {
 	if d.List != nil && d.List.Kind == Deny {
-		r := "denylisted"
+		r := "denylisted by entry " + d.List.describe()
 		if d.List.Reason != "" {
 			r += ": " + d.List.Reason
 		}

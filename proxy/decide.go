@@ -123,6 +123,7 @@ func hiddenSummary(hidden map[string][]policy.Finding) []policy.Finding {
 // npmRefusal builds the refusal npm, pnpm and yarn print best: JSON body
 // with "error", npm-notice header and a custom reason phrase.
 func npmRefusal(status int, reason, detail string) refusal {
+	reason = plainQuotes(reason)
 	msg := "vigil-proxy: " + reason
 	if detail != "" {
 		msg += " [" + detail + "]"
@@ -137,6 +138,7 @@ func npmRefusal(status int, reason, detail string) refusal {
 // pypiRefusal builds a text refusal; pip shows the reason phrase on file
 // downloads and nothing for index pages, so the body is for curl and logs.
 func pypiRefusal(status int, reason, detail string) refusal {
+	reason = plainQuotes(reason)
 	msg := "vigil-proxy: " + reason
 	if detail != "" {
 		msg += " [" + detail + "]"
@@ -154,3 +156,7 @@ func decisionDetail(d policy.Decision) string {
 	}
 	return "rule " + strings.Join(rules, ", ")
 }
+
+// plainQuotes writes names the way the status line shows them ('name'), so
+// every channel of one refusal reads the same.
+func plainQuotes(s string) string { return strings.ReplaceAll(s, "`", "'") }

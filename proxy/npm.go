@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -276,22 +277,16 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 		},
 	}
 	if s.opts.NPM.DeprecateWarnings {
-		pkgWarn := ""
-		if d.Verdict == policy.Warn {
-			pkgWarn = d.Reason()
-		}
+		// Only warnings about one version become deprecation messages:
+		// npm and pnpm print them, and prefer versions without one. A
+		// package-level warning concerns every version and goes out as an
+		// npm-notice instead, so it cannot steer version choice.
 		opts.Deprecate = func(v string) string {
-			msgs := []string{}
-			if pkgWarn != "" {
-				msgs = append(msgs, pkgWarn)
-			}
-			if vd, ok := hidden[v]; ok && vd.Verdict == policy.Warn {
-				msgs = append(msgs, vd.Reason())
-			}
-			if len(msgs) == 0 {
+			vd, ok := hidden[v]
+			if !ok || vd.Verdict != policy.Warn {
 				return ""
 			}
-			msg := "vigil-proxy: " + strings.Join(msgs, "; ")
+			msg := "vigil-proxy: " + plainQuotes(vd.Reason())
 			if up := st.index.Version(v); up != nil && up.Deprecated != "" {
 				msg = up.Deprecated + " (" + msg + ")"
 			}
@@ -312,8 +307,9 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	h.Set("ETag", etag)
 	h.Set("Vary", "Accept, Accept-Encoding")
 	h.Set("Cache-Control", "public, max-age=60")
-	if d.Verdict == policy.Warn {
-		h.Set("npm-notice", sanitizePhrase("vigil-proxy: "+d.Reason(), 1024))
+	if notice := npmNotice(d, hidden); notice != "" {
+		// npm prints npm-notice only on responses it may not cache.
+		h.Set("npm-notice", sanitizePhrase(notice, 1024))
 		h.Set("Cache-Control", "no-store")
 	}
 	if st.stale {
@@ -446,4 +442,33 @@ func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 		return fmt.Errorf("decode filtered packument %s: %w", name, err)
 	}
 	return c.JSONBlob(http.StatusOK, doc.Versions[version])
+}
+
+// npmNotice tells npm users what the policy did to a package they can
+// install: package-level warnings, and which versions are hidden and why
+// (so that a pinned hidden version's ETARGET has an explanation).
+func npmNotice(d policy.Decision, hidden map[string]policy.Decision) string {
+	var parts []string
+	if d.Verdict == policy.Warn {
+		parts = append(parts, plainQuotes(d.Reason()))
+	}
+	var versions []string
+	for v, vd := range hidden {
+		if vd.Verdict == policy.Block {
+			versions = append(versions, v)
+		}
+	}
+	if len(versions) > 0 {
+		sort.Strings(versions)
+		first := hidden[versions[0]]
+		shown := versions
+		if len(shown) > 5 {
+			shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(versions)-5))
+		}
+		parts = append(parts, fmt.Sprintf("hidden by policy: %s (%s)", strings.Join(shown, ", "), plainQuotes(first.Reason())))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "vigil-proxy: " + strings.Join(parts, "; ")
 }

@@ -89,6 +89,9 @@ func TestNPMPackumentFiltersAndRetags(t *testing.T) {
 	if v := resp.Header.Get("Vary"); !strings.Contains(v, "Accept") || !strings.Contains(v, "Accept-Encoding") {
 		t.Errorf("Vary = %q", v)
 	}
+	if n := resp.Header.Get("npm-notice"); !strings.Contains(n, "hidden by policy: 2.0.0 (version 2.0.0 was published 2 days ago (policy: 7 days))") || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("npm-notice = %q (Cache-Control %q), want the hidden version explained", n, resp.Header.Get("Cache-Control"))
+	}
 	p := decodePackument(t, b)
 	if _, ok := p.Versions["2.0.0"]; ok {
 		t.Errorf("too-new version 2.0.0 still in versions")

@@ -193,7 +193,7 @@ func TestPyPIAllowAndDenyLists(t *testing.T) {
 	wantStatus(t, e.get("/pypi/simple/young-project/"), http.StatusOK)
 	resp := e.get("/pypi/simple/mature-pkg/")
 	b := wantStatus(t, resp, http.StatusForbidden)
-	if !strings.Contains(b, "denylisted: banned") {
+	if !strings.Contains(b, "denylisted by entry pypi:mature-* (config): banned") {
 		t.Errorf("deny body = %q", b)
 	}
 }

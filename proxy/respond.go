@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/labstack/echo/v4"
 )
 
 // reasonPrefix starts every custom reason phrase, so users recognise who
@@ -65,6 +67,11 @@ func writeRefusal(w http.ResponseWriter, req *http.Request, r refusal) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	if req.ProtoMajor == 1 && r.reason != "" {
 		if err := writeHijacked(w, req, r); err == nil {
+			// The response bypassed the writer: tell it what was sent, for
+			// the request log.
+			if er, ok := w.(*echo.Response); ok {
+				er.Status, er.Size, er.Committed = r.status, int64(len(r.body)), true
+			}
 			return nil
 		} else if !errors.Is(err, errNoHijack) {
 			return err

@@ -58,6 +58,13 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 		Lists:   st.lists,
 		Checker: st.proxy,
 		Policy:  func() admin.PolicyView { return admin.PolicyView{Strategy: cfg.Strategy, Rules: rules} },
+		CacheHitRatio: func() float64 {
+			cs := st.cache.Stats()
+			if total := cs.Hits + cs.Misses; total > 0 {
+				return float64(cs.Hits) / float64(total)
+			}
+			return 0
+		},
 		Users:   users,
 		Tokens:  tokens,
 		Webhook: admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},

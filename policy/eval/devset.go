@@ -35,8 +35,9 @@ const (
 	devSeed         = 20261121
 )
 
-// historical lists typosquats documented in public reports. Only cases whose
-// publication we could confirm are listed.
+// historical lists typosquats documented in public reports. Only cases we
+// are confident were real are listed; djanga, electorn and loadsh were left
+// out because their reports could not be confirmed offline.
 func historical() []Case {
 	sk := "SK-CSIRT advisory 2017-09-14 (malicious PyPI packages), via pytosquatting.org"
 	du := "dateutil/dateutil#984 (2019-12, python3-dateutil imports jeIlyfish)"
@@ -46,7 +47,7 @@ func historical() []Case {
 		{policy.PyPI, "setup-tools", labelSquat, names.FamilySeparator, "setuptools", sk},
 		{policy.PyPI, "python3-dateutil", labelSquat, names.FamilyAffix, "python-dateutil", du},
 		{policy.PyPI, "jeIlyfish", labelSquat, names.FamilyHomoglyph, "jellyfish", du},
-		{policy.PyPI, "colourama", labelSquat, names.FamilyInsertion, "colorama", "colourama clipboard hijacker, reported 2018-10 (ZDNet, 'Twelve malicious Python libraries found and removed from PyPI')"},
+		{policy.PyPI, "colourama", labelSquat, names.FamilyInsertion, "colorama", "clipboard-hijacking typosquat of colorama removed from PyPI, 2018-10 (public reports; citation from memory)"},
 		{policy.NPM, "crossenv", labelSquat, names.FamilySeparator, "cross-env", npmBlog},
 		{policy.NPM, "cross-env.js", labelSquat, names.FamilyAffix, "cross-env", npmBlog},
 		{policy.NPM, "mongose", labelSquat, names.FamilyOmission, "mongoose", npmBlog},

@@ -37,7 +37,9 @@ type Results struct {
 // Totals are the per-ecosystem figures the acceptance gate checks.
 type Totals struct {
 	Squats, Detected, SquatBlocked int
-	Legit, FalseBlock, FalseWarn   int
+	// TierSquats and TierBlocked count squats of block-tier targets.
+	TierSquats, TierBlocked      int
+	Legit, FalseBlock, FalseWarn int
 }
 
 // Recall is the share of squats warned or blocked.
@@ -127,6 +129,12 @@ func Run(ix *names.Index, cases []Case) Results {
 			if v == policy.Block {
 				t.SquatBlocked++
 			}
+			if blockTier(ix, cs.Eco, cs.Target) {
+				t.TierSquats++
+				if v == policy.Block {
+					t.TierBlocked++
+				}
+			}
 		} else {
 			t.Legit++
 			switch v {
@@ -150,6 +158,18 @@ func Run(ix *names.Index, cases []Case) Results {
 	return res
 }
 
+// blockTier reports whether target is in the default block tier.
+func blockTier(ix *names.Index, eco policy.Ecosystem, target string) bool {
+	rank, monthly, ok := ix.Popular(eco, target)
+	if !ok {
+		return false
+	}
+	if eco == policy.PyPI {
+		return rank <= names.DefaultPyPIBlockMaxRank
+	}
+	return monthly >= names.DefaultNPMBlockMinMonthly
+}
+
 func pct(f float64) string { return fmt.Sprintf("%.1f %%", 100*f) }
 
 // WriteTable prints the results as a Markdown table.
@@ -166,13 +186,55 @@ func (res Results) WriteTable(w io.Writer) {
 			pct(ratio(r.Flagged, r.N)), pct(ratio(r.Blocked, r.N)), pct(ratio(r.FamilyAgrees, r.N)))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| ecosystem | squats | recall | squats blocked | legit | false-block | false-warn |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| ecosystem | squats | recall | squats blocked | blocked, block-tier targets | legit | false-block | false-warn |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, eco := range policy.Ecosystems() {
 		t := res.Totals[eco]
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %d | %s (%d) | %s (%d) |\n", eco, t.Squats, pct(t.Recall()),
-			pct(ratio(t.SquatBlocked, t.Squats)), t.Legit, pct(t.FalseBlockRate()), t.FalseBlock,
-			pct(t.FalseWarnRate()), t.FalseWarn)
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s (%d) | %d | %s (%d) | %s (%d) |\n", eco, t.Squats, pct(t.Recall()),
+			pct(ratio(t.SquatBlocked, t.Squats)), pct(ratio(t.TierBlocked, t.TierSquats)), t.TierSquats,
+			t.Legit, pct(t.FalseBlockRate()), t.FalseBlock, pct(t.FalseWarnRate()), t.FalseWarn)
+	}
+	fmt.Fprintln(w)
+	res.writeFalsePositives(w)
+}
+
+// writeFalsePositives breaks the legitimate names that were flagged down by
+// the family the index reported.
+func (res Results) writeFalsePositives(w io.Writer) {
+	type key struct {
+		eco policy.Ecosystem
+		fam string
+	}
+	counts := map[key][2]int{} // block, warn
+	legit := map[policy.Ecosystem]int{}
+	for _, o := range res.Outcomes {
+		if o.Label != labelLegit {
+			continue
+		}
+		legit[o.Eco]++
+		if o.Verdict == policy.Allow {
+			continue
+		}
+		k := key{o.Eco, o.Match.Family}
+		c := counts[k]
+		if o.Verdict == policy.Block {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		counts[k] = c
+	}
+	fmt.Fprintln(w, "| ecosystem | reported family | false-block | false-warn |")
+	fmt.Fprintln(w, "|---|---|---:|---:|")
+	for _, eco := range policy.Ecosystems() {
+		for _, fam := range names.Families() {
+			c, ok := counts[key{eco, fam}]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %s | %s (%d) | %s (%d) |\n", eco, fam,
+				pct(ratio(c[0], legit[eco])), c[0], pct(ratio(c[1], legit[eco])), c[1])
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package names
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -20,13 +21,23 @@ var benchNames = []struct {
 	{policy.NPM, "typescript-eslint-parser-plugin"}, {policy.NPM, "babelcli"}, {policy.NPM, "left-pad"},
 }
 
-func loadIndex(tb testing.TB) (*Corpus, *Index) {
-	tb.Helper()
+// embeddedIndex builds the embedded corpus' index once per test binary; the
+// index is immutable, so tests share it.
+var embeddedIndex = sync.OnceValues(func() (*Corpus, *Index) {
 	c, err := LoadEmbedded()
 	if err != nil {
-		tb.Fatal(err)
+		return nil, nil
 	}
 	return c, NewIndex(c)
+})
+
+func loadIndex(tb testing.TB) (*Corpus, *Index) {
+	tb.Helper()
+	c, ix := embeddedIndex()
+	if c == nil {
+		tb.Fatal("LoadEmbedded failed")
+	}
+	return c, ix
 }
 
 func BenchmarkTyposquat(b *testing.B) {
@@ -54,5 +65,21 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 		if _, err := LoadEmbedded(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkTyposquatWorstCase uses names at the distance-2 length limit (32),
+// where a lookup probes every two-character deletion.
+func BenchmarkTyposquatWorstCase(b *testing.B) {
+	_, ix := loadIndex(b)
+	long := []string{
+		"typescript-eslint-parser-plugin-x", // 32 folded chars: the longest probed at distance 2
+		"eslint-plugin-jsx-a11y-accessible-r",
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Typosquat(policy.NPM, long[i%len(long)])
+		i++
 	}
 }

@@ -153,7 +153,29 @@ const (
 	kindReorder
 	kindAffixDrop
 	kindScopeConcat
+	kindFirstToken
 )
+
+// firstTokenKey hashes a name's scope and first word ("flask" for
+// "flask-cors", "babel/core" for "@babel/core-utils"); Suggest uses it to
+// propose relatives of names that are too far from anything by edits.
+func firstTokenKey(buf []byte, norm []byte) (uint64, bool) {
+	scope, name := splitScope(norm)
+	n := foldInto(buf, scope)
+	if scope != nil {
+		buf[n] = '/'
+		n++
+	}
+	end := 0
+	for end < len(name) && !isSep(name[end]) {
+		end++
+	}
+	l := foldInto(buf[n:], name[:end])
+	if l < 3 {
+		return 0, false
+	}
+	return hashBytes(kindFirstToken, buf[:n+l]), true
+}
 
 func mix(h, kind, n uint64) uint64 {
 	h ^= kind*0x9e3779b97f4a7c15 ^ n*0xbf58476d1ce4e5b9

@@ -3,6 +3,7 @@ package names
 import (
 	"bytes"
 	"slices"
+	"sync"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
@@ -40,6 +41,7 @@ const (
 	High
 )
 
+// String returns "high", "low" or "none".
 func (c Confidence) String() string {
 	switch c {
 	case High:
@@ -69,7 +71,7 @@ type Match struct {
 const (
 	minDistLen = 5  // distance 1 needs both names at least this long
 	minD2Len   = 8  // distance 2 needs both names at least this long
-	maxD2Len   = 40 // longer names get no distance-2 keys (cost grows with n²)
+	maxD2Len   = 32 // longer names get no distance-2 keys (cost grows with n²)
 	minAffix   = 5  // a target reached by affix or version edits is at least this long
 )
 
@@ -98,7 +100,7 @@ type IndexOptions struct {
 // orders of magnitude above that (detection.md §2.3 popularity ratio).
 const (
 	DefaultPyPIMaxRank        = 5000
-	DefaultPyPIBlockMaxRank   = 800
+	DefaultPyPIBlockMaxRank   = 1000
 	DefaultNPMMinMonthly      = 2_000_000
 	DefaultNPMBlockMinMonthly = 10_000_000
 )
@@ -146,14 +148,18 @@ func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
 		opts.NPMBlockMinMonthly = DefaultNPMBlockMinMonthly
 	}
 	ix := &Index{}
-	ix.pypi.build(policy.PyPI, c.PyPI, func(e Entry) uint8 {
-		switch {
-		case e.Rank <= opts.PyPIBlockMaxRank:
-			return tierBlock
-		case e.Rank <= opts.PyPIMaxRank:
-			return tierWarn
-		}
-		return tierNone
+	// The two ecosystems are independent: index them concurrently.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ix.pypi.build(policy.PyPI, c.PyPI, func(e Entry) uint8 {
+			switch {
+			case e.Rank <= opts.PyPIBlockMaxRank:
+				return tierBlock
+			case e.Rank <= opts.PyPIMaxRank:
+				return tierWarn
+			}
+			return tierNone
+		})
 	})
 	ix.npm.build(policy.NPM, c.NPM, func(e Entry) uint8 {
 		switch {
@@ -164,6 +170,7 @@ func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
 		}
 		return tierNone
 	})
+	wg.Wait()
 	return ix
 }
 
@@ -206,7 +213,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, entries []Entry, tierOf func(Entr
 		spans = append(spans, sp)
 		kept = append(kept, i)
 		ll := int(sp.light[1] - sp.light[0])
-		nkeys += 4
+		nkeys += 5
 		if ll >= minDistLen && ll <= maxDistLen {
 			nkeys += ll + 1
 			if tierOf(en) != tierNone && ll >= minD2Len && ll <= maxD2Len {
@@ -247,6 +254,9 @@ func (e *ecoIndex) build(eco policy.Ecosystem, entries []Entry, tierOf func(Entr
 
 		b.add(hashBytes(kindFold, arena[sp.fold[0]:sp.fold[1]]), uid)
 		local = local[:0]
+		if k, ok := firstTokenKey(tb[:], norm); ok {
+			local = append(local, k)
+		}
 		if ll := len(light); ll >= minDistLen && ll <= maxDistLen {
 			d.reset(light)
 			local = append(local, d.whole())

@@ -29,6 +29,10 @@ func (ix *Index) Popular(eco policy.Ecosystem, name string) (rank int, monthly i
 // ExistsElsewhere reports whether name is popular in the other ecosystem
 // (a PyPI request for an npm name, or the reverse).
 func (ix *Index) ExistsElsewhere(eco policy.Ecosystem, name string) (policy.Ecosystem, bool) {
+	var nb [maxName]byte
+	if _, ok := normalizeInto(nb[:], eco, name); !ok {
+		return "", false
+	}
 	for _, other := range policy.Ecosystems() {
 		if other == eco {
 			continue
@@ -304,6 +308,8 @@ func (q *query) probe(h uint64, limit int) {
 			continue
 		}
 		switch {
+		case dist == 1 && versionEdit(q.light, tf):
+			q.consider(id, famVersionSuffix, Low, 1)
 		case dist == 1:
 			q.consider(id, q.editFamily(id), High, 1)
 		case dist == 2 && (q.anyTier || (len(q.light) >= minD2Len && len(tf) >= minD2Len)):
@@ -340,6 +346,23 @@ func (q *query) editFamily(id uint32) uint8 {
 	return editFamily(q.light, tf)
 }
 
+// versionEdit: one name is the other plus a trailing digit ("pypdf3",
+// "storage" for "storage3"), the usual shape of a legitimate fork or an
+// older major version.
+func versionEdit(cand []byte, target string) bool {
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	switch {
+	case len(cand) == len(target) && len(cand) > 0:
+		last := len(cand) - 1
+		return isDigit(cand[last]) && isDigit(target[last]) && string(cand[:last]) == target[:last]
+	case len(cand) == len(target)+1:
+		return isDigit(cand[len(cand)-1]) && string(cand[:len(target)]) == target
+	case len(target) == len(cand)+1:
+		return isDigit(target[len(target)-1]) && target[:len(cand)] == string(cand)
+	}
+	return false
+}
+
 func bytesCutString(s string, sep byte) (before, after string, found bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == sep {
@@ -349,9 +372,10 @@ func bytesCutString(s string, sep byte) (before, after string, found bool) {
 	return s, "", false
 }
 
-// Suggest returns up to max popular names close to name, nearest first and
-// most popular first among equals. It is meant for explaining refusals and
-// may allocate.
+// Suggest returns up to max popular names close to name: within two edits
+// (after folding) or one affix, then names sharing its first word; nearest
+// first and most popular first among equals. It is meant for explaining
+// refusals and may allocate.
 func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 	e := ix.eco(eco)
 	if e == nil || max <= 0 {
@@ -408,6 +432,17 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 					if dist := osa(q.light, e.lights[id], 2); dist <= 2 {
 						add(id, dist)
 					}
+				}
+			}
+		}
+	}
+	if len(cands) < max {
+		// relatives sharing the first word, most popular first
+		var tb [maxName]byte
+		if k, ok := firstTokenKey(tb[:], norm); ok {
+			for _, ent := range e.keys.span(k) {
+				if id, ok := hit(ent, k); ok {
+					add(id, 3)
 				}
 			}
 		}

@@ -24,20 +24,20 @@ func (b *tableBuilder) add(h uint64, v uint32) {
 }
 
 func (b *tableBuilder) build() table {
-	nb := max(bits.Len(uint(len(b.keys))), 4) // about one entry per bucket
-	t := table{shift: uint(64 - nb), off: make([]uint32, (1<<nb)+1), ent: make([]uint64, len(b.keys))}
+	nb := max(bits.Len(uint(len(b.keys)))-1, 4) // about two entries per bucket
+	nbk := 1 << nb
+	t := table{shift: uint(64 - nb), off: make([]uint32, nbk+1), ent: make([]uint64, len(b.keys))}
 	for _, h := range b.keys {
-		t.off[(h>>t.shift)+1]++
+		t.off[h>>t.shift]++
 	}
-	for i := 1; i < len(t.off); i++ {
-		t.off[i] += t.off[i-1]
+	for i := 1; i < nbk; i++ {
+		t.off[i] += t.off[i-1] // off[b] = end of bucket b
 	}
-	next := make([]uint32, 1<<nb)
-	copy(next, t.off[:len(t.off)-1])
+	t.off[nbk] = uint32(len(b.keys))
 	for i, h := range b.keys {
 		bk := h >> t.shift
-		t.ent[next[bk]] = uint64(uint32(h))<<32 | uint64(b.vals[i])
-		next[bk]++
+		t.off[bk]-- // ends at the start of bucket bk
+		t.ent[t.off[bk]] = uint64(uint32(h))<<32 | uint64(b.vals[i])
 	}
 	return t
 }

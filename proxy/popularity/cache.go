@@ -2,9 +2,11 @@ package popularity
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
@@ -16,14 +18,19 @@ type CacheOptions struct {
 	// TTL is how long an answer is kept (default and minimum 24 h: the
 	// services update daily).
 	TTL time.Duration
+	// FetchTimeout bounds one upstream lookup, which runs detached from the
+	// caller's cancellation so concurrent waiters share it (default 15 s).
+	FetchTimeout time.Duration
 }
 
 // Cache remembers a source's answers in memory, including "unknown"
 // answers the source gave without error (404, null), so a name is asked at
 // most once per TTL. Failed lookups are not cached.
 type Cache struct {
-	src Source
-	lru *expirable.LRU[string, int64] // -1 = the source does not know the name
+	src     Source
+	lru     *expirable.LRU[string, int64] // -1 = the source does not know the name
+	sf      singleflight.Group
+	timeout time.Duration
 }
 
 // NewCache wraps src.
@@ -32,7 +39,10 @@ func NewCache(src Source, opts CacheOptions) *Cache {
 		opts.Size = 100_000
 	}
 	opts.TTL = max(opts.TTL, 24*time.Hour)
-	return &Cache{src: src, lru: expirable.NewLRU[string, int64](opts.Size, nil, opts.TTL)}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = 15 * time.Second
+	}
+	return &Cache{src: src, lru: expirable.NewLRU[string, int64](opts.Size, nil, opts.TTL), timeout: opts.FetchTimeout}
 }
 
 // Name implements Source.
@@ -57,17 +67,27 @@ func (c *Cache) WeeklyDownloads(ctx context.Context, eco policy.Ecosystem, names
 	if len(miss) == 0 {
 		return out, nil
 	}
-	got, err := c.src.WeeklyDownloads(ctx, eco, miss)
-	for n, w := range got {
-		c.lru.Add(cacheKey(eco, n), w)
-		out[n] = w
-	}
-	if err == nil {
-		for _, n := range miss {
-			if _, ok := got[n]; !ok {
-				c.lru.Add(cacheKey(eco, n), -1)
+	// Concurrent lookups of the same names share one upstream request.
+	key := string(eco) + "\x00" + strings.Join(miss, ",")
+	v, err, _ := c.sf.Do(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		defer cancel()
+		got, err := c.src.WeeklyDownloads(fctx, eco, miss)
+		for n, w := range got {
+			c.lru.Add(cacheKey(eco, n), w)
+		}
+		if err == nil {
+			for _, n := range miss {
+				if _, ok := got[n]; !ok {
+					c.lru.Add(cacheKey(eco, n), -1)
+				}
 			}
 		}
+		return got, err
+	})
+	got, _ := v.(map[string]int64)
+	for n, w := range got {
+		out[n] = w
 	}
 	return out, err
 }

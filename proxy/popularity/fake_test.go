@@ -19,6 +19,7 @@ type fakeAPI struct {
 	pypi       map[string]int64
 	status     int    // non-zero: answer every request with this status
 	retryAfter string // Retry-After header for failures
+	delay      time.Duration
 }
 
 func newFake(t *testing.T, f *fakeAPI) *httptest.Server {
@@ -43,8 +44,9 @@ func (f *fakeAPI) setStatus(s int) {
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.paths = append(f.paths, r.URL.Path)
-	status, retry := f.status, f.retryAfter
+	status, retry, delay := f.status, f.retryAfter, f.delay
 	f.mu.Unlock()
+	time.Sleep(delay)
 	if status != 0 {
 		if retry != "" {
 			w.Header().Set("Retry-After", retry)

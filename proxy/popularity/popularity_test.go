@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +100,30 @@ func TestCacheSecondLookupMakesNoRequest(t *testing.T) {
 	}
 	if got := f.requests(); len(got) != 2 || got[1] != "/downloads/point/last-week/other" {
 		t.Errorf("requests = %v, want a second request for only %q", got, "other")
+	}
+}
+
+func TestCacheSharesConcurrentLookups(t *testing.T) {
+	t.Parallel()
+	f := &fakeAPI{npm: map[string]int64{"left-pad": 5000}, delay: 200 * time.Millisecond}
+	srv := newFake(t, f)
+	c := NewCache(NewNPM(HTTPOptions{BaseURL: srv.URL, Client: srv.Client()}), CacheOptions{})
+	var wg sync.WaitGroup
+	results := make([]int64, 8)
+	for i := range results {
+		wg.Go(func() {
+			got, _ := c.WeeklyDownloads(t.Context(), policy.NPM, []string{"left-pad"})
+			results[i] = got["left-pad"]
+		})
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r != 5000 {
+			t.Errorf("lookup %d = %d, want 5000", i, r)
+		}
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests for 8 concurrent lookups, want 1", n)
 	}
 }
 

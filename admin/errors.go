@@ -1,0 +1,86 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// publicError carries a status and a message that is safe to show callers.
+type publicError struct {
+	code int
+	msg  string
+}
+
+func (e *publicError) Error() string { return e.msg }
+
+func errBadRequest(msg string) error { return &publicError{http.StatusBadRequest, msg} }
+func errForbidden(msg string) error  { return &publicError{http.StatusForbidden, msg} }
+func errNotFound(msg string) error   { return &publicError{http.StatusNotFound, msg} }
+func errConflict(msg string) error   { return &publicError{http.StatusConflict, msg} }
+
+var errUnauthorized = &publicError{http.StatusUnauthorized, "authentication required"}
+
+// classify maps an error to a status and a message fit for callers. Only
+// publicError messages, store validation messages and echo's own HTTP errors
+// reach the caller; anything else is "internal error".
+func classify(err error) (int, string) {
+	var pe *publicError
+	if errors.As(err, &pe) {
+		return pe.code, pe.msg
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && he.Code < 500 {
+			msg = m
+		}
+		return he.Code, strings.ToLower(msg)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "not found"
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, "conflict with the stored state; reload and try again"
+	case errors.Is(err, store.ErrInvalid):
+		// Drop our own wrapping context; keep the store's explanation.
+		msg := err.Error()
+		if i := strings.Index(msg, "invalid"); i > 0 {
+			msg = msg[i:]
+		}
+		return http.StatusBadRequest, msg
+	}
+	return http.StatusInternalServerError, "internal error"
+}
+
+// errorHandler renders every error: JSON {"error": …} under /api/, an HTML
+// page elsewhere. 5xx causes are logged, never shown.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, msg := classify(err)
+	if code >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "admin request failed",
+			"method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	if code == http.StatusTooManyRequests {
+		c.Response().Header().Set("Retry-After", "30")
+	}
+	var werr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		werr = c.NoContent(code)
+	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
+		werr = c.JSON(code, map[string]string{"error": msg})
+	default:
+		werr = s.render(c, code, "error.html", pageData{Title: http.StatusText(code), Error: msg})
+	}
+	if werr != nil {
+		s.log.DebugContext(c.Request().Context(), "write error response", "err", werr)
+	}
+}

@@ -1,0 +1,533 @@
+package admin
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// The business logic shared by the API and the UI: both validate input into
+// these types and call these methods, which record the audit trail.
+
+// Audit actions.
+const (
+	actionListCreate     = "list.create"
+	actionListUpdate     = "list.update"
+	actionListDelete     = "list.delete"
+	actionListExpire     = "list.expire"
+	actionRequestCreate  = "request.create"
+	actionRequestApprove = "request.approve"
+	actionRequestDeny    = "request.deny"
+)
+
+// Field limits.
+const (
+	maxPattern  = 214
+	maxReason   = 1000
+	maxVersions = 200
+	maxOwner    = 200
+)
+
+// entryInput is a list entry as written by a caller.
+type entryInput struct {
+	Kind      policy.ListKind `json:"kind"`
+	Ecosystem string          `json:"ecosystem"`
+	Pattern   string          `json:"pattern"`
+	Versions  string          `json:"versions"`
+	Reason    string          `json:"reason"`
+	Owner     string          `json:"owner"`
+	// Expires is optional; null or absent means never.
+	Expires *time.Time `json:"expires"`
+}
+
+// entryView is a list entry as shown to callers.
+type entryView struct {
+	policy.ListEntry
+	Expired  bool `json:"expired"`
+	ReadOnly bool `json:"read_only"`
+}
+
+func checkText(field, v string, limit int, required bool) error {
+	switch {
+	case required && strings.TrimSpace(v) == "":
+		return errBadRequest(field + " is required")
+	case !utf8.ValidString(v):
+		return errBadRequest(field + " is not valid UTF-8")
+	case len(v) > limit:
+		return errBadRequest(fmt.Sprintf("%s is longer than %d bytes", field, limit))
+	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }):
+		return errBadRequest(field + " contains control characters")
+	}
+	return nil
+}
+
+// buildEntry validates in and fills e (which carries ID, Created and Source
+// when replacing). Expiry in the past is refused unless allowPast.
+func (s *Server) buildEntry(e policy.ListEntry, in entryInput, caller string, allowPast bool) (policy.ListEntry, error) {
+	if in.Kind != policy.Allowlist && in.Kind != policy.Deny {
+		return e, errBadRequest(fmt.Sprintf("kind must be %q or %q", policy.Allowlist, policy.Deny))
+	}
+	eco, err := policy.ParseEcosystem(in.Ecosystem)
+	if err != nil {
+		return e, errBadRequest(err.Error())
+	}
+	for _, f := range []struct {
+		name, v  string
+		limit    int
+		required bool
+	}{
+		{"pattern", in.Pattern, maxPattern, true},
+		{"reason", in.Reason, maxReason, true},
+		{"versions", in.Versions, maxVersions, false},
+		{"owner", in.Owner, maxOwner, false},
+	} {
+		if err := checkText(f.name, f.v, f.limit, f.required); err != nil {
+			return e, err
+		}
+	}
+	e.Kind = in.Kind
+	e.Ecosystem = eco
+	e.Pattern = policy.CanonicalName(eco, in.Pattern)
+	e.Versions = strings.TrimSpace(in.Versions)
+	e.Reason = strings.TrimSpace(in.Reason)
+	e.Owner = strings.TrimSpace(in.Owner)
+	if e.Owner == "" {
+		e.Owner = caller
+	}
+	e.Source = store.SourceStore
+	e.Expires = time.Time{}
+	if in.Expires != nil && !in.Expires.IsZero() {
+		e.Expires = in.Expires.UTC()
+		if !allowPast && !e.Expires.After(s.now()) {
+			return e, errBadRequest("expires is in the past")
+		}
+	}
+	if err := policy.ValidateEntry(e); err != nil {
+		return e, errBadRequest(err.Error())
+	}
+	return e, nil
+}
+
+// audit records an admin event.
+func (s *Server) audit(ctx context.Context, p principal, action, target string, before, after any) error {
+	ev := store.Event{Kind: store.KindAdmin, Time: s.now().UTC(), Actor: p.Name, Action: action, Target: target}
+	for _, x := range []struct {
+		v   any
+		dst *json.RawMessage
+	}{{before, &ev.Before}, {after, &ev.After}} {
+		if x.v == nil {
+			continue
+		}
+		b, err := json.Marshal(x.v)
+		if err != nil {
+			return fmt.Errorf("encode audit %s: %w", action, err)
+		}
+		*x.dst = b
+	}
+	if err := s.store.RecordEvents(ctx, ev); err != nil {
+		return fmt.Errorf("record audit %s %s: %w", action, target, err)
+	}
+	return nil
+}
+
+func (s *Server) listEntries(ctx context.Context, kind policy.ListKind) ([]entryView, error) {
+	all, err := s.lists.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	now := s.now()
+	out := make([]entryView, 0, len(all))
+	for _, e := range all {
+		if kind != "" && e.Kind != kind {
+			continue
+		}
+		out = append(out, entryView{ListEntry: e, Expired: e.Expired(now), ReadOnly: e.Source == store.SourceConfig})
+	}
+	slices.SortStableFunc(out, func(a, b entryView) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ecosystem, b.Ecosystem),
+			cmp.Compare(a.Pattern, b.Pattern), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// storedEntry loads an entry the caller may change: store entries only.
+func (s *Server) storedEntry(ctx context.Context, id string) (policy.ListEntry, error) {
+	e, err := s.store.GetEntry(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		all, lerr := s.lists.All(ctx)
+		if lerr == nil {
+			for _, c := range all {
+				if c.ID == id && c.Source == store.SourceConfig {
+					return e, errConflict("entry " + id + " comes from the config file and is read-only")
+				}
+			}
+		}
+		return e, errNotFound("no list entry " + id)
+	}
+	if err != nil {
+		return e, fmt.Errorf("get entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+func (s *Server) createEntry(ctx context.Context, p principal, in entryInput) (policy.ListEntry, error) {
+	e, err := s.buildEntry(policy.ListEntry{}, in, p.Name, false)
+	if err != nil {
+		return e, err
+	}
+	e, err = s.store.PutEntry(ctx, e)
+	if err != nil {
+		return e, fmt.Errorf("put entry: %w", err)
+	}
+	s.lists.Invalidate()
+	return e, s.audit(ctx, p, actionListCreate, e.ID, nil, e)
+}
+
+func (s *Server) updateEntry(ctx context.Context, p principal, id string, in entryInput) (policy.ListEntry, error) {
+	before, err := s.storedEntry(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	e, err := s.buildEntry(before, in, p.Name, true)
+	if err != nil {
+		return e, err
+	}
+	e, err = s.store.PutEntry(ctx, e)
+	if err != nil {
+		return e, fmt.Errorf("put entry %s: %w", id, err)
+	}
+	s.lists.Invalidate()
+	return e, s.audit(ctx, p, actionListUpdate, e.ID, before, e)
+}
+
+func (s *Server) expireEntry(ctx context.Context, p principal, id string) (policy.ListEntry, error) {
+	before, err := s.storedEntry(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	e := before
+	// Stores refuse an expiry that is not after creation; an entry created
+	// this very instant expires one tick later.
+	e.Expires = s.now().UTC()
+	if !e.Expires.After(e.Created) {
+		e.Expires = e.Created.Add(time.Nanosecond)
+	}
+	e, err = s.store.PutEntry(ctx, e)
+	if err != nil {
+		return e, fmt.Errorf("put entry %s: %w", id, err)
+	}
+	s.lists.Invalidate()
+	return e, s.audit(ctx, p, actionListExpire, e.ID, before, e)
+}
+
+func (s *Server) deleteEntry(ctx context.Context, p principal, id string) error {
+	before, err := s.storedEntry(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteEntry(ctx, id); err != nil {
+		return fmt.Errorf("delete entry %s: %w", id, err)
+	}
+	s.lists.Invalidate()
+	return s.audit(ctx, p, actionListDelete, id, before, nil)
+}
+
+// requestInput is an approval request as filed by a caller: either EventID
+// (a blocked event) or Ecosystem and Name.
+type requestInput struct {
+	EventID       string `json:"event_id"`
+	Ecosystem     string `json:"ecosystem"`
+	Name          string `json:"name"`
+	Version       string `json:"version"`
+	Justification string `json:"justification"`
+}
+
+var (
+	pypiName  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	npmName   = regexp.MustCompile(`^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$`)
+	versionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+!_-]*$`)
+)
+
+// checkName validates and canonicalises a package name.
+func checkName(eco policy.Ecosystem, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", errBadRequest("name is required")
+	}
+	if len(name) > maxPattern {
+		return "", errBadRequest(fmt.Sprintf("name is longer than %d characters", maxPattern))
+	}
+	if eco == policy.PyPI {
+		if !pypiName.MatchString(name) {
+			return "", errBadRequest(fmt.Sprintf("invalid PyPI name %q", name))
+		}
+		return policy.CanonicalName(eco, name), nil
+	}
+	name = strings.ToLower(name)
+	if !npmName.MatchString(name) {
+		return "", errBadRequest(fmt.Sprintf("invalid npm name %q", name))
+	}
+	return name, nil
+}
+
+func checkVersion(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v != "" && (len(v) > 128 || !versionRE.MatchString(v)) {
+		return "", errBadRequest(fmt.Sprintf("invalid version %q", v))
+	}
+	return v, nil
+}
+
+// findEvent looks an event up by ID among the most recent decisions.
+func (s *Server) findEvent(ctx context.Context, id string) (store.Event, error) {
+	q := store.EventQuery{Kind: store.KindDecision, Limit: 500}
+	for range 20 {
+		evs, next, err := s.store.Events(ctx, q)
+		if err != nil {
+			return store.Event{}, fmt.Errorf("find event %s: %w", id, err)
+		}
+		for _, ev := range evs {
+			if ev.ID == id {
+				return ev, nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		q.Cursor = next
+	}
+	return store.Event{}, errBadRequest("no recent decision event " + id)
+}
+
+func (s *Server) createRequest(ctx context.Context, p principal, in requestInput) (store.Request, error) {
+	if err := checkText("justification", in.Justification, maxReason, true); err != nil {
+		return store.Request{}, err
+	}
+	r := store.Request{Requester: p.Name, Justification: strings.TrimSpace(in.Justification),
+		Status: store.RequestPending, Created: s.now().UTC()}
+	if id := strings.TrimSpace(in.EventID); id != "" {
+		if len(id) > 128 {
+			return r, errBadRequest("event_id is too long")
+		}
+		ev, err := s.findEvent(ctx, id)
+		if err != nil {
+			return r, err
+		}
+		r.EventID, r.Ecosystem, r.Name, r.Version = ev.ID, ev.Ecosystem, ev.Package, ev.Version
+		if in.Version != "" {
+			if r.Version, err = checkVersion(in.Version); err != nil {
+				return r, err
+			}
+		}
+	} else {
+		eco, err := policy.ParseEcosystem(in.Ecosystem)
+		if err != nil {
+			return r, errBadRequest(err.Error())
+		}
+		r.Ecosystem = eco
+		if r.Name, err = checkName(eco, in.Name); err != nil {
+			return r, err
+		}
+		if r.Version, err = checkVersion(in.Version); err != nil {
+			return r, err
+		}
+	}
+	pending, err := s.store.Requests(ctx, store.RequestPending)
+	if err != nil {
+		return r, fmt.Errorf("list requests: %w", err)
+	}
+	for _, o := range pending {
+		if o.Ecosystem == r.Ecosystem && o.Name == r.Name && o.Version == r.Version {
+			return r, errConflict("a pending request for this package already exists: " + o.ID)
+		}
+	}
+	r, err = s.store.PutRequest(ctx, r)
+	if err != nil {
+		return r, fmt.Errorf("put request: %w", err)
+	}
+	if s.hook != nil {
+		s.hook.enqueue("request", r)
+	}
+	return r, s.audit(ctx, p, actionRequestCreate, r.ID, nil, r)
+}
+
+// decisionInput is an approval or denial.
+type decisionInput struct {
+	Reason string `json:"reason"`
+	// Expires bounds the allow entry an approval creates (optional).
+	Expires *time.Time `json:"expires"`
+}
+
+// exactVersion is the version constraint matching exactly v.
+func exactVersion(eco policy.Ecosystem, v string) string {
+	if v == "" {
+		return ""
+	}
+	if eco == policy.PyPI {
+		return "==" + v
+	}
+	return v
+}
+
+// pendingRequest loads a request that is still undecided; the caller holds
+// s.decide.
+func (s *Server) pendingRequest(ctx context.Context, id string) (store.Request, error) {
+	r, err := s.store.GetRequest(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, errNotFound("no request " + id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("get request %s: %w", id, err)
+	}
+	if r.Status != store.RequestPending {
+		return r, errConflict(fmt.Sprintf("request %s is already %s", id, r.Status))
+	}
+	return r, nil
+}
+
+// approveRequest creates an allow entry for the requested name (and version)
+// and links it to the request.
+func (s *Server) approveRequest(ctx context.Context, p principal, id string, in decisionInput) (store.Request, error) {
+	if err := checkText("reason", in.Reason, maxReason, true); err != nil {
+		return store.Request{}, err
+	}
+	s.decide.Lock()
+	defer s.decide.Unlock()
+	before, err := s.pendingRequest(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	e, err := s.buildEntry(policy.ListEntry{}, entryInput{
+		Kind: policy.Allowlist, Ecosystem: string(before.Ecosystem), Pattern: before.Name,
+		Versions: exactVersion(before.Ecosystem, before.Version), Reason: in.Reason, Expires: in.Expires,
+	}, p.Name, false)
+	if err != nil {
+		return before, err
+	}
+	if e, err = s.store.PutEntry(ctx, e); err != nil {
+		return before, fmt.Errorf("put entry for request %s: %w", id, err)
+	}
+	r := before
+	r.Status, r.DecidedBy, r.DecidedAt = store.RequestApproved, p.Name, s.now().UTC()
+	r.DecisionNote, r.EntryID = strings.TrimSpace(in.Reason), e.ID
+	if r, err = s.store.PutRequest(ctx, r); err != nil {
+		if derr := s.store.DeleteEntry(ctx, e.ID); derr != nil {
+			s.log.ErrorContext(ctx, "roll back allow entry", "entry", e.ID, "err", derr)
+		}
+		return before, fmt.Errorf("put request %s: %w", id, err)
+	}
+	s.lists.Invalidate()
+	return r, errors.Join(
+		s.audit(ctx, p, actionListCreate, e.ID, nil, e),
+		s.audit(ctx, p, actionRequestApprove, r.ID, before, r))
+}
+
+func (s *Server) denyRequest(ctx context.Context, p principal, id string, in decisionInput) (store.Request, error) {
+	if err := checkText("reason", in.Reason, maxReason, true); err != nil {
+		return store.Request{}, err
+	}
+	if in.Expires != nil {
+		return store.Request{}, errBadRequest("expires applies to approvals only")
+	}
+	s.decide.Lock()
+	defer s.decide.Unlock()
+	before, err := s.pendingRequest(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	r := before
+	r.Status, r.DecidedBy, r.DecidedAt = store.RequestDenied, p.Name, s.now().UTC()
+	r.DecisionNote = strings.TrimSpace(in.Reason)
+	if r, err = s.store.PutRequest(ctx, r); err != nil {
+		return before, fmt.Errorf("put request %s: %w", id, err)
+	}
+	return r, s.audit(ctx, p, actionRequestDeny, r.ID, before, r)
+}
+
+// statsWindow is how many recent decisions the built-in statistics cover.
+const statsWindow = 5000
+
+// computeStats is the default Options.Stats: counts over the most recent
+// decision events.
+func (s *Server) computeStats(ctx context.Context) (StatsView, error) {
+	st := StatsView{Window: fmt.Sprintf("last %d decisions", statsWindow), BlocksByRule: map[string]int64{}}
+	type key struct {
+		eco  policy.Ecosystem
+		name string
+	}
+	top := map[key]int64{}
+	q := store.EventQuery{Kind: store.KindDecision, Limit: 500}
+	for seen := 0; seen < statsWindow; {
+		evs, next, err := s.store.Events(ctx, q)
+		if err != nil {
+			return st, fmt.Errorf("stats: %w", err)
+		}
+		for _, ev := range evs {
+			st.Requests++
+			if ev.Verdict == "block" {
+				st.Blocks++
+				top[key{ev.Ecosystem, ev.Package}]++
+				for _, r := range ev.Rules {
+					st.BlocksByRule[r]++
+				}
+			}
+		}
+		seen += len(evs)
+		if next == "" || len(evs) == 0 {
+			break
+		}
+		q.Cursor = next
+	}
+	for k, n := range top {
+		st.TopBlocked = append(st.TopBlocked, NameCount{Ecosystem: k.eco, Name: k.name, Count: n})
+	}
+	slices.SortFunc(st.TopBlocked, func(a, b NameCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name))
+	})
+	if len(st.TopBlocked) > 10 {
+		st.TopBlocked = st.TopBlocked[:10]
+	}
+	return st, nil
+}
+
+func (s *Server) currentStats(ctx context.Context) (StatsView, error) {
+	if s.stats != nil {
+		st := s.stats(ctx)
+		if st.BlocksByRule == nil {
+			st.BlocksByRule = map[string]int64{}
+		}
+		return st, nil
+	}
+	st, err := s.computeStats(ctx)
+	if err == nil && s.cacheHitRatio != nil {
+		st.CacheHitRatio = s.cacheHitRatio()
+	}
+	return st, err
+}
+
+func (s *Server) currentPolicy() PolicyView {
+	if s.policy == nil {
+		return PolicyView{Rules: []RuleView{}}
+	}
+	pv := s.policy()
+	if pv.Rules == nil {
+		pv.Rules = []RuleView{}
+	}
+	return pv
+}
+
+func sortCounts(ns []NameCount) {
+	slices.SortFunc(ns, func(a, b NameCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
+	})
+}

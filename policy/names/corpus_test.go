@@ -1,0 +1,147 @@
+package names
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+func TestLoadEmbedded(t *testing.T) {
+	t.Parallel()
+	c, err := LoadEmbedded()
+	if err != nil {
+		t.Fatalf("LoadEmbedded: %v", err)
+	}
+	if c.Len() < 70000 || len(c.PyPI) < 14000 || len(c.NPM) < 55000 {
+		t.Errorf("LoadEmbedded: %d PyPI + %d npm names, want ≥ 14000 + 55000", len(c.PyPI), len(c.NPM))
+	}
+	if got := c.PyPI[0]; got.Name != "boto3" || got.Rank != 1 {
+		t.Errorf("first PyPI entry = %+v, want boto3 rank 1", got)
+	}
+	if got := c.NPM[0]; got.Name != "semver" || got.Rank != 1 || got.Monthly != 2399072936 {
+		t.Errorf("first npm entry = %+v, want semver rank 1", got)
+	}
+}
+
+func TestCorpusRoundTrip(t *testing.T) {
+	t.Parallel()
+	pypi := []Entry{{Name: "requests", Rank: 1, Monthly: 900}, {Name: "zope-interface", Rank: 2}}
+	npm := []Entry{{Name: "lodash", Monthly: 500}, {Name: "@babel/core", Monthly: 400}}
+	var buf bytes.Buffer
+	if err := WriteCorpus(&buf, pypi, npm); err != nil {
+		t.Fatalf("WriteCorpus: %v", err)
+	}
+	c, err := LoadCorpus(&buf)
+	if err != nil {
+		t.Fatalf("LoadCorpus: %v", err)
+	}
+	want := &Corpus{PyPI: pypi, NPM: []Entry{{"lodash", 1, 500}, {"@babel/core", 2, 400}}}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadCorpusPlain(t *testing.T) {
+	t.Parallel()
+	in := corpusHeader + "\npypi\tZope.Interface\t1\t0\nnpm\tleft-pad\t1\t10\n"
+	c, err := LoadCorpus(strings.NewReader(in))
+	if err != nil {
+		t.Fatalf("LoadCorpus: %v", err)
+	}
+	if len(c.PyPI) != 1 || c.PyPI[0].Name != "zope-interface" || len(c.NPM) != 1 || c.NPM[0].Monthly != 10 {
+		t.Errorf("LoadCorpus = %+v", c)
+	}
+}
+
+func TestLoadCorpusErrors(t *testing.T) {
+	t.Parallel()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("not a corpus\n"))
+	zw.Close()
+	tests := []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"empty", nil, "empty"},
+		{"no header", []byte("pypi\tx\t1\t0\n"), "header"},
+		{"gzip no header", gz.Bytes(), "header"},
+		{"short line", []byte(corpusHeader + "\npypi\tx\n"), "4 fields"},
+		{"bad eco", []byte(corpusHeader + "\ncargo\tx\t1\t0\n"), "unknown ecosystem"},
+		{"bad rank", []byte(corpusHeader + "\npypi\tx\tone\t0\n"), "bad rank"},
+		{"bad gzip", []byte{0x1f, 0x8b, 0, 0}, "read corpus"},
+	}
+	for _, tc := range tests {
+		_, err := LoadCorpus(bytes.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: LoadCorpus error = %v, want containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestWriteCorpusRejectsBadNames(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := WriteCorpus(&buf, []Entry{{Name: "a\tb"}}, nil); err == nil {
+		t.Error("WriteCorpus with a tab in a name: nil error")
+	}
+}
+
+func TestBuildFromTSV(t *testing.T) {
+	t.Parallel()
+	pypi := "rank\tname\n2\tZope.Interface\n1\tboto3\n"
+	npm := "name\tdownloads_a_month\nsmall\t10\n@Babel/Core\t300\nbig\t300\nbig\t5\n"
+	c, err := BuildFromTSV(strings.NewReader(pypi), strings.NewReader(npm))
+	if err != nil {
+		t.Fatalf("BuildFromTSV: %v", err)
+	}
+	want := &Corpus{
+		PyPI: []Entry{{"boto3", 1, 0}, {"zope-interface", 2, 0}},
+		NPM:  []Entry{{"@babel/core", 1, 300}, {"big", 2, 300}, {"small", 3, 10}},
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("BuildFromTSV mismatch (-want +got):\n%s", diff)
+	}
+	for _, bad := range []struct{ pypi, npm string }{
+		{"rank\tname\nx\tboto3\n", "name\tdownloads_a_month\n"},
+		{"rank\tname\n1\tbad name\n", "name\tdownloads_a_month\n"},
+		{"rank\tname\n", "name\tdownloads_a_month\nx\tmany\n"},
+		{"rank\tname\n1\n", "name\tdownloads_a_month\n"},
+	} {
+		if _, err := BuildFromTSV(strings.NewReader(bad.pypi), strings.NewReader(bad.npm)); err == nil {
+			t.Errorf("BuildFromTSV(%q, %q): nil error", bad.pypi, bad.npm)
+		}
+	}
+}
+
+func TestIndexOnTinyCorpus(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		PyPI: []Entry{{Name: "requests", Rank: 1}, {Name: "tiny-lib", Rank: 9000}},
+		NPM:  []Entry{{Name: "lodash", Rank: 1, Monthly: 50_000_000}, {Name: "leftpad", Rank: 2, Monthly: 3_000_000}},
+	}
+	ix := NewIndex(c)
+	tests := []struct {
+		eco  policy.Ecosystem
+		name string
+		ok   bool
+		conf Confidence
+	}{
+		{policy.PyPI, "reqests", true, High},
+		{policy.PyPI, "tiny-lb", false, 0},  // target outside the tiers
+		{policy.NPM, "lodas", true, High},   // block tier
+		{policy.NPM, "leftpadd", true, Low}, // warn tier only
+		{policy.NPM, "left-pad", true, Low}, // separator, warn tier
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if ok != tc.ok || m.Confidence != tc.conf {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want ok=%v confidence %v", tc.eco, tc.name, m, ok, tc.ok, tc.conf)
+		}
+	}
+}
