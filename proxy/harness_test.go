@@ -84,6 +84,7 @@ type envOptions struct {
 	timeout      time.Duration
 	strategy     policy.Strategy
 	hideMode     string
+	metrics      bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -141,6 +142,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatal(err)
 	}
 	events := &memEvents{}
+	var metrics *proxy.Metrics
+	if o.metrics {
+		metrics = proxy.NewMetrics(cache, nil)
+	}
 	e := &env{t: t, cache: cache, store: st, events: events, clock: clk}
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
@@ -152,9 +157,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 		PyPI:      proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
 			DeprecateWarnings: true},
-		Events: events,
-		Watch:  st,
-		Now:    clk.Now,
+		Events:  events,
+		Watch:   st,
+		Metrics: metrics,
+		Now:     clk.Now,
 	})
 	if err != nil {
 		t.Fatalf("proxy.New: %v", err)

@@ -303,3 +303,25 @@ func TestPyPISingleflight(t *testing.T) {
 		t.Errorf("upstream fetches = %d, want exactly 1", n)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{metrics: true})
+	wantStatus(t, e.get("/pypi/simple/young-project/"), http.StatusForbidden)
+	wantStatus(t, e.get("/pypi/simple/mature-pkg/"), http.StatusOK)
+	wantStatus(t, e.get("/pypi/simple/mature-pkg/"), http.StatusOK)
+	b := wantStatus(t, e.get("/metrics"), http.StatusOK)
+	for _, want := range []string{
+		`vigil_decisions_total{ecosystem="pypi",rule="DEP-002",verdict="block"} 1`,
+		`vigil_requests_total{code="403",ecosystem="pypi",route="simple"} 1`,
+		`vigil_requests_total{code="200",ecosystem="pypi",route="simple"} 2`,
+		`vigil_upstream_fetches_total`,
+		`vigil_cache_hits_total`,
+	} {
+		if !strings.Contains(b, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(b, "young-project") {
+		t.Errorf("metrics carry a package name")
+	}
+}

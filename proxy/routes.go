@@ -35,6 +35,9 @@ func (s *Server) routes() *echo.Echo {
 	e.Any("/npm", s.serveNPM)
 	e.Any("/api/v1/check", s.serveCheckAPI)
 	e.Any("/api/v1/check/*", s.serveCheckAPI)
+	if s.opts.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler()))
+	}
 	e.GET("/", s.index)
 	return e
 }
@@ -92,6 +95,8 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		status := c.Response().Status
+		eco, route := routeLabels(r.URL.EscapedPath())
+		s.opts.Metrics.observeRequest(eco, route, status)
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
@@ -208,3 +213,28 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 // timeNow is the server clock, UTC.
 func (s *Server) timeNow() time.Time { return s.now().UTC() }
+
+// routeLabels classifies a request path for metrics, with bounded values.
+func routeLabels(p string) (eco, route string) {
+	switch {
+	case strings.HasPrefix(p, "/pypi/"):
+		seg, _, _ := strings.Cut(strings.TrimPrefix(p, "/pypi/"), "/")
+		switch seg {
+		case "simple", "pypi", "files":
+			return "pypi", seg
+		}
+		return "pypi", "other"
+	case strings.HasPrefix(p, "/npm/"):
+		rest := strings.TrimPrefix(p, "/npm/")
+		switch {
+		case strings.HasPrefix(rest, "-/"):
+			return "npm", "registry-api"
+		case strings.Contains(rest, "/-/"):
+			return "npm", "tarball"
+		}
+		return "npm", "packument"
+	case strings.HasPrefix(p, "/api/"):
+		return "", "check"
+	}
+	return "", "other"
+}

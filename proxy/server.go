@@ -88,6 +88,8 @@ type Options struct {
 	Check http.Handler
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
+	// Metrics, when set, are updated and served at /metrics.
+	Metrics *Metrics
 
 	Logger *slog.Logger
 	Now    func() time.Time

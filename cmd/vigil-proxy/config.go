@@ -84,6 +84,9 @@ type Config struct {
 	Admin struct {
 		Listen string `yaml:"listen" doc:"admin UI/API listener (empty disables the admin surface)"`
 	} `yaml:"admin"`
+	Metrics struct {
+		Enabled bool `yaml:"enabled" doc:"serve Prometheus metrics at /metrics on the registry listener (no package names in labels)"`
+	} `yaml:"metrics"`
 	Webhook struct {
 		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
 	} `yaml:"webhook"`

@@ -184,3 +184,21 @@ func TestRedactedHidesToken(t *testing.T) {
 		t.Errorf("redacted config leaks the token:\n%s", out)
 	}
 }
+
+// The documented example configuration loads and validates.
+func TestExampleConfig(t *testing.T) {
+	c, err := loadConfig("../../deploy/config.example.yaml", envMap(nil))
+	if err != nil {
+		t.Fatalf("example config: %v", err)
+	}
+	if err := c.validate(); err != nil {
+		t.Fatalf("example config invalid: %v", err)
+	}
+	entries, err := c.listEntries()
+	if err != nil || len(entries) != 3 {
+		t.Errorf("example list entries = %d, %v; want 3", len(entries), err)
+	}
+	if diff := cmp.Diff([]string{"@myorg/*"}, c.NPM.Private); diff != "" {
+		t.Errorf("npm.private (-want +got):\n%s", diff)
+	}
+}

@@ -194,6 +194,13 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if cfg.NPM.TokenEnv != "" {
 		popts.NPM.Authorization = "Bearer " + cfg.NPM.TokenEnv
 	}
+	if cfg.Metrics.Enabled {
+		var dropped func() uint64
+		if st.recorder != nil {
+			dropped = st.recorder.Dropped
+		}
+		popts.Metrics = proxy.NewMetrics(st.cache, dropped)
+	}
 	if st.store != nil {
 		popts.Watch = st.store
 		popts.Events = st.recorder

@@ -39,15 +39,15 @@ const (
 // are confident were real are listed; djanga, electorn and loadsh were left
 // out because their reports could not be confirmed offline.
 func historical() []Case {
-	sk := "SK-CSIRT advisory 2017-09-14 (malicious PyPI packages), via pytosquatting.org"
-	du := "dateutil/dateutil#984 (2019-12, python3-dateutil imports jeIlyfish)"
+	sk := "SK-CSIRT advisory skcsirt-sa-20170909-pypi, listed in pyupio/safety-db#2254"
+	du := "dateutil/dateutil#984 and jamesturk/jellyfish#126 (2019-12-01: python3-dateutil imports the malicious jeIlyfish)"
 	npmBlog := "npm blog 2017-08-02 'crossenv malware on the npm registry' (user hacktask); scottlogic.com 2018-02-27"
 	return []Case{
 		{policy.PyPI, "urlib3", labelSquat, names.FamilyOmission, "urllib3", sk},
 		{policy.PyPI, "setup-tools", labelSquat, names.FamilySeparator, "setuptools", sk},
 		{policy.PyPI, "python3-dateutil", labelSquat, names.FamilyAffix, "python-dateutil", du},
 		{policy.PyPI, "jeIlyfish", labelSquat, names.FamilyHomoglyph, "jellyfish", du},
-		{policy.PyPI, "colourama", labelSquat, names.FamilyInsertion, "colorama", "clipboard-hijacking typosquat of colorama removed from PyPI, 2018-10 (public reports; citation from memory)"},
+		{policy.PyPI, "colourama", labelSquat, names.FamilyInsertion, "colorama", "malicious typosquat of colorama aimed at British spellings, cited in IQT Labs, 'pypi-scan: A Tool for Scanning the Python Package Index for Typosquatters' (iqt.org/pypi-scan)"},
 		{policy.NPM, "crossenv", labelSquat, names.FamilySeparator, "cross-env", npmBlog},
 		{policy.NPM, "cross-env.js", labelSquat, names.FamilyAffix, "cross-env", npmBlog},
 		{policy.NPM, "mongose", labelSquat, names.FamilyOmission, "mongoose", npmBlog},

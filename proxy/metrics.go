@@ -1,0 +1,83 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+)
+
+// Metrics are the data plane's Prometheus metrics, on a registry of their
+// own (no global state). Labels never carry package names: cardinality
+// stays bounded and blocked names stay in the audit trail.
+type Metrics struct {
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	decisions *prometheus.CounterVec
+}
+
+// NewMetrics registers the data plane's metrics. cache may be nil; dropped
+// reports audit events lost to a full buffer (nil: not exported).
+func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_requests_total", Help: "Registry requests by ecosystem, route and status code.",
+		}, []string{"ecosystem", "route", "code"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_decisions_total", Help: "Policy decisions by ecosystem, verdict and deciding rule.",
+		}, []string{"ecosystem", "verdict", "rule"}),
+	}
+	reg.MustRegister(m.requests, m.decisions,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	if cache != nil {
+		counter := func(name, help string, get func(metacache.Stats) uint64) prometheus.Collector {
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+				func() float64 { return float64(get(cache.Stats())) })
+		}
+		reg.MustRegister(
+			counter("vigil_cache_hits_total", "Metadata cache hits (fresh copy in memory).", func(s metacache.Stats) uint64 { return s.Hits }),
+			counter("vigil_cache_misses_total", "Metadata cache misses.", func(s metacache.Stats) uint64 { return s.Misses }),
+			counter("vigil_upstream_fetches_total", "Upstream metadata fetches.", func(s metacache.Stats) uint64 { return s.Fetches }),
+			counter("vigil_upstream_not_modified_total", "Upstream revalidations answered 304.", func(s metacache.Stats) uint64 { return s.NotModified }),
+			counter("vigil_cache_stale_served_total", "Expired copies served because upstream failed (stale-if-error).", func(s metacache.Stats) uint64 { return s.StaleServed }),
+			counter("vigil_upstream_errors_total", "Failed upstream refreshes.", func(s metacache.Stats) uint64 { return s.Errors }),
+		)
+	}
+	if dropped != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "vigil_audit_dropped_total", Help: "Audit events dropped because the write buffer was full.",
+		}, func() float64 { return float64(dropped()) }))
+	}
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+func (m *Metrics) observeRequest(eco, route string, code int) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(eco, route, strconv.Itoa(code)).Inc()
+}
+
+func (m *Metrics) observeDecision(d policy.Decision) {
+	if m == nil {
+		return
+	}
+	rule := "none"
+	if rules := d.Rules(); len(rules) > 0 {
+		rule = rules[0]
+	} else if d.List != nil {
+		rule = "ALLOWLIST"
+	}
+	m.decisions.WithLabelValues(string(d.Ref.Ecosystem), d.Verdict.String(), rule).Inc()
+}
