@@ -290,3 +290,30 @@ func BenchmarkFilterLarge(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFilterLargeNaive is the baseline BenchmarkFilterLarge/full is
+// quoted against: decode the whole packument into map[string]any, delete
+// the hidden versions from versions and time, re-encode.
+func BenchmarkFilterLargeNaive(b *testing.B) {
+	body := genPackument(60 << 20)
+	hide := largeFilterOptions(false).Hide
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var doc map[string]any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			b.Fatal(err)
+		}
+		versions, _ := doc["versions"].(map[string]any)
+		times, _ := doc["time"].(map[string]any)
+		for v := range versions {
+			if hide(v) {
+				delete(versions, v)
+				delete(times, v)
+			}
+		}
+		if err := json.NewEncoder(io.Discard).Encode(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

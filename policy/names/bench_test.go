@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
@@ -80,6 +82,29 @@ func BenchmarkTyposquatWorstCase(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		ix.Typosquat(policy.NPM, long[i%len(long)])
+		i++
+	}
+}
+
+// BenchmarkTyposquatBruteForce is the baseline BenchmarkTyposquat is
+// quoted against: the obvious implementation, a Levenshtein distance to
+// every popular name of the ecosystem (github.com/agnivade/levenshtein),
+// which finds only the single-edit family. Run both with -cpu 1 and compare.
+func BenchmarkTyposquatBruteForce(b *testing.B) {
+	c, _ := loadIndex(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		n := benchNames[i%len(benchNames)]
+		q := Normalize(n.eco, n.name)
+		best := ""
+		for _, e := range c.Entries(n.eco) {
+			if e.Name != q && levenshtein.ComputeDistance(q, e.Name) == 1 {
+				best = e.Name
+				break
+			}
+		}
+		_ = best
 		i++
 	}
 }
