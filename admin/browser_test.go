@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vigil-proxy/vigil-proxy/admin/admintest"
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
@@ -18,85 +19,85 @@ import (
 // temp dir). It fails, never skips, without chromium and chromedriver.
 func TestBrowserApprovalFlow(t *testing.T) {
 	e := newEnv(t, nil)
-	d := startBrowser(t)
+	d := admintest.StartBrowser(t)
 	base := e.ts.URL
 	e.recordBlock("reqeusts", "1.0.0")
 
 	// Unauthenticated: the login form, with a 401 behind it.
-	d.open(base + "/admin/")
-	if d.count("#password") != 1 {
-		t.Fatalf("no login form at %s", d.url())
+	d.Open(base + "/admin/")
+	if d.Count("#password") != 1 {
+		t.Fatalf("no login form at %s", d.URL())
 	}
-	d.screenshot("01-login")
-	d.typeInto("#username", "alice")
-	d.typeInto("#password", e.password)
-	d.click("#login")
+	d.Screenshot("01-login")
+	d.TypeInto("#username", "alice")
+	d.TypeInto("#password", e.password)
+	d.Click("#login")
 
 	// Dashboard: the blocked event is there.
-	d.waitUntil(func() string { return "the dashboard after login" }, func() bool { return strings.HasPrefix(d.title(), "Dashboard") })
-	d.mustContain("tr.block-event", "reqeusts")
-	d.mustContain("tr.block-event", "DEP-002")
-	d.screenshot("02-dashboard")
+	d.WaitUntil(func() string { return "the dashboard after login" }, func() bool { return strings.HasPrefix(d.Title(), "Dashboard") })
+	d.MustContain("tr.block-event", "reqeusts")
+	d.MustContain("tr.block-event", "DEP-002")
+	d.Screenshot("02-dashboard")
 
 	// Keyboard: the skip link comes first, then the navigation.
-	d.open(base + "/admin/")
-	if got := d.tab(); got != "a:Skip to content" {
+	d.Open(base + "/admin/")
+	if got := d.Tab(); got != "a:Skip to content" {
 		t.Errorf("first Tab focuses %q, want the skip link", got)
 	}
-	if got := d.tab(); got != "a:Dashboard" {
+	if got := d.Tab(); got != "a:Dashboard" {
 		t.Errorf("second Tab focuses %q, want the Dashboard link", got)
 	}
 
 	// The package page shows the block before any exception.
-	d.open(base + "/admin/package?eco=pypi&name=reqeusts&version=1.0.0")
-	d.mustContain("#verdict", "block")
-	d.screenshot("03-package-blocked")
+	d.Open(base + "/admin/package?eco=pypi&name=reqeusts&version=1.0.0")
+	d.MustContain("#verdict", "block")
+	d.Screenshot("03-package-blocked")
 
 	// File a request from the dashboard's blocked event.
-	d.open(base + "/admin/")
-	d.click("tr.block-event a.button")
-	d.mustContain("#new-request", "reqeusts")
-	d.typeInto("#r-justification", "needed for the data pipeline")
-	d.click("#file-request")
-	d.mustContain("p.notice", "Request filed")
-	d.mustContain("tr.request", "needed for the data pipeline")
-	d.screenshot("04-requests")
+	d.Open(base + "/admin/")
+	d.Click("tr.block-event a.button")
+	d.MustContain("#new-request", "reqeusts")
+	d.TypeInto("#r-justification", "needed for the data pipeline")
+	d.Click("#file-request")
+	d.MustContain("p.notice", "Request filed")
+	d.MustContain("tr.request", "needed for the data pipeline")
+	d.Screenshot("04-requests")
 
 	// Approve it with a reason.
-	d.typeInto("form.approve input[name=reason]", "checked the maintainer and source")
-	d.click("form.approve button")
-	d.mustContain("p.notice", "approved")
-	if n := d.count("tr.request"); n != 0 {
+	d.TypeInto("form.approve input[name=reason]", "checked the maintainer and source")
+	d.Click("form.approve button")
+	d.MustContain("p.notice", "approved")
+	if n := d.Count("tr.request"); n != 0 {
 		t.Errorf("%d pending requests after approval, want 0", n)
 	}
 
 	// The verdict is now allow, decided by the new allow entry.
-	d.open(base + "/admin/package?eco=pypi&name=reqeusts&version=1.0.0")
-	d.mustContain("#verdict", "allow")
-	d.mustContain("#list-entry", "checked the maintainer and source")
-	d.screenshot("05-package-allowed")
+	d.Open(base + "/admin/package?eco=pypi&name=reqeusts&version=1.0.0")
+	d.MustContain("#verdict", "allow")
+	d.MustContain("#list-entry", "checked the maintainer and source")
+	d.Screenshot("05-package-allowed")
 
 	// Expire the entry from the list page a minute later: the block is back.
 	e.clock.Add(time.Minute)
-	d.open(base + "/admin/lists")
-	d.mustContain("tr.entry", "reqeusts")
-	d.mustContain("tr.entry .status", "active")
-	d.screenshot("06-lists")
-	d.click("tr.entry button.expire")
-	d.mustContain("p.notice", "expired")
-	d.mustContain("tr.entry .status", "expired")
-	d.screenshot("07-lists-expired")
-	d.open(base + "/admin/package?eco=pypi&name=reqeusts&version=1.0.0")
-	d.mustContain("#verdict", "block")
-	d.screenshot("08-package-blocked-again")
+	d.Open(base + "/admin/lists")
+	d.MustContain("tr.entry", "reqeusts")
+	d.MustContain("tr.entry .status", "active")
+	d.Screenshot("06-lists")
+	d.Click("tr.entry button.expire")
+	d.MustContain("p.notice", "expired")
+	d.MustContain("tr.entry .status", "expired")
+	d.Screenshot("07-lists-expired")
+	d.Open(base + "/admin/package?eco=pypi&name=reqeusts&version=1.0.0")
+	d.MustContain("#verdict", "block")
+	d.Screenshot("08-package-blocked-again")
 
 	// The audit log shows every step, filtered to admin actions.
-	d.open(base + "/admin/audit?kind=admin")
-	d.mustContain("table.audit", "request.approve")
-	d.screenshot("09-audit")
-	d.open(base + "/admin/rules")
-	d.mustContain("table.rules", "DEP-002")
-	d.screenshot("10-rules")
+	d.Open(base + "/admin/audit?kind=admin")
+	d.MustContain("table.audit", "request.approve")
+	d.Screenshot("09-audit")
+	d.Open(base + "/admin/rules")
+	d.MustContain("table.rules", "DEP-002")
+	d.Screenshot("10-rules")
 
 	evs, _, err := e.st.Events(context.Background(), store.EventQuery{Kind: store.KindAdmin})
 	if err != nil {
@@ -110,5 +111,5 @@ func TestBrowserApprovalFlow(t *testing.T) {
 	if diff := cmp.Diff(want, actions); diff != "" {
 		t.Errorf("audit trail (-want +got):\n%s", diff)
 	}
-	t.Logf("screenshots in %s", d.shots)
+	t.Logf("screenshots in %s", d.ScreenshotDir())
 }

@@ -39,7 +39,9 @@ func parsePages() (map[string]*template.Template, error) {
 			}
 			return t.UTC().Format(timeLayout)
 		},
-		"join": strings.Join,
+		"join":   strings.Join,
+		"reason": reasonHTML,
+		"client": shortClient,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
@@ -399,4 +401,29 @@ func (s *Server) uiPackage(c echo.Context) error {
 	}
 	d.Report = &rep
 	return s.render(c, http.StatusOK, "package.html", pd)
+}
+
+// reasonHTML renders a rule's reason, showing `name` spans as code. The text
+// is escaped first; only the code spans become markup.
+func reasonHTML(s string) template.HTML {
+	parts := strings.Split(template.HTMLEscapeString(s), "`")
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 && i < len(parts)-1 {
+			b.WriteString("<code>" + p + "</code>")
+			continue
+		}
+		if i%2 == 1 {
+			b.WriteString("`")
+		}
+		b.WriteString(p)
+	}
+	return template.HTML(b.String())
+}
+
+// shortClient keeps the product token of a User-Agent ("pip/23.2.1" out of
+// pip's long JSON user agent).
+func shortClient(ua string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(ua), " ")
+	return first
 }

@@ -203,3 +203,18 @@ func TestUIAuditPagination(t *testing.T) {
 		t.Errorf("second page: %d rows (want 10), next link present: %v", n, strings.Contains(body, `rel="next"`))
 	}
 }
+
+func TestReasonHTMLEscapesAndMarksCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"`reqeusts` looks like `requests`": "<code>reqeusts</code> looks like <code>requests</code>",
+		"<script>`x`":                      "&lt;script&gt;<code>x</code>",
+		"odd ` backtick":                   "odd ` backtick",
+	} {
+		if got := string(reasonHTML(in)); got != want {
+			t.Errorf("reasonHTML(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := shortClient(`pip/23.2.1 {"ci":null,"cpu":"x86_64"}`); got != "pip/23.2.1" {
+		t.Errorf("shortClient = %q", got)
+	}
+}

@@ -101,20 +101,53 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	if out.Get("Accept-Ranges") == "" {
 		out.Set("Accept-Ranges", "bytes")
 	}
-	w.WriteHeader(resp.StatusCode)
 	if method == http.MethodHead || resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
+		w.WriteHeader(resp.StatusCode)
 		return nil
 	}
 	var v digestVerifier
 	if resp.StatusCode == http.StatusOK && a.verifier != nil {
 		v = a.verifier()
 	}
-	if err := copyVerified(w, resp.Body, v); err != nil {
+	lw := &lazyHeader{w: w, status: resp.StatusCode}
+	if err := copyVerified(lw, resp.Body, v); err != nil {
 		s.log.ErrorContext(r.Context(), "artifact download aborted",
 			"ecosystem", a.ecosystem, "url", redactURL(u), "error", err)
+		if !lw.wrote {
+			// Nothing left yet (small file, held back whole): refuse
+			// with a reason instead of a cut connection.
+			for _, k := range []string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "Content-Encoding", "Content-Type"} {
+				out.Del(k)
+			}
+			reason := "the upstream file failed its integrity check and was not served"
+			if a.ecosystem == policy.NPM {
+				return writeRefusal(w, r, npmRefusal(http.StatusBadGateway, reason, "dist.integrity mismatch"))
+			}
+			return writeRefusal(w, r, pypiRefusal(http.StatusBadGateway, reason, "sha256 mismatch"))
+		}
 		abortResponse(w)
+		return nil
+	}
+	if !lw.wrote { // an empty body
+		w.WriteHeader(resp.StatusCode)
 	}
 	return nil
+}
+
+// lazyHeader sends the status line with the first body byte, so a failure
+// found before then can still become a proper error response.
+type lazyHeader struct {
+	w      http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (l *lazyHeader) Write(p []byte) (int, error) {
+	if !l.wrote {
+		l.wrote = true
+		l.w.WriteHeader(l.status)
+	}
+	return l.w.Write(p)
 }
 
 // copyVerified copies src to w, holding back the last bytes until v (if

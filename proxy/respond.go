@@ -16,8 +16,9 @@ import (
 // refused the request.
 const reasonPrefix = "Blocked by vigil-proxy: "
 
-// maxPhrase bounds the custom reason phrase: clients print it on one line.
-const maxPhrase = 160
+// maxPhrase bounds the custom reason phrase: clients print it on one line,
+// and it must hold the longest reasons (a slopsquat with suggestions).
+const maxPhrase = 320
 
 // sanitizePhrase makes s safe for a status line or header value: printable
 // ASCII only, no CR/LF, bounded length.
@@ -39,7 +40,11 @@ func sanitizePhrase(s string, limit int) string {
 	}
 	out := b.String()
 	if len(out) > limit {
-		out = strings.TrimSpace(out[:limit-3]) + "..."
+		cut := out[:limit-3]
+		if i := strings.LastIndexByte(cut, ' '); i > limit/2 {
+			cut = cut[:i]
+		}
+		out = strings.TrimRight(cut, " ,;-") + "..."
 	}
 	return out
 }
