@@ -57,7 +57,9 @@ func TestValidName(t *testing.T) {
 }
 
 var (
-	validNameRE  = regexp.MustCompile(`(?i)^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$`)
+	// PEP 508 names are ASCII: no (?i), which would let Unicode case folding
+	// accept the Kelvin sign (U+212A) as "k".
+	validNameRE  = regexp.MustCompile(`^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$`)
 	normalizedRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 )
 
