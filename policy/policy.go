@@ -127,6 +127,10 @@ type Signals struct {
 	// Watchlisted is set when the name was earlier requested while it did not
 	// exist upstream (a recorded hallucination).
 	Watchlisted *WatchFact
+	// SameRepository lists popular names this package resembles that declare
+	// the same source repository (host/owner/repo): siblings published by the
+	// same project, which the typosquat rule exempts.
+	SameRepository []string
 }
 
 // WatchFact describes a watchlisted name.

@@ -19,6 +19,9 @@ func (s *Server) addSignals(ctx context.Context, pkg *policy.Package) {
 	if s.opts.Signals != nil {
 		pkg.Signals = s.opts.Signals.Signals(ctx, pkg.Ecosystem, pkg.Name)
 	}
+	if pkg.Exists {
+		pkg.Signals.SameRepository = s.sameRepository(ctx, pkg)
+	}
 	if s.opts.Watch == nil || !pkg.Exists {
 		return
 	}
@@ -161,3 +164,40 @@ func decisionDetail(d policy.Decision) string {
 // plainQuotes writes names the way the status line shows them ('name'), so
 // every channel of one refusal reads the same.
 func plainQuotes(s string) string { return strings.ReplaceAll(s, "`", "'") }
+
+// sameRepository returns the popular package pkg resembles when both declare
+// the same source repository (a sibling from the same project, not a
+// squat). Only runs when the name resembles a popular one, which is rare;
+// the look-alike's document comes through the cache.
+func (s *Server) sameRepository(ctx context.Context, pkg *policy.Package) []string {
+	if s.opts.Lookalike == nil || len(pkg.Repositories) == 0 {
+		return nil
+	}
+	target, ok := s.opts.Lookalike(pkg.Ecosystem, pkg.Name)
+	if !ok {
+		return nil
+	}
+	var targetRepos []string
+	switch pkg.Ecosystem {
+	case policy.PyPI:
+		if st, err := s.pypiLoad(ctx, target); err == nil {
+			targetRepos = st.pkg.Repositories
+		}
+	case policy.NPM:
+		if st, err := s.npmLoad(ctx, target); err == nil {
+			targetRepos = st.pkg.Repositories
+		}
+	}
+	theirs := map[string]bool{}
+	for _, r := range targetRepos {
+		if host, repo, ok := policy.RepositoryHost(r); ok {
+			theirs[host+"/"+strings.ToLower(repo)] = true
+		}
+	}
+	for _, r := range pkg.Repositories {
+		if host, repo, ok := policy.RepositoryHost(r); ok && theirs[host+"/"+strings.ToLower(repo)] {
+			return []string{target}
+		}
+	}
+	return nil
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
@@ -85,6 +86,12 @@ type envOptions struct {
 	strategy     policy.Strategy
 	hideMode     string
 	metrics      bool
+	// names adds the typosquat rule over the embedded corpus, and the
+	// look-alike hook, to the engine.
+	names bool
+	// trustForwarded honours X-Forwarded-*; npmAuth is sent upstream.
+	trustForwarded bool
+	npmAuth        string
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -122,6 +129,15 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var lookalike func(policy.Ecosystem, string) (string, bool)
+	if o.names {
+		ix := embeddedIndex(t)
+		bindings = append(bindings, policy.Binding{Rule: names.TyposquatRule(ix), Action: settings.Action(policy.RuleTyposquat)})
+		lookalike = func(eco policy.Ecosystem, name string) (string, bool) {
+			m, ok := ix.Typosquat(eco, name)
+			return m.Target, ok
+		}
+	}
 	engine := policy.NewEngine(bindings, store.NewLists(o.lists, st, time.Millisecond))
 	mustURL := func(raw string) *url.URL {
 		if raw == "" {
@@ -150,17 +166,19 @@ func newEnv(t testing.TB, o envOptions) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
 	p, err := proxy.New(proxy.Options{
-		PublicURL: public,
-		Engine:    engine,
-		Upstream:  client,
-		Cache:     cache,
-		PyPI:      proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode},
+		PublicURL:      public,
+		TrustForwarded: o.trustForwarded,
+		Engine:         engine,
+		Upstream:       client,
+		Cache:          cache,
+		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
-			DeprecateWarnings: true},
-		Events:  events,
-		Watch:   st,
-		Metrics: metrics,
-		Now:     clk.Now,
+			DeprecateWarnings: true, Authorization: o.npmAuth},
+		Events:    events,
+		Watch:     st,
+		Metrics:   metrics,
+		Lookalike: lookalike,
+		Now:       clk.Now,
 	})
 	if err != nil {
 		t.Fatalf("proxy.New: %v", err)
@@ -215,4 +233,22 @@ func wantStatus(t *testing.T, resp *http.Response, want int) string {
 		t.Fatalf("%s %s: status %q, want %d; body: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status, want, b)
 	}
 	return b
+}
+
+var embeddedIndexOnce = sync.OnceValues(func() (*names.Index, error) {
+	c, err := names.LoadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	return names.NewIndex(c), nil
+})
+
+// embeddedIndex builds the typosquat index once per test binary.
+func embeddedIndex(t testing.TB) *names.Index {
+	t.Helper()
+	ix, err := embeddedIndexOnce()
+	if err != nil {
+		t.Fatalf("load embedded corpus: %v", err)
+	}
+	return ix
 }

@@ -153,8 +153,19 @@ func (s *Server) npmHeader() http.Header {
 	return h
 }
 
-// npmFacts loads the full packument (cached) and reduces it to facts.
+// npmFacts loads the full packument (cached) and reduces it to facts,
+// signals included.
 func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
+	st, err := s.npmLoad(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	s.addSignals(ctx, st.pkg)
+	return st, nil
+}
+
+// npmLoad is npmFacts without the signals.
+func (s *Server) npmLoad(ctx context.Context, name string) (*npmState, error) {
 	if err := npm.ValidName(name); err != nil {
 		return nil, err
 	}
@@ -167,7 +178,6 @@ func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
 	st := &npmState{raw: e.Body, index: e.Value.(*npm.Index), stale: e.Stale}
 	st.pkg = st.index.Facts()
 	st.pkg.Name = npm.Canonical(name)
-	s.addSignals(ctx, st.pkg)
 	return st, nil
 }
 

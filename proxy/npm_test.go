@@ -333,3 +333,33 @@ func TestNPMUpstreamFaults(t *testing.T) {
 		})
 	}
 }
+
+// Chaining to a private registry: the configured credentials go upstream
+// with metadata and tarball requests; the client's own headers do not.
+func TestNPMUpstreamAuthorization(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{npmAuth: "Bearer upstream-token"})
+	wantStatus(t, e.get("/npm/mature-lib", "Authorization: Bearer client-token"), http.StatusOK)
+	wantStatus(t, e.get("/npm/mature-lib/-/mature-lib-1.1.0.tgz"), http.StatusOK)
+	for _, p := range []string{"/mature-lib", "/mature-lib/-/mature-lib-1.1.0.tgz"} {
+		if got := fake.LastHeader(p).Get("Authorization"); got != "Bearer upstream-token" {
+			t.Errorf("%s: upstream Authorization = %q, want the configured token", p, got)
+		}
+	}
+}
+
+// Public URLs come from the configured base URL; X-Forwarded-* only count
+// when trusted.
+func TestForwardedHeaders(t *testing.T) {
+	for _, trust := range []bool{false, true} {
+		e, _ := newNPMEnv(t, envOptions{trustForwarded: trust})
+		b := wantStatus(t, e.get("/npm/mature-lib", "X-Forwarded-Host: vigil.example.com", "X-Forwarded-Proto: https"), http.StatusOK)
+		tb := tarballOf(t, decodePackument(t, b).Versions["1.1.0"])
+		want := e.srv.URL + "/npm/mature-lib/-/"
+		if trust {
+			want = "https://vigil.example.com/npm/mature-lib/-/"
+		}
+		if !strings.HasPrefix(tb, want) {
+			t.Errorf("trust=%v: tarball %q, want prefix %q", trust, tb, want)
+		}
+	}
+}

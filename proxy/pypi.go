@@ -105,8 +105,18 @@ func validPyPIName(name string) error {
 }
 
 // pypiFacts loads (from cache or upstream) the simple page and JSON API
-// document of a project and reduces them to policy facts.
+// document of a project and reduces them to policy facts, signals included.
 func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error) {
+	st, err := s.pypiLoad(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	s.addSignals(ctx, st.pkg)
+	return st, nil
+}
+
+// pypiLoad is pypiFacts without the signals.
+func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) {
 	base := s.opts.PyPI.Upstream
 	simpleURL := pypi.SimpleURL(base, name)
 	page, err := s.opts.Cache.Get(ctx, "pypi/simple/"+name, s.fetcher(simpleURL, pypi.SimpleJSONAccept, nil),
@@ -135,7 +145,6 @@ func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error)
 	}
 	st.pkg = pypi.Facts(st.project, st.doc)
 	st.pkg.Name = name
-	s.addSignals(ctx, st.pkg)
 	return st, nil
 }
 

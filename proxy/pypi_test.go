@@ -325,3 +325,23 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("metrics carry a package name")
 	}
 }
+
+// A name that resembles a popular package is a typosquat unless it
+// declares the same source repository: then it is a sibling of the same
+// project (DEP-003's same-repository exemption).
+func TestPyPITyposquatSameRepositoryExemption(t *testing.T) {
+	old := time.Now().Add(-400 * day)
+	psf := map[string]string{"Source": "https://github.com/psf/requests"}
+	e, _ := newPyPIEnv(t, envOptions{names: true},
+		pypitest.Project{Name: "requests", ProjectURLs: psf, Dists: []pypitest.Dist{{Version: "2.31.0", Uploaded: old}}},
+		pypitest.Project{Name: "reqeusts", ProjectURLs: map[string]string{"Source": "https://github.com/attacker/reqeusts"}, Dists: []pypitest.Dist{{Version: "1.0", Uploaded: old}}},
+		pypitest.Project{Name: "requestss", ProjectURLs: map[string]string{"Homepage": "https://github.com/PSF/requests.git"}, Dists: []pypitest.Dist{{Version: "1.0", Uploaded: old}}},
+	)
+	resp := e.get("/pypi/simple/reqeusts/")
+	b := wantStatus(t, resp, http.StatusForbidden)
+	if !strings.Contains(b, "looks like 'requests'") {
+		t.Errorf("typosquat body = %q", b)
+	}
+	wantStatus(t, e.get("/pypi/simple/requestss/"), http.StatusOK)
+	wantStatus(t, e.get("/pypi/simple/requests/"), http.StatusOK)
+}

@@ -81,6 +81,10 @@ type Options struct {
 	Events  EventSink        // audit trail; nil discards
 	Watch   store.WatchStore // hallucination watchlist; nil disables it
 	Signals SignalSource     // popularity; nil = unknown
+	// Lookalike names the popular package a name resembles (the typosquat
+	// index), so the proxy can compare their declared repositories: the same
+	// repository exempts a sibling package from DEP-003. Nil disables it.
+	Lookalike func(eco policy.Ecosystem, name string) (target string, ok bool)
 	// OnBlock is called (without blocking) for every block event, e.g. to
 	// send a webhook.
 	OnBlock func(store.Event)

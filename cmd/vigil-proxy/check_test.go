@@ -227,3 +227,52 @@ func waitHealthy(t *testing.T, base string) {
 	}
 	t.Fatalf("%s never became healthy", base)
 }
+
+// SIGTERM (a cancelled context) lets an in-flight download finish before
+// the server exits.
+func TestServeFinishesInFlightDownloadsOnShutdown(t *testing.T) {
+	fake := fakePyPI(t)
+	f := fake.Files("mature-pkg")[0]
+	fake.SetFault(f.Path, pypitest.Fault{Delay: 800 * time.Millisecond})
+	environ := checkEnv(t, fake)
+	addr := freeAddr(t)
+	environ["VIGIL_LISTEN"] = addr
+	environ["VIGIL_ADMIN_LISTEN"] = ""
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ))
+	}()
+	base := "http://" + addr
+	waitHealthy(t, base)
+	type result struct {
+		status int
+		n      int
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get(base + "/pypi/files/mature-pkg/" + f.Filename)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(resp.Body)
+		got <- result{status: resp.StatusCode, n: buf.Len(), err: err}
+	}()
+	time.Sleep(300 * time.Millisecond) // the download is waiting on upstream
+	cancel()
+	r := <-got
+	if r.err != nil || r.status != http.StatusOK || int64(r.n) != f.Size {
+		t.Errorf("in-flight download during shutdown: status %d, %d of %d bytes, err %v", r.status, r.n, f.Size, r.err)
+	}
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exited %d: %s", code, stderr.String())
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Errorf("server still answering after shutdown")
+	}
+}

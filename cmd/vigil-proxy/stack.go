@@ -189,7 +189,11 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		NPM: proxy.NPMOptions{Upstream: npmUp, TarballHosts: tarballHosts, Private: cfg.NPM.Private,
 			DeprecateWarnings: cfg.NPM.DeprecateWarnings},
 		Signals: st.signals,
-		Logger:  log,
+		Lookalike: func(eco policy.Ecosystem, name string) (string, bool) {
+			m, ok := st.index.Typosquat(eco, name)
+			return m.Target, ok
+		},
+		Logger: log,
 	}
 	if cfg.NPM.TokenEnv != "" {
 		popts.NPM.Authorization = "Bearer " + cfg.NPM.TokenEnv

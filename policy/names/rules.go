@@ -1,6 +1,7 @@
 package names
 
 import (
+	"slices"
 	"fmt"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -38,7 +39,7 @@ func (r typosquatRule) Evaluate(in policy.Input) (policy.Finding, bool) {
 		return policy.Finding{}, false
 	}
 	m, ok := r.ix.Typosquat(p.Ecosystem, p.Name)
-	if !ok {
+	if !ok || slices.Contains(p.Signals.SameRepository, m.Target) {
 		return policy.Finding{}, false
 	}
 	if w := p.Signals.WeeklyDownloads; w > 0 && m.TargetMonthly > 0 && float64(w)*weeksPerMonth*100 >= float64(m.TargetMonthly) {

@@ -294,8 +294,8 @@ func TestLookup(t *testing.T) {
 		}
 	}
 	sig := l.Signals(t.Context(), policy.NPM, "tiny")
-	if sig != (policy.Signals{WeeklyDownloads: 12, DownloadsSource: SourceNPM}) {
-		t.Errorf("Signals(npm, tiny) = %+v", sig)
+	if diff := cmp.Diff(policy.Signals{WeeklyDownloads: 12, DownloadsSource: SourceNPM}, sig); diff != "" {
+		t.Errorf("Signals(npm, tiny) mismatch (-want +got):\n%s", diff)
 	}
 }
 
