@@ -1,8 +1,8 @@
 package names
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
