@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,5 +201,28 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"@myorg/*"}, c.NPM.Private); diff != "" {
 		t.Errorf("npm.private (-want +got):\n%s", diff)
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	log := newLogger(io.Discard, "error", "text")
+	for _, tc := range []struct{ listen, public, want string }{
+		{"127.0.0.1:8080", "", "http://127.0.0.1:8080"},
+		{"vigil.internal:80", "", "http://vigil.internal:80"},
+		{"0.0.0.0:8080", "", ""},
+		{":8080", "", ""},
+		{"[::]:8080", "", ""},
+		{"0.0.0.0:8080", "https://vigil.example.com/base", "https://vigil.example.com/base"},
+	} {
+		c := defaultConfig()
+		c.Listen, c.PublicURL = tc.listen, tc.public
+		u, err := publicURL(c, log)
+		got := ""
+		if u != nil {
+			got = u.String()
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("publicURL(listen %q, public %q) = %q, %v; want %q", tc.listen, tc.public, got, err, tc.want)
+		}
 	}
 }

@@ -19,8 +19,13 @@ func TestREADMEDocumentsEverySettingAndRule(t *testing.T) {
 	readme := string(b)
 	c := defaultConfig()
 	for _, v := range envVars(&c) {
-		if !strings.Contains(readme, "`"+v.Name+"`") {
-			t.Errorf("README does not document %s (%s)", v.Name, v.Key)
+		key := "`" + v.Key + "`"
+		if strings.HasPrefix(v.Key, "(") {
+			key = v.Key
+		}
+		row := "| `" + v.Name + "` | " + key + " | " + v.Doc + " |"
+		if !strings.Contains(readme, row) {
+			t.Errorf("README configuration table lacks the row\n%s", row)
 		}
 	}
 	rows := map[string][]string{}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -175,9 +176,9 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if err != nil {
 		return nil, fmt.Errorf("npm.tarball_hosts: %w", err)
 	}
-	var public *url.URL
-	if cfg.PublicURL != "" {
-		public, _ = url.Parse(cfg.PublicURL)
+	public, err := publicURL(cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	popts := proxy.Options{
 		PublicURL:      public,
@@ -242,4 +243,25 @@ func (p *popularitySignals) Signals(ctx context.Context, eco policy.Ecosystem, n
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	return p.lookup.Signals(ctx, eco, name)
+}
+
+// publicURL is the base URL served documents point at: public_url, else
+// the listen address. A wildcard listen address names no host, so then the
+// request's Host header is used, with a warning: behind a shared cache that
+// lets one client's Host leak into another's documents.
+func publicURL(cfg Config, log *slog.Logger) (*url.URL, error) {
+	raw := cfg.PublicURL
+	if raw == "" {
+		host, _, err := net.SplitHostPort(cfg.Listen)
+		if ip := net.ParseIP(host); err != nil || host == "" || (ip != nil && ip.IsUnspecified()) {
+			log.Warn("public_url is not set and the listen address is a wildcard: file URLs follow each request's Host header; set public_url (VIGIL_PUBLIC_URL) to the address clients use")
+			return nil, nil
+		}
+		raw = "http://" + cfg.Listen
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("public_url: %w", err)
+	}
+	return u, nil
 }
