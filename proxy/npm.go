@@ -309,7 +309,12 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	}
 	// First pass: the ETag of exactly the bytes this client would get.
 	hasher := sha256.New()
-	if err := npm.Filter(hasher, st.raw, st.index, opts); err != nil {
+	if err := npm.Filter(hasher, st.raw, st.index, opts); errors.Is(err, npm.ErrNoVersions) {
+		// Every remaining version has a tarball the proxy cannot route (no
+		// basename, or one shared with another version): an unusable
+		// upstream document, not a policy decision.
+		return httpError(http.StatusBadGateway, fmt.Sprintf("vigil-proxy: no version of %s has a tarball it can serve (the upstream document lists missing or duplicate tarball names)", name))
+	} else if err != nil {
 		return fmt.Errorf("filter packument %s: %w", name, err)
 	}
 	etag := `"` + hex.EncodeToString(hasher.Sum(nil)[:16]) + `"`

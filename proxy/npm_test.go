@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -361,5 +362,26 @@ func TestForwardedHeaders(t *testing.T) {
 		if !strings.HasPrefix(tb, want) {
 			t.Errorf("trust=%v: tarball %q, want prefix %q", trust, tb, want)
 		}
+	}
+}
+
+// A packument whose tarballs cannot be routed back through the proxy (no
+// tarball name; a duplicate name hides the later version) is an unusable
+// upstream document.
+func TestNPMUnroutableTarballs(t *testing.T) {
+	old := time.Now().Add(-400 * day).UTC().Format(time.RFC3339)
+	doc := `{"name":"dup","dist-tags":{"latest":"1.0.1"},"repository":"github:example/dup","versions":{` +
+		`"1.0.0":{"name":"dup","version":"1.0.0","dist":{"tarball":"http://127.0.0.1:1/","integrity":"sha512-AAAA"}},` +
+		`"1.0.1":{"name":"dup","version":"1.0.1","dist":{"integrity":"sha512-AAAA"}}},` +
+		`"time":{"created":"` + old + `","modified":"` + old + `","1.0.0":"` + old + `","1.0.1":"` + old + `"}}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, doc)
+	}))
+	defer up.Close()
+	e := newEnv(t, envOptions{npmUpstream: up.URL, npmTarballs: []string{"127.0.0.1:1"}})
+	b := wantStatus(t, e.get("/npm/dup"), http.StatusBadGateway)
+	if !strings.Contains(b, "duplicate tarball names") {
+		t.Errorf("body = %s", b)
 	}
 }
