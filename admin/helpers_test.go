@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -350,8 +349,4 @@ func eventCount(t *testing.T, st store.Store, kind string) int {
 		t.Fatal(err)
 	}
 	return len(evs)
-}
-
-func fmtEntry(e policy.ListEntry) string {
-	return fmt.Sprintf("%s %s:%s %s", e.Kind, e.Ecosystem, e.Pattern, e.Versions)
 }

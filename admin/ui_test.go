@@ -96,11 +96,11 @@ func TestUIPages(t *testing.T) {
 			}
 		}
 	}
-	resp, body := admin.get("/admin/login")
+	resp, _ := admin.get("/admin/login")
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("login page while signed in = %d, want 303", resp.StatusCode)
 	}
-	resp, body = e.newBrowser().get("/admin/login")
+	resp, body := e.newBrowser().get("/admin/login")
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("login page = %d", resp.StatusCode)
 	}

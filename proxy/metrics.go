@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -34,7 +35,7 @@ func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
 		}, []string{"ecosystem", "verdict", "rule"}),
 	}
 	reg.MustRegister(m.requests, m.decisions,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cache != nil {
 		counter := func(name, help string, get func(metacache.Stats) uint64) prometheus.Collector {
 			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},

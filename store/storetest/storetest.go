@@ -589,15 +589,15 @@ func testConcurrentEntries(t *testing.T, s store.Store) {
 				Kind: policy.Allowlist, Ecosystem: policy.NPM, Pattern: fmt.Sprintf("pkg-%02d", i),
 			})
 			if err != nil {
-				errs <- fmt.Errorf("PutEntry %d: %w", i, err)
+				errs <- fmt.Errorf("put entry %d: %w", i, err)
 			}
 		})
 		wg.Go(func() {
 			if _, err := s.Entries(ctx); err != nil {
-				errs <- fmt.Errorf("Entries: %w", err)
+				errs <- fmt.Errorf("entries: %w", err)
 			}
 			if err := s.RecordEvents(ctx, store.Event{Kind: store.KindAdmin, Action: "allow.create"}); err != nil {
-				errs <- fmt.Errorf("RecordEvents: %w", err)
+				errs <- fmt.Errorf("record events: %w", err)
 			}
 		})
 	}
