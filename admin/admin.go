@@ -160,7 +160,8 @@ type StatsView struct {
 // JSON; the header X-Vigil-Signature carries "sha256=" and the hex HMAC-SHA256
 // of the body under Secret.
 type WebhookOptions struct {
-	URL    string
+	URL string
+	// Secret is the HMAC key; required when URL is set.
 	Secret string
 	// Queue bounds the pending notifications (default 256); when full, new
 	// ones are dropped and logged, so callers never block.
@@ -201,7 +202,8 @@ type Options struct {
 	// send Sec-Fetch-Site need none.
 	TrustedOrigins []string
 	// TrustProxyHeaders takes the client address for login rate limiting
-	// from X-Forwarded-For set by a proxy on a loopback or private address.
+	// from the last X-Forwarded-For entry when the peer is a loopback or
+	// private address: exactly one reverse proxy is expected in front.
 	TrustProxyHeaders bool
 
 	Webhook WebhookOptions
@@ -218,6 +220,7 @@ type Server struct {
 	policy        func() PolicyView
 	stats         func(ctx context.Context) StatsView
 	cacheHitRatio func() float64
+	checkSlots    chan struct{}
 	log           *slog.Logger
 	now           func() time.Time
 	secure        bool
@@ -231,7 +234,8 @@ type Server struct {
 	pages         map[string]*template.Template
 	hook          *webhook
 
-	// decide serialises approval decisions so a request is decided once.
+	// decide serialises approval decisions so a request is decided once,
+	// and filings so a package has one pending request.
 	decide sync.Mutex
 
 	handler http.Handler
@@ -250,18 +254,20 @@ func New(opts Options) (*Server, error) {
 		return nil, ErrNoCredentials
 	}
 	s := &Server{
-		store:    opts.Store,
-		lists:    opts.Lists,
-		checker:  opts.Checker,
-		policy:   opts.Policy,
-		stats:    opts.Stats,
-		log:      opts.Logger,
-		now:      opts.Now,
-		secure:   opts.SecureCookies,
-		ttl:      opts.SessionTTL,
-		origins:  opts.TrustedOrigins,
-		trustXFF: opts.TrustProxyHeaders,
-		users:    map[string]User{},
+		store:         opts.Store,
+		lists:         opts.Lists,
+		checker:       opts.Checker,
+		policy:        opts.Policy,
+		stats:         opts.Stats,
+		cacheHitRatio: opts.CacheHitRatio,
+		checkSlots:    make(chan struct{}, checkSlots),
+		log:           opts.Logger,
+		now:           opts.Now,
+		secure:        opts.SecureCookies,
+		ttl:           opts.SessionTTL,
+		origins:       opts.TrustedOrigins,
+		trustXFF:      opts.TrustProxyHeaders,
+		users:         map[string]User{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -322,7 +328,11 @@ func New(opts Options) (*Server, error) {
 	if opts.Webhook.URL != "" {
 		u, err := url.Parse(opts.Webhook.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("webhook URL %q: want an absolute http or https URL", opts.Webhook.URL)
+			// The URL may hold a credential: do not repeat it.
+			return nil, errors.New("webhook URL: want an absolute http or https URL")
+		}
+		if opts.Webhook.Secret == "" {
+			return nil, errors.New("webhook needs a signing secret: set VIGIL_WEBHOOK_SECRET")
 		}
 		s.hook = newWebhook(opts.Webhook, s.log, s.now)
 	}

@@ -114,7 +114,7 @@ func parseTimeParam(name, v string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, errBadRequest(fmt.Sprintf("%s: invalid time %q (want RFC 3339 or YYYY-MM-DD)", name, v))
+	return time.Time{}, errBadRequest(fmt.Sprintf("%s: invalid time %.40q (want RFC 3339 or YYYY-MM-DD)", name, v))
 }
 
 // parseEventQuery reads audit filters from query parameters.
@@ -158,6 +158,12 @@ func parseEventQuery(v url.Values) (store.EventQuery, error) {
 	}
 	if q.Until, err = parseTimeParam("until", v.Get("until")); err != nil {
 		return q, err
+	}
+	if u := strings.TrimSpace(v.Get("until")); len(u) == len("2006-01-02") {
+		q.Until = q.Until.AddDate(0, 0, 1) // a date means the whole day; the store's Until is exclusive
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
+		return q, errBadRequest("since is after until")
 	}
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -350,4 +351,19 @@ func crossOrigin(trusted []string) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// limiterKey is the login limiter's bucket for a client address: the
+// address itself for IPv4, its /64 for IPv6 (one host usually holds a whole
+// /64 and could otherwise take a fresh address per attempt).
+func limiterKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }

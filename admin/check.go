@@ -3,8 +3,10 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -53,7 +55,7 @@ func (s *Server) judge(ctx context.Context, ref checkRef) (policy.Report, error)
 	if err != nil {
 		return policy.Report{}, err
 	}
-	rep, err := s.checker.Check(ctx, eco, name, ver)
+	rep, err := s.safeCheck(ctx, eco, name, ver)
 	if errors.Is(err, policy.ErrInvalidName) {
 		return policy.Report{}, errBadRequest("invalid package name " + name)
 	}
@@ -66,6 +68,29 @@ func (s *Server) judge(ctx context.Context, ref checkRef) (policy.Report, error)
 	}
 	return rep, nil
 }
+
+// safeCheck calls the Checker, turning a panic into an error: batch checks
+// run it on their own goroutines, where a panic would end the process.
+// At most checkSlots checks run at once across all callers of the
+// unauthenticated check API: each may fetch upstream documents, and a batch
+// must not turn into a flood of upstream requests.
+func (s *Server) safeCheck(ctx context.Context, eco policy.Ecosystem, name, ver string) (rep policy.Report, err error) {
+	select {
+	case s.checkSlots <- struct{}{}:
+		defer func() { <-s.checkSlots }()
+	case <-ctx.Done():
+		return policy.Report{}, ctx.Err()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("checker panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return s.checker.Check(ctx, eco, name, ver)
+}
+
+// checkSlots bounds concurrent checks server-wide (see safeCheck).
+const checkSlots = 16
 
 // checkOne answers GET /api/v1/check/{eco}/{name}[?version=]. npm scoped
 // names may be written as @scope/name or @scope%2fname.

@@ -47,9 +47,10 @@ func classify(err error) (int, string) {
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "conflict with the stored state; reload and try again"
 	case errors.Is(err, store.ErrInvalid):
-		// Drop our own wrapping context; keep the store's explanation.
-		msg := err.Error()
-		if i := strings.Index(msg, "invalid"); i > 0 {
+		// Keep the store's explanation: drop the bare sentinel at the end
+		// and, for entries, our own wrapping context before it.
+		msg := strings.TrimSuffix(err.Error(), ": "+store.ErrInvalid.Error())
+		if i := strings.Index(msg, "invalid entry"); i > 0 {
 			msg = msg[i:]
 		}
 		return http.StatusBadRequest, msg

@@ -1,9 +1,13 @@
 package admin
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
+	"runtime/debug"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -31,11 +35,55 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Logger.SetOutput(io.Discard)
 	e.IPExtractor = echo.ExtractIPDirect()
 	if s.trustXFF {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+		e.IPExtractor = proxiedIP
 	}
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(securityHeaders)
+	e.Use(securityHeaders, recoverPanics)
 	return e
+}
+
+// proxiedIP is the client address for login rate limiting behind one
+// reverse proxy: when the direct peer is a loopback, private or link-local
+// address, the last X-Forwarded-For entry (the one that proxy appended);
+// otherwise the peer. Earlier entries are written by the client and never
+// trusted (echo's ExtractIPFromXFFHeader walks past every private address,
+// so a client on a private network could pick its own address).
+func proxiedIP(r *http.Request) string {
+	direct := echo.ExtractIPDirect()(r)
+	peer := net.ParseIP(direct)
+	if peer == nil || !(peer.IsLoopback() || peer.IsPrivate() || peer.IsLinkLocalUnicast()) {
+		return direct
+	}
+	xff := r.Header.Values(echo.HeaderXForwardedFor)
+	if len(xff) == 0 {
+		return direct
+	}
+	last := xff[len(xff)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	last = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(last), "["), "]")
+	if ip := net.ParseIP(last); ip != nil {
+		return ip.String()
+	}
+	return direct
+}
+
+// recoverPanics turns a panic into an error for errorHandler: a logged 500
+// "internal error" instead of a dropped connection and a stack trace on
+// stderr. http.ErrAbortHandler keeps its meaning.
+func recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
+		return next(c)
+	}
 }
 
 // limitBody caps every request body (forms included) at n bytes.

@@ -283,7 +283,7 @@ func checkName(eco policy.Ecosystem, name string) (string, error) {
 func checkVersion(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v != "" && (len(v) > 128 || !versionRE.MatchString(v)) {
-		return "", errBadRequest(fmt.Sprintf("invalid version %q", v))
+		return "", errBadRequest(fmt.Sprintf("invalid version %.64q", v))
 	}
 	return v, nil
 }
@@ -323,11 +323,21 @@ func (s *Server) createRequest(ctx context.Context, p principal, in requestInput
 		if err != nil {
 			return r, err
 		}
-		r.EventID, r.Ecosystem, r.Name, r.Version = ev.ID, ev.Ecosystem, ev.Package, ev.Version
+		// The event's name and version come from a client's request path:
+		// check them like typed ones, so an approval never writes a glob.
+		r.EventID = ev.ID
+		if r.Ecosystem, err = policy.ParseEcosystem(string(ev.Ecosystem)); err != nil {
+			return r, errBadRequest(err.Error())
+		}
+		if r.Name, err = checkName(r.Ecosystem, ev.Package); err != nil {
+			return r, err
+		}
+		v := ev.Version
 		if in.Version != "" {
-			if r.Version, err = checkVersion(in.Version); err != nil {
-				return r, err
-			}
+			v = in.Version
+		}
+		if r.Version, err = checkVersion(v); err != nil {
+			return r, err
 		}
 	} else {
 		eco, err := policy.ParseEcosystem(in.Ecosystem)
@@ -342,6 +352,10 @@ func (s *Server) createRequest(ctx context.Context, p principal, in requestInput
 			return r, err
 		}
 	}
+	// Hold s.decide from the duplicate check to the write, so simultaneous
+	// filings of one package leave one pending request.
+	s.decide.Lock()
+	defer s.decide.Unlock()
 	pending, err := s.store.Requests(ctx, store.RequestPending)
 	if err != nil {
 		return r, fmt.Errorf("list requests: %w", err)

@@ -122,7 +122,7 @@ func (s *Server) uiLoginForm(c echo.Context) error {
 
 func (s *Server) uiLogin(c echo.Context) error {
 	next := c.FormValue("next")
-	if ok, wait := s.limiter.allow(c.RealIP()); !ok {
+	if ok, wait := s.limiter.allow(limiterKey(c.RealIP())); !ok {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		return s.renderLogin(c, http.StatusTooManyRequests, "Too many sign-in attempts. Wait a minute and try again.", next)
 	}
@@ -143,6 +143,9 @@ func (s *Server) uiLogin(c echo.Context) error {
 		}
 		s.log.InfoContext(c.Request().Context(), "admin login refused", "user", who, "remote", c.RealIP())
 		return s.renderLogin(c, http.StatusUnauthorized, "Wrong username or password.", next)
+	}
+	if old := s.sessionOf(c); old != nil {
+		s.sessions.delete(old.id) // one browser, one login
 	}
 	value, _ := s.sessions.create(u.Name, u.Role)
 	s.setSessionCookie(c, value, int(s.ttl.Seconds()))

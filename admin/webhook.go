@@ -7,10 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 )
@@ -133,7 +135,12 @@ func (w *webhook) post(ctx context.Context, n notification) (retry bool, err err
 	req.Header.Set(SignatureHeader, Sign(w.secret, n.body))
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("post webhook: %w", err)
+		// *url.Error quotes the whole URL, whose path or query often holds
+		// a credential (Slack, Teams): name the host only.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return true, fmt.Errorf("post webhook to %s: %w", req.URL.Host, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()

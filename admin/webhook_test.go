@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -167,5 +168,34 @@ func TestWebhookNeverBlocks(t *testing.T) {
 	}
 	if n := e.srv.hook.dropped.Load(); n != 98 {
 		t.Errorf("dropped %d, want 98", n)
+	}
+}
+
+// TestWebhookErrorsHideURL: webhook URLs often carry a credential in the
+// path or query (Slack, Teams); delivery errors, which are logged, name the
+// host only.
+func TestWebhookErrorsHideURL(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.Listener.Addr().String()
+	srv.Close() // connection refused from now on
+	var logs syncBuffer
+	w := newWebhook(WebhookOptions{URL: "http://" + addr + "/services/T0/B0/pathsecret?token=querysecret",
+		Secret: "hmacsecret-0123456789", MaxRetries: 1, Backoff: time.Millisecond},
+		slog.New(slog.NewTextHandler(&logs, nil)), time.Now)
+	w.enqueue("block", store.Event{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.run(ctx); close(done) }()
+	waitFor(t, "abandoned delivery log", func() bool { return strings.Contains(logs.String(), "abandoned") })
+	cancel()
+	<-done
+	out := logs.String()
+	for _, secret := range []string{"pathsecret", "querysecret", "hmacsecret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, addr) {
+		t.Errorf("log does not name the host %s:\n%s", addr, out)
 	}
 }

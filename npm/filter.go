@@ -105,14 +105,18 @@ func unroutable(ix *Index, hidden map[string]bool) {
 // retag computes dist-tags after hiding versions. A tag naming a hidden
 // version moves to the highest remaining version ≤ its old target; for
 // "latest" only non-prerelease versions qualify unless the old target was
-// itself a prerelease and no stable one remains. Tags with nowhere to go are
+// itself a prerelease and no stable one remains. Tags naming versions absent
+// from the document are repaired the same way. Tags with nowhere to go are
 // absent from the result. Tags naming versions that are not hidden are kept.
 func retag(ix *Index, hidden map[string]bool) map[string]string {
 	out := make(map[string]string, len(ix.DistTags))
 	var remaining []*semver.Version
 	parsed := false
 	for tag, target := range ix.DistTags {
-		if !hidden[target] {
+		// A target missing from "versions" (an unpublished version, a
+		// broken upstream) is repaired like a hidden one: npm answers
+		// pkg@<tag> with ETARGET otherwise.
+		if !hidden[target] && ix.Version(target) != nil {
 			out[tag] = target
 			continue
 		}

@@ -274,7 +274,11 @@ func TestRetag(t *testing.T) {
 		{"prerelease latest falls back", map[string]string{"latest": "2.0.0-rc.2"}, []string{"2.0.0-rc.2", "1.2.0", "1.1.0", "1.0.0", "0.9.0"}, map[string]string{"latest": "2.0.0-rc.1"}},
 		{"prerelease latest prefers stable", map[string]string{"latest": "2.0.0-rc.2"}, []string{"2.0.0-rc.2"}, map[string]string{"latest": "1.2.0"}},
 		{"others untouched", map[string]string{"latest": "3.0.0", "legacy": "0.9.0"}, []string{"3.0.0"}, map[string]string{"latest": "1.2.0", "legacy": "0.9.0"}},
-		{"dangling tag kept", map[string]string{"latest": "9.9.9"}, []string{"3.0.0"}, map[string]string{"latest": "9.9.9"}},
+		// A tag naming a version absent from "versions" (unpublished, or a
+		// broken upstream) makes pkg@latest fail with ETARGET: repair it.
+		{"dangling tag repaired", map[string]string{"latest": "9.9.9"}, []string{"3.0.0"}, map[string]string{"latest": "1.2.0"}},
+		{"dangling tag repaired without hiding", map[string]string{"latest": "3.5.0", "beta": "3.1.0-beta.1"}, nil, map[string]string{"latest": "3.0.0", "beta": "3.0.0"}},
+		{"dangling tag with nothing below dropped", map[string]string{"old": "0.1.0"}, nil, map[string]string{}},
 	}
 	for _, tc := range tests {
 		ix := &Index{Name: "x", DistTags: tc.tags}

@@ -119,6 +119,13 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 			for _, k := range []string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "Content-Encoding", "Content-Type"} {
 				out.Del(k)
 			}
+			if !errors.Is(err, errDigestMismatch) {
+				reason := "the upstream connection closed before the file was complete; nothing was served, try again"
+				if a.ecosystem == policy.NPM {
+					return writeRefusal(w, r, npmRefusal(http.StatusBadGateway, reason, "upstream truncated"))
+				}
+				return writeRefusal(w, r, pypiRefusal(http.StatusBadGateway, reason, "upstream truncated"))
+			}
 			reason := "the upstream file failed its integrity check and was not served"
 			if a.ecosystem == policy.NPM {
 				return writeRefusal(w, r, npmRefusal(http.StatusBadGateway, reason, "dist.integrity mismatch"))
@@ -150,6 +157,10 @@ func (l *lazyHeader) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// errDigestMismatch marks a download whose bytes do not match the digest
+// from the index (as opposed to one that failed to arrive).
+var errDigestMismatch = errors.New("digest mismatch")
+
 // copyVerified copies src to w, holding back the last bytes until v (if
 // any) has verified the whole stream.
 func copyVerified(w io.Writer, src io.Reader, v digestVerifier) error {
@@ -180,7 +191,7 @@ func copyVerified(w io.Writer, src io.Reader, v digestVerifier) error {
 		}
 	}
 	if err := v.Verify(); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errDigestMismatch, err)
 	}
 	_, err := w.Write(pending)
 	return err

@@ -55,6 +55,12 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 		}
 		if st != nil {
 			pkg = st.pkg
+			if _, isTag := st.index.DistTags[version]; isTag && st.index.Version(version) == nil {
+				// pkg@<tag> installs the version the filtered dist-tags name.
+				if version, err = s.npmResolveTag(ctx, st, version); err != nil {
+					return policy.Decision{}, err
+				}
+			}
 		}
 		name = npm.Canonical(name)
 	default:
@@ -63,17 +69,36 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 	if pkg == nil {
 		pkg = s.missingPackage(ctx, eco, name)
 	}
-	if version == "" || !pkg.Exists {
+	if !pkg.Exists {
 		d, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
 		d.Ref.Version = version
 		return d, err
 	}
-	rel := pkg.Release(version)
-	if rel == nil {
-		pd, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
-		if err != nil {
+	// The refusals the install routes add on top of the engine's package
+	// decision: an unpublished npm package, every version hidden.
+	pd, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
+	if err != nil {
+		return pd, err
+	}
+	refused := false
+	if pd.Verdict != policy.Block {
+		if pkg.Status == policy.StatusUnpublished {
+			pd, refused = unpublishedDecision(pkg, pd), true
+		} else if first, all, err := s.everyReleaseHidden(ctx, pkg); err != nil {
 			return pd, err
+		} else if all {
+			pd, refused = everyVersionHidden(pd, name, first), true
 		}
+	}
+	if version == "" || refused {
+		pd.Ref.Version = version
+		return pd, nil
+	}
+	rel := pkg.Release(version)
+	if rel == nil && eco == policy.PyPI {
+		rel = matchPEP440(pkg, version) // PyPI's version route: 1.1 finds 1.1.0
+	}
+	if rel == nil {
 		newest, err := s.newestAllowedRelease(ctx, pkg)
 		if err != nil {
 			return pd, err
@@ -88,6 +113,59 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 		file = &rel.Files[0]
 	}
 	return s.opts.Engine.EvaluateArtifact(ctx, pkg, rel, file, now)
+}
+
+// npmResolveTag returns the version a dist-tag names in the packument the
+// proxy serves (re-pointed when policy hides its target), or the tag itself
+// when the tag is dropped.
+func (s *Server) npmResolveTag(ctx context.Context, st *npmState, tag string) (string, error) {
+	blocked := map[string]bool{}
+	now := s.timeNow()
+	for i := range st.pkg.Releases {
+		rel := &st.pkg.Releases[i]
+		d, err := s.opts.Engine.EvaluateRelease(ctx, st.pkg, rel, nil, now)
+		if err != nil {
+			return "", err
+		}
+		blocked[rel.Version] = d.Verdict == policy.Block
+	}
+	if v := npm.RetaggedDistTags(st.index, func(v string) bool { return blocked[v] })[tag]; v != "" {
+		return v, nil
+	}
+	return tag, nil
+}
+
+// everyReleaseHidden reports whether policy hides everything installable,
+// judged as the install routes judge it: per version on npm, per file on
+// PyPI. first is one of the hiding decisions, for the reason.
+func (s *Server) everyReleaseHidden(ctx context.Context, pkg *policy.Package) (first policy.Decision, all bool, err error) {
+	now := s.timeNow()
+	judged := 0
+	for i := range pkg.Releases {
+		rel := &pkg.Releases[i]
+		var files []*policy.File
+		if pkg.Ecosystem == policy.NPM {
+			files = []*policy.File{nil}
+		} else {
+			for j := range rel.Files {
+				files = append(files, &rel.Files[j])
+			}
+		}
+		for _, f := range files {
+			d, err := s.opts.Engine.EvaluateRelease(ctx, pkg, rel, f, now)
+			if err != nil {
+				return first, false, err
+			}
+			if d.Verdict != policy.Block {
+				return first, false, nil
+			}
+			judged++
+			if first.Ref.Version == "" || d.Ref.Version > first.Ref.Version {
+				first = d
+			}
+		}
+	}
+	return first, judged > 0, nil
 }
 
 // newestAllowedRelease is the newest final release the policy lets through.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -200,4 +201,22 @@ func (s *Server) sameRepository(ctx context.Context, pkg *policy.Package) []stri
 		}
 	}
 	return nil
+}
+
+// unpublishedDecision turns the package decision d for npm's stub of a fully
+// unpublished package into an explained DEP-001 block: nothing is left to
+// install.
+func unpublishedDecision(pkg *policy.Package, d policy.Decision) policy.Decision {
+	reason := fmt.Sprintf("every version of `%s` was unpublished from %s; nothing can be installed", pkg.Name, pkg.Ecosystem)
+	return policy.Decision{Ref: d.Ref, Verdict: policy.Block, Findings: append(append([]policy.Finding(nil), d.Findings...),
+		policy.Finding{Rule: policy.RuleNonexistent, Verdict: policy.Block, Reason: reason})}
+}
+
+// everyVersionHidden turns the package decision d into a block when policy
+// hides every version (first is one of the hiding decisions).
+func everyVersionHidden(d policy.Decision, name string, first policy.Decision) policy.Decision {
+	return policy.Decision{Ref: d.Ref, Verdict: policy.Block, Findings: append(append([]policy.Finding(nil), d.Findings...), policy.Finding{
+		Rule: firstRule(first), Verdict: policy.Block,
+		Reason: fmt.Sprintf("every version of %s is hidden by policy (%s)", name, first.Reason()),
+	})}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -101,11 +102,11 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		if err != nil || route.Kind != npm.KindPackument {
 			return fmt.Errorf("%w: %q", policy.ErrInvalidName, name)
 		}
-		st, _, hidden, handled, err := s.npmJudge(c, route.Name, "packument")
+		st, d, hidden, handled, err := s.npmJudge(c, route.Name, "dist-tags")
 		if handled || err != nil {
 			return err
 		}
-		_ = st
+		s.record(r, d, "dist-tags")
 		tags := npm.RetaggedDistTags(st.index, func(v string) bool { _, h := hidden[v]; return h })
 		return c.JSON(http.StatusOK, tags)
 	}
@@ -211,6 +212,13 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 		s.record(r, d, route)
 		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
+	if st.pkg.Status == policy.StatusUnpublished {
+		// npm's stub of a fully unpublished package: nothing to serve, and
+		// an empty document would only print ENOVERSIONS.
+		d = unpublishedDecision(st.pkg, d)
+		s.record(r, d, route)
+		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), decisionDetail(d)))
+	}
 	hidden = map[string]policy.Decision{}
 	for i := range st.pkg.Releases {
 		rel := &st.pkg.Releases[i]
@@ -223,11 +231,7 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 		}
 	}
 	if npm.Remaining(st.index, blockedIn(hidden)) == 0 && len(st.index.Versions) > 0 {
-		first := firstBlock(hidden)
-		d = policy.Decision{Ref: d.Ref, Verdict: policy.Block, Findings: append(d.Findings, policy.Finding{
-			Rule: firstRule(first), Verdict: policy.Block,
-			Reason: fmt.Sprintf("every version of %s is hidden by policy (%s)", name, first.Reason()),
-		})}
+		d = everyVersionHidden(d, name, firstBlock(hidden))
 		s.record(r, d, route)
 		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
@@ -259,17 +263,6 @@ func firstRule(d policy.Decision) string {
 	return policy.RuleTooNew
 }
 
-// npmWantsCorgi reports whether the client asked for the abbreviated form.
-func npmWantsCorgi(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.TrimSpace(mt) == npmCorgiType && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
-			return true
-		}
-	}
-	return false
-}
-
 // npmPackument serves a filtered packument.
 func (s *Server) npmPackument(c echo.Context, name string) error {
 	r := c.Request()
@@ -281,7 +274,7 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	base := s.baseURL(r)
 	opts := npm.FilterOptions{
 		Hide:        blockedIn(hidden),
-		Abbreviated: npmWantsCorgi(r.Header.Get("Accept")),
+		Abbreviated: npm.WantsAbbreviated(r.Header.Get("Accept")),
 		TarballURL: func(pkgName, basename string) string {
 			return base.String() + "/npm/" + pkgName + "/-/" + basename
 		},
@@ -317,7 +310,13 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	} else if err != nil {
 		return fmt.Errorf("filter packument %s: %w", name, err)
 	}
+	// The ETag names the representation: the filtered bytes (full or
+	// corgi) and the content coding, which changes the bytes sent.
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	etag := `"` + hex.EncodeToString(hasher.Sum(nil)[:16]) + `"`
+	if gz {
+		etag = `"` + hex.EncodeToString(hasher.Sum(nil)[:16]) + `-gzip"`
+	}
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	h.Set("Vary", "Accept, Accept-Encoding")
@@ -334,15 +333,17 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 		return c.NoContent(http.StatusNotModified)
 	}
 	h.Set("Content-Type", contentType)
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+	}
 	if r.Method == http.MethodHead {
 		return c.NoContent(http.StatusOK)
 	}
 	var w io.Writer = c.Response()
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		gz := gzip.NewWriter(c.Response())
-		defer gz.Close()
-		w = gz
+	if gz {
+		zw := gzip.NewWriter(c.Response())
+		defer zw.Close()
+		w = zw
 	}
 	c.Response().WriteHeader(http.StatusOK)
 	if err := npm.Filter(w, st.raw, st.index, opts); err != nil {
@@ -364,10 +365,20 @@ func findingsOf(decisions map[string]policy.Decision, v policy.Verdict) map[stri
 
 func acceptsGzip(header string) bool {
 	for _, part := range strings.Split(header, ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
-			return true
+		fields := strings.Split(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(fields[0]), "gzip") {
+			continue
 		}
+		q := 1.0
+		for _, p := range fields[1:] {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
 	}
 	return false
 }
@@ -419,7 +430,7 @@ func (s *Server) npmTarball(c echo.Context, name, file string) error {
 // explaining versions that do not exist or are hidden (DEP-007).
 func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 	r := c.Request()
-	st, _, hidden, handled, err := s.npmJudge(c, name, "version")
+	st, pd, hidden, handled, err := s.npmJudge(c, name, "version")
 	if handled || err != nil {
 		return err
 	}
@@ -440,6 +451,8 @@ func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 		s.record(r, d, "version")
 		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
+	pd.Ref.Version = version
+	s.record(r, pd, "version")
 	var buf strings.Builder
 	base := s.baseURL(r)
 	err = npm.Filter(&buf, st.raw, st.index, npm.FilterOptions{

@@ -257,8 +257,19 @@ func (s *Server) pypiSimple(c echo.Context, raw string) error {
 	out.Name = name
 	out.Files = nil
 	remaining := map[string]bool{}
+	docFiles := docFilesByName(st.doc)
 	for _, f := range st.project.Files {
 		f.URL = s.pypiFileURL(r, name, f.Filename)
+		if df, ok := docFiles[f.Filename]; ok {
+			// An HTML upstream page has no PEP 700 fields: take them
+			// from the JSON API (uv's --exclude-newer needs upload-time).
+			if f.Size < 0 && df.Size > 0 {
+				f.Size = df.Size
+			}
+			if f.UploadTime.IsZero() {
+				f.UploadTime = df.UploadTime
+			}
+		}
 		if hd, ok := hidden[f.Filename]; ok {
 			if s.opts.PyPI.HideMode == "remove" {
 				continue
@@ -296,6 +307,24 @@ func (s *Server) pypiSimple(c echo.Context, raw string) error {
 		h.Set("Warning", `110 vigil-proxy "served from cache: upstream unavailable"`)
 	}
 	return s.serveDocument(c, mt, buf.Bytes())
+}
+
+// docFilesByName indexes the JSON API document's files by filename (empty
+// when there is no document).
+func docFilesByName(doc *pypi.ProjectDoc) map[string]pypi.ReleaseFile {
+	out := map[string]pypi.ReleaseFile{}
+	if doc == nil {
+		return out
+	}
+	for _, files := range doc.Releases {
+		for _, f := range files {
+			out[f.Filename] = f
+		}
+	}
+	for _, f := range doc.URLs {
+		out[f.Filename] = f
+	}
+	return out
 }
 
 func hasFilesFor(p *pypi.Project, version string) bool {
@@ -400,7 +429,7 @@ func (s *Server) pypiJSON(c echo.Context, raw, version string) error {
 // 1.0.0), as PyPI's version route does.
 func matchPEP440(pkg *policy.Package, v string) *policy.Release {
 	for i := range pkg.Releases {
-		if pypi.CompareVersions(pkg.Releases[i].Version, v) == 0 && pypi.IsValidVersion(v) {
+		if pypi.IsValidVersion(v) && pypi.EqualVersions(pkg.Releases[i].Version, v) {
 			return &pkg.Releases[i]
 		}
 	}

@@ -62,7 +62,9 @@ func (s *Server) serveCheckAPI(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if s.opts.Ready != nil {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
-			return c.String(http.StatusServiceUnavailable, "not ready: "+err.Error()+"\n")
+			// The endpoint is unauthenticated: the cause goes to the log only.
+			s.log.WarnContext(c.Request().Context(), "not ready", "request_id", requestID(c.Request().Context()), "error", err)
+			return c.String(http.StatusServiceUnavailable, "not ready (the cause is in the proxy log)\n")
 		}
 	}
 	return c.String(http.StatusOK, "ready\n")

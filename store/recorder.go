@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Recorder defaults.
@@ -17,6 +18,11 @@ const (
 	// drainTimeout bounds the final flush after Run's context is done.
 	drainTimeout = 5 * time.Second
 )
+
+// MaxEventField bounds, in bytes, the event fields a client controls (its
+// User-Agent, the version and file it asked for): Record truncates them, so
+// huge headers cannot fill the queue's memory or the audit database.
+const MaxEventField = 512
 
 // RecorderOptions configure a Recorder. Zero fields take the defaults.
 type RecorderOptions struct {
@@ -78,6 +84,9 @@ func NewRecorder(es EventStore, opts RecorderOptions) *Recorder {
 func (r *Recorder) Record(ev Event) {
 	if ev.Time.IsZero() {
 		ev.Time = r.opts.Now()
+	}
+	for _, f := range []*string{&ev.Client, &ev.Version, &ev.File, &ev.Route} {
+		*f = truncateField(*f, MaxEventField)
 	}
 	select {
 	case r.queue <- ev:
@@ -156,4 +165,18 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		return fmt.Errorf("write audit events (%d lost): %w", failed, firstErr)
 	}
 	return nil
+}
+
+// truncateField cuts s to at most limit bytes on a rune boundary, marking
+// the cut with "…".
+func truncateField(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	const mark = "…"
+	cut := limit - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // memEvents is an in-memory EventStore; writes wait while gate is non-nil
@@ -195,5 +196,32 @@ func TestRecorderStoreError(t *testing.T) {
 	}
 	if r.Dropped() != 3 {
 		t.Errorf("Dropped = %d, want 3", r.Dropped())
+	}
+}
+
+// Client-controlled fields (User-Agent, requested version and file) are
+// bounded before they are queued, so a flood of huge headers cannot fill
+// memory or the audit database.
+func TestRecorderBoundsClientFields(t *testing.T) {
+	t.Parallel()
+	m := &memEvents{}
+	r := NewRecorder(m, RecorderOptions{})
+	huge := strings.Repeat("é", 500_000) // 1 MB of two-byte runes
+	r.Record(Event{Kind: KindDecision, Package: "pkg", Client: huge, Version: huge, File: huge, Route: huge})
+	if err := r.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	evs, _, _ := m.Events(t.Context(), EventQuery{})
+	if len(evs) != 1 {
+		t.Fatalf("%d events stored, want 1", len(evs))
+	}
+	ev := evs[0]
+	for name, v := range map[string]string{"Client": ev.Client, "Version": ev.Version, "File": ev.File, "Route": ev.Route} {
+		if len(v) > MaxEventField || !utf8.ValidString(v) || !strings.HasPrefix(huge, strings.TrimSuffix(v, "…")) {
+			t.Errorf("%s: %d bytes (valid UTF-8 %t), want a prefix of at most %d bytes", name, len(v), utf8.ValidString(v), MaxEventField)
+		}
+	}
+	if ev.Package != "pkg" {
+		t.Errorf("Package = %q, want pkg", ev.Package)
 	}
 }

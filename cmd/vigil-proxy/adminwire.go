@@ -65,10 +65,13 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 			}
 			return 0
 		},
-		Users:   users,
-		Tokens:  tokens,
-		Webhook: admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},
-		Logger:  log.With("component", "admin"),
+		SecureCookies:     cfg.Admin.SecureCookies,
+		TrustedOrigins:    cfg.Admin.TrustedOrigins,
+		TrustProxyHeaders: cfg.TrustForwarded,
+		Users:             users,
+		Tokens:            tokens,
+		Webhook:           admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},
+		Logger:            log.With("component", "admin"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("admin: %w", err)

@@ -29,7 +29,14 @@ type checkTarget struct {
 	eco     policy.Ecosystem
 	name    string
 	version string
+	// err is a problem with this line of input: reported as this name's
+	// result without stopping the others.
+	err error
 }
+
+// maxStdinLine bounds one line of names on stdin; a longer line is an error
+// for that line only.
+const maxStdinLine = 64 << 10
 
 // parseTarget splits "name==1.0" (PyPI) or "name@1.0" / "@scope/name@1.0"
 // (npm).
@@ -151,33 +158,61 @@ func readTargets(eco policy.Ecosystem, specs []string, stdin io.Reader) ([]check
 	for _, s := range specs {
 		if s != "-" {
 			t, err := parseTarget(eco, s)
-			if err != nil {
-				return nil, err
-			}
+			t.err = err
 			out = append(out, t)
 			continue
 		}
-		sc := bufio.NewScanner(stdin)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for line := 1; sc.Scan(); line++ {
-			text := strings.TrimSpace(sc.Text())
-			if text == "" || strings.HasPrefix(text, "#") {
-				continue
+		br := bufio.NewReader(stdin)
+		for line := 1; ; line++ {
+			raw, tooLong, err := readLine(br, maxStdinLine)
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("read stdin: %w", err)
 			}
-			t, err := parseTarget(eco, text)
-			if err != nil {
-				return nil, fmt.Errorf("stdin line %d: %w", line, err)
+			text := strings.TrimSpace(raw)
+			switch {
+			case tooLong:
+				out = append(out, checkTarget{eco: eco, name: text[:min(len(text), 64)] + "...",
+					err: fmt.Errorf("stdin line %d: longer than %d bytes", line, maxStdinLine)})
+			case text == "" || strings.HasPrefix(text, "#"):
+			default:
+				t, perr := parseTarget(eco, text)
+				if perr != nil {
+					t.err = fmt.Errorf("stdin line %d: %w", line, perr)
+				}
+				out = append(out, t)
 			}
-			out = append(out, t)
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("read stdin: %w", err)
+			if err != nil { // io.EOF
+				break
+			}
 		}
 	}
 	if len(out) == 0 {
 		return nil, errors.New("no package names given")
 	}
 	return out, nil
+}
+
+// readLine reads one line (without its newline) of at most limit bytes; a
+// longer line is consumed whole and reported with tooLong. err is io.EOF
+// with the last line.
+func readLine(br *bufio.Reader, limit int) (line string, tooLong bool, err error) {
+	var b []byte
+	overflow := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if room := limit + 2 - len(b); len(chunk) > room { // +2: CRLF
+			chunk, overflow = chunk[:max(0, room)], true
+		}
+		b = append(b, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		line = strings.TrimRight(string(b), "\r\n")
+		if overflow || len(line) > limit {
+			return line[:min(len(line), limit)], true, err
+		}
+		return line, false, err
+	}
 }
 
 // checkAll judges every target, prints each result and returns the exit
@@ -188,7 +223,10 @@ func checkAll(ctx context.Context, ch checker, targets []checkTarget, asJSON boo
 	enc := json.NewEncoder(w)
 	code := exitOK
 	for _, t := range targets {
-		rep, err := ch.check(ctx, t)
+		rep, err := policy.Report{}, t.err
+		if err == nil {
+			rep, err = ch.check(ctx, t)
+		}
 		if err != nil {
 			code = exitUsage
 			rep = policy.Report{Ecosystem: t.eco, Name: t.name, Version: t.version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}
@@ -253,12 +291,12 @@ func (rc *remoteChecker) check(ctx context.Context, t checkTarget) (policy.Repor
 	req.Header.Set("Accept", "application/json")
 	resp, err := rc.client.Do(req)
 	if err != nil {
-		return policy.Report{}, fmt.Errorf("ask %s: %w", rc.base, err)
+		return policy.Report{}, fmt.Errorf("ask %s: %w", rc.base.Redacted(), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return policy.Report{}, fmt.Errorf("read answer from %s: %w", rc.base, err)
+		return policy.Report{}, fmt.Errorf("read answer from %s: %w", rc.base.Redacted(), err)
 	}
 	var rep policy.Report
 	if err := json.Unmarshal(body, &rep); err != nil || rep.Name == "" {
@@ -269,7 +307,7 @@ func (rc *remoteChecker) check(ctx context.Context, t checkTarget) (policy.Repor
 		if e.Error == "" {
 			e.Error = strings.TrimSpace(string(body))
 		}
-		return policy.Report{}, fmt.Errorf("%s answered %d: %s", rc.base, resp.StatusCode, e.Error)
+		return policy.Report{}, fmt.Errorf("%s answered %d: %s", rc.base.Redacted(), resp.StatusCode, e.Error)
 	}
 	if rep.Error != "" {
 		return rep, errors.New(rep.Error)
@@ -281,6 +319,9 @@ func (rc *remoteChecker) check(ctx context.Context, t checkTarget) (policy.Repor
 // upstream directly.
 type directChecker struct {
 	st *stack
+	// stop ends the audit recorder's Run and waits for it (nil without a
+	// store).
+	stop func() error
 }
 
 func newDirectChecker(ctx context.Context, cfg Config, log *slog.Logger) (*directChecker, error) {
@@ -295,7 +336,19 @@ func newDirectChecker(ctx context.Context, cfg Config, log *slog.Logger) (*direc
 		return nil, err
 	}
 	st.closers = append([]func() error{func() error { return os.RemoveAll(cacheDir) }}, st.closers...)
-	return &directChecker{st: st}, nil
+	d := &directChecker{st: st}
+	if st.recorder != nil {
+		// A bulk check records more events than the recorder buffers: write
+		// them as they come, as serve does.
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan error, 1)
+		go func() { done <- st.recorder.Run(rctx) }()
+		d.stop = func() error {
+			cancel()
+			return <-done
+		}
+	}
+	return d, nil
 }
 
 func (d *directChecker) check(ctx context.Context, t checkTarget) (policy.Report, error) {
@@ -303,10 +356,11 @@ func (d *directChecker) check(ctx context.Context, t checkTarget) (policy.Report
 }
 
 func (d *directChecker) Close() error {
-	if d.st.recorder != nil {
-		_ = d.st.recorder.Flush(context.Background())
+	var err error
+	if d.stop != nil {
+		err = d.stop() // Run writes what is still queued before returning
 	}
-	return d.st.Close()
+	return errors.Join(err, d.st.Close())
 }
 
 // storeAvailable reports whether the data directory's store exists and is

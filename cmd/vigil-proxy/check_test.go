@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/pypi/pypitest"
@@ -274,5 +277,152 @@ func TestServeFinishesInFlightDownloadsOnShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Errorf("server still answering after shutdown")
+	}
+}
+
+// A listener that cannot bind must not leave the other listener (or any
+// background worker) running after serve returns.
+func TestServeListenFailureStopsEverything(t *testing.T) {
+	fake := fakePyPI(t)
+	environ := checkEnv(t, fake)
+	environ["VIGIL_ADMIN_TOKEN"] = "test-admin-token-0123456789"
+	addr := freeAddr(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	environ["VIGIL_LISTEN"] = addr
+	environ["VIGIL_ADMIN_LISTEN"] = busy.Addr().String()
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ))
+	if code == exitOK || !strings.Contains(stderr.String(), "listen "+busy.Addr().String()) {
+		t.Fatalf("serve with a busy admin port: exit %d, stderr %q", code, stderr.String())
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("registry listener still bound after serve returned: %v", err)
+	}
+	ln.Close()
+}
+
+// One bad line on stdin (far too long, or malformed) is reported as an
+// error for that line; every other name is still judged. CRLF is accepted.
+func TestCheckStdinBadLinesKeepOthers(t *testing.T) {
+	in := "requests\r\n" + strings.Repeat("x", 2<<20) + "\r\nbroken==\r\nreqeusts\r\n"
+	environ := map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_PYPI_UPSTREAM": refusedURL(t)}
+	code, out, errOut := runCLI(t, environ, in, "check", "--offline", "--json", "pypi", "-")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d (some names could not be judged); stderr %q", code, exitUsage, errOut)
+	}
+	var got []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var rep policy.Report
+		if err := json.Unmarshal(sc.Bytes(), &rep); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		got = append(got, fmt.Sprintf("%s %s error=%t", rep.Name, rep.Verdict, rep.Error != ""))
+	}
+	want := []string{
+		"requests allow error=false",
+		strings.Repeat("x", 64) + "... block error=true",
+		"broken block error=true",
+		"reqeusts block error=false",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestReadLineBounds(t *testing.T) {
+	const limit = 8
+	tests := []struct {
+		in      string
+		want    []string
+		tooLong []bool
+	}{
+		{"abc\r\ndef", []string{"abc", "def"}, []bool{false, false}},
+		{"12345678\r\nx\n", []string{"12345678", "x", ""}, []bool{false, false, false}},
+		{"123456789\nx", []string{"12345678", "x"}, []bool{true, false}},
+		{"1234567890\r\n", []string{"12345678", ""}, []bool{true, false}},
+		{strings.Repeat("y", 100) + "\nz", []string{"yyyyyyyy", "z"}, []bool{true, false}},
+	}
+	for _, tc := range tests {
+		br := bufio.NewReaderSize(strings.NewReader(tc.in), 16)
+		var got []string
+		var long []bool
+		for {
+			line, tooLong, err := readLine(br, limit)
+			got, long = append(got, line), append(long, tooLong)
+			if err != nil {
+				break
+			}
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("readLine(%q) lines (-want +got):\n%s", tc.in, diff)
+		}
+		if diff := cmp.Diff(tc.tooLong, long); diff != "" {
+			t.Errorf("readLine(%q) tooLong (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+// After serve returns nothing it started is left running: no workers, no
+// listeners, no upstream keep-alive connections.
+func TestServeLeavesNoGoroutines(t *testing.T) {
+	fake := fakePyPI(t)
+	environ := checkEnv(t, fake)
+	environ["VIGIL_ADMIN_TOKEN"] = "test-admin-token-0123456789"
+	addr := freeAddr(t)
+	environ["VIGIL_LISTEN"] = addr
+	environ["VIGIL_ADMIN_LISTEN"] = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, envMap(environ))
+	}()
+	waitHealthy(t, "http://"+addr)
+	client := &http.Client{Transport: &http.Transport{}}
+	for _, p := range []string{"/pypi/simple/mature-pkg/", "/pypi/simple/young-pkg/", "/pypi/simple/no-such-pkg/"} {
+		resp, err := client.Get("http://" + addr + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	client.CloseIdleConnections()
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("serve exited %d", code)
+	}
+	var leaked []string
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		leaked = leaked[:0]
+		buf := make([]byte, 1<<20)
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "TestServeLeavesNoGoroutines") || strings.Contains(g, "httptest") {
+				continue
+			}
+			if strings.Contains(g, "vigil-proxy/") || strings.Contains(g, "persistConn") {
+				leaked = append(leaked, g)
+			}
+		}
+		if len(leaked) == 0 {
+			return
+		}
+	}
+	t.Errorf("%d goroutines left after serve returned:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+}
+
+// A --proxy URL with credentials never echoes the password.
+func TestCheckRemoteRedactsCredentials(t *testing.T) {
+	base := strings.Replace(refusedURL(t), "http://", "http://ci:pw-secret-9@", 1)
+	code, out, errOut := runCLI(t, map[string]string{}, "", "check", "--proxy", base, "pypi", "requests")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	if strings.Contains(out+errOut, "pw-secret-9") || !strings.Contains(out, "ERROR pypi requests") {
+		t.Errorf("output leaks the password or lacks the error:\n%s%s", out, errOut)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -50,7 +51,7 @@ type Config struct {
 	Cache struct {
 		TTL           Duration `yaml:"ttl" doc:"metadata freshness"`
 		NegativeTTL   Duration `yaml:"negative_ttl" doc:"how long an upstream 404 is remembered"`
-		Grace         Duration `yaml:"grace" doc:"stale-if-error: serve an expired copy this long when upstream fails"`
+		Grace         Duration `yaml:"grace" doc:"stale-if-error: serve an expired copy this long when upstream fails (0 disables)"`
 		MaxMemoryMB   int64    `yaml:"max_memory_mb" doc:"in-memory metadata cache budget"`
 		MaxDocumentMB int64    `yaml:"max_document_mb" doc:"largest upstream document accepted (decoded)"`
 	} `yaml:"cache"`
@@ -82,7 +83,9 @@ type Config struct {
 		RetentionDays int `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
 	} `yaml:"audit"`
 	Admin struct {
-		Listen string `yaml:"listen" doc:"admin UI/API listener (empty disables the admin surface)"`
+		Listen         string   `yaml:"listen" doc:"admin UI/API listener (empty disables the admin surface)"`
+		SecureCookies  bool     `yaml:"secure_cookies" doc:"mark the UI session cookie Secure: set it when the admin UI is reached over HTTPS (a TLS-terminating proxy)"`
+		TrustedOrigins []string `yaml:"trusted_origins" doc:"extra browser origins (scheme://host[:port]) allowed to post to the UI, e.g. the public URL behind a proxy"`
 	} `yaml:"admin"`
 	Metrics struct {
 		Enabled bool `yaml:"enabled" doc:"serve Prometheus metrics at /metrics on the registry listener (no package names in labels)"`
@@ -175,7 +178,7 @@ func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseFloat(days, 64)
-		if err != nil || n < 0 {
+		if err != nil || !(n >= 0) || n*float64(24*time.Hour) >= math.MaxInt64 { // !(n >= 0) also catches NaN
 			return 0, fmt.Errorf("invalid duration %q (examples: 30d, 12h, 90m)", s)
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil
@@ -367,33 +370,54 @@ func splitList(raw string) []string {
 	return out
 }
 
+// key names a setting in errors: its YAML path and its environment
+// variable, so the operator finds it whichever way it was set.
+func key(path string) string {
+	return path + " (VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_")) + ")"
+}
+
+// maxMB bounds the megabyte settings so that converting them to bytes
+// cannot overflow (1 TiB).
+const maxMB = 1 << 20
+
 // validate returns every problem in c at once.
 func (c *Config) validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		errs = append(errs, fmt.Errorf("listen %q: want host:port", c.Listen))
+		errs = append(errs, fmt.Errorf("%s %q: want host:port", key("listen"), c.Listen))
 	}
 	if c.Admin.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
-			errs = append(errs, fmt.Errorf("admin.listen %q: want host:port", c.Admin.Listen))
+			errs = append(errs, fmt.Errorf("%s %q: want host:port", key("admin.listen"), c.Admin.Listen))
 		}
 	}
 	if _, err := policy.ParseStrategy(c.Strategy); err != nil {
-		errs = append(errs, fmt.Errorf("strategy: %w", err))
+		errs = append(errs, fmt.Errorf("%s: %w", key("strategy"), err))
 	}
-	for key, raw := range map[string]string{"public_url": c.PublicURL, "pypi.upstream": c.PyPI.Upstream, "npm.upstream": c.NPM.Upstream,
-		"popularity.pypistats_url": c.Popularity.PyPIStatsURL, "popularity.npm_downloads_url": c.Popularity.NPMDownloadsURL, "webhook.url": c.Webhook.URL} {
-		if raw == "" && (key == "public_url" || key == "webhook.url") {
+	for _, u := range []struct {
+		path, raw string
+		optional  bool
+	}{
+		{"public_url", c.PublicURL, true}, {"pypi.upstream", c.PyPI.Upstream, false}, {"npm.upstream", c.NPM.Upstream, false},
+		{"popularity.pypistats_url", c.Popularity.PyPIStatsURL, false}, {"popularity.npm_downloads_url", c.Popularity.NPMDownloadsURL, false},
+		{"webhook.url", c.Webhook.URL, true},
+	} {
+		if u.raw == "" && u.optional {
 			continue
 		}
-		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", key, raw))
+		if pu, err := url.Parse(u.raw); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", key(u.path), redactURL(u.raw, u.path == "webhook.url")))
+		}
+	}
+	for path, hosts := range map[string][]string{"pypi.file_hosts": c.PyPI.FileHosts, "npm.tarball_hosts": c.NPM.TarballHosts} {
+		if len(hosts) == 0 {
+			errs = append(errs, fmt.Errorf("%s is empty: no file could ever be downloaded", key(path)))
 		}
 	}
 	switch c.PyPI.HideMode {
 	case "yank", "remove":
 	default:
-		errs = append(errs, fmt.Errorf("pypi.hide_mode %q: want yank or remove", c.PyPI.HideMode))
+		errs = append(errs, fmt.Errorf("%s %q: want yank or remove", key("pypi.hide_mode"), c.PyPI.HideMode))
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)
@@ -401,22 +425,32 @@ func (c *Config) validate() error {
 	switch c.Log.Format {
 	case "auto", "text", "json":
 	default:
-		errs = append(errs, fmt.Errorf("log.format %q: want auto, text or json", c.Log.Format))
+		errs = append(errs, fmt.Errorf("%s %q: want auto, text or json", key("log.format"), c.Log.Format))
 	}
-	if c.Cache.MaxMemoryMB <= 0 || c.Cache.MaxDocumentMB <= 0 {
-		errs = append(errs, errors.New("cache.max_memory_mb and cache.max_document_mb must be positive"))
+	for path, mb := range map[string]int64{"cache.max_memory_mb": c.Cache.MaxMemoryMB, "cache.max_document_mb": c.Cache.MaxDocumentMB} {
+		if mb <= 0 || mb > maxMB {
+			errs = append(errs, fmt.Errorf("%s %d: want between 1 and %d", key(path), mb, maxMB))
+		}
+	}
+	// Zero would silently select a library default; say so instead.
+	for path, d := range map[string]Duration{"cache.ttl": c.Cache.TTL, "cache.negative_ttl": c.Cache.NegativeTTL,
+		"upstream.connect_timeout": c.Upstream.ConnectTimeout, "upstream.header_timeout": c.Upstream.HeaderTimeout,
+		"upstream.document_timeout": c.Upstream.DocumentTimeout} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive", key(path)))
+		}
 	}
 	if c.Audit.RetentionDays < 0 {
-		errs = append(errs, errors.New("audit.retention_days must not be negative"))
+		errs = append(errs, fmt.Errorf("%s must not be negative", key("audit.retention_days")))
 	}
 	for k, v := range c.Rules.Actions {
 		if _, err := policy.ParseAction(v); err != nil {
-			errs = append(errs, fmt.Errorf("rules.actions[%s]: %w", k, err))
+			errs = append(errs, fmt.Errorf("rules.actions[%s] (VIGIL_RULES_ACTIONS): %w", k, err))
 		}
 	}
 	if c.Rules.UnknownPopularity != "" {
 		if _, err := policy.ParseAction(c.Rules.UnknownPopularity); err != nil {
-			errs = append(errs, fmt.Errorf("rules.unknown_popularity: %w", err))
+			errs = append(errs, fmt.Errorf("%s: %w", key("rules.unknown_popularity"), err))
 		}
 	}
 	if _, err := c.settings(); err != nil {
@@ -506,7 +540,7 @@ func (c *Config) listEntries() ([]policy.ListEntry, error) {
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return l, fmt.Errorf("log.level %q: want debug, info, warn or error", s)
+		return l, fmt.Errorf("%s %q: want debug, info, warn or error", key("log.level"), s)
 	}
 	return l, nil
 }
@@ -529,7 +563,35 @@ func (c Config) redacted() ([]byte, error) {
 	if c.NPM.TokenEnv != "" {
 		c.NPM.TokenEnv = "(set)"
 	}
+	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL} {
+		*p = redactURL(*p, false)
+	}
+	c.Webhook.URL = redactURL(c.Webhook.URL, true)
 	return yaml.Marshal(c)
+}
+
+// redactURL hides the password of raw's userinfo and its query (which may
+// carry tokens); secretPath also hides the path, as webhook URLs often embed
+// their secret there. An unparseable URL is hidden whole.
+func redactURL(raw string, secretPath bool) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	if secretPath && u.Path != "" && u.Path != "/" {
+		u.Path, u.RawPath = "/REDACTED", ""
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }
 
 // LogValue keeps secrets out of logs.
@@ -538,8 +600,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("listen", c.Listen),
 		slog.String("admin_listen", c.Admin.Listen),
 		slog.String("strategy", c.Strategy),
-		slog.String("pypi_upstream", c.PyPI.Upstream),
-		slog.String("npm_upstream", c.NPM.Upstream),
+		slog.String("pypi_upstream", redactURL(c.PyPI.Upstream, false)),
+		slog.String("npm_upstream", redactURL(c.NPM.Upstream, false)),
 		slog.Bool("npm_token_set", c.NPM.TokenEnv != ""),
 	)
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,6 +225,75 @@ func TestPublicURL(t *testing.T) {
 		}
 		if err != nil || got != tc.want {
 			t.Errorf("publicURL(listen %q, public %q) = %q, %v; want %q", tc.listen, tc.public, got, err, tc.want)
+		}
+	}
+}
+
+// Credentials in upstream URLs (user:password@, a webhook's secret path)
+// never reach logs, `vigil-proxy config` or validation errors.
+func TestConfigURLCredentialsRedacted(t *testing.T) {
+	c := defaultConfig()
+	c.PyPI.Upstream = "https://ci:pypisecret1@mirror.example/pypi"
+	c.NPM.Upstream = "https://ci:npmsecret2@registry.example/"
+	c.Popularity.PyPIStatsURL = "https://u:statsecret3@stats.example"
+	c.Webhook.URL = "https://hooks.example/services/T0/hooksecret4?token=hooksecret5"
+	var logBuf strings.Builder
+	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("listening", "config", c)
+	yml, err := c.redacted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := c
+	bad.PyPI.Upstream = "ftp://ci:pypisecret1@mirror.example/"
+	verr := bad.validate()
+	for name, out := range map[string]string{"log": logBuf.String(), "config": string(yml), "validate": fmt.Sprint(verr)} {
+		for _, secret := range []string{"pypisecret1", "npmsecret2", "statsecret3", "hooksecret4", "hooksecret5"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s output leaks %s:\n%s", name, secret, out)
+			}
+		}
+	}
+	if !strings.Contains(logBuf.String(), "mirror.example") || !strings.Contains(string(yml), "registry.example") {
+		t.Errorf("redaction removed the hosts too:\n%s\n%s", logBuf.String(), yml)
+	}
+	if verr == nil || !strings.Contains(verr.Error(), "pypi.upstream") {
+		t.Errorf("validate() = %v, want a pypi.upstream error", verr)
+	}
+}
+
+// Values that parse but cannot work are refused, naming the variable.
+func TestValidateNamesVariables(t *testing.T) {
+	tests := []struct {
+		name, value string
+	}{
+		{"VIGIL_LISTEN", "nope"},
+		{"VIGIL_STRATEGY", "paranoid"},
+		{"VIGIL_CACHE_TTL", "0"},
+		{"VIGIL_CACHE_NEGATIVE_TTL", "0s"},
+		{"VIGIL_UPSTREAM_CONNECT_TIMEOUT", "0"},
+		{"VIGIL_UPSTREAM_HEADER_TIMEOUT", "0"},
+		{"VIGIL_UPSTREAM_DOCUMENT_TIMEOUT", "0"},
+		{"VIGIL_CACHE_MAX_MEMORY_MB", "0"},
+		{"VIGIL_CACHE_MAX_DOCUMENT_MB", "9223372036854775807"},
+		{"VIGIL_PYPI_FILE_HOSTS", ""},
+		{"VIGIL_NPM_TARBALL_HOSTS", " , "},
+		{"VIGIL_LOG_FORMAT", "xml"},
+	}
+	for _, tc := range tests {
+		c, err := loadConfig("", envMap(map[string]string{tc.name: tc.value}))
+		if err == nil {
+			err = c.validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s=%q: err = %v, want an error naming %s", tc.name, tc.value, err, tc.name)
+		}
+	}
+}
+
+func TestDurationRejectsNonFinite(t *testing.T) {
+	for _, in := range []string{"NaNd", "Infd", "-Infd", "1e300d", "d"} {
+		if got, err := parseDuration(in); err == nil {
+			t.Errorf("parseDuration(%q) = %v, want an error", in, got)
 		}
 	}
 }

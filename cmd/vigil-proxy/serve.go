@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -85,20 +86,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 
 // serve runs the proxy until ctx is cancelled, then shuts down gracefully.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error {
+	return serveWithGrace(ctx, cfg, log, getenv, shutdownGrace)
+}
+
+// serveWithGrace is serve with the time in-flight requests get after ctx
+// is cancelled; requests still running then are cut.
+func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv env, grace time.Duration) error {
 	st, err := buildStack(ctx, cfg, log, stackOptions{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return st.recorder.Run(gctx) })
-	g.Go(func() error { return st.cache.Run(gctx) })
-	if cfg.Audit.RetentionDays > 0 {
-		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
-		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })
-	}
-
+	// Everything that can fail is done before any goroutine starts, so a
+	// failure (a busy port) leaves nothing running behind.
 	var adminSrv *admin.Server
 	if cfg.Admin.Listen != "" {
 		adminSrv, err = buildAdmin(cfg, st, log, getenv)
@@ -112,18 +113,38 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error 
 	if adminSrv != nil {
 		st.proxy.SetCheckHandler(adminSrv.CheckHandler())
 		st.proxy.SetOnBlock(adminSrv.NotifyBlock)
-		g.Go(func() error { return adminSrv.Run(gctx) })
 	}
-
-	servers := []*http.Server{newHTTPServer(cfg.Listen, registry, log)}
+	// inflight counts running handlers, hijacked ones included (which
+	// Shutdown does not track), so audit events they record are flushed.
+	var inflight atomic.Int64
+	servers := []*http.Server{newHTTPServer(cfg.Listen, tracked(&inflight, registry), log)}
 	if adminSrv != nil {
-		servers = append(servers, newHTTPServer(cfg.Admin.Listen, adminSrv.Handler(), log))
+		servers = append(servers, newHTTPServer(cfg.Admin.Listen, tracked(&inflight, adminSrv.Handler()), log))
 	}
-	for i, srv := range servers {
+	listeners := make([]net.Listener, 0, len(servers))
+	for _, srv := range servers {
 		ln, err := net.Listen("tcp", srv.Addr)
 		if err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
 			return fmt.Errorf("listen %s: %w", srv.Addr, err)
 		}
+		listeners = append(listeners, ln)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return st.recorder.Run(gctx) })
+	g.Go(func() error { return st.cache.Run(gctx) })
+	if cfg.Audit.RetentionDays > 0 {
+		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
+		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })
+	}
+	if adminSrv != nil {
+		g.Go(func() error { return adminSrv.Run(gctx) })
+	}
+	for i, srv := range servers {
+		ln := listeners[i]
 		name := "registry"
 		if i == 1 {
 			name = "admin"
@@ -138,16 +159,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error 
 	}
 	g.Go(func() error {
 		<-gctx.Done()
-		log.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), shutdownGrace)
+		log.Info("shutting down: finishing in-flight requests", "grace", grace)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), grace)
 		defer cancel()
 		var errs []error
 		for _, srv := range servers {
 			errs = append(errs, srv.Shutdown(sctx))
 		}
-		return errors.Join(errs...)
+		if err := errors.Join(errs...); err != nil {
+			// Past the grace: cut what is left (cancelling its context)
+			// and give its handlers a moment to return and record.
+			log.Warn("shutdown grace exceeded: closing remaining connections", "error", err)
+			for _, srv := range servers {
+				srv.Close()
+			}
+			waitIdle(&inflight, 5*time.Second)
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		return nil
 	})
 	err = g.Wait()
+	waitIdle(&inflight, 5*time.Second)
 	// Decisions made while in-flight requests finished are still buffered.
 	if ferr := st.recorder.Flush(context.WithoutCancel(ctx)); ferr != nil {
 		log.Error("audit flush failed", "error", ferr)
@@ -159,13 +191,32 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error 
 	return err
 }
 
+// tracked counts h's running handlers in n.
+func tracked(n *atomic.Int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// waitIdle waits until no handler counted by n runs, at most d.
+func waitIdle(n *atomic.Int64, d time.Duration) {
+	for deadline := time.Now().Add(d); n.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Registry clients send small headers; every request's User-Agent
+		// reaches the audit trail.
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// HTTP/2 is not offered in clear text; over HTTP/1.1 the custom
 		// reason phrases that pip, pnpm and yarn print are available.
 		TLSNextProto: nil,

@@ -142,15 +142,20 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		UserAgent:             "vigil-proxy/" + version,
 		Logger:                log,
 	})
+	st.closers = append(st.closers, func() error { st.client.CloseIdleConnections(); return nil })
 	cacheDir := opt.cacheDir
 	if cacheDir == "" {
 		cacheDir = dataDir
+	}
+	grace := time.Duration(cfg.Cache.Grace)
+	if grace == 0 { // "grace: 0" disables stale-if-error; metacache reads 0 as its default
+		grace = -1
 	}
 	st.cache, err = metacache.Open(metacache.Options{
 		Path:         filepath.Join(cacheDir, "cache.db"),
 		TTL:          time.Duration(cfg.Cache.TTL),
 		NegativeTTL:  time.Duration(cfg.Cache.NegativeTTL),
-		Grace:        time.Duration(cfg.Cache.Grace),
+		Grace:        grace,
 		FetchTimeout: time.Duration(cfg.Upstream.DocumentTimeout),
 		MaxCost:      cfg.Cache.MaxMemoryMB << 20,
 		Logger:       log,

@@ -2,6 +2,7 @@ package popularity
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -67,9 +68,11 @@ func (c *Cache) WeeklyDownloads(ctx context.Context, eco policy.Ecosystem, names
 	if len(miss) == 0 {
 		return out, nil
 	}
-	// Concurrent lookups of the same names share one upstream request.
+	// Concurrent lookups of the same names share one upstream request. It
+	// runs detached, so a caller whose deadline passes returns at once
+	// (unknown) while the fetch still fills the cache for later callers.
 	key := string(eco) + "\x00" + strings.Join(miss, ",")
-	v, err, _ := c.sf.Do(key, func() (any, error) {
+	ch := c.sf.DoChan(key, func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 		defer cancel()
 		got, err := c.src.WeeklyDownloads(fctx, eco, miss)
@@ -85,7 +88,14 @@ func (c *Cache) WeeklyDownloads(ctx context.Context, eco policy.Ecosystem, names
 		}
 		return got, err
 	})
-	got, _ := v.(map[string]int64)
+	var res singleflight.Result
+	select {
+	case res = <-ch:
+	case <-ctx.Done():
+		return out, fmt.Errorf("weekly downloads: %w", ctx.Err())
+	}
+	got, _ := res.Val.(map[string]int64)
+	err := res.Err
 	for n, w := range got {
 		out[n] = w
 	}

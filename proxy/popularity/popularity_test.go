@@ -1,6 +1,7 @@
 package popularity
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -317,4 +318,35 @@ func TestLookupUnknownDuringBackoff(t *testing.T) {
 	if n := len(f.requests()); n != 1 {
 		t.Errorf("%d requests, want 1 (then backing off)", n)
 	}
+}
+
+// A slow source must not hold a caller past its own deadline: the shared
+// fetch keeps running (and fills the cache) but the caller gets unknown.
+func TestCacheHonoursCallerDeadline(t *testing.T) {
+	t.Parallel()
+	f := &fakeAPI{pypi: map[string]int64{"slow-pkg": 42}, delay: 1500 * time.Millisecond}
+	srv := newFake(t, f)
+	c := NewCache(NewPyPIStats(HTTPOptions{BaseURL: srv.URL, Client: srv.Client()}), CacheOptions{})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	got, err := c.WeeklyDownloads(ctx, policy.PyPI, []string{"slow-pkg"})
+	if took := time.Since(start); took > 700*time.Millisecond {
+		t.Errorf("WeeklyDownloads took %v past a 100ms deadline", took)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || len(got) != 0 {
+		t.Errorf("WeeklyDownloads = %v, %v; want no counts and a deadline error", got, err)
+	}
+	// The detached fetch completes and later callers get the cached answer.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if w, ok := c.lru.Get(cacheKey(policy.PyPI, "slow-pkg")); ok {
+			if w != 42 {
+				t.Errorf("cached count = %d, want 42", w)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("detached fetch never filled the cache")
 }

@@ -174,13 +174,18 @@ func defaultPort(scheme string) string {
 	return ""
 }
 
-// Redact formats u without userinfo, for logs and error messages.
+// Redact formats u without userinfo and query string (signed artifact URLs
+// carry their credentials there), for logs and error messages.
 func Redact(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	c := *u
 	c.User = nil
+	if c.RawQuery != "" || c.ForceQuery {
+		c.RawQuery, c.ForceQuery = "REDACTED", false
+	}
+	c.Fragment, c.RawFragment = "", ""
 	return c.String()
 }
 

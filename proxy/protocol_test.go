@@ -1,0 +1,263 @@
+package proxy_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/npm/npmtest"
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/pypi/pypitest"
+)
+
+// An npm package whose every version was unpublished is a stub with
+// time.unpublished and no versions: it must be an explained 404, not a 502
+// about tarballs, and the check API must agree.
+func TestNPMUnpublishedPackageIsExplained(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{})
+	stub := `{"_id":"gone-lib","name":"gone-lib","time":{"created":"2020-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",` +
+		`"unpublished":{"time":"2024-01-01T00:00:00.000Z","versions":["1.0.0"]}}}`
+	// registry.npmjs.org answers 200 with the stub.
+	fake.SetPackage(npmtest.Package{Name: "gone-lib", Versions: []npmtest.Version{{Version: "1.0.0"}}})
+	fake.SetFault("/gone-lib", npmtest.Fault{Body: []byte(stub)})
+	for _, path := range []string{"/npm/gone-lib", "/npm/gone-lib/-/gone-lib-1.0.0.tgz"} {
+		b := wantStatus(t, e.get(path, "Accept: application/json"), http.StatusNotFound)
+		if !strings.Contains(b, "unpublished") || !strings.Contains(b, policy.RuleNonexistent) {
+			t.Errorf("%s: body %q should explain the unpublished package (rule %s)", path, b, policy.RuleNonexistent)
+		}
+	}
+	rep, err := e.proxy.Check(context.Background(), policy.NPM, "gone-lib", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != policy.Block {
+		t.Errorf("check verdict = %v, want block like the install", rep.Verdict)
+	}
+}
+
+// registry.npmjs.org serves corgi for any non-zero quality of the corgi type.
+func TestNPMCorgiNegotiationQValues(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for _, tc := range []struct{ accept, want string }{
+		{"application/vnd.npm.install-v1+json; q=0.9, application/json; q=0.8", "application/vnd.npm.install-v1+json"},
+		{"application/vnd.npm.install-v1+json;q=0.5", "application/vnd.npm.install-v1+json"},
+		{"Application/Vnd.Npm.Install-V1+Json", "application/vnd.npm.install-v1+json"},
+		{"application/vnd.npm.install-v1+json;q=0, application/json", "application/json"},
+		{"application/json", "application/json"},
+		{"", "application/json"},
+	} {
+		resp := e.get("/npm/mature-lib", "Accept: "+tc.accept)
+		wantStatus(t, resp, http.StatusOK)
+		if ct := resp.Header.Get("Content-Type"); ct != tc.want {
+			t.Errorf("Accept %q: Content-Type %q, want %q", tc.accept, ct, tc.want)
+		}
+	}
+}
+
+// A package whose versions are all hidden is refused on install; the check
+// API must give the same verdict.
+func TestCheckAgreesWhenEveryVersionIsHidden(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{})
+	old := time.Now().Add(-400 * day)
+	fake.SetPackage(npmtest.Package{Name: "all-fresh", Repository: ghRepo, Created: old, Versions: []npmtest.Version{
+		{Version: "2.0.0", Published: time.Now().Add(-2 * day)},
+	}})
+	wantStatus(t, e.get("/npm/all-fresh", "Accept: application/json"), http.StatusForbidden)
+	rep, err := e.proxy.Check(context.Background(), policy.NPM, "all-fresh", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != policy.Block {
+		t.Errorf("check verdict = %v, want block like the install (every version hidden)", rep.Verdict)
+	}
+}
+
+// PyPI's version route finds 1.1.0 for 1.1 (PEP 440 equality); the check API
+// must not call that version nonexistent.
+func TestCheckPyPIVersionPEP440Equality(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	wantStatus(t, e.get("/pypi/pypi/mature-pkg/1.1/json"), http.StatusOK)
+	rep, err := e.proxy.Check(context.Background(), policy.PyPI, "mature-pkg", "1.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == policy.Block {
+		t.Errorf("check mature-pkg==1.1 = block %+v, want the verdict of 1.1.0", rep.Findings)
+	}
+}
+
+// The legacy version route and the dist-tags route are decisions too: they
+// must reach the audit trail.
+func TestNPMVersionAndDistTagRoutesAreAudited(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	wantStatus(t, e.get("/npm/mature-lib/1.0.0"), http.StatusOK)
+	wantStatus(t, e.get("/npm/-/package/mature-lib/dist-tags"), http.StatusOK)
+	routes := map[string]bool{}
+	for _, ev := range e.events.find("mature-lib", "") {
+		routes[ev.Route] = true
+	}
+	for _, r := range []string{"version", "dist-tags"} {
+		if !routes[r] {
+			t.Errorf("no audit event for route %q (have %v)", r, routes)
+		}
+	}
+}
+
+// When upstream's simple page is HTML (a mirror, or an index without PEP
+// 691), the JSON the proxy serves must still carry PEP 700 size and
+// upload-time, taken from the JSON API: uv's --exclude-newer treats files
+// without upload-time as unavailable.
+func TestPyPISimpleJSONFromHTMLUpstreamKeepsPEP700Fields(t *testing.T) {
+	e, fake := newPyPIEnv(t, envOptions{})
+	req, _ := http.NewRequest(http.MethodGet, fake.URL+"/simple/mature-pkg/", nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := fake.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(html), "<a ") {
+		t.Fatalf("fake did not serve HTML: %.200s", html)
+	}
+	fake.SetFault("/simple/mature-pkg/", pypitest.Fault{Body: html, ContentType: "text/html"})
+	b := wantStatus(t, e.get("/pypi/simple/mature-pkg/", "Accept: "+pipAccept), http.StatusOK)
+	var page simpleJSON
+	if err := json.Unmarshal([]byte(b), &page); err != nil {
+		t.Fatal(err)
+	}
+	files := fake.Files("mature-pkg")
+	if len(page.Files) != len(files) || len(files) == 0 {
+		t.Fatalf("served %d files, upstream has %d", len(page.Files), len(files))
+	}
+	for i, f := range page.Files {
+		want := files[i]
+		for _, fi := range files {
+			if fi.Filename == f.Filename {
+				want = fi
+			}
+		}
+		if f.Size != want.Size {
+			t.Errorf("%s: size %d, want %d", f.Filename, f.Size, want.Size)
+		}
+		if got := want.Uploaded.UTC().Format("2006-01-02T15:04:05.000000Z"); f.UploadTime != got {
+			t.Errorf("%s: upload-time %q, want %q", f.Filename, f.UploadTime, got)
+		}
+	}
+}
+
+// npm install pkg@latest gets the re-pointed tag; the check API must judge
+// that version, not call the tag a nonexistent version.
+func TestCheckNPMDistTag(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	b := wantStatus(t, e.get("/npm/fresh-lib", "Accept: application/json"), http.StatusOK)
+	if got := decodePackument(t, b).DistTags["latest"]; got != "1.2.0" {
+		t.Fatalf("served latest = %q, want 1.2.0", got)
+	}
+	rep, err := e.proxy.Check(context.Background(), policy.NPM, "fresh-lib", "latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == policy.Block || rep.Version != "1.2.0" {
+		t.Errorf("check fresh-lib@latest = %v %q %+v, want the verdict of 1.2.0", rep.Verdict, rep.Version, rep.Findings)
+	}
+}
+
+// A PEP 792 quarantined project is known-malicious (MAL-001) on every route
+// and in the check API.
+func TestPyPIQuarantinedProjectIsMalicious(t *testing.T) {
+	old := time.Now().Add(-400 * day)
+	e, _ := newPyPIEnv(t, envOptions{}, pypitest.Project{Name: "bad-thing", ProjectURLs: repoURLs,
+		Status: "quarantined", StatusReason: "reported malware",
+		Dists: []pypitest.Dist{{Version: "1.0.0", Uploaded: old}}})
+	for _, tc := range []struct{ path, accept string }{
+		{"/pypi/simple/bad-thing/", pipAccept},
+		{"/pypi/simple/bad-thing/", "text/html"},
+		{"/pypi/pypi/bad-thing/json", ""},
+	} {
+		resp := e.get(tc.path, "Accept: "+tc.accept)
+		b := wantStatus(t, resp, http.StatusForbidden)
+		if !strings.Contains(b, "quarantined") || !strings.Contains(resp.Header.Get("X-Vigil-Reason"), "quarantined") {
+			t.Errorf("%s: body %q / X-Vigil-Reason %q should say quarantined", tc.path, b, resp.Header.Get("X-Vigil-Reason"))
+		}
+	}
+	rep, err := e.proxy.Check(context.Background(), policy.PyPI, "bad-thing", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mal := false
+	for _, f := range rep.Findings {
+		mal = mal || (f.Rule == policy.RuleMalicious && f.Verdict == policy.Block)
+	}
+	if rep.Verdict != policy.Block || !mal {
+		t.Errorf("check = %v %+v, want block by %s", rep.Verdict, rep.Findings, policy.RuleMalicious)
+	}
+	blocks := e.events.find("bad-thing", "block")
+	if len(blocks) < 3 {
+		t.Errorf("audit has %d block events, want one per refused request and the check", len(blocks))
+	}
+}
+
+// The ETag of a packument names its representation, content coding
+// included (RFC 9110 8.8.3): a gzip body and an identity body differ.
+func TestNPMETagCoversContentCoding(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	plain := e.get("/npm/mature-lib", "Accept: application/json")
+	wantStatus(t, plain, http.StatusOK)
+	zipped := e.get("/npm/mature-lib", "Accept: application/json", "Accept-Encoding: gzip;q=0.5")
+	wantStatus(t, zipped, http.StatusOK)
+	if zipped.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Accept-Encoding gzip;q=0.5: Content-Encoding %q, want gzip", zipped.Header.Get("Content-Encoding"))
+	}
+	pe, ze := plain.Header.Get("ETag"), zipped.Header.Get("ETag")
+	if pe == "" || pe == ze {
+		t.Errorf("identity ETag %q and gzip ETag %q must differ", pe, ze)
+	}
+	wantStatus(t, e.get("/npm/mature-lib", "Accept: application/json", "Accept-Encoding: gzip", "If-None-Match: "+ze), http.StatusNotModified)
+	wantStatus(t, e.get("/npm/mature-lib", "Accept: application/json", "If-None-Match: "+ze), http.StatusOK)
+	head := e.do(http.MethodHead, "/npm/mature-lib", "Accept: application/json", "Accept-Encoding: gzip")
+	wantStatus(t, head, http.StatusOK)
+	if head.Header.Get("Content-Encoding") != "gzip" || head.Header.Get("ETag") != ze {
+		t.Errorf("HEAD headers Content-Encoding %q ETag %q, want those of GET (gzip, %q)", head.Header.Get("Content-Encoding"), head.Header.Get("ETag"), ze)
+	}
+}
+
+// A simple page without a JSON API document (some mirrors) is still served,
+// judged on its files; the JSON API route then answers 404, and the check
+// API judges the same facts as the install.
+func TestPyPIMissingJSONAPI(t *testing.T) {
+	e, fake := newPyPIEnv(t, envOptions{})
+	fake.SetFault("/pypi/fresh-release/json", pypitest.Fault{Status: http.StatusNotFound})
+	resp := e.get("/pypi/simple/fresh-release/", "Accept: "+pipAccept)
+	b := wantStatus(t, resp, http.StatusOK)
+	var page simpleJSON
+	if err := json.Unmarshal([]byte(b), &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Files) != 2 {
+		t.Fatalf("files = %d, want 2", len(page.Files))
+	}
+	for _, f := range page.Files {
+		if f.UploadTime == "" || f.Size <= 0 {
+			t.Errorf("%s: upload-time %q size %d, want them from the JSON simple page", f.Filename, f.UploadTime, f.Size)
+		}
+		if young := strings.Contains(f.Filename, "2.0.0"); young == (f.Yanked == false) {
+			t.Errorf("%s: yanked = %v", f.Filename, f.Yanked)
+		}
+	}
+	if w := resp.Header.Get("X-Vigil-Warning"); !strings.Contains(w, "source repository") {
+		t.Errorf("X-Vigil-Warning = %q, want the DEP-005 warning (no project URLs without the JSON API)", w)
+	}
+	wantStatus(t, e.get("/pypi/pypi/fresh-release/json"), http.StatusNotFound)
+	rep, err := e.proxy.Check(context.Background(), policy.PyPI, "fresh-release", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != policy.Warn {
+		t.Errorf("check verdict = %v, want warn like the served page", rep.Verdict)
+	}
+}
