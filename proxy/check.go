@@ -5,7 +5,6 @@ import (
 
 	"errors"
 	"fmt"
-	"github.com/Masterminds/semver/v3"
 
 	"github.com/vigil-proxy/vigil-proxy/npm"
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -119,17 +118,11 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 // proxy serves (re-pointed when policy hides its target), or the tag itself
 // when the tag is dropped.
 func (s *Server) npmResolveTag(ctx context.Context, st *npmState, tag string) (string, error) {
-	blocked := map[string]bool{}
-	now := s.timeNow()
-	for i := range st.pkg.Releases {
-		rel := &st.pkg.Releases[i]
-		d, err := s.opts.Engine.EvaluateRelease(ctx, st.pkg, rel, nil, now)
-		if err != nil {
-			return "", err
-		}
-		blocked[rel.Version] = d.Verdict == policy.Block
+	decisions, err := s.judgeReleases(ctx, st.pkg, s.timeNow())
+	if err != nil {
+		return "", err
 	}
-	if v := npm.RetaggedDistTags(st.index, func(v string) bool { return blocked[v] })[tag]; v != "" {
+	if v := npm.RetaggedDistTags(st.index, blockedIn(decisions))[tag]; v != "" {
 		return v, nil
 	}
 	return tag, nil
@@ -170,38 +163,19 @@ func (s *Server) everyReleaseHidden(ctx context.Context, pkg *policy.Package) (f
 
 // newestAllowedRelease is the newest final release the policy lets through.
 func (s *Server) newestAllowedRelease(ctx context.Context, pkg *policy.Package) (string, error) {
+	decisions, err := s.judgeReleases(ctx, pkg, s.timeNow())
+	if err != nil {
+		return "", err
+	}
+	blocked := blockedIn(decisions)
 	var allowed []string
-	for i := range pkg.Releases {
-		rel := &pkg.Releases[i]
-		if rel.Prerelease || rel.Yanked {
-			continue
-		}
-		d, err := s.opts.Engine.EvaluateRelease(ctx, pkg, rel, nil, s.timeNow())
-		if err != nil {
-			return "", err
-		}
-		if d.Verdict != policy.Block {
+	for _, rel := range pkg.Releases {
+		if !rel.Prerelease && !rel.Yanked && !blocked(rel.Version) {
 			allowed = append(allowed, rel.Version)
 		}
 	}
 	if pkg.Ecosystem == policy.PyPI {
 		return pypi.NewestVersion(allowed, false), nil
 	}
-	return newestSemver(allowed), nil
-}
-
-// newestSemver returns the highest valid semver version in vs.
-func newestSemver(vs []string) string {
-	var best *semver.Version
-	var bestRaw string
-	for _, v := range vs {
-		sv, err := semver.StrictNewVersion(v)
-		if err != nil {
-			continue
-		}
-		if best == nil || sv.GreaterThan(best) {
-			best, bestRaw = sv, v
-		}
-	}
-	return bestRaw
+	return npm.NewestVersion(allowed), nil
 }

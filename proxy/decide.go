@@ -64,12 +64,6 @@ func (s *Server) record(r *http.Request, d policy.Decision, route string, extra 
 // recordCtx appends a decision to the audit trail and counts it.
 func (s *Server) recordCtx(ctx context.Context, client string, d policy.Decision, route string, extra ...policy.Finding) {
 	s.opts.Metrics.observeDecision(d)
-	switch d.Verdict {
-	case policy.Block:
-		s.stats.Blocks.Add(1)
-	case policy.Warn:
-		s.stats.Warns.Add(1)
-	}
 	findings := append(append([]policy.Finding(nil), d.Findings...), extra...)
 	ev := store.Event{
 		Time:      s.timeNow(),

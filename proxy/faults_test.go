@@ -77,12 +77,12 @@ func TestPyPICorruptFileIsRefused(t *testing.T) {
 }
 
 func TestPyPIFileOnForeignHostRefused(t *testing.T) {
-	e, fake := newPyPIEnv(t, envOptions{})
-	// Reconfigure: only files.pythonhosted.org is allowed, the fake's host is not.
-	e2 := newEnv(t, envOptions{pypiUpstream: fake.URL, pypiFiles: []string{"files.pythonhosted.org"}})
+	fake := pypitest.NewServer(t, fixtures()...)
+	// Only files.pythonhosted.org is allowed; the fake serves its own files.
+	e := newEnv(t, envOptions{pypiUpstream: fake.URL, pypiFiles: []string{"files.pythonhosted.org"}})
 	f := fake.Files("mature-pkg")[0]
 	before := fake.Requests(f.Path)
-	resp := e2.get("/pypi/files/mature-pkg/" + f.Filename)
+	resp := e.get("/pypi/files/mature-pkg/" + f.Filename)
 	b := wantStatus(t, resp, http.StatusBadGateway)
 	if !strings.Contains(b, "not allowed") {
 		t.Errorf("body = %q, want it to say the host is not allowed", b)
@@ -90,5 +90,4 @@ func TestPyPIFileOnForeignHostRefused(t *testing.T) {
 	if fake.Requests(f.Path) != before {
 		t.Errorf("the proxy fetched a file from a host that is not allowed")
 	}
-	_ = e
 }

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -219,16 +220,9 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 		s.record(r, d, route)
 		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), decisionDetail(d)))
 	}
-	hidden = map[string]policy.Decision{}
-	for i := range st.pkg.Releases {
-		rel := &st.pkg.Releases[i]
-		rd, err := s.opts.Engine.EvaluateRelease(ctx, st.pkg, rel, nil, now)
-		if err != nil {
-			return nil, d, nil, false, err
-		}
-		if rd.Verdict != policy.Allow {
-			hidden[rel.Version] = rd
-		}
+	hidden, err = s.judgeReleases(ctx, st.pkg, now)
+	if err != nil {
+		return nil, d, nil, false, err
 	}
 	if npm.Remaining(st.index, blockedIn(hidden)) == 0 && len(st.index.Versions) > 0 {
 		d = everyVersionHidden(d, name, firstBlock(hidden))
@@ -236,6 +230,23 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 		return st, d, nil, true, writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
 	return st, d, hidden, false, nil
+}
+
+// judgeReleases judges every release as a whole and returns the decisions
+// that are not a plain allow, by version.
+func (s *Server) judgeReleases(ctx context.Context, pkg *policy.Package, now time.Time) (map[string]policy.Decision, error) {
+	out := map[string]policy.Decision{}
+	for i := range pkg.Releases {
+		rel := &pkg.Releases[i]
+		d, err := s.opts.Engine.EvaluateRelease(ctx, pkg, rel, nil, now)
+		if err != nil {
+			return nil, err
+		}
+		if d.Verdict != policy.Allow {
+			out[rel.Version] = d
+		}
+	}
+	return out, nil
 }
 
 // blockedIn returns the hide function for versions judged Block.

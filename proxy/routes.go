@@ -91,7 +91,6 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		id := newRequestID()
 		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 		c.Response().Header().Set("X-Request-Id", id)
-		s.stats.Requests.Add(1)
 		err := next(c)
 		if err != nil {
 			c.Error(err)

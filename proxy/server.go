@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -101,18 +100,10 @@ type Options struct {
 
 // Server is the registry-facing HTTP server.
 type Server struct {
-	opts  Options
-	log   *slog.Logger
-	now   func() time.Time
-	echo  *echo.Echo
-	stats Stats
-}
-
-// Stats counts what the data plane did; read with Snapshot.
-type Stats struct {
-	Requests atomic.Int64
-	Blocks   atomic.Int64
-	Warns    atomic.Int64
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+	echo *echo.Echo
 }
 
 // New validates opts and builds the server.
@@ -156,9 +147,6 @@ func New(opts Options) (*Server, error) {
 
 // Handler returns the HTTP handler for the registry listener.
 func (s *Server) Handler() http.Handler { return s.echo }
-
-// Stats returns the live counters.
-func (s *Server) Stats() *Stats { return &s.stats }
 
 // baseURL is the external base URL of this proxy for the request.
 func (s *Server) baseURL(r *http.Request) *url.URL {
