@@ -39,6 +39,12 @@ type Finisher interface {
 	Finish(ctx context.Context, p *Project) ([]Finding, error)
 }
 
+// Noter is implemented by analyzers with scan-wide remarks for the user
+// (for example "existence not checked: offline"), asked after Finish.
+type Noter interface {
+	Notes() []string
+}
+
 // File is one file handed to analyzers, already read (and parsed when it is
 // Python or JavaScript/TypeScript).
 type File struct {

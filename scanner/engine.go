@@ -254,6 +254,11 @@ feed:
 		}
 	}
 
+	for _, a := range analyzers {
+		if n, ok := a.(Noter); ok {
+			res.Notes = append(res.Notes, n.Notes()...)
+		}
+	}
 	findings = sel.apply(findings, enabled, defaults)
 	findings = applySuppressions(findings, sup, proj)
 	findings = limitTo(findings, opts.Only)

