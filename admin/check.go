@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -51,7 +52,7 @@ func (s *Server) judge(ctx context.Context, ref checkRef) (policy.Report, error)
 	if err != nil {
 		return policy.Report{}, err
 	}
-	ver, err := checkVersion(ref.Version)
+	ver, err := checkSpec(ref.Version)
 	if err != nil {
 		return policy.Report{}, err
 	}
@@ -87,6 +88,19 @@ func (s *Server) safeCheck(ctx context.Context, eco policy.Ecosystem, name, ver 
 		}
 	}()
 	return s.checker.Check(ctx, eco, name, ver)
+}
+
+// specRE accepts exact versions, npm ranges and dist-tags and PEP 440
+// specifier sets (">=2,<3", "^4 || ^5", "~=1.4", "latest").
+var specRE = regexp.MustCompile(`^[A-Za-z0-9^~<>=!*][A-Za-z0-9^~<>=!*.+_, |-]*$`)
+
+// checkSpec validates the version, range or dist-tag of a check question.
+func checkSpec(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v != "" && (len(v) > 128 || !specRE.MatchString(v)) {
+		return "", errBadRequest(fmt.Sprintf("invalid version or range %.64q", v))
+	}
+	return v, nil
 }
 
 // checkSlots bounds concurrent checks server-wide (see safeCheck).

@@ -154,9 +154,12 @@ func (d Decision) merge(other Decision) Decision {
 // Report is the machine-readable form of a decision, shared by
 // `vigil-proxy check --json`, the /api/v1/check endpoint and the admin UI.
 type Report struct {
-	Ecosystem Ecosystem  `json:"ecosystem"`
-	Name      string     `json:"name"`
-	Version   string     `json:"version,omitempty"`
+	Ecosystem Ecosystem `json:"ecosystem"`
+	Name      string    `json:"name"`
+	Version   string    `json:"version,omitempty"`
+	// Requested is the range, specifier or dist-tag asked about when it
+	// resolved to Version (the version the client would install).
+	Requested string     `json:"requested,omitempty"`
 	Verdict   Verdict    `json:"verdict"`
 	Reason    string     `json:"reason,omitempty"`
 	Findings  []Finding  `json:"findings"`

@@ -21,11 +21,16 @@ func (s *Server) Check(ctx context.Context, eco policy.Ecosystem, name, version 
 		return policy.Report{Ecosystem: eco, Name: name, Version: version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}, err
 	}
 	s.recordCtx(ctx, "vigil-proxy check", d, "check")
-	return d.Report(), nil
+	rep := d.Report()
+	if version != "" && rep.Version != version {
+		rep.Requested = version // a range or dist-tag, resolved to rep.Version
+	}
+	return rep, nil
 }
 
 func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version string) (policy.Decision, error) {
 	var pkg *policy.Package
+	var npmIndex *npm.Index // the upstream document's index (npm)
 	now := s.timeNow()
 	switch eco {
 	case policy.PyPI:
@@ -60,6 +65,7 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 					return policy.Decision{}, err
 				}
 			}
+			npmIndex = st.index
 		}
 		name = npm.Canonical(name)
 	default:
@@ -96,6 +102,17 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 	rel := pkg.Release(version)
 	if rel == nil && eco == policy.PyPI {
 		rel = matchPEP440(pkg, version) // PyPI's version route: 1.1 finds 1.1.0
+	}
+	if rel == nil && isRangeSpec(eco, version) {
+		// A range, specifier or dist-tag: the version the client would
+		// install among those policy lets through.
+		resolved, ok, err := s.resolveSpec(ctx, pkg, version, npmIndex)
+		if err != nil {
+			return pd, err
+		}
+		if ok {
+			version, rel = resolved, pkg.Release(resolved)
+		}
 	}
 	if rel == nil {
 		newest, err := s.newestAllowedRelease(ctx, pkg)
@@ -178,4 +195,45 @@ func (s *Server) newestAllowedRelease(ctx context.Context, pkg *policy.Package) 
 		return pypi.NewestVersion(allowed, false), nil
 	}
 	return npm.NewestVersion(allowed), nil
+}
+
+// isRangeSpec reports whether a requested version is a range, specifier
+// or dist-tag rather than an exact version.
+func isRangeSpec(eco policy.Ecosystem, v string) bool {
+	if eco == policy.PyPI {
+		return pypi.IsSpecifier(v)
+	}
+	return npm.IsRange(v)
+}
+
+// resolveSpec picks the release a client installs for spec among the
+// releases policy allows: npm's pick (the latest tag when it satisfies the
+// range, else the highest match; tags re-pointed as the served packument
+// does), pip's (highest match, prereleases only when asked for or when
+// nothing else matches, yanked only when pinned).
+func (s *Server) resolveSpec(ctx context.Context, pkg *policy.Package, spec string, ix *npm.Index) (string, bool, error) {
+	decisions, err := s.judgeReleases(ctx, pkg, s.timeNow())
+	if err != nil {
+		return "", false, err
+	}
+	blocked := blockedIn(decisions)
+	var allowed []string
+	yanked := map[string]bool{}
+	for _, rel := range pkg.Releases {
+		if blocked(rel.Version) {
+			continue
+		}
+		allowed = append(allowed, rel.Version)
+		yanked[rel.Version] = rel.Yanked
+	}
+	if pkg.Ecosystem == policy.PyPI {
+		v, ok := pypi.ResolveSpecifier(spec, allowed, func(v string) bool { return yanked[v] })
+		return v, ok, nil
+	}
+	var tags map[string]string
+	if ix != nil {
+		tags = npm.RetaggedDistTags(ix, blocked)
+	}
+	v, ok := npm.ResolveRange(spec, allowed, tags)
+	return v, ok, nil
 }
