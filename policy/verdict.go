@@ -167,6 +167,10 @@ type Report struct {
 	// Error is set when the name could not be judged (upstream failure,
 	// invalid name); Verdict is then Block in fail-closed mode.
 	Error string `json:"error,omitempty"`
+	// Notes say what the verdict could not take into account (offline:
+	// existence not checked; a locked store: lists and watchlist not
+	// consulted).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Report converts the decision into its machine-readable form.

@@ -9,10 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,8 +16,8 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/pypi"
+	"github.com/vigil-proxy/vigil-proxy/scanner/deps"
 	"github.com/vigil-proxy/vigil-proxy/store"
-	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
 )
 
 // checkTarget is one name (and optional version) to judge.
@@ -63,11 +59,6 @@ func parseTarget(eco policy.Ecosystem, spec string) (checkTarget, error) {
 		}
 	}
 	return t, nil
-}
-
-// checker judges one target.
-type checker interface {
-	check(ctx context.Context, t checkTarget) (policy.Report, error)
 }
 
 func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
@@ -115,23 +106,21 @@ flags:
 		return exitUsage
 	}
 	log := newLogger(stderr, "warn", "text")
-	var ch checker
+	var j *verdictJudge
 	switch {
 	case *proxyURL != "":
-		ch, err = newRemoteChecker(*proxyURL)
+		j, err = newRemoteJudge(*proxyURL)
 	case *offline:
-		ch, err = newOfflineChecker(cfg, log)
+		j, err = newOfflineJudge(cfg, log)
 	default:
-		ch, err = newDirectChecker(ctx, cfg, log)
+		j, err = newDirectJudge(ctx, cfg, log, directOptions{})
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil-proxy check:", err)
 		return exitUsage
 	}
-	if c, ok := ch.(io.Closer); ok {
-		defer c.Close()
-	}
-	return checkAll(ctx, ch, targets, *asJSON, stdout, stderr)
+	defer j.Close()
+	return checkAll(ctx, j, targets, *asJSON, stdout, stderr)
 }
 
 // reorderFlags lets flags follow positional arguments
@@ -215,21 +204,53 @@ func readLine(br *bufio.Reader, limit int) (line string, tooLong bool, err error
 	}
 }
 
-// checkAll judges every target, prints each result and returns the exit
-// code: 2 if any failed, else 1 if any was blocked, else 0.
-func checkAll(ctx context.Context, ch checker, targets []checkTarget, asJSON bool, stdout, stderr io.Writer) int {
+// checkAll judges every target with one call to the judge (the same
+// interface scan uses), prints each result and returns the exit code: 2 if
+// any could not be judged, else 1 if any was blocked, else 0.
+func checkAll(ctx context.Context, j deps.Judge, targets []checkTarget, asJSON bool, stdout, stderr io.Writer) int {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
+	var qs []deps.Query
+	for _, t := range targets {
+		if t.err == nil {
+			qs = append(qs, deps.Query{Ecosystem: deps.Ecosystem(t.eco), Name: t.name, Spec: t.version})
+		}
+	}
+	var answers []deps.Answer
+	if len(qs) > 0 {
+		var err error
+		answers, err = j.Judge(ctx, qs)
+		if err != nil {
+			answers = make([]deps.Answer, len(qs))
+			for i, q := range qs {
+				answers[i] = deps.Answer{Query: q, Unverified: err.Error()}
+			}
+		}
+	}
+	var notes []string
+	if n, ok := j.(deps.Noter); ok {
+		notes = n.Notes()
+	}
 	enc := json.NewEncoder(w)
 	code := exitOK
+	next := 0
 	for _, t := range targets {
-		rep, err := policy.Report{}, t.err
-		if err == nil {
-			rep, err = ch.check(ctx, t)
+		var rep policy.Report
+		errMsg := ""
+		if t.err != nil {
+			errMsg = t.err.Error()
+		} else {
+			ans := answers[next]
+			next++
+			if r, ok := ans.Detail.(policy.Report); ok {
+				rep = r
+			}
+			errMsg = ans.Unverified
 		}
-		if err != nil {
+		if errMsg != "" {
 			code = exitUsage
-			rep = policy.Report{Ecosystem: t.eco, Name: t.name, Version: t.version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}
+			rep = policy.Report{Ecosystem: t.eco, Name: t.name, Version: t.version, Verdict: policy.Block,
+				Findings: []policy.Finding{}, Error: errMsg, Notes: rep.Notes}
 		} else if rep.Verdict == policy.Block && code == exitOK {
 			code = exitBlocked
 		}
@@ -242,6 +263,11 @@ func checkAll(ctx context.Context, ch checker, targets []checkTarget, asJSON boo
 		}
 		printReport(w, rep)
 	}
+	if !asJSON {
+		for _, n := range notes {
+			fmt.Fprintf(w, "note: %s\n", n)
+		}
+	}
 	return code
 }
 
@@ -249,6 +275,9 @@ func printReport(w io.Writer, rep policy.Report) {
 	subject := string(rep.Ecosystem) + " " + rep.Name
 	if rep.Version != "" {
 		subject += " " + rep.Version
+	}
+	if rep.Requested != "" {
+		subject += " (" + rep.Requested + " resolves to " + rep.Version + ")"
 	}
 	if rep.Error != "" {
 		fmt.Fprintf(w, "ERROR %s: %s\n", subject, rep.Error)
@@ -263,121 +292,6 @@ func printReport(w io.Writer, rep policy.Report) {
 	}
 }
 
-// remoteChecker asks a running proxy's /api/v1/check endpoint.
-type remoteChecker struct {
-	base   *url.URL
-	client *http.Client
-}
-
-func newRemoteChecker(raw string) (*remoteChecker, error) {
-	u, err := url.Parse(strings.TrimSuffix(raw, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--proxy %q: want a base URL such as http://127.0.0.1:8080", raw)
-	}
-	return &remoteChecker{base: u, client: &http.Client{Timeout: 60 * time.Second}}, nil
-}
-
-func (rc *remoteChecker) check(ctx context.Context, t checkTarget) (policy.Report, error) {
-	u := *rc.base
-	u.Path += "/api/v1/check/" + string(t.eco) + "/" + t.name
-	u.RawPath = rc.base.Path + "/api/v1/check/" + string(t.eco) + "/" + url.PathEscape(t.name)
-	if t.version != "" {
-		u.RawQuery = url.Values{"version": {t.version}}.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return policy.Report{}, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := rc.client.Do(req)
-	if err != nil {
-		return policy.Report{}, fmt.Errorf("ask %s: %w", rc.base.Redacted(), err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return policy.Report{}, fmt.Errorf("read answer from %s: %w", rc.base.Redacted(), err)
-	}
-	var rep policy.Report
-	if err := json.Unmarshal(body, &rep); err != nil || rep.Name == "" {
-		var e struct {
-			Error string `json:"error"`
-		}
-		_ = json.Unmarshal(body, &e)
-		if e.Error == "" {
-			e.Error = strings.TrimSpace(string(body))
-		}
-		return policy.Report{}, fmt.Errorf("%s answered %d: %s", rc.base.Redacted(), resp.StatusCode, e.Error)
-	}
-	if rep.Error != "" {
-		return rep, errors.New(rep.Error)
-	}
-	return rep, nil
-}
-
-// directChecker builds the proxy stack in-process and judges against
-// upstream directly.
-type directChecker struct {
-	st *stack
-	// stop ends the audit recorder's Run and waits for it (nil without a
-	// store).
-	stop func() error
-}
-
-func newDirectChecker(ctx context.Context, cfg Config, log *slog.Logger) (*directChecker, error) {
-	cacheDir, err := os.MkdirTemp("", "vigil-check-")
-	if err != nil {
-		return nil, fmt.Errorf("create cache directory: %w", err)
-	}
-	opts := stackOptions{cacheDir: cacheDir, noStore: !storeAvailable(cfg)}
-	st, err := buildStack(ctx, cfg, log, opts)
-	if err != nil {
-		os.RemoveAll(cacheDir)
-		return nil, err
-	}
-	st.closers = append([]func() error{func() error { return os.RemoveAll(cacheDir) }}, st.closers...)
-	d := &directChecker{st: st}
-	if st.recorder != nil {
-		// A bulk check records more events than the recorder buffers: write
-		// them as they come, as serve does.
-		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan error, 1)
-		go func() { done <- st.recorder.Run(rctx) }()
-		d.stop = func() error {
-			cancel()
-			return <-done
-		}
-	}
-	return d, nil
-}
-
-func (d *directChecker) check(ctx context.Context, t checkTarget) (policy.Report, error) {
-	return d.st.proxy.Check(ctx, t.eco, t.name, t.version)
-}
-
-func (d *directChecker) Close() error {
-	var err error
-	if d.stop != nil {
-		err = d.stop() // Run writes what is still queued before returning
-	}
-	return errors.Join(err, d.st.Close())
-}
-
-// storeAvailable reports whether the data directory's store exists and is
-// not locked by a running server (check then shares its watchlist).
-func storeAvailable(cfg Config) bool {
-	path := filepath.Join(cfg.dataDir(), "store.db")
-	if _, err := os.Stat(path); err != nil {
-		return false
-	}
-	st, err := boltstore.Open(path, boltstore.Options{})
-	if err != nil {
-		return false
-	}
-	st.Close()
-	return true
-}
-
 // offlineChecker evaluates the name-only rules with no network at all.
 type offlineChecker struct {
 	engine *policy.Engine
@@ -386,31 +300,32 @@ type offlineChecker struct {
 	close  func() error
 }
 
-func newOfflineChecker(cfg Config, log *slog.Logger) (*offlineChecker, error) {
+// newOfflineChecker builds the name-only rules; locked reports that the
+// data directory's store exists but could not be opened (a running serve
+// holds it), so its lists and watchlist are not consulted.
+func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked bool, err error) {
 	ix, err := loadIndex(cfg)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	entries, err := cfg.listEntries()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	settings, err := cfg.settings()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	oc := &offlineChecker{signal: newPopularitySignals(cfg, ix, true, log), close: func() error { return nil }}
+	oc = &offlineChecker{signal: newPopularitySignals(cfg, ix, true, log), close: func() error { return nil }}
 	var lists policy.Lists = policy.StaticLists(entries)
-	if storeAvailable(cfg) {
-		bs, err := boltstore.Open(filepath.Join(cfg.dataDir(), "store.db"), boltstore.Options{Logger: log})
-		if err == nil {
-			oc.watch, oc.close = bs, bs.Close
-			lists = store.NewLists(entries, bs, time.Minute)
-		}
+	if bs, storeLists, ok := openStoreLists(cfg, entries, log); ok {
+		oc.watch, oc.close, lists = bs, bs.Close, storeLists
+	} else {
+		locked = storeState(cfg) == storeLocked
 	}
 	core, err := policy.CoreRules(settings, ix)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var bindings []policy.Binding
 	for _, b := range core {
@@ -423,7 +338,7 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (*offlineChecker, error) {
 		policy.Binding{Rule: names.UnpopularRule(settings.MinWeeklyDownloads, settings.UnknownPopularity), Action: settings.Action(policy.RuleUnpopular)},
 	)
 	oc.engine = policy.NewEngine(bindings, lists)
-	return oc, nil
+	return oc, locked, nil
 }
 
 func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Report, error) {

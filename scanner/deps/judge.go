@@ -72,6 +72,9 @@ type Answer struct {
 	Unverified string
 	// ListReason explains an allow or deny list entry that decided.
 	ListReason string
+	// Detail is the judge's own full record (cmd's `check --json` prints
+	// it); the scanner ignores it.
+	Detail any
 }
 
 // Judge gives verdicts for many packages at once (a lockfile may declare
