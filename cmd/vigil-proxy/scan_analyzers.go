@@ -33,6 +33,14 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 			closers[i]()
 		}
 	}
-	_ = ctx
+	// Dependency rules (DEP-000..005, DEP-007, DEP-008, MAL-001): scanner/deps.
+	depAnalyzer, closeDeps, err := newDepAnalyzer(ctx, s)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	closers = append(closers, closeDeps)
+	analyzers = append(analyzers, depAnalyzer)
+
 	return analyzers, closeAll, nil
 }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/deps"
+)
+
+// newDepAnalyzer builds the dependency analyzer of one scan with the judge
+// its mode calls for: --proxy asks a running proxy (batched), --offline
+// uses the name-only rules, otherwise the proxy's own resolver, metadata
+// cache (persistent, 24 h, under the user cache directory) and policy run
+// in-process. The judge is built on first use, so a scan without manifests
+// opens nothing. The returned close function releases it.
+func newDepAnalyzer(ctx context.Context, s scanSetup) (*deps.Analyzer, func(), error) {
+	cfg := s.cfg
+	var build func() (*verdictJudge, error)
+	switch {
+	case s.proxyURL != "":
+		if _, err := newRemoteJudge(s.proxyURL); err != nil {
+			return nil, nil, err
+		}
+		lockDepVerdicts(s.scanCfg, s.stderr)
+		build = func() (*verdictJudge, error) { return newRemoteJudge(s.proxyURL) }
+	case s.offline:
+		if st := repoStrategy(s.scanCfg); st != "" {
+			cfg.Strategy = st
+		}
+		build = func() (*verdictJudge, error) { return newOfflineJudge(cfg, s.log) }
+	default:
+		if st := repoStrategy(s.scanCfg); st != "" {
+			cfg.Strategy = st
+		}
+		dir, err := scanCacheDir(s.getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		build = func() (*verdictJudge, error) {
+			return newDirectJudge(context.WithoutCancel(ctx), cfg, s.log, directOptions{cacheDir: dir, ttl: scanCacheTTL})
+		}
+	}
+	lj := &lazyJudge{build: build}
+	a := deps.New(deps.Options{Judge: lj, AllowUnverified: s.allowUnverified, ProxyHosts: proxyHosts(s)})
+	return a, lj.close, nil
+}
+
+func repoStrategy(c *scanner.Config) string {
+	if c == nil {
+		return ""
+	}
+	return c.Strategy
+}
+
+// lockDepVerdicts drops what a repository's .vigil.yaml says to relax the
+// dependency rules when a proxy judges them: the proxy's policy wins, so a
+// pull request cannot weaken its own gate. Raising a severity stays.
+func lockDepVerdicts(c *scanner.Config, stderr interface{ Write([]byte) (int, error) }) {
+	if c == nil {
+		return
+	}
+	for _, r := range deps.Rules {
+		if r.ID == deps.RuleBypass {
+			continue // DEP-008 is the scanner's own judgement, not the proxy's
+		}
+		rc, ok := c.Rules[r.ID]
+		if !ok {
+			continue
+		}
+		relaxed := false
+		if rc.Enabled != nil && !*rc.Enabled {
+			rc.Enabled, relaxed = nil, true
+		}
+		if sev, err := scanner.ParseSeverity(rc.Severity); err == nil && rc.Severity != "" && sev < r.Severity {
+			rc.Severity, relaxed = "", true
+		}
+		if relaxed {
+			c.Rules[r.ID] = rc
+			if stderr != nil {
+				fmt.Fprintf(stderr, "vigil-proxy scan: %s: rules.%s relaxes a verdict of the --proxy; ignored (the proxy's policy wins)\n", c.Path, r.ID)
+			}
+		}
+	}
+	if c.Strategy != "" && stderr != nil {
+		fmt.Fprintf(stderr, "vigil-proxy scan: %s: strategy %q ignored with --proxy (the proxy's policy decides)\n", c.Path, c.Strategy)
+	}
+}
+
+// proxyHosts are the hosts where the configured proxy answers: registry
+// settings pointing there are the firewall, not a way around it.
+func proxyHosts(s scanSetup) []string {
+	var out []string
+	for _, raw := range []string{s.proxyURL, s.cfg.PublicURL} {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	if host, _, err := net.SplitHostPort(s.cfg.Listen); err == nil {
+		if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+			out = append(out, s.cfg.Listen)
+		}
+	}
+	if v, ok := s.getenv("VIGIL_SCAN_PROXY_HOSTS"); ok {
+		out = append(out, strings.Split(v, ",")...)
+	}
+	return out
+}
+
+// lazyJudge builds its judge on the first question.
+type lazyJudge struct {
+	build func() (*verdictJudge, error)
+	once  sync.Once
+	j     *verdictJudge
+	err   error
+}
+
+func (l *lazyJudge) Judge(ctx context.Context, qs []deps.Query) ([]deps.Answer, error) {
+	l.once.Do(func() { l.j, l.err = l.build() })
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.j.Judge(ctx, qs)
+}
+
+func (l *lazyJudge) Notes() []string {
+	if l.j == nil {
+		return nil
+	}
+	return l.j.Notes()
+}
+
+func (l *lazyJudge) close() {
+	if l.j != nil {
+		l.j.Close()
+	}
+}
