@@ -5,6 +5,7 @@ import (
 
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/npm"
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -98,6 +99,9 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 	if version == "" || refused {
 		pd.Ref.Version = version
 		return pd, nil
+	}
+	if eco == policy.PyPI {
+		version = pinnedVersion(version) // "==1.2" is the version 1.2
 	}
 	rel := pkg.Release(version)
 	if rel == nil && eco == policy.PyPI {
@@ -226,14 +230,47 @@ func (s *Server) resolveSpec(ctx context.Context, pkg *policy.Package, spec stri
 		allowed = append(allowed, rel.Version)
 		yanked[rel.Version] = rel.Yanked
 	}
+	var all []string
+	for _, rel := range pkg.Releases {
+		all = append(all, rel.Version)
+		yanked[rel.Version] = rel.Yanked
+	}
 	if pkg.Ecosystem == policy.PyPI {
-		v, ok := pypi.ResolveSpecifier(spec, allowed, func(v string) bool { return yanked[v] })
+		isYanked := func(v string) bool { return yanked[v] }
+		if v, ok := pypi.ResolveSpecifier(spec, allowed, isYanked); ok {
+			return v, true, nil
+		}
+		// Only refused releases match: judge the one the client would
+		// have taken, so the refusal says why (too new, …).
+		v, ok := pypi.ResolveSpecifier(spec, all, isYanked)
 		return v, ok, nil
 	}
 	var tags map[string]string
 	if ix != nil {
 		tags = npm.RetaggedDistTags(ix, blocked)
 	}
-	v, ok := npm.ResolveRange(spec, allowed, tags)
+	if v, ok := npm.ResolveRange(spec, allowed, tags); ok {
+		return v, true, nil
+	}
+	if ix != nil {
+		tags = ix.DistTags
+	}
+	v, ok := npm.ResolveRange(spec, all, tags)
 	return v, ok, nil
+}
+
+// pinnedVersion turns a PEP 440 exact pin ("==1.2", "===1.2") into the
+// version itself; anything else is returned unchanged.
+func pinnedVersion(spec string) string {
+	s := strings.TrimSpace(spec)
+	if strings.ContainsAny(s, ",*") {
+		return spec
+	}
+	if v, ok := strings.CutPrefix(s, "==="); ok {
+		return strings.TrimSpace(v)
+	}
+	if v, ok := strings.CutPrefix(s, "=="); ok {
+		return strings.TrimSpace(v)
+	}
+	return spec
 }

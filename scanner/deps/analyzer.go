@@ -138,9 +138,6 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	a.mu.Lock()
 	decls := slices.Clone(a.decls)
 	a.mu.Unlock()
-	if n, ok := a.opts.Judge.(Noter); ok {
-		a.notes = append(a.notes, n.Notes()...)
-	}
 	if len(decls) == 0 {
 		return out, nil
 	}
@@ -154,6 +151,9 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		}
 	}
 	answers, err := a.opts.Judge.Judge(ctx, qs)
+	if n, ok := a.opts.Judge.(Noter); ok {
+		a.notes = append(a.notes, n.Notes()...)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return out, err

@@ -181,7 +181,15 @@ func (ls lines) keyLine(key string, from int) int {
 	if n := ls.findRe(re, from); n > 0 {
 		return n
 	}
-	return ls.findRe(re, 1)
+	// JSON written on few lines, inline TOML tables: a quoted key anywhere.
+	loose := regexp.MustCompile(`(?:^|[{,\s])(?:"` + q + `"|'` + q + `')\s*[=:]`)
+	if n := ls.findRe(loose, from); n > 0 {
+		return n
+	}
+	if n := ls.findRe(re, 1); n > 0 {
+		return n
+	}
+	return ls.findRe(loose, 1)
 }
 
 // pep508 is a PEP 508 requirement's parts.
