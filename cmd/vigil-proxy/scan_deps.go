@@ -16,7 +16,7 @@ import (
 // its mode calls for: --proxy asks a running proxy (batched), --offline
 // uses the name-only rules, otherwise the proxy's own resolver, metadata
 // cache (persistent, 24 h, under the user cache directory) and policy run
-// in-process. The judge is built on first use, so a scan without manifests
+// in-process (the repository's strategy, applied by runScan, included). The judge is built on first use, so a scan without manifests
 // opens nothing. The returned close function releases it.
 func newDepAnalyzer(ctx context.Context, s scanSetup) (*deps.Analyzer, func(), error) {
 	cfg := s.cfg
@@ -29,14 +29,8 @@ func newDepAnalyzer(ctx context.Context, s scanSetup) (*deps.Analyzer, func(), e
 		lockDepVerdicts(s.scanCfg, s.stderr)
 		build = func() (*verdictJudge, error) { return newRemoteJudge(s.proxyURL) }
 	case s.offline:
-		if st := repoStrategy(s.scanCfg); st != "" {
-			cfg.Strategy = st
-		}
 		build = func() (*verdictJudge, error) { return newOfflineJudge(cfg, s.log) }
 	default:
-		if st := repoStrategy(s.scanCfg); st != "" {
-			cfg.Strategy = st
-		}
 		dir, err := scanCacheDir(s.getenv)
 		if err != nil {
 			return nil, nil, err
@@ -48,13 +42,6 @@ func newDepAnalyzer(ctx context.Context, s scanSetup) (*deps.Analyzer, func(), e
 	lj := &lazyJudge{build: build}
 	a := deps.New(deps.Options{Judge: lj, AllowUnverified: s.allowUnverified, ProxyHosts: proxyHosts(s)})
 	return a, lj.close, nil
-}
-
-func repoStrategy(c *scanner.Config) string {
-	if c == nil {
-		return ""
-	}
-	return c.Strategy
 }
 
 // lockDepVerdicts drops what a repository's .vigil.yaml says to relax the
@@ -85,9 +72,6 @@ func lockDepVerdicts(c *scanner.Config, stderr interface{ Write([]byte) (int, er
 				fmt.Fprintf(stderr, "vigil-proxy scan: %s: rules.%s relaxes a verdict of the --proxy; ignored (the proxy's policy wins)\n", c.Path, r.ID)
 			}
 		}
-	}
-	if c.Strategy != "" && stderr != nil {
-		fmt.Fprintf(stderr, "vigil-proxy scan: %s: strategy %q ignored with --proxy (the proxy's policy decides)\n", c.Path, c.Strategy)
 	}
 }
 

@@ -179,7 +179,9 @@ func TestScanDepsEndToEnd(t *testing.T) {
 		if diff := cmp.Diff(wantTypos, typos); diff != "" {
 			t.Errorf("offline typosquats (-want +got):\n%s", diff)
 		}
-		if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "existence, versions, release age and repositories were not checked") }) {
+		if !slices.ContainsFunc(rep.Notes, func(n string) bool {
+			return strings.Contains(n, "existence, versions, release age and repositories were not checked")
+		}) {
 			t.Errorf("notes do not say existence was not checked: %q", rep.Notes)
 		}
 	})
