@@ -44,10 +44,17 @@ func parseTarget(eco policy.Ecosystem, spec string) (checkTarget, error) {
 	}
 	switch eco {
 	case policy.PyPI:
-		if name, ver, ok := strings.Cut(spec, "=="); ok {
-			t.name, t.version = strings.TrimSpace(name), strings.TrimSpace(strings.TrimPrefix(ver, "="))
-			if t.version == "" {
-				return t, fmt.Errorf("%q: empty version after ==", spec)
+		// name==1.0 (a version) or name>=2,<3 / name~=1.4 / name!=2 (a PEP
+		// 440 specifier set, resolved as pip would).
+		if i := strings.IndexAny(spec, "<>=!~"); i >= 0 {
+			t.name, t.version = strings.TrimSpace(spec[:i]), strings.Join(strings.Fields(spec[i:]), "")
+			if exact, ok := strings.CutPrefix(t.version, "=="); ok && !strings.ContainsAny(exact, ",*") {
+				t.version = strings.TrimPrefix(exact, "=")
+				if t.version == "" {
+					return t, fmt.Errorf("%q: empty version after ==", spec)
+				}
+			} else if strings.TrimLeft(t.version, "<>=!~") == "" {
+				return t, fmt.Errorf("%q: empty version after %s", spec, t.version)
 			}
 		}
 	case policy.NPM:
@@ -70,7 +77,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	proxyURL := fs.String("proxy", "", "ask a running vigil-proxy at this base URL (e.g. http://127.0.0.1:8080)")
 	offline := fs.Bool("offline", false, "judge names only (typosquat, snapshot popularity, watchlist) without any network")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: vigil-proxy check [flags] ECOSYSTEM NAME[==VERSION|@VERSION]... 
+		fmt.Fprint(stderr, `usage: vigil-proxy check [flags] ECOSYSTEM NAME[==VERSION|SPECIFIER|@VERSION|@RANGE|@TAG]... 
        vigil-proxy check [flags] ECOSYSTEM -      (names on stdin, one per line)
 
 Exit status: 0 every name allowed (or warned), 1 at least one blocked, 2 error.
