@@ -325,11 +325,11 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked
 	}
 	oc = &offlineChecker{signal: newPopularitySignals(cfg, ix, true, log), close: func() error { return nil }}
 	var lists policy.Lists = policy.StaticLists(entries)
-	if bs, storeLists, ok := openStoreLists(cfg, entries, log); ok {
+	bs, storeLists, status := openStoreLists(cfg, entries, log)
+	if status == storeFree {
 		oc.watch, oc.close, lists = bs, bs.Close, storeLists
-	} else {
-		locked = storeState(cfg) == storeLocked
 	}
+	locked = status == storeLocked
 	core, err := policy.CoreRules(settings, ix)
 	if err != nil {
 		return nil, false, err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -283,4 +285,59 @@ func TestCheckResolvesRangesLikeTheClients(t *testing.T) {
 		}
 	}
 	t.Logf("%d npm and %d PEP 440 random specs, %d mismatches", n, n, mismatches)
+}
+
+// Issue #10 item 8: with a serve holding the data directory's store,
+// `check --offline` cannot read its lists and watchlist; it says so in the
+// text and in every JSON line, and points at --proxy.
+func TestCheckOfflineSaysLockedStoreWasNotConsulted(t *testing.T) {
+	fake := fakePyPI(t)
+	environ := checkEnv(t, fake)
+	addr := freeAddr(t)
+	environ["VIGIL_LISTEN"] = addr
+	environ["VIGIL_ADMIN_LISTEN"] = ""
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, envMap(environ))
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	waitHealthy(t, "http://"+addr)
+
+	code, out, errOut := runCLI(t, environ, "", "check", "--offline", "pypi", "requests")
+	if code != exitOK {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"ALLOW pypi requests", "store.db is locked", "allow/deny list entries and the hallucination watchlist were NOT consulted", "--proxy URL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCLI(t, environ, "", "check", "--offline", "--json", "pypi", "requests", "reqeusts")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines:\n%s", out)
+	}
+	for _, l := range lines {
+		var rep policy.Report
+		if err := json.Unmarshal([]byte(l), &rep); err != nil {
+			t.Fatal(err)
+		}
+		joined := strings.Join(rep.Notes, "\n")
+		if !strings.Contains(joined, "watchlist were NOT consulted") || !strings.Contains(joined, "--proxy") {
+			t.Errorf("%s: notes %q do not say the store was not consulted", rep.Name, rep.Notes)
+		}
+	}
+	// Without a running serve the store is read and nothing is said.
+	cancel()
+	<-done
+	done = make(chan int, 1)
+	done <- 0
+	_, out, _ = runCLI(t, environ, "", "check", "--offline", "pypi", "requests")
+	if strings.Contains(out, "NOT consulted") {
+		t.Errorf("store free, yet the output says it was not consulted:\n%s", out)
+	}
 }

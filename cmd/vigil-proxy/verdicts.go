@@ -359,16 +359,18 @@ func lockedStoreNote(cfg Config) string {
 	return "the store " + filepath.Join(cfg.dataDir(), "store.db") + " is locked (a running `vigil-proxy serve`?): its allow/deny list entries and the hallucination watchlist were NOT consulted; ask the running proxy instead with --proxy URL"
 }
 
-// openStoreLists opens the store read for the offline judge, when free.
-func openStoreLists(cfg Config, entries []policy.ListEntry, log *slog.Logger) (*boltstore.Store, policy.Lists, bool) {
-	if storeState(cfg) != storeFree {
-		return nil, nil, false
+// openStoreLists opens the store for the offline judge when it is free;
+// status says why not otherwise.
+func openStoreLists(cfg Config, entries []policy.ListEntry, log *slog.Logger) (*boltstore.Store, policy.Lists, storeStatus) {
+	path := filepath.Join(cfg.dataDir(), "store.db")
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil, storeAbsent
 	}
-	bs, err := boltstore.Open(filepath.Join(cfg.dataDir(), "store.db"), boltstore.Options{Logger: log})
+	bs, err := boltstore.Open(path, boltstore.Options{Logger: log})
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, storeLocked
 	}
-	return bs, store.NewLists(entries, bs, time.Minute), true
+	return bs, store.NewLists(entries, bs, time.Minute), storeFree
 }
 
 // scanCacheDir is where scan's in-process judge keeps its own metadata
