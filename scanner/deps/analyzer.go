@@ -136,7 +136,15 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	var out []scanner.Finding
 	a.followIncludes(p, &out)
 	a.mu.Lock()
-	decls := slices.Clone(a.decls)
+	var decls []fileDecl
+	allowed := p.Config.StringsOption(RuleBypass, "allowed_hosts")
+	for _, d := range a.decls {
+		// A package a lockfile takes from another registry (DEP-008 says
+		// so) is not judged by name on the public one: it may be private.
+		if d.Resolved == "" || !a.bypasses(Bypass{URL: d.Resolved, Lockfile: true}, allowed) {
+			decls = append(decls, d)
+		}
+	}
 	a.mu.Unlock()
 	if len(decls) == 0 {
 		return out, nil

@@ -18,6 +18,11 @@ type Declaration struct {
 	// or "" for any.
 	Spec string
 	Line int
+	// Resolved is the URL a lockfile fetches the package from, when it
+	// records one: a package from a host that is neither a public registry
+	// nor the proxy is reported as DEP-008 and not judged by name (it may
+	// be a private package the public registry never had).
+	Resolved string
 }
 
 // Bypass is a way around the registry (DEP-008) found in a file.

@@ -137,7 +137,7 @@ func parsePackageLock(b []byte) (Manifest, error) {
 		if p.Version == "" {
 			continue
 		}
-		m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: p.Version, Line: line})
+		m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: p.Version, Line: line, Resolved: httpURL(p.Resolved)})
 	}
 	return m, nil
 }
@@ -157,7 +157,7 @@ func (m *Manifest) addLockV1(ls lines, deps map[string]lockV1) {
 			name, version = real, v
 		}
 		if !(d.Resolved != "" && m.addResolved(name, version, d.Resolved, line)) && version != "" && !isURL(version) && !strings.HasPrefix(version, "file:") {
-			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: version, Line: line})
+			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: version, Line: line, Resolved: httpURL(d.Resolved)})
 		}
 		m.addLockV1(ls, d.Dependencies)
 	}
@@ -181,6 +181,15 @@ func (m *Manifest) addResolved(name, version, resolved string, line int) (done b
 		m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s %s resolved from %s", name, version, redactURL(resolved)), URL: resolved, Lockfile: true})
 	}
 	return false
+}
+
+// httpURL returns u when it is an http(s) URL, else "".
+func httpURL(u string) string {
+	lu := strings.ToLower(u)
+	if strings.HasPrefix(lu, "http://") || strings.HasPrefix(lu, "https://") {
+		return u
+	}
+	return ""
 }
 
 // splitDescriptor splits a yarn/pnpm descriptor "name@range" (scoped names
@@ -219,7 +228,7 @@ func parseYarnLock(b []byte) (Manifest, error) {
 			return
 		}
 		if cur.version != "" && !strings.HasPrefix(cur.version, "0.0.0-use.local") {
-			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: cur.name, Spec: cur.version, Line: cur.line})
+			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: cur.name, Spec: cur.version, Line: cur.line, Resolved: httpURL(cur.resolved)})
 		}
 		cur = nil
 	}
@@ -269,7 +278,7 @@ func parseYarnLock(b []byte) (Manifest, error) {
 			case strings.HasPrefix(r, "npm:"):
 			case strings.HasPrefix(r, "https:"), strings.HasPrefix(r, "http:"), strings.HasPrefix(r, "git"), strings.HasPrefix(r, "github:"):
 				cur.resolved = r
-				if !strings.HasPrefix(r, "http") {
+				if !strings.HasPrefix(r, "http") || strings.Contains(r, ".git#") || strings.Contains(r, "#commit=") {
 					cur.resolved = "git+" + strings.TrimPrefix(r, "git+")
 				}
 			case strings.HasPrefix(r, "file:"):
@@ -335,7 +344,7 @@ func parsePnpmLock(b []byte) (Manifest, error) {
 			if version == "" || isURL(version) || strings.HasPrefix(version, "file:") || strings.HasPrefix(version, "link:") {
 				continue
 			}
-			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: version, Line: key.Line})
+			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: version, Line: key.Line, Resolved: httpURL(res.Resolution.Tarball)})
 		}
 	}
 	return m, nil

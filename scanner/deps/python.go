@@ -556,8 +556,10 @@ func parsePoetryLock(b []byte) (Manifest, error) {
 			continue
 		case "legacy":
 			m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s %s locked from index %s", p.Name, p.Version, redactURL(u)), URL: u, Lockfile: true})
+		default:
+			u = ""
 		}
-		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: p.Name, Spec: "==" + p.Version, Line: line})
+		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: p.Name, Spec: "==" + p.Version, Line: line, Resolved: u})
 	}
 	return m, nil
 }
@@ -595,14 +597,16 @@ func parseUVLock(b []byte) (Manifest, error) {
 				m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s locked from %s, outside the repository", p.Name, p2)})
 			}
 			continue
-		case src["registry"] != nil:
-			u := fmt.Sprint(src["registry"])
+		}
+		u := ""
+		if src["registry"] != nil {
+			u = fmt.Sprint(src["registry"])
 			m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s %s locked from index %s", p.Name, p.Version, redactURL(u)), URL: u, Lockfile: true})
 		}
 		if p.Version == "" {
 			continue
 		}
-		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: p.Name, Spec: "==" + p.Version, Line: line})
+		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: p.Name, Spec: "==" + p.Version, Line: line, Resolved: u})
 	}
 	return m, nil
 }
