@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -127,6 +128,7 @@ func Parse(p string, content []byte) (Manifest, error) {
 	default:
 		return m, fmt.Errorf("%s: not a manifest this scanner reads", p)
 	}
+	m.Deps = slices.DeleteFunc(m.Deps, func(d Declaration) bool { return !plausibleName(d.Name) })
 	if len(m.Deps) > maxDeclarations {
 		m.Deps = m.Deps[:maxDeclarations]
 		if err == nil {
@@ -134,6 +136,20 @@ func Parse(p string, content []byte) (Manifest, error) {
 		}
 	}
 	return m, err
+}
+
+// plausibleName drops what cannot be a package name (empty, spaces,
+// control characters, over-long): such keys are not dependencies.
+func plausibleName(n string) bool {
+	if n == "" || len(n) > 214 {
+		return false
+	}
+	for _, r := range n {
+		if r <= ' ' || r == 0x7f || r == '"' || r == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // lines is a file's text split for line lookups.
