@@ -314,11 +314,7 @@ func PoetrySpec(s string) string {
 		case strings.HasPrefix(c, "~") && !strings.HasPrefix(c, "~="):
 			parts = append(parts, tilde(strings.TrimSpace(c[1:]))...)
 		case c != "" && c[0] >= '0' && c[0] <= '9':
-			if strings.Contains(c, "*") {
-				parts = append(parts, "=="+c)
-			} else {
-				parts = append(parts, "=="+c)
-			}
+			parts = append(parts, "=="+c) // 1.2.3, and 1.2.* (a PEP 440 prefix match)
 		default:
 			parts = append(parts, strings.ReplaceAll(c, " ", ""))
 		}
@@ -383,11 +379,11 @@ func parsePipfile(b []byte) (Manifest, error) {
 	var m Manifest
 	var raw map[string]any
 	if _, err := toml.Decode(string(hasBOM(b)), &raw); err != nil {
-		return m, fmt.Errorf("Pipfile: %w", err)
+		return m, fmt.Errorf("parse Pipfile: %w", err)
 	}
 	var doc pipfile
 	if _, err := toml.Decode(string(hasBOM(b)), &doc); err != nil {
-		return m, fmt.Errorf("Pipfile: %w", err)
+		return m, fmt.Errorf("parse Pipfile: %w", err)
 	}
 	ls := splitLines(b)
 	for _, s := range doc.Source {
@@ -634,7 +630,7 @@ func parsePipConf(b []byte) (Manifest, error) {
 			val = strings.TrimSpace(v)
 		}
 		switch key {
-		case "index-url", "extra-index-url", "find-links", "index":
+		case "index-url", "extra-index-url", "find-links":
 			for _, u := range strings.Fields(val) {
 				m.Bypasses = append(m.Bypasses, Bypass{Line: i + 1, What: "pip " + key + " " + redactURL(u), URL: u})
 			}
