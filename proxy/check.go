@@ -124,7 +124,12 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 			return pd, err
 		}
 		pd.Ref.Version = version
-		pd.Findings = append(pd.Findings, policy.NonexistentVersion(pkg, version, newest))
+		f := policy.NonexistentVersion(pkg, version, newest)
+		if isRangeSpec(eco, version) {
+			f.Reason = strings.Replace(f.Reason, "version "+version+" of `"+pkg.Name+"` does not exist",
+				"no release of `"+pkg.Name+"` matches "+version, 1)
+		}
+		pd.Findings = append(pd.Findings, f)
 		pd.Verdict = policy.Block
 		return pd, nil
 	}
