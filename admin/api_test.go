@@ -557,7 +557,14 @@ func TestCheckHandler(t *testing.T) {
 	if code != 200 || rep.Name != "@scope/left-pad" {
 		t.Errorf("check %%2f scoped = %d %+v", code, rep)
 	}
-	for _, p := range []string{"/api/v1/check/cargo/serde", "/api/v1/check/pypi/bad%20name", "/api/v1/check/pypi/x?version=1%200"} {
+	// Ranges, dist-tags and specifiers are questions clients ask (check
+	// resolves them as the client would); other characters are not.
+	for _, p := range []string{"/api/v1/check/npm/left-pad?version=%3E%3D1%20%3C2", "/api/v1/check/npm/left-pad?version=%5E1%20%7C%7C%20%5E2", "/api/v1/check/pypi/x?version=%3E%3D2%2C%3C3"} {
+		if code, _, body := get(p); code != 200 {
+			t.Errorf("GET %s = %d %s, want 200", p, code, body)
+		}
+	}
+	for _, p := range []string{"/api/v1/check/cargo/serde", "/api/v1/check/pypi/bad%20name", "/api/v1/check/pypi/x?version=1%3B0", "/api/v1/check/pypi/x?version=%221%22"} {
 		if code, _, body := get(p); code != 400 || !strings.Contains(body, `"error"`) {
 			t.Errorf("GET %s = %d %s, want 400", p, code, body)
 		}
