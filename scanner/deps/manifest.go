@@ -19,6 +19,9 @@ type Declaration struct {
 	// or "" for any.
 	Spec string
 	Line int
+	// Dev marks development-only declarations (devDependencies, Pipfile
+	// dev-packages, PEP 735 groups, poetry's non-main groups).
+	Dev bool
 	// Resolved is the URL a lockfile fetches the package from, when it
 	// records one: a package from a host that is neither a public registry
 	// nor the proxy is reported as DEP-008 and not judged by name (it may

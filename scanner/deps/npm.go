@@ -48,7 +48,11 @@ func parsePackageJSON(b []byte) (Manifest, error) {
 				}
 			}
 			line := ls.keyLine(name, from)
+			n := len(m.Deps)
 			m.addNPMSpec(name, spec, line)
+			for i := n; i < len(m.Deps); i++ {
+				m.Deps[i].Dev = kind == "devDependencies"
+			}
 		}
 	}
 	return m, nil

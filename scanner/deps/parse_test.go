@@ -42,10 +42,10 @@ pytest (>=7,<9)
 --trusted-host example.org
 `,
 		deps: []Declaration{
-			{PyPI, "requests", ">=2.31", 4, ""},
-			{PyPI, "Django", "==4.2.*", 5, ""},
-			{PyPI, "numpy", "", 8, ""},
-			{PyPI, "pytest", ">=7,<9", 17, ""},
+			{PyPI, "requests", ">=2.31", 4, false, ""},
+			{PyPI, "Django", "==4.2.*", 5, false, ""},
+			{PyPI, "numpy", "", 8, false, ""},
+			{PyPI, "pytest", ">=7,<9", 17, false, ""},
 		},
 		bypasses: []int{9, 11, 12, 13, 14, 15, 18},
 		includes: []string{"base.txt", "constraints.txt"},
@@ -89,15 +89,15 @@ url = "https://pkgs.example.org/simple"
 other = { git = "https://github.com/example/other" }
 `,
 		deps: []Declaration{
-			{PyPI, "httpx", ">=0.27", 4, ""},
-			{PyPI, "pydantic", ">=2,<3", 5, ""},
-			{PyPI, "click", ">=8", 10, ""},
-			{PyPI, "mkdocs", "", 12, ""},
-			{PyPI, "ruff", "==0.4.0", 17, ""},
-			{PyPI, "pytest", "", 16, ""},
-			{PyPI, "fastapi", ">=0.110,<0.111.0", 21, ""},
-			{PyPI, "rich", ">=13.7,<13.8.0", 22, ""},
-			{PyPI, "black", "==24.3.0", 27, ""},
+			{PyPI, "httpx", ">=0.27", 4, false, ""},
+			{PyPI, "pydantic", ">=2,<3", 5, false, ""},
+			{PyPI, "click", ">=8", 10, false, ""},
+			{PyPI, "mkdocs", "", 12, false, ""},
+			{PyPI, "ruff", "==0.4.0", 17, true, ""},
+			{PyPI, "pytest", "", 16, true, ""},
+			{PyPI, "fastapi", ">=0.110,<0.111.0", 21, false, ""},
+			{PyPI, "rich", ">=13.7,<13.8.0", 22, false, ""},
+			{PyPI, "black", "==24.3.0", 27, true, ""},
 		},
 		bypasses: []int{6, 23, 31, 34},
 	},
@@ -121,9 +121,9 @@ pytest = "==8.0.0"
 python_version = "3.11"
 `,
 		deps: []Declaration{
-			{PyPI, "flask", ">=3.0", 8, ""},
-			{PyPI, "requests", "", 7, ""},
-			{PyPI, "pytest", "==8.0.0", 12, ""},
+			{PyPI, "flask", ">=3.0", 8, false, ""},
+			{PyPI, "requests", "", 7, false, ""},
+			{PyPI, "pytest", "==8.0.0", 12, true, ""},
 		},
 		bypasses: []int{2, 9},
 	},
@@ -146,11 +146,11 @@ test =
     pytest
 `,
 		deps: []Declaration{
-			{PyPI, "requests", ">=2", 7, ""},
-			{PyPI, "importlib-metadata", "", 8, ""},
-			{PyPI, "setuptools_scm", "", 10, ""},
-			{PyPI, "pyyaml", ">=6", 12, ""},
-			{PyPI, "pytest", "", 14, ""},
+			{PyPI, "requests", ">=2", 7, false, ""},
+			{PyPI, "importlib-metadata", "", 8, false, ""},
+			{PyPI, "setuptools_scm", "", 10, false, ""},
+			{PyPI, "pyyaml", ">=6", 12, false, ""},
+			{PyPI, "pytest", "", 14, false, ""},
 		},
 	},
 	{
@@ -181,8 +181,8 @@ type = "git"
 url = "https://github.com/example/gitlib"
 `,
 		deps: []Declaration{
-			{PyPI, "certifi", "==2024.2.2", 3, ""},
-			{PyPI, "corp-lib", "==1.0.0", 9, "https://pkgs.example.org/simple"},
+			{PyPI, "certifi", "==2024.2.2", 3, false, ""},
+			{PyPI, "corp-lib", "==1.0.0", 9, false, "https://pkgs.example.org/simple"},
 		},
 		bypasses: []int{9, 18},
 	},
@@ -213,8 +213,8 @@ version = "2.0.0"
 source = { registry = "https://pkgs.example.org/simple" }
 `,
 		deps: []Declaration{
-			{PyPI, "anyio", "==4.3.0", 10, "https://pypi.org/simple"},
-			{PyPI, "corp", "==2.0.0", 20, "https://pkgs.example.org/simple"},
+			{PyPI, "anyio", "==4.3.0", 10, false, "https://pypi.org/simple"},
+			{PyPI, "corp", "==2.0.0", 20, false, "https://pkgs.example.org/simple"},
 		},
 		bypasses: []int{10, 15, 20},
 	},
@@ -249,14 +249,14 @@ source = { registry = "https://pkgs.example.org/simple" }
 }
 `,
 		deps: []Declaration{
-			{NPM, "@types/node", "20.11.0", 7, ""},
-			{NPM, "express", "^4.19.2", 5, ""},
-			{NPM, "lodash", "4.17.21", 6, ""},
-			{NPM, "typescript", "~5.4.0", 15, ""},
-			{NPM, "vitest", "latest", 15, ""},
-			{NPM, "fsevents", "2.3.3", 20, ""},
-			{NPM, "react", ">=17 <19", 17, ""},
-			{NPM, "semver", "7.6.0", 23, ""},
+			{NPM, "@types/node", "20.11.0", 7, false, ""},
+			{NPM, "express", "^4.19.2", 5, false, ""},
+			{NPM, "lodash", "4.17.21", 6, false, ""},
+			{NPM, "typescript", "~5.4.0", 15, true, ""},
+			{NPM, "vitest", "latest", 15, true, ""},
+			{NPM, "fsevents", "2.3.3", 20, false, ""},
+			{NPM, "react", ">=17 <19", 17, false, ""},
+			{NPM, "semver", "7.6.0", 23, false, ""},
 		},
 		bypasses: []int{8, 9, 12, 13},
 	},
@@ -283,11 +283,11 @@ source = { registry = "https://pkgs.example.org/simple" }
 }
 `,
 		deps: []Declaration{
-			{NPM, "@types/node", "20.11.0", 11, ""},
-			{NPM, "corp", "1.0.0", 16, "https://npm.example.org/corp/-/corp-1.0.0.tgz"},
-			{NPM, "express", "4.19.2", 6, "https://registry.npmjs.org/express/-/express-4.19.2.tgz"},
-			{NPM, "debug", "2.6.9", 10, ""},
-			{NPM, "lodash", "4.17.21", 12, ""},
+			{NPM, "@types/node", "20.11.0", 11, false, ""},
+			{NPM, "corp", "1.0.0", 16, false, "https://npm.example.org/corp/-/corp-1.0.0.tgz"},
+			{NPM, "express", "4.19.2", 6, false, "https://registry.npmjs.org/express/-/express-4.19.2.tgz"},
+			{NPM, "debug", "2.6.9", 10, false, ""},
+			{NPM, "lodash", "4.17.21", 12, false, ""},
 		},
 		bypasses: []int{6, 15, 16},
 	},
@@ -312,8 +312,8 @@ lodash@^4.17.21:
   resolved "git+https://github.com/example/gitlib.git#abc"
 `,
 		deps: []Declaration{
-			{NPM, "@babel/code-frame", "7.23.5", 5, "https://registry.yarnpkg.com/@babel/code-frame/-/code-frame-7.23.5.tgz#abc"},
-			{NPM, "lodash", "4.17.21", 10, "https://npm.example.org/lodash/-/lodash-4.17.21.tgz"},
+			{NPM, "@babel/code-frame", "7.23.5", 5, false, "https://registry.yarnpkg.com/@babel/code-frame/-/code-frame-7.23.5.tgz#abc"},
+			{NPM, "lodash", "4.17.21", 10, false, "https://npm.example.org/lodash/-/lodash-4.17.21.tgz"},
 		},
 		bypasses: []int{5, 10, 14},
 	},
@@ -344,8 +344,8 @@ __metadata:
   resolution: "gitlib@https://github.com/example/gitlib.git#commit=abc"
 `,
 		deps: []Declaration{
-			{NPM, "chalk", "5.3.0", 11, ""},
-			{NPM, "ms", "2.1.3", 16, ""},
+			{NPM, "chalk", "5.3.0", 11, false, ""},
+			{NPM, "ms", "2.1.3", 16, false, ""},
 		},
 		bypasses: []int{20},
 	},
@@ -373,9 +373,9 @@ packages:
     resolution: {tarball: https://npm.example.org/corp/-/corp-1.0.0.tgz}
 `,
 		deps: []Declaration{
-			{NPM, "react-dom", "18.2.0", 10, ""},
-			{NPM, "@types/node", "20.11.0", 15, ""},
-			{NPM, "corp", "1.0.0", 18, "https://npm.example.org/corp/-/corp-1.0.0.tgz"},
+			{NPM, "react-dom", "18.2.0", 10, false, ""},
+			{NPM, "@types/node", "20.11.0", 15, false, ""},
+			{NPM, "corp", "1.0.0", 18, false, "https://npm.example.org/corp/-/corp-1.0.0.tgz"},
 		},
 		bypasses: []int{18},
 	},
@@ -393,8 +393,8 @@ packages:
     resolution: {type: git, repo: https://github.com/example/other.git, commit: abc}
 `,
 		deps: []Declaration{
-			{NPM, "@scope/pkg", "1.2.3", 3, ""},
-			{NPM, "gitlib", "1.0.0", 5, "https://codeload.github.com/example/gitlib/tar.gz/abc"},
+			{NPM, "@scope/pkg", "1.2.3", 3, false, ""},
+			{NPM, "gitlib", "1.0.0", 5, false, "https://codeload.github.com/example/gitlib/tar.gz/abc"},
 		},
 		bypasses: []int{5, 8},
 	},

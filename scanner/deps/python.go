@@ -174,13 +174,21 @@ func parsePyproject(b []byte) (Manifest, error) {
 				reqs = append(reqs, s)
 			}
 		}
+		n := len(m.Deps)
 		m.addPEP508(ls, reqs, max(from, ls.keyLine(group, from)))
+		m.markDev(n) // PEP 735 groups are not installed with the package
 	}
 	po := doc.Tool.Poetry
 	m.addPoetry(ls, po.Dependencies, ls.header("tool.poetry.dependencies"))
+	n := len(m.Deps)
 	m.addPoetry(ls, po.DevDependencies, ls.header("tool.poetry.dev-dependencies"))
+	m.markDev(n)
 	for _, g := range sortedKeys(po.Group) {
+		n := len(m.Deps)
 		m.addPoetry(ls, po.Group[g].Dependencies, ls.header("tool.poetry.group."+g+".dependencies"))
+		if g != "main" {
+			m.markDev(n)
+		}
 	}
 	for _, s := range po.Source {
 		if s.URL != "" {
@@ -231,6 +239,13 @@ func (m *Manifest) addUV(ls lines, uv uvSettings, prefix string) {
 		case t["path"] != nil && outsidePath(fmt.Sprint(t["path"])):
 			m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v, outside the repository", name, t["path"])})
 		}
+	}
+}
+
+// markDev marks the declarations from index n on as development-only.
+func (m *Manifest) markDev(n int) {
+	for i := n; i < len(m.Deps); i++ {
+		m.Deps[i].Dev = true
 	}
 }
 
@@ -434,7 +449,7 @@ func parsePipfile(b []byte) (Manifest, error) {
 			if spec == "*" {
 				spec = ""
 			}
-			m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: name, Spec: strings.ReplaceAll(spec, " ", ""), Line: line})
+			m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: name, Spec: strings.ReplaceAll(spec, " ", ""), Line: line, Dev: cat == "dev-packages"})
 		}
 	}
 	return m, nil

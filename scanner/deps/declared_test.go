@@ -1,0 +1,71 @@
+package deps
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+)
+
+// declaredCollector is an analyzer that only calls Declared from Finish,
+// as DEP-006 does.
+type declaredCollector struct {
+	got       []string
+	manifests map[string]bool
+}
+
+func (c *declaredCollector) Rules() []scanner.RuleInfo { return nil }
+func (c *declaredCollector) Wants(string) bool         { return false }
+func (c *declaredCollector) Analyze(context.Context, *scanner.File) ([]scanner.Finding, error) {
+	return nil, nil
+}
+func (c *declaredCollector) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	ds, m, err := Declared(ctx, p)
+	for _, d := range ds {
+		dev := ""
+		if d.Dev {
+			dev = " dev"
+		}
+		c.got = append(c.got, string(d.Ecosystem)+" "+d.Name+dev)
+	}
+	c.manifests = m
+	return nil, err
+}
+
+func TestDeclaredForImports(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"requirements.txt":      "flask\n",
+		"requirements-dev.txt":  "pytest\n",
+		"pyproject.toml":        "[project]\ndependencies = [\"httpx\"]\n[dependency-groups]\nlint = [\"ruff\"]\n",
+		"web/package.json":      "{\"dependencies\": {\"express\": \"^4\"}, \"devDependencies\": {\"jest\": \"^29\"}}\n",
+		"web/package-lock.json": "{\"packages\": {\"node_modules/transitive\": {\"version\": \"1.0.0\"}}}\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &declaredCollector{}
+	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"pypi httpx", "pypi ruff dev", "pypi pytest dev", "pypi flask", "npm express", "npm jest dev"}
+	if diff := cmp.Diff(want, c.got); diff != "" {
+		t.Errorf("declared (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]bool{"pypi": true, "npm": true}, c.manifests); diff != "" {
+		t.Errorf("manifests (-want +got):\n%s", diff)
+	}
+}
+
+// collectorWithRule gives the collector a rule so the engine runs it.
+type collectorWithRule struct{ *declaredCollector }
+
+func (c collectorWithRule) Rules() []scanner.RuleInfo { return Rules[:1] }
