@@ -89,9 +89,13 @@ func TestSARIFValidatesAndSuitsGitHub(t *testing.T) {
 					}
 				}
 				Results []struct {
-					RuleID              string
-					Message             struct{ Text string }
-					Locations           []struct{ PhysicalLocation struct{ ArtifactLocation struct{ URI, URIBaseID string } } }
+					RuleID    string
+					Message   struct{ Text string }
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI, URIBaseID string }
+						}
+					}
 					PartialFingerprints map[string]string
 					Suppressions        []any
 				}
