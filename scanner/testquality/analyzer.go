@@ -33,6 +33,7 @@ type Analyzer struct {
 type helperFacts struct {
 	asserts     bool
 	checkStatus bool
+	calls       []string // helpers may assert through other helpers
 }
 
 // testFacts is what Analyze learns about one test; findings that depend on
@@ -63,16 +64,34 @@ var _ scanner.Finisher = (*Analyzer)(nil)
 
 func (a *Analyzer) Rules() []scanner.RuleInfo { return Rules() }
 
-// Wants test files of Python and JavaScript/TypeScript suites.
+// Wants every Python and JavaScript/TypeScript file: tests live in test
+// files; assertion helpers (check_*, assert*) may live anywhere, for
+// example in a test support package.
 func (a *Analyzer) Wants(p string) bool {
-	if treesitter.LangForPath(p) == treesitter.None {
-		return false
-	}
+	return treesitter.LangForPath(p) != treesitter.None
+}
+
+// isTestFile: test paths, and test_*.py modules anywhere (pytest collects
+// them).
+func isTestFile(p string) bool {
 	if scanner.IsTestPath(p) {
 		return true
 	}
 	base := path.Base(p)
 	return strings.HasPrefix(base, "test") && strings.HasSuffix(base, ".py")
+}
+
+// helperName: in non-test code only functions named like assertion
+// helpers count (an invariant assert inside production code is no test
+// assertion).
+func helperName(name string) bool {
+	n := strings.ToLower(strings.TrimLeft(name, "_"))
+	for _, p := range []string{"assert", "check", "verify", "expect", "ensure", "validate"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
@@ -82,6 +101,7 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	var v visitor
 	v.file = f
 	v.minAssertions = a.opts.MinAssertions
+	v.testFile = isTestFile(f.Path)
 	if f.Lang == treesitter.Python {
 		v.python(f.Tree.Root())
 	} else {
@@ -90,7 +110,7 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	a.mu.Lock()
 	for name, h := range v.helpers {
 		old := a.helpers[name]
-		a.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus}
+		a.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
 	}
 	a.tests = append(a.tests, v.tests...)
 	a.mu.Unlock()
@@ -100,6 +120,7 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 // Finish decides TEST-001/002/003, which depend on assertion helpers that
 // may live in other files.
 func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	a.closeHelpers()
 	var out []scanner.Finding
 	for _, t := range a.tests {
 		meaningful, status := t.meaningful, t.statusCheck
@@ -130,9 +151,33 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	return out, nil
 }
 
+// closeHelpers propagates "asserts" and "checks status" through helpers
+// that call other helpers (check_response → assert_status → assert).
+func (a *Analyzer) closeHelpers() {
+	for changed := true; changed; {
+		changed = false
+		for name, h := range a.helpers {
+			for _, c := range h.calls {
+				o, ok := a.helpers[c]
+				if !ok || c == name {
+					continue
+				}
+				if (o.asserts && !h.asserts) || (o.checkStatus && !h.checkStatus) {
+					h.asserts = h.asserts || o.asserts
+					h.checkStatus = h.checkStatus || o.checkStatus
+					a.helpers[name] = h
+					changed = true
+				}
+			}
+		}
+	}
+}
+
 // visitor walks one file.
 type visitor struct {
 	file          *scanner.File
+	testFile      bool
+	inTest        bool // inside a JS test body
 	minAssertions int
 	tests         []testFacts
 	helpers       map[string]helperFacts
@@ -140,11 +185,14 @@ type visitor struct {
 }
 
 func (v *visitor) addHelper(name string, h helperFacts) {
+	if !v.testFile && !helperName(name) {
+		return
+	}
 	if v.helpers == nil {
 		v.helpers = map[string]helperFacts{}
 	}
 	old := v.helpers[name]
-	v.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus}
+	v.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
 }
 
 func (v *visitor) finding(r scanner.RuleInfo, n treesitter.Node, msg string) {

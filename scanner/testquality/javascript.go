@@ -21,6 +21,10 @@ var jsTestFuncs = map[string]bool{"it": true, "test": true, "specify": true}
 // describe blocks) are tests; other function declarations are candidate
 // assertion helpers.
 func (v *visitor) javascript(root treesitter.Node) {
+	if !v.testFile {
+		v.jsHelpersOnly(root)
+		return
+	}
 	root.Walk(func(n treesitter.Node) bool {
 		switch n.Kind() {
 		case "call_expression":
@@ -28,17 +32,13 @@ func (v *visitor) javascript(root treesitter.Node) {
 		case "function_declaration":
 			name := n.Field("name").Text()
 			f := v.jsBody(n.Field("body"))
-			if f.meaningful+f.trivial > 0 || f.statusCheck {
-				v.addHelper(name, helperFacts{asserts: f.meaningful+f.trivial > 0, checkStatus: f.statusCheck})
-			}
+			v.addHelper(name, helperFacts{asserts: f.meaningful+f.trivial > 0, checkStatus: f.statusCheck, calls: f.calls})
 			return false
 		case "variable_declarator":
 			val := n.Field("value")
 			if val.Kind() == "arrow_function" || val.Kind() == "function_expression" || val.Kind() == "function" {
 				f := v.jsBody(val.Field("body"))
-				if f.meaningful+f.trivial > 0 || f.statusCheck {
-					v.addHelper(n.Field("name").Text(), helperFacts{asserts: f.meaningful+f.trivial > 0, checkStatus: f.statusCheck})
-				}
+				v.addHelper(n.Field("name").Text(), helperFacts{asserts: f.meaningful+f.trivial > 0, checkStatus: f.statusCheck, calls: f.calls})
 				return false
 			}
 		}
@@ -80,7 +80,9 @@ func (v *visitor) jsCall(n treesitter.Node) bool {
 	if body.IsNull() {
 		return true // it.todo / pending tests
 	}
+	v.inTest = true
 	f := v.jsBody(body)
+	v.inTest = false
 	if name == "" {
 		name = "(unnamed)"
 	}
@@ -148,8 +150,8 @@ func (v *visitor) jsBody(body treesitter.Node) testFacts {
 			case last == "t.pass" || text == "t.pass":
 				f.trivial++
 			}
+			f.calls = append(f.calls, last)
 			if fn.Kind() == "identifier" {
-				f.calls = append(f.calls, text)
 				if text == "fetch" || text == "supertest" || text == "request" {
 					f.usesHTTP = true
 				}
@@ -162,7 +164,7 @@ func (v *visitor) jsBody(body treesitter.Node) testFacts {
 					f.usesHTTP = true
 				}
 				if prop == "catch" {
-					if h := n.Field("arguments").NamedChild(0); (h.Kind() == "arrow_function" || h.Kind() == "function_expression") && emptyJSBlock(h.Field("body")) {
+					if h := n.Field("arguments").NamedChild(0); v.inTest && (h.Kind() == "arrow_function" || h.Kind() == "function_expression") && emptyJSBlock(h.Field("body")) {
 						v.finding(SwallowedException, n, ".catch() with an empty handler swallows every error in the test")
 					}
 				}
@@ -173,7 +175,7 @@ func (v *visitor) jsBody(body treesitter.Node) testFacts {
 				f.statusCheck = true
 			}
 		case "catch_clause":
-			if emptyJSBlock(n.Field("body")) {
+			if v.inTest && emptyJSBlock(n.Field("body")) {
 				v.finding(SwallowedException, n, "catch block swallows every error in the test")
 			}
 		}
@@ -292,4 +294,17 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		}
 		return true
 	})
+}
+
+// jsHelpersOnly collects assertion helpers from non-test code.
+func (v *visitor) jsHelpersOnly(root treesitter.Node) {
+	for _, st := range root.NamedChildren() {
+		if st.Kind() == "export_statement" {
+			st = st.Field("declaration")
+		}
+		if st.Kind() == "function_declaration" && helperName(st.Field("name").Text()) {
+			f := v.jsBody(st.Field("body"))
+			v.addHelper(st.Field("name").Text(), helperFacts{asserts: f.meaningful+f.trivial > 0, checkStatus: f.statusCheck, calls: f.calls})
+		}
+	}
 }

@@ -11,7 +11,7 @@ var httpVerbs = map[string]bool{"get": true, "post": true, "put": true, "patch":
 
 // trivialPyAssertCalls are unittest/pytest assertion methods that almost
 // any result satisfies.
-var trivialPyAssertCalls = map[string]bool{"assertIsNotNone": true, "assertIsInstance": true, "assert_": true}
+var trivialPyAssertCalls = map[string]bool{"assertIsNotNone": true, "assert_": true}
 
 // python walks a module: module-level test functions, Test* classes and
 // unittest.TestCase subclasses; other functions in test files are
@@ -52,17 +52,21 @@ func (v *visitor) pyStatement(st treesitter.Node, inTestClass bool, classDecorat
 				isFixture = true
 			}
 		}
-		facts, patches := v.pyBody(def, decorators)
-		if strings.HasPrefix(name, "test") && !isFixture && (inTestClass || def.Parent().Kind() == "module" || def.Parent().Parent().Kind() == "module") {
+		isTest := v.testFile && strings.HasPrefix(name, "test") && name != "test" && !isFixture
+		facts, patches := v.pyBody(def, decorators, isTest)
+		for _, d := range decorators {
+			if assertingDecorator(d.Text()) {
+				facts.meaningful++ // e.g. @jump_test(...), @check_events: the decorator runs the checks
+			}
+		}
+		if isTest && (inTestClass || def.Parent().Kind() == "module" || def.Parent().Parent().Kind() == "module") {
 			n := def.Field("name")
 			facts.path, facts.name, facts.line, facts.col = v.file.Path, name, n.Line(), n.Column()
 			v.tests = append(v.tests, facts)
 			v.pyCircular(def, patches)
 			return
 		}
-		if facts.meaningful+facts.trivial > 0 || facts.statusCheck {
-			v.addHelper(name, helperFacts{asserts: facts.meaningful+facts.trivial > 0, checkStatus: facts.statusCheck})
-		}
+		v.addHelper(name, helperFacts{asserts: facts.meaningful+facts.trivial > 0, checkStatus: facts.statusCheck, calls: facts.calls})
 	}
 }
 
@@ -120,7 +124,7 @@ type pyPatch struct {
 
 // pyBody gathers a function's assertion facts and reports TEST-004 and
 // pytest.skip() without a reason.
-func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node) (testFacts, []pyPatch) {
+func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTest bool) (testFacts, []pyPatch) {
 	var f testFacts
 	f.inTestFile = v.file.Test
 	clients := map[string]bool{}
@@ -131,6 +135,11 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node) (tes
 			patches = append(patches, p)
 		}
 	}
+	// A docstring with doctest examples asserts through doctest.
+	if first := body.NamedChild(0); first.Kind() == "expression_statement" && first.NamedChild(0).Kind() == "string" && strings.Contains(first.Text(), ">>>") {
+		f.meaningful++
+	}
+	aliases := map[string]bool{} // eq = self.assertEqual
 	body.Walk(func(n treesitter.Node) bool {
 		switch n.Kind() {
 		case "assert_statement":
@@ -149,7 +158,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node) (tes
 			text := fn.Text()
 			last := lastName(text)
 			switch {
-			case strings.HasPrefix(last, "assert") || strings.HasPrefix(last, "assert_"):
+			case strings.Contains(strings.ToLower(last), "assert"):
 				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) {
 					f.trivial++
 				} else {
@@ -165,9 +174,10 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node) (tes
 			case last == "raise_for_status":
 				f.statusCheck = true
 			}
-			if fn.Kind() == "identifier" || strings.HasPrefix(text, "self.") || strings.HasPrefix(text, "cls.") {
-				f.calls = append(f.calls, last)
+			if aliases[text] {
+				f.meaningful++
 			}
+			f.calls = append(f.calls, last)
 			if fn.Kind() == "attribute" && httpVerbs[fn.Field("attribute").Text()] {
 				obj := lastName(fn.Field("object").Text())
 				lo := strings.ToLower(obj)
@@ -185,6 +195,9 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node) (tes
 			}
 		case "assignment":
 			right := n.Field("right")
+			if right.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(right.Text())), "assert") {
+				aliases[n.Field("left").Text()] = true
+			}
 			if right.Kind() == "call" {
 				fn := lastName(right.Field("function").Text())
 				if strings.HasSuffix(fn, "Client") || fn == "test_client" {
@@ -197,7 +210,9 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node) (tes
 				clients[strings.TrimSpace(t[i+4:])] = true
 			}
 		case "except_clause":
-			v.pyExcept(n)
+			if isTest {
+				v.pyExcept(n)
+			}
 		}
 		return true
 	})
@@ -219,7 +234,7 @@ func pyTrivialAssert(e treesitter.Node) bool {
 		return strings.HasSuffix(t, "is not None") || strings.HasSuffix(t, "!= None")
 	case "call":
 		switch e.Field("function").Text() {
-		case "isinstance", "hasattr", "callable", "bool":
+		case "bool":
 			return true
 		}
 	case "boolean_operator":
@@ -265,7 +280,7 @@ func (v *visitor) pyExcept(n treesitter.Node) {
 			}
 		}
 	}
-	if !broad || block.IsNull() {
+	if !broad || block.IsNull() || deliberateTry(n.Parent()) {
 		return
 	}
 	for _, st := range block.NamedChildren() {
@@ -403,4 +418,46 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		}
 		return true
 	})
+}
+
+// assertingDecorator: a decorator named like a checker (jump_test,
+// check_events, expect_warning) runs assertions around the test.
+func assertingDecorator(text string) bool {
+	name := strings.ToLower(strings.TrimPrefix(text, "@"))
+	if i := strings.IndexByte(name, '('); i >= 0 {
+		name = name[:i]
+	}
+	name = lastName(name)
+	if strings.HasPrefix(name, "skip") || strings.HasPrefix(name, "requires") || name == "fixture" {
+		return false
+	}
+	for _, w := range []string{"test", "check", "assert", "expect", "verify"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// deliberateTry: the try body only raises (the test provokes and catches
+// on purpose) or only cleans up (close, remove, unlink, kill, …).
+func deliberateTry(try treesitter.Node) bool {
+	body := try.Field("body")
+	if body.IsNull() {
+		return false
+	}
+	for _, st := range body.NamedChildren() {
+		switch st.Kind() {
+		case "raise_statement", "comment":
+			continue
+		case "expression_statement":
+			last := strings.ToLower(lastName(strings.SplitN(st.Text(), "(", 2)[0]))
+			switch last {
+			case "close", "remove", "unlink", "rmtree", "rmdir", "kill", "terminate", "cancel", "shutdown", "join", "stop", "cleanup", "disconnect", "wait":
+				continue
+			}
+		}
+		return false
+	}
+	return true
 }
