@@ -180,8 +180,6 @@ func TestSARIFSchemaRejectsBrokenLogs(t *testing.T) {
 	if !bytes.Contains(schemaFile, []byte(`"required": [ "version", "runs" ]`)) {
 		t.Fatal("vendored schema is not the OASIS 2.1.0 schema")
 	}
-	inner := &testing.T{}
-	_ = inner
 	bad := []byte(`{"version":"2.1.0","runs":[{"results":[]}]}`)
 	schemaDoc, _ := jsonschema.UnmarshalJSON(bytes.NewReader(schemaFile))
 	c := jsonschema.NewCompiler()
