@@ -266,3 +266,18 @@ func (c *Corpus) Encode() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Without returns a copy of the corpus minus the names drop reports (for
+// leave-out evaluations: a name in the corpus is exempt by construction).
+func (c *Corpus) Without(drop func(eco policy.Ecosystem, name string) bool) *Corpus {
+	keep := func(eco policy.Ecosystem, es []Entry) []Entry {
+		out := make([]Entry, 0, len(es))
+		for _, e := range es {
+			if !drop(eco, e.Name) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	return &Corpus{PyPI: keep(policy.PyPI, c.PyPI), NPM: keep(policy.NPM, c.NPM)}
+}
