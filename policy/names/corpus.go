@@ -25,20 +25,58 @@ import (
 //go:embed data/corpus.tsv.gz
 var embedded embed.FS
 
-// corpusHeader opens every corpus file; the version lets the format evolve.
-const corpusHeader = "# vigil-names corpus v1"
+// Corpus file headers; the version lets the format evolve. Version 1 lines
+// are "ecosystem name rank monthly" (every name popular); version 2 adds a
+// role column and allows rank 0 for known names without a rank.
+const (
+	corpusHeaderV1 = "# vigil-names corpus v1"
+	corpusHeader   = "# vigil-names corpus v2"
+)
 
-// Entry is one popular name.
-type Entry struct {
-	Name string // canonical form (PEP 503 for PyPI, lower-case for npm)
-	// Rank is the 1-based popularity rank within the ecosystem.
-	Rank int
-	// Monthly is the download count over 30 days, 0 when the source gave
-	// only a rank.
-	Monthly int64
+// Role says what a corpus name is for.
+type Role uint8
+
+const (
+	// RoleTarget marks a name worth protecting: look-alikes of it are
+	// typosquats (every v1 name is a target).
+	RoleTarget Role = iota
+	// RoleKnown marks a name that exists, with its popularity where known,
+	// but is not protected: it only tells how popular a candidate is.
+	RoleKnown
+)
+
+// String returns the corpus file's spelling of the role.
+func (r Role) String() string {
+	if r == RoleKnown {
+		return "known"
+	}
+	return "target"
 }
 
-// Corpus is the set of popular names per ecosystem, most popular first.
+func parseRole(s string) (Role, bool) {
+	switch s {
+	case "target":
+		return RoleTarget, true
+	case "known":
+		return RoleKnown, true
+	}
+	return 0, false
+}
+
+// Entry is one corpus name.
+type Entry struct {
+	Name string // canonical form (PEP 503 for PyPI, lower-case for npm)
+	// Rank is the 1-based popularity rank within the ecosystem, 0 for a
+	// known name without a rank (PyPI names outside the ranked list).
+	Rank int
+	// Monthly is the download count over 30 days, 0 when the source gave
+	// only a rank (or nothing).
+	Monthly int64
+	// Role is RoleTarget for names worth protecting, RoleKnown otherwise.
+	Role Role
+}
+
+// Corpus is the set of known names per ecosystem, most popular first.
 type Corpus struct {
 	PyPI []Entry
 	NPM  []Entry
@@ -84,12 +122,17 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	c := &Corpus{}
 	line := 0
+	fields := 5
 	for sc.Scan() {
 		line++
 		text := sc.Text()
 		if line == 1 {
-			if text != corpusHeader {
-				return nil, fmt.Errorf("read corpus: line 1: want %q header", corpusHeader)
+			switch text {
+			case corpusHeader:
+			case corpusHeaderV1:
+				fields = 4
+			default:
+				return nil, fmt.Errorf("read corpus: line 1: want %q (or v1) header", corpusHeader)
 			}
 			continue
 		}
@@ -97,20 +140,31 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 			continue
 		}
 		f := strings.Split(text, "\t")
-		if len(f) != 4 {
-			return nil, fmt.Errorf("read corpus: line %d: want 4 fields, got %d", line, len(f))
+		if len(f) != fields {
+			return nil, fmt.Errorf("read corpus: line %d: want %d fields, got %d", line, fields, len(f))
 		}
 		eco, err := policy.ParseEcosystem(f[0])
 		if err != nil {
 			return nil, fmt.Errorf("read corpus: line %d: %w", line, err)
 		}
+		role := RoleTarget
+		if fields == 5 {
+			r, ok := parseRole(f[4])
+			if !ok {
+				return nil, fmt.Errorf("read corpus: line %d: bad role %q", line, f[4])
+			}
+			role = r
+		}
 		rank, err1 := strconv.Atoi(f[2])
 		monthly, err2 := strconv.ParseInt(f[3], 10, 64)
-		if err1 != nil || err2 != nil || rank < 1 || monthly < 0 {
+		if err1 != nil || err2 != nil || rank < 0 || (rank == 0 && role == RoleTarget) || monthly < 0 {
 			return nil, fmt.Errorf("read corpus: line %d: bad rank or count", line)
 		}
 		name := Normalize(eco, f[1])
-		e := Entry{Name: name, Rank: rank, Monthly: monthly}
+		if !validName(eco, name) {
+			return nil, fmt.Errorf("read corpus: line %d: bad name %q", line, f[1])
+		}
+		e := Entry{Name: name, Rank: rank, Monthly: monthly, Role: role}
 		if eco == policy.PyPI {
 			c.PyPI = append(c.PyPI, e)
 		} else {
@@ -128,13 +182,25 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 	return c, nil
 }
 
+// sortEntries orders by rank, unranked (rank 0) names last.
 func sortEntries(es []Entry) {
-	slices.SortStableFunc(es, func(a, b Entry) int { return a.Rank - b.Rank })
+	slices.SortStableFunc(es, func(a, b Entry) int {
+		switch {
+		case a.Rank == b.Rank:
+			return 0
+		case a.Rank == 0:
+			return 1
+		case b.Rank == 0:
+			return -1
+		}
+		return a.Rank - b.Rank
+	})
 }
 
-// WriteCorpus writes a gzip'd corpus: a header line, then one line per name
-// "ecosystem<TAB>name<TAB>rank<TAB>monthly". Entries are written in the
-// order given; ranks of zero are replaced by the 1-based position.
+// WriteCorpus writes a gzip'd corpus (format v2): a header line, then one
+// line per name "ecosystem<TAB>name<TAB>rank<TAB>monthly<TAB>role".
+// Entries are written in the order given; a target's rank of zero is
+// replaced by its 1-based position (known names may stay unranked).
 func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
 	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
 	if err != nil {
@@ -151,10 +217,10 @@ func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
 				return fmt.Errorf("write corpus: bad name %q", e.Name)
 			}
 			rank := e.Rank
-			if rank <= 0 {
+			if rank <= 0 && e.Role == RoleTarget {
 				rank = i + 1
 			}
-			fmt.Fprintf(bw, "%s\t%s\t%d\t%d\n", part.eco, e.Name, rank, max(e.Monthly, 0))
+			fmt.Fprintf(bw, "%s\t%s\t%d\t%d\t%s\n", part.eco, e.Name, max(rank, 0), max(e.Monthly, 0), e.Role)
 		}
 	}
 	if err := bw.Flush(); err != nil {

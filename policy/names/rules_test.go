@@ -32,8 +32,10 @@ func TestTyposquatRule(t *testing.T) {
 	}{
 		{"transposed", pkg(policy.PyPI, "reqeusts", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Block,
 			Reason: "`reqeusts` looks like `requests` (transposed letters)", Suggestions: []string{"requests"}}},
-		{"warn tier", pkg(policy.NPM, "leftpadd", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Warn,
+		{"middle tier, unknown candidate", pkg(policy.NPM, "leftpadd", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Block,
 			Reason: "`leftpadd` looks like `leftpad` (a repeated letter)", Suggestions: []string{"leftpad"}}},
+		{"loose resemblance warns", pkg(policy.NPM, "left-pad", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Warn,
+			Reason: "`left-pad` looks like `leftpad` (different separators)", Suggestions: []string{"leftpad"}}},
 		{"few downloads", pkg(policy.NPM, "lodahs", policy.Signals{WeeklyDownloads: 10, DownloadsSource: "npm-downloads"}),
 			&policy.Finding{Rule: "DEP-003", Verdict: policy.Block, Reason: "`lodahs` looks like `lodash` (transposed letters)",
 				Suggestions: []string{"lodash"}}},
