@@ -34,8 +34,8 @@ const (
 	npmHoldoutMax       = 47_000
 	devTargetPyPIRank   = 5000
 	devTargetNPMMonthly = 2_000_000
-	perFamily       = 120   // generated squats per ecosystem and family
-	devSeed         = 20261121
+	perFamily           = 120 // generated squats per ecosystem and family
+	devSeed             = 20261121
 )
 
 // historical lists typosquats documented in public reports. Only cases we

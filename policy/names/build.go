@@ -16,7 +16,7 @@ import (
 // libraries, CLI tools, database drivers), far below the 40,000 floor of
 // the popular snapshot; below about a thousand a month a name is rarely
 // worth imitating and look-alikes of it are mostly coincidences.
-const DefaultNPMTargetMonthly = 1_000
+const DefaultNPMTargetMonthly = 10_000
 
 // npmPlaceholderVersion is the version npm gives a package it has taken
 // down as malware and holds as a security placeholder.

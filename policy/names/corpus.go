@@ -206,7 +206,19 @@ func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
 	if err != nil {
 		return fmt.Errorf("write corpus: %w", err)
 	}
-	bw := bufio.NewWriter(zw)
+	if err := WriteCorpusTSV(zw, pypi, npm); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write corpus: %w", err)
+	}
+	return nil
+}
+
+// WriteCorpusTSV writes the corpus as plain text (the format WriteCorpus
+// compresses), for people to read and extend.
+func WriteCorpusTSV(w io.Writer, pypi, npm []Entry) error {
+	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, corpusHeader)
 	for _, part := range []struct {
 		eco policy.Ecosystem
@@ -224,9 +236,6 @@ func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write corpus: %w", err)
-	}
-	if err := zw.Close(); err != nil {
 		return fmt.Errorf("write corpus: %w", err)
 	}
 	return nil

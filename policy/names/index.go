@@ -80,7 +80,7 @@ const (
 	minDistLen  = 5  // single edits between names at least this long
 	minShortLen = 4  // short names: transpositions only, very popular targets
 	minD2Len    = 8  // two edits: both names at least this long
-	maxD2Len    = 32 // longer names get no distance-2 keys (cost grows with n²)
+	maxD2Len    = 24 // longer names get no distance-2 keys (cost grows with n²)
 	minAffix    = 4  // a target reached by affix or compound edits is at least this long
 	minBaseLen  = 8  // a scoped target's name part copied without the scope
 )
@@ -146,11 +146,11 @@ const (
 
 // Target tiers.
 const (
-	tierNone uint8 = iota
-	tierSlip       // warns on plausible slips only
-	tierWarn       // warns on any family
-	tierMiddle     // blocks slips by far less popular candidates
-	tierBlock      // blocks slips
+	tierNone   uint8 = iota
+	tierSlip         // warns on plausible slips only
+	tierWarn         // warns on any family
+	tierMiddle       // blocks slips by far less popular candidates
+	tierBlock        // blocks slips
 )
 
 // Index answers popularity, typosquat and suggestion queries over a corpus.
@@ -296,7 +296,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		}
 		all = append(all, kv{hashBytes(kindName, nb[:nl]), en.Monthly, int32(en.Rank), int32(i)})
 	}
-	slices.SortStableFunc(all, func(a, b kv) int {
+	slices.SortFunc(all, func(a, b kv) int { // (hash, entry) is unique
 		switch {
 		case a.h < b.h:
 			return -1
@@ -312,12 +312,15 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		rank:    make([]int32, len(all)),
 		target:  make([]int32, len(all)),
 	}
-	isTarget := make([]bool, len(entries))
+	knownOf := make([]int32, len(entries)) // entry → known slot, -1 for a duplicate
+	for i := range knownOf {
+		knownOf[i] = -1
+	}
 	ntargets := 0
 	for i, a := range all {
 		e.known.hash[i], e.known.monthly[i], e.known.rank[i], e.known.target[i] = a.h, a.monthly, a.rank, -1
 		if tierOf(entries[a.entry]) != tierNone {
-			isTarget[a.entry] = true
+			knownOf[a.entry] = int32(i)
 			ntargets++
 		}
 	}
@@ -326,11 +329,11 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 	type span struct{ norm, fold, light, stem [2]uint32 }
 	spans := make([]span, 0, ntargets)
 	kept := make([]int, 0, ntargets)
-	arena := make([]byte, 0, ntargets*48)
+	arena := make([]byte, 0, ntargets*80+maxName)
 	nkeys := 0
 	var tb [maxName]byte
 	for i, en := range entries {
-		if !isTarget[i] {
+		if knownOf[i] < 0 {
 			continue
 		}
 		nl, _ := normalizeInto(nb[:], eco, en.Name)
@@ -383,9 +386,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		name := str(sp.norm)
 		e.names[id], e.folds[id], e.lights[id], e.stems[id] = name, str(sp.fold), str(sp.light), str(sp.stem)
 		e.rank[id], e.monthly[id], e.tier[id] = int32(en.Rank), en.Monthly, tier
-		if k, ok := e.known.find(hashBytes(kindName, []byte(name))); ok {
-			e.known.target[k] = int32(id)
-		}
+		e.known.target[knownOf[kept[id]]] = int32(id)
 		norm := []byte(name)
 		light := []byte(e.lights[id])
 
