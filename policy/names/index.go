@@ -73,6 +73,11 @@ type Match struct {
 	// (TargetMonthly is 0 when the corpus has only a rank).
 	TargetRank    int
 	TargetMonthly int64
+	// Slip is set when the family is a plausible slip (a transposition, a
+	// neighbouring key, an affix) and only the target's tier kept the
+	// match at Low: online facts (a young, little-downloaded package) may
+	// turn it into a block.
+	Slip bool
 }
 
 // Length thresholds after folding.

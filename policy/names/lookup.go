@@ -82,6 +82,7 @@ type query struct {
 	bestFam  uint8 // index into Families()
 	bestConf Confidence
 	bestDist int
+	bestSlip bool
 	seen     [64]uint32
 	nseen    int
 	anyTier  bool // Suggest: every target is a candidate
@@ -190,7 +191,7 @@ func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
 			return
 		}
 	}
-	q.bestID, q.bestFam, q.bestConf, q.bestDist = int32(id), family, conf, dist
+	q.bestID, q.bestFam, q.bestConf, q.bestDist, q.bestSlip = int32(id), family, conf, dist, strong
 }
 
 // farLess: the candidate is unknown or far less popular than the target
@@ -281,7 +282,8 @@ func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 	}
 	id := q.bestID
 	return Match{Target: e.names[id], Family: familyName(q.bestFam), Confidence: q.bestConf,
-		Distance: q.bestDist, TargetRank: int(e.rank[id]), TargetMonthly: e.monthly[id]}, true
+		Distance: q.bestDist, TargetRank: int(e.rank[id]), TargetMonthly: e.monthly[id],
+		Slip: q.bestSlip && q.bestConf == Low}, true
 }
 
 // exactFamilies checks the families found by exact key lookups.
@@ -626,10 +628,11 @@ func versionEdit(cand []byte, target string) bool {
 	return false
 }
 
-// dropsLetterWord: cand is target without its one-letter first word
-// ("timeout" for "p-timeout"): a plain word, usually a name of its own.
+// dropsLetterWord: cand is target without its first letter or one-letter
+// first word ("react" for "preact", "timeout" for "p-timeout"): the target
+// is then usually a variant named after cand, not the other way round.
 func dropsLetterWord(cand []byte, target string) bool {
-	return len(target) > 2 && isSep(target[1]) && string(cand) == target[2:]
+	return len(target) > 2 && (string(cand) == target[1:] || (isSep(target[1]) && string(cand) == target[2:]))
 }
 
 // pluralEdit: one name is the other plus a trailing "s" (a meaning-
