@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
@@ -179,4 +180,38 @@ func TestIndexOnTinyCorpus(t *testing.T) {
 			t.Errorf("Typosquat(%s, %q) = %+v, %v; want ok=%v confidence %v", tc.eco, tc.name, m, ok, tc.ok, tc.conf)
 		}
 	}
+}
+
+// FuzzLoadCorpus: any corpus file (names.corpus_file is operator input)
+// either fails with an error or loads into a corpus that encodes and loads
+// back unchanged and indexes without panicking.
+func FuzzLoadCorpus(f *testing.F) {
+	f.Add([]byte(corpusHeader + "\npypi\tRequests\t1\t0\ttarget\nnpm\tleft-pad\t0\t9\tknown\n"))
+	f.Add([]byte(corpusHeaderV1 + "\npypi\tboto3\t1\t0\nnpm\t@babel/core\t2\t400\n"))
+	f.Add([]byte(corpusHeader + "\nnpm\tx\t-1\t0\ttarget\n"))
+	f.Add([]byte{0x1f, 0x8b, 8, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := LoadCorpus(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		enc, err := c.Encode()
+		if err != nil {
+			t.Fatalf("Encode of a loaded corpus: %v", err)
+		}
+		back, err := LoadCorpus(bytes.NewReader(enc))
+		if err != nil {
+			t.Fatalf("LoadCorpus(Encode(c)): %v", err)
+		}
+		if diff := cmp.Diff(c, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("round trip mismatch (-loaded +reloaded):\n%s", diff)
+		}
+		ix := NewIndex(c)
+		for _, e := range c.NPM {
+			ix.Typosquat(policy.NPM, e.Name)
+		}
+		for _, e := range c.PyPI {
+			ix.Typosquat(policy.PyPI, e.Name)
+		}
+	})
 }
