@@ -180,17 +180,23 @@ type ecoIndex struct {
 	keys    table
 }
 
-// knownSet maps name hashes to popularity, sorted by hash for binary
-// search; target is the target id or -1.
+// knownSet maps name hashes to popularity (slots sorted by hash, found
+// through a bucket table); target is the target id or -1.
 type knownSet struct {
 	hash    []uint64
 	monthly []int64
 	rank    []int32
 	target  []int32
+	slots   table
 }
 
 func (k *knownSet) find(h uint64) (int, bool) {
-	return slices.BinarySearch(k.hash, h)
+	for _, ent := range k.slots.span(h) {
+		if slot, ok := hit(ent, h); ok && k.hash[slot] == h {
+			return int(slot), true
+		}
+	}
+	return 0, false
 }
 
 // NewIndex indexes a corpus with the default options.
@@ -317,6 +323,13 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		rank:    make([]int32, len(all)),
 		target:  make([]int32, len(all)),
 	}
+	var kb tableBuilder
+	kb.keys = make([]uint64, 0, len(all))
+	kb.vals = make([]uint32, 0, len(all))
+	for i, a := range all {
+		kb.add(a.h, uint32(i))
+	}
+	e.known.slots = kb.build()
 	knownOf := make([]int32, len(entries)) // entry → known slot, -1 for a duplicate
 	for i := range knownOf {
 		knownOf[i] = -1
@@ -468,8 +481,8 @@ var (
 )
 
 // dropAffix strips one ecosystem affix joined by a separator ("python-x",
-// "x-py", "x.js"), or on npm a "js" suffix without one ("xjs"); ok is false
-// when there is none.
+// "x-py", "x.js"), or a "js" (npm) or "py" (PyPI) suffix without one
+// ("xjs", "xpy"); ok is false when there is none.
 func dropAffix(eco policy.Ecosystem, norm []byte) ([]byte, bool) {
 	rest, _, ok := dropAffixKind(eco, norm)
 	return rest, ok
@@ -490,6 +503,9 @@ func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, prefix, ok b
 		}
 	}
 	if eco == policy.NPM && len(name) > 2+minAffix && string(name[len(name)-2:]) == "js" && !isSep(name[len(name)-3]) {
+		return name[:len(name)-2], false, true
+	}
+	if eco == policy.PyPI && len(name) > 2+minAffix && string(name[len(name)-2:]) == "py" && !isSep(name[len(name)-3]) {
 		return name[:len(name)-2], false, true
 	}
 	return nil, false, false

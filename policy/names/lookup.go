@@ -445,7 +445,7 @@ func (q *query) looseFamilies(tb []byte) {
 	}
 	// the name part of a popular scoped target copied, with one edit,
 	// without its scope: "claud-code" for "@anthropic-ai/claude-code"
-	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen {
+	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen && bytes.ContainsAny(q.norm, "-_.") {
 		q.probeSub(q.light, kindBaseDel, famScopeConfusion, 1)
 	}
 }
