@@ -53,16 +53,6 @@ func (r Role) String() string {
 	return "target"
 }
 
-func parseRole(s string) (Role, bool) {
-	switch s {
-	case "target":
-		return RoleTarget, true
-	case "known":
-		return RoleKnown, true
-	}
-	return 0, false
-}
-
 // Entry is one corpus name.
 type Entry struct {
 	Name string // canonical form (PEP 503 for PyPI, lower-case for npm)
@@ -123,11 +113,12 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 	c := &Corpus{}
 	line := 0
 	fields := 5
+	var f [5][]byte
 	for sc.Scan() {
 		line++
-		text := sc.Text()
+		text := sc.Bytes()
 		if line == 1 {
-			switch text {
+			switch string(text) {
 			case corpusHeader:
 			case corpusHeaderV1:
 				fields = 4
@@ -136,35 +127,51 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 			}
 			continue
 		}
-		if text == "" || strings.HasPrefix(text, "#") {
+		if len(text) == 0 || text[0] == '#' {
 			continue
 		}
-		f := strings.Split(text, "\t")
-		if len(f) != fields {
-			return nil, fmt.Errorf("read corpus: line %d: want %d fields, got %d", line, fields, len(f))
+		n := splitTabs(text, f[:])
+		if n != fields {
+			return nil, fmt.Errorf("read corpus: line %d: want %d fields, got %d", line, fields, n)
 		}
-		eco, err := policy.ParseEcosystem(f[0])
-		if err != nil {
-			return nil, fmt.Errorf("read corpus: line %d: %w", line, err)
+		var eco policy.Ecosystem
+		switch string(f[0]) { // no allocation: comparisons only
+		case string(policy.PyPI):
+			eco = policy.PyPI
+		case string(policy.NPM):
+			eco = policy.NPM
+		default:
+			parsed, err := policy.ParseEcosystem(string(f[0]))
+			if err != nil {
+				return nil, fmt.Errorf("read corpus: line %d: %w", line, err)
+			}
+			eco = parsed
 		}
 		role := RoleTarget
 		if fields == 5 {
-			r, ok := parseRole(f[4])
+			r, ok := RoleTarget, true
+			switch string(f[4]) {
+			case "target":
+			case "known":
+				r = RoleKnown
+			default:
+				ok = false
+			}
 			if !ok {
 				return nil, fmt.Errorf("read corpus: line %d: bad role %q", line, f[4])
 			}
 			role = r
 		}
-		rank, err1 := strconv.Atoi(f[2])
-		monthly, err2 := strconv.ParseInt(f[3], 10, 64)
-		if err1 != nil || err2 != nil || rank < 0 || (rank == 0 && role == RoleTarget) || monthly < 0 {
+		rank, ok1 := parseCount(f[2])
+		monthly, ok2 := parseCount(f[3])
+		if !ok1 || !ok2 || rank > 1<<31-1 || (rank == 0 && role == RoleTarget) {
 			return nil, fmt.Errorf("read corpus: line %d: bad rank or count", line)
 		}
-		name := Normalize(eco, f[1])
+		name := Normalize(eco, string(f[1]))
 		if !validName(eco, name) {
 			return nil, fmt.Errorf("read corpus: line %d: bad name %q", line, f[1])
 		}
-		e := Entry{Name: name, Rank: rank, Monthly: monthly, Role: role}
+		e := Entry{Name: name, Rank: int(rank), Monthly: monthly, Role: role}
 		if eco == policy.PyPI {
 			c.PyPI = append(c.PyPI, e)
 		} else {
@@ -180,6 +187,42 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 	sortEntries(c.PyPI)
 	sortEntries(c.NPM)
 	return c, nil
+}
+
+// splitTabs splits b at tabs into f and returns the number of fields (more
+// than len(f) when b has too many).
+func splitTabs(b []byte, f [][]byte) int {
+	n := 0
+	for {
+		i := bytes.IndexByte(b, '\t')
+		if n < len(f) {
+			if i < 0 {
+				f[n] = b
+			} else {
+				f[n] = b[:i]
+			}
+		}
+		n++
+		if i < 0 {
+			return n
+		}
+		b = b[i+1:]
+	}
+}
+
+// parseCount parses a non-negative decimal count without allocating.
+func parseCount(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
 }
 
 // sortEntries orders by rank, unranked (rank 0) names last.
