@@ -154,10 +154,14 @@ func (res RealResults) WriteReal(w io.Writer, full *names.Index, verbose bool) {
 
 // targetTier buckets a target by its popularity in the corpus in use.
 func targetTier(ix *names.Index, eco policy.Ecosystem, target string) string {
-	rank, monthly, ok := ix.Popular(eco, target)
+	rank, monthly, ok := ix.Known(eco, target)
 	switch {
 	case !ok:
 		return "target not in corpus"
+	case eco == policy.NPM && monthly < names.DefaultNPMTargetMonthly:
+		return "< 10k/month (not a target)"
+	case eco == policy.PyPI && rank == 0:
+		return "unranked (not a target)"
 	case eco == policy.PyPI && rank <= 1000:
 		return "rank ≤ 1,000"
 	case eco == policy.PyPI && rank <= 5000:
@@ -168,10 +172,12 @@ func targetTier(ix *names.Index, eco policy.Ecosystem, target string) string {
 		return "≥ 10M/month"
 	case monthly >= 2_000_000:
 		return "2M–10M/month"
+	case monthly >= 1_000_000:
+		return "1M–2M/month"
 	case monthly >= 100_000:
-		return "100k–2M/month"
+		return "100k–1M/month"
 	}
-	return "< 100k/month"
+	return "10k–100k/month"
 }
 
 var _ = strings.Compare
