@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
@@ -179,5 +178,3 @@ func targetTier(ix *names.Index, eco policy.Ecosystem, target string) string {
 	}
 	return "10k–100k/month"
 }
-
-var _ = strings.Compare

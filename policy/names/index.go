@@ -474,12 +474,6 @@ func foldString(buf []byte, light string) []byte {
 // hashes of stems and scoped name parts must not meet whole names').
 func rekind(h, kind uint64) uint64 { return mix(h, kind, 0) }
 
-// Ecosystem affixes: words that naming conventions add to a project name.
-var (
-	affixPrefixes = [...]string{"python3", "python", "py", "js", "node"}
-	affixSuffixes = [...]string{"python", "py", "js", "node"}
-)
-
 // dropAffix strips one ecosystem affix joined by a separator ("python-x",
 // "x-py", "x.js"), or a "js" (npm) or "py" (PyPI) suffix without one
 // ("xjs", "xpy"); ok is false when there is none.
@@ -491,6 +485,9 @@ func dropAffix(eco policy.Ecosystem, norm []byte) ([]byte, bool) {
 // dropAffixKind is dropAffix that also tells whether the affix was a
 // prefix.
 func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, prefix, ok bool) {
+	// ecosystem affixes: words that naming conventions add to a project name
+	affixPrefixes := [...]string{"python3", "python", "py", "js", "node"}
+	affixSuffixes := [...]string{"python", "py", "js", "node"}
 	_, name := splitScope(norm)
 	for _, p := range affixPrefixes {
 		if len(name) > len(p)+1 && string(name[:len(p)]) == p && isSep(name[len(p)]) {
@@ -517,23 +514,32 @@ func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, prefix, ok b
 // dress it up. Tool words do say something ("x-cli", "x-utils", "x-lint"
 // are ordinary companions of x), so glued to a target they count only when
 // the target itself is misspelt: a companion spells its target right.
-var (
-	fillerPrefixes = map[string]bool{
-		"easy": true, "plain": true, "simple": true, "fast": true, "crypto": true, "super": true,
-		"better": true, "real": true, "true": true, "official": true, "secure": true, "safe": true,
-		"pure": true, "new": true, "my": true, "the": true,
+func fillerPrefix(w []byte) bool {
+	switch string(w) {
+	case "easy", "plain", "simple", "fast", "crypto", "super", "better", "real", "true",
+		"official", "secure", "safe", "pure", "new", "my", "the":
+		return true
 	}
-	fillerSuffixes = map[string]bool{
-		"basic": true, "extend": true, "extended": true, "plus": true, "pro": true, "lite": true,
-		"npm": true, "64": true, "official": true, "fixed": true, "patched": true, "new": true,
-		"latest": true, "secure": true,
+	return false
+}
+
+func fillerSuffix(w []byte) bool {
+	switch string(w) {
+	case "basic", "extend", "extended", "plus", "pro", "lite", "npm", "64", "official",
+		"fixed", "patched", "new", "latest", "secure":
+		return true
 	}
-	toolSuffixes = map[string]bool{
-		"lint": true, "utils": true, "util": true, "core": true, "sdk": true, "lib": true,
-		"tools": true, "helper": true, "helpers": true, "mcp": true, "cli": true, "api": true,
-		"plugin": true, "dev": true,
+	return false
+}
+
+func toolSuffix(w []byte) bool {
+	switch string(w) {
+	case "lint", "utils", "util", "core", "sdk", "lib", "tools", "helper", "helpers", "mcp",
+		"cli", "api", "plugin", "dev":
+		return true
 	}
-)
+	return false
+}
 
 // dropFiller strips one filler or tool word (first or last token,
 // separator joined); tool tells which; ok is false when there is none.
@@ -542,7 +548,7 @@ func dropFiller(norm []byte, last bool) (rest []byte, tool, ok bool) {
 	if !last {
 		for i, c := range name {
 			if isSep(c) {
-				if fillerPrefixes[string(name[:i])] && len(name)-i-1 >= minAffix {
+				if fillerPrefix(name[:i]) && len(name)-i-1 >= minAffix {
 					return name[i+1:], false, true
 				}
 				break
@@ -552,9 +558,9 @@ func dropFiller(norm []byte, last bool) (rest []byte, tool, ok bool) {
 	}
 	for i := len(name) - 1; i > 0; i-- {
 		if isSep(name[i]) {
-			w := string(name[i+1:])
-			if (fillerSuffixes[w] || toolSuffixes[w]) && i >= minAffix {
-				return name[:i], toolSuffixes[w], true
+			w := name[i+1:]
+			if (fillerSuffix(w) || toolSuffix(w)) && i >= minAffix {
+				return name[:i], toolSuffix(w), true
 			}
 			break
 		}
