@@ -475,8 +475,9 @@ func foldString(buf []byte, light string) []byte {
 func rekind(h, kind uint64) uint64 { return mix(h, kind, 0) }
 
 // dropAffix strips one ecosystem affix joined by a separator ("python-x",
-// "x-py", "x.js"), or a "js" (npm) or "py" (PyPI) suffix without one
-// ("xjs", "xpy"); ok is false when there is none.
+// "x-py", "x.js"), or without one: npm "js" suffix and "node" prefix
+// ("xjs", "nodex"), PyPI "py" suffix ("xpy"); ok is false when there is
+// none.
 func dropAffix(eco policy.Ecosystem, norm []byte) ([]byte, bool) {
 	rest, _, ok := dropAffixKind(eco, norm)
 	return rest, ok
@@ -501,6 +502,9 @@ func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, prefix, ok b
 	}
 	if eco == policy.NPM && len(name) > 2+minAffix && string(name[len(name)-2:]) == "js" && !isSep(name[len(name)-3]) {
 		return name[:len(name)-2], false, true
+	}
+	if eco == policy.NPM && len(name) >= 4+minAffix && string(name[:4]) == "node" && !isSep(name[4]) {
+		return name[4:], true, true
 	}
 	if eco == policy.PyPI && len(name) > 2+minAffix && string(name[len(name)-2:]) == "py" && !isSep(name[len(name)-3]) {
 		return name[:len(name)-2], false, true
