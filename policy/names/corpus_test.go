@@ -215,3 +215,31 @@ func FuzzLoadCorpus(f *testing.F) {
 		}
 	})
 }
+
+// TestV1CorpusNamesStayPopular: an operator's v1 corpus names without a
+// download count keep exempting themselves, as every v1 name did.
+func TestV1CorpusNamesStayPopular(t *testing.T) {
+	t.Parallel()
+	c, err := LoadCorpus(strings.NewReader(corpusHeaderV1 + "\nnpm\tlodash\t1\t50000000\nnpm\tlodahs-internal\t2\t0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(c)
+	if _, _, ok := ix.Popular(policy.NPM, "lodahs-internal"); !ok {
+		t.Error("v1 name without a count is not popular")
+	}
+	if m, ok := ix.Typosquat(policy.NPM, "lodahs-internal"); ok {
+		t.Errorf("v1 name flagged as a typosquat of %q", m.Target)
+	}
+	v2, err := LoadCorpus(strings.NewReader(corpusHeader + "\nnpm\tlodash\t1\t50000000\ttarget\nnpm\tsmall-thing\t2\t900\tknown\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix2 := NewIndex(v2)
+	if _, _, ok := ix2.Popular(policy.NPM, "small-thing"); ok {
+		t.Error("a known npm name with 900 downloads a month is popular")
+	}
+	if _, m, ok := ix2.Known(policy.NPM, "small-thing"); !ok || m != 900 {
+		t.Errorf("Known(small-thing) = %d, %v; want 900, true", m, ok)
+	}
+}

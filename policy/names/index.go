@@ -187,6 +187,7 @@ type knownSet struct {
 	monthly []int64
 	rank    []int32
 	target  []int32
+	popular []bool
 	slots   table
 }
 
@@ -280,12 +281,14 @@ func (ix *Index) eco(eco policy.Ecosystem) *ecoIndex {
 	return nil
 }
 
-// popular: a candidate this popular is never a typosquat.
-func (e *ecoIndex) popular(rank int32, monthly int64) bool {
+// popular: a candidate this popular is never a typosquat. A target
+// without a download count (an operator's v1 corpus line "npm x 7 0")
+// counts as popular, as every v1 name did.
+func (e *ecoIndex) popular(en Entry) bool {
 	if e.eco == policy.PyPI {
-		return rank > 0
+		return en.Rank > 0
 	}
-	return monthly >= e.opts.NPMPopularMonthly
+	return en.Monthly >= e.opts.NPMPopularMonthly || (en.Monthly == 0 && en.Role == RoleTarget)
 }
 
 func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entry, tierOf func(Entry) uint8) {
@@ -322,6 +325,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		monthly: make([]int64, len(all)),
 		rank:    make([]int32, len(all)),
 		target:  make([]int32, len(all)),
+		popular: make([]bool, len(all)),
 	}
 	var kb tableBuilder
 	kb.keys = make([]uint64, 0, len(all))
@@ -337,6 +341,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 	ntargets := 0
 	for i, a := range all {
 		e.known.hash[i], e.known.monthly[i], e.known.rank[i], e.known.target[i] = a.h, a.monthly, a.rank, -1
+		e.known.popular[i] = e.popular(entries[a.entry])
 		if tierOf(entries[a.entry]) != tierNone {
 			knownOf[a.entry] = int32(i)
 			ntargets++

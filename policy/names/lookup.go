@@ -16,11 +16,11 @@ func (ix *Index) Popular(eco policy.Ecosystem, name string) (rank int, monthly i
 	if e == nil {
 		return 0, 0, false
 	}
-	r, m, known := e.lookupKnown(eco, name)
-	if !known || !e.popular(r, m) {
+	k, known := e.findKnown(eco, name)
+	if !known || !e.known.popular[k] {
 		return 0, 0, false
 	}
-	return int(r), m, true
+	return int(e.known.rank[k]), e.known.monthly[k], true
 }
 
 // Known reports whether name is in the corpus at all, popular or not, with
@@ -30,21 +30,20 @@ func (ix *Index) Known(eco policy.Ecosystem, name string) (rank int, monthly int
 	if e == nil {
 		return 0, 0, false
 	}
-	r, m, known := e.lookupKnown(eco, name)
-	return int(r), m, known
+	k, known := e.findKnown(eco, name)
+	if !known {
+		return 0, 0, false
+	}
+	return int(e.known.rank[k]), e.known.monthly[k], true
 }
 
-func (e *ecoIndex) lookupKnown(eco policy.Ecosystem, name string) (int32, int64, bool) {
+func (e *ecoIndex) findKnown(eco policy.Ecosystem, name string) (int, bool) {
 	var nb [maxName]byte
 	n, valid := normalizeInto(nb[:], eco, name)
 	if !valid {
-		return 0, 0, false
+		return 0, false
 	}
-	k, ok := e.known.find(hashBytes(kindName, nb[:n]))
-	if !ok {
-		return 0, 0, false
-	}
-	return e.known.rank[k], e.known.monthly[k], true
+	return e.known.find(hashBytes(kindName, nb[:n]))
 }
 
 // ExistsElsewhere reports whether name is popular in the other ecosystem
@@ -262,7 +261,7 @@ func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 	norm := nb[:n]
 	q := query{e: e, bestID: -1, norm: norm}
 	if k, known := e.known.find(hashBytes(kindName, norm)); known {
-		if e.popular(e.known.rank[k], e.known.monthly[k]) {
+		if e.known.popular[k] {
 			return Match{}, false
 		}
 		q.candKnown, q.candMonthly = true, e.known.monthly[k]
