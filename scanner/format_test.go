@@ -89,9 +89,13 @@ func TestSARIFValidatesAndSuitsGitHub(t *testing.T) {
 					}
 				}
 				Results []struct {
-					RuleID              string
-					Message             struct{ Text string }
-					Locations           []struct{ PhysicalLocation struct{ ArtifactLocation struct{ URI, URIBaseID string } } }
+					RuleID    string
+					Message   struct{ Text string }
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI, URIBaseID string }
+						}
+					}
 					PartialFingerprints map[string]string
 					Suppressions        []any
 				}
@@ -176,8 +180,6 @@ func TestSARIFSchemaRejectsBrokenLogs(t *testing.T) {
 	if !bytes.Contains(schemaFile, []byte(`"required": [ "version", "runs" ]`)) {
 		t.Fatal("vendored schema is not the OASIS 2.1.0 schema")
 	}
-	inner := &testing.T{}
-	_ = inner
 	bad := []byte(`{"version":"2.1.0","runs":[{"results":[]}]}`)
 	schemaDoc, _ := jsonschema.UnmarshalJSON(bytes.NewReader(schemaFile))
 	c := jsonschema.NewCompiler()

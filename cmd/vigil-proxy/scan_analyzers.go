@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
 // scanSetup is what analyzer constructors may use: the proxy configuration
@@ -33,14 +34,21 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 			closers[i]()
 		}
 	}
-	// Dependency rules (DEP-000..005, DEP-007, DEP-008, MAL-001): scanner/deps.
-	depAnalyzer, closeDeps, err := newDepAnalyzer(ctx, s)
+minAssertions := s.scanCfg.IntOption(testquality.TrivialAssertions.ID, "min_assertions", 1)
+	if s.minAssertions > 0 {
+		minAssertions = s.minAssertions
+	}
+	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
+
+	// Dependency rules (DEP-000..005, DEP-007, DEP-008, MAL-001: scanner/deps)
+	// and DEP-006 (scanner/imports) over the same declarations and verdicts.
+	depAnalyzers, closeDeps, err := newDepAnalyzers(ctx, s)
 	if err != nil {
 		closeAll()
 		return nil, nil, err
 	}
 	closers = append(closers, closeDeps)
-	analyzers = append(analyzers, depAnalyzer)
+	analyzers = append(analyzers, depAnalyzers...)
 
 	return analyzers, closeAll, nil
 }

@@ -10,15 +10,19 @@ import (
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
 	"github.com/vigil-proxy/vigil-proxy/scanner/deps"
+	"github.com/vigil-proxy/vigil-proxy/scanner/imports"
 )
 
-// newDepAnalyzer builds the dependency analyzer of one scan with the judge
+// newDepAnalyzers builds the dependency analyzers of one scan — DEP-000..008
+// and MAL-001 over manifests and lockfiles, and DEP-006 over imports — with
+// the judge
 // its mode calls for: --proxy asks a running proxy (batched), --offline
 // uses the name-only rules, otherwise the proxy's own resolver, metadata
 // cache (persistent, 24 h, under the user cache directory) and policy run
 // in-process (the repository's strategy, applied by runScan, included). The judge is built on first use, so a scan without manifests
-// opens nothing. The returned close function releases it.
-func newDepAnalyzer(ctx context.Context, s scanSetup) (*deps.Analyzer, func(), error) {
+// opens nothing. Both analyzers share it (one cache, one batch per
+// analyzer). The returned close function releases it.
+func newDepAnalyzers(ctx context.Context, s scanSetup) ([]scanner.Analyzer, func(), error) {
 	cfg := s.cfg
 	var build func() (*verdictJudge, error)
 	switch {
@@ -41,7 +45,47 @@ func newDepAnalyzer(ctx context.Context, s scanSetup) (*deps.Analyzer, func(), e
 	}
 	lj := &lazyJudge{build: build}
 	a := deps.New(deps.Options{Judge: lj, AllowUnverified: s.allowUnverified, ProxyHosts: proxyHosts(s)})
-	return a, lj.close, nil
+	undeclared := imports.New(imports.Options{
+		Declared:   declaredForImports,
+		Judge:      judgeForImports(lj, s.allowUnverified),
+		JudgeRules: deps.Rules,
+	})
+	return []scanner.Analyzer{a, undeclared}, lj.close, nil
+}
+
+// declaredForImports gives DEP-006 the manifests' direct declarations.
+func declaredForImports(ctx context.Context, p *scanner.Project) ([]imports.Dependency, map[string]bool, error) {
+	ds, manifests, err := deps.Declared(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]imports.Dependency, len(ds))
+	for i, d := range ds {
+		out[i] = imports.Dependency{Ecosystem: string(d.Ecosystem), Name: d.Name, Dev: d.Dev}
+	}
+	return out, manifests, nil
+}
+
+// judgeForImports asks the scan's judge about undeclared imports, so that a
+// hallucinated import is raised with the proxy's DEP-001/DEP-003 reason.
+func judgeForImports(j deps.Judge, allowUnverified bool) func(ctx context.Context, eco string, names []string) (map[string][]scanner.Finding, error) {
+	return func(ctx context.Context, eco string, names []string) (map[string][]scanner.Finding, error) {
+		qs := make([]deps.Query, len(names))
+		for i, n := range names {
+			qs[i] = deps.Query{Ecosystem: deps.Ecosystem(eco), Name: n}
+		}
+		answers, err := j.Judge(ctx, qs)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string][]scanner.Finding{}
+		for i, a := range answers {
+			if fs := deps.AnswerFindings(a, allowUnverified); len(fs) > 0 {
+				out[names[i]] = fs
+			}
+		}
+		return out, nil
+	}
 }
 
 // lockDepVerdicts drops what a repository's .vigil.yaml says to relax the

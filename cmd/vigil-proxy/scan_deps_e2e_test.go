@@ -47,7 +47,7 @@ var e2eWant = []string{
 // e2eFine are the lines of the fine packages: no finding at all there.
 var e2eFine = []string{"requirements.txt:1", "pyproject.toml:4", "package.json:4", "package-lock.json:6"}
 
-func writeProject(t *testing.T, files map[string]string) string {
+func writeDepProject(t *testing.T, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
 	for name, content := range files {
@@ -94,7 +94,7 @@ func checkE2EFindings(t *testing.T, mode string, rep scanReport, want []string) 
 // judge (twice: the second run asks the upstreams nothing) and --offline.
 func TestScanDepsEndToEnd(t *testing.T) {
 	up := newDepUpstreams(t)
-	root := writeProject(t, e2eProject)
+	root := writeDepProject(t, e2eProject)
 
 	t.Run("proxy", func(t *testing.T) {
 		environ := up.env(t)
@@ -199,7 +199,7 @@ func keys(fs []scanner.Finding) []string {
 // An unreachable registry is "could not verify" at high severity (the scan
 // fails closed), low with --allow-unverified, and never DEP-001.
 func TestScanDepsUnreachableRegistry(t *testing.T) {
-	root := writeProject(t, map[string]string{"requirements.txt": "requests==2.31.0\nghost-pkg-alpha\n", "package.json": "{\"dependencies\": {\"express\": \"^4\"}}\n"})
+	root := writeDepProject(t, map[string]string{"requirements.txt": "requests==2.31.0\nghost-pkg-alpha\n", "package.json": "{\"dependencies\": {\"express\": \"^4\"}}\n"})
 	environ := map[string]string{
 		"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_SCAN_CACHE_DIR": t.TempDir(),
 		"VIGIL_PYPI_UPSTREAM": refusedURL(t), "VIGIL_NPM_UPSTREAM": refusedURL(t),

@@ -174,7 +174,7 @@ func depFixtures() []depFixture {
 		pos("DEP-003", "requirements.txt", "reqeusts==2.31.0\n", 1),
 		pos("DEP-003", "requirements.txt", "flask\ndjnago>=4\n", 2),
 		pos("DEP-003", "pyproject.toml", "[project]\ndependencies = [\n  \"numpyy\",\n]\n", 3),
-		pos("DEP-003", "Pipfile", "[packages]\npydantik = \"*\"\n", 2),
+		pos("DEP-003", "Pipfile", "[packages]\nfastapii = \"*\"\n", 2),
 		pos("DEP-003", "package.json", "{\n  \"dependencies\": {\n    \"expresss\": \"^4.0.0\"\n  }\n}\n", 3),
 		pos("DEP-003", "package.json", "{\n  \"devDependencies\": {\n    \"@typess/node\": \"^20.0.0\"\n  }\n}\n", 3),
 		pos("DEP-003", "yarn.lock", "lodahs@^4.0.0:\n  version \"4.17.21\"\n", 1),

@@ -227,7 +227,9 @@ func (a *Analyzer) followIncludes(p *scanner.Project, out *[]scanner.Finding) {
 }
 
 // findings maps one answer onto findings at a declaration: a block is
-// reported at the rule's severity, a warn one level lower.
+// reported at the rule's severity, a warn one level lower; only the
+// findings at the answer's verdict are reported, as the proxy's reason
+// does.
 func (a *Analyzer) findings(d fileDecl, ans Answer) []scanner.Finding {
 	subject := string(d.Ecosystem) + " package " + d.Name
 	if d.Spec != "" {
@@ -257,7 +259,9 @@ func (a *Analyzer) findings(d fileDecl, ans Answer) []scanner.Finding {
 	var out []scanner.Finding
 	blockedByRule := false
 	for _, f := range ans.Findings {
-		if f.Verdict == Allow {
+		// As the proxy explains a decision: by the findings at its own
+		// verdict (a blocked typosquat is not also "barely used").
+		if f.Verdict == Allow || f.Verdict < ans.Verdict {
 			continue
 		}
 		rule, ok := ruleInfo(f.Rule)
