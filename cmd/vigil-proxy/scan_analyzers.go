@@ -34,7 +34,7 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 			closers[i]()
 		}
 	}
-minAssertions := s.scanCfg.IntOption(testquality.TrivialAssertions.ID, "min_assertions", 1)
+	minAssertions := s.scanCfg.IntOption(testquality.TrivialAssertions.ID, "min_assertions", 1)
 	if s.minAssertions > 0 {
 		minAssertions = s.minAssertions
 	}
