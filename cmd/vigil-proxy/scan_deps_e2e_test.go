@@ -133,6 +133,17 @@ func TestScanDepsEndToEnd(t *testing.T) {
 
 	t.Run("direct", func(t *testing.T) {
 		environ := up.env(t)
+		// Live popularity too: the download services are upstreams, and
+		// the second scan asks them nothing either.
+		var popRequests atomic.Int64
+		pop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			popRequests.Add(1)
+			http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
+		}))
+		defer pop.Close()
+		environ["VIGIL_POPULARITY_ONLINE"] = "true"
+		environ["VIGIL_POPULARITY_PYPISTATS_URL"] = pop.URL
+		environ["VIGIL_POPULARITY_NPM_DOWNLOADS_URL"] = pop.URL
 		before := up.pypi.TotalRequests() + up.npm.TotalRequests()
 		code, rep, errOut := scanJSON(t, environ, root)
 		if code != exitBlocked {
@@ -143,16 +154,23 @@ func TestScanDepsEndToEnd(t *testing.T) {
 		if first == 0 {
 			t.Fatalf("the first direct scan made no upstream request")
 		}
+		popFirst := popRequests.Load()
+		if popFirst == 0 {
+			t.Errorf("the first direct scan asked the download services nothing")
+		}
 		mid := up.pypi.TotalRequests() + up.npm.TotalRequests()
 		code2, rep2, _ := scanJSON(t, environ, root)
 		second := up.pypi.TotalRequests() + up.npm.TotalRequests() - mid
 		if second != 0 {
 			t.Errorf("second scan made %d upstream requests, want 0 (persistent cache)", second)
 		}
+		if n := popRequests.Load() - popFirst; n != 0 {
+			t.Errorf("second scan made %d popularity requests, want 0", n)
+		}
 		if code2 != code || !cmp.Equal(keys(rep.Findings), keys(rep2.Findings)) {
 			t.Errorf("second scan differs: exit %d vs %d\n%s", code2, code, cmp.Diff(keys(rep.Findings), keys(rep2.Findings)))
 		}
-		t.Logf("first scan: %d upstream requests; second: %d", first, second)
+		t.Logf("first scan: %d registry and %d popularity requests; second: %d and %d", first, popFirst, second, popRequests.Load()-popFirst)
 	})
 
 	t.Run("offline", func(t *testing.T) {

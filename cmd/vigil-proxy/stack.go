@@ -46,6 +46,9 @@ type stackOptions struct {
 	noStore bool
 	// offline makes popularity come from the snapshot only.
 	offline bool
+	// popularityFile, when set, keeps live popularity answers in this file
+	// for a day (scan's persistent cache).
+	popularityFile string
 }
 
 func (s *stack) Close() error {
@@ -155,6 +158,11 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	st.closers = append(st.closers, st.cache.Close)
 
 	st.signals = newPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online, log)
+	if opt.popularityFile != "" && !opt.offline && cfg.Popularity.Online {
+		fp, closePop := persistPopularity(cfg, st.index, opt.popularityFile, log)
+		st.signals = fp
+		st.closers = append(st.closers, closePop)
+	}
 
 	if st.store != nil {
 		st.recorder = store.NewRecorder(st.store, store.RecorderOptions{Logger: log})

@@ -229,7 +229,11 @@ func newDirectJudge(ctx context.Context, cfg Config, log *slog.Logger, o directO
 	if state == storeLocked {
 		j.notes = append(j.notes, lockedStoreNote(cfg))
 	}
-	st, err := buildStack(ctx, cfg, log, stackOptions{cacheDir: cacheDir, noStore: state != storeFree})
+	popFile := ""
+	if o.cacheDir != "" {
+		popFile = filepath.Join(cacheDir, "popularity.json")
+	}
+	st, err := buildStack(ctx, cfg, log, stackOptions{cacheDir: cacheDir, noStore: state != storeFree, popularityFile: popFile})
 	if err != nil && o.cacheDir != "" {
 		// Another scan holds the persistent cache: use a private one.
 		d, derr := os.MkdirTemp("", "vigil-scan-")
