@@ -52,6 +52,7 @@ type Analyzer struct {
 	pending []pendingFinding
 	jsonSA  []string // JSON files that are service-account keys (SEC-005)
 	seenEnv map[string]bool
+	notGit  bool
 }
 
 // pendingFinding is a SEC-001 finding kept until Finish, when every guard
@@ -242,7 +243,7 @@ func (fs *fileScan) emit(rule scanner.RuleInfo, sev scanner.Severity, at loc, ms
 		Message: msg,
 	}
 	if at.line > 0 {
-		fd.Snippet = redactLine(fs.f.Line(at.line), secret)
+		fd.Snippet = redactLine(fs.f.Line(at.line), secret, at.col)
 	}
 	return fd
 }
@@ -259,7 +260,8 @@ type site struct {
 	minLen   int    // minimum length the sink needs (HS256: 32)
 	value    string // the literal's source text between its quotes
 	at       loc
-	start    int // byte offset (code) for de-duplication; -1 for config
+	start    int  // byte offset (code) for de-duplication; -1 for config
+	inCall   bool // the literal sits in a call's arguments
 }
 
 // judge applies SEC-001, SEC-006 and SEC-002 (in that order; one finding
@@ -267,11 +269,11 @@ type site struct {
 func (fs *fileScan) judge(s site) {
 	a := fs.a
 	v := s.value
-	what := s.sink
+	what := "the key passed to " + s.sink
 	if s.name != "" {
 		what = s.name
 	}
-	if what == "" || strings.TrimSpace(v) == "" {
+	if s.name == "" && s.sink == "" || strings.TrimSpace(v) == "" {
 		return
 	}
 	t := strings.TrimSpace(v)
@@ -284,13 +286,16 @@ func (fs *fileScan) judge(s site) {
 	if obviousNonSecret(t, s.name) {
 		return
 	}
+	if isMask(t) && s.inCall {
+		return // a redaction mask handed to a logger, not a placeholder
+	}
 	if a.lists.isPlaceholder(t) {
 		fd := fs.emit(RulePlaceholder, RulePlaceholder.Severity, s.at,
 			fmt.Sprintf("%s is set to the placeholder %q", what, redact(v)), v)
 		fs.defer1(fd, v, s.start)
 		return
 	}
-	if notASecretValue(t, s.name) {
+	if s.sink == "" && notASecretValue(t, s.name) || s.sink != "" && notASecretArgument(t) {
 		return
 	}
 	if len(t) >= 6 && a.exampleValues[t] {
@@ -364,6 +369,9 @@ func (fs *fileScan) connString(v string, at loc, start int) {
 			sev = scanner.Low
 		}
 		if c.placeholder {
+			if webScheme(c.scheme) {
+				continue // user:pass@ in a web URL is an example, not a credential
+			}
 			fd := fs.emit(RulePlaceholder, sev, at,
 				fmt.Sprintf("%s connection string for a %s carries the placeholder password %q", c.scheme, where, redact(c.password)), c.password)
 			fs.out = append(fs.out, fd)
@@ -376,7 +384,7 @@ func (fs *fileScan) connString(v string, at loc, start int) {
 
 // envDefault reports SEC-004 for a secret environment variable read with a
 // literal fallback, and SEC-006 when the fallback is the .env.example value.
-func (fs *fileScan) envDefault(key, call, value string, at loc, start int) {
+func (fs *fileScan) envDefault(key, expr, value string, at loc, start int) {
 	t := strings.TrimSpace(value)
 	if t == "" || tokenTypeWords[strings.ToLower(t)] || templateRE.MatchString(t) {
 		return
@@ -410,7 +418,7 @@ func (fs *fileScan) envDefault(key, call, value string, at loc, start int) {
 	}
 	fs.consume(start)
 	fs.add(RuleEnvDefault, sev, at,
-		fmt.Sprintf("%s(%q) falls back to the hard-coded value %q when the variable is unset%s", call, key, redact(secret), note), secret)
+		fmt.Sprintf("%s falls back to the hard-coded value %q when the variable is unset%s", expr, redact(secret), note), secret)
 	if fs.a.examples[key][t] {
 		fs.add(RuleExampleCopy, RuleExampleCopy.Severity, at,
 			fmt.Sprintf("the fallback of %s is the value %q shown in the committed %s", key, redact(t), fs.a.exampleName()), t)
@@ -488,4 +496,18 @@ func (a *Analyzer) guarded(v string) bool {
 		}
 	}
 	return false
+}
+
+func webScheme(s string) bool {
+	return s == "http" || s == "https" || s == "ftp" || s == "ftps"
+}
+
+// Notes says when SEC-005 could not judge ignore status.
+func (a *Analyzer) Notes() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.notGit {
+		return []string{"SEC-005 not checked: the scan root is not in a git work tree, so no file can be committed by mistake"}
+	}
+	return nil
 }

@@ -79,7 +79,7 @@ var (
 		"required", "allow", "allowed", "show", "hide", "no", "num", "n", "max", "min", "should",
 		"can", "must", "need", "needs", "with", "without", "include", "skip", "validate", "check",
 		"get", "set", "on", "handle", "parse", "make", "create", "generate", "gen", "build", "new",
-		"reset", "forgot", "forgotten", "verify", "confirm", "update", "change", "read", "load",
+		"reset", "forgot", "forgotten", "incorrect", "other", "another", "previous", "prev", "last", "masked", "redacted", "hidden", "verify", "confirm", "update", "change", "read", "load",
 		"save", "store", "fetch", "refresh", "revoke", "invalid", "expired", "bad", "wrong", "missing", "empty")
 )
 
@@ -217,6 +217,26 @@ func notASecretValue(v, name string) bool {
 	return false
 }
 
+// notASecretArgument filters what is passed straight to a secret sink:
+// only templates, URLs, paths and prose are not keys there.
+func notASecretArgument(t string) bool {
+	return t == "" || templateRE.MatchString(t) || strings.Contains(t, "://") ||
+		strings.HasPrefix(t, "/") || fileExtRE.MatchString(t) || strings.HasPrefix(t, "eyJ")
+}
+
+func safeSlice(s string, from int) string {
+	if from < 0 || from > len(s) {
+		return ""
+	}
+	return s[from:]
+}
+
+// isMask: a value made of x, X, * or • only — a redaction mask in logs,
+// a placeholder in configuration.
+func isMask(t string) bool {
+	return len(t) >= 3 && strings.Trim(t, "xX*•") == ""
+}
+
 func hasSecretWord(v string) bool {
 	for _, w := range nameWords(v) {
 		if strongWords[w] || weakWords[w] || w == "key" || w == "token" {
@@ -254,8 +274,8 @@ func (l *lists) weakness(v string, password bool, minLen int) string {
 	for _, r := range v {
 		distinct[r] = true
 	}
-	if password {
-		minLen = max(minLen, 12)
+	if password && minLen == 16 {
+		minLen = 12 // passwords are typed; 12 characters is the usual floor
 	}
 	switch {
 	case n < minLen:
@@ -353,23 +373,54 @@ func redact(v string) string {
 	return string(rs[:keep]) + "…" + "[" + itoa(len(rs)) + " chars]"
 }
 
-// redactLine replaces every occurrence of the secret in a source line.
-func redactLine(line, secret string) string {
+// redactLine replaces the secret in a source line: the occurrence at or
+// after col (1-based; the literal's column), then every other occurrence
+// that stands alone (not inside a longer word, so "pass" does not eat
+// "password"). When the line does not hold the secret verbatim (escapes,
+// multi-line strings) every word of the secret is masked.
+func redactLine(line, secret string, col int) string {
 	if secret == "" {
 		return line
+	}
+	found := false
+	if i := strings.Index(safeSlice(line, col-1), secret); col > 0 && i >= 0 {
+		at := col - 1 + i
+		line = line[:at] + redact(secret) + line[at+len(secret):]
+		found = true
+	}
+	var b strings.Builder
+	rest := line
+	for {
+		i := strings.Index(rest, secret)
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		end := i + len(secret)
+		standalone := (i == 0 || !isWordByte(rest[i-1])) && (end == len(rest) || !isWordByte(rest[end]))
+		b.WriteString(rest[:i])
+		if standalone || !found {
+			b.WriteString(redact(secret))
+			found = true
+		} else {
+			b.WriteString(secret)
+		}
+		rest = rest[end:]
+	}
+	line = b.String()
+	if !found {
+		for _, part := range strings.Fields(secret) {
+			if len(part) >= 3 {
+				line = strings.ReplaceAll(line, part, "…")
+			}
+		}
 	}
 	if len(line) > 300 {
 		line = line[:300] + "…"
 	}
-	if strings.Contains(line, secret) {
-		return strings.ReplaceAll(line, secret, redact(secret))
-	}
-	// The secret may be split (multi-line string) or escaped differently:
-	// do not risk printing it.
-	for _, part := range strings.Fields(secret) {
-		if len(part) >= 3 {
-			line = strings.ReplaceAll(line, part, "…")
-		}
-	}
 	return line
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path"
@@ -136,43 +137,30 @@ func isServiceAccountJSON(b []byte) bool {
 
 // secretFiles reports SEC-005: secret files that no .gitignore covers, and
 // tracked secret files even when .gitignore lists them (a committed file
-// stays exposed).
+// stays exposed). Ignore status comes from git itself (check-ignore, with
+// the user's global excludes switched off: they protect nobody else), so
+// .gitignore files above the scan root count too.
 func (a *Analyzer) secretFiles(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
-	var out []scanner.Finding
-	inGit := p.InGit()
+	if !p.InGit() {
+		// .gitignore protects nothing outside git: SEC-005 has nothing to judge
+		a.mu.Lock()
+		a.notGit = true
+		a.mu.Unlock()
+		return nil, nil
+	}
 	a.mu.Lock()
 	sa := map[string]bool{}
 	for _, s := range a.jsonSA {
 		sa[s] = true
 	}
 	a.mu.Unlock()
-	report := func(rel, kind string, ignored bool) {
-		tracked := inGit && p.Tracked(rel)
-		sev := scanner.Medium
-		var msg string
-		switch {
-		case tracked && ignored:
-			sev = scanner.High
-			msg = fmt.Sprintf("%s %s is tracked by git although .gitignore lists it: it stays in the repository and its history", kind, path.Base(rel))
-		case tracked:
-			sev = scanner.High
-			msg = fmt.Sprintf("%s %s is tracked by git and not covered by .gitignore", kind, path.Base(rel))
-		case inGit:
-			msg = fmt.Sprintf("%s %s is not covered by .gitignore: the next `git add .` commits it", kind, path.Base(rel))
-		default:
-			msg = fmt.Sprintf("%s %s is not covered by a .gitignore", kind, path.Base(rel))
-		}
-		if scanner.IsTestPath(rel) {
-			sev = sev.Lower()
-			msg += " (in a test directory or fixture)"
-		}
-		out = append(out, scanner.Finding{Rule: RuleSecretFile.ID, Severity: sev, Path: rel, Message: msg})
-	}
-	check := func(rel string, ignored bool) {
+	type candidate struct{ rel, kind string }
+	var cands []candidate
+	consider := func(rel string) {
 		kind, needContent := secretFileKind(rel)
 		if kind == "" {
 			if sa[rel] {
-				report(rel, "service-account key", ignored)
+				cands = append(cands, candidate{rel, "service-account key"})
 			}
 			return
 		}
@@ -182,22 +170,75 @@ func (a *Analyzer) secretFiles(ctx context.Context, p *scanner.Project) ([]scann
 				return
 			}
 		}
-		report(rel, kind, ignored)
+		cands = append(cands, candidate{rel, kind})
 	}
 	for _, rel := range p.Files {
 		if err := ctx.Err(); err != nil {
-			return out, err
+			return nil, err
 		}
-		if p.GitIgnored(rel, false) {
+		consider(rel)
+	}
+	for _, rel := range trackedIgnored(ctx, p.Root) {
+		if !p.HasFile(rel) {
+			consider(rel)
+		}
+	}
+	rels := make([]string, len(cands))
+	for i, c := range cands {
+		rels[i] = c.rel
+	}
+	ignored, err := gitIgnored(ctx, p.Root, rels)
+	if err != nil {
+		return nil, err
+	}
+	var out []scanner.Finding
+	for _, c := range cands {
+		tracked := p.Tracked(c.rel)
+		ign := ignored[c.rel]
+		if ign && !tracked {
 			continue
 		}
-		check(rel, false)
+		sev := scanner.Medium
+		var msg string
+		switch {
+		case tracked && ign:
+			sev = scanner.High
+			msg = fmt.Sprintf("%s %s is tracked by git although .gitignore lists it: it stays in the repository and its history", c.kind, path.Base(c.rel))
+		case tracked:
+			sev = scanner.High
+			msg = fmt.Sprintf("%s %s is tracked by git and not covered by .gitignore", c.kind, path.Base(c.rel))
+		default:
+			msg = fmt.Sprintf("%s %s is not covered by .gitignore: the next `git add .` commits it", c.kind, path.Base(c.rel))
+		}
+		if scanner.IsTestPath(c.rel) {
+			sev = sev.Lower()
+			msg += " (in a test directory or fixture)"
+		}
+		out = append(out, scanner.Finding{Rule: RuleSecretFile.ID, Severity: sev, Path: c.rel, Message: msg})
 	}
-	if inGit {
-		for _, rel := range trackedIgnored(ctx, p.Root) {
-			if kind, _ := secretFileKind(rel); kind != "" && !p.HasFile(rel) {
-				check(rel, true)
-			}
+	return out, nil
+}
+
+// gitIgnored asks git which of the paths (relative to root) an ignore rule
+// covers, whether or not they are tracked.
+func gitIgnored(ctx context.Context, root string, rels []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(rels) == 0 {
+		return out, nil
+	}
+	cmd := exec.CommandContext(ctx, "git", "-C", root, "-c", "core.excludesFile=", "check-ignore", "--no-index", "--stdin", "-z")
+	cmd.Stdin = strings.NewReader(strings.Join(rels, "\x00") + "\x00")
+	b, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 {
+			return out, nil // none ignored
+		}
+		return nil, fmt.Errorf("git check-ignore: %w", err)
+	}
+	for _, f := range bytes.Split(b, []byte{0}) {
+		if len(f) > 0 {
+			out[string(f)] = true
 		}
 	}
 	return out, nil

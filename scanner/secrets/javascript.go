@@ -222,20 +222,20 @@ func (fs *fileScan) jsValue(name string, v treesitter.Node) {
 			return
 		}
 		if lit, ok := jsLiteral(v); ok {
-			fs.judge(site{name: name, strength: st, value: lit, at: nodeLoc(v), start: v.StartByte()})
+			fs.judge(site{name: name, strength: st, value: lit, at: nodeLoc(v), start: v.StartByte(), inCall: inCallArgs(v)})
 		}
 	case "ternary_expression":
 		cons, alt := v.Field("consequence"), v.Field("alternative")
 		// isProd ? process.env.SECRET : "dev-secret"
 		if key, ok := jsEnvKey(cons); ok {
 			if lit, ok := jsLiteral(alt); ok {
-				fs.envDefault(key, "process.env", lit, nodeLoc(alt), alt.StartByte())
+				fs.envDefault(key, cons.Text()+" (in a conditional)", lit, nodeLoc(alt), alt.StartByte())
 				return
 			}
 		}
 		if key, ok := jsEnvKey(alt); ok {
 			if lit, ok := jsLiteral(cons); ok {
-				fs.envDefault(key, "process.env", lit, nodeLoc(cons), cons.StartByte())
+				fs.envDefault(key, alt.Text()+" (in a conditional)", lit, nodeLoc(cons), cons.StartByte())
 				return
 			}
 		}
@@ -265,7 +265,7 @@ func (fs *fileScan) jsDestructuredDefaults(pat treesitter.Node) {
 			key = jsKeyName(left.Field("key"))
 		}
 		if v, ok := jsLiteral(right); ok {
-			fs.envDefault(key, "process.env", v, nodeLoc(right), right.StartByte())
+			fs.envDefault(key, "process.env."+key+" (destructuring default)", v, nodeLoc(right), right.StartByte())
 		}
 	}
 }
@@ -277,7 +277,7 @@ func (fs *fileScan) jsBinary(n treesitter.Node) {
 	case "||", "??":
 		if key, ok := jsEnvKey(left); ok {
 			if v, ok := jsLiteral(right); ok {
-				fs.envDefault(key, "process.env", v, nodeLoc(right), right.StartByte())
+				fs.envDefault(key, left.Text()+" "+op+" …", v, nodeLoc(right), right.StartByte())
 			}
 		}
 	case "==", "===", "!=", "!==":

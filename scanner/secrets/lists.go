@@ -119,6 +119,9 @@ func (l *lists) isPlaceholder(v string) bool {
 	if v == "" || len(v) > 120 {
 		return false
 	}
+	if len(v) >= 6 && strings.Count(v, v[:1]) == len(v) {
+		return true // aaaaaa, 000000
+	}
 	for _, re := range l.placeholders {
 		if re.MatchString(v) {
 			return true

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
@@ -195,7 +196,7 @@ func (fs *fileScan) pyAssignment(n treesitter.Node) {
 	if fs.inSettingsClass(n) {
 		// pydantic BaseSettings: a field default is an environment fallback
 		if v, ok := pySettingsDefault(right); ok {
-			fs.envDefault(name, "BaseSettings field", v.text, nodeLoc(v.node), v.node.StartByte())
+			fs.envDefault(name, "the BaseSettings field "+name, v.text, nodeLoc(v.node), v.node.StartByte())
 			return
 		}
 	}
@@ -264,7 +265,7 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 	switch v.Kind() {
 	case "string":
 		if lit, ok := pyLiteral(v); ok {
-			fs.judge(site{name: name, strength: st, value: lit, at: nodeLoc(v), start: v.StartByte()})
+			fs.judge(site{name: name, strength: st, value: lit, at: nodeLoc(v), start: v.StartByte(), inCall: inCallArgs(v)})
 		}
 	case "concatenated_string":
 		// implicit concatenation: judge the whole text only when every part is literal
@@ -362,7 +363,7 @@ func (fs *fileScan) pyCall(n treesitter.Node) {
 				}
 				if has {
 					if v, ok := pyLiteral(def); ok {
-						fs.envDefault(key, callee, v, nodeLoc(def), def.StartByte())
+						fs.envDefault(key, callee+"("+strconvQuote(key)+")", v, nodeLoc(def), def.StartByte())
 					}
 				}
 			}
@@ -394,7 +395,7 @@ func (fs *fileScan) pyOrDefault(n treesitter.Node) {
 	}
 	right := n.Field("right")
 	if v, ok := pyLiteral(right); ok {
-		fs.envDefault(key, fs.resolve(n.Field("left").Field("function").Text()), v, nodeLoc(right), right.StartByte())
+		fs.envDefault(key, n.Field("left").Text()+" or …", v, nodeLoc(right), right.StartByte())
 	}
 }
 
@@ -424,4 +425,20 @@ func (fs *fileScan) pyGuard(n treesitter.Node) {
 			}
 		}
 	}
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
+
+// inCallArgs: the node sits (within a few levels) in a call's arguments.
+func inCallArgs(n treesitter.Node) bool {
+	for i := 0; i < 4; i++ {
+		n = n.Parent()
+		switch n.Kind() {
+		case "arguments", "argument_list":
+			return true
+		case "", "module", "program", "block", "statement_block", "expression_statement":
+			return false
+		}
+	}
+	return false
 }
