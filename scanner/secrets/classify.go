@@ -79,7 +79,7 @@ var (
 		"required", "allow", "allowed", "show", "hide", "no", "num", "n", "max", "min", "should",
 		"can", "must", "need", "needs", "with", "without", "include", "skip", "validate", "check",
 		"get", "set", "on", "handle", "parse", "make", "create", "generate", "gen", "build", "new",
-		"reset", "forgot", "forgotten", "incorrect", "other", "another", "previous", "prev", "last", "masked", "redacted", "hidden", "verify", "confirm", "update", "change", "read", "load",
+		"reset", "forgot", "forgotten", "incorrect", "hashed", "hash", "salted", "encrypted", "other", "another", "previous", "prev", "last", "masked", "redacted", "hidden", "verify", "confirm", "update", "change", "read", "load",
 		"save", "store", "fetch", "refresh", "revoke", "invalid", "expired", "bad", "wrong", "missing", "empty")
 )
 

@@ -18,7 +18,7 @@ var connSchemes = set("postgres", "postgresql", "postgis", "mysql", "mariadb", "
 
 // connRE finds URL-shaped credentials inside a longer value (a DSN in a
 // YAML block, a compose command line).
-var connRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.:-]*)://([^\s:/?#@"'<>]+):([^\s@/"'<>]+)@([^\s/?#:"'<>]+)`)
+var connRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.:-]*)://([^\s:/?#@"'<>]*):([^\s@/"'<>]+)@([^\s/?#:"'<>]+)`)
 
 // connString is a parsed URL with an inline password.
 type connString struct {
@@ -41,7 +41,7 @@ func docHost(h string) bool {
 		"db-host", "db_host", "some-host", "somehost", "example", "x", "h", "a", "b", "foo", "bar", "...":
 		return true
 	}
-	for _, s := range []string{"example.com", "example.org", "example.net", ".example", ".invalid", ".test", ".localhost"} {
+	for _, s := range []string{"example.com", "example.org", "example.net", ".example", ".invalid", ".test"} {
 		if h == strings.TrimPrefix(s, ".") || strings.HasSuffix(h, s) || strings.HasSuffix(h, "."+s) {
 			return true
 		}
