@@ -238,6 +238,9 @@ func parseJSON(b []byte) ([]entry, error) {
 	for len(out) < maxEntries {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
+			if len(stack) > 0 {
+				return out, fmt.Errorf("json: unexpected end of input")
+			}
 			break
 		}
 		if err != nil {
@@ -303,9 +306,9 @@ func jsonPath(stack []jsonFrame) string {
 	return strings.Join(parts, ".")
 }
 
-// parseTOML decodes a TOML document and finds each string setting's line
-// by looking for its key and value in the text (the decoder keeps no
-// positions).
+// parseTOML decodes a TOML document and finds the line of each setting a
+// rule can judge by looking for its key and value in the text (the decoder
+// keeps no positions); other settings have line 0.
 func parseTOML(b []byte) ([]entry, error) {
 	var doc map[string]any
 	if _, err := toml.Decode(string(b), &doc); err != nil {
@@ -315,7 +318,11 @@ func parseTOML(b []byte) ([]entry, error) {
 	flattenTOML(doc, "", &out, 0)
 	lines := strings.Split(string(b), "\n")
 	for i := range out {
-		out[i].Line = findLine(lines, out[i].Key, out[i].Value)
+		// only the settings a rule can judge need a line: this keeps a
+		// large TOML file linear
+		if classifyName(out[i].Key) != notSecret || strings.Contains(out[i].Value, "://") {
+			out[i].Line = findLine(lines, out[i].Key, out[i].Value)
+		}
 	}
 	return out, nil
 }
