@@ -262,10 +262,14 @@ type site struct {
 	at       loc
 	start    int  // byte offset (code) for de-duplication; -1 for config
 	inCall   bool // the literal sits in a call's arguments
+	// exampleChecked: the caller already compared the value with the
+	// .env.example file of its key (SEC-006)
+	exampleChecked bool
 }
 
-// judge applies SEC-001, SEC-006 and SEC-002 (in that order; one finding
-// per literal) to a literal reaching a secret name or sink.
+// judge applies SEC-001 or SEC-002 (one of them per literal) to a literal
+// reaching a secret name or sink, and SEC-006 besides when the value is the
+// one a committed .env.example shows.
 func (fs *fileScan) judge(s site) {
 	a := fs.a
 	v := s.value
@@ -277,6 +281,14 @@ func (fs *fileScan) judge(s site) {
 		return
 	}
 	t := strings.TrimSpace(v)
+	copied := !s.exampleChecked && len(t) >= 6 && a.exampleValues[t]
+	defer func() {
+		if copied {
+			fs.add(RuleExampleCopy, RuleExampleCopy.Severity, s.at,
+				fmt.Sprintf("%s has the value %q shown in the committed %s", what, redact(v), a.exampleName()), v)
+			fs.consume(s.start)
+		}
+	}()
 	if a.lists.isKnownPublic(v) || a.lists.isKnownPublic(t) {
 		fd := fs.emit(RulePlaceholder, RulePlaceholder.Severity, s.at,
 			fmt.Sprintf("%s is set to a publicly known secret %q (printed by documentation or tutorials)", what, redact(v)), v)
@@ -284,9 +296,11 @@ func (fs *fileScan) judge(s site) {
 		return
 	}
 	if obviousNonSecret(t, s.name) {
+		copied = false
 		return
 	}
 	if isMask(t) && s.inCall {
+		copied = false
 		return // a redaction mask handed to a logger, not a placeholder
 	}
 	if a.lists.isPlaceholder(t) {
@@ -296,15 +310,15 @@ func (fs *fileScan) judge(s site) {
 		return
 	}
 	if s.sink == "" && notASecretValue(t, s.name) || s.sink != "" && notASecretArgument(t) {
-		return
-	}
-	if len(t) >= 6 && a.exampleValues[t] {
-		fs.add(RuleExampleCopy, RuleExampleCopy.Severity, s.at,
-			fmt.Sprintf("%s has the value %q shown in the committed %s", what, redact(v), a.exampleName()), v)
-		fs.consume(s.start)
+		copied = false
 		return
 	}
 	if s.sink == "" && s.strength != strongName {
+		return
+	}
+	if fs.f.Test && s.inCall && s.sink == "" {
+		// a weak value a test passes to a call (a login form, a fixture
+		// archive's password) is test input, not the application's secret
 		return
 	}
 	password := false
@@ -441,12 +455,13 @@ func (fs *fileScan) config(es []entry, dotenv bool) {
 		if st == notSecret {
 			continue
 		}
+		checked := false
 		if dotenv && fs.a.examples[e.Key][strings.TrimSpace(e.Value)] && strings.TrimSpace(e.Value) != "" {
 			fs.add(RuleExampleCopy, RuleExampleCopy.Severity, at,
 				fmt.Sprintf("%s has the value %q shown in the committed %s", e.Key, redact(e.Value), fs.a.exampleName()), e.Value)
-			continue
+			checked = true
 		}
-		fs.judge(site{name: e.Key, strength: st, value: e.Value, at: at, start: -1})
+		fs.judge(site{name: e.Key, strength: st, value: e.Value, at: at, start: -1, exampleChecked: checked})
 	}
 }
 

@@ -32,8 +32,7 @@ var localHosts = set("localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.in
 	"postgresql", "mysql", "mariadb", "mongo", "mongodb", "redis", "rabbitmq", "database", "cache",
 	"broker", "minio", "localstack", "kafka", "elasticsearch", "memcached")
 
-// docHosts are hosts that cannot be real (RFC 2606 / RFC 6761 names and
-// the stand-ins documentation prints).
+// docHost: the stand-in host names documentation prints.
 func docHost(h string) bool {
 	h = strings.ToLower(strings.TrimSuffix(h, "."))
 	switch h {
@@ -41,11 +40,8 @@ func docHost(h string) bool {
 		"db-host", "db_host", "some-host", "somehost", "example", "x", "h", "a", "b", "foo", "bar", "...":
 		return true
 	}
-	for _, s := range []string{"example.com", "example.org", "example.net", ".example", ".invalid", ".test"} {
-		if h == strings.TrimPrefix(s, ".") || strings.HasSuffix(h, s) || strings.HasSuffix(h, "."+s) {
-			return true
-		}
-	}
+	// RFC 2606 names (example.com, .invalid) are not filtered: fixtures and
+	// redacted real configurations use them for real-looking hosts.
 	return strings.ContainsAny(h, "<>{}$%[]*")
 }
 

@@ -194,9 +194,20 @@ func (fs *fileScan) pyAssignment(n treesitter.Node) {
 		return
 	}
 	if fs.inSettingsClass(n) {
-		// pydantic BaseSettings: a field default is an environment fallback
+		// pydantic BaseSettings: a field default is both a declaration and
+		// an environment fallback. Placeholders and public values are
+		// SEC-001, URLs with credentials SEC-003 (judged like any literal);
+		// any other secret default is the hidden fallback of SEC-004.
 		if v, ok := pySettingsDefault(right); ok {
-			fs.envDefault(name, "the BaseSettings field "+name, v.text, nodeLoc(v.node), v.node.StartByte())
+			t := strings.TrimSpace(v.text)
+			switch {
+			case fs.a.lists.isKnownPublic(v.text) || fs.a.lists.isKnownPublic(t) || fs.a.lists.isPlaceholder(t):
+				fs.pyValue(name, v.node)
+			case len(fs.a.lists.findConnStrings(t)) > 0:
+				// the literal pass reports the URL's credentials
+			default:
+				fs.envDefault(name, "the BaseSettings field "+name, v.text, nodeLoc(v.node), v.node.StartByte())
+			}
 			return
 		}
 	}

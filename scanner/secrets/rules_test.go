@@ -162,7 +162,9 @@ func TestSEC004EnvDefaults(t *testing.T) {
 		{name: "os.getenv", files: py("import os\nSECRET_KEY = os.getenv(\"SECRET_KEY\", \"dev-secret\")\n"), want: []want{{"SEC-004", "app/settings.py", 2, "high"}}, secret: "dev-secret"},
 		{name: "os.environ.get known public", files: py("import os\nJWT_SECRET = os.environ.get(\"JWT_SECRET\", \"secret\")\n"), want: []want{{"SEC-004", "app/settings.py", 2, "critical"}}},
 		{name: "setdefault", files: py("import os\nos.environ.setdefault(\"API_TOKEN\", \"abc123xyz\")\n"), want: []want{{"SEC-004", "app/settings.py", 2, ""}}},
-		{name: "pydantic BaseSettings", files: py("from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    secret_key: str = \"change-me\"\n    port: int = 8000\n"), want: []want{{"SEC-004", "app/settings.py", 3, ""}}},
+		{name: "pydantic BaseSettings", files: py("from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    secret_key: str = \"rW7pQ9zLm2Xc5Vb8\"\n    port: int = 8000\n"), want: []want{{"SEC-004", "app/settings.py", 3, ""}}},
+		{name: "pydantic BaseSettings placeholder is SEC-001", files: py("from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    secret_key: str = \"change-me\"\n"), want: []want{{"SEC-001", "app/settings.py", 3, ""}}},
+		{name: "pydantic Field default", files: py("from pydantic_settings import BaseSettings\nfrom pydantic import Field\nclass Settings(BaseSettings):\n    api_token: str = Field(default=\"Tq9Wm3Zx7Lp2Kv8R\")\n"), want: []want{{"SEC-004", "app/settings.py", 4, ""}}},
 		{name: "pydantic SecretStr", files: py("from pydantic import BaseSettings, SecretStr\nclass Settings(BaseSettings):\n    db_password: SecretStr = SecretStr(\"pg-pass-local\")\n"), want: []want{{"SEC-004", "app/settings.py", 3, ""}}},
 		{name: "js || known public", files: js("const secret = process.env.JWT_SECRET || \"secret\";\n"), want: []want{{"SEC-004", "web/server.js", 1, "critical"}}},
 		{name: "js ??", files: js("const s = process.env.SESSION_SECRET ?? 'dev-session';\n"), want: []want{{"SEC-004", "web/server.js", 1, ""}}},
@@ -216,8 +218,10 @@ func TestSEC005SecretFiles(t *testing.T) {
 
 func TestSEC006ExampleCopies(t *testing.T) {
 	runCases(t, []ruleCase{
-		{name: ".env copies example", files: map[string]string{".env.example": "SECRET_KEY=s3cr3t-example-value\n", ".env": "PORT=1\nSECRET_KEY=s3cr3t-example-value\n"},
-			want: []want{{"SEC-006", ".env", 2, "medium"}}, secret: "s3cr3t-example-value"},
+		{name: ".env copies example", files: map[string]string{".env.example": "SECRET_KEY=Mz4Qx8Lp1Vr6Kt3W\n", ".env": "PORT=1\nSECRET_KEY=Mz4Qx8Lp1Vr6Kt3W\n"},
+			want: []want{{"SEC-006", ".env", 2, "medium"}}, secret: "Mz4Qx8Lp1Vr6Kt3W"},
+		{name: ".env copies an example placeholder", files: map[string]string{".env.example": "SECRET_KEY=replace-me\n", ".env": "SECRET_KEY=replace-me\n"},
+			want: []want{{"SEC-001", ".env", 1, "high"}, {"SEC-006", ".env", 1, "medium"}}},
 		{name: "code default equals example", files: map[string]string{".env.example": "JWT_SECRET=Qx7pL2vN9kR4tB8m\n", "app/main.py": "import os\nK = os.getenv(\"JWT_SECRET\", \"Qx7pL2vN9kR4tB8m\")\n"},
 			want: []want{{"SEC-004", "app/main.py", 2, ""}, {"SEC-006", "app/main.py", 2, ""}}, secret: "Qx7pL2vN9kR4tB8m"},
 		{name: "code literal equals example", files: map[string]string{".env.example": "STRIPE_SECRET=Rk8Qz2Lm5Vx9Pw3N\n", "app/pay.py": "stripe_secret = \"Rk8Qz2Lm5Vx9Pw3N\"\n"},
