@@ -6,14 +6,32 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
-// jsSinks are resolved through the file's imports and requires.
+// jsSinks are resolved through the file's imports and requires. The
+// signing sinks of JWT and session libraries (jsonwebtoken sign/verify,
+// express-session, cookie-session, cookie-parser, express-jwt,
+// passport-jwt, @nestjs/jwt) belong to AUTH-004 (hard-coded signing
+// secret): a literal passed there is reported once, by that rule.
 var jsSinks = map[string]sink{
-	"jsonwebtoken.sign":   {1, "", 32},
-	"jsonwebtoken.verify": {1, "", 32},
-	"cookie-parser":       {0, "", 0},
-	"crypto.createHmac":   {1, "", 32},
-	"jwt-simple.encode":   {1, "", 32},
-	"jwt-simple.decode":   {1, "", 32},
+	"crypto.createHmac": {1, "", 32},
+	"jwt-simple.encode": {1, "", 32},
+	"jwt-simple.decode": {1, "", 32},
+}
+
+// jsAuthSinkOptions are the options objects whose secret AUTH-004 judges,
+// by resolved callee.
+var jsAuthSinkOptions = map[string]string{
+	"express-session":                "secret",
+	"express-session.default":        "secret",
+	"cookie-session":                 "secret",
+	"express-jwt":                    "secret",
+	"express-jwt.expressjwt":         "secret",
+	"express-jwt.expressJwt":         "secret",
+	"passport-jwt.Strategy":          "secretOrKey",
+	"@nestjs/jwt.JwtModule.register": "secret",
+	"@nestjs/jwt.JwtModule":          "secret",
+	"jsonwebtoken.sign":              "",
+	"jsonwebtoken.verify":            "",
+	"cookie-parser":                  "",
 }
 
 // javascript walks a JavaScript or TypeScript program.
@@ -34,7 +52,9 @@ func (fs *fileScan) javascript(root treesitter.Node) {
 		case "assignment_pattern":
 			fs.jsValue(jsTargetName(n.Field("left")), n.Field("right"))
 		case "pair":
-			fs.jsValue(jsKeyName(n.Field("key")), n.Field("value"))
+			if key := jsKeyName(n.Field("key")); !fs.jsAuthSinkOption(n, key) {
+				fs.jsValue(key, n.Field("value"))
+			}
 		case "field_definition":
 			fs.jsValue(jsKeyName(n.Field("property")), n.Field("value"))
 		case "public_field_definition":
@@ -323,4 +343,21 @@ func (fs *fileScan) jsCall(n treesitter.Node) {
 	if v, ok := jsLiteral(arg); ok {
 		fs.judge(site{sink: full, value: v, minLen: s.minLen, at: nodeLoc(arg), start: arg.StartByte()})
 	}
+}
+
+// jsAuthSinkOption: the pair is the secret option of a call AUTH-004
+// judges: session({ secret: … }), new JwtStrategy({ secretOrKey: … }).
+func (fs *fileScan) jsAuthSinkOption(pair treesitter.Node, key string) bool {
+	obj := pair.Parent()
+	args := obj.Parent()
+	call := args.Parent()
+	if obj.Kind() != "object" || args.Kind() != "arguments" || call.Kind() != "call_expression" && call.Kind() != "new_expression" {
+		return false
+	}
+	fn := call.Field("function")
+	if call.Kind() == "new_expression" {
+		fn = call.Field("constructor")
+	}
+	want, ok := jsAuthSinkOptions[fs.resolve(strings.ReplaceAll(fn.Text(), "?.", "."))]
+	return ok && want == key
 }

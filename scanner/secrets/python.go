@@ -15,26 +15,19 @@ type sink struct {
 }
 
 // pySinks are resolved through the file's imports, so that a local
-// `encode()` or `pdf.sign()` is not mistaken for a JWT library.
+// `encode()` or `pdf.sign()` is not mistaken for a library. The signing
+// sinks of JWT and session libraries (jwt/jose encode and decode,
+// itsdangerous, Starlette's SessionMiddleware) belong to AUTH-004
+// (hard-coded signing secret): a literal passed there is reported once,
+// by that rule.
 var pySinks = map[string]sink{
-	"jwt.encode":                                      {1, "key", 32},
-	"jwt.decode":                                      {1, "key", 32},
-	"jose.jwt.encode":                                 {1, "key", 32},
-	"jose.jwt.decode":                                 {1, "key", 32},
-	"jwt.api_jwt.encode":                              {1, "key", 32},
-	"authlib.jose.jwt.encode":                         {2, "key", 32},
-	"hmac.new":                                        {0, "key", 32},
-	"hmac.digest":                                     {0, "key", 32},
-	"itsdangerous.URLSafeTimedSerializer":             {0, "secret_key", 0},
-	"itsdangerous.URLSafeSerializer":                  {0, "secret_key", 0},
-	"itsdangerous.TimedSerializer":                    {0, "secret_key", 0},
-	"itsdangerous.Serializer":                         {0, "secret_key", 0},
-	"itsdangerous.Signer":                             {0, "secret_key", 0},
-	"itsdangerous.TimestampSigner":                    {0, "secret_key", 0},
-	"cryptography.fernet.Fernet":                      {0, "key", 0},
-	"flask_jwt_extended.JWTManager":                   {-1, "", 0},
-	"starlette.middleware.sessions.SessionMiddleware": {-1, "secret_key", 0},
+	"hmac.new":                   {0, "key", 32},
+	"hmac.digest":                {0, "key", 32},
+	"cryptography.fernet.Fernet": {0, "key", 0},
 }
+
+// pyAuthSinkKeywords are keyword arguments AUTH-004 judges (see pySinks).
+var pyAuthSinkKeywords = map[string]string{"SessionMiddleware": "secret_key"}
 
 // pyEnvCalls read the environment; value is the default's position.
 var pyEnvCalls = map[string]int{
@@ -54,7 +47,7 @@ func (fs *fileScan) python(root treesitter.Node) {
 		case "assignment":
 			fs.pyAssignment(n)
 		case "keyword_argument":
-			if name := n.Field("name").Text(); name != "default" {
+			if name := n.Field("name").Text(); name != "default" && !pyAuthSinkKeyword(n, name) {
 				fs.pyValue(name, n.Field("value"))
 			}
 		case "pair":
@@ -449,6 +442,30 @@ func inCallArgs(n treesitter.Node) bool {
 			return true
 		case "", "module", "program", "block", "statement_block", "expression_statement":
 			return false
+		}
+	}
+	return false
+}
+
+// pyAuthSinkKeyword: the keyword argument is the secret of a call that
+// AUTH-004 judges (SessionMiddleware(secret_key=…), also through
+// app.add_middleware(SessionMiddleware, secret_key=…)).
+func pyAuthSinkKeyword(kw treesitter.Node, name string) bool {
+	args := kw.Parent()
+	call := args.Parent()
+	if args.Kind() != "argument_list" || call.Kind() != "call" {
+		return false
+	}
+	fn := call.Field("function").Text()
+	last := fn[strings.LastIndex(fn, ".")+1:]
+	if want, ok := pyAuthSinkKeywords[last]; ok && want == name {
+		return true
+	}
+	if last == "add_middleware" || last == "Middleware" {
+		first := args.NamedChild(0)
+		t := first.Text()
+		if want, ok := pyAuthSinkKeywords[t[strings.LastIndex(t, ".")+1:]]; ok && want == name {
+			return true
 		}
 	}
 	return false

@@ -67,9 +67,9 @@ func TestSEC001Placeholder(t *testing.T) {
 		{name: "changeme", files: py("SECRET_KEY = \"changeme\"\n"), want: []want{{"SEC-001", "app/settings.py", 1, "high"}}, secret: "changeme"},
 		{name: "fastapi tutorial key", files: py("SECRET_KEY = \"09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7\"\n"),
 			want: []want{{"SEC-001", "app/settings.py", 1, "high"}}, secret: "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7"},
-		{name: "express-session keyboard cat", files: js("const session = require('express-session');\napp.use(session({ secret: 'keyboard cat', resave: false }));\n"),
+		{name: "keyboard cat in a config object", files: js("module.exports = {\n  sessionSecret: 'keyboard cat',\n};\n"),
 			want: []want{{"SEC-001", "web/server.js", 2, ""}}, secret: "keyboard cat"},
-		{name: "jsonwebtoken shhhhh sink", files: js("const jwt = require('jsonwebtoken');\nconst t = jwt.sign({ foo: 'bar' }, 'shhhhh');\n"),
+		{name: "shhhhh passed to createHmac", files: js("const crypto = require('node:crypto');\nconst h = crypto.createHmac('sha256', 'shhhhh');\n"),
 			want: []want{{"SEC-001", "web/server.js", 2, ""}}, secret: "shhhhh"},
 		{name: "flask docs byte key", files: py("from flask import Flask\napp = Flask(__name__)\napp.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n"),
 			want: []want{{"SEC-001", "app/settings.py", 3, ""}}, secret: `_5#y2L"F4Q8z\n\xec]/`},
@@ -105,6 +105,8 @@ func TestSEC001Placeholder(t *testing.T) {
 		{name: "field-name constant", files: py("PASSWORD = \"password\"\nACCESS_TOKEN = \"access_token\"\n")},
 		{name: "example file not judged", files: map[string]string{".env.example": "SECRET_KEY=changeme\nAPI_KEY=your-api-key-here\n"}},
 		{name: "local sign is not jsonwebtoken", files: js("import { sign } from './pdf';\nsign(doc, 'shhhhh');\n")},
+		{name: "signing sinks belong to AUTH-004", files: js("const jwt = require('jsonwebtoken');\nconst session = require('express-session');\napp.use(session({ secret: 'keyboard cat' }));\njwt.sign({ foo: 'bar' }, 'shhhhh');\n")},
+		{name: "python signing sinks belong to AUTH-004", files: py("import jwt\nfrom starlette.middleware.sessions import SessionMiddleware\njwt.encode(p, \"secret\", algorithm=\"HS256\")\napp.add_middleware(SessionMiddleware, secret_key=\"changeme\")\n")},
 		{name: "lexer tokens", files: py("token = \"(\"\ntoken = \"def\"\n")},
 	})
 }
@@ -112,7 +114,8 @@ func TestSEC001Placeholder(t *testing.T) {
 func TestSEC002LowEntropy(t *testing.T) {
 	runCases(t, []ruleCase{
 		{name: "short api key", files: py("API_KEY = \"abc123def\"\n"), want: []want{{"SEC-002", "app/settings.py", 1, "medium"}}, secret: "abc123def"},
-		{name: "jwt.sign short key", files: js("const jwt = require('jsonwebtoken');\njwt.sign(p, 'hello-world-key');\n"), want: []want{{"SEC-002", "web/server.js", 2, ""}}, secret: "hello-world-key"},
+		{name: "createHmac short key", files: js("import crypto from 'crypto';\ncrypto.createHmac('sha256', 'hello-world-key');\n"), want: []want{{"SEC-002", "web/server.js", 2, ""}}, secret: "hello-world-key"},
+		{name: "ts private class field", files: map[string]string{"src/k.ts": "class Keys {\n  private apiKey = \"k3y-2024\";\n}\n"}, want: []want{{"SEC-002", "src/k.ts", 2, ""}}},
 		{name: "short password", files: py("DB_PASSWORD = \"Summer2024\"\n"), want: []want{{"SEC-002", "app/settings.py", 1, ""}}, secret: "Summer2024"},
 		{name: "dictionary words", files: py("SECRET_KEY = \"keyboardwarriorsunshinedragonmagic\"\n"), want: []want{{"SEC-002", "app/settings.py", 1, ""}}},
 		{name: "few distinct characters in yaml", files: map[string]string{"config.yml": "auth:\n  api_key: aaaabbbbccccdddd1111\n"}, want: []want{{"SEC-002", "config.yml", 2, ""}}},
