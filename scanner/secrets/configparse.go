@@ -312,6 +312,9 @@ func jsonPath(stack []jsonFrame) string {
 func parseTOML(b []byte) ([]entry, error) {
 	var doc map[string]any
 	if _, err := toml.Decode(string(b), &doc); err != nil {
+		if strings.HasPrefix(err.Error(), "toml:") {
+			return nil, err // the decoder names itself
+		}
 		return nil, fmt.Errorf("toml: %w", err)
 	}
 	var out []entry

@@ -40,7 +40,7 @@ var (
 			"Severity is lower when the host is local (localhost, 127.0.0.1, compose service names).",
 		Impact: "The committed URL gives direct access to the database or service it names.",
 		Fix:    "Keep the whole URL (or at least the password) in the environment: `DATABASE_URL=${DATABASE_URL}`; templated passwords (`${DB_PASSWORD}`) are not reported.",
-		Bad:    `engine = create_engine("postgresql://app:Winter2024@db.prod.example.io/app")`,
+		Bad:    `engine = create_engine("postgresql://app:Pr0d-Passw0rd@db.prod.example.io/app")`,
 		Good:   `engine = create_engine(os.environ["DATABASE_URL"])`,
 		Tags:   []string{"security", "secrets"},
 	}

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -266,6 +267,22 @@ func TestFindingsNeverPrintSecrets(t *testing.T) {
 	for _, f := range fs {
 		if strings.Contains(f.Message, secret) || strings.Contains(f.Snippet, secret) {
 			t.Errorf("secret printed: %s | %s", f.Message, f.Snippet)
+		}
+	}
+	for _, name := range []string{"text", "json", "sarif", "markdown"} {
+		format, err := scanner.ParseFormat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := scanner.Write(&out, format, res, scanner.WriteOptions{ToolVersion: "test"}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.Contains(out.String(), "SEC-00") {
+			t.Errorf("%s output lists no SEC finding:\n%s", name, out.String())
+		}
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("%s output prints the secret:\n%s", name, out.String())
 		}
 	}
 }
