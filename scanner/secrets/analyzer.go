@@ -51,7 +51,6 @@ type Analyzer struct {
 	gprefix []string        // prefixes the code checks with startswith
 	pending []pendingFinding
 	jsonSA  []string // JSON files that are service-account keys (SEC-005)
-	seenEnv map[string]bool
 	notGit  bool
 }
 
@@ -71,7 +70,7 @@ func New(opts Options) (*Analyzer, error) {
 	}
 	return &Analyzer{
 		lists: l, examples: map[string]map[string]bool{}, exampleValues: map[string]bool{},
-		guards: map[string]bool{}, seenEnv: map[string]bool{},
+		guards: map[string]bool{},
 	}, nil
 }
 

@@ -18,13 +18,12 @@ var wordsTxt string
 // lists are the known-public values and placeholder patterns of SEC-001,
 // the shipped data file extended by the scan configuration.
 type lists struct {
-	Version        int
-	knownPublic    map[string]bool
-	knownPrefixes  []string
-	placeholders   []*regexp.Regexp
-	dictionary     map[string]bool
-	maxWordLen     int
-	placeholderSrc []string
+	Version       int
+	knownPublic   map[string]bool
+	knownPrefixes []string
+	placeholders  []*regexp.Regexp
+	dictionary    map[string]bool
+	maxWordLen    int
 }
 
 type listsFile struct {
@@ -72,7 +71,6 @@ func loadLists(extraKnown, extraPatterns []string) (*lists, error) {
 			return fmt.Errorf("%s placeholder pattern %q: %w", origin, p, err)
 		}
 		l.placeholders = append(l.placeholders, re)
-		l.placeholderSrc = append(l.placeholderSrc, p)
 		return nil
 	}
 	for _, p := range lf.Placeholders {
