@@ -441,6 +441,9 @@ func (fs *fileScan) envDefault(key, expr, value string, at loc, start int) {
 // config judges the settings of a configuration file.
 func (fs *fileScan) config(es []entry, dotenv bool) {
 	for _, e := range es {
+		if documentationPath(e.Path) {
+			continue // OpenAPI and schema examples document a value, they do not set one
+		}
 		at := fs.lineLoc(e.Line)
 		if at.line == 0 {
 			at = fs.lineLoc(1)
@@ -524,4 +527,16 @@ func (a *Analyzer) Notes() []string {
 		return []string{"SEC-005 not checked: the scan root is not in a git work tree, so no file can be committed by mistake"}
 	}
 	return nil
+}
+
+// documentationPath: a setting under an example/sample key of a config
+// document (OpenAPI `example:`, JSON Schema `examples`).
+func documentationPath(p string) bool {
+	for _, seg := range strings.Split(strings.ToLower(p), ".") {
+		switch seg {
+		case "example", "examples", "sample", "samples", "x-example", "x-examples":
+			return true
+		}
+	}
+	return false
 }

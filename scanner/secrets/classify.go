@@ -214,6 +214,20 @@ func notASecretValue(v, name string) bool {
 	if strings.HasPrefix(t, "eyJ") {
 		return true // a JWT is a token, not a weak secret; other tools verify those
 	}
+	if labelRE.MatchString(t) || hasNonASCIILetter(t) {
+		return true // a UI label or translation: "Password", "Passwort", "Contraseña"
+	}
+	return false
+}
+
+var labelRE = regexp.MustCompile(`^[A-Z][a-z]+$`)
+
+func hasNonASCIILetter(s string) bool {
+	for _, r := range s {
+		if r > unicode.MaxASCII && unicode.IsLetter(r) {
+			return true
+		}
+	}
 	return false
 }
 

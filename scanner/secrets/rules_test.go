@@ -109,6 +109,8 @@ func TestSEC001Placeholder(t *testing.T) {
 		{name: "signing sinks belong to AUTH-004", files: js("const jwt = require('jsonwebtoken');\nconst session = require('express-session');\napp.use(session({ secret: 'keyboard cat' }));\njwt.sign({ foo: 'bar' }, 'shhhhh');\n")},
 		{name: "python signing sinks belong to AUTH-004", files: py("import jwt\nfrom starlette.middleware.sessions import SessionMiddleware\njwt.encode(p, \"secret\", algorithm=\"HS256\")\napp.add_middleware(SessionMiddleware, secret_key=\"changeme\")\n")},
 		{name: "lexer tokens", files: py("token = \"(\"\ntoken = \"def\"\n")},
+		{name: "translations and labels", files: map[string]string{"locales/de.json": "{\"login\": {\"password\": \"Passwort\", \"secret\": \"Geheimnis\"}}\n", "locales/es.yaml": "password: Contraseña\n"}},
+		{name: "OpenAPI example", files: map[string]string{"openapi.yaml": "components:\n  schemas:\n    Login:\n      example:\n        username: alice\n        password: secret123\n"}},
 	})
 }
 
