@@ -302,7 +302,7 @@ func (fs *fileScan) judge(s site) {
 		copied = false
 		return // a redaction mask handed to a logger, not a placeholder
 	}
-	if a.lists.isPlaceholder(t) {
+	if a.lists.isPlaceholder(t) && (s.strength != weakName || weakNamePlaceholder(t, s.name)) {
 		fd := fs.emit(RulePlaceholder, RulePlaceholder.Severity, s.at,
 			fmt.Sprintf("%s is set to the placeholder %q", what, redact(v)), v)
 		fs.defer1(fd, v, s.start)
@@ -535,6 +535,24 @@ func documentationPath(p string) bool {
 	for _, seg := range strings.Split(strings.ToLower(p), ".") {
 		switch seg {
 		case "example", "examples", "sample", "samples", "x-example", "x-examples":
+			return true
+		}
+	}
+	return false
+}
+
+// weakNamePlaceholder: a name like "token" or "salt" is also a lexer token
+// or a pagination field, so its placeholder must say it stands for a
+// secret ("<your-token>", "changeme", "xxxx") and not be the name itself
+// (input_token = "token").
+func weakNamePlaceholder(t, name string) bool {
+	lt := strings.ToLower(t)
+	ws := nameWords(name)
+	if len(ws) > 0 && normalizeIdent(t) == ws[len(ws)-1] {
+		return false
+	}
+	for _, w := range []string{"secret", "token", "key", "pass", "pwd", "your", "change", "replace", "insert", "here", "xxx", "***", "todo", "salt"} {
+		if strings.Contains(lt, w) {
 			return true
 		}
 	}

@@ -63,7 +63,7 @@ func nameWords(name string) []string {
 var (
 	strongWords = set("secret", "password", "passwd", "passphrase", "pwd", "apikey", "privatekey",
 		"clientsecret", "secretkey", "authtoken", "accesstoken", "apitoken", "passcode", "pass")
-	weakWords  = set("token", "salt", "credential", "credentials", "creds", "pin", "auth")
+	weakWords  = set("token", "salt", "credential", "credentials", "creds", "pin")
 	keyQualify = set("api", "secret", "private", "signing", "sign", "encryption", "encrypt", "access",
 		"auth", "jwt", "session", "master", "app", "client", "hmac", "cipher", "aes", "crypto",
 		"decryption", "decrypt", "license", "subscription", "service", "or", "webhook", "cookie", "django", "flask")
@@ -96,6 +96,9 @@ func set(ws ...string) map[string]bool {
 // "token_type", "NextTokenURL", "secret_name" are metadata about a secret,
 // not one.
 func classifyName(name string) nameStrength {
+	if strings.ContainsAny(name, ": /\\") || len(name) > 100 {
+		return notSecret // "AWS::IAM::AccessKey", "API Key", a path: a label or type, not a setting
+	}
 	ws := nameWords(name)
 	for len(ws) > 0 && (neutralTail[ws[len(ws)-1]] || isDigits(ws[len(ws)-1])) {
 		ws = ws[:len(ws)-1]
@@ -193,7 +196,10 @@ func notASecretValue(v, name string) bool {
 	if hashRE.MatchString(t) {
 		return true // a password hash is not a password
 	}
-	if camelWordsRE.MatchString(t) || constCaseRE.MatchString(t) || identPathRE.MatchString(t) {
+	if len(t) < 3 {
+		return true // a one- or two-character code, not a configured secret
+	}
+	if camelWordsRE.MatchString(t) || constCaseRE.MatchString(t) || identPathRE.MatchString(t) || camelIdentifier(t) {
 		return true // NextToken, API_TOKEN, auth.token, cache:key
 	}
 	if strings.Contains(t, ":") && !strings.Contains(t, "://") {
@@ -221,6 +227,35 @@ func notASecretValue(v, name string) bool {
 }
 
 var labelRE = regexp.MustCompile(`^[A-Z][a-z]+$`)
+
+// camelIdentifier: an alphanumeric CamelCase identifier with acronyms
+// ("AWSAccessKeyId", "getAPIToken"): at least two words, all letters.
+func camelIdentifier(t string) bool {
+	upper, lower := false, false
+	for _, r := range t {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		default:
+			return false
+		}
+	}
+	if !upper || !lower {
+		return false
+	}
+	ws := nameWords(t)
+	if len(ws) < 2 {
+		return false
+	}
+	for _, w := range ws {
+		if len(w) < 2 {
+			return false
+		}
+	}
+	return true
+}
 
 func hasNonASCIILetter(s string) bool {
 	for _, r := range s {
@@ -291,10 +326,14 @@ func (l *lists) weakness(v string, password bool, minLen int) string {
 	if password && minLen == 16 {
 		minLen = 12 // passwords are typed; 12 characters is the usual floor
 	}
+	minDistinct := 10
+	if charsetSize(v) == 16 {
+		minDistinct = 6 // a random 16-character hex string has about 10
+	}
 	switch {
 	case n < minLen:
 		return "only " + itoa(n) + " characters"
-	case len(distinct) < 10:
+	case len(distinct) < minDistinct:
 		return "only " + itoa(len(distinct)) + " distinct characters"
 	}
 	if cov := l.dictionaryCoverage(v); cov >= 0.6 {

@@ -120,6 +120,9 @@ func (l *lists) isPlaceholder(v string) bool {
 	if len(v) >= 6 && strings.Count(v, v[:1]) == len(v) {
 		return true // aaaaaa, 000000
 	}
+	if len(v) >= 6 && ascending(strings.ToLower(v)) {
+		return true // abcdefgh, 123456789
+	}
 	for _, re := range l.placeholders {
 		if re.MatchString(v) {
 			return true
@@ -193,4 +196,14 @@ func memorableDigits(d string) bool {
 		}
 	}
 	return asc || desc || same
+}
+
+// ascending: every character follows the previous one (abcdef, 12345678).
+func ascending(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] != s[i-1]+1 {
+			return false
+		}
+	}
+	return true
 }
