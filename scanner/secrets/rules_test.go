@@ -310,3 +310,14 @@ func TestRuleMetadata(t *testing.T) {
 		t.Error("a bad placeholder pattern must be a configuration error")
 	}
 }
+
+func TestSEC005OutsideGitIsANote(t *testing.T) {
+	res := scanTree(t, map[string]string{".env": "PORT=1\n"}, Options{}, false)
+	if fs := secFindings(res); len(fs) != 0 {
+		t.Errorf("outside git SEC-005 must not judge: %s", describe(fs))
+	}
+	want := []string{"SEC-005 not checked: the scan root is not in a git work tree, so no file can be committed by mistake"}
+	if diff := cmp.Diff(want, res.Notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
