@@ -154,8 +154,12 @@ func isEnvExample(base string) bool {
 	return false
 }
 
-// Wants takes code and configuration files.
-func (a *Analyzer) Wants(p string) bool { return kindOf(p) != kindNone }
+// Wants takes code and configuration files (example files are read once,
+// by Prepare).
+func (a *Analyzer) Wants(p string) bool {
+	k := kindOf(p)
+	return k != kindNone && k != kindDotenvExample
+}
 
 // Analyze judges one file.
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
