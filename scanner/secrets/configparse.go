@@ -32,7 +32,7 @@ const maxEntries = 20000
 // skipped: .env files are often shell scripts in disguise.
 func parseDotenv(b []byte) []entry {
 	var out []entry
-	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+	lines := strings.Split(strings.ReplaceAll(strings.TrimPrefix(string(b), "\ufeff"), "\r\n", "\n"), "\n")
 	for i := 0; i < len(lines) && len(out) < maxEntries; i++ {
 		line := strings.TrimSpace(lines[i])
 		if line == "" || line[0] == '#' {
@@ -121,7 +121,7 @@ func validEnvKey(k string) bool {
 func parseINI(b []byte) []entry {
 	var out []entry
 	section := ""
-	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+	lines := strings.Split(strings.ReplaceAll(strings.TrimPrefix(string(b), "\ufeff"), "\r\n", "\n"), "\n")
 	for i, raw := range lines {
 		if len(out) >= maxEntries {
 			break

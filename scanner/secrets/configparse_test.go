@@ -23,6 +23,14 @@ func TestParseDotenv(t *testing.T) {
 	}
 }
 
+func TestParseDotenvBOMAndCRLF(t *testing.T) {
+	got := parseDotenv([]byte("\ufeffSECRET_KEY=abc\r\nB=2\r\n"))
+	want := []entry{{Key: "SECRET_KEY", Path: "SECRET_KEY", Value: "abc", Line: 1}, {Key: "B", Path: "B", Value: "2", Line: 2}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("parseDotenv (-want +got):\n%s", diff)
+	}
+}
+
 func TestParseINI(t *testing.T) {
 	in := "; comment\n[distutils]\nindex-servers = pypi\n[pypi]\nusername: __token__\npassword = \"pypi-AgEIcHlwaS5vcmc\" ; inline\n  continued\n"
 	got := parseINI([]byte(in))
