@@ -10,6 +10,7 @@
 package secrets
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -159,6 +160,25 @@ func isEnvExample(base string) bool {
 func (a *Analyzer) Wants(p string) bool {
 	k := kindOf(p)
 	return k != kindNone && k != kindDotenvExample
+}
+
+// treeNeedles: a code file can only raise a SEC finding when it holds one
+// of these (case-insensitively): a secret-like name (secret, password,
+// pwd, key, token, salt, credentials, pin), a URL with credentials, or a
+// secret sink (hmac, Fernet, jwt-simple).
+var treeNeedles = [][]byte{[]byte("secret"), []byte("pass"), []byte("pwd"), []byte("key"), []byte("token"),
+	[]byte("salt"), []byte("cred"), []byte("pin"), []byte("://"), []byte("hmac"), []byte("fernet"), []byte("jwt")}
+
+// NeedsTree lets the engine skip parsing code that holds no secret-like
+// word at all.
+func (a *Analyzer) NeedsTree(_ string, content []byte) bool {
+	lower := bytes.ToLower(content)
+	for _, n := range treeNeedles {
+		if bytes.Contains(lower, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // Analyze judges one file.

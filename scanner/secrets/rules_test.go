@@ -321,3 +321,21 @@ func TestSEC005OutsideGitIsANote(t *testing.T) {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }
+
+func TestNeedsTree(t *testing.T) {
+	a, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, want := range map[string]bool{
+		"def add(a, b):\n    return a + b\n":            false,
+		"SECRET_KEY = 'x'\n":                            true,
+		"const u = 'postgres://a:b@h/db';\n":            true,
+		"h = hmac.new(k, m)\n":                          true,
+		"const { apiKey } = cfg; // camelCase counts\n": true,
+	} {
+		if got := a.NeedsTree("x.py", []byte(src)); got != want {
+			t.Errorf("NeedsTree(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
