@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/secrets"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
@@ -41,6 +43,13 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 		minAssertions = s.minAssertions
 	}
 	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
+
+	// SEC-001..006: secret rules (lists extended by .vigil.yaml)
+	sec, err := secrets.New(secrets.OptionsFromConfig(s.scanCfg))
+	if err != nil {
+		return nil, closeAll, fmt.Errorf("secret rules: %w", err)
+	}
+	analyzers = append(analyzers, sec)
 
 	return analyzers, closeAll, nil
 }
