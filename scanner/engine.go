@@ -175,7 +175,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	catalogue = append(catalogue, SuppressionRule)
 
-	ign := &ignoreSet{}
+	ign := newIgnoreSet(root)
 	entries, err := walk(ctx, root, &opts, ign)
 	if err != nil {
 		return nil, err

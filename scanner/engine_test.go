@@ -133,6 +133,23 @@ func TestWalkHonoursIgnoresAndSkipsVendoredTrees(t *testing.T) {
 	}
 }
 
+func TestGitignoreAboveTheScanRootApplies(t *testing.T) {
+	top := writeTree(t, map[string]string{
+		".gitignore":          "/versions/gen/\n*.log\n",
+		".git/info/exclude":   "secret.py\n",
+		"versions/.gitignore": "!keep.log\n",
+		"versions/app.py":     "# FINDME\n",
+		"versions/gen/x.py":   "# FINDME\n",
+		"versions/a.log":      "FINDME\n",
+		"versions/secret.py":  "# FINDME\n",
+		"versions/b.txt":      "FINDME\n",
+	})
+	res := scanTree(t, filepath.Join(top, "versions"), Options{}, &markerAnalyzer{})
+	if diff := cmp.Diff([]string{"app.py:1 TST-001 high", "b.txt:1 TST-001 high"}, places(res.Findings)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
 func TestPerFileProblemsAreReportedNotFatal(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"big.py":    "# FINDME\n" + strings.Repeat("x = 1\n", 300),
