@@ -230,6 +230,32 @@ func TestBaselineSurvivesLineShifts(t *testing.T) {
 	}
 }
 
+type supersedingAnalyzer struct{ markerAnalyzer }
+
+var preciseRule = RuleInfo{ID: "TST-009", Category: CategorySecrets, Severity: Critical, Supersedes: []string{"TST-001"}}
+
+func (s *supersedingAnalyzer) Rules() []RuleInfo { return append(s.markerAnalyzer.Rules(), preciseRule) }
+func (s *supersedingAnalyzer) Analyze(ctx context.Context, f *File) ([]Finding, error) {
+	fs, err := s.markerAnalyzer.Analyze(ctx, f)
+	for i := 1; i <= f.LineCount(); i++ {
+		if strings.Contains(f.Line(i), "SINK") {
+			fs = append(fs, f.AtLine(preciseRule, i, "precise"))
+		}
+	}
+	return fs, err
+}
+
+func TestSupersededFindingsAreDropped(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.py": "x = 1  # FINDME SINK\ny = 2  # FINDME\n"})
+	res, err := Scan(context.Background(), Options{Root: root, Analyzers: []Analyzer{&supersedingAnalyzer{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.py:1 TST-009 critical", "a.py:2 TST-001 high"}, places(res.Findings)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestConfigSelectsRulesAndSeverities(t *testing.T) {
 	root := writeTree(t, map[string]string{"a.py": "# FINDME\n# QUIETME\n", "tests/test_a.py": "# FINDME\n"})
 	cfg, err := ParseConfig([]byte("rules:\n  TST-001: {severity: critical}\n  TST-002: {enabled: false, reason: too noisy}\n"), ".vigil.yaml")
