@@ -356,3 +356,22 @@ ORDER BY last_seen_ns DESC, ecosystem COLLATE "C", name COLLATE "C"`)
 	}
 	return out, nil
 }
+
+// ForgetWatched deletes the entry for a name and returns it as it was, or
+// store.ErrNotFound.
+func (s *Store) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	if !validKey(name) {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, store.ErrNotFound)
+	}
+	var first, last, count int64
+	var appeared *int64
+	err := s.pool.QueryRow(ctx, `DELETE FROM vigil_watch WHERE ecosystem = $1 AND name = $2
+RETURNING first_seen_ns, last_seen_ns, count, appeared_ns`, text(string(eco)), name).Scan(&first, &last, &count, &appeared)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
+	}
+	return watchEntry(eco, name, first, last, count, appeared), nil
+}

@@ -335,3 +335,22 @@ func TestCredentialsNeverInErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestForgetWatched(t *testing.T) {
+	c := pgtest.Start(t)
+	s := openOn(t, c, c.NewDatabase(t), pgstore.Options{})
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.RecordMissing(t.Context(), policy.NPM, "LoDash", at); err != nil {
+		t.Fatalf("RecordMissing: %v", err)
+	}
+	if _, err := s.Watched(t.Context(), policy.NPM, "lodash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Watched(lodash) error = %v, want ErrNotFound (names are exact)", err)
+	}
+	got, err := s.ForgetWatched(t.Context(), policy.NPM, "LoDash")
+	if err != nil || got.Count != 1 || !got.FirstSeen.Equal(at) {
+		t.Errorf("ForgetWatched = %+v, %v; want the entry with count 1", got, err)
+	}
+	if _, err := s.ForgetWatched(t.Context(), policy.NPM, "LoDash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ForgetWatched twice error = %v, want ErrNotFound", err)
+	}
+}
