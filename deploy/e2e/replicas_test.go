@@ -202,7 +202,7 @@ func TestReplicaKilledMidBatch(t *testing.T) {
 				acked = append(acked, pattern)
 			}
 			mu.Unlock()
-			time.Sleep(5 * time.Millisecond)
+			time.Sleep(25 * time.Millisecond)
 		}
 	}()
 
@@ -224,14 +224,16 @@ func TestReplicaKilledMidBatch(t *testing.T) {
 		}
 		var code int
 		var out string
+		began := time.Now()
 		if i%2 == 0 {
 			_, out, code = pipInstall(t, py, p, t.TempDir(), "vigil-e2e-mature")
 		} else {
 			dir := npmProject(t, map[string]string{"vigil-npm-mature": "^1.0.0"})
-			r := runNPM(t, p, dir, t.TempDir(), "install")
+			// No retries: the install that A dies under fails at once.
+			r := runNPM(t, p, dir, t.TempDir(), "install", "--fetch-retries=0")
 			out, code = r.out, r.code
 		}
-		t.Logf("install %d through %s: exit %d", i, name, code)
+		t.Logf("install %d through %s: exit %d after %s", i, name, code, time.Since(began).Round(time.Millisecond))
 		if i == 3 {
 			continue // the install A was killed under may fail either way
 		}
