@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +29,7 @@ const propagationBound = 2 * time.Second
 // startReplicas starts n vigil-proxy processes on one PostgreSQL database,
 // in front of one fake PyPI and one fake npm registry, sharing an admin
 // token and a session key, as replicas behind a load balancer are.
-func startReplicas(t *testing.T, n int) []*Proxy {
+func startReplicas(t testing.TB, n int) []*Proxy {
 	t.Helper()
 	c := pgtest.Start(t)
 	db := c.NewDatabase(t)
@@ -325,5 +327,50 @@ func TestReplicaPropagationLatency(t *testing.T) {
 		len(lat), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
 	if p99 > propagationBound {
 		t.Errorf("p99 %s exceeds the %s promise", p99, propagationBound)
+	}
+}
+
+// BenchmarkReplicaWarmHits compares warm-cache throughput of one replica
+// with two behind a client-side round robin, on this machine, with the
+// same PostgreSQL database:
+//
+//	go test ./deploy/e2e -run X -bench ReplicaWarmHits -benchtime 3000x
+func BenchmarkReplicaWarmHits(b *testing.B) {
+	reps := startReplicas(b, 2)
+	const path = "/pypi/simple/vigil-e2e-mature/"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	get := func(p *Proxy) error {
+		resp, err := client.Get(p.URL + path)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	for _, p := range reps { // warm both caches
+		if err := get(p); err != nil {
+			b.Fatalf("warm %s: %v", p.URL, err)
+		}
+	}
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			var next atomic.Uint64
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					p := reps[int(next.Add(1))%n]
+					if err := get(p); err != nil {
+						b.Errorf("GET %s: %v", p.URL, err)
+						return
+					}
+				}
+			})
+		})
 	}
 }
