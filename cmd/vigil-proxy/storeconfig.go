@@ -13,7 +13,7 @@ import (
 // default) or PostgreSQL, shared by replicas.
 type StoreConfig struct {
 	URL          string   `yaml:"url" doc:"postgres://USER@HOST:5432/DB?sslmode=verify-full&sslrootcert=/etc/vigil/ca.pem keeps durable state in PostgreSQL, shared by replicas (empty: bbolt in data_dir); give the password with VIGIL_STORE_PASSWORD(_FILE)"`
-	MaxStale     Duration `yaml:"max_stale" doc:"with PostgreSQL: how long installs are judged against the last lists loaded while the database is unreachable; past it the replica refuses what it cannot judge and /readyz fails"`
+	MaxStale     Duration `yaml:"max_stale" doc:"how long installs are judged against the last lists loaded while the store cannot be read (e.g. PostgreSQL unreachable); past it the replica refuses what it cannot judge and /readyz fails"`
 	Replica      string   `yaml:"replica" doc:"this replica's name in audit events (default: the host name)"`
 	Password     string   `yaml:"-" env:"VIGIL_STORE_PASSWORD" doc:"PostgreSQL password (environment only; replaces one in store.url)"`
 	PasswordFile string   `yaml:"-" env:"VIGIL_STORE_PASSWORD_FILE" doc:"file holding the PostgreSQL password (environment only)"`

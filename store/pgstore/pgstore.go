@@ -29,6 +29,9 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
+// defaultMaxConns bounds the pool when Options.MaxConns is zero.
+const defaultMaxConns = 10
+
 // changeChannel is the NOTIFY channel for list changes.
 const changeChannel = "vigil_changes"
 
@@ -73,9 +76,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.MaxConns > 0 {
-		cfg.MaxConns = opts.MaxConns
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = defaultMaxConns
 	}
+	cfg.MaxConns = opts.MaxConns
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
