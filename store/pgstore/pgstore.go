@@ -15,7 +15,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -23,7 +22,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -163,10 +161,4 @@ func text(s string) string {
 // that cannot are simply not found.
 func validKey(id string) bool {
 	return id != "" && len(id) <= 256 && strings.IndexByte(id, 0) < 0 && utf8.ValidString(id)
-}
-
-// isUniqueViolation reports a primary-key or unique conflict.
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
 }
