@@ -27,6 +27,10 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
+// defaultConnectTimeout bounds a connection attempt when the URL sets no
+// connect_timeout.
+const defaultConnectTimeout = 5 * time.Second
+
 // defaultMaxConns bounds the pool when Options.MaxConns is zero.
 const defaultMaxConns = 10
 
@@ -117,6 +121,11 @@ func ParseConfig(rawURL, password string) (*pgxpool.Config, error) {
 	}
 	if password != "" {
 		cfg.ConnConfig.Password = password
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// An unreachable database must not hold requests for the kernel's
+		// TCP timeout; connect_timeout in the URL overrides this.
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "vigil-proxy"
 	return cfg, nil
