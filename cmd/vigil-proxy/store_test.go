@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-proxy/vigil-proxy/pypi/pypitest"
 	"github.com/vigil-proxy/vigil-proxy/store"
 	"github.com/vigil-proxy/vigil-proxy/store/pgstore/pgtest"
 )
@@ -169,6 +170,39 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 		t.Fatalf("allow made on A not effective on B after %s", took)
 	}
 	t.Logf("allow on A effective on B after %s", took)
+
+	// The watchlist is shared: a name missing upstream when A was asked is
+	// known to B when it appears upstream later, and B marks it appeared.
+	if got := status(t, a.registry+"/pypi/simple/hallucinated-pkg/"); got != http.StatusNotFound {
+		t.Fatalf("GET a name upstream lacks on A = %d, want 404", got)
+	}
+	fake.SetProject(pypitest.Project{Name: "hallucinated-pkg", Dists: []pypitest.Dist{{Version: "0.0.1", Uploaded: time.Now().Add(-time.Hour)}}})
+	if got := status(t, b.registry+"/pypi/simple/hallucinated-pkg/"); got != http.StatusForbidden {
+		t.Errorf("GET the newly appeared name on B = %d, want 403", got)
+	}
+	var wl struct {
+		Entries []store.WatchEntry `json:"entries"`
+	}
+	var raw map[string]json.RawMessage
+	adminCall(t, http.MethodGet, a.admin+"/api/v1/watchlist", nil, &raw)
+	for _, v := range raw {
+		var list []store.WatchEntry
+		if json.Unmarshal(v, &list) == nil && len(list) > 0 {
+			wl.Entries = list
+		}
+	}
+	found := false
+	for _, w := range wl.Entries {
+		if w.Name == "hallucinated-pkg" {
+			found = true
+			if w.Appeared.IsZero() {
+				t.Errorf("watch entry recorded by A not marked appeared by B: %+v", w)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("A's watchlist API lacks hallucinated-pkg: %v", raw)
+	}
 
 	// The database goes away: both replicas judge against the lists they
 	// loaded until store.max_stale (2s), then fail closed and unready.
