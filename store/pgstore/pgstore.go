@@ -31,6 +31,9 @@ import (
 // connect_timeout.
 const defaultConnectTimeout = 5 * time.Second
 
+// DefaultMaxWatchEntries is the default watchlist bound.
+const DefaultMaxWatchEntries = 100_000
+
 // defaultMaxConns bounds the pool when Options.MaxConns is zero.
 const defaultMaxConns = 10
 
@@ -49,6 +52,10 @@ type Options struct {
 	Replica string
 	// MaxConns bounds the connection pool (default 10).
 	MaxConns int32
+	// MaxWatchEntries bounds the watchlist (DefaultMaxWatchEntries when
+	// zero): a new name beyond it evicts the least-requested, oldest
+	// entries, as boltstore does.
+	MaxWatchEntries int
 	// Now is the clock used for IDs and default timestamps (time.Now when nil).
 	Now func() time.Time
 	// Logger receives operational messages (discarded when nil).
@@ -57,11 +64,12 @@ type Options struct {
 
 // Store is a store.Store backed by PostgreSQL. It is safe for concurrent use.
 type Store struct {
-	pool    *pgxpool.Pool
-	cfg     *pgxpool.Config
-	replica string
-	now     func() time.Time
-	log     *slog.Logger
+	pool     *pgxpool.Pool
+	cfg      *pgxpool.Config
+	replica  string
+	maxWatch int
+	now      func() time.Time
+	log      *slog.Logger
 }
 
 var (
@@ -85,6 +93,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxWatchEntries <= 0 {
+		opts.MaxWatchEntries = DefaultMaxWatchEntries
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -92,7 +103,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
-	s := &Store{pool: pool, cfg: cfg, replica: opts.Replica, now: opts.Now, log: opts.Logger}
+	s := &Store{pool: pool, cfg: cfg, replica: opts.Replica, maxWatch: opts.MaxWatchEntries, now: opts.Now, log: opts.Logger}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)

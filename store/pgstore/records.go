@@ -271,17 +271,45 @@ func (s *Store) RecordMissing(ctx context.Context, eco policy.Ecosystem, name st
 	}
 	var first, last, count int64
 	var appeared *int64
+	var inserted bool
 	err := s.pool.QueryRow(ctx, `INSERT INTO vigil_watch AS w (ecosystem, name, first_seen_ns, last_seen_ns, count)
 VALUES ($1, $2, $3, $3, 1)
 ON CONFLICT (ecosystem, name) DO UPDATE SET
 	count = w.count + 1,
 	last_seen_ns = GREATEST(w.last_seen_ns, EXCLUDED.last_seen_ns),
 	first_seen_ns = LEAST(w.first_seen_ns, EXCLUDED.first_seen_ns)
-RETURNING first_seen_ns, last_seen_ns, count, appeared_ns`, string(eco), name, at.UnixNano()).Scan(&first, &last, &count, &appeared)
+RETURNING first_seen_ns, last_seen_ns, count, appeared_ns, xmax = 0`, string(eco), name, at.UnixNano()).Scan(&first, &last, &count, &appeared, &inserted)
 	if err != nil {
 		return store.WatchEntry{}, fmt.Errorf("record missing %s:%s: %w", eco, name, err)
 	}
+	if inserted {
+		s.boundWatchlist(ctx, string(eco), name)
+	}
 	return watchEntry(eco, name, first, last, count, appeared), nil
+}
+
+// boundWatchlist evicts the least-requested, oldest entries (never the one
+// just added) when the watchlist is over its bound, a hundredth of the bound
+// at a time so that the check is rarely more than a count. Failures are
+// logged: the watchlist stays usable, only larger.
+func (s *Store) boundWatchlist(ctx context.Context, eco, name string) {
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM vigil_watch").Scan(&n); err != nil {
+		s.log.WarnContext(ctx, "watchlist bound check failed", "error", err)
+		return
+	}
+	if n <= s.maxWatch {
+		return
+	}
+	evict := n - s.maxWatch + s.maxWatch/100
+	tag, err := s.pool.Exec(ctx, `DELETE FROM vigil_watch WHERE (ecosystem, name) IN (
+	SELECT ecosystem, name FROM vigil_watch WHERE NOT (ecosystem = $1 AND name = $2)
+	ORDER BY count, last_seen_ns LIMIT $3)`, eco, name, evict)
+	if err != nil {
+		s.log.WarnContext(ctx, "watchlist eviction failed", "error", err)
+		return
+	}
+	s.log.WarnContext(ctx, "watchlist full: evicted the oldest, least-requested entries", "evicted", tag.RowsAffected(), "max_entries", s.maxWatch)
 }
 
 func watchEntry(eco policy.Ecosystem, name string, first, last, count int64, appeared *int64) store.WatchEntry {

@@ -354,3 +354,36 @@ func TestForgetWatched(t *testing.T) {
 		t.Errorf("ForgetWatched twice error = %v, want ErrNotFound", err)
 	}
 }
+
+func TestWatchlistBound(t *testing.T) {
+	c := pgtest.Start(t)
+	s := openOn(t, c, c.NewDatabase(t), pgstore.Options{MaxWatchEntries: 100})
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	// A popular entry, requested often, survives eviction.
+	for range 5 {
+		if _, err := s.RecordMissing(t.Context(), policy.PyPI, "popular-ghost", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 150 {
+		if _, err := s.RecordMissing(t.Context(), policy.NPM, fmt.Sprintf("flood-%03d", i), at.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatalf("RecordMissing %d: %v", i, err)
+		}
+	}
+	list, err := s.Watchlist(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) > 100 {
+		t.Errorf("watchlist holds %d entries, want at most the bound 100", len(list))
+	}
+	if _, err := s.Watched(t.Context(), policy.PyPI, "popular-ghost"); err != nil {
+		t.Errorf("Watched(popular-ghost) after the flood: %v, want kept (most requested)", err)
+	}
+	if _, err := s.Watched(t.Context(), policy.NPM, "flood-149"); err != nil {
+		t.Errorf("Watched(newest) after the flood: %v, want kept", err)
+	}
+	if _, err := s.Watched(t.Context(), policy.NPM, "flood-000"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Watched(oldest flood entry) error = %v, want ErrNotFound (evicted)", err)
+	}
+}
