@@ -47,7 +47,7 @@ func query[T any](t *testing.T, c *pgtest.Cluster, db, sql string, args ...any) 
 }
 
 func TestReplicas(t *testing.T) {
-	c := pgtest.Start(t)
+	c := cluster
 
 	t.Run("ConcurrentStartMigratesOnce", func(t *testing.T) {
 		db := c.NewDatabase(t)
@@ -309,7 +309,7 @@ func TestReplicas(t *testing.T) {
 }
 
 func TestCredentialsNeverInErrors(t *testing.T) {
-	c := pgtest.Start(t)
+	c := cluster
 	const secret = "s3cr3t-Hunter2-xyz"
 	tests := []struct {
 		name string
@@ -337,7 +337,7 @@ func TestCredentialsNeverInErrors(t *testing.T) {
 }
 
 func TestForgetWatched(t *testing.T) {
-	c := pgtest.Start(t)
+	c := cluster
 	s := openOn(t, c, c.NewDatabase(t), pgstore.Options{})
 	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := s.RecordMissing(t.Context(), policy.NPM, "LoDash", at); err != nil {
@@ -356,7 +356,7 @@ func TestForgetWatched(t *testing.T) {
 }
 
 func TestWatchlistBound(t *testing.T) {
-	c := pgtest.Start(t)
+	c := cluster
 	s := openOn(t, c, c.NewDatabase(t), pgstore.Options{MaxWatchEntries: 100})
 	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	// A popular entry, requested often, survives eviction.

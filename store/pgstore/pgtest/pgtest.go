@@ -193,3 +193,10 @@ func (c *Cluster) NewDatabase(t testing.TB) string {
 	}
 	return name
 }
+
+// StartShared starts a cluster for a whole test binary, from TestMain
+// (where there is no testing.TB); call Destroy when m.Run returns. A
+// missing server is an error: report it and exit non-zero.
+func StartShared() (*Cluster, error) {
+	return start()
+}
