@@ -71,7 +71,24 @@ func startReplica(t *testing.T, environ map[string]string, name string) *replica
 			t.Errorf("replica %s exited %d: %s", name, code, r.stderr.String())
 		}
 	})
-	waitHealthy(t, r.registry)
+	// Start-up builds the name index: slow under the race detector on a
+	// loaded machine, hence a longer wait than waitHealthy's.
+	if _, ok := waitFor(90*time.Second, func() bool {
+		select {
+		case code := <-r.done:
+			r.done <- code
+			return true
+		default:
+		}
+		resp, err := http.Get(r.registry + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}); !ok || len(r.done) > 0 {
+		t.Fatalf("replica %s did not become healthy: %s", name, r.stderr.String())
+	}
 	return r
 }
 
