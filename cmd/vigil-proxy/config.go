@@ -79,6 +79,7 @@ type Config struct {
 		PyPIStatsURL    string `yaml:"pypistats_url" doc:"pypistats.org base URL"`
 		NPMDownloadsURL string `yaml:"npm_downloads_url" doc:"npm downloads API base URL"`
 	} `yaml:"popularity"`
+	Store StoreConfig `yaml:"store"`
 	Audit struct {
 		RetentionDays int `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
 	} `yaml:"audit"`
@@ -215,6 +216,7 @@ func defaultConfig() Config {
 	c.Popularity.PyPIStatsURL = "https://pypistats.org"
 	c.Popularity.NPMDownloadsURL = "https://api.npmjs.org"
 	c.Audit.RetentionDays = 90
+	c.Store.MaxStale = Duration(5 * time.Minute)
 	c.Admin.Listen = "127.0.0.1:8081"
 	return c
 }
@@ -440,6 +442,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("%s: must be positive", key(path)))
 		}
 	}
+	errs = append(errs, c.Store.validate()...)
 	if c.Audit.RetentionDays < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", key("audit.retention_days")))
 	}
@@ -567,6 +570,7 @@ func (c Config) redacted() ([]byte, error) {
 		*p = redactURL(*p, false)
 	}
 	c.Webhook.URL = redactURL(c.Webhook.URL, true)
+	c.Store.URL = redactURL(c.Store.URL, false)
 	return yaml.Marshal(c)
 }
 
@@ -603,5 +607,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("pypi_upstream", redactURL(c.PyPI.Upstream, false)),
 		slog.String("npm_upstream", redactURL(c.NPM.Upstream, false)),
 		slog.Bool("npm_token_set", c.NPM.TokenEnv != ""),
+		slog.String("store", c.Store.describe()),
 	)
 }

@@ -8,6 +8,7 @@
 //	vigil-proxy data refresh   rebuild the popular-name corpus
 //	vigil-proxy data export    write the name corpus in use
 //	vigil-proxy admin hash-password
+//	vigil-proxy store migrate --from bolt:DIR --to postgres://…
 //	vigil-proxy version
 package main
 
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runData(ctx, args, stdout, stderr, getenv)
 	case "admin":
 		return runAdmin(args, stdin, stdout, stderr)
+	case "store":
+		return runStore(ctx, args, stdout, stderr, getenv)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil-proxy", version)
 		return exitOK
@@ -92,6 +95,7 @@ commands:
   data refresh          rebuild the popular-name corpus from public sources
   data export           write the name corpus in use (corpus file format)
   admin hash-password   read a password on stdin, print its bcrypt hash
+  store migrate         copy a bbolt data directory into PostgreSQL, verified
   version               print the version
 
 Run 'vigil-proxy <command> -h' for a command's flags.

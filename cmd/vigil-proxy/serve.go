@@ -136,6 +136,7 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
+	g.Go(func() error { return st.watchChanges(gctx) })
 	if cfg.Audit.RetentionDays > 0 {
 		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
 		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })

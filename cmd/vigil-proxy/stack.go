@@ -18,7 +18,6 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/proxy/popularity"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
-	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
 )
 
 // stack is every component of a running proxy, wired together. serve and
@@ -83,8 +82,10 @@ func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engin
 	return policy.NewEngine(bindings, lists), nil
 }
 
-func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (st *stack, err error) {
-	st = &stack{cfg: cfg, log: log}
+func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (_ *stack, err error) {
+	st := &stack{cfg: cfg, log: log}
+	// Whatever was opened before a failure is closed; st itself is never
+	// nil here, whatever the return statements hand back.
 	defer func() {
 		if err != nil {
 			st.Close()
@@ -101,7 +102,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		return nil, err
 	}
 	if !opt.noStore {
-		bs, err := boltstore.Open(filepath.Join(dataDir, "store.db"), boltstore.Options{Logger: log})
+		bs, err := openStore(ctx, cfg, dataDir, log)
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
@@ -112,7 +113,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if st.store != nil {
 		listStore = st.store
 	}
-	st.lists = store.NewLists(entries, listStore, 5*time.Second)
+	st.lists = store.NewLists(entries, listStore, cfg.Store.listsTTL()).WithLogger(log).WithMaxStale(time.Duration(cfg.Store.MaxStale))
 
 	st.index, err = loadIndex(cfg)
 	if err != nil {
@@ -203,10 +204,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if st.store != nil {
 		popts.Watch = st.store
 		popts.Events = st.recorder
-		popts.Ready = func(ctx context.Context) error {
-			_, _, err := st.store.Events(ctx, store.EventQuery{Limit: 1})
-			return err
-		}
+		popts.Ready = st.ready
 	}
 	st.proxy, err = proxy.New(popts)
 	if err != nil {
