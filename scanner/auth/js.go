@@ -1064,12 +1064,18 @@ func nestDecorators(decos []node) nestDecos {
 func (j *jsFile) nestController(cls node) {
 	var classDecos []node
 	isController := false
-	for i := 0; i < cls.ChildCount(); i++ {
-		c := cls.Child(i)
-		if c.Kind() == "decorator" {
-			classDecos = append(classDecos, c)
-			if strings.HasPrefix(c.NamedChild(0).Text(), "Controller") {
-				isController = true
+	holders := []node{cls}
+	if p := cls.Parent(); p.Kind() == "export_statement" {
+		holders = append(holders, p)
+	}
+	for _, h := range holders {
+		for i := 0; i < h.ChildCount(); i++ {
+			c := h.Child(i)
+			if c.Kind() == "decorator" {
+				classDecos = append(classDecos, c)
+				if strings.HasPrefix(c.NamedChild(0).Text(), "Controller") {
+					isController = true
+				}
 			}
 		}
 	}

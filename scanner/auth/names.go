@@ -135,7 +135,7 @@ var sensitiveWords = []string{
 	"billing", "payment", "payments", "password", "token", "tokens", "key", "keys", "apikey", "export", "upload",
 	"uploads", "internal", "debug", "config", "configuration", "role", "roles", "permission", "permissions",
 	"secret", "secrets", "credential", "credentials", "invoice", "invoices", "profile", "me", "superuser", "staff",
-	"wallet", "transfer", "withdraw", "order", "orders", "subscription", "member", "members",
+	"wallet", "transfer", "withdraw",
 }
 
 var destructiveWords = []string{"delete", "remove", "destroy", "update", "edit", "admin", "purge", "drop", "ban", "deactivate", "modify", "change", "patch", "put", "erase", "wipe", "revoke", "reset", "promote", "grant"}
