@@ -870,15 +870,16 @@ func (j *jsFile) use(n node, obj string, args []node) {
 	}
 	au, ro := false, false
 	for _, a := range args {
+		routerLike := hasWord(words(a.Text()), "router", "routes", "route", "routers", "controller", "api", "app")
+		x, y := middlewareClass(a)
+		if x && !routerLike {
+			au, ro = true, ro || y
+			continue
+		}
 		// mounted routers
 		if key := j.routerKey(a); key != "" {
 			ga, gr := j.globalAt(obj, prefix, n.Line())
 			j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au || ga, role: ro || gr})
-			continue
-		}
-		x, y := middlewareClass(a)
-		if x {
-			au, ro = true, ro || y
 		}
 	}
 	if au {
