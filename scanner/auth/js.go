@@ -766,7 +766,7 @@ func (j *jsFile) resCookie(n node, callee string, args []node) {
 	if s, ok := jsStr(args[0]); ok {
 		label = s
 	}
-	if !cookieNameSensitive(label) && !(args[1].Kind() == "identifier" && cookieNameSensitive(args[1].Text())) {
+	if cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(args[1].Kind() == "identifier" && cookieNameSensitive(args[1].Text()))) {
 		return
 	}
 	var props map[string]node
@@ -1155,10 +1155,10 @@ func jsOperand(n node) operand {
 		o.literal = !o.trivial
 	case "identifier":
 		o.name = n.Text()
-		o.trivial = n.Text() == "undefined" || isConstantCase(o.name)
+		o.trivial = n.Text() == "undefined" || (isConstantCase(o.name) && secretKind(o.name) == 0)
 	case "member_expression":
 		o.name = n.Field("property").Text()
-		o.trivial = isConstantCase(o.name)
+		o.trivial = isConstantCase(o.name) && secretKind(o.name) == 0
 	case "subscript_expression":
 		if s, ok := jsStr(n.Field("index")); ok {
 			o.name = s
@@ -1174,7 +1174,7 @@ func jsOperand(n node) operand {
 		}
 		switch last {
 		case "digest":
-			o.origin, o.name = true, "digest"
+			o.origin, o.name, o.input = true, "digest", false
 		case "get", "header", "getHeader":
 			if a := jsArgs(n); len(a) > 0 {
 				if s, ok := jsStr(a[0]); ok {

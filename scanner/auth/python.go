@@ -518,6 +518,9 @@ func (p *pyFile) jwtPayload(call, payload node) {
 	}
 	if items != nil {
 		if v, ok := items["exp"]; ok {
+			if v.Kind() == "identifier" {
+				v = scope
+			}
 			p.lifetimeIn(v, call)
 			return
 		}
@@ -762,8 +765,19 @@ func regexMatchesAny(pat string, full bool) bool {
 
 // ---- AUTH-006 ----
 
+// cookieNameExcluded: cookies meant to be readable or harmless (CSRF
+// double-submit tokens, preferences).
+func cookieNameExcluded(s string) bool {
+	ls := strings.ToLower(s)
+	return strings.Contains(ls, "csrf") || strings.Contains(ls, "xsrf") ||
+		hasWord(words(s), "theme", "lang", "locale", "language", "consent", "tz", "timezone", "preference", "preferences", "flash", "messages", "cart")
+}
+
 func cookieNameSensitive(s string) bool {
 	ws := words(s)
+	if ls := strings.ToLower(s); strings.Contains(ls, "csrf") || strings.Contains(ls, "xsrf") {
+		return false
+	}
 	if hasWord(ws, "csrf", "xsrf", "theme", "lang", "locale", "language", "consent", "tz", "timezone", "preference", "preferences", "flash", "messages", "cart") {
 		return false
 	}
@@ -787,7 +801,7 @@ func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
 	if s, ok := pyStr(name); ok {
 		label = s
 	}
-	if !cookieNameSensitive(label) && !(value.Kind() == "identifier" && cookieNameSensitive(value.Text())) {
+	if cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(value.Kind() == "identifier" && cookieNameSensitive(value.Text()))) {
 		return
 	}
 	if len(pos) > 2 {
@@ -1583,10 +1597,10 @@ func pyOperand(n node) operand {
 		o.name = ""
 	case "identifier":
 		o.name = n.Text()
-		o.trivial = isConstantCase(o.name)
+		o.trivial = isConstantCase(o.name) && secretKind(o.name) == 0
 	case "attribute":
 		o.name = n.Field("attribute").Text()
-		o.trivial = isConstantCase(o.name)
+		o.trivial = isConstantCase(o.name) && secretKind(o.name) == 0
 	case "subscript":
 		if s, ok := pyStr(n.Field("subscript")); ok {
 			o.name = s
@@ -1597,11 +1611,14 @@ func pyOperand(n node) operand {
 	case "call":
 		callee := calleeName(n)
 		last := lastName(callee)
+		if f := n.Field("function"); callee == "" && f.Kind() == "attribute" {
+			last = f.Field("attribute").Text()
+		}
 		switch last {
 		case "len", "type", "isinstance", "bool", "int", "count", "str.lower":
 			o.trivial = true
 		case "hexdigest", "digest":
-			o.origin = true
+			o.origin, o.input = true, false
 			o.name = "digest"
 		case "get", "getattr":
 			args, _ := pyArgs(n)
