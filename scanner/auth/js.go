@@ -49,6 +49,8 @@ func (j *jsFile) run() []scanner.Finding {
 	j.collect(root)
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
+		case "string", "template_string", "comment", "regex", "number", "identifier", "property_identifier", "jsx_text", "import_statement":
+			return false
 		case "call_expression":
 			j.call(n)
 		case "new_expression":
@@ -1174,7 +1176,9 @@ func jsOperand(n node) operand {
 		}
 		switch last {
 		case "digest":
-			o.origin, o.name, o.input = true, "digest", false
+			if strings.Contains(strings.ToLower(n.Text()), "hmac") {
+				o.origin, o.name, o.input = true, "hmac digest", false
+			}
 		case "get", "header", "getHeader":
 			if a := jsArgs(n); len(a) > 0 {
 				if s, ok := jsStr(a[0]); ok {

@@ -46,6 +46,8 @@ func (p *pyFile) run() []scanner.Finding {
 	p.collectTopLevel(root)
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
+		case "string", "concatenated_string", "comment", "identifier", "integer", "float", "import_statement", "import_from_statement":
+			return false
 		case "call":
 			p.call(n)
 		case "decorated_definition":
@@ -107,7 +109,9 @@ func (p *pyFile) collectImports(root node) {
 			p.noteFramework(mod)
 			return false
 		}
-		return true
+		// imports are statements: never descend into expressions
+		k := n.Kind()
+		return k == "module" || k == "block" || strings.HasSuffix(k, "_statement") || strings.HasSuffix(k, "_definition") || strings.HasSuffix(k, "_clause")
 	})
 	for _, q := range p.imports {
 		p.noteFramework(q)
@@ -1132,10 +1136,21 @@ func classifyName(name string) (bool, bool) {
 func (p *pyFile) function(def node, decos []node) {
 	name := def.Field("name").Text()
 	body := def.Field("body")
-	bodyText := body.Text()
-	bodyAuth := pyBodyAuthRE.MatchString(bodyText)
-	bodyRole := pyBodyRoleRE.MatchString(bodyText)
-	owned := pyOwnerFieldRE.MatchString(bodyText) && pyCurrentUserRE.MatchString(bodyText)
+	var evidenceDone, bodyAuth, bodyRole, owned bool
+	var bodyText string
+	evidence := func() {
+		if evidenceDone {
+			return
+		}
+		evidenceDone = true
+		bodyText = body.Text()
+		bodyAuth = pyBodyAuthRE.MatchString(bodyText)
+		bodyRole = pyBodyRoleRE.MatchString(bodyText)
+		owned = pyOwnerFieldRE.MatchString(bodyText) && pyCurrentUserRE.MatchString(bodyText)
+	}
+	if p.web == "" && len(decos) == 0 {
+		return // neither a route, a view nor a dependency of one
+	}
 
 	// dependencies in parameters
 	var deps []string
@@ -1182,16 +1197,11 @@ func (p *pyFile) function(def node, decos []node) {
 			}
 		}
 	}
-	if len(deps) > 0 || bodyAuth {
-		var real []string
-		for _, d := range deps {
-			if !strings.HasPrefix(d, "alias:") {
-				real = append(real, d)
-			} else {
-				real = append(real, d)
-			}
+	if p.web == "fastapi" || p.web == "starlette" || len(deps) > 0 {
+		evidence()
+		if len(deps) > 0 || bodyAuth {
+			p.facts.depFuncs[name] = depFunc{deps: deps, auth: bodyAuth, role: bodyRole}
 		}
-		p.facts.depFuncs[name] = depFunc{deps: real, auth: bodyAuth, role: bodyRole}
 	}
 
 	// route decorators and other decorators
@@ -1293,6 +1303,9 @@ func (p *pyFile) function(def node, decos []node) {
 		// a helper decorated with login_required also counts as a mechanism
 		p.mechanism(def, "decorator")
 	}
+	if beforeRequestOn != "" || isRoute {
+		evidence()
+	}
 	if beforeRequestOn != "" {
 		p.beforeRequestFunc(beforeRequestOn, bodyAuth || decoAuth, bodyRole || decoRole)
 	}
@@ -1311,6 +1324,7 @@ func (p *pyFile) function(def node, decos []node) {
 	if def.Parent().Kind() == "module" || (def.Parent().Kind() == "decorated_definition" && def.Parent().Parent().Kind() == "module") {
 		params := def.Field("parameters").NamedChildren()
 		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0) {
+			evidence()
 			if len(djangoMethods) == 0 && regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`).MatchString(bodyText) {
 				djangoMethods = []string{strings.ToUpper(regexp.MustCompile(`(POST|PUT|PATCH|DELETE)`).FindString(bodyText))}
 			}
@@ -1618,8 +1632,11 @@ func pyOperand(n node) operand {
 		case "len", "type", "isinstance", "bool", "int", "count", "str.lower":
 			o.trivial = true
 		case "hexdigest", "digest":
-			o.origin, o.input = true, false
-			o.name = "digest"
+			// an HMAC's digest is a secret; a plain hash of a file is not
+			if strings.Contains(strings.ToLower(n.Text()), "hmac") {
+				o.origin, o.input = true, false
+				o.name = "hmac digest"
+			}
 		case "get", "getattr":
 			args, _ := pyArgs(n)
 			if len(args) > 0 {
@@ -1647,8 +1664,8 @@ func headerSecret(obj, header string) bool {
 }
 
 var (
-	strongSecretWords = []string{"secret", "secrets", "password", "passwd", "pwd", "passphrase", "signature", "sig", "hmac", "digest", "hexdigest", "apikey", "otp", "totp", "pin"}
-	tokenWords        = []string{"token", "csrf", "xsrf", "nonce", "authorization"}
+	strongSecretWords = []string{"secret", "secrets", "password", "passwd", "pwd", "passphrase", "signature", "sig", "hmac", "apikey", "otp", "totp"}
+	tokenWords        = []string{"token", "csrf", "xsrf", "authorization"}
 	nonSecretWords    = []string{"type", "types", "kind", "name", "names", "count", "len", "length", "id", "ids", "index", "idx", "url", "uri", "path", "file", "filename",
 		"prefix", "suffix", "pos", "position", "start", "end", "expiry", "expires", "expiration", "exp", "at", "time", "timestamp", "format", "field", "fields",
 		"header", "param", "label", "provider", "mode", "status", "source", "version", "scheme", "method", "algorithm", "alg", "policy", "required", "enabled",
