@@ -209,7 +209,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 			}
 			continue
 		}
-		if !j.role && !rt.owned && isDestructive(rt.method, rt.path, rt.handler) {
+		if !j.role && !rt.owned && isDestructive(rt.method, rt.path, rt.handler) && !selfService(rt.path, rt.handler) {
 			out = append(out, routeFinding(ruleMissingAuthz, rt, scanner.High,
 				fmt.Sprintf("%s %s (%s) authenticates the caller but checks no role, permission or ownership before changing the resource", methodOr(rt.method), displayPath(rt), rt.handler)))
 		}
@@ -354,7 +354,7 @@ func (r *resolver) mountTargets(m mount, key string) bool {
 }
 
 func (r *resolver) routeEvidence(rt route) (bool, bool) {
-	au, ro := rt.auth, rt.role
+	au, ro := rt.auth || rt.role, rt.role // checking a role or the owner needs a caller
 	x, y := r.depsClass(rt.deps)
 	au, ro = au || x, ro || y
 	x, y = r.routerClass(rt.routerKey, 0)

@@ -1155,6 +1155,7 @@ func jsOperand(n node) operand {
 		s, ok := jsStr(n)
 		o.trivial = ok && s == ""
 		o.literal = !o.trivial
+		o.litVal = s
 	case "identifier":
 		o.name = n.Text()
 		o.trivial = n.Text() == "undefined" || (isConstantCase(o.name) && secretKind(o.name) == 0)

@@ -23,6 +23,9 @@ func words(s string) []string {
 	for i, r := range rs {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if len(cur) > 0 && unicode.IsDigit(r) != unicode.IsDigit(rs[i-1]) && unicode.IsDigit(r) {
+				flush() // password2 → password, 2
+			}
 			if unicode.IsUpper(r) && len(cur) > 0 {
 				prev := rs[i-1]
 				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
@@ -99,9 +102,6 @@ func isAuthName(name string) bool {
 	if hasWord(ws, "require", "requires", "required", "must", "is", "check", "valid", "validate") && hasWord(ws, "user", "login", "logged", "member", "account", "signin", "key") {
 		return true
 	}
-	if hasWord(ws, "user", "users") && !hasWord(ws, "service", "services", "repo", "repository", "crud", "manager", "db", "dao", "store", "model", "schema", "agent", "data", "list", "create", "update", "delete", "by", "id", "name", "email", "controller", "router", "routes", "route", "handler", "view", "views") && (hasWord(ws, "get", "fetch", "load") || len(ws) == 1) {
-		return true
-	}
 	return false
 }
 
@@ -109,10 +109,10 @@ func isAuthName(name string) bool {
 // permission or ownership (authorization, not just authentication).
 func isRoleName(name string) bool {
 	ws := words(name)
-	if hasPrefixWord(ws, "admin", "superuser", "permission", "privilege", "authoriz", "authoris") {
+	if hasPrefixWord(ws, "admin", "superuser", "permission", "privilege", "authoriz", "authoris", "restrict") {
 		return true
 	}
-	if hasWord(ws, "staff", "role", "roles", "perm", "perms", "scope", "scopes", "owner", "owns", "ownership", "acl", "rbac", "policy", "policies", "can", "allowed", "allow", "group", "groups", "moderator", "manager", "superadmin", "elevated") {
+	if hasWord(ws, "staff", "role", "roles", "perm", "perms", "scope", "scopes", "owner", "owns", "ownership", "acl", "rbac", "policy", "policies", "can", "allowed", "allow", "group", "groups", "moderator", "manager", "superadmin", "elevated", "self") {
 		return !hasWord(ws, "any", "allowany")
 	}
 	return false
@@ -126,6 +126,7 @@ var publicWords = []string{
 	"live", "livez", "liveness", "ping", "metrics", "docs", "openapi", "swagger", "redoc", "static", "assets",
 	"favicon", "robots", "callback", "callbacks", "webhook", "webhooks", "hook", "hooks", "oauth", "oauth2", "sso", "saml", "oidc",
 	"activate", "activation", "confirm", "confirmation", "verify", "verification", "unsubscribe", "csrf",
+	"redirect", "lang", "language", "locale", "setlang", "i18n", "theme",
 	"refresh", "obtain", "authorize", "authorization", "authenticate", "session", "sessions", "public", "captcha",
 }
 
@@ -213,3 +214,23 @@ var (
 	jsCurrentUserRE = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*)\b|currentUser|session\.user`)
 	jsOwnerFieldRE  = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b\s*(?:[:=]|!==|===|!=|==)`)
 )
+
+// hasPathParam reports whether a route path names a resource (an id):
+// {id}, :id, <int:pk>, (?P<pk>…).
+func hasPathParam(p string) bool {
+	return strings.ContainsAny(p, "{<(") || strings.Contains(p, "/:") || strings.HasPrefix(p, ":")
+}
+
+// adminishWords: operations on global state that need a role even without
+// a resource id.
+var adminishWords = []string{"admin", "config", "configuration", "settings", "system", "internal", "debug", "users", "all", "purge", "reindex", "maintenance", "roles", "permissions"}
+
+// selfService reports a destructive route that can only act on the
+// caller's own data or nothing in particular: no resource id in a known
+// path and no admin-ish words.
+func selfService(path, handler string) bool {
+	if path == "" || hasPathParam(path) {
+		return false
+	}
+	return !hasWord(append(wordsOfPath(path), words(handler)...), adminishWords...)
+}

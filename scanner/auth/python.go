@@ -428,6 +428,9 @@ func (p *pyFile) call(n node) {
 		v := lastName(dotted(pos[1]))
 		if strings.HasSuffix(v, "ViewSet") || strings.HasSuffix(v, "View") {
 			pth, _ := pyStr(pos[0])
+			if strings.HasSuffix(v, "ViewSet") {
+				pth = strings.TrimSuffix(pth, "/") + "/{pk}" // routers add detail routes
+			}
 			p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: v, path: pth})
 		}
 	case last == "path" || last == "re_path" || last == "url":
@@ -785,7 +788,10 @@ func cookieNameSensitive(s string) bool {
 	if hasWord(ws, "csrf", "xsrf", "theme", "lang", "locale", "language", "consent", "tz", "timezone", "preference", "preferences", "flash", "messages", "cart") {
 		return false
 	}
-	return hasWord(ws, "session", "sess", "sid", "auth", "token", "jwt", "access", "refresh", "remember", "login", "credential", "credentials", "apikey", "bearer", "identity", "sessionid", "connect") ||
+	if hasWord(ws, "remember") && hasWord(ws, "me", "token", "user") {
+		return true
+	}
+	return hasWord(ws, "session", "sess", "sid", "auth", "token", "jwt", "access", "refresh", "login", "credential", "credentials", "apikey", "bearer", "identity", "sessionid", "connect") ||
 		(hasWord(ws, "api") && hasWord(ws, "key"))
 }
 
@@ -1593,8 +1599,9 @@ type operand struct {
 	name    string // the name words are judged on
 	trivial bool   // None, bool, number, empty, len(), typeof, CONSTANT_CASE
 	literal bool   // a non-empty string literal
-	origin  bool   // secret by origin: HMAC digest, auth header
-	input   bool   // taken from the request / user input
+	litVal  string
+	origin  bool // secret by origin: HMAC digest, auth header
+	input   bool // taken from the request / user input
 }
 
 var inputRE = regexp.MustCompile(`\b(?:request|req|form|body|args|params|query|json|data|payload|input|serializer|validated_data|cleaned_data)\b`)
@@ -1608,7 +1615,7 @@ func pyOperand(n node) operand {
 		s, ok := pyStr(n)
 		o.trivial = ok && s == ""
 		o.literal = !o.trivial
-		o.name = ""
+		o.litVal = s
 	case "identifier":
 		o.name = n.Text()
 		o.trivial = isConstantCase(o.name) && secretKind(o.name) == 0
@@ -1645,6 +1652,8 @@ func pyOperand(n node) operand {
 					o.origin = headerSecret(callee, s)
 				}
 			}
+		case "signature", "getfullargspec", "getargspec":
+			// inspect.signature: a function's parameters, not a secret
 		default:
 			o.name = last
 		}
@@ -1664,13 +1673,13 @@ func headerSecret(obj, header string) bool {
 }
 
 var (
-	strongSecretWords = []string{"secret", "secrets", "password", "passwd", "pwd", "passphrase", "signature", "sig", "hmac", "apikey", "otp", "totp"}
+	strongSecretWords = []string{"secret", "secrets", "password", "passwd", "pwd", "passphrase", "signature", "hmac", "apikey", "otp", "totp"}
 	tokenWords        = []string{"token", "csrf", "xsrf", "authorization"}
 	nonSecretWords    = []string{"type", "types", "kind", "name", "names", "count", "len", "length", "id", "ids", "index", "idx", "url", "uri", "path", "file", "filename",
 		"prefix", "suffix", "pos", "position", "start", "end", "expiry", "expires", "expiration", "exp", "at", "time", "timestamp", "format", "field", "fields",
 		"header", "param", "label", "provider", "mode", "status", "source", "version", "scheme", "method", "algorithm", "alg", "policy", "required", "enabled",
 		"valid", "is", "has", "changed", "list", "set", "cache", "regex", "pattern", "char", "chars", "line", "lineno", "col", "offset", "size", "min", "max",
-		"num", "number", "limit", "age", "lifetime", "ttl", "usage", "endpoint", "next", "page", "continuation", "cursor", "bearer", "tokens", "tokenizer",
+		"num", "number", "limit", "age", "lifetime", "ttl", "db", "database", "test", "usage", "endpoint", "next", "page", "continuation", "cursor", "bearer", "tokens", "tokenizer",
 		"kind", "class", "str", "string", "text", "location", "hint", "reset", "policy", "strength", "rule", "rules", "field", "input", "placeholder", "help",
 		"error", "errors", "message", "encoding", "style", "attr", "attribute", "key", "keys", "old", "new", "confirm", "confirmation", "repeat", "again", "retype", "2", "verify", "doc", "tag"}
 )
@@ -1704,7 +1713,12 @@ func timingUnsafe(l, r operand) (string, bool) {
 		if kind == 0 || a.trivial || b.trivial {
 			return "", false
 		}
-		if b.literal && (kind == 1 || len(b.text) < 6) {
+		if b.literal && (kind == 1 || !secretLooking(b.litVal)) {
+			return "", false
+		}
+		// "token" alone is a weak hint (lexer tokens, token objects): the
+		// other side must look like a credential too
+		if kind == 1 && !a.origin && !b.origin && secretKind(b.name) == 0 {
 			return "", false
 		}
 		if a.input && b.input {
@@ -1727,4 +1741,18 @@ func shorten(s string) string {
 		return s[:60] + "…"
 	}
 	return s
+}
+
+// secretLooking: a literal that could be a hardcoded credential (long
+// enough, letters or digits, no spaces), not a keyword or punctuation.
+func secretLooking(v string) bool {
+	if len(v) < 6 || strings.ContainsAny(v, " \t\n") {
+		return false
+	}
+	for _, r := range v {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
