@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -102,7 +103,7 @@ type facts struct {
 	djangoViews map[string][]djangoView
 	djangoRefs  []djangoRef
 	// project-wide facts
-	authMechanism   string
+	mechanisms      []string // files that set up authentication
 	flaskGlobalAuth bool
 	drfDefaultSet   bool
 	drfDefaultAuth  bool
@@ -149,11 +150,7 @@ func (d *facts) merge(s *facts) {
 		d.djangoViews[k] = append(d.djangoViews[k], v...)
 	}
 	d.djangoRefs = append(d.djangoRefs, s.djangoRefs...)
-	if d.authMechanism == "" || (s.authMechanism != "" && s.authMechanism < d.authMechanism) {
-		if s.authMechanism != "" {
-			d.authMechanism = s.authMechanism
-		}
-	}
+	d.mechanisms = append(d.mechanisms, s.mechanisms...)
 	d.flaskGlobalAuth = d.flaskGlobalAuth || s.flaskGlobalAuth
 	if s.drfDefaultSet {
 		d.drfDefaultSet = true
@@ -184,8 +181,14 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 
 	routes := slices.Clone(fx.routes)
 	routes = append(routes, r.djangoRoutes()...)
-	var unprotected []route
-	projectAuth := fx.authMechanism != "" || fx.flaskGlobalAuth || fx.loginMiddleware || fx.nestGlobalGuard || (fx.drfDefaultSet && fx.drfDefaultAuth)
+	// The inconsistency heuristic works per application: a repository of
+	// several apps (examples/, services/) judges each on its own.
+	sc := newScoper(p)
+	globalAuth := fx.flaskGlobalAuth || fx.loginMiddleware || fx.nestGlobalGuard || (fx.drfDefaultSet && fx.drfDefaultAuth)
+	scopeAuth := map[string]bool{}
+	for _, m := range fx.mechanisms {
+		scopeAuth[sc.scope(m)] = true
+	}
 	type judged struct {
 		rt         route
 		auth, role bool
@@ -194,10 +197,13 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	for _, rt := range routes {
 		au, ro := r.routeEvidence(rt)
 		if au {
-			projectAuth = true
+			scopeAuth[sc.scope(rt.file)] = true
 		}
 		all = append(all, judged{rt, au, ro})
 	}
+	hasAuth := func(file string) bool { return globalAuth || scopeAuth[sc.scope(file)] }
+	unprotected := map[string][]route{}
+	var scopes []string
 	for _, j := range all {
 		rt := j.rt
 		if rt.public || isPublicByDesign(rt.path, rt.handler) {
@@ -205,7 +211,11 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		}
 		if !j.auth {
 			if isSensitive(rt.method, rt.path, rt.handler) {
-				unprotected = append(unprotected, rt)
+				s := sc.scope(rt.file)
+				if len(unprotected[s]) == 0 {
+					scopes = append(scopes, s)
+				}
+				unprotected[s] = append(unprotected[s], rt)
 			}
 			continue
 		}
@@ -214,30 +224,42 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 				fmt.Sprintf("%s %s (%s) authenticates the caller but checks no role, permission or ownership before changing the resource", methodOr(rt.method), displayPath(rt), rt.handler)))
 		}
 	}
-	if projectAuth {
-		for _, rt := range unprotected {
-			out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High,
-				fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)))
+	slices.Sort(scopes)
+	for _, s := range scopes {
+		list := unprotected[s]
+		if globalAuth || scopeAuth[s] {
+			for _, rt := range list {
+				out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High,
+					fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)))
+			}
+			continue
 		}
-	} else if len(unprotected) > 0 {
-		slices.SortFunc(unprotected, func(x, y route) int {
+		// the project-level finding needs an endpoint that changes state
+		if !slices.ContainsFunc(list, func(rt route) bool { return strongly(rt) }) {
+			continue
+		}
+		slices.SortFunc(list, func(x, y route) int {
 			return strings.Compare(fmt.Sprintf("%s:%09d", x.file, x.at.line), fmt.Sprintf("%s:%09d", y.file, y.at.line))
 		})
 		var names []string
-		for i, rt := range unprotected {
+		for i, rt := range list {
 			if i == 3 {
-				names = append(names, fmt.Sprintf("and %d more", len(unprotected)-3))
+				names = append(names, fmt.Sprintf("and %d more", len(list)-3))
 				break
 			}
 			names = append(names, fmt.Sprintf("%s %s (%s:%d)", methodOr(rt.method), displayPath(rt), rt.file, rt.at.line))
 		}
+		where := "the project"
+		if s != "" {
+			where = "the application in " + s + "/"
+		}
 		out = append(out, scanner.Finding{Rule: ruleMissingAuth.ID, Severity: scanner.Medium,
-			Message: fmt.Sprintf("the project has no authentication mechanism at all, and %d sensitive endpoint(s) are open: %s", len(unprotected), strings.Join(names, ", "))})
+			Message: fmt.Sprintf("%s has no authentication mechanism at all, and %d sensitive endpoint(s) are open: %s", where, len(list), strings.Join(names, ", "))})
 	}
 
 	for _, c := range fx.cors {
 		f := c.f
-		if c.dep && !projectAuth {
+		if c.dep && !hasAuth(f.Path) {
 			f.Severity = scanner.Info
 			f.Message += " (the project has no authentication, so this is informational)"
 		}
@@ -411,4 +433,58 @@ func pickMethod(ms []string) string {
 		return ms[0]
 	}
 	return ""
+}
+
+// scoper maps a file onto its application: the nearest directory holding a
+// manifest, else the nearest holding an entry point, else the root.
+type scoper struct {
+	p     *scanner.Project
+	cache map[string]string
+}
+
+func newScoper(p *scanner.Project) *scoper { return &scoper{p: p, cache: map[string]string{}} }
+
+var (
+	manifestFiles = []string{"package.json", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "manage.py"}
+	entryFiles    = []string{"index.js", "app.js", "server.js", "main.js", "index.ts", "app.ts", "server.ts", "main.ts", "app.py", "main.py", "wsgi.py", "asgi.py", "manage.py"}
+)
+
+func (s *scoper) scope(file string) string {
+	dir := path.Dir(file)
+	if v, ok := s.cache[dir]; ok {
+		return v
+	}
+	v := s.find(dir, manifestFiles)
+	if v == "" {
+		v = s.find(dir, entryFiles)
+	}
+	s.cache[dir] = v
+	return v
+}
+
+func (s *scoper) find(dir string, names []string) string {
+	if s.p == nil {
+		return ""
+	}
+	for d := dir; d != "." && d != "/" && d != ""; d = path.Dir(d) {
+		for _, n := range names {
+			if s.p.HasFile(d + "/" + n) {
+				return d
+			}
+		}
+	}
+	return ""
+}
+
+// strongly sensitive: a DELETE/PUT/PATCH, or a POST with sensitive
+// words: an app without any authentication that only serves reads (or a
+// contact form) is public by design.
+func strongly(rt route) bool {
+	switch rt.method {
+	case "DELETE", "PUT", "PATCH":
+		return true
+	case "POST", "":
+		return isSensitive("", rt.path, rt.handler)
+	}
+	return false
 }

@@ -494,10 +494,8 @@ func (j *jsFile) mechanism(n node, what string) {
 	if j.f.Test {
 		return
 	}
-	m := fmt.Sprintf("%s:%09d %s", j.f.Path, n.Line(), what)
-	if j.facts.authMechanism == "" || m < j.facts.authMechanism {
-		j.facts.authMechanism = m
-	}
+	_, _ = n, what
+	j.facts.mechanisms = append(j.facts.mechanisms, j.f.Path)
 }
 
 func (j *jsFile) mechanismIfAny(n node, what string) { _, _ = n, what }
@@ -982,7 +980,11 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 	case "arrow_function", "function_expression", "function":
 		rt.handler = funcName(last)
 		body := last.Field("body").Text()
-		rt.auth = rt.auth || jsBodyAuthRE.MatchString(body)
+		authRE := jsBodyAuthRE
+		if jsLoadsUserRE.Match(j.f.Content) {
+			authRE = jsBodyAuthNoUserRE
+		}
+		rt.auth = rt.auth || authRE.MatchString(body)
 		rt.role = rt.role || jsBodyRoleRE.MatchString(body)
 		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
 	default:

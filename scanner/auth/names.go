@@ -132,7 +132,7 @@ var publicWords = []string{
 
 // sensitiveWords make a path or handler sensitive even for reads.
 var sensitiveWords = []string{
-	"admin", "user", "users", "account", "accounts", "delete", "remove", "destroy", "update", "edit", "settings",
+	"admin", "users", "account", "accounts", "delete", "remove", "destroy", "update", "edit", "settings",
 	"billing", "payment", "payments", "password", "token", "tokens", "key", "keys", "apikey", "export", "upload",
 	"uploads", "internal", "debug", "config", "configuration", "role", "roles", "permission", "permissions",
 	"secret", "secrets", "credential", "credentials", "invoice", "invoices", "profile", "me", "superuser", "staff",
@@ -209,10 +209,14 @@ var (
 	pyCurrentUserRE = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
 	pyOwnerFieldRE  = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)`)
 
-	jsBodyAuthRE    = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
-	jsBodyRoleRE    = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
-	jsCurrentUserRE = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*)\b|currentUser|session\.user`)
-	jsOwnerFieldRE  = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b\s*(?:[:=]|!==|===|!=|==)`)
+	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
+	// a loader middleware), so req.user is not evidence of authentication.
+	jsLoadsUserRE      = regexp.MustCompile(`\breq\.user\s*=[^=]|\.param\(\s*['"]user`)
+	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
+	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
+	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
+	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*)\b|currentUser|session\.user`)
+	jsOwnerFieldRE     = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b\s*(?:[:=]|!==|===|!=|==)`)
 )
 
 // hasPathParam reports whether a route path names a resource (an id):

@@ -451,10 +451,8 @@ func (p *pyFile) mechanism(n node, what string) {
 	if p.f.Test {
 		return
 	}
-	m := fmt.Sprintf("%s:%09d %s", p.f.Path, n.Line(), what)
-	if p.facts.authMechanism == "" || m < p.facts.authMechanism {
-		p.facts.authMechanism = m
-	}
+	_, _ = n, what
+	p.facts.mechanisms = append(p.facts.mechanisms, p.f.Path)
 }
 
 func (p *pyFile) add(rule scanner.RuleInfo, sev scanner.Severity, n node, msg string) {
