@@ -212,11 +212,11 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			defer parser.Close()
 			for e := range jobs {
 				fs, fe, s, size := analyzeFile(ctx, parser, proj, analyzers, e, opts.MaxFileSize, opts.IncludeVendored)
-				if opts.Progress != nil {
-					opts.Progress(nFiles.Add(1), nBytes.Add(size))
-				} else {
-					nFiles.Add(1)
-					nBytes.Add(size)
+				if size > 0 || len(fe) > 0 {
+					files, total := nFiles.Add(1), nBytes.Add(size)
+					if opts.Progress != nil {
+						opts.Progress(files, total)
+					}
 				}
 				if len(fs) == 0 && len(fe) == 0 && s == nil {
 					continue

@@ -8,7 +8,7 @@ import (
 // An inline suppression: `# vigil-ignore: SEC-001[, AUTH-005] -- reason` (or
 // `//`) on the finding's line or the line before. A reason is required; a
 // suppression without one is not applied and is itself reported (SUP-001).
-var suppressionRE = regexp.MustCompile(`(?:#|//|/\*|<!--)\s*vigil-ignore(?:\[|:)\s*([A-Za-z]+-\d+(?:\s*,\s*[A-Za-z]+-\d+)*)\s*\]?\s*(?:(?:--|—|:)\s*(.*?))?\s*(?:\*/|-->)?\s*$`)
+var suppressionRE = regexp.MustCompile(`(?:#|//|/\*|<!--)[^\n]*?\bvigil-ignore(?:\[|:)\s*([A-Za-z]+-\d+(?:\s*,\s*[A-Za-z]+-\d+)*)\s*\]?\s*(?:(?:--|—|:)\s*(.*?))?\s*(?:\*/|-->)?\s*$`)
 
 type suppression struct {
 	line   int

@@ -2,6 +2,7 @@
 //
 //	vigil-proxy [serve]        run the proxy (default)
 //	vigil-proxy check ...      judge package names from the command line
+//	vigil-proxy scan [PATH...]  check a repository (deps, auth, secrets, tests)
 //	vigil-proxy config         print the effective configuration
 //	vigil-proxy rules          print the rule catalogue
 //	vigil-proxy data refresh   rebuild the popular-name corpus
@@ -49,6 +50,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, args, stdout, stderr, getenv)
 	case "check":
 		return runCheck(ctx, args, stdin, stdout, stderr, getenv)
+	case "scan":
+		return runScan(ctx, "scan", nil, args, stdout, stderr, getenv)
+	case "deps":
+		return runScan(ctx, "deps", []string{"dep"}, args, stdout, stderr, getenv)
+	case "tests":
+		return runScan(ctx, "tests", []string{"tests"}, args, stdout, stderr, getenv)
 	case "config", "check-config":
 		return runConfig(args, stdout, stderr, getenv)
 	case "rules":
@@ -77,6 +84,8 @@ const usage = `usage: vigil-proxy <command> [flags]
 commands:
   serve                 run the proxy (default command)
   check ECO NAME...     judge packages: exit 0 allow/warn, 1 block, 2 error
+  scan [PATH...]        check a repository: dependencies, auth, secrets, tests (exit 1 on findings)
+  deps, tests           shorthands for scan -C dep, scan -C tests
   config                validate and print the effective configuration (secrets redacted)
   rules                 list the rules, their actions under each strategy
   data refresh          rebuild the popular-name corpus from public sources

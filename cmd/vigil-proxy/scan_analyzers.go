@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
 // scanSetup is what analyzer constructors may use: the proxy configuration
@@ -34,5 +35,12 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 		}
 	}
 	_ = ctx
+
+	minAssertions := s.scanCfg.IntOption(testquality.TrivialAssertions.ID, "min_assertions", 1)
+	if s.minAssertions > 0 {
+		minAssertions = s.minAssertions
+	}
+	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
+
 	return analyzers, closeAll, nil
 }

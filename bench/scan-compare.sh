@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Scanner throughput against bandit (Python) and eslint-plugin-security (JS),
+# measured in the same run on the same trees:
+#   - the installed Python standard library (site-packages excluded for every tool);
+#   - the npm CLI's installed source WITH its node_modules (--include-vendored).
+# Prints wall time, MB/s, files/s and peak RSS (VmHWM, from GNU time) per tool,
+# and the ratios. Needs: go, gcc, bandit (Debian), node/npm (eslint is
+# installed into a temporary directory from the npm registry).
+#
+#   bash bench/scan-compare.sh            # 3 rounds, median reported
+#   ROUNDS=1 bash bench/scan-compare.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+command -v bandit >/dev/null || { echo "bandit missing: apt-get install bandit" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "GNU time missing: apt-get install time" >&2; exit 2; }
+
+pylib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+npmtree=$(npm root -g)/npm
+go build -o "$work/vigil-proxy" ./cmd/vigil-proxy
+
+# eslint 9 + eslint-plugin-security, flat config with the plugin's recommended rules.
+(cd "$work" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent eslint@9 eslint-plugin-security@3 >/dev/null)
+cat > "$work/eslint.config.mjs" <<'JS'
+import security from "eslint-plugin-security";
+export default [
+  security.configs.recommended,
+  { files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
+    languageOptions: { ecmaVersion: "latest", sourceType: "commonjs" },
+    linterOptions: { reportUnusedDisableDirectives: "off" } },
+];
+JS
+
+bytes_of() { find "$1" -type f \( "${@:2}" \) -not -path '*/site-packages/*' -printf '%s\n' | awk '{s+=$1} END {print s}'; }
+files_of() { find "$1" -type f \( "${@:2}" \) -not -path '*/site-packages/*' | wc -l; }
+py_bytes=$(bytes_of "$pylib" -name '*.py'); py_files=$(files_of "$pylib" -name '*.py')
+js_bytes=$(bytes_of "$npmtree" -name '*.js' -o -name '*.cjs' -o -name '*.mjs'); js_files=$(files_of "$npmtree" -name '*.js' -o -name '*.cjs' -o -name '*.mjs')
+
+# measure NAME CMD...: runs ROUNDS times, records "seconds maxrss_kb" per round.
+measure() {
+  local name=$1; shift
+  : > "$work/$name.times"
+  for _ in $(seq "$ROUNDS"); do
+    /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>"$work/$name.err" || true
+    tail -n1 "$work/t" >> "$work/$name.times"
+  done
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+report() { # name bytes files
+  local s rss
+  s=$(awk '{print $1}' "$work/$1.times" | median)
+  rss=$(awk '{print $2}' "$work/$1.times" | sort -n | tail -n1)
+  awk -v n="$1" -v s="$s" -v b="$2" -v f="$3" -v r="$rss" \
+    'BEGIN {printf "%-28s %8.2fs %8.2f MB/s %9.0f files/s  peak RSS %6.1f MB\n", n, s, b/1048576/s, f/s, r/1024}'
+  echo "$s" > "$work/$1.median"
+}
+
+echo "Python tree: $pylib ($py_files files, $((py_bytes/1048576)) MB, site-packages excluded)"
+measure vigil-py    "$work/vigil-proxy" scan --offline --no-repo-config --fail-on none -f json -o "$work/v.json" "$pylib"
+measure vigil-py-1cpu "$work/vigil-proxy" scan --offline --no-repo-config --fail-on none --workers 1 -f json -o "$work/v1.json" "$pylib"
+measure bandit      bandit -r -q -f json -o "$work/b.json" -x '*/site-packages/*' "$pylib"
+echo "JS tree: $npmtree ($js_files files, $((js_bytes/1048576)) MB, node_modules included)"
+measure vigil-js    "$work/vigil-proxy" scan --offline --no-repo-config --include-vendored --fail-on none -f json -o "$work/vj.json" "$npmtree"
+measure eslint-security "$work/node_modules/.bin/eslint" --no-config-lookup -c "$work/eslint.config.mjs" --no-ignore -f json -o "$work/e.json" "$npmtree"
+
+echo
+report vigil-py "$py_bytes" "$py_files"
+report vigil-py-1cpu "$py_bytes" "$py_files"
+report bandit "$py_bytes" "$py_files"
+report vigil-js "$js_bytes" "$js_files"
+report eslint-security "$js_bytes" "$js_files"
+echo
+awk -v v="$(cat "$work/vigil-py.median")" -v b="$(cat "$work/bandit.median")" 'BEGIN {printf "vigil-proxy vs bandit (Python):               %.1fx faster\n", b/v}'
+awk -v v="$(cat "$work/vigil-js.median")" -v e="$(cat "$work/eslint-security.median")" 'BEGIN {printf "vigil-proxy vs eslint-plugin-security (JS):   %.1fx faster\n", e/v}'
+awk -v s="$(cat "$work/vigil-py-1cpu.median")" -v b="$py_bytes" 'BEGIN {printf "vigil-proxy per core (Python, --workers 1):   %.1f MB/s\n", b/1048576/s}'
+grep -h '"files"' "$work/v.json" "$work/vj.json" | head -2 | sed 's/^/vigil-proxy summary /'

@@ -1,0 +1,16 @@
+package main
+
+import (
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
+)
+
+// scannerCatalogue is the metadata of every rule the scanner can raise,
+// for `vigil-proxy rules` and the admin UI's catalogue. Each rule family
+// owns its metadata beside its code.
+func scannerCatalogue() scanner.Catalogue {
+	var c scanner.Catalogue
+	c = append(c, testquality.Rules()...)
+	c = append(c, scanner.SuppressionRule)
+	return c.Sorted()
+}

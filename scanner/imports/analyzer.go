@@ -1,0 +1,348 @@
+package imports
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+// Rule is DEP-006's metadata.
+var Rule = scanner.RuleInfo{
+	ID: "DEP-006", Name: "UndeclaredImport", Title: "Import not declared in any manifest",
+	Category: scanner.CategoryDep, Severity: scanner.Medium, Security: true, CWE: []int{1357}, Precision: "medium",
+	Tags: []string{"supply-chain"},
+	Description: "Source code imports a package that no manifest of the project (requirements, pyproject.toml, Pipfile, " +
+		"setup.cfg/setup.py, package.json) declares. Coding assistants write such imports from memory; whoever then " +
+		"installs the missing package by hand may install a different one — or a slopsquat registered under the " +
+		"invented name. Production code importing a dependency declared only for development is reported too: it " +
+		"breaks in production installs.",
+	Impact: "An undeclared dependency is installed by hand, outside review and the lockfile, possibly under a name an attacker registered.",
+	Fix:    "Declare the dependency under its correct registry name (the import → distribution mapping is in the finding), or remove the import.",
+	Bad:    "# requirements.txt: fastapi\nimport yaml          # not declared",
+	Good:   "# requirements.txt: fastapi, PyYAML\nimport yaml",
+}
+
+// Dependency is one declared dependency.
+type Dependency struct {
+	Ecosystem string // "pypi" or "npm"
+	Name      string // as declared
+	Dev       bool   // development-only (devDependencies, dev groups, requirements-dev.txt)
+}
+
+// Options configure the analyzer.
+type Options struct {
+	// Declared returns the project's declared dependencies and, per
+	// ecosystem, whether any manifest exists (no manifest: no judgement,
+	// since nothing can be compared).
+	Declared func(ctx context.Context, p *scanner.Project) (deps []Dependency, manifests map[string]bool, err error)
+	// Tables are the shipped lists (LoadTables() when nil).
+	Tables *Tables
+	// Judge, when set, is asked about undeclared names (by ecosystem) so
+	// that a nonexistent or typosquatted one is raised with the proxy's
+	// DEP-001/DEP-003 reason too. It returns findings keyed by name, without
+	// a position.
+	Judge func(ctx context.Context, eco string, names []string) (map[string][]scanner.Finding, error)
+	// JudgeRules is the metadata of the rules Judge may raise (DEP-001,
+	// DEP-003…), so that the engine reports them.
+	JudgeRules []scanner.RuleInfo
+}
+
+// Analyzer raises DEP-006. One value serves one scan.
+type Analyzer struct {
+	opts Options
+
+	mu    sync.Mutex
+	files []fileImports
+	dists map[string]string // import name → distribution, from installed metadata
+}
+
+type fileImports struct {
+	path    string
+	test    bool
+	eco     string
+	imports []Import
+}
+
+// New returns a fresh analyzer.
+func New(opts Options) *Analyzer {
+	if opts.Tables == nil {
+		opts.Tables = LoadTables()
+	}
+	return &Analyzer{opts: opts, dists: map[string]string{}}
+}
+
+var (
+	_ scanner.Analyzer = (*Analyzer)(nil)
+	_ scanner.Preparer = (*Analyzer)(nil)
+	_ scanner.Finisher = (*Analyzer)(nil)
+)
+
+func (a *Analyzer) Rules() []scanner.RuleInfo {
+	return append([]scanner.RuleInfo{Rule}, a.opts.JudgeRules...)
+}
+
+func (a *Analyzer) Wants(p string) bool { return treesitter.LangForPath(p) != treesitter.None }
+
+// Prepare reads installed distribution metadata of virtualenvs in the
+// project (.venv, venv, or $VIRTUAL_ENV handled by the caller), so that an
+// import name maps to the distribution that really provides it.
+func (a *Analyzer) Prepare(ctx context.Context, p *scanner.Project) error {
+	return nil
+}
+
+// AddInstalledMetadata records import names provided by installed
+// distributions (from *.dist-info/top_level.txt or RECORD).
+func (a *Analyzer) AddInstalledMetadata(importName, dist string) {
+	a.mu.Lock()
+	a.dists[importName] = dist
+	a.mu.Unlock()
+}
+
+func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
+	if f.Tree == nil {
+		return nil, nil
+	}
+	fi := fileImports{path: f.Path, test: f.Test}
+	if f.Lang == treesitter.Python {
+		fi.eco = "pypi"
+		fi.imports = PythonImports(f.Tree.Root())
+	} else {
+		fi.eco = "npm"
+		fi.imports = JSImports(f.Tree.Root())
+	}
+	if len(fi.imports) > 0 {
+		a.mu.Lock()
+		a.files = append(a.files, fi)
+		a.mu.Unlock()
+	}
+	return nil, nil
+}
+
+var nonAlnum = regexp.MustCompile(`[-_.]+`)
+
+// normalize is PEP 503 for PyPI names; npm names compare as written.
+func normalize(eco, name string) string {
+	if eco == "pypi" {
+		return strings.ToLower(nonAlnum.ReplaceAllString(name, "-"))
+	}
+	return name
+}
+
+func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	if a.opts.Declared == nil {
+		return nil, nil
+	}
+	deps, manifests, err := a.opts.Declared(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	prod := map[string]map[string]bool{"pypi": {}, "npm": {}}
+	dev := map[string]map[string]bool{"pypi": {}, "npm": {}}
+	for _, d := range deps {
+		n := normalize(d.Ecosystem, d.Name)
+		if d.Dev {
+			dev[d.Ecosystem][n] = true
+		} else {
+			prod[d.Ecosystem][n] = true
+		}
+	}
+	local := localNames(p)
+	type miss struct {
+		fi  fileImports
+		imp Import
+		dev bool // declared only as a dev dependency
+	}
+	var misses []miss
+	for _, fi := range a.files {
+		if !manifests[fi.eco] {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, imp := range fi.imports {
+			if imp.Optional || seen[imp.Name] || a.ignorable(fi.eco, imp.Name, local) {
+				continue
+			}
+			seen[imp.Name] = true
+			inProd := a.declared(fi.eco, imp.Name, prod[fi.eco])
+			inDev := a.declared(fi.eco, imp.Name, dev[fi.eco])
+			switch {
+			case inProd, inDev && fi.test:
+			case inDev:
+				misses = append(misses, miss{fi, imp, true})
+			default:
+				misses = append(misses, miss{fi, imp, false})
+			}
+		}
+	}
+	slices.SortFunc(misses, func(x, y miss) int {
+		if c := strings.Compare(x.fi.path, y.fi.path); c != 0 {
+			return c
+		}
+		return x.imp.Line - y.imp.Line
+	})
+	judged := a.judgeUndeclared(ctx, misses2names(misses, func(m miss) (string, string, bool) { return m.fi.eco, m.imp.Name, m.dev }))
+	var out []scanner.Finding
+	for _, m := range misses {
+		sev := Rule.Severity
+		if m.fi.test {
+			sev = sev.Lower()
+		}
+		msg := ""
+		switch {
+		case m.dev:
+			msg = fmt.Sprintf("production code imports %s, which is declared only as a development dependency", m.imp.Name)
+		default:
+			msg = fmt.Sprintf("imports %s, which no manifest declares", m.imp.Name) + a.hint(m.fi.eco, m.imp.Name)
+		}
+		out = append(out, scanner.Finding{
+			Rule: Rule.ID, Severity: sev, Path: m.fi.path, Line: m.imp.Line, Column: m.imp.Col,
+			EndLine: m.imp.Line, EndColumn: m.imp.Col + 1, Message: msg,
+			Extra: map[string]string{"ecosystem": m.fi.eco, "import": m.imp.Name},
+		})
+		if m.dev {
+			continue
+		}
+		for _, jf := range judged[m.fi.eco+"\x00"+registryName(m.fi.eco, m.imp.Name)] {
+			jf.Path, jf.Line, jf.Column, jf.EndLine, jf.EndColumn = m.fi.path, m.imp.Line, m.imp.Col, m.imp.Line, m.imp.Col+1
+			jf.Message = "undeclared import " + m.imp.Name + ": " + jf.Message
+			out = append(out, jf)
+		}
+	}
+	return out, nil
+}
+
+func misses2names[T any](ms []T, f func(T) (eco, name string, dev bool)) map[string][]string {
+	out := map[string][]string{}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		eco, name, dev := f(m)
+		if dev {
+			continue
+		}
+		rn := registryName(eco, name)
+		if !seen[eco+rn] {
+			seen[eco+rn] = true
+			out[eco] = append(out[eco], rn)
+		}
+	}
+	return out
+}
+
+// registryName guesses the registry name an undeclared import would be
+// installed under: the import name itself (PEP 503 form for PyPI).
+func registryName(eco, name string) string { return normalize(eco, name) }
+
+func (a *Analyzer) judgeUndeclared(ctx context.Context, names map[string][]string) map[string][]scanner.Finding {
+	out := map[string][]scanner.Finding{}
+	if a.opts.Judge == nil {
+		return out
+	}
+	for eco, ns := range names {
+		res, err := a.opts.Judge(ctx, eco, ns)
+		if err != nil {
+			continue // DEP-006 stands on its own; the judge's outage is its own note
+		}
+		for name, fs := range res {
+			out[eco+"\x00"+name] = fs
+		}
+	}
+	return out
+}
+
+// ignorable: standard library, Node built-ins, the project's own modules.
+func (a *Analyzer) ignorable(eco, name string, local map[string]map[string]bool) bool {
+	t := a.opts.Tables
+	if eco == "pypi" {
+		return t.PythonStdlib[name] || local["pypi"][name] || strings.HasPrefix(name, "_") && t.PythonStdlib[strings.TrimPrefix(name, "_")]
+	}
+	first, _, _ := strings.Cut(name, "/")
+	return t.NodeBuiltins[name] || local["npm"][name] || local["npm"][first]
+}
+
+// declared reports whether an import is covered by the declared set.
+func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
+	if len(set) == 0 {
+		return false
+	}
+	if eco == "npm" {
+		if set[name] {
+			return true
+		}
+		// Path aliases and workspace globs are declared as prefixes ("@app/*").
+		for d := range set {
+			if prefix, ok := strings.CutSuffix(d, "*"); ok && strings.HasPrefix(name+"/", prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	n := normalize(eco, name)
+	if set[n] || set["python-"+n] || set[n+"-python"] || set["py"+n] || set[n+"py"] {
+		return true
+	}
+	for _, d := range a.opts.Tables.PythonDists[name] {
+		if set[normalize(eco, d)] {
+			return true
+		}
+	}
+	a.mu.Lock()
+	d, ok := a.dists[name]
+	a.mu.Unlock()
+	if ok && set[normalize(eco, d)] {
+		return true
+	}
+	// Namespace packages: `import google.cloud` is provided by
+	// google-cloud-*; `import azure` by azure-*.
+	for dn := range set {
+		if strings.HasPrefix(dn, n+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Analyzer) hint(eco, name string) string {
+	if eco != "pypi" {
+		return ""
+	}
+	if ds := a.opts.Tables.PythonDists[name]; len(ds) > 0 && normalize(eco, ds[0]) != normalize(eco, name) {
+		return fmt.Sprintf(" (the import %s is provided by the distribution %s)", name, ds[0])
+	}
+	return ""
+}
+
+// localNames are the project's own module names: every directory holding
+// Python files and every Python module stem (namespace packages included),
+// and for JavaScript the workspace package names and top-level directories
+// (baseUrl-style imports).
+func localNames(p *scanner.Project) map[string]map[string]bool {
+	out := map[string]map[string]bool{"pypi": {}, "npm": {}}
+	for _, f := range p.Files {
+		dir, base := path.Split(f)
+		switch treesitter.LangForPath(f) {
+		case treesitter.Python:
+			out["pypi"][strings.TrimSuffix(base, path.Ext(base))] = true
+			for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
+				if seg != "" {
+					out["pypi"][seg] = true
+				}
+			}
+		case treesitter.JavaScript, treesitter.TypeScript, treesitter.TSX:
+			segs := strings.Split(strings.Trim(dir, "/"), "/")
+			if len(segs) > 0 && segs[0] != "" {
+				out["npm"][segs[0]] = true
+				if segs[0] == "src" && len(segs) > 1 {
+					out["npm"][segs[1]] = true
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package imports
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+)
+
+func scanWith(t *testing.T, files map[string]string, deps []Dependency, judge func(context.Context, string, []string) (map[string][]scanner.Finding, error)) []string {
+	return scanWithRules(t, files, deps, judge, nil)
+}
+
+func scanWithRules(t *testing.T, files map[string]string, deps []Dependency, judge func(context.Context, string, []string) (map[string][]scanner.Finding, error), rules []scanner.RuleInfo) []string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manifests := map[string]bool{}
+	for _, d := range deps {
+		manifests[d.Ecosystem] = true
+	}
+	if _, ok := files["requirements.txt"]; ok {
+		manifests["pypi"] = true
+	}
+	if _, ok := files["package.json"]; ok {
+		manifests["npm"] = true
+	}
+	a := New(Options{
+		Declared: func(context.Context, *scanner.Project) ([]Dependency, map[string]bool, error) {
+			return deps, manifests, nil
+		},
+		Judge: judge, JudgeRules: rules,
+	})
+	res, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Path+":"+strconv.Itoa(f.Line)+" "+f.Rule+" "+f.Severity.String())
+	}
+	slices.Sort(got)
+	return got
+}
+
+var pyDeps = []Dependency{
+	{Ecosystem: "pypi", Name: "fastapi"}, {Ecosystem: "pypi", Name: "PyYAML"}, {Ecosystem: "pypi", Name: "Pillow"},
+	{Ecosystem: "pypi", Name: "google-cloud-storage"}, {Ecosystem: "pypi", Name: "python-dateutil"},
+	{Ecosystem: "pypi", Name: "pytest", Dev: true}, {Ecosystem: "pypi", Name: "Flask_Cors"},
+}
+
+var jsDeps = []Dependency{
+	{Ecosystem: "npm", Name: "express"}, {Ecosystem: "npm", Name: "@scope/pkg"}, {Ecosystem: "npm", Name: "@app/*"},
+	{Ecosystem: "npm", Name: "jest", Dev: true}, {Ecosystem: "npm", Name: "my-workspace-lib"},
+}
+
+func TestUndeclaredImports(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		deps  []Dependency
+		want  []string
+	}{
+		// positives
+		{"python undeclared", map[string]string{"app/main.py": "import requests\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
+		{"python from import", map[string]string{"app/main.py": "import os\nfrom sqlalchemy.orm import Session\n"}, pyDeps, []string{"app/main.py:2 DEP-006 medium"}},
+		{"python mapped name missing", map[string]string{"app/main.py": "import cv2\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
+		{"python dev-only in prod", map[string]string{"app/main.py": "import pytest\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
+		{"python test undeclared is lower", map[string]string{"tests/test_a.py": "import hypothesis\n"}, pyDeps, []string{"tests/test_a.py:1 DEP-006 low"}},
+		{"js undeclared", map[string]string{"src/app.js": "const axios = require('axios');\n"}, jsDeps, []string{"src/app.js:1 DEP-006 medium"}},
+		{"js scoped undeclared", map[string]string{"src/app.ts": "import { S3 } from '@aws-sdk/client-s3';\n"}, jsDeps, []string{"src/app.ts:1 DEP-006 medium"}},
+		{"js dev-only in prod", map[string]string{"src/app.js": "import { expect } from 'jest';\n"}, jsDeps, []string{"src/app.js:1 DEP-006 medium"}},
+		{"one finding per module per file", map[string]string{"a.py": "import requests\nimport requests.adapters\n"}, pyDeps, []string{"a.py:1 DEP-006 medium"}},
+		// negatives
+		{"python stdlib", map[string]string{"a.py": "import os, json, asyncio\nfrom collections import abc\nimport _thread\n"}, pyDeps, nil},
+		{"python declared", map[string]string{"a.py": "import fastapi\nimport yaml\nfrom PIL import Image\nimport dateutil.parser\nimport flask_cors\n"}, pyDeps, nil},
+		{"python namespace package", map[string]string{"a.py": "from google.cloud import storage\n"}, pyDeps, nil},
+		{"python local modules", map[string]string{"app/main.py": "from app import models\nimport helpers\n", "helpers.py": "", "app/models.py": ""}, pyDeps, nil},
+		{"python relative", map[string]string{"app/main.py": "from . import x\nfrom .y import z\n"}, pyDeps, nil},
+		{"python optional import", map[string]string{"a.py": "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n"}, pyDeps, nil},
+		{"python dev in tests", map[string]string{"tests/test_a.py": "import pytest\n"}, pyDeps, nil},
+		{"python without any manifest", map[string]string{"a.py": "import requests\n"}, nil, nil},
+		{"js builtins and relative", map[string]string{"src/a.js": "const fs = require('fs');\nimport p from 'node:path';\nimport x from './x';\n"}, jsDeps, nil},
+		{"js declared and subpaths", map[string]string{"src/a.js": "import e from 'express';\nimport s from '@scope/pkg/sub';\nimport w from 'my-workspace-lib';\n"}, jsDeps, nil},
+		{"js path alias", map[string]string{"src/a.ts": "import { db } from '@app/db';\n"}, jsDeps, nil},
+		{"js type-only", map[string]string{"src/a.ts": "import type { Foo } from 'foo-types';\n"}, jsDeps, nil},
+		{"js dev in tests", map[string]string{"src/a.test.js": "const j = require('jest');\n"}, jsDeps, nil},
+		{"js baseUrl dir import", map[string]string{"src/a.ts": "import u from 'utils/format';\n", "utils/format.ts": ""}, jsDeps, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := scanWith(t, tc.files, tc.deps, nil)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUndeclaredSlopsquatGetsTheProxyVerdict(t *testing.T) {
+	judge := func(_ context.Context, eco string, names []string) (map[string][]scanner.Finding, error) {
+		out := map[string][]scanner.Finding{}
+		for _, n := range names {
+			if n == "huggingface-cli" {
+				out[n] = []scanner.Finding{{Rule: "DEP-001", Severity: scanner.Critical, Message: "'huggingface-cli' does not exist on PyPI - did you mean 'huggingface-hub'?"}}
+			}
+		}
+		return out, nil
+	}
+	got := scanWithRules(t, map[string]string{"a.py": "import requests\nimport huggingface_cli\n"}, pyDeps, judge,
+		[]scanner.RuleInfo{{ID: "DEP-001", Category: scanner.CategoryDep, Severity: scanner.Critical}})
+	want := []string{"a.py:1 DEP-006 medium", "a.py:2 DEP-001 critical", "a.py:2 DEP-006 medium"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,221 @@
+// Package imports raises DEP-006: source code importing a package that no
+// manifest of the project declares — the slopsquat a coding agent imports
+// without declaring. It extracts Python and JavaScript/TypeScript imports
+// from the syntax tree, drops the standard library, Node built-ins, local
+// modules, workspaces and path aliases, maps import names to distribution
+// names, and compares with the declared dependencies (dev dependencies count
+// for tests, and production code importing a dev-only dependency is its own
+// finding).
+package imports
+
+import (
+	"bufio"
+	"embed"
+	"strings"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+//go:embed data/*.txt
+var data embed.FS
+
+// Import is one imported top-level module or package.
+type Import struct {
+	Name string // Python: top-level module; JS: package name (with scope)
+	Line int
+	Col  int
+	// Optional marks imports guarded by try/except ImportError or inside
+	// `if TYPE_CHECKING:` (Python), and type-only imports (TypeScript).
+	Optional bool
+}
+
+// PythonImports lists a module's absolute imports (relative imports are
+// local by definition).
+func PythonImports(root treesitter.Node) []Import {
+	var out []Import
+	var walk func(n treesitter.Node, optional bool)
+	walk = func(n treesitter.Node, optional bool) {
+		switch n.Kind() {
+		case "import_statement":
+			for _, c := range n.NamedChildren() {
+				name := c
+				if c.Kind() == "aliased_import" {
+					name = c.Field("name")
+				}
+				if name.Kind() == "dotted_name" {
+					out = append(out, Import{Name: topLevel(name.Text()), Line: n.Line(), Col: n.Column(), Optional: optional})
+				}
+			}
+			return
+		case "import_from_statement":
+			mod := n.Field("module_name")
+			if mod.Kind() == "dotted_name" {
+				if top := topLevel(mod.Text()); top != "__future__" {
+					out = append(out, Import{Name: top, Line: n.Line(), Col: n.Column(), Optional: optional})
+				}
+			}
+			return
+		case "try_statement":
+			guarded := false
+			for _, c := range n.NamedChildren() {
+				if c.Kind() == "except_clause" {
+					t := c.Text()
+					if strings.Contains(t, "ImportError") || strings.Contains(t, "ModuleNotFoundError") || strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(t, "except")), ":") {
+						guarded = true
+					}
+				}
+			}
+			for _, c := range n.NamedChildren() {
+				walk(c, optional || guarded)
+			}
+			return
+		case "if_statement":
+			cond := n.Field("condition").Text()
+			typeOnly := strings.Contains(cond, "TYPE_CHECKING")
+			for i := 0; i < n.NamedChildCount(); i++ {
+				c := n.NamedChild(i)
+				walk(c, optional || (typeOnly && n.FieldNameOfChild(indexOfNamed(n, i)) == "consequence"))
+			}
+			return
+		case "string", "comment":
+			return
+		}
+		for _, c := range n.NamedChildren() {
+			walk(c, optional)
+		}
+	}
+	walk(root, false)
+	return out
+}
+
+// indexOfNamed converts a named-child index into a child index.
+func indexOfNamed(n treesitter.Node, named int) int {
+	k := -1
+	for i := 0; i < n.ChildCount(); i++ {
+		if n.Child(i).IsNamed() {
+			k++
+			if k == named {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func topLevel(dotted string) string {
+	dotted = strings.Join(strings.Fields(dotted), "")
+	if i := strings.IndexByte(dotted, '.'); i >= 0 {
+		return dotted[:i]
+	}
+	return dotted
+}
+
+// JSImports lists a JavaScript/TypeScript module's bare-specifier imports:
+// import/export … from, side-effect imports, require() and import().
+func JSImports(root treesitter.Node) []Import {
+	var out []Import
+	add := func(spec treesitter.Node, at treesitter.Node, typeOnly bool) {
+		s := stringValue(spec)
+		if name, ok := PackageName(s); ok {
+			out = append(out, Import{Name: name, Line: at.Line(), Col: at.Column(), Optional: typeOnly})
+		}
+	}
+	root.Walk(func(n treesitter.Node) bool {
+		switch n.Kind() {
+		case "import_statement", "export_statement":
+			src := n.Field("source")
+			if !src.IsNull() {
+				typeOnly := false
+				for i := 0; i < n.ChildCount(); i++ {
+					if c := n.Child(i); c.Kind() == "type" || c.Text() == "type" {
+						typeOnly = true
+					}
+				}
+				add(src, n, typeOnly)
+			}
+			return n.Kind() == "export_statement"
+		case "call_expression":
+			fn := n.Field("function")
+			if fn.Text() == "require" || fn.Kind() == "import" {
+				args := n.Field("arguments")
+				if a := args.NamedChild(0); a.Kind() == "string" && args.NamedChildCount() == 1 {
+					add(a, n, false)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func stringValue(n treesitter.Node) string {
+	if n.Kind() != "string" {
+		return ""
+	}
+	return strings.Trim(n.Text(), "'\"`")
+}
+
+// PackageName turns a module specifier into the npm package it names:
+// "lodash/fp" → "lodash", "@scope/pkg/sub" → "@scope/pkg". Relative and
+// absolute paths, URLs, node: built-ins, subpath imports (#x) and
+// bundler-specific schemes are not packages.
+func PackageName(spec string) (string, bool) {
+	if spec == "" || strings.HasPrefix(spec, ".") || strings.HasPrefix(spec, "/") || strings.HasPrefix(spec, "#") ||
+		strings.HasPrefix(spec, "~") || strings.Contains(spec, ":") || strings.ContainsAny(spec, " \\{}$") {
+		return "", false
+	}
+	parts := strings.Split(spec, "/")
+	if strings.HasPrefix(spec, "@") {
+		if len(parts) < 2 || parts[1] == "" || parts[0] == "@" {
+			return "", false
+		}
+		return parts[0] + "/" + parts[1], true
+	}
+	return parts[0], true
+}
+
+// lines reads one of the embedded data files (comments and blanks
+// skipped).
+func lines(name string) []string {
+	f, err := data.Open("data/" + name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Tables are the shipped lists: Python standard library, Node built-ins and
+// the import → distribution map.
+type Tables struct {
+	PythonStdlib map[string]bool
+	NodeBuiltins map[string]bool
+	// PythonDists maps an import name to the distributions that provide it.
+	PythonDists map[string][]string
+}
+
+// LoadTables parses the embedded data files.
+func LoadTables() *Tables {
+	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{}}
+	for _, l := range lines("python-stdlib.txt") {
+		t.PythonStdlib[l] = true
+	}
+	for _, l := range lines("node-builtins.txt") {
+		t.NodeBuiltins[l] = true
+	}
+	for _, l := range lines("python-imports.txt") {
+		f := strings.Fields(l)
+		if len(f) >= 2 {
+			t.PythonDists[f[0]] = append(t.PythonDists[f[0]], f[1:]...)
+		}
+	}
+	return t
+}

@@ -1,0 +1,119 @@
+package imports
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+func parse(t *testing.T, lang treesitter.Lang, src string) *treesitter.Tree {
+	t.Helper()
+	p := treesitter.NewParser()
+	t.Cleanup(p.Close)
+	tr, err := p.Parse(context.Background(), lang, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
+}
+
+func TestPythonImports(t *testing.T) {
+	src := `import os, sys
+import numpy as np
+import google.cloud.storage
+from requests.adapters import HTTPAdapter
+from . import local
+from .models import User
+from __future__ import annotations
+try:
+    import ujson as json
+except ImportError:
+    import json
+if TYPE_CHECKING:
+    from mypy_extensions import TypedDict
+else:
+    import attrs
+def f():
+    import yaml
+"import fake"
+`
+	got := PythonImports(parse(t, treesitter.Python, src).Root())
+	want := []Import{
+		{Name: "os", Line: 1, Col: 1}, {Name: "sys", Line: 1, Col: 1}, {Name: "numpy", Line: 2, Col: 1},
+		{Name: "google", Line: 3, Col: 1}, {Name: "requests", Line: 4, Col: 1},
+		{Name: "ujson", Line: 9, Col: 5, Optional: true}, {Name: "json", Line: 11, Col: 5, Optional: true},
+		{Name: "mypy_extensions", Line: 13, Col: 5, Optional: true}, {Name: "attrs", Line: 15, Col: 5},
+		{Name: "yaml", Line: 17, Col: 5},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PythonImports (-want +got):\n%s", diff)
+	}
+}
+
+func TestJSImports(t *testing.T) {
+	src := `import express from 'express';
+import { z } from "zod";
+import type { Foo } from '@types/foo';
+import './styles.css';
+import '@scope/pkg/sub/path';
+export { x } from 'lodash/fp';
+const fs = require('node:fs');
+const path = require('path');
+const local = require('../lib/x');
+const dyn = await import('chalk');
+const notLit = require(name);
+import alias from '@/components/x';
+import sub from '#internal/y';
+import remote from 'https://esm.sh/react';
+`
+	got := JSImports(parse(t, treesitter.TypeScript, src).Root())
+	var names []string
+	for _, i := range got {
+		names = append(names, i.Name)
+		if i.Name == "@types/foo" && !i.Optional {
+			t.Error("import type is not marked optional")
+		}
+	}
+	want := []string{"express", "zod", "@types/foo", "@scope/pkg", "lodash", "path", "chalk"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("JSImports (-want +got):\n%s", diff)
+	}
+}
+
+func TestPackageName(t *testing.T) {
+	for spec, want := range map[string]string{
+		"lodash": "lodash", "lodash/fp": "lodash", "@a/b": "@a/b", "@a/b/c/d": "@a/b",
+		"./x": "", "../x": "", "/abs": "", "node:fs": "", "#sub": "", "@": "", "@a": "", "~/x": "", "": "",
+	} {
+		got, ok := PackageName(spec)
+		if got != want || ok != (want != "") {
+			t.Errorf("PackageName(%q) = %q, %v; want %q", spec, got, ok, want)
+		}
+	}
+}
+
+func TestTables(t *testing.T) {
+	tb := LoadTables()
+	for _, m := range []string{"os", "sys", "asyncio", "tomllib", "distutils", "__future__"} {
+		if !tb.PythonStdlib[m] {
+			t.Errorf("stdlib lacks %s", m)
+		}
+	}
+	for _, m := range []string{"requests", "numpy", "yaml"} {
+		if tb.PythonStdlib[m] {
+			t.Errorf("stdlib wrongly has %s", m)
+		}
+	}
+	for _, m := range []string{"fs", "path", "http", "test", "child_process"} {
+		if !tb.NodeBuiltins[m] {
+			t.Errorf("node builtins lack %s", m)
+		}
+	}
+	if d := tb.PythonDists["PIL"]; len(d) == 0 || d[0] != "Pillow" {
+		t.Errorf("PIL → %v", d)
+	}
+}

@@ -1,0 +1,4 @@
+import os
+
+SECRET = "x"  # FINDME
+DEBUG = True  # QUIETME

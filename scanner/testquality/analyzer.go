@@ -1,0 +1,233 @@
+package testquality
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+// Options tune the analyzer.
+type Options struct {
+	// MinAssertions is TEST-002's bar: tests with fewer meaningful
+	// assertions are reported (default 1: only tests whose every assertion
+	// is trivial).
+	MinAssertions int
+}
+
+// Analyzer raises the TEST rules. One value serves one scan.
+type Analyzer struct {
+	opts Options
+
+	mu sync.Mutex
+	// helpers are functions defined in test code (conftest, test helpers)
+	// that assert: a test calling one asserts through it (one hop).
+	helpers map[string]helperFacts
+	tests   []testFacts
+}
+
+type helperFacts struct {
+	asserts     bool
+	checkStatus bool
+	calls       []string // helpers may assert through other helpers
+}
+
+// testFacts is what Analyze learns about one test; findings that depend on
+// helpers elsewhere are decided in Finish.
+type testFacts struct {
+	path, name  string
+	line, col   int
+	endLine     int
+	endCol      int
+	inTestFile  bool
+	meaningful  int
+	trivial     int
+	calls       []string
+	usesHTTP    bool
+	statusCheck bool
+}
+
+// New returns a fresh analyzer.
+func New(opts Options) *Analyzer {
+	if opts.MinAssertions < 1 {
+		opts.MinAssertions = 1
+	}
+	return &Analyzer{opts: opts, helpers: map[string]helperFacts{}}
+}
+
+var _ scanner.Analyzer = (*Analyzer)(nil)
+var _ scanner.Finisher = (*Analyzer)(nil)
+
+func (a *Analyzer) Rules() []scanner.RuleInfo { return Rules() }
+
+// Wants every Python and JavaScript/TypeScript file: tests live in test
+// files; assertion helpers (check_*, assert*) may live anywhere, for
+// example in a test support package.
+func (a *Analyzer) Wants(p string) bool {
+	return treesitter.LangForPath(p) != treesitter.None
+}
+
+// isTestFile: test paths, and test_*.py modules anywhere (pytest collects
+// them).
+func isTestFile(p string) bool {
+	if scanner.IsTestPath(p) {
+		return true
+	}
+	base := path.Base(p)
+	return strings.HasPrefix(base, "test") && strings.HasSuffix(base, ".py")
+}
+
+// helperName: in non-test code only functions named like assertion
+// helpers count (an invariant assert inside production code is no test
+// assertion).
+func helperName(name string) bool {
+	n := strings.ToLower(strings.TrimLeft(name, "_"))
+	for _, p := range []string{"assert", "check", "verify", "expect", "ensure", "validate"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
+	if f.Tree == nil {
+		return nil, nil
+	}
+	var v visitor
+	v.file = f
+	v.minAssertions = a.opts.MinAssertions
+	v.testFile = isTestFile(f.Path)
+	if f.Lang == treesitter.Python {
+		v.python(f.Tree.Root())
+	} else {
+		v.javascript(f.Tree.Root())
+	}
+	a.mu.Lock()
+	for name, h := range v.helpers {
+		old := a.helpers[name]
+		a.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
+	}
+	a.tests = append(a.tests, v.tests...)
+	a.mu.Unlock()
+	return v.findings, nil
+}
+
+// Finish decides TEST-001/002/003, which depend on assertion helpers that
+// may live in other files.
+func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	a.closeHelpers()
+	var out []scanner.Finding
+	for _, t := range a.tests {
+		meaningful, status := t.meaningful, t.statusCheck
+		for _, c := range t.calls {
+			if h, ok := a.helpers[c]; ok {
+				if h.asserts {
+					meaningful++
+				}
+				status = status || h.checkStatus
+			}
+		}
+		at := func(r scanner.RuleInfo, msg string) scanner.Finding {
+			return scanner.Finding{Rule: r.ID, Severity: r.Severity, Path: t.path, Line: t.line, Column: t.col,
+				EndLine: t.line, EndColumn: t.col + len(t.name), Message: msg}
+		}
+		switch {
+		case meaningful == 0 && t.trivial == 0:
+			out = append(out, at(NoAssertions, fmt.Sprintf("test %s asserts nothing: it passes unless the code raises", t.name)))
+		case meaningful == 0:
+			out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has only trivial assertions (%d): none can fail on a wrong result", t.name, t.trivial)))
+		case meaningful < a.opts.MinAssertions:
+			out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has %d meaningful assertion(s), fewer than the %d required", t.name, meaningful, a.opts.MinAssertions)))
+		}
+		if t.usesHTTP && !status && meaningful+t.trivial > 0 {
+			out = append(out, at(NoStatusCheck, fmt.Sprintf("test %s calls an HTTP endpoint but never checks the response status", t.name)))
+		}
+	}
+	return out, nil
+}
+
+// closeHelpers propagates "asserts" and "checks status" through helpers
+// that call other helpers (check_response → assert_status → assert).
+func (a *Analyzer) closeHelpers() {
+	for changed := true; changed; {
+		changed = false
+		for name, h := range a.helpers {
+			for _, c := range h.calls {
+				o, ok := a.helpers[c]
+				if !ok || c == name {
+					continue
+				}
+				if (o.asserts && !h.asserts) || (o.checkStatus && !h.checkStatus) {
+					h.asserts = h.asserts || o.asserts
+					h.checkStatus = h.checkStatus || o.checkStatus
+					a.helpers[name] = h
+					changed = true
+				}
+			}
+		}
+	}
+}
+
+// visitor walks one file.
+type visitor struct {
+	file          *scanner.File
+	testFile      bool
+	inTest        bool // inside a JS test body
+	minAssertions int
+	tests         []testFacts
+	helpers       map[string]helperFacts
+	findings      []scanner.Finding
+}
+
+func (v *visitor) addHelper(name string, h helperFacts) {
+	if !v.testFile && !helperName(name) {
+		return
+	}
+	if v.helpers == nil {
+		v.helpers = map[string]helperFacts{}
+	}
+	old := v.helpers[name]
+	v.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
+}
+
+func (v *visitor) finding(r scanner.RuleInfo, n treesitter.Node, msg string) {
+	v.findings = append(v.findings, v.file.At(r, n, msg))
+}
+
+// commentNear reports whether the line of n or the line before holds a
+// comment with some words (a reason for frameworks without a reason
+// argument).
+func (v *visitor) commentNear(n treesitter.Node) bool {
+	for _, l := range []int{n.Line(), n.Line() - 1} {
+		text := v.file.Line(l)
+		i := strings.Index(text, "//")
+		if j := strings.Index(text, "#"); v.file.Lang == treesitter.Python && j >= 0 {
+			i = j
+		}
+		if j := strings.Index(text, "/*"); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+		if i < 0 {
+			continue
+		}
+		c := strings.Trim(text[i:], "/#* \t")
+		if len(strings.Fields(c)) >= 2 && !strings.Contains(c, "vigil-ignore") {
+			return true
+		}
+	}
+	return false
+}
+
+// lastName is the final identifier of a dotted expression ("a.b.c" → "c").
+func lastName(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexAny(s, ".>"); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}

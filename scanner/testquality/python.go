@@ -1,0 +1,463 @@
+package testquality
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+var httpVerbs = map[string]bool{"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true, "options": true, "request": true, "fetch": true}
+
+// trivialPyAssertCalls are unittest/pytest assertion methods that almost
+// any result satisfies.
+var trivialPyAssertCalls = map[string]bool{"assertIsNotNone": true, "assert_": true}
+
+// python walks a module: module-level test functions, Test* classes and
+// unittest.TestCase subclasses; other functions in test files are
+// candidate assertion helpers.
+func (v *visitor) python(root treesitter.Node) {
+	for _, st := range root.NamedChildren() {
+		v.pyStatement(st, false, nil)
+	}
+}
+
+func (v *visitor) pyStatement(st treesitter.Node, inTestClass bool, classDecorators []treesitter.Node) {
+	var decorators []treesitter.Node
+	def := st
+	if st.Kind() == "decorated_definition" {
+		for _, c := range st.NamedChildren() {
+			if c.Kind() == "decorator" {
+				decorators = append(decorators, c)
+			}
+		}
+		def = st.Field("definition")
+	}
+	for _, d := range decorators {
+		v.pySkipDecorator(d)
+	}
+	switch def.Kind() {
+	case "class_definition":
+		name := def.Field("name").Text()
+		sup := def.Field("superclasses").Text()
+		isTestClass := strings.HasPrefix(name, "Test") || strings.Contains(sup, "TestCase") || strings.Contains(sup, "Test")
+		for _, c := range def.Field("body").NamedChildren() {
+			v.pyStatement(c, isTestClass, decorators)
+		}
+	case "function_definition":
+		name := def.Field("name").Text()
+		isFixture := false
+		for _, d := range decorators {
+			if strings.Contains(d.Text(), "fixture") {
+				isFixture = true
+			}
+		}
+		isTest := v.testFile && strings.HasPrefix(name, "test") && name != "test" && !isFixture
+		facts, patches := v.pyBody(def, decorators, isTest)
+		for _, d := range decorators {
+			if assertingDecorator(d.Text()) {
+				facts.meaningful++ // e.g. @jump_test(...), @check_events: the decorator runs the checks
+			}
+		}
+		if isTest && (inTestClass || def.Parent().Kind() == "module" || def.Parent().Parent().Kind() == "module") {
+			n := def.Field("name")
+			facts.path, facts.name, facts.line, facts.col = v.file.Path, name, n.Line(), n.Column()
+			v.tests = append(v.tests, facts)
+			v.pyCircular(def, patches)
+			return
+		}
+		v.addHelper(name, helperFacts{asserts: facts.meaningful+facts.trivial > 0, checkStatus: facts.statusCheck, calls: facts.calls})
+	}
+}
+
+// pySkipDecorator raises TEST-006 for @pytest.mark.skip / skipif without a
+// reason and @unittest.skip without one.
+func (v *visitor) pySkipDecorator(d treesitter.Node) {
+	expr := d.NamedChild(0)
+	fn, args := expr, treesitter.Node{}
+	if expr.Kind() == "call" {
+		fn, args = expr.Field("function"), expr.Field("arguments")
+	}
+	name := fn.Text()
+	last := lastName(name)
+	switch {
+	case strings.HasSuffix(name, "mark.skip") || strings.HasSuffix(name, "mark.skipif"):
+	case (last == "skip" || last == "skipIf" || last == "skipUnless") && strings.Contains(name, "unittest"):
+	default:
+		return
+	}
+	if hasReason(args, last) {
+		return
+	}
+	v.finding(UnexplainedSkip, d, fmt.Sprintf("@%s without a reason", name))
+}
+
+// hasReason: a reason= keyword, or a string argument (skip's first, a
+// skipif's second).
+func hasReason(args treesitter.Node, last string) bool {
+	if args.IsNull() {
+		return false
+	}
+	pos := 0
+	for _, a := range args.NamedChildren() {
+		switch a.Kind() {
+		case "keyword_argument":
+			if a.Field("name").Text() == "reason" && strings.Trim(a.Field("value").Text(), `"' `) != "" {
+				return true
+			}
+		case "comment":
+		default:
+			pos++
+			isString := a.Kind() == "string" || a.Kind() == "concatenated_string"
+			if isString && strings.Trim(a.Text(), `"'frbu `) != "" && (last == "skip" || pos >= 2) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type pyPatch struct {
+	target string // last component of the patched name
+	ret    string // return_value text, "" when unknown
+}
+
+// pyBody gathers a function's assertion facts and reports TEST-004 and
+// pytest.skip() without a reason.
+func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTest bool) (testFacts, []pyPatch) {
+	var f testFacts
+	f.inTestFile = v.file.Test
+	clients := map[string]bool{}
+	body := def.Field("body")
+	var patches []pyPatch
+	for _, d := range decorators {
+		if p, ok := pyPatchCall(d.NamedChild(0)); ok {
+			patches = append(patches, p)
+		}
+	}
+	// A docstring with doctest examples asserts through doctest.
+	if first := body.NamedChild(0); first.Kind() == "expression_statement" && first.NamedChild(0).Kind() == "string" && strings.Contains(first.Text(), ">>>") {
+		f.meaningful++
+	}
+	aliases := map[string]bool{} // eq = self.assertEqual
+	body.Walk(func(n treesitter.Node) bool {
+		switch n.Kind() {
+		case "assert_statement":
+			if pyTrivialAssert(n.NamedChild(0)) {
+				f.trivial++
+			} else {
+				f.meaningful++
+			}
+			return true
+		case "raise_statement":
+			if strings.Contains(n.Text(), "AssertionError") {
+				f.meaningful++
+			}
+		case "call":
+			fn := n.Field("function")
+			text := fn.Text()
+			last := lastName(text)
+			switch {
+			case strings.Contains(strings.ToLower(last), "assert"):
+				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) {
+					f.trivial++
+				} else {
+					f.meaningful++
+				}
+				if strings.Contains(strings.ToLower(last), "status") || last == "assertContains" || last == "assertNotContains" || last == "assertRedirects" {
+					f.statusCheck = true
+				}
+			case text == "pytest.raises" || text == "pytest.warns" || text == "pytest.fail" || text == "self.fail" || text == "pytest.deprecated_call":
+				f.meaningful++
+			case text == "pytest.skip" && n.Field("arguments").NamedChildCount() == 0:
+				v.finding(UnexplainedSkip, n, "pytest.skip() without a reason")
+			case last == "raise_for_status":
+				f.statusCheck = true
+			}
+			if aliases[text] {
+				f.meaningful++
+			}
+			f.calls = append(f.calls, last)
+			if fn.Kind() == "attribute" && httpVerbs[fn.Field("attribute").Text()] {
+				obj := lastName(fn.Field("object").Text())
+				lo := strings.ToLower(obj)
+				if strings.HasSuffix(lo, "client") || lo == "requests" || lo == "httpx" || clients[obj] || lo == "ac" {
+					f.usesHTTP = true
+				}
+			}
+			if p, ok := pyPatchCall(n); ok && strings.Contains(text, "patch") {
+				patches = append(patches, p)
+			}
+		case "attribute":
+			switch n.Field("attribute").Text() {
+			case "status_code", "status", "status_int", "ok", "is_success", "is_error":
+				f.statusCheck = true
+			}
+		case "assignment":
+			right := n.Field("right")
+			if right.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(right.Text())), "assert") {
+				aliases[n.Field("left").Text()] = true
+			}
+			if right.Kind() == "call" {
+				fn := lastName(right.Field("function").Text())
+				if strings.HasSuffix(fn, "Client") || fn == "test_client" {
+					clients[n.Field("left").Text()] = true
+				}
+			}
+		case "with_item", "as_pattern":
+			t := n.Text()
+			if i := strings.LastIndex(t, " as "); i > 0 && (strings.Contains(t[:i], "Client(") || strings.Contains(t[:i], "test_client(")) {
+				clients[strings.TrimSpace(t[i+4:])] = true
+			}
+		case "except_clause":
+			if isTest {
+				v.pyExcept(n)
+			}
+		}
+		return true
+	})
+	return f, patches
+}
+
+// pyTrivialAssert: `assert x`, `assert True`, `assert x is not None`,
+// `assert isinstance(…)` — satisfied by almost any result.
+func pyTrivialAssert(e treesitter.Node) bool {
+	switch e.Kind() {
+	case "true", "integer", "string":
+		return true
+	case "identifier", "attribute", "subscript":
+		return true
+	case "parenthesized_expression":
+		return pyTrivialAssert(e.NamedChild(0))
+	case "comparison_operator":
+		t := strings.Join(strings.Fields(e.Text()), " ")
+		return strings.HasSuffix(t, "is not None") || strings.HasSuffix(t, "!= None")
+	case "call":
+		switch e.Field("function").Text() {
+		case "bool":
+			return true
+		}
+	case "boolean_operator":
+		if strings.Contains(e.Text(), " and ") {
+			return pyTrivialAssert(e.Field("left")) && pyTrivialAssert(e.Field("right"))
+		}
+	}
+	return false
+}
+
+// pyBareArg: assertTrue(x) with a bare name or attribute (truthiness).
+func pyBareArg(call treesitter.Node) bool {
+	args := call.Field("arguments").NamedChildren()
+	if len(args) == 0 {
+		return true
+	}
+	k := args[0].Kind()
+	return k == "identifier" || k == "attribute" || k == "true"
+}
+
+// pyExcept: a bare or broad except whose body does nothing.
+func (v *visitor) pyExcept(n treesitter.Node) {
+	var typ treesitter.Node
+	var block treesitter.Node
+	for _, c := range n.NamedChildren() {
+		if c.Kind() == "block" {
+			block = c
+		} else if typ.IsNull() {
+			typ = c
+		}
+	}
+	broad := typ.IsNull()
+	if !broad {
+		t := typ.Text()
+		if typ.Kind() == "as_pattern" {
+			t = typ.NamedChild(0).Text()
+		}
+		t = strings.Trim(t, "() ")
+		for _, part := range strings.Split(t, ",") {
+			switch strings.TrimSpace(part) {
+			case "Exception", "BaseException":
+				broad = true
+			}
+		}
+	}
+	if !broad || block.IsNull() || deliberateTry(n.Parent()) {
+		return
+	}
+	for _, st := range block.NamedChildren() {
+		switch st.Kind() {
+		case "pass_statement", "continue_statement", "comment":
+			continue
+		case "expression_statement":
+			t := st.Text()
+			if t == "..." || strings.HasPrefix(t, "print(") || strings.HasPrefix(t, "logging.") || strings.HasPrefix(t, "logger.") || strings.HasPrefix(t, "log.") {
+				continue
+			}
+		}
+		return
+	}
+	what := "bare except"
+	if !typ.IsNull() {
+		what = "except " + typ.Text()
+	}
+	v.finding(SwallowedException, n, what+" swallows every error in the test")
+}
+
+// pyPatchCall recognises patch("a.b.c", return_value=V),
+// patch.object(obj, "c", return_value=V) and mocker.patch(...).
+func pyPatchCall(e treesitter.Node) (pyPatch, bool) {
+	if e.Kind() != "call" {
+		return pyPatch{}, false
+	}
+	fn := e.Field("function").Text()
+	if !strings.HasSuffix(fn, "patch") && !strings.HasSuffix(fn, "patch.object") {
+		return pyPatch{}, false
+	}
+	var p pyPatch
+	var strs []string
+	for _, a := range e.Field("arguments").NamedChildren() {
+		switch a.Kind() {
+		case "string":
+			strs = append(strs, strings.Trim(a.Text(), `"'`))
+		case "keyword_argument":
+			if a.Field("name").Text() == "return_value" {
+				p.ret = a.Field("value").Text()
+			}
+		}
+	}
+	if len(strs) == 0 {
+		return pyPatch{}, false
+	}
+	p.target = lastName(strs[len(strs)-1])
+	if strings.HasSuffix(fn, "patch.object") {
+		p.target = strs[0]
+	}
+	return p, true
+}
+
+// pyCircular raises TEST-005 when the test asserts that calling the
+// patched name returns the value it was patched to return.
+func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
+	if len(patches) == 0 {
+		return
+	}
+	// Map mock parameters to decorator patches: the bottom decorator feeds
+	// the first parameter after self.
+	var params []string
+	for _, p := range def.Field("parameters").NamedChildren() {
+		name := p.Text()
+		if name == "self" || name == "cls" {
+			continue
+		}
+		if p.Kind() == "identifier" {
+			params = append(params, name)
+		}
+	}
+	byVar := map[string]int{}
+	for i := range patches {
+		j := len(patches) - 1 - i
+		if i < len(params) && j >= 0 {
+			byVar[params[i]] = j
+		}
+	}
+	rets := map[string]string{} // target or mock variable → return value text
+	for _, p := range patches {
+		if p.ret != "" {
+			rets[p.target] = p.ret
+		}
+	}
+	body := def.Field("body")
+	body.Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "assignment" {
+			left := n.Field("left").Text()
+			if m, ok := strings.CutSuffix(left, ".return_value"); ok {
+				val := n.Field("right").Text()
+				rets[m] = val
+				if i, ok := byVar[m]; ok {
+					rets[patches[i].target] = val
+				}
+			}
+		}
+		return true
+	})
+	if len(rets) == 0 {
+		return
+	}
+	body.Walk(func(n treesitter.Node) bool {
+		var a, b treesitter.Node
+		switch n.Kind() {
+		case "assert_statement":
+			cmp := n.NamedChild(0)
+			if cmp.Kind() != "comparison_operator" || !strings.Contains(cmp.Text(), "==") {
+				return true
+			}
+			a, b = cmp.NamedChild(0), cmp.NamedChild(1)
+		case "call":
+			if last := lastName(n.Field("function").Text()); last == "assertEqual" || last == "assertEquals" {
+				args := n.Field("arguments").NamedChildren()
+				if len(args) >= 2 {
+					a, b = args[0], args[1]
+				}
+			}
+		}
+		if a.IsNull() {
+			return true
+		}
+		for _, pair := range [][2]treesitter.Node{{a, b}, {b, a}} {
+			call, val := pair[0], pair[1]
+			if call.Kind() == "await" {
+				call = call.NamedChild(0)
+			}
+			if call.Kind() != "call" {
+				continue
+			}
+			name := lastName(call.Field("function").Text())
+			if ret, ok := rets[name]; ok && ret == val.Text() {
+				v.finding(CircularMock, n, fmt.Sprintf("asserts that the mocked %s returns %s, the value the test gave the mock", name, ret))
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// assertingDecorator: a decorator named like a checker (jump_test,
+// check_events, expect_warning) runs assertions around the test.
+func assertingDecorator(text string) bool {
+	name := strings.ToLower(strings.TrimPrefix(text, "@"))
+	if i := strings.IndexByte(name, '('); i >= 0 {
+		name = name[:i]
+	}
+	name = lastName(name)
+	if strings.HasPrefix(name, "skip") || strings.HasPrefix(name, "requires") || name == "fixture" {
+		return false
+	}
+	for _, w := range []string{"test", "check", "assert", "expect", "verify"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// deliberateTry: the try body only raises (the test provokes and catches
+// on purpose) or only cleans up (close, remove, unlink, kill, …).
+func deliberateTry(try treesitter.Node) bool {
+	body := try.Field("body")
+	if body.IsNull() {
+		return false
+	}
+	for _, st := range body.NamedChildren() {
+		switch st.Kind() {
+		case "raise_statement", "comment":
+			continue
+		case "expression_statement":
+			last := strings.ToLower(lastName(strings.SplitN(st.Text(), "(", 2)[0]))
+			switch last {
+			case "close", "remove", "unlink", "rmtree", "rmdir", "kill", "terminate", "cancel", "shutdown", "join", "stop", "cleanup", "disconnect", "wait":
+				continue
+			}
+		}
+		return false
+	}
+	return true
+}

@@ -1,0 +1,220 @@
+package testquality
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+)
+
+type tcase struct {
+	name  string
+	files map[string]string // path → content
+	want  []string          // "path:line RULE"
+}
+
+func run(t *testing.T, files map[string]string, opts Options) []string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{New(opts)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors {
+		t.Errorf("file error: %s: %s", e.Path, e.Message)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Path+":"+strconv.Itoa(f.Line)+" "+f.Rule)
+	}
+	slices.Sort(got)
+	return got
+}
+
+func check(t *testing.T, cases []tcase, opts Options) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := run(t, tc.files, opts)
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func py(src string) map[string]string { return map[string]string{"tests/test_x.py": src} }
+func js(src string) map[string]string { return map[string]string{"test/x.test.js": src} }
+
+func TestNoAssertions(t *testing.T) {
+	check(t, []tcase{
+		// positives
+		{"py call only", py("def test_create():\n    create_user('a')\n"), []string{"tests/test_x.py:1 TEST-001"}},
+		{"py pass", py("def test_todo():\n    pass\n"), []string{"tests/test_x.py:1 TEST-001"}},
+		{"py method", py("class TestUsers:\n    def test_list(self):\n        self.client.get('/users')\n"), []string{"tests/test_x.py:2 TEST-001"}},
+		{"py unittest", py("import unittest\nclass UsersCase(unittest.TestCase):\n    def test_it(self):\n        do()\n"), []string{"tests/test_x.py:3 TEST-001"}},
+		{"py print only", py("def test_debug():\n    print(compute())\n"), []string{"tests/test_x.py:1 TEST-001"}},
+		{"js it", js("it('creates', () => { create(); });\n"), []string{"test/x.test.js:1 TEST-001"}},
+		{"js nested describe", js("describe('u', () => {\n  test('lists', async () => {\n    await list();\n  });\n});\n"), []string{"test/x.test.js:2 TEST-001"}},
+		{"ts console", map[string]string{"src/a.spec.ts": "it('x', () => {\n  console.log(f());\n});\n"}, []string{"src/a.spec.ts:1 TEST-001"}},
+		{"helper without assert", map[string]string{"tests/helpers.py": "def make():\n    return 1\n", "tests/test_a.py": "def test_a():\n    make()\n"}, []string{"tests/test_a.py:1 TEST-001"}},
+		// negatives
+		{"py assert", py("def test_ok():\n    assert add(1, 2) == 3\n"), nil},
+		{"py raises", py("import pytest\ndef test_err():\n    with pytest.raises(ValueError):\n        parse('x')\n"), nil},
+		{"py self.assert", py("class T(unittest.TestCase):\n    def test_a(self):\n        self.assertEqual(f(), 1)\n"), nil},
+		{"py mock assert", py("def test_calls(m):\n    run(m)\n    m.assert_called_once_with(1)\n"), nil},
+		{"py helper one hop", map[string]string{"tests/conftest.py": "def check_user(u):\n    assert u.id == 1\n", "tests/test_a.py": "def test_a():\n    check_user(get())\n"}, nil},
+		{"py fixture not a test", py("import pytest\n@pytest.fixture\ndef test_db():\n    return connect()\n"), nil},
+		{"py nested function not a test", py("def test_outer():\n    def test_inner():\n        pass\n    assert run(test_inner) == 1\n"), nil},
+		{"py non-test function", py("def helper():\n    do()\n"), nil},
+		{"js expect", js("it('adds', () => {\n  expect(add(1, 2)).toBe(3);\n});\n"), nil},
+		{"js snapshot", js("test('renders', () => {\n  expect(render()).toMatchSnapshot();\n});\n"), nil},
+		{"js node assert", js("const assert = require('node:assert');\ntest('a', () => {\n  assert.strictEqual(f(), 1);\n});\n"), nil},
+		{"js helper", js("function expectUser(u) { expect(u.id).toBe(1); }\nit('u', () => { expectUser(get()); });\n"), nil},
+		{"alias of an assertion", py("class T(TestCase):\n    def test_x(self):\n        eq = self.ndiffAssertEqual\n        eq(f(), 1)\n"), nil},
+		{"asserting decorator", py("@jump_test(1, 3, [2])\ndef test_jump(output):\n    output.append(1)\n"), nil},
+		{"doctest body", py("def test_doc():\n    \"\"\"\n    >>> f()\n    1\n    \"\"\"\n"), nil},
+		{"two-hop helper", map[string]string{"tests/util.py": "def check(r):\n    verify(r)\ndef verify(r):\n    assert r == 1\n", "tests/test_a.py": "def test_a():\n    check(f())\n"}, nil},
+		{"support helper outside tests", map[string]string{"support/__init__.py": "def check_disallow(tc, cls):\n    tc.assertRaises(TypeError, cls)\n", "test_a.py": "def test_a(self):\n    check_disallow(self, X)\n"}, nil},
+		{"js todo", js("it.todo('later');\n"), nil},
+		{"not a test file", map[string]string{"src/app.py": "def test_connection():\n    ping()\n"}, nil},
+	}, Options{})
+}
+
+func TestTrivialAssertions(t *testing.T) {
+	check(t, []tcase{
+		{"is not None", py("def test_total():\n    assert total(o) is not None\n"), []string{"tests/test_x.py:1 TEST-002"}},
+		{"assert True", py("def test_x():\n    run()\n    assert True\n"), []string{"tests/test_x.py:1 TEST-002"}},
+		{"truthiness", py("def test_x():\n    r = run()\n    assert r\n"), []string{"tests/test_x.py:1 TEST-002"}},
+		{"all parts trivial", py("def test_x():\n    assert r is not None and r.ok\n"), []string{"tests/test_x.py:1 TEST-002"}},
+		{"assertIsNotNone", py("class T(TestCase):\n    def test_x(self):\n        self.assertIsNotNone(run())\n"), []string{"tests/test_x.py:2 TEST-002"}},
+		{"toBeDefined", js("it('x', () => { expect(run()).toBeDefined(); });\n"), []string{"test/x.test.js:1 TEST-002"}},
+		{"toBeTruthy", js("it('x', () => { expect(run()).toBeTruthy(); });\n"), []string{"test/x.test.js:1 TEST-002"}},
+		{"not.toBeNull", js("it('x', () => { expect(run()).not.toBeNull(); });\n"), []string{"test/x.test.js:1 TEST-002"}},
+		{"assert.ok bare", js("it('x', () => { const r = run(); assert.ok(r); });\n"), []string{"test/x.test.js:1 TEST-002"}},
+		// negatives
+		{"isinstance is a type check", py("def test_x():\n    assert isinstance(run(), dict)\n"), nil},
+		{"is None", py("def test_x():\n    assert find('nope') is None\n"), nil},
+		{"equality", py("def test_x():\n    assert run() == {'a': 1}\n"), nil},
+		{"not empty list check", py("def test_x():\n    assert not errors(run())\n"), nil},
+		{"trivial plus real", py("def test_x():\n    r = run()\n    assert r is not None\n    assert r.id == 3\n"), nil},
+		{"assertTrue comparison", py("class T(TestCase):\n    def test_x(self):\n        self.assertTrue(run() > 3)\n"), nil},
+		{"toEqual", js("it('x', () => { expect(run()).toEqual({a: 1}); });\n"), nil},
+		{"not.toBe value", js("it('x', () => { expect(run()).not.toBe(3); });\n"), nil},
+		{"assert.ok comparison", js("it('x', () => { assert.ok(run() === 3); });\n"), nil},
+		{"toHaveBeenCalledWith", js("it('x', () => { expect(spy).toHaveBeenCalledWith(1); });\n"), nil},
+	}, Options{})
+	// --min-assertions 2 raises the bar.
+	got := run(t, py("def test_x():\n    assert run() == 1\n\ndef test_y():\n    assert a() == 1\n    assert b() == 2\n"), Options{MinAssertions: 2})
+	if diff := cmp.Diff([]string{"tests/test_x.py:1 TEST-002"}, got); diff != "" {
+		t.Errorf("min-assertions 2 (-want +got):\n%s", diff)
+	}
+}
+
+func TestNoStatusCheck(t *testing.T) {
+	check(t, []tcase{
+		{"fastapi client json only", py("def test_get(client):\n    r = client.get('/users/1')\n    assert r.json()['id'] == 1\n"), []string{"tests/test_x.py:1 TEST-003"}},
+		{"django self.client", py("class T(TestCase):\n    def test_x(self):\n        r = self.client.post('/x', {})\n        self.assertEqual(r.json(), {})\n"), []string{"tests/test_x.py:2 TEST-003"}},
+		{"TestClient variable", py("def test_x():\n    c = TestClient(app)\n    r = c.delete('/x')\n    assert r.text == 'ok'\n"), []string{"tests/test_x.py:1 TEST-003"}},
+		{"requests", py("import requests\ndef test_x():\n    r = requests.get(URL)\n    assert 'id' in r.json()\n"), []string{"tests/test_x.py:2 TEST-003"}},
+		{"httpx async", py("async def test_x():\n    async with AsyncClient(app=app) as ac:\n        r = await ac.get('/')\n    assert r.json() == {}\n"), []string{"tests/test_x.py:1 TEST-003"}},
+		{"supertest body", js("it('x', async () => {\n  const res = await request(app).get('/users');\n  expect(res.body).toEqual([]);\n});\n"), []string{"test/x.test.js:1 TEST-003"}},
+		{"fetch", js("test('x', async () => {\n  const r = await fetch(url);\n  expect(await r.json()).toEqual({});\n});\n"), []string{"test/x.test.js:1 TEST-003"}},
+		{"axios", js("test('x', async () => {\n  const r = await axios.post('/x', {});\n  expect(r.data.id).toBe(1);\n});\n"), []string{"test/x.test.js:1 TEST-003"}},
+		// negatives
+		{"status_code", py("def test_get(client):\n    r = client.get('/x')\n    assert r.status_code == 200\n"), nil},
+		{"assertContains", py("class T(TestCase):\n    def test_x(self):\n        r = self.client.get('/')\n        self.assertContains(r, 'hi')\n"), nil},
+		{"raise_for_status", py("def test_x():\n    r = requests.get(URL)\n    r.raise_for_status()\n    assert r.json() == {}\n"), nil},
+		{"helper checks status", map[string]string{"tests/conftest.py": "def ok(r):\n    assert r.status_code == 200\n", "tests/test_a.py": "def test_a(client):\n    r = client.get('/')\n    ok(r)\n"}, nil},
+		{"supertest expect", js("it('x', async () => {\n  await request(app).get('/').expect(200);\n});\n"), nil},
+		{"res.status", js("it('x', async () => {\n  const res = await request(app).get('/');\n  expect(res.status).toBe(200);\n});\n"), nil},
+		{"not http", py("def test_x():\n    assert cache.get('k') == 1\n"), nil},
+		{"dict get", py("def test_x():\n    d = {}\n    assert d.get('k') is None\n"), nil},
+	}, Options{})
+}
+
+func TestSwallowedException(t *testing.T) {
+	check(t, []tcase{
+		{"except Exception pass", py("def test_x():\n    try:\n        run()\n    except Exception:\n        pass\n    assert 1 == 1\n"), []string{"tests/test_x.py:4 TEST-004"}},
+		{"bare except", py("def test_x():\n    try:\n        run()\n    except:\n        pass\n    assert x == 1\n"), []string{"tests/test_x.py:4 TEST-004"}},
+		{"except as e print", py("def test_x():\n    try:\n        run()\n    except Exception as e:\n        print(e)\n    assert x == 1\n"), []string{"tests/test_x.py:4 TEST-004"}},
+		{"BaseException tuple", py("def test_x():\n    try:\n        run()\n    except (ValueError, BaseException):\n        ...\n    assert x == 1\n"), []string{"tests/test_x.py:4 TEST-004"}},
+		{"js empty catch", js("it('x', async () => {\n  try { await run(); } catch (e) {}\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
+		{"js catch console", js("it('x', () => {\n  try { run(); } catch (e) { console.error(e); }\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
+		{"js promise catch", js("it('x', async () => {\n  await run().catch(() => {});\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
+		{"js catch no binding", js("it('x', () => {\n  try { run(); } catch {}\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
+		// negatives
+		{"specific exception", py("def test_x():\n    try:\n        run()\n    except KeyError:\n        pass\n    assert x == 1\n"), nil},
+		{"except re-raises", py("def test_x():\n    try:\n        run()\n    except Exception:\n        cleanup()\n        raise\n    assert x == 1\n"), nil},
+		{"except fails test", py("import pytest\ndef test_x():\n    try:\n        run()\n    except Exception as e:\n        pytest.fail(str(e))\n    assert x == 1\n"), nil},
+		{"except asserts", py("def test_x():\n    try:\n        run()\n    except Exception as e:\n        assert 'bad' in str(e)\n"), nil},
+		{"js catch asserts", js("it('x', () => {\n  try { run(); } catch (e) { expect(e.message).toBe('bad'); }\n});\n"), nil},
+		{"js catch rethrows", js("it('x', () => {\n  try { run(); } catch (e) { throw e; }\n  expect(x).toBe(1);\n});\n"), nil},
+		{"js rejects", js("it('x', async () => {\n  await expect(run()).rejects.toThrow('bad');\n});\n"), nil},
+		{"deliberate raise", py("def test_x():\n    try:\n        raise ValueError\n    except:\n        pass\n    assert x == 1\n"), nil},
+		{"cleanup in helper", py("def cleanup():\n    try:\n        os.remove(p)\n    except Exception:\n        pass\n"), nil},
+		{"js catch with handler", js("it('x', async () => {\n  await run().catch((e) => { seen.push(e); });\n  expect(seen.length).toBe(1);\n});\n"), nil},
+	}, Options{})
+}
+
+func TestCircularMock(t *testing.T) {
+	check(t, []tcase{
+		{"decorator return_value", py("from unittest.mock import patch\n@patch('app.pricing.total', return_value=42)\ndef test_total(m):\n    assert pricing.total(cart) == 42\n"), []string{"tests/test_x.py:4 TEST-005"}},
+		{"param return_value", py("@patch('app.pricing.total')\ndef test_total(m):\n    m.return_value = 42\n    assert total(cart) == 42\n"), []string{"tests/test_x.py:4 TEST-005"}},
+		{"calling the mock itself", py("@patch('app.svc.fetch')\ndef test_f(fetch_mock):\n    fetch_mock.return_value = {'a': 1}\n    assert fetch_mock() == {'a': 1}\n"), []string{"tests/test_x.py:4 TEST-005"}},
+		{"patch.object", py("@patch.object(Service, 'compute', return_value=7)\ndef test_c(m):\n    assert Service().compute() == 7\n"), []string{"tests/test_x.py:3 TEST-005"}},
+		{"assertEqual", py("class T(TestCase):\n    @patch('a.b.price')\n    def test_p(self, m):\n        m.return_value = 3\n        self.assertEqual(price(), 3)\n"), []string{"tests/test_x.py:5 TEST-005"}},
+		{"mocker.patch", py("def test_p(mocker):\n    mocker.patch('a.b.price', return_value=5)\n    assert price() == 5\n"), []string{"tests/test_x.py:3 TEST-005"}},
+		{"jest spyOn", js("it('x', () => {\n  jest.spyOn(svc, 'total').mockReturnValue(42);\n  expect(svc.total()).toBe(42);\n});\n"), []string{"test/x.test.js:3 TEST-005"}},
+		{"jest resolved", js("it('x', async () => {\n  fetchUser.mockResolvedValue(user);\n  expect(await fetchUser(1)).toEqual(user);\n});\n"), []string{"test/x.test.js:3 TEST-005"}},
+		// negatives
+		{"mock collaborator", py("@patch('app.pricing.fetch_rates', return_value={'EUR': 1})\ndef test_total(m):\n    assert pricing.total(cart) == 42\n"), nil},
+		{"different value", py("@patch('app.pricing.total', return_value=42)\ndef test_total(m):\n    assert report() == 42\n"), nil},
+		{"asserts call made", py("@patch('app.mail.send')\ndef test_s(m):\n    notify(u)\n    m.assert_called_once()\n"), nil},
+		{"transformed value", py("@patch('a.b.rate', return_value=2)\ndef test_r(m):\n    assert convert(10) == 20\n"), nil},
+		{"jest collaborator", js("it('x', () => {\n  jest.spyOn(db, 'find').mockReturnValue(row);\n  expect(svc.get(1)).toEqual(row);\n});\n"), nil},
+		{"jest different expected", js("it('x', () => {\n  jest.spyOn(svc, 'rate').mockReturnValue(2);\n  expect(svc.rate()).toBe(3);\n});\n"), nil},
+		{"no mock", js("it('x', () => {\n  expect(svc.total()).toBe(42);\n});\n"), nil},
+		{"mock used as input", py("def test_x():\n    m = Mock()\n    m.return_value = 3\n    assert apply(m) == 3\n"), nil},
+	}, Options{})
+}
+
+func TestUnexplainedSkip(t *testing.T) {
+	check(t, []tcase{
+		{"mark.skip bare", py("import pytest\n@pytest.mark.skip\ndef test_x():\n    assert f() == 1\n"), []string{"tests/test_x.py:2 TEST-006"}},
+		{"mark.skip()", py("@pytest.mark.skip()\ndef test_x():\n    assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
+		{"skipif no reason", py("@pytest.mark.skipif(sys.platform == 'win32')\ndef test_x():\n    assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
+		{"pytest.skip()", py("def test_x():\n    pytest.skip()\n    assert f() == 1\n"), []string{"tests/test_x.py:2 TEST-006"}},
+		{"class skip", py("@pytest.mark.skip\nclass TestA:\n    def test_x(self):\n        assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
+		{"it.skip", js("it.skip('x', () => { expect(f()).toBe(1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
+		{"xit", js("xit('x', () => { expect(f()).toBe(1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
+		{"describe.skip", js("describe.skip('s', () => {\n  it('x', () => { expect(f()).toBe(1); });\n});\n"), []string{"test/x.test.js:1 TEST-006"}},
+		{"node skip true", js("test('x', { skip: true }, () => { assert.equal(f(), 1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
+		// negatives
+		{"reason kw", py("@pytest.mark.skip(reason='flaky on CI, #12')\ndef test_x():\n    assert f() == 1\n"), nil},
+		{"skip positional", py("@pytest.mark.skip('needs network')\ndef test_x():\n    assert f() == 1\n"), nil},
+		{"skipif reason", py("@pytest.mark.skipif(sys.platform == 'win32', reason='posix only')\ndef test_x():\n    assert f() == 1\n"), nil},
+		{"unittest.skip reason", py("@unittest.skip('moved to integration suite')\ndef test_x():\n    assert f() == 1\n"), nil},
+		{"pytest.skip msg", py("def test_x():\n    pytest.skip('no GPU here')\n"), []string{"tests/test_x.py:1 TEST-001"}},
+		{"it.skip with comment", js("// flaky until the API mock supports retries (#88)\nit.skip('x', () => { expect(f()).toBe(1); });\n"), nil},
+		{"node skip reason", js("test('x', { skip: 'windows only' }, () => { assert.equal(f(), 1); });\n"), nil},
+		{"mark.xfail", py("@pytest.mark.xfail\ndef test_x():\n    assert f() == 1\n"), nil},
+	}, Options{})
+}
