@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/auth"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
@@ -41,6 +42,9 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 		minAssertions = s.minAssertions
 	}
 	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
+
+	// AUTH-001..007: routes, JWT, signing secrets, CORS, cookies, timing.
+	analyzers = append(analyzers, auth.New(auth.Options{Config: s.scanCfg}))
 
 	return analyzers, closeAll, nil
 }

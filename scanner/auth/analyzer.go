@@ -78,11 +78,9 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		out = (&jsFile{a: a, f: f, facts: &local}).run()
 	}
 	if f.Test {
-		// Routes and CORS set-ups in tests are not the application's.
-		local.routes, local.djangoRefs, local.cors = nil, nil, nil
-		for i := range out {
-			out[i].Severity = out[i].Severity.Lower()
-		}
+		// Routes and CORS set-ups in tests are not the application's (each
+		// finding was already built one level lower).
+		local.routes, local.djangoRefs, local.cors, local.mechanisms = nil, nil, nil, nil
 	}
 	a.mu.Lock()
 	a.facts.merge(&local)

@@ -15,7 +15,8 @@ type route struct {
 	framework string // fastapi, flask, django, express, nest
 	file      string
 	test      bool
-	at        pos
+	at        pos    // the handler (AUTH-002: the ownership check goes there)
+	declAt    pos    // the route declaration (AUTH-001), when it differs
 	method    string // upper case; "" when unknown
 	path      string
 	handler   string
@@ -229,6 +230,9 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		list := unprotected[s]
 		if globalAuth || scopeAuth[s] {
 			for _, rt := range list {
+				if rt.declAt.line > 0 {
+					rt.at = rt.declAt
+				}
 				out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High,
 					fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)))
 			}

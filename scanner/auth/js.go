@@ -218,13 +218,6 @@ func (j *jsFile) secretValueOf(n node, depth int) (secretValue, bool) {
 		return secretValue{file: j.f.Path, test: j.f.Test, at: posOf(n), value: s}, true
 	}
 	switch n.Kind() {
-	case "binary_expression":
-		op := n.Field("operator").Text()
-		if (op == "||" || op == "??") && strings.Contains(n.Field("left").Text(), "env") {
-			if s, ok := jsStr(n.Field("right")); ok && usableSecret(s) {
-				return secretValue{file: j.f.Path, test: j.f.Test, at: posOf(n.Field("right")), value: s, fallback: true}, true
-			}
-		}
 	case "identifier":
 		if depth == 0 {
 			if v, ok := j.consts[n.Text()]; ok {
@@ -370,7 +363,9 @@ func (j *jsFile) call(n node) {
 		return
 	case imported && q == "jsonwebtoken.verify":
 		if len(args) >= 2 {
-			j.secretSink(args[1], "jwt.verify")
+			if _, ok := jsStr(args[1]); ok {
+				j.secretSink(args[1], "jwt.verify") // named keys are judged where tokens are signed
+			}
 			j.jwtVerify(args)
 		}
 		return
@@ -823,7 +818,11 @@ func (j *jsFile) expressSession(opts node) {
 	if !cookie.IsNull() && cookie.Kind() != "object" {
 		return
 	}
-	j.cookieAttrs(opts, jsProps(cookie), "the express-session cookie", "express-session defaults: HttpOnly only", true)
+	at := opts
+	if !cookie.IsNull() {
+		at = cookie
+	}
+	j.cookieAttrs(at, jsProps(cookie), "the express-session cookie", "express-session defaults: HttpOnly only", true)
 }
 
 // ---- routes (Express) ----
@@ -1141,8 +1140,13 @@ func (j *jsFile) compare(n node) {
 			return
 		}
 	}
-	if msg, ok := timingUnsafe(jsOperand(n.Field("left")), jsOperand(n.Field("right"))); ok {
+	lo, ro := jsOperand(n.Field("left")), jsOperand(n.Field("right"))
+	if msg, ok := timingUnsafe(lo, ro); ok {
 		j.add(ruleTiming, scanner.Low, n, strings.Replace(msg, "==/!=", op, 1))
+		return
+	}
+	if fn := enclosing(n, jsFuncKinds...); verifierName(funcName(fn)) && plainValue(lo) && plainValue(ro) {
+		j.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with %s (timing-unsafe); use a constant-time comparison", funcName(fn), op))
 	}
 }
 

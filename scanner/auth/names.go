@@ -205,7 +205,7 @@ func isDestructive(method, path, handler string) bool {
 // Handler-body evidence, checked on the handler's source text.
 var (
 	pyBodyAuthRE    = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
-	pyBodyRoleRE    = regexp.MustCompile(`is_superuser|is_admin|is_staff|has_perms?\(|has_permission|has_role|check_permission|check_role|\.roles?\b|\bscopes?\b|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
+	pyBodyRoleRE    = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
 	pyCurrentUserRE = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
 	pyOwnerFieldRE  = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)`)
 

@@ -240,29 +240,12 @@ func (p *pyFile) secretValueOf(n node, depth int) (secretValue, bool) {
 		callee := calleeName(n)
 		last := lastName(callee)
 		pos, kw := pyArgs(n)
-		if last == "getenv" || callee == "os.environ.get" || callee == "environ.get" || last == "config" || last == "env" || callee == "os.environ.setdefault" {
-			var def node
-			if len(pos) >= 2 {
-				def = pos[1]
-			} else if d, ok := kw["default"]; ok {
-				def = d
-			}
-			if s, ok := pyStr(def); ok && usableSecret(s) {
-				return secretValue{file: p.f.Path, test: p.f.Test, at: posOf(def), value: s, fallback: true}, true
-			}
-		}
 		if last == "Field" {
 			if d, ok := kw["default"]; ok {
 				return p.secretValueOf(d, depth)
 			}
 			if len(pos) >= 1 {
 				return p.secretValueOf(pos[0], depth)
-			}
-		}
-	case "boolean_operator":
-		if strings.Contains(n.Text(), " or ") {
-			if s, ok := pyStr(n.Field("right")); ok && usableSecret(s) && strings.Contains(n.Field("left").Text(), "env") {
-				return secretValue{file: p.f.Path, test: p.f.Test, at: posOf(n.Field("right")), value: s, fallback: true}, true
 			}
 		}
 	case "identifier":
@@ -385,7 +368,11 @@ func (p *pyFile) call(n node) {
 	}
 	if _, ok := p.jwtCall(callee, "decode"); ok {
 		key := arg(1, "key")
-		p.secretSink(key, "jwt.decode")
+		if _, ok := pyStr(key); ok {
+			// a verification key named elsewhere is the signing key,
+			// reported where tokens are signed
+			p.secretSink(key, "jwt.decode")
+		}
 		p.jwtDecode(n, key, kw)
 		return
 	}
@@ -674,7 +661,11 @@ func (p *pyFile) stringList(n node) ([]string, bool) {
 func (p *pyFile) starletteCORS(n node, kw map[string]node) {
 	creds := kw["allow_credentials"].Kind() == "true"
 	origins, _ := p.stringList(kw["allow_origins"])
-	p.judgeOrigins(n, "CORSMiddleware", origins, creds, true)
+	at := n
+	if v, ok := kw["allow_origins"]; ok {
+		at = v
+	}
+	p.judgeOrigins(at, "CORSMiddleware", origins, creds, true)
 	if re, ok := kw["allow_origin_regex"]; ok {
 		if s, ok := pyStr(p.deref(re)); ok && regexMatchesAny(s, true) {
 			p.corsFinding(re, creds, "CORSMiddleware allow_origin_regex matches any origin")
@@ -739,6 +730,7 @@ func (p *pyFile) flaskCORS(n node, kw map[string]node) {
 	origins := []string{"*"} // Flask-CORS's default
 	if o, ok := kw["origins"]; ok {
 		origins, _ = p.stringList(o)
+		n = o
 	}
 	for _, o := range origins {
 		if o != "*" && o != "null" && strings.ContainsAny(o, "*+") && regexMatchesAny(o, false) {
@@ -1238,7 +1230,7 @@ func (p *pyFile) function(def node, decos []node) {
 			}
 			if pth != "" && (strings.HasPrefix(pth, "/") || pth == "") || (len(args) == 0 && last != "route") {
 				isRoute = true
-				rt = route{framework: p.web, file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), method: m, path: pth, handler: name, routerKey: p.mod + ":" + obj}
+				rt = route{framework: p.web, file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), declAt: posOf(d), method: m, path: pth, handler: name, routerKey: p.mod + ":" + obj}
 				if p.web == "starlette" {
 					rt.framework = "fastapi"
 				}
@@ -1586,9 +1578,28 @@ func (p *pyFile) compare(n node) {
 		}
 	}
 	l, r := n.NamedChild(0), n.NamedChild(1)
-	if msg, ok := timingUnsafe(pyOperand(l), pyOperand(r)); ok {
+	lo, ro := pyOperand(l), pyOperand(r)
+	if msg, ok := timingUnsafe(lo, ro); ok {
 		p.add(ruleTiming, scanner.Low, n, msg)
+		return
 	}
+	if fn := enclosing(n, "function_definition"); verifierName(fn.Field("name").Text()) && plainValue(lo) && plainValue(ro) {
+		p.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with ==/!= (timing-unsafe); use a constant-time comparison", fn.Field("name").Text()))
+	}
+}
+
+// verifierName: a function whose name says it checks a credential
+// (verify_api_key, checkSignature, is_valid_token).
+func verifierName(name string) bool {
+	ws := words(name)
+	return hasWord(ws, "verify", "check", "validate", "valid", "compare", "matches", "match", "authenticate") &&
+		(hasWord(ws, strongSecretWords...) || hasWord(ws, "token") || (hasWord(ws, "api") && hasWord(ws, "key")))
+}
+
+// plainValue: an operand that can carry a secret (a name, attribute or
+// subscript), not a literal, call, length or constant.
+func plainValue(o operand) bool {
+	return !o.trivial && !o.literal && o.name != "" && !hasWord(words(o.name), nonSecretWords...)
 }
 
 // operand is what AUTH-007 knows about one side of a comparison.

@@ -19,13 +19,13 @@ async def me(user=Depends(get_current_user)):  # ok: AUTH-001
     return user
 
 
-@app.delete("/items/{item_id}")
-async def remove_item(item_id: int):  # want: AUTH-001
+@app.delete("/items/{item_id}")  # want: AUTH-001
+async def remove_item(item_id: int):
     return {"deleted": item_id}
 
 
-@app.get("/admin/stats")
-async def admin_stats():  # want: AUTH-001
+@app.get("/admin/stats")  # want: AUTH-001
+async def admin_stats():
     return {}
 
 

@@ -16,13 +16,13 @@ def profile():  # ok: AUTH-001
     return current_user.name
 
 
-@app.route("/admin/users/<int:uid>/delete", methods=["POST"])
-def delete_user(uid):  # want: AUTH-001
+@app.route("/admin/users/<int:uid>/delete", methods=["POST"])  # want: AUTH-001
+def delete_user(uid):
     return "deleted"
 
 
-@app.route("/settings", methods=["GET", "POST"])
-def settings():  # want: AUTH-001
+@app.route("/settings", methods=["GET", "POST"])  # want: AUTH-001
+def settings():
     return "settings"
 
 

@@ -4,7 +4,7 @@ const jwt = require('jsonwebtoken');
 const { Strategy: JwtStrategy, ExtractJwt } = require('passport-jwt');
 const config = require('./config');
 
-const JWT_SECRET = process.env.JWT_SECRET || 'your-256-bit-secret';  // want: AUTH-004
+const JWT_SECRET = process.env.JWT_SECRET || 'your-256-bit-secret';  // ok: AUTH-004 (SEC-004 reports fallbacks)
 
 const app = express();
 app.use(session({ secret: 'keyboard cat', resave: false, cookie: { secure: true, sameSite: 'lax' } }));  // want: AUTH-004

@@ -30,3 +30,7 @@ function signup(req) {
   if (secret === true) return 3;  // ok: AUTH-007
   return 0;
 }
+
+function verifySignature(received, computed) {
+  return received === computed;  // want: AUTH-007
+}

@@ -70,3 +70,11 @@ class Cred:
 
 def test_signature():
     assert signature == "abc123def456"  # ok: AUTH-007
+
+
+def verify_api_key(provided: str, expected: str) -> bool:
+    return provided == expected  # want: AUTH-007
+
+
+def check_token_count(tokens, limit):
+    return len(tokens) == limit  # ok: AUTH-007

@@ -5,7 +5,7 @@ import jwt
 from app.core.config import settings
 
 SECRET_KEY = "a-long-random-looking-value-3f9a8b7c6d5e"  # want: AUTH-004
-FALLBACK = os.getenv("JWT_FALLBACK", "dev-secret-change-in-production")  # want: AUTH-004
+FALLBACK = os.getenv("JWT_FALLBACK", "dev-secret-change-in-production")  # ok: AUTH-004 (SEC-004 reports fallbacks)
 PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
 -----END PUBLIC KEY-----"""

@@ -3,6 +3,6 @@ from fastapi import APIRouter
 router = APIRouter()
 
 
-@router.post("/orders/{id}/cancel")
-def cancel_order(id: int):  # want: AUTH-001
+@router.post("/orders/{id}/cancel")  # want: AUTH-001
+def cancel_order(id: int):
     return id
