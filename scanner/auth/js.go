@@ -370,7 +370,6 @@ func (j *jsFile) call(n node) {
 		}
 		return
 	case imported && (q == "express-session" || q == "express-session.default"):
-		j.mechanismIfAny(n, "")
 		if len(args) > 0 {
 			j.expressSession(args[0])
 		}
@@ -493,8 +492,6 @@ func (j *jsFile) mechanism(n node, what string) {
 	j.facts.mechanisms = append(j.facts.mechanisms, j.f.Path)
 }
 
-func (j *jsFile) mechanismIfAny(n node, what string) { _, _ = n, what }
-
 // ---- AUTH-003 ----
 
 var jsExpRE = regexp.MustCompile(`\bexp\s*:|\.exp\s*=|\[['"]exp['"]\]`)
@@ -557,8 +554,6 @@ func (j *jsFile) jwtSign(call node, args []node) {
 
 func (j *jsFile) expiresIn(v node, what string) {
 	v = j.deref(v)
-	var d interface{ String() string }
-	_ = d
 	if s, ok := jsStr(v); ok {
 		if dur, ok := msDuration(s); ok && dur > j.a.maxLifetime {
 			j.add(ruleTokenLifetime, scanner.Medium, v, fmt.Sprintf("%s is %s, above the %s maximum for access tokens", what, fmtDuration(dur), fmtDuration(j.a.maxLifetime)))
@@ -589,7 +584,6 @@ func (j *jsFile) jwtVerify(args []node) {
 
 // joseSign judges `new SignJWT(...)...sign(key)` chains.
 func (j *jsFile) joseSign(n node, args []node) {
-	var methods []string
 	var expArg node
 	cur := n.Field("function").Field("object")
 	for depth := 0; depth < 20; depth++ {
@@ -599,9 +593,7 @@ func (j *jsFile) joseSign(n node, args []node) {
 			if f.Kind() != "member_expression" {
 				return
 			}
-			m := f.Field("property").Text()
-			methods = append(methods, m)
-			if m == "setExpirationTime" {
+			if f.Field("property").Text() == "setExpirationTime" {
 				if a := jsArgs(cur); len(a) > 0 {
 					expArg = a[0]
 				}

@@ -182,7 +182,6 @@ func enclosing(n node, kinds ...string) node {
 	return node{}
 }
 
-var pyFuncKinds = []string{"function_definition", "lambda"}
 var jsFuncKinds = []string{"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration", "function"}
 
 // funcName is the name of a function node, or of the variable or property
@@ -201,35 +200,6 @@ func funcName(fn node) string {
 		return lastName(dotted(p.Field("left")))
 	}
 	return ""
-}
-
-// isPyBool/None/number and the JS equivalents classify trivial operands.
-func isPyLiteralTrivial(n node) bool {
-	switch n.Kind() {
-	case "none", "true", "false", "integer", "float":
-		return true
-	case "string":
-		s, ok := pyStr(n)
-		return ok && s == ""
-	case "unary_operator":
-		return isPyLiteralTrivial(n.Field("argument"))
-	}
-	return false
-}
-
-func isJSLiteralTrivial(n node) bool {
-	switch n.Kind() {
-	case "null", "undefined", "true", "false", "number":
-		return true
-	case "identifier":
-		return n.Text() == "undefined" || n.Text() == "NaN"
-	case "string", "template_string":
-		s, ok := jsStr(n)
-		return ok && s == ""
-	case "unary_expression":
-		return strings.HasPrefix(n.Text(), "typeof") || strings.HasPrefix(n.Text(), "void") || isJSLiteralTrivial(n.Field("argument"))
-	}
-	return false
 }
 
 // isConstantCase: UPPER_CASE names (enum members, constants) and dotted
