@@ -11,6 +11,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"path"
 	"strings"
@@ -67,6 +68,9 @@ func (a *Analyzer) Wants(p string) bool {
 // Analyze judges one file and records its cross-file facts.
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
 	if f.Tree == nil {
+		return nil, nil
+	}
+	if !relevant(f.Content) {
 		return nil, nil
 	}
 	local := newFacts()
@@ -135,4 +139,28 @@ func (a *Analyzer) finding(f *scanner.File, rule scanner.RuleInfo, sev scanner.S
 		Line: p.line, Column: p.col, EndLine: p.endLine, EndColumn: p.endCol,
 		Message: msg,
 	}
+}
+
+// relevantWords: a file mentioning none of these (case-insensitively) can
+// hold no route, token, signing secret, CORS or cookie set-up, secret
+// comparison or auth fact, so it is not walked at all.
+var relevantWords = [][]byte{
+	[]byte("jwt"), []byte("jose"), []byte("secret"), []byte("token"), []byte("passw"), []byte("pwd"), []byte("signature"),
+	[]byte("hmac"), []byte("api_key"), []byte("apikey"), []byte("api-key"), []byte("otp"), []byte("csrf"), []byte("authoriz"),
+	[]byte("cookie"), []byte("session"), []byte("cors"), []byte("access-control"), []byte("depends"), []byte("security"),
+	[]byte("annotated"), []byte("urlpatterns"), []byte("register("), []byte("route"), []byte("middleware"),
+	[]byte("rest_framework"), []byte("fastapi"), []byte("flask"), []byte("starlette"), []byte("django"), []byte("quart"),
+	[]byte("express"), []byte("nestjs"), []byte("controller"), []byte("passport"), []byte("authent"), []byte("oauth"),
+	[]byte("login"), []byte("httpbasic"), []byte("expire"), []byte("salt"), []byte("private"), []byte("signing"),
+	[]byte(".use("), []byte("permission"),
+}
+
+func relevant(content []byte) bool {
+	low := bytes.ToLower(content)
+	for _, w := range relevantWords {
+		if bytes.Contains(low, w) {
+			return true
+		}
+	}
+	return false
 }

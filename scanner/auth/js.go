@@ -49,7 +49,9 @@ func (j *jsFile) run() []scanner.Finding {
 	j.collect(root)
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
-		case "string", "template_string", "comment", "regex", "number", "identifier", "property_identifier", "jsx_text", "import_statement":
+		case "string", "template_string", "comment", "regex", "number", "identifier", "property_identifier", "jsx_text", "import_statement",
+			"type_annotation", "type_identifier", "predefined_type", "shorthand_property_identifier", "this", "true", "false", "null", "undefined",
+			"interface_declaration", "type_alias_declaration":
 			return false
 		case "call_expression":
 			j.call(n)
@@ -83,8 +85,12 @@ func (j *jsFile) collect(root node) {
 			j.express = true
 		}
 	}
+	// Imports, requires and constants live at the top level (statements
+	// and declarations, not expressions): no descent into function bodies.
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
+		case "program", "export_statement", "lexical_declaration", "variable_declaration", "expression_statement":
+			return true
 		case "import_statement":
 			spec, _ := jsStr(n.Field("source"))
 			for _, c := range n.NamedChildren() {
@@ -147,7 +153,7 @@ func (j *jsFile) collect(root node) {
 				}
 			}
 		}
-		return true
+		return false
 	})
 }
 

@@ -46,7 +46,8 @@ func (p *pyFile) run() []scanner.Finding {
 	p.collectTopLevel(root)
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
-		case "string", "concatenated_string", "comment", "identifier", "integer", "float", "import_statement", "import_from_statement":
+		case "string", "concatenated_string", "comment", "identifier", "integer", "float", "import_statement", "import_from_statement",
+			"type", "parameters", "dotted_name", "true", "false", "none", "pass_statement":
 			return false
 		case "call":
 			p.call(n)
@@ -847,16 +848,16 @@ func (p *pyFile) assignment(n node) {
 	if right.IsNull() {
 		return
 	}
-	topLevel := n.Parent().Parent().Kind() == "module"
-	inClass := enclosing(n, "class_definition", "function_definition").Kind() == "class_definition"
 	switch left.Kind() {
 	case "identifier":
 		name := left.Text()
-		if topLevel {
+		switch scope := n.Parent().Parent(); scope.Kind() {
+		case "module":
 			p.moduleAssignment(name, right)
-		}
-		if inClass {
-			p.classField(n, name, right)
+		case "block":
+			if cls := scope.Parent(); cls.Kind() == "class_definition" {
+				p.classField(cls, name, right)
+			}
 		}
 		if right.Kind() == "call" {
 			switch lastName(calleeName(right)) {
@@ -977,11 +978,7 @@ func stringsIn(n node) []string {
 	return out
 }
 
-func (p *pyFile) classField(n node, name string, right node) {
-	cls := enclosing(n, "class_definition")
-	if cls.Field("body").IsNull() || n.Parent().Parent().StartByte() != cls.Field("body").StartByte() {
-		return
-	}
+func (p *pyFile) classField(cls node, name string, right node) {
 	clsName := cls.Field("name").Text()
 	bases := cls.Field("superclasses").Text()
 	settingsLike := strings.Contains(bases, "BaseSettings") || strings.Contains(clsName, "Config") || strings.Contains(clsName, "Settings")
