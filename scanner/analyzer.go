@@ -39,6 +39,16 @@ type Finisher interface {
 	Finish(ctx context.Context, p *Project) ([]Finding, error)
 }
 
+// TreeFilter is implemented by analyzers that can tell from a file's bytes
+// that they have nothing to look for in its syntax tree (no framework
+// import, no test function, no secret-like word). When every analyzer that
+// wants a code file declines its tree, the file is not parsed at all:
+// parsing is most of the scanner's cost. Analyze is still called, with a
+// nil Tree.
+type TreeFilter interface {
+	NeedsTree(path string, content []byte) bool
+}
+
 // Noter is implemented by analyzers with scan-wide remarks for the user
 // (for example "existence not checked: offline"), asked after Finish.
 type Noter interface {

@@ -304,7 +304,7 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 	if f.Lang.IsJS() && !keepMinified && looksMinified(content) {
 		return nil, []FileError{{Path: e.rel, Message: "skipped: minified bundle"}}, nil, size
 	}
-	if f.Lang != treesitter.None {
+	if f.Lang != treesitter.None && needsTree(wanting, e.rel, content) {
 		tree, err := parser.Parse(ctx, f.Lang, content)
 		if err != nil {
 			f.ParseErr = err
@@ -323,6 +323,17 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 	}
 	sup = parseSuppressions(f)
 	return findings, errs, sup, size
+}
+
+// needsTree: some analyzer wants the file's syntax tree.
+func needsTree(analyzers []Analyzer, path string, content []byte) bool {
+	for _, a := range analyzers {
+		tf, ok := a.(TreeFilter)
+		if !ok || tf.NeedsTree(path, content) {
+			return true
+		}
+	}
+	return false
 }
 
 func safeAnalyze(ctx context.Context, a Analyzer, f *File) (fs []Finding, err error) {

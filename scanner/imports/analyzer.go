@@ -61,6 +61,8 @@ type Analyzer struct {
 	mu    sync.Mutex
 	files []fileImports
 	dists map[string]string // import name → distribution, from installed metadata
+	// ecosystems with a manifest in the project (set by Prepare).
+	ecosystems map[string]bool
 }
 
 type fileImports struct {
@@ -90,11 +92,37 @@ func (a *Analyzer) Rules() []scanner.RuleInfo {
 
 func (a *Analyzer) Wants(p string) bool { return treesitter.LangForPath(p) != treesitter.None }
 
-// Prepare reads installed distribution metadata of virtualenvs in the
-// project (.venv, venv, or $VIRTUAL_ENV handled by the caller), so that an
-// import name maps to the distribution that really provides it.
+// Prepare learns which ecosystems have a manifest: imports are only
+// extracted (and files only parsed for them) where there is something to
+// compare with.
 func (a *Analyzer) Prepare(ctx context.Context, p *scanner.Project) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ecosystems = map[string]bool{}
+	for _, f := range p.Files {
+		switch base := path.Base(f); {
+		case base == "package.json":
+			a.ecosystems["npm"] = true
+		case base == "pyproject.toml", base == "Pipfile", base == "setup.cfg", base == "setup.py",
+			strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt"):
+			a.ecosystems["pypi"] = true
+		}
+	}
 	return nil
+}
+
+// NeedsTree: a code file of an ecosystem the project declares dependencies
+// for.
+func (a *Analyzer) NeedsTree(p string, _ []byte) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ecosystems == nil {
+		return true
+	}
+	if treesitter.LangForPath(p) == treesitter.Python {
+		return a.ecosystems["pypi"]
+	}
+	return a.ecosystems["npm"]
 }
 
 // AddInstalledMetadata records import names provided by installed

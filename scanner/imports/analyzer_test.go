@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,13 @@ func scanWith(t *testing.T, files map[string]string, deps []Dependency, judge fu
 func scanWithRules(t *testing.T, files map[string]string, deps []Dependency, judge func(context.Context, string, []string) (map[string][]scanner.Finding, error), rules []scanner.RuleInfo) []string {
 	t.Helper()
 	root := t.TempDir()
+	files = maps.Clone(files)
+	for _, d := range deps {
+		manifest := map[string]string{"pypi": "requirements.txt", "npm": "package.json"}[d.Ecosystem]
+		if _, ok := files[manifest]; !ok {
+			files[manifest] = "{}\n"
+		}
+	}
 	for name, content := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

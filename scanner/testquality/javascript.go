@@ -207,7 +207,7 @@ func jsBareArgs(call treesitter.Node) bool {
 		return true
 	}
 	k := args[0].Kind()
-	return k == "identifier" || k == "member_expression" || k == "true"
+	return k == "identifier" || k == "true"
 }
 
 // emptyJSBlock: nothing but comments and console.* calls.

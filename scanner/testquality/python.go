@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vigil-proxy/vigil-proxy/scanner"
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
@@ -59,15 +60,41 @@ func (v *visitor) pyStatement(st treesitter.Node, inTestClass bool, classDecorat
 				facts.meaningful++ // e.g. @jump_test(...), @check_events: the decorator runs the checks
 			}
 		}
+		// A test that asserts is also a helper: tests call other tests
+		// (self.test_move_file()) with different arguments.
+		v.addHelper(name, helperFacts{asserts: facts.meaningful+facts.trivial > 0, checkStatus: facts.statusCheck, calls: facts.calls})
 		if isTest && (inTestClass || def.Parent().Kind() == "module" || def.Parent().Parent().Kind() == "module") {
 			n := def.Field("name")
+			facts.noErrorIntent = noErrorIntent.MatchString(leadingText(v.file, def))
 			facts.path, facts.name, facts.line, facts.col = v.file.Path, name, n.Line(), n.Column()
 			v.tests = append(v.tests, facts)
 			v.pyCircular(def, patches)
 			return
 		}
-		v.addHelper(name, helperFacts{asserts: facts.meaningful+facts.trivial > 0, checkStatus: facts.statusCheck, calls: facts.calls})
 	}
+}
+
+// leadingText is the docstring and comments at the top of a function (and
+// the comment lines right above it).
+func leadingText(f *scanner.File, def treesitter.Node) string {
+	var b strings.Builder
+	for l := def.Line() - 1; l > 0 && l >= def.Line()-3; l-- {
+		if t := strings.TrimSpace(f.Line(l)); strings.HasPrefix(t, "#") {
+			b.WriteString(t + "\n")
+		} else if !strings.HasPrefix(t, "@") {
+			break
+		}
+	}
+	start := def.Field("parameters").EndLine() + 1
+	for i := start; i <= start+6 && i <= f.LineCount(); i++ {
+		t := strings.TrimSpace(f.Line(i))
+		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, `"""`) || strings.HasPrefix(t, `'''`) || !strings.ContainsAny(t, "=()") {
+			b.WriteString(t + "\n")
+			continue
+		}
+		break
+	}
+	return b.String()
 }
 
 // pySkipDecorator raises TEST-006 for @pytest.mark.skip / skipif without a
@@ -177,6 +204,11 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			if aliases[text] {
 				f.meaningful++
 			}
+			for _, arg := range n.Field("arguments").NamedChildren() {
+				if arg.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(arg.Text())), "assert") {
+					f.meaningful++ // check(self.assertIs, value): the helper asserts with it
+				}
+			}
 			f.calls = append(f.calls, last)
 			if fn.Kind() == "attribute" && httpVerbs[fn.Field("attribute").Text()] {
 				obj := lastName(fn.Field("object").Text())
@@ -225,7 +257,9 @@ func pyTrivialAssert(e treesitter.Node) bool {
 	switch e.Kind() {
 	case "true", "integer", "string":
 		return true
-	case "identifier", "attribute", "subscript":
+	case "identifier":
+		// Truthiness of a result variable. An attribute (s.closed,
+		// user.is_active) is a predicate the code under test sets.
 		return true
 	case "parenthesized_expression":
 		return pyTrivialAssert(e.NamedChild(0))
@@ -251,8 +285,14 @@ func pyBareArg(call treesitter.Node) bool {
 	if len(args) == 0 {
 		return true
 	}
+	// assertTrue(actual, expected): the second argument is only the failure
+	// message, so this passes for any truthy actual (meant assertEqual).
+	if len(args) == 2 && args[1].Kind() != "string" && args[1].Kind() != "keyword_argument" && args[1].Kind() != "identifier" &&
+		args[1].Kind() != "binary_operator" && args[1].Kind() != "call" && args[1].Kind() != "concatenated_string" {
+		return true
+	}
 	k := args[0].Kind()
-	return k == "identifier" || k == "attribute" || k == "true"
+	return k == "identifier" || k == "true"
 }
 
 // pyExcept: a bare or broad except whose body does nothing.

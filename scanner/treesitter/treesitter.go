@@ -1,12 +1,154 @@
 // Package treesitter is the scanner's only contact with tree-sitter (cgo):
-// it parses Python and JavaScript/TypeScript sources into syntax trees and
-// exposes a small node API, so that rules never import the binding and a
-// move to another binding touches this package alone.
+// it parses Python and JavaScript/TypeScript sources and hands rules a small
+// node API, so that rules never import a binding and a move to another
+// binding touches this package alone.
 //
-// Rules of use (see scanner-rules.md §6): a Parser belongs to one goroutine;
-// a Tree is read by one goroutine and must be closed; nodes are plain values
-// that stay valid until their tree is closed.
+// It uses the C code vendored by github.com/smacker/go-tree-sitter (parser
+// runtime and grammars) directly: one C call parses a file and one more
+// flattens the whole syntax tree into a Go-readable array, so walking nodes
+// costs no cgo calls, no allocations and no per-node map entries (the
+// binding's Go node wrappers cost several of each per access).
+//
+// Rules of use: a Parser belongs to one goroutine; a Tree must be closed;
+// nodes are plain values that stay valid until their tree is closed.
 package treesitter
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
+
+// The subset of tree-sitter's api.h (v0.22, the version vendored by
+// github.com/smacker/go-tree-sitter) that this package calls. The
+// definitions are linked from the binding's C objects; declaring them here
+// lets one C call flatten a whole tree instead of one cgo call per node
+// access.
+typedef uint16_t TSSymbol;
+typedef uint16_t TSFieldId;
+typedef struct TSLanguage TSLanguage;
+typedef struct TSParser TSParser;
+typedef struct TSTree TSTree;
+typedef struct TSPoint { uint32_t row; uint32_t column; } TSPoint;
+typedef struct TSNode { uint32_t context[4]; const void *id; const TSTree *tree; } TSNode;
+typedef struct TSTreeCursor { const void *tree; const void *id; uint32_t context[3]; } TSTreeCursor;
+
+TSParser *ts_parser_new(void);
+void ts_parser_delete(TSParser *self);
+bool ts_parser_set_language(TSParser *self, const TSLanguage *language);
+void ts_parser_reset(TSParser *self);
+void ts_parser_set_timeout_micros(TSParser *self, uint64_t timeout_micros);
+void ts_parser_set_cancellation_flag(TSParser *self, const size_t *flag);
+TSTree *ts_parser_parse_string(TSParser *self, const TSTree *old_tree, const char *string, uint32_t length);
+void ts_tree_delete(TSTree *self);
+TSNode ts_tree_root_node(const TSTree *self);
+TSSymbol ts_node_symbol(TSNode self);
+uint32_t ts_node_start_byte(TSNode self);
+uint32_t ts_node_end_byte(TSNode self);
+TSPoint ts_node_start_point(TSNode self);
+TSPoint ts_node_end_point(TSNode self);
+bool ts_node_is_named(TSNode self);
+bool ts_node_has_error(TSNode self);
+TSTreeCursor ts_tree_cursor_new(TSNode node);
+void ts_tree_cursor_delete(TSTreeCursor *self);
+TSNode ts_tree_cursor_current_node(const TSTreeCursor *self);
+TSFieldId ts_tree_cursor_current_field_id(const TSTreeCursor *self);
+bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
+bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
+bool ts_tree_cursor_goto_parent(TSTreeCursor *self);
+uint32_t ts_language_symbol_count(const TSLanguage *self);
+const char *ts_language_symbol_name(const TSLanguage *self, TSSymbol symbol);
+uint32_t ts_language_field_count(const TSLanguage *self);
+const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
+
+const TSLanguage *tree_sitter_python(void);
+const TSLanguage *tree_sitter_javascript(void);
+const TSLanguage *tree_sitter_typescript(void);
+const TSLanguage *tree_sitter_tsx(void);
+
+// vnode is one node of a flattened tree, in pre-order. end is the index
+// after the node's last descendant, so a subtree is the range [i, end).
+typedef struct {
+	uint32_t start_byte, end_byte;
+	uint32_t start_row, start_col, end_row, end_col;
+	int32_t parent, first_child, next_sibling, prev_sibling, end;
+	TSSymbol symbol;
+	TSFieldId field;
+	uint8_t named, error;
+} vnode;
+
+// vflatten walks the tree once with a cursor and writes every node into a
+// malloc'ed array; *count receives the number of nodes. NULL when out of
+// memory.
+static vnode *vflatten(TSTree *tree, int32_t *count) {
+	size_t cap = 1024, n = 0;
+	vnode *out = malloc(cap * sizeof(vnode));
+	if (!out) return NULL;
+	int32_t stack_cap = 256, depth = 0;
+	int32_t *stack = malloc(stack_cap * sizeof(int32_t));      // open ancestors
+	int32_t *lastchild = malloc(stack_cap * sizeof(int32_t));  // their last child so far
+	if (!stack || !lastchild) { free(out); free(stack); free(lastchild); return NULL; }
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			vnode *grown = realloc(out, cap * sizeof(vnode));
+			if (!grown) { free(out); out = NULL; break; }
+			out = grown;
+		}
+		TSNode node = ts_tree_cursor_current_node(&c);
+		vnode *v = &out[n];
+		TSPoint sp = ts_node_start_point(node), ep = ts_node_end_point(node);
+		v->start_byte = ts_node_start_byte(node); v->end_byte = ts_node_end_byte(node);
+		v->start_row = sp.row; v->start_col = sp.column; v->end_row = ep.row; v->end_col = ep.column;
+		v->symbol = ts_node_symbol(node); v->field = ts_tree_cursor_current_field_id(&c);
+		v->named = ts_node_is_named(node); v->error = ts_node_has_error(node);
+		v->first_child = -1; v->next_sibling = -1; v->prev_sibling = -1; v->end = -1;
+		v->parent = depth > 0 ? stack[depth-1] : -1;
+		if (depth > 0) {
+			int32_t prev = lastchild[depth-1];
+			if (prev < 0) out[stack[depth-1]].first_child = (int32_t)n;
+			else { out[prev].next_sibling = (int32_t)n; v->prev_sibling = prev; }
+			lastchild[depth-1] = (int32_t)n;
+		}
+		int32_t self = (int32_t)n;
+		n++;
+		if (ts_tree_cursor_goto_first_child(&c)) {
+			if (depth == stack_cap) {
+				stack_cap *= 2;
+				int32_t *s2 = realloc(stack, stack_cap * sizeof(int32_t));
+				int32_t *l2 = realloc(lastchild, stack_cap * sizeof(int32_t));
+				if (!s2 || !l2) { free(s2 ? s2 : stack); free(l2 ? l2 : lastchild); free(out); ts_tree_cursor_delete(&c); return NULL; }
+				stack = s2; lastchild = l2;
+			}
+			stack[depth] = self; lastchild[depth] = -1; depth++;
+			continue;
+		}
+		out[self].end = (int32_t)n;
+		while (!ts_tree_cursor_goto_next_sibling(&c)) {
+			if (depth == 0 || !ts_tree_cursor_goto_parent(&c)) goto done;
+			depth--;
+			out[stack[depth]].end = (int32_t)n;
+		}
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	free(stack); free(lastchild);
+	*count = (int32_t)n;
+	return out;
+}
+
+static const TSLanguage *vlanguage(int lang) {
+	switch (lang) {
+	case 1: return tree_sitter_python();
+	case 2: return tree_sitter_javascript();
+	case 3: return tree_sitter_typescript();
+	case 4: return tree_sitter_tsx();
+	}
+	return NULL;
+}
+*/
+import "C"
 
 import (
 	"context"
@@ -14,12 +156,14 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unsafe"
 
-	sitter "github.com/smacker/go-tree-sitter"
-	"github.com/smacker/go-tree-sitter/javascript"
-	"github.com/smacker/go-tree-sitter/python"
-	"github.com/smacker/go-tree-sitter/typescript/tsx"
-	"github.com/smacker/go-tree-sitter/typescript/typescript"
+	// The runtime and grammars whose C code this package calls.
+	_ "github.com/smacker/go-tree-sitter"
+	_ "github.com/smacker/go-tree-sitter/javascript"
+	_ "github.com/smacker/go-tree-sitter/python"
+	_ "github.com/smacker/go-tree-sitter/typescript/tsx"
+	_ "github.com/smacker/go-tree-sitter/typescript/typescript"
 )
 
 // Lang is a source language the scanner parses.
@@ -68,81 +212,91 @@ func LangForPath(p string) Lang {
 	return None
 }
 
-func language(l Lang) *sitter.Language {
-	switch l {
-	case Python:
-		return python.GetLanguage()
-	case JavaScript:
-		return javascript.GetLanguage()
-	case TypeScript:
-		return typescript.GetLanguage()
-	case TSX:
-		return tsx.GetLanguage()
-	}
-	return nil
-}
-
-// ErrTooComplex is returned when a file exceeds the parser's operation limit.
+// ErrTooComplex is returned when a file cannot be parsed within the
+// parser's time budget.
 var ErrTooComplex = errors.New("file too complex to parse within the scanner's limits")
 
-// operationLimit bounds the work tree-sitter spends on one file, so that a
-// pathological input cannot stall a worker. The unit is tree-sitter's
-// internal operation count; ordinary multi-megabyte sources stay far below.
-const operationLimit = 200_000_000
+// parseTimeout bounds one file's parse (tree-sitter's own timer), so that a
+// pathological input cannot stall a worker.
+const parseTimeout = 20_000_000 // microseconds
+
+// maxSource bounds what the C parser is handed (its lengths are 32-bit).
+const maxSource = 1 << 30
 
 // Parser parses sources; it is not safe for concurrent use: give each worker
-// its own.
+// its own, and Close it.
 type Parser struct {
-	parsers map[Lang]*sitter.Parser
+	parsers map[Lang]*C.TSParser
+	tables  map[Lang]*langTables
 }
 
 // NewParser returns a parser for every supported language.
-func NewParser() *Parser { return &Parser{parsers: make(map[Lang]*sitter.Parser, 4)} }
+func NewParser() *Parser {
+	return &Parser{parsers: map[Lang]*C.TSParser{}, tables: map[Lang]*langTables{}}
+}
 
 // Parse parses src as lang. The tree keeps a reference to src; the caller
 // must not modify it while the tree is in use, and must Close the tree.
 func (p *Parser) Parse(ctx context.Context, lang Lang, src []byte) (*Tree, error) {
-	sl := language(lang)
-	if sl == nil {
+	if lang < Python || lang > TSX {
 		return nil, fmt.Errorf("parse: unsupported language %v", lang)
 	}
-	sp := p.parsers[lang]
-	if sp == nil {
-		sp = sitter.NewParser()
-		sp.SetLanguage(sl)
-		sp.SetOperationLimit(operationLimit)
-		p.parsers[lang] = sp
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	t, err := sp.ParseCtx(ctx, nil, src)
-	if err != nil {
-		sp.Reset()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	if len(src) > maxSource {
+		return nil, ErrTooComplex
+	}
+	cp := p.parsers[lang]
+	if cp == nil {
+		cp = C.ts_parser_new()
+		if !C.ts_parser_set_language(cp, C.vlanguage(C.int(lang))) {
+			C.ts_parser_delete(cp)
+			return nil, fmt.Errorf("parse: grammar %v is incompatible with the runtime", lang)
 		}
-		if errors.Is(err, sitter.ErrOperationLimit) {
-			return nil, ErrTooComplex
-		}
-		return nil, fmt.Errorf("parse %v: %w", lang, err)
+		C.ts_parser_set_timeout_micros(cp, parseTimeout)
+		p.parsers[lang] = cp
+		p.tables[lang] = newLangTables(lang)
 	}
-	if t == nil {
-		return nil, fmt.Errorf("parse %v: no tree", lang)
+	buf := src
+	if len(buf) == 0 {
+		buf = []byte{0}
 	}
-	return &Tree{t: t, src: src, lang: lang}, nil
+	cstr := (*C.char)(unsafe.Pointer(&buf[0]))
+	ct := C.ts_parser_parse_string(cp, nil, cstr, C.uint32_t(len(src)))
+	if ct == nil {
+		C.ts_parser_reset(cp)
+		return nil, ErrTooComplex
+	}
+	defer C.ts_tree_delete(ct)
+	var count C.int32_t
+	nodes := C.vflatten((*C.TSTree)(unsafe.Pointer(ct)), &count)
+	if nodes == nil {
+		return nil, errors.New("parse: out of memory flattening the syntax tree")
+	}
+	t := &Tree{src: src, lang: lang, tab: p.tables[lang], cnodes: nodes}
+	t.nodes = unsafe.Slice((*vnode)(unsafe.Pointer(nodes)), int(count))
+	return t, nil
 }
 
 // Close frees the parsers' C memory.
 func (p *Parser) Close() {
-	for l, sp := range p.parsers {
-		sp.Close()
+	for l, cp := range p.parsers {
+		C.ts_parser_delete(cp)
 		delete(p.parsers, l)
 	}
 }
 
-// Tree is one parsed file.
+// vnode mirrors the C vnode struct.
+type vnode = C.vnode
+
+// Tree is one parsed file, flattened.
 type Tree struct {
-	t    *sitter.Tree
-	src  []byte
-	lang Lang
+	src    []byte
+	lang   Lang
+	tab    *langTables
+	nodes  []vnode
+	cnodes *C.vnode
 }
 
 // Lang is the tree's language.
@@ -151,209 +305,283 @@ func (t *Tree) Lang() Lang { return t.lang }
 // Source is the parsed text.
 func (t *Tree) Source() []byte { return t.src }
 
-// Root is the top node (module / program).
-func (t *Tree) Root() Node { return Node{n: t.t.RootNode(), src: t.src} }
+// NodeCount is the number of syntax nodes.
+func (t *Tree) NodeCount() int { return len(t.nodes) }
 
-// Close frees the tree's C memory; nodes must not be used afterwards.
+// Root is the top node (module / program).
+func (t *Tree) Root() Node {
+	if t == nil || len(t.nodes) == 0 {
+		return Node{}
+	}
+	return Node{t: t, i: 0}
+}
+
+// Close frees the tree's memory; nodes must not be used afterwards.
 func (t *Tree) Close() {
-	if t != nil && t.t != nil {
-		t.t.Close()
-		t.t = nil
+	if t != nil && t.cnodes != nil {
+		C.free(unsafe.Pointer(t.cnodes))
+		t.cnodes, t.nodes = nil, nil
 	}
 }
 
 // Node is a syntax node; the zero Node is null and every method on it is
 // safe (it has no children, no text and kind "").
 type Node struct {
-	n   *sitter.Node
-	src []byte
+	t *Tree
+	i int32
+}
+
+func (n Node) v() *vnode { return &n.t.nodes[n.i] }
+
+func (n Node) at(i C.int32_t) Node {
+	if i < 0 {
+		return Node{}
+	}
+	return Node{t: n.t, i: int32(i)}
 }
 
 // IsNull reports whether the node is absent.
-func (n Node) IsNull() bool { return n.n == nil }
+func (n Node) IsNull() bool { return n.t == nil }
 
 // Kind is the grammar's node type, e.g. "call" or "string".
 func (n Node) Kind() string {
-	if n.n == nil {
+	if n.t == nil {
 		return ""
 	}
-	return n.n.Type()
+	return n.t.tab.symbols[n.v().symbol]
 }
 
 // IsNamed reports whether the node is a named (non-punctuation) node.
-func (n Node) IsNamed() bool { return n.n != nil && n.n.IsNamed() }
+func (n Node) IsNamed() bool { return n.t != nil && n.v().named != 0 }
 
 // HasError reports whether the node's subtree contains a syntax error.
-func (n Node) HasError() bool { return n.n != nil && n.n.HasError() }
+func (n Node) HasError() bool { return n.t != nil && n.v().error != 0 }
 
 // Text is the node's source text.
 func (n Node) Text() string {
-	if n.n == nil {
+	if n.t == nil {
 		return ""
 	}
-	return string(n.src[n.n.StartByte():n.n.EndByte()])
+	v := n.v()
+	return string(n.t.src[v.start_byte:v.end_byte])
 }
 
 // StartByte and EndByte are the node's byte offsets in the source.
 func (n Node) StartByte() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.StartByte())
+	return int(n.v().start_byte)
 }
 
 func (n Node) EndByte() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.EndByte())
+	return int(n.v().end_byte)
 }
 
 // Line is the 1-based line the node starts on; Column the 1-based byte column.
 func (n Node) Line() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.StartPoint().Row) + 1
+	return int(n.v().start_row) + 1
 }
 
 func (n Node) Column() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.StartPoint().Column) + 1
+	return int(n.v().start_col) + 1
 }
 
-// EndLine and EndColumn are the 1-based end position (column exclusive + 1,
-// as SARIF wants).
+// EndLine and EndColumn are the 1-based end position (the column after the
+// last character, as SARIF wants).
 func (n Node) EndLine() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.EndPoint().Row) + 1
+	return int(n.v().end_row) + 1
 }
 
 func (n Node) EndColumn() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.EndPoint().Column) + 1
+	return int(n.v().end_col) + 1
 }
-
-func (n Node) wrap(c *sitter.Node) Node { return Node{n: c, src: n.src} }
 
 // Parent is the enclosing node (null at the root).
 func (n Node) Parent() Node {
-	if n.n == nil {
+	if n.t == nil {
 		return Node{}
 	}
-	return n.wrap(n.n.Parent())
+	return n.at(n.v().parent)
 }
 
 // ChildCount and Child address every child, punctuation included.
 func (n Node) ChildCount() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.ChildCount())
+	c := 0
+	for i := n.v().first_child; i >= 0; i = n.t.nodes[i].next_sibling {
+		c++
+	}
+	return c
 }
 
-func (n Node) Child(i int) Node {
-	if n.n == nil || i < 0 || i >= int(n.n.ChildCount()) {
+func (n Node) Child(k int) Node {
+	if n.t == nil || k < 0 {
 		return Node{}
 	}
-	return n.wrap(n.n.Child(i))
+	for i := n.v().first_child; i >= 0; i = n.t.nodes[i].next_sibling {
+		if k == 0 {
+			return n.at(i)
+		}
+		k--
+	}
+	return Node{}
 }
 
 // NamedChildCount and NamedChild address the named children only.
 func (n Node) NamedChildCount() int {
-	if n.n == nil {
+	if n.t == nil {
 		return 0
 	}
-	return int(n.n.NamedChildCount())
+	c := 0
+	for i := n.v().first_child; i >= 0; i = n.t.nodes[i].next_sibling {
+		if n.t.nodes[i].named != 0 {
+			c++
+		}
+	}
+	return c
 }
 
-func (n Node) NamedChild(i int) Node {
-	if n.n == nil || i < 0 || i >= int(n.n.NamedChildCount()) {
+func (n Node) NamedChild(k int) Node {
+	if n.t == nil || k < 0 {
 		return Node{}
 	}
-	return n.wrap(n.n.NamedChild(i))
+	for i := n.v().first_child; i >= 0; i = n.t.nodes[i].next_sibling {
+		if n.t.nodes[i].named != 0 {
+			if k == 0 {
+				return n.at(i)
+			}
+			k--
+		}
+	}
+	return Node{}
 }
 
 // NamedChildren returns the named children.
 func (n Node) NamedChildren() []Node {
-	c := n.NamedChildCount()
-	out := make([]Node, 0, c)
-	for i := range c {
-		out = append(out, n.NamedChild(i))
+	if n.t == nil {
+		return nil
+	}
+	var out []Node
+	for i := n.v().first_child; i >= 0; i = n.t.nodes[i].next_sibling {
+		if n.t.nodes[i].named != 0 {
+			out = append(out, n.at(i))
+		}
 	}
 	return out
 }
 
-// Field returns the child under a grammar field name, e.g. "function" of a
-// call; null when absent.
+// Field returns the first child under a grammar field name, e.g. "function"
+// of a call; null when absent.
 func (n Node) Field(name string) Node {
-	if n.n == nil {
+	if n.t == nil {
 		return Node{}
 	}
-	return n.wrap(n.n.ChildByFieldName(name))
+	id, ok := n.t.tab.fieldID[name]
+	if !ok {
+		return Node{}
+	}
+	for i := n.v().first_child; i >= 0; i = n.t.nodes[i].next_sibling {
+		if uint16(n.t.nodes[i].field) == id {
+			return n.at(i)
+		}
+	}
+	return Node{}
 }
 
-// FieldNameOfChild is the field name of child i ("" when none).
-func (n Node) FieldNameOfChild(i int) string {
-	if n.n == nil || i < 0 || i >= int(n.n.ChildCount()) {
+// FieldNameOfChild is the field name of child k ("" when none).
+func (n Node) FieldNameOfChild(k int) string {
+	c := n.Child(k)
+	if c.t == nil {
 		return ""
 	}
-	return n.n.FieldNameForChild(i)
+	return c.t.tab.fields[c.v().field]
 }
 
 // NextNamedSibling and PrevNamedSibling step along the parent's named
 // children.
 func (n Node) NextNamedSibling() Node {
-	if n.n == nil {
+	if n.t == nil {
 		return Node{}
 	}
-	return n.wrap(n.n.NextNamedSibling())
+	for i := n.v().next_sibling; i >= 0; i = n.t.nodes[i].next_sibling {
+		if n.t.nodes[i].named != 0 {
+			return n.at(i)
+		}
+	}
+	return Node{}
 }
 
 func (n Node) PrevNamedSibling() Node {
-	if n.n == nil {
+	if n.t == nil {
 		return Node{}
 	}
-	return n.wrap(n.n.PrevNamedSibling())
+	for i := n.v().prev_sibling; i >= 0; i = n.t.nodes[i].prev_sibling {
+		if n.t.nodes[i].named != 0 {
+			return n.at(i)
+		}
+	}
+	return Node{}
 }
 
 // Equal reports whether two nodes are the same node.
-func (n Node) Equal(o Node) bool {
-	if n.n == nil || o.n == nil {
-		return n.n == nil && o.n == nil
-	}
-	return n.n.Equal(o.n)
-}
+func (n Node) Equal(o Node) bool { return n.t == o.t && n.i == o.i }
 
 // Walk visits n and its descendants in source order. fn returns false to
 // skip a node's children.
 func (n Node) Walk(fn func(Node) bool) {
-	if n.n == nil {
+	if n.t == nil {
 		return
 	}
-	c := sitter.NewTreeCursor(n.n)
-	defer c.Close()
-	depth := 0
-	for {
-		descend := fn(n.wrap(c.CurrentNode()))
-		if descend && c.GoToFirstChild() {
-			depth++
-			continue
-		}
-		for !c.GoToNextSibling() {
-			if depth == 0 || !c.GoToParent() {
-				return
-			}
-			depth--
-			if depth == 0 {
-				return
-			}
+	end := n.v().end
+	for i := C.int32_t(n.i); i < end; {
+		if fn(Node{t: n.t, i: int32(i)}) {
+			i++
+		} else {
+			i = n.t.nodes[i].end
 		}
 	}
+}
+
+// langTables holds a language's symbol and field names, read once per
+// parser.
+type langTables struct {
+	symbols []string
+	fields  []string
+	fieldID map[string]uint16
+}
+
+func newLangTables(l Lang) *langTables {
+	cl := C.vlanguage(C.int(l))
+	t := &langTables{fieldID: map[string]uint16{}}
+	nsym := int(C.ts_language_symbol_count(cl))
+	t.symbols = make([]string, nsym)
+	for i := range nsym {
+		t.symbols[i] = C.GoString(C.ts_language_symbol_name(cl, C.TSSymbol(i)))
+	}
+	nf := int(C.ts_language_field_count(cl))
+	t.fields = make([]string, nf+1)
+	for i := 1; i <= nf; i++ {
+		name := C.GoString(C.ts_language_field_name_for_id(cl, C.TSFieldId(i)))
+		t.fields[i] = name
+		t.fieldID[name] = uint16(i)
+	}
+	return t
 }
