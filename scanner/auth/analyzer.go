@@ -65,6 +65,10 @@ func (a *Analyzer) Wants(p string) bool {
 	return treesitter.LangForPath(p) != treesitter.None
 }
 
+// NeedsTree lets the engine skip parsing files that mention nothing the
+// AUTH rules look at.
+func (a *Analyzer) NeedsTree(_ string, content []byte) bool { return relevant(content) }
+
 // Analyze judges one file and records its cross-file facts.
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
 	if f.Tree == nil {
