@@ -58,7 +58,7 @@ func New(opts Options) *Analyzer {
 }
 
 // Rules lists AUTH-001..AUTH-007.
-func (a *Analyzer) Rules() []scanner.RuleInfo { return append([]scanner.RuleInfo(nil), allRules...) }
+func (a *Analyzer) Rules() []scanner.RuleInfo { return Rules() }
 
 // Wants Python and JavaScript/TypeScript sources.
 func (a *Analyzer) Wants(p string) bool {

@@ -78,3 +78,7 @@ var (
 
 // allRules lists the rules in ID order.
 var allRules = []scanner.RuleInfo{ruleMissingAuth, ruleMissingAuthz, ruleTokenLifetime, ruleHardcodedSecret, ruleCORS, ruleCookie, ruleTiming}
+
+// Rules returns the metadata of AUTH-001..AUTH-007 (for `vigil-proxy rules`
+// and the admin UI's catalogue).
+func Rules() []scanner.RuleInfo { return append([]scanner.RuleInfo(nil), allRules...) }
