@@ -23,6 +23,9 @@ type route struct {
 	// routerKey identifies the router/app/blueprint the route is declared
 	// on: "module:var" (Python) or "jsmodule#var" (JS).
 	routerKey string
+	// handlerKey names a handler defined in another function or file
+	// ("jsmodule#name"), judged in Finish.
+	handlerKey string
 	// deps are dependency names still to classify (FastAPI Depends targets,
 	// Annotated alias types).
 	deps []string
@@ -100,7 +103,8 @@ type facts struct {
 	depFuncs    map[string]depFunc
 	routerAuth  map[string]bool // router keys protected in their own file (router-level deps, before_request)
 	routerRole  map[string]bool
-	jsExports   map[string]string // jsmodule#default → jsmodule#var
+	jsExports   map[string]string  // jsmodule#default → jsmodule#var
+	handlers    map[string][3]bool // jsmodule#function → auth, role, owned evidence in its body
 	djangoViews map[string][]djangoView
 	djangoRefs  []djangoRef
 	// project-wide facts
@@ -120,7 +124,7 @@ type facts struct {
 func newFacts() facts {
 	return facts{
 		aliases: map[string][]string{}, depFuncs: map[string]depFunc{},
-		routerAuth: map[string]bool{}, routerRole: map[string]bool{}, jsExports: map[string]string{},
+		routerAuth: map[string]bool{}, routerRole: map[string]bool{}, jsExports: map[string]string{}, handlers: map[string][3]bool{},
 		djangoViews: map[string][]djangoView{}, constants: map[string]secretValue{}, settingsFields: map[string]secretValue{},
 	}
 }
@@ -146,6 +150,9 @@ func (d *facts) merge(s *facts) {
 	}
 	for k, v := range s.jsExports {
 		d.jsExports[k] = v
+	}
+	for k, v := range s.handlers {
+		d.handlers[k] = v
 	}
 	for k, v := range s.djangoViews {
 		d.djangoViews[k] = append(d.djangoViews[k], v...)
@@ -196,6 +203,9 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	}
 	var all []judged
 	for _, rt := range routes {
+		if ev, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
+			rt.auth, rt.role, rt.owned = rt.auth || ev[0], rt.role || ev[1], rt.owned || ev[2]
+		}
 		au, ro := r.routeEvidence(rt)
 		if au {
 			scopeAuth[sc.scope(rt.file)] = true

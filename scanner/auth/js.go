@@ -91,6 +91,22 @@ func (j *jsFile) collect(root node) {
 		switch n.Kind() {
 		case "program", "export_statement", "lexical_declaration", "variable_declaration", "expression_statement":
 			return true
+		case "function_declaration", "generator_function_declaration":
+			j.handlerEvidence(n.Field("name").Text(), n)
+			return false
+		case "class_declaration":
+			body := n.Field("body")
+			for i := 0; i < body.NamedChildCount(); i++ {
+				if m := body.NamedChild(i); m.Kind() == "method_definition" {
+					j.handlerEvidence(m.Field("name").Text(), m)
+				}
+			}
+			return false
+		case "assignment_expression":
+			if l := dotted(n.Field("left")); strings.HasPrefix(l, "exports.") || strings.HasPrefix(l, "module.exports.") {
+				j.handlerEvidence(lastName(l), n.Field("right"))
+			}
+			return false
 		case "import_statement":
 			spec, _ := jsStr(n.Field("source"))
 			for _, c := range n.NamedChildren() {
@@ -139,6 +155,10 @@ func (j *jsFile) collect(root node) {
 				return false
 			}
 			if name.Kind() == "identifier" && !val.IsNull() {
+				switch val.Kind() {
+				case "arrow_function", "function_expression", "function", "call_expression":
+					j.handlerEvidence(name.Text(), val)
+				}
 				decl := n.Parent()
 				top := decl.Parent().Kind() == "program" || (decl.Parent().Kind() == "export_statement" && decl.Parent().Parent().Kind() == "program")
 				if top {
@@ -989,6 +1009,7 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 		if last.Kind() == "call_expression" {
 			rt.handler = calleeName(last)
 		}
+		rt.handlerKey = j.handlerKey(rt.handler)
 	}
 	if rt.handler == "" {
 		rt.handler = strings.ToLower(method) + " handler"
@@ -1201,4 +1222,44 @@ func jsOperand(n node) operand {
 		o.trivial = strings.HasPrefix(n.Text(), "typeof") || n.Kind() != "await_expression"
 	}
 	return o
+}
+
+// handlerEvidence records what a top-level function (a controller that
+// routes in other files may use) shows about authentication, roles and
+// ownership.
+func (j *jsFile) handlerEvidence(name string, fn node) {
+	if name == "" || j.f.Test {
+		return
+	}
+	text := fn.Text()
+	if !strings.Contains(text, "req") && !strings.Contains(text, "ctx") {
+		return
+	}
+	authRE := jsBodyAuthRE
+	if jsLoadsUserRE.Match(j.f.Content) {
+		authRE = jsBodyAuthNoUserRE
+	}
+	j.facts.handlers[j.mod+"#"+name] = [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
+		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
+}
+
+// handlerKey names a route handler defined elsewhere: "ctrl.remove" with
+// ctrl required from ./controllers/x → "controllers/x#remove".
+func (j *jsFile) handlerKey(d string) string {
+	first, rest, has := strings.Cut(d, ".")
+	im, ok := j.imports[first]
+	switch {
+	case !ok:
+		if !has {
+			return j.mod + "#" + d
+		}
+		return ""
+	case im.rel == "":
+		return ""
+	case has && !strings.Contains(rest, "."):
+		return im.rel + "#" + rest
+	case !has && im.member != "":
+		return im.rel + "#" + im.member
+	}
+	return ""
 }
