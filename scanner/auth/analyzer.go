@@ -156,7 +156,8 @@ var relevantWords = [][]byte{
 	[]byte("rest_framework"), []byte("fastapi"), []byte("flask"), []byte("starlette"), []byte("django"), []byte("quart"),
 	[]byte("express"), []byte("nestjs"), []byte("controller"), []byte("passport"), []byte("authent"), []byte("oauth"),
 	[]byte("login"), []byte("httpbasic"), []byte("expire"), []byte("salt"), []byte("private"), []byte("signing"),
-	[]byte(".use("), []byte("permission"),
+	[]byte(".use("), []byte("permission"), []byte("app."), []byte("router."), []byte(".post("), []byte(".put("),
+	[]byte(".delete("), []byte(".patch("),
 }
 
 func relevant(content []byte) bool {

@@ -26,6 +26,9 @@ type route struct {
 	// handlerKey names a handler defined in another function or file
 	// ("jsmodule#name"), judged in Finish.
 	handlerKey string
+	// foreignOwner: the app/router object comes from elsewhere (a function
+	// parameter), so the middleware registered before it is unknown
+	foreignOwner bool
 	// deps are dependency names still to classify (FastAPI Depends targets,
 	// Annotated alias types).
 	deps []string
@@ -110,6 +113,11 @@ type facts struct {
 	// project-wide facts
 	mechanisms      []string // files that set up authentication
 	flaskGlobalAuth bool
+	// globalAuthFiles set up authentication for their whole application
+	// (auth middleware, an auth `@app.middleware("http")`, a pathless
+	// app.use(auth)); routes whose registration order is unknown in that
+	// application count as protected.
+	globalAuthFiles []string
 	drfDefaultSet   bool
 	drfDefaultAuth  bool
 	drfDefaultRole  bool
@@ -160,6 +168,7 @@ func (d *facts) merge(s *facts) {
 	d.djangoRefs = append(d.djangoRefs, s.djangoRefs...)
 	d.mechanisms = append(d.mechanisms, s.mechanisms...)
 	d.flaskGlobalAuth = d.flaskGlobalAuth || s.flaskGlobalAuth
+	d.globalAuthFiles = append(d.globalAuthFiles, s.globalAuthFiles...)
 	if s.drfDefaultSet {
 		d.drfDefaultSet = true
 		d.drfDefaultAuth = d.drfDefaultAuth || s.drfDefaultAuth
@@ -197,12 +206,20 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	for _, m := range fx.mechanisms {
 		scopeAuth[sc.scope(m)] = true
 	}
+	scopeGlobal := map[string]bool{}
+	for _, m := range fx.globalAuthFiles {
+		scopeGlobal[sc.scope(m)] = true
+		scopeAuth[sc.scope(m)] = true
+	}
 	type judged struct {
 		rt         route
 		auth, role bool
 	}
 	var all []judged
 	for _, rt := range routes {
+		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.foreignOwner) {
+			rt.auth = true
+		}
 		if ev, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
 			rt.auth, rt.role, rt.owned = rt.auth || ev[0], rt.role || ev[1], rt.owned || ev[2]
 		}

@@ -901,6 +901,9 @@ func (j *jsFile) use(n node, obj string, args []node) {
 	}
 	if au {
 		j.uses = append(j.uses, useEntry{obj: obj, prefix: prefix, line: n.Line(), auth: au, role: ro})
+		if (prefix == "" || prefix == "/" || prefix == "*") && !j.f.Test {
+			j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
+		}
 		j.mechanism(n, "app.use auth")
 	}
 }
@@ -984,6 +987,10 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 		return
 	}
 	rt := route{framework: "express", file: j.f.Path, test: j.f.Test, at: posOf(n), method: method, path: pth, routerKey: j.mod + "#" + objName}
+	root, _, _ := strings.Cut(objName, ".")
+	_, local := j.consts[root]
+	_, imported := j.imports[root]
+	rt.foreignOwner = !local && !imported
 	if method == "ALL" {
 		rt.method = ""
 	}

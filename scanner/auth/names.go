@@ -192,11 +192,14 @@ func wordsOfPath(p string) []string {
 	return out
 }
 
-// isDestructive: DELETE/PUT/PATCH or delete/update/admin handler or path words.
+// isDestructive: DELETE/PUT/PATCH, or delete/update/admin handler or path
+// words on another state-changing (or unknown) method.
 func isDestructive(method, path, handler string) bool {
 	switch strings.ToUpper(method) {
 	case "DELETE", "PUT", "PATCH":
 		return true
+	case "GET", "HEAD", "OPTIONS":
+		return false // reads change nothing, whatever the handler is called
 	}
 	ws := append(words(handler), wordsOfPath(path)...)
 	return hasWord(ws, destructiveWords...)

@@ -396,6 +396,10 @@ func (p *pyFile) call(n node) {
 				if v, ok := kw["https_only"]; !ok || v.Kind() == "false" {
 					p.add(ruleCookie, scanner.Medium, n, "Starlette's SessionMiddleware sets the session cookie without Secure (https_only defaults to False)")
 				}
+			default:
+				if isAuthName(mw) && !p.f.Test {
+					p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+				}
 			}
 		}
 	case (last == "CORS" || last == "cross_origin") && imported && strings.HasPrefix(q, "flask_cors"):
@@ -1247,6 +1251,14 @@ func (p *pyFile) function(def node, decos []node) {
 		switch last {
 		case "before_request":
 			beforeRequestOn = obj
+			continue
+		case "middleware":
+			if len(args) > 0 && strings.Contains(args[0].Text(), "http") {
+				evidence()
+				if bodyAuth && !p.f.Test {
+					p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+				}
+			}
 			continue
 		case "require_POST":
 			djangoMethods = append(djangoMethods, "POST")

@@ -39,6 +39,20 @@ var knownPublicValues = []string{
 	"your_jwt_secret",
 	"my-secret",
 	"secret123",
+	"you-will-never-guess", // Flask Mega-Tutorial
+	"hard to guess string", // Flask Web Development
+	"hard-to-guess-string", //
+	"super-secret-key",     //
+	"mysecretkey",          //
+	"my_secret_key",        //
+	"my-secret-key",        //
+	"thisisasecretkey",     //
+	"secret-key-goes-here", //
+	"shhhh, very secret",   // express auth example
+	"your_secret_key",      //
+	"your-secret-key-here", //
+	"jwt-secret-key",       //
+	"supersecretkey",       //
 }
 
 // knownPublicBytes are Flask docs' example byte keys, compared after
