@@ -67,14 +67,14 @@ func (a *Analyzer) Wants(p string) bool {
 
 // NeedsTree lets the engine skip parsing files that mention nothing the
 // AUTH rules look at.
-func (a *Analyzer) NeedsTree(_ string, content []byte) bool { return relevant(content) }
+func (a *Analyzer) NeedsTree(p string, content []byte) bool { return relevant(p, content) }
 
 // Analyze judges one file and records its cross-file facts.
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
 	if f.Tree == nil {
 		return nil, nil
 	}
-	if !relevant(f.Content) {
+	if !relevant(f.Path, f.Content) {
 		return nil, nil
 	}
 	local := newFacts()
@@ -145,24 +145,35 @@ func (a *Analyzer) finding(f *scanner.File, rule scanner.RuleInfo, sev scanner.S
 	}
 }
 
-// relevantWords: a file mentioning none of these (case-insensitively) can
-// hold no route, token, signing secret, CORS or cookie set-up, secret
-// comparison or auth fact, so it is not walked at all.
-var relevantWords = [][]byte{
-	[]byte("jwt"), []byte("jose"), []byte("secret"), []byte("token"), []byte("passw"), []byte("pwd"), []byte("signature"),
-	[]byte("hmac"), []byte("api_key"), []byte("apikey"), []byte("api-key"), []byte("otp"), []byte("csrf"), []byte("authoriz"),
-	[]byte("cookie"), []byte("session"), []byte("cors"), []byte("access-control"), []byte("depends"), []byte("security"),
-	[]byte("annotated"), []byte("urlpatterns"), []byte("register("), []byte("route"), []byte("middleware"),
-	[]byte("rest_framework"), []byte("fastapi"), []byte("flask"), []byte("starlette"), []byte("django"), []byte("quart"),
-	[]byte("express"), []byte("nestjs"), []byte("controller"), []byte("passport"), []byte("authent"), []byte("oauth"),
-	[]byte("login"), []byte("httpbasic"), []byte("expire"), []byte("salt"), []byte("private"), []byte("signing"),
-	[]byte(".use("), []byte("permission"), []byte("app."), []byte("router."), []byte(".post("), []byte(".put("),
-	[]byte(".delete("), []byte(".patch("),
+// Words without which a file can hold no route, token, signing secret,
+// CORS or cookie set-up, secret comparison or auth fact (matched
+// case-insensitively): such files are neither parsed nor walked.
+var (
+	commonWords = []string{"jwt", "jose", "secret", "token", "passw", "pwd", "signature", "hmac", "api_key", "apikey", "api-key",
+		"otp", "csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "permission", "expire"}
+	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", ".register(", "fastapi", "flask", "starlette",
+		"django", "rest_framework", "quart", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
+	jsWords = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", ".post(", ".put(", ".delete(",
+		".patch(", "route"}
+	relevantPython = wordBytes(append(append([]string(nil), commonWords...), pythonWords...))
+	relevantJS     = wordBytes(append(append([]string(nil), commonWords...), jsWords...))
+)
+
+func wordBytes(ws []string) [][]byte {
+	out := make([][]byte, len(ws))
+	for i, w := range ws {
+		out[i] = []byte(w)
+	}
+	return out
 }
 
-func relevant(content []byte) bool {
+func relevant(p string, content []byte) bool {
+	words := relevantJS
+	if treesitter.LangForPath(p) == treesitter.Python {
+		words = relevantPython
+	}
 	low := bytes.ToLower(content)
-	for _, w := range relevantWords {
+	for _, w := range words {
 		if bytes.Contains(low, w) {
 			return true
 		}
