@@ -130,6 +130,11 @@ var publicWords = []string{
 	"refresh", "obtain", "authorize", "authorization", "authenticate", "session", "sessions", "public", "captcha",
 }
 
+// weakPublicWords are public forms and endpoints whose authorization lives
+// elsewhere (GraphQL resolvers), unless sensitive words say otherwise
+// (/admin/users/search).
+var weakPublicWords = []string{"contact", "feedback", "newsletter", "subscribe", "waitlist", "search", "graphql", "otp", "magic", "guest", "csp", "beacon", "telemetry"}
+
 // sensitiveWords make a path or handler sensitive even for reads.
 var sensitiveWords = []string{
 	"admin", "users", "account", "accounts", "delete", "remove", "destroy", "update", "edit", "settings",
@@ -145,6 +150,9 @@ var destructiveWords = []string{"delete", "remove", "destroy", "update", "edit",
 func isPublicByDesign(path, handler string) bool {
 	ws := append(words(path), words(handler)...)
 	if hasWord(ws, publicWords...) {
+		return true
+	}
+	if hasWord(ws, weakPublicWords...) && !hasWord(ws, sensitiveWords...) {
 		return true
 	}
 	// OAuth2 password flow token endpoints (/token, /auth/token, /login/access-token, /api/token/).
