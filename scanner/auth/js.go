@@ -986,6 +986,14 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 	default:
 		return
 	}
+	// app.all('/api/*', requireAuth): middleware for every later route
+	if method == "ALL" && last.Kind() != "arrow_function" && last.Kind() != "function_expression" {
+		if au, ro := middlewareClass(last); au {
+			prefix := strings.TrimSuffix(strings.TrimSuffix(pth, "*"), "/")
+			j.uses = append(j.uses, useEntry{obj: objName, prefix: prefix, line: n.Line(), auth: au, role: ro})
+			return
+		}
+	}
 	rt := route{framework: "express", file: j.f.Path, test: j.f.Test, at: posOf(n), method: method, path: pth, routerKey: j.mod + "#" + objName}
 	root, _, _ := strings.Cut(objName, ".")
 	_, local := j.consts[root]

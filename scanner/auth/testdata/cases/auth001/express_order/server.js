@@ -16,3 +16,7 @@ app.delete('/api/items/:id', async (req, res) => {  // ok: AUTH-001
 app.get('/api/account', (req, res) => res.json(req.user));  // ok: AUTH-001
 
 app.listen(3000);
+
+const admin = express.Router();
+admin.all('*', requireAuth);
+admin.delete('/jobs/:id', (req, res) => res.sendStatus(204));  // want: AUTH-002
