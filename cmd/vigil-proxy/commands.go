@@ -95,10 +95,13 @@ func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
 	return exitOK
 }
 
-// runData implements `vigil-proxy data refresh`.
+// runData implements `vigil-proxy data refresh` and `data export`.
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	if len(args) > 0 && args[0] == "export" {
+		return runDataExport(args[1:], stdout, stderr, getenv)
+	}
 	if len(args) == 0 || args[0] != "refresh" {
-		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE]")
+		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE] | data export [-o FILE]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("data refresh", flag.ContinueOnError)

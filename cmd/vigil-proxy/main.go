@@ -6,6 +6,7 @@
 //	vigil-proxy config         print the effective configuration
 //	vigil-proxy rules          print the rule catalogue
 //	vigil-proxy data refresh   rebuild the popular-name corpus
+//	vigil-proxy data export    write the name corpus in use
 //	vigil-proxy admin hash-password
 //	vigil-proxy version
 package main
@@ -89,6 +90,7 @@ commands:
   config                validate and print the effective configuration (secrets redacted)
   rules                 list the rules, their actions under each strategy
   data refresh          rebuild the popular-name corpus from public sources
+  data export           write the name corpus in use (corpus file format)
   admin hash-password   read a password on stdin, print its bcrypt hash
   version               print the version
 

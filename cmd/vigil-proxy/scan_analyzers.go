@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
 	"github.com/vigil-proxy/vigil-proxy/scanner/auth"
+	"github.com/vigil-proxy/vigil-proxy/scanner/secrets"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
@@ -45,6 +47,13 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 
 	// AUTH-001..007: routes, JWT, signing secrets, CORS, cookies, timing.
 	analyzers = append(analyzers, auth.New(auth.Options{Config: s.scanCfg}))
+
+	// SEC-001..006: secret rules (lists extended by .vigil.yaml)
+	sec, err := secrets.New(secrets.OptionsFromConfig(s.scanCfg))
+	if err != nil {
+		return nil, closeAll, fmt.Errorf("secret rules: %w", err)
+	}
+	analyzers = append(analyzers, sec)
 
 	return analyzers, closeAll, nil
 }

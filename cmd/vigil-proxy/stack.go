@@ -59,18 +59,7 @@ func (s *stack) Close() error {
 // loadIndex builds the typosquat/popularity index from the configured
 // corpus file or the embedded snapshot.
 func loadIndex(cfg Config) (*names.Index, error) {
-	var corpus *names.Corpus
-	var err error
-	if cfg.Names.CorpusFile != "" {
-		f, ferr := os.Open(cfg.Names.CorpusFile)
-		if ferr != nil {
-			return nil, fmt.Errorf("names.corpus_file: %w", ferr)
-		}
-		defer f.Close()
-		corpus, err = names.LoadCorpus(f)
-	} else {
-		corpus, err = names.LoadEmbedded()
-	}
+	corpus, err := loadCorpus(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load popular-name corpus: %w", err)
 	}

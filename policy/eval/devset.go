@@ -29,10 +29,13 @@ const (
 // Holdout cut-offs: legitimate names are taken from below them and removed
 // from the index the evaluation runs against.
 const (
-	pypiHoldoutRank = 12000 // PyPI ranks 12001..15000 are held out
-	npmHoldoutRank  = 44000 // npm ranks 44001.. (≈40–50k downloads a month)
-	perFamily       = 120   // generated squats per ecosystem and family
-	devSeed         = 20261121
+	pypiHoldoutRank     = 12000  // PyPI ranks 12001..15000 are held out
+	npmHoldoutMin       = 40_000 // npm 40k–47k downloads a month are held out
+	npmHoldoutMax       = 47_000
+	devTargetPyPIRank   = 5000
+	devTargetNPMMonthly = 2_000_000
+	perFamily           = 120 // generated squats per ecosystem and family
+	devSeed             = 20261121
 )
 
 // historical lists typosquats documented in public reports. Only cases we
@@ -124,18 +127,23 @@ func Generate(c *names.Corpus) []Case {
 	return out
 }
 
+// isHeldOut selects the dev set's legitimate names: the bottom of the
+// popular snapshot (PyPI ranks 12,001–15,000; npm 40,000–47,000 downloads a
+// month, the snapshot's former ranks 44,001 on).
 func isHeldOut(eco policy.Ecosystem, e names.Entry) bool {
 	if eco == policy.PyPI {
-		return e.Rank > pypiHoldoutRank
+		return e.Rank > pypiHoldoutRank && e.Rank <= 15_000
 	}
-	return e.Rank > npmHoldoutRank
+	return e.Monthly >= npmHoldoutMin && e.Monthly < npmHoldoutMax
 }
 
+// isEvalTarget selects the targets generated squats imitate: the most
+// popular names (PyPI rank ≤ 5,000; npm ≥ 2M downloads a month).
 func isEvalTarget(eco policy.Ecosystem, e names.Entry) bool {
 	if eco == policy.PyPI {
-		return e.Rank <= names.DefaultPyPIMaxRank
+		return e.Rank > 0 && e.Rank <= devTargetPyPIRank
 	}
-	return e.Monthly >= names.DefaultNPMMinMonthly
+	return e.Monthly >= devTargetNPMMonthly
 }
 
 // WriteDevset writes cases as TSV.

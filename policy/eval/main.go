@@ -23,15 +23,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	gen := fs.Bool("gen", false, "regenerate the dev set instead of evaluating")
+	real := fs.Bool("real", false, "evaluate documented typosquats (testdata/real.tsv) and left-out legitimate names (testdata/legit.tsv)")
+	verbose := fs.Bool("v", false, "with -real: list every verdict and false positive")
 	path := fs.String("devset", "policy/eval/testdata/devset.tsv", "dev set path")
 	misses := fs.Int("misses", 0, "list up to this many misses and false positives")
+	sampleNPM := fs.String("sample-npm", "", "with -sample-pypi: draw testdata/legit.tsv from these package lists")
+	samplePyPI := fs.String("sample-pypi", "", "PyPI package list (name version month rank summary)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *sampleNPM != "" && *samplePyPI != "" {
+		if err := writeLegitSample(*sampleNPM, *samplePyPI, "policy/eval/testdata/legit.tsv"); err != nil {
+			fmt.Fprintln(stderr, "eval:", err)
+			return 3
+		}
+		fmt.Fprintln(stdout, "wrote policy/eval/testdata/legit.tsv")
+		return 0
 	}
 	c, err := names.LoadEmbedded()
 	if err != nil {
 		fmt.Fprintln(stderr, "eval:", err)
 		return 3
+	}
+	if *real {
+		if err := runReal(c, stdout, *verbose); err != nil {
+			fmt.Fprintln(stderr, "eval:", err)
+			return 3
+		}
+		return 0
 	}
 	if *gen {
 		cases := Generate(c)
@@ -71,4 +90,55 @@ func run(args []string, stdout, stderr io.Writer) int {
 		res.WriteMisses(stdout, *misses)
 	}
 	return 0
+}
+
+func writeLegitSample(npmPath, pypiPath, out string) error {
+	nf, err := os.Open(npmPath)
+	if err != nil {
+		return fmt.Errorf("open npm list: %w", err)
+	}
+	defer nf.Close()
+	pf, err := os.Open(pypiPath)
+	if err != nil {
+		return fmt.Errorf("open pypi list: %w", err)
+	}
+	defer pf.Close()
+	ls, err := SampleLegit(nf, pf)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", out, err)
+	}
+	if err := WriteLegit(f, ls); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	return f.Close()
+}
+
+func runReal(c *names.Corpus, w io.Writer, verbose bool) error {
+	rf, err := os.Open("policy/eval/testdata/real.tsv")
+	if err != nil {
+		return fmt.Errorf("open real set: %w", err)
+	}
+	defer rf.Close()
+	squats, err := ReadRealSet(rf)
+	if err != nil {
+		return err
+	}
+	lf, err := os.Open("policy/eval/testdata/legit.tsv")
+	if err != nil {
+		return fmt.Errorf("open legit sample: %w", err)
+	}
+	defer lf.Close()
+	legit, err := ReadLegit(lf)
+	if err != nil {
+		return err
+	}
+	full := names.NewIndex(c)
+	res := RunReal(full, names.NewIndex(LeaveOut(c, legit)), squats, legit)
+	res.WriteReal(w, full, verbose)
+	return nil
 }

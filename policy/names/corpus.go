@@ -25,20 +25,48 @@ import (
 //go:embed data/corpus.tsv.gz
 var embedded embed.FS
 
-// corpusHeader opens every corpus file; the version lets the format evolve.
-const corpusHeader = "# vigil-names corpus v1"
+// Corpus file headers; the version lets the format evolve. Version 1 lines
+// are "ecosystem name rank monthly" (every name popular); version 2 adds a
+// role column and allows rank 0 for known names without a rank.
+const (
+	corpusHeaderV1 = "# vigil-names corpus v1"
+	corpusHeader   = "# vigil-names corpus v2"
+)
 
-// Entry is one popular name.
-type Entry struct {
-	Name string // canonical form (PEP 503 for PyPI, lower-case for npm)
-	// Rank is the 1-based popularity rank within the ecosystem.
-	Rank int
-	// Monthly is the download count over 30 days, 0 when the source gave
-	// only a rank.
-	Monthly int64
+// Role says what a corpus name is for.
+type Role uint8
+
+const (
+	// RoleTarget marks a name worth protecting: look-alikes of it are
+	// typosquats (every v1 name is a target).
+	RoleTarget Role = iota
+	// RoleKnown marks a name that exists, with its popularity where known,
+	// but is not protected: it only tells how popular a candidate is.
+	RoleKnown
+)
+
+// String returns the corpus file's spelling of the role.
+func (r Role) String() string {
+	if r == RoleKnown {
+		return "known"
+	}
+	return "target"
 }
 
-// Corpus is the set of popular names per ecosystem, most popular first.
+// Entry is one corpus name.
+type Entry struct {
+	Name string // canonical form (PEP 503 for PyPI, lower-case for npm)
+	// Rank is the 1-based popularity rank within the ecosystem, 0 for a
+	// known name without a rank (PyPI names outside the ranked list).
+	Rank int
+	// Monthly is the download count over 30 days, 0 when the source gave
+	// only a rank (or nothing).
+	Monthly int64
+	// Role is RoleTarget for names worth protecting, RoleKnown otherwise.
+	Role Role
+}
+
+// Corpus is the set of known names per ecosystem, most popular first.
 type Corpus struct {
 	PyPI []Entry
 	NPM  []Entry
@@ -84,33 +112,66 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	c := &Corpus{}
 	line := 0
+	fields := 5
+	var f [5][]byte
 	for sc.Scan() {
 		line++
-		text := sc.Text()
+		text := sc.Bytes()
 		if line == 1 {
-			if text != corpusHeader {
-				return nil, fmt.Errorf("read corpus: line 1: want %q header", corpusHeader)
+			switch string(text) {
+			case corpusHeader:
+			case corpusHeaderV1:
+				fields = 4
+			default:
+				return nil, fmt.Errorf("read corpus: line 1: want %q (or v1) header", corpusHeader)
 			}
 			continue
 		}
-		if text == "" || strings.HasPrefix(text, "#") {
+		if len(text) == 0 || text[0] == '#' {
 			continue
 		}
-		f := strings.Split(text, "\t")
-		if len(f) != 4 {
-			return nil, fmt.Errorf("read corpus: line %d: want 4 fields, got %d", line, len(f))
+		n := splitTabs(text, f[:])
+		if n != fields {
+			return nil, fmt.Errorf("read corpus: line %d: want %d fields, got %d", line, fields, n)
 		}
-		eco, err := policy.ParseEcosystem(f[0])
-		if err != nil {
-			return nil, fmt.Errorf("read corpus: line %d: %w", line, err)
+		var eco policy.Ecosystem
+		switch string(f[0]) { // no allocation: comparisons only
+		case string(policy.PyPI):
+			eco = policy.PyPI
+		case string(policy.NPM):
+			eco = policy.NPM
+		default:
+			parsed, err := policy.ParseEcosystem(string(f[0]))
+			if err != nil {
+				return nil, fmt.Errorf("read corpus: line %d: %w", line, err)
+			}
+			eco = parsed
 		}
-		rank, err1 := strconv.Atoi(f[2])
-		monthly, err2 := strconv.ParseInt(f[3], 10, 64)
-		if err1 != nil || err2 != nil || rank < 1 || monthly < 0 {
+		role := RoleTarget
+		if fields == 5 {
+			r, ok := RoleTarget, true
+			switch string(f[4]) {
+			case "target":
+			case "known":
+				r = RoleKnown
+			default:
+				ok = false
+			}
+			if !ok {
+				return nil, fmt.Errorf("read corpus: line %d: bad role %q", line, f[4])
+			}
+			role = r
+		}
+		rank, ok1 := parseCount(f[2])
+		monthly, ok2 := parseCount(f[3])
+		if !ok1 || !ok2 || rank > 1<<31-1 || (rank == 0 && role == RoleTarget) {
 			return nil, fmt.Errorf("read corpus: line %d: bad rank or count", line)
 		}
-		name := Normalize(eco, f[1])
-		e := Entry{Name: name, Rank: rank, Monthly: monthly}
+		name := Normalize(eco, string(f[1]))
+		if !validName(eco, name) {
+			return nil, fmt.Errorf("read corpus: line %d: bad name %q", line, f[1])
+		}
+		e := Entry{Name: name, Rank: int(rank), Monthly: monthly, Role: role}
 		if eco == policy.PyPI {
 			c.PyPI = append(c.PyPI, e)
 		} else {
@@ -128,19 +189,79 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 	return c, nil
 }
 
-func sortEntries(es []Entry) {
-	slices.SortStableFunc(es, func(a, b Entry) int { return a.Rank - b.Rank })
+// splitTabs splits b at tabs into f and returns the number of fields (more
+// than len(f) when b has too many).
+func splitTabs(b []byte, f [][]byte) int {
+	n := 0
+	for {
+		i := bytes.IndexByte(b, '\t')
+		if n < len(f) {
+			if i < 0 {
+				f[n] = b
+			} else {
+				f[n] = b[:i]
+			}
+		}
+		n++
+		if i < 0 {
+			return n
+		}
+		b = b[i+1:]
+	}
 }
 
-// WriteCorpus writes a gzip'd corpus: a header line, then one line per name
-// "ecosystem<TAB>name<TAB>rank<TAB>monthly". Entries are written in the
-// order given; ranks of zero are replaced by the 1-based position.
+// parseCount parses a non-negative decimal count without allocating.
+func parseCount(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
+}
+
+// sortEntries orders by rank, unranked (rank 0) names last.
+func sortEntries(es []Entry) {
+	slices.SortStableFunc(es, func(a, b Entry) int {
+		switch {
+		case a.Rank == b.Rank:
+			return 0
+		case a.Rank == 0:
+			return 1
+		case b.Rank == 0:
+			return -1
+		}
+		return a.Rank - b.Rank
+	})
+}
+
+// WriteCorpus writes a gzip'd corpus (format v2): a header line, then one
+// line per name "ecosystem<TAB>name<TAB>rank<TAB>monthly<TAB>role".
+// Entries are written in the order given; a target's rank of zero is
+// replaced by its 1-based position (known names may stay unranked).
 func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
 	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
 	if err != nil {
 		return fmt.Errorf("write corpus: %w", err)
 	}
-	bw := bufio.NewWriter(zw)
+	if err := WriteCorpusTSV(zw, pypi, npm); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write corpus: %w", err)
+	}
+	return nil
+}
+
+// WriteCorpusTSV writes the corpus as plain text (the format WriteCorpus
+// compresses), for people to read and extend.
+func WriteCorpusTSV(w io.Writer, pypi, npm []Entry) error {
+	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, corpusHeader)
 	for _, part := range []struct {
 		eco policy.Ecosystem
@@ -151,16 +272,13 @@ func WriteCorpus(w io.Writer, pypi, npm []Entry) error {
 				return fmt.Errorf("write corpus: bad name %q", e.Name)
 			}
 			rank := e.Rank
-			if rank <= 0 {
+			if rank <= 0 && e.Role == RoleTarget {
 				rank = i + 1
 			}
-			fmt.Fprintf(bw, "%s\t%s\t%d\t%d\n", part.eco, e.Name, rank, max(e.Monthly, 0))
+			fmt.Fprintf(bw, "%s\t%s\t%d\t%d\t%s\n", part.eco, e.Name, max(rank, 0), max(e.Monthly, 0), e.Role)
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write corpus: %w", err)
-	}
-	if err := zw.Close(); err != nil {
 		return fmt.Errorf("write corpus: %w", err)
 	}
 	return nil
@@ -265,4 +383,19 @@ func (c *Corpus) Encode() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Without returns a copy of the corpus minus the names drop reports (for
+// leave-out evaluations: a name in the corpus is exempt by construction).
+func (c *Corpus) Without(drop func(eco policy.Ecosystem, name string) bool) *Corpus {
+	keep := func(eco policy.Ecosystem, es []Entry) []Entry {
+		out := make([]Entry, 0, len(es))
+		for _, e := range es {
+			if !drop(eco, e.Name) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	return &Corpus{PyPI: keep(policy.PyPI, c.PyPI), NPM: keep(policy.NPM, c.NPM)}
 }

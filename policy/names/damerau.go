@@ -83,3 +83,84 @@ func EditDistance(a, b string) int {
 	}
 	return osa(fa[:lightFoldInto(fa[:], na[:la])], fb[:lightFoldInto(fb[:], nb[:lb])], 2)
 }
+
+// keyboardRows is the QWERTY layout the slip model uses.
+const keyboardRows = "1234567890\nqwertyuiop\nasdfghjkl\nzxcvbnm"
+
+// keyAdjacent reports whether a and b are neighbouring keys (same row or
+// the rows above and below). Folded look-alikes stand for every character
+// they fold ("l" for l, i and 1; "o" for o and 0).
+func keyAdjacent(a, b byte) bool {
+	va, vb := foldVariants(a), foldVariants(b)
+	for i := 0; i < len(va); i++ {
+		for j := 0; j < len(vb); j++ {
+			if adjacentKeys(va[i], vb[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func foldVariants(c byte) string {
+	switch c {
+	case 'l':
+		return "li"
+	}
+	for i := 0; i < len(keyboardRows); i++ {
+		if keyboardRows[i] == c {
+			return keyboardRows[i : i+1]
+		}
+	}
+	return ""
+}
+
+// keyPos returns the row and column of c, ok false off the layout.
+func keyPos(c byte) (row, col int, ok bool) {
+	r, start := 0, 0
+	for i := 0; i < len(keyboardRows); i++ {
+		switch keyboardRows[i] {
+		case '\n':
+			r, start = r+1, i+1
+		case c:
+			return r, i - start, true
+		}
+	}
+	return 0, 0, false
+}
+
+func adjacentKeys(x, y byte) bool {
+	rx, cx, okx := keyPos(x)
+	ry, cy, oky := keyPos(y)
+	if !okx || !oky || x == y {
+		return false
+	}
+	dr, dc := rx-ry, cx-cy
+	return dr >= -1 && dr <= 1 && dc >= -1 && dc <= 1
+}
+
+// slipEdit reports whether the single edit turning target into cand is a
+// plausible slip of the fingers: a transposition, a doubled or dropped
+// letter, or a neighbouring key pressed instead of or next to the right
+// one. Other single edits ("mocker" for "docker") are as often names in
+// their own right, so they only warn.
+func slipEdit[A, B ~string | ~[]byte](cand A, target B, fam uint8) bool {
+	switch fam {
+	case famTransposition, famRepetition, famOmission:
+		return true
+	case famSubstitution:
+		for i := 0; i < len(cand) && i < len(target); i++ {
+			if cand[i] != target[i] {
+				return keyAdjacent(cand[i], target[i])
+			}
+		}
+	case famInsertion:
+		i := 0
+		for i < len(target) && cand[i] == target[i] {
+			i++
+		}
+		c := cand[i]
+		return (i > 0 && keyAdjacent(c, cand[i-1])) || (i+1 < len(cand) && keyAdjacent(c, cand[i+1]))
+	}
+	return false
+}

@@ -154,6 +154,9 @@ const (
 	kindAffixDrop
 	kindScopeConcat
 	kindFirstToken
+	kindName    // a canonical name (popularity lookup)
+	kindStemDel // deletions of a target's name without its ecosystem affix
+	kindBaseDel // deletions of a scoped target's name part
 )
 
 // firstTokenKey hashes a name's scope and first word ("flask" for

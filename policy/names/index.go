@@ -22,12 +22,20 @@ const (
 	FamilyVersionSuffix  = "version-suffix"
 	FamilyScopeConfusion = "scope-confusion"
 	FamilyDistance2      = "distance-2"
+	// FamilyAffixEdit: an ecosystem affix added or dropped and one edit in
+	// the rest ("dizcordjs" for "discord.js").
+	FamilyAffixEdit = "affix-edit"
+	// FamilyCompound: a filler word glued to a target or a one-edit
+	// variant of it ("loadash-lint", "plain-crypto-js").
+	FamilyCompound = "compound"
+	// FamilyPlural: a trailing "s" added or dropped.
+	FamilyPlural = "plural"
 )
 
 // Families lists every family in a stable order.
 func Families() []string {
-	out := make([]string, 0, famDistance2+1)
-	for c := range famDistance2 + 1 {
+	out := make([]string, 0, famLast+1)
+	for c := range famLast + 1 {
 		out = append(out, familyName(c))
 	}
 	return out
@@ -65,51 +73,89 @@ type Match struct {
 	// (TargetMonthly is 0 when the corpus has only a rank).
 	TargetRank    int
 	TargetMonthly int64
+	// Slip is set when the family is a plausible slip (a transposition, a
+	// neighbouring key, an affix) and only the target's tier kept the
+	// match at Low: online facts (a young, little-downloaded package) may
+	// turn it into a block.
+	Slip bool
 }
 
-// Length thresholds after folding (detection.md §2.3).
+// Length thresholds after folding.
 const (
-	minDistLen = 5  // distance 1 needs both names at least this long
-	minD2Len   = 8  // distance 2 needs both names at least this long
-	maxD2Len   = 32 // longer names get no distance-2 keys (cost grows with n²)
-	minAffix   = 5  // a target reached by affix or version edits is at least this long
+	minDistLen  = 5  // single edits between names at least this long
+	minShortLen = 4  // short names: transpositions only, very popular targets
+	minD2Len    = 8  // two edits: both names at least this long
+	maxD2Len    = 24 // longer names get no distance-2 keys (cost grows with n²)
+	minAffix    = 4  // a target reached by affix or compound edits is at least this long
+	minBaseLen  = 8  // a scoped target's name part copied without the scope
 )
 
-// IndexOptions tunes which corpus names are typosquat targets. Every corpus
-// name counts as popular (never a squat itself) and as a suggestion; only
-// targets, names far more popular than anything outside the corpus, can be
-// imitated. Zero values select the defaults, tuned with policy/eval.
+// IndexOptions tunes which corpus names are targets and how a match is
+// graded. Zero values select the defaults.
 //
-// Targets come in two tiers: a match against a block-tier target keeps its
-// confidence; against any other target it is at most Low (warn).
+// Every corpus name tells how popular a candidate is; names at least as
+// popular as the "popular" floor are never typosquats. Targets come in
+// three tiers by their own popularity: a close match to a block-tier
+// target blocks; to a middle-tier target it blocks when the candidate is
+// unknown or far less popular (under 1/1000 of the target's downloads, or
+// unranked on PyPI); to any other target it warns.
 type IndexOptions struct {
 	// PyPIMaxRank: PyPI names ranked at most this are targets.
 	PyPIMaxRank int
-	// PyPIBlockMaxRank: PyPI names ranked at most this are block-tier.
-	PyPIBlockMaxRank int
-	// NPMMinMonthly: npm names with at least this many monthly downloads are
-	// targets.
+	// PyPIWarnMaxRank, PyPIMiddleMaxRank and PyPIBlockMaxRank bound the
+	// warn, middle and block tiers (targets below the warn tier warn only
+	// on plausible slips).
+	PyPIWarnMaxRank   int
+	PyPIMiddleMaxRank int
+	PyPIBlockMaxRank  int
+	// NPMMinMonthly: npm corpus targets with at least this many monthly
+	// downloads are targets.
 	NPMMinMonthly int64
-	// NPMBlockMinMonthly: npm names with at least this many monthly
-	// downloads are block-tier.
-	NPMBlockMinMonthly int64
+	// NPMWarnMinMonthly, NPMMiddleMinMonthly and NPMBlockMinMonthly bound
+	// the warn, middle and block tiers.
+	NPMWarnMinMonthly   int64
+	NPMMiddleMinMonthly int64
+	NPMBlockMinMonthly  int64
+	// NPMPopularMonthly: npm names with at least this many monthly
+	// downloads are popular (never typosquats). PyPI names with a rank are
+	// popular.
+	NPMPopularMonthly int64
 }
 
-// Default target tiers. A name outside the corpus has fewer than ~57k
-// (PyPI) or 40k (npm) monthly downloads; the tiers keep targets about two
-// orders of magnitude above that (detection.md §2.3 popularity ratio).
+// Default tiers (the warn tier is empty by default: widening it to npm
+// 100k+ or PyPI ranks to 5,000 cost about 1.5 points of false warnings on
+// left-out legitimate names for no real typosquat found). The popular floor is the npm snapshot's 40,000 a month.
+// PyPI has no download counts for candidates, so no ratio can tell a far
+// less popular name: its middle tier is empty by default (rank ≤ 1,000
+// blocks, ranks to 15,000 warn).
+// The block tier keeps targets about two orders of magnitude above
+// anything outside the popular set; the middle tier starts where an
+// unknown name is three orders of magnitude less popular than its target.
 const (
-	DefaultPyPIMaxRank        = 5000
-	DefaultPyPIBlockMaxRank   = 1000
-	DefaultNPMMinMonthly      = 2_000_000
-	DefaultNPMBlockMinMonthly = 10_000_000
+	DefaultPyPIMaxRank         = 15_000
+	DefaultPyPIWarnMaxRank     = 1_000
+	DefaultPyPIMiddleMaxRank   = 1_000
+	DefaultPyPIBlockMaxRank    = 1_000
+	DefaultNPMMinMonthly       = DefaultNPMTargetMonthly
+	DefaultNPMWarnMinMonthly   = 1_000_000
+	DefaultNPMMiddleMinMonthly = 1_000_000
+	DefaultNPMBlockMinMonthly  = 10_000_000
+	DefaultNPMPopularMonthly   = 40_000
+	// farLessRatio: a candidate below 1/farLessRatio of a middle-tier
+	// target's downloads is "far less popular".
+	farLessRatio = 1000
+	// sameLeagueRatio: a candidate with at least 1/sameLeagueRatio of a
+	// target's downloads is not its typosquat.
+	sameLeagueRatio = 100
 )
 
 // Target tiers.
 const (
-	tierNone uint8 = iota
-	tierWarn
-	tierBlock
+	tierNone   uint8 = iota
+	tierSlip         // warns on plausible slips only
+	tierWarn         // warns on any family
+	tierMiddle       // blocks slips by far less popular candidates
+	tierBlock        // blocks slips
 )
 
 // Index answers popularity, typosquat and suggestion queries over a corpus.
@@ -118,57 +164,108 @@ type Index struct {
 	pypi, npm ecoIndex
 }
 
+// ecoIndex indexes one ecosystem: every corpus name in known (popularity
+// by name hash), and the targets with their folded forms and lookup keys.
 type ecoIndex struct {
 	eco     policy.Ecosystem
+	opts    IndexOptions
+	known   knownSet
 	names   []string
 	folds   []string // full folds (exact homoglyph matching)
 	lights  []string // light folds (edit distance)
+	stems   []string // light fold without an ecosystem affix ("" when none)
 	rank    []int32
 	monthly []int64
 	tier    []uint8
-	exact   map[string]uint32
 	keys    table
+}
+
+// knownSet maps name hashes to popularity (slots sorted by hash, found
+// through a bucket table); target is the target id or -1.
+type knownSet struct {
+	hash    []uint64
+	monthly []int64
+	rank    []int32
+	target  []int32
+	popular []bool
+	slots   table
+}
+
+func (k *knownSet) find(h uint64) (int, bool) {
+	for _, ent := range k.slots.span(h) {
+		if slot, ok := hit(ent, h); ok && k.hash[slot] == h {
+			return int(slot), true
+		}
+	}
+	return 0, false
 }
 
 // NewIndex indexes a corpus with the default options.
 func NewIndex(c *Corpus) *Index { return NewIndexWith(c, IndexOptions{}) }
 
+func (o *IndexOptions) defaults() {
+	if o.PyPIMaxRank <= 0 {
+		o.PyPIMaxRank = DefaultPyPIMaxRank
+	}
+	if o.PyPIWarnMaxRank <= 0 {
+		o.PyPIWarnMaxRank = DefaultPyPIWarnMaxRank
+	}
+	if o.PyPIMiddleMaxRank <= 0 {
+		o.PyPIMiddleMaxRank = DefaultPyPIMiddleMaxRank
+	}
+	if o.PyPIBlockMaxRank <= 0 {
+		o.PyPIBlockMaxRank = DefaultPyPIBlockMaxRank
+	}
+	if o.NPMMinMonthly <= 0 {
+		o.NPMMinMonthly = DefaultNPMMinMonthly
+	}
+	if o.NPMWarnMinMonthly <= 0 {
+		o.NPMWarnMinMonthly = DefaultNPMWarnMinMonthly
+	}
+	if o.NPMMiddleMinMonthly <= 0 {
+		o.NPMMiddleMinMonthly = DefaultNPMMiddleMinMonthly
+	}
+	if o.NPMBlockMinMonthly <= 0 {
+		o.NPMBlockMinMonthly = DefaultNPMBlockMinMonthly
+	}
+	if o.NPMPopularMonthly <= 0 {
+		o.NPMPopularMonthly = DefaultNPMPopularMonthly
+	}
+}
+
 // NewIndexWith indexes a corpus.
 func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
-	if opts.PyPIMaxRank <= 0 {
-		opts.PyPIMaxRank = DefaultPyPIMaxRank
-	}
-	if opts.NPMMinMonthly <= 0 {
-		opts.NPMMinMonthly = DefaultNPMMinMonthly
-	}
-	if opts.PyPIBlockMaxRank <= 0 {
-		opts.PyPIBlockMaxRank = DefaultPyPIBlockMaxRank
-	}
-	if opts.NPMBlockMinMonthly <= 0 {
-		opts.NPMBlockMinMonthly = DefaultNPMBlockMinMonthly
-	}
+	opts.defaults()
 	ix := &Index{}
 	// The two ecosystems are independent: index them concurrently.
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		ix.pypi.build(policy.PyPI, c.PyPI, func(e Entry) uint8 {
+		ix.pypi.build(policy.PyPI, opts, c.PyPI, func(e Entry) uint8 {
 			switch {
+			case e.Role != RoleTarget || e.Rank <= 0 || e.Rank > opts.PyPIMaxRank:
+				return tierNone
 			case e.Rank <= opts.PyPIBlockMaxRank:
 				return tierBlock
-			case e.Rank <= opts.PyPIMaxRank:
+			case e.Rank <= opts.PyPIMiddleMaxRank:
+				return tierMiddle
+			case e.Rank <= opts.PyPIWarnMaxRank:
 				return tierWarn
 			}
-			return tierNone
+			return tierSlip
 		})
 	})
-	ix.npm.build(policy.NPM, c.NPM, func(e Entry) uint8 {
+	ix.npm.build(policy.NPM, opts, c.NPM, func(e Entry) uint8 {
 		switch {
+		case e.Role != RoleTarget || e.Monthly < opts.NPMMinMonthly:
+			return tierNone
 		case e.Monthly >= opts.NPMBlockMinMonthly:
 			return tierBlock
-		case e.Monthly >= opts.NPMMinMonthly:
+		case e.Monthly >= opts.NPMMiddleMinMonthly:
+			return tierMiddle
+		case e.Monthly >= opts.NPMWarnMinMonthly:
 			return tierWarn
 		}
-		return tierNone
+		return tierSlip
 	})
 	wg.Wait()
 	return ix
@@ -184,22 +281,86 @@ func (ix *Index) eco(eco policy.Ecosystem) *ecoIndex {
 	return nil
 }
 
-func (e *ecoIndex) build(eco policy.Ecosystem, entries []Entry, tierOf func(Entry) uint8) {
-	e.eco = eco
-	n := len(entries)
-	// Pass 1: canonical, folded and light-folded forms into one arena, so
-	// the index holds three strings per name in a single allocation.
-	type span struct{ norm, fold, light [2]uint32 }
-	spans := make([]span, 0, n)
-	kept := make([]int, 0, n)
-	arena := make([]byte, 0, n*48)
-	nkeys := 0
+// popular: a candidate this popular is never a typosquat. A target
+// without a download count (an operator's v1 corpus line "npm x 7 0")
+// counts as popular, as every v1 name did.
+func (e *ecoIndex) popular(en Entry) bool {
+	if e.eco == policy.PyPI {
+		return en.Rank > 0
+	}
+	return en.Monthly >= e.opts.NPMPopularMonthly || (en.Monthly == 0 && en.Role == RoleTarget)
+}
+
+func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entry, tierOf func(Entry) uint8) {
+	e.eco, e.opts = eco, opts
+	// Every name's popularity, by hash; duplicates keep the first (most
+	// popular) entry.
+	type kv struct {
+		h       uint64
+		monthly int64
+		rank    int32
+		entry   int32
+	}
+	all := make([]kv, 0, len(entries))
 	var nb [maxName]byte
 	for i, en := range entries {
 		nl, ok := normalizeInto(nb[:], eco, en.Name)
 		if !ok {
 			continue
 		}
+		all = append(all, kv{hashBytes(kindName, nb[:nl]), en.Monthly, int32(en.Rank), int32(i)})
+	}
+	slices.SortFunc(all, func(a, b kv) int { // (hash, entry) is unique
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return int(a.entry - b.entry)
+	})
+	all = slices.CompactFunc(all, func(a, b kv) bool { return a.h == b.h })
+	e.known = knownSet{
+		hash:    make([]uint64, len(all)),
+		monthly: make([]int64, len(all)),
+		rank:    make([]int32, len(all)),
+		target:  make([]int32, len(all)),
+		popular: make([]bool, len(all)),
+	}
+	var kb tableBuilder
+	kb.keys = make([]uint64, 0, len(all))
+	kb.vals = make([]uint32, 0, len(all))
+	for i, a := range all {
+		kb.add(a.h, uint32(i))
+	}
+	e.known.slots = kb.build()
+	knownOf := make([]int32, len(entries)) // entry → known slot, -1 for a duplicate
+	for i := range knownOf {
+		knownOf[i] = -1
+	}
+	ntargets := 0
+	for i, a := range all {
+		e.known.hash[i], e.known.monthly[i], e.known.rank[i], e.known.target[i] = a.h, a.monthly, a.rank, -1
+		e.known.popular[i] = e.popular(entries[a.entry])
+		if tierOf(entries[a.entry]) != tierNone {
+			knownOf[a.entry] = int32(i)
+			ntargets++
+		}
+	}
+
+	// Targets: canonical, folded, light-folded and stem forms in one arena.
+	type span struct{ norm, fold, light, stem [2]uint32 }
+	spans := make([]span, 0, ntargets)
+	kept := make([]int, 0, ntargets)
+	arena := make([]byte, 0, ntargets*80+maxName)
+	nkeys := 0
+	var tb [maxName]byte
+	for i, en := range entries {
+		if knownOf[i] < 0 {
+			continue
+		}
+		nl, _ := normalizeInto(nb[:], eco, en.Name)
+		norm := nb[:nl]
 		var sp span
 		put := func(f func(dst []byte) int) [2]uint32 {
 			start := len(arena)
@@ -207,63 +368,65 @@ func (e *ecoIndex) build(eco policy.Ecosystem, entries []Entry, tierOf func(Entr
 			arena = arena[:start+f(arena[start:])]
 			return [2]uint32{uint32(start), uint32(len(arena))}
 		}
-		sp.norm = put(func(dst []byte) int { return copy(dst, nb[:nl]) })
-		sp.fold = put(func(dst []byte) int { return foldInto(dst, nb[:nl]) })
-		sp.light = put(func(dst []byte) int { return lightFoldInto(dst, nb[:nl]) })
+		sp.norm = put(func(dst []byte) int { return copy(dst, norm) })
+		sp.fold = put(func(dst []byte) int { return foldInto(dst, norm) })
+		sp.light = put(func(dst []byte) int { return lightFoldInto(dst, norm) })
+		sp.stem = put(func(dst []byte) int {
+			if rest, ok := dropAffix(eco, norm); ok {
+				if l := lightFoldInto(tb[:], rest); l >= minAffix {
+					return copy(dst, tb[:l])
+				}
+			}
+			return 0
+		})
 		spans = append(spans, sp)
 		kept = append(kept, i)
 		ll := int(sp.light[1] - sp.light[0])
-		nkeys += 5
-		if ll >= minDistLen && ll <= maxDistLen {
-			nkeys += ll + 1
-			if tierOf(en) != tierNone && ll >= minD2Len && ll <= maxD2Len {
-				nkeys += ll * (ll - 1) / 2
-			}
+		nkeys += 6 + ll + int(sp.stem[1]-sp.stem[0])
+		if tierOf(en) == tierBlock && ll >= minD2Len && ll <= maxD2Len {
+			nkeys += ll * (ll - 1) / 2
 		}
 	}
-	all := string(arena)
-	str := func(s [2]uint32) string { return all[s[0]:s[1]] }
+	arenaStr := string(arena)
+	str := func(s [2]uint32) string { return arenaStr[s[0]:s[1]] }
 	m := len(spans)
 	e.names = make([]string, m)
 	e.folds = make([]string, m)
 	e.lights = make([]string, m)
+	e.stems = make([]string, m)
 	e.rank = make([]int32, m)
 	e.monthly = make([]int64, m)
 	e.tier = make([]uint8, m)
-	e.exact = make(map[string]uint32, m)
 	var b tableBuilder
 	b.keys = make([]uint64, 0, nkeys)
 	b.vals = make([]uint32, 0, nkeys)
 	d := new(deletions)
-	var tb [maxName]byte
 	local := make([]uint64, 0, 1024)
 	for id, sp := range spans {
 		en := entries[kept[id]]
 		uid := uint32(id)
 		tier := tierOf(en)
-		tgt := tier != tierNone
 		name := str(sp.norm)
-		if _, dup := e.exact[name]; dup {
-			continue // a repeated name keeps its first, most popular entry
-		}
-		e.names[id], e.folds[id], e.lights[id] = name, str(sp.fold), str(sp.light)
+		e.names[id], e.folds[id], e.lights[id], e.stems[id] = name, str(sp.fold), str(sp.light), str(sp.stem)
 		e.rank[id], e.monthly[id], e.tier[id] = int32(en.Rank), en.Monthly, tier
-		e.exact[name] = uid
-		norm := arena[sp.norm[0]:sp.norm[1]]
-		light := arena[sp.light[0]:sp.light[1]]
+		e.known.target[knownOf[kept[id]]] = int32(id)
+		norm := []byte(name)
+		light := []byte(e.lights[id])
 
-		b.add(hashBytes(kindFold, arena[sp.fold[0]:sp.fold[1]]), uid)
 		local = local[:0]
+		local = append(local, hashBytes(kindFold, []byte(e.folds[id])))
 		if k, ok := firstTokenKey(tb[:], norm); ok {
 			local = append(local, k)
 		}
-		if ll := len(light); ll >= minDistLen && ll <= maxDistLen {
+		ll := len(light)
+		short := ll >= minShortLen && ll < minDistLen && tier == tierBlock
+		if (ll >= minDistLen || short) && ll <= maxDistLen {
 			d.reset(light)
 			local = append(local, d.whole())
 			for i := range ll {
 				local = append(local, d.del1(i))
 			}
-			if tgt && ll >= minD2Len && ll <= maxD2Len {
+			if tier == tierBlock && ll >= minD2Len && ll <= maxD2Len {
 				for i := range ll {
 					for j := i + 1; j < ll; j++ {
 						local = append(local, d.del2(i, j))
@@ -271,19 +434,32 @@ func (e *ecoIndex) build(eco policy.Ecosystem, entries []Entry, tierOf func(Entr
 				}
 			}
 		}
-		if tgt {
-			if k, ok := reorderKey(tb[:], norm); ok {
-				local = append(local, k)
-			}
-			if rest, ok := dropAffix(norm); ok && norm[0] != '@' {
-				if rl := foldInto(tb[:], rest); rl >= 3 {
-					local = append(local, hashBytes(kindAffixDrop, tb[:rl]))
+		if st := e.stems[id]; st != "" {
+			local = append(local, hashBytes(kindAffixDrop, []byte(foldString(tb[:], st))))
+			if sl := len(st); sl >= minDistLen && sl <= maxDistLen {
+				d.reset([]byte(st))
+				local = append(local, mix(d.pre[d.n], kindStemDel, uint64(d.n)))
+				for i := range sl {
+					local = append(local, rekind(d.del1(i), kindStemDel))
 				}
 			}
-			if scope, name := splitScope(norm); scope != nil {
-				sl := foldInto(tb[:], scope)
-				sl += foldInto(tb[sl:], name)
-				local = append(local, hashBytes(kindScopeConcat, tb[:sl]))
+		}
+		if k, ok := reorderKey(tb[:], norm); ok {
+			local = append(local, k)
+		}
+		if scope, base := splitScope(norm); scope != nil {
+			sl := foldInto(tb[:], scope)
+			sl += foldInto(tb[sl:], base)
+			local = append(local, hashBytes(kindScopeConcat, tb[:sl]))
+			// the name part copied without the scope ("claude-code")
+			if tier >= tierMiddle {
+				if bl := lightFoldInto(tb[:], base); bl >= minBaseLen && bl <= maxDistLen {
+					d.reset(tb[:bl])
+					local = append(local, mix(d.pre[d.n], kindBaseDel, uint64(d.n)))
+					for i := range bl {
+						local = append(local, rekind(d.del1(i), kindBaseDel))
+					}
+				}
 			}
 		}
 		slices.Sort(local)
@@ -294,22 +470,111 @@ func (e *ecoIndex) build(eco policy.Ecosystem, entries []Entry, tierOf func(Entr
 	e.keys = b.build()
 }
 
+// foldString folds an already light-folded string (homoglyph digraphs).
+func foldString(buf []byte, light string) []byte {
+	return buf[:foldInto(buf, []byte(light))]
+}
+
+// rekind turns a deletion hash into a distinct key kind (the deletion
+// hashes of stems and scoped name parts must not meet whole names').
+func rekind(h, kind uint64) uint64 { return mix(h, kind, 0) }
+
 // dropAffix strips one ecosystem affix joined by a separator ("python-x",
-// "x-py", "x.js"); ok is false when there is none.
-func dropAffix(norm []byte) ([]byte, bool) {
+// "x-py", "x.js"), or without one: npm "js" suffix and "node" prefix
+// ("xjs", "nodex"), PyPI "py" suffix ("xpy"); ok is false when there is
+// none.
+func dropAffix(eco policy.Ecosystem, norm []byte) ([]byte, bool) {
+	rest, _, ok := dropAffixKind(eco, norm)
+	return rest, ok
+}
+
+// dropAffixKind is dropAffix that also tells whether the affix was a
+// prefix.
+func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, prefix, ok bool) {
+	// ecosystem affixes: words that naming conventions add to a project name
+	affixPrefixes := [...]string{"python3", "python", "py", "js", "node"}
+	affixSuffixes := [...]string{"python", "py", "js", "node"}
 	_, name := splitScope(norm)
-	// affixes that ecosystems' naming conventions add to a project name
-	for _, p := range [...]string{"python3", "python", "py", "js", "node"} {
+	for _, p := range affixPrefixes {
 		if len(name) > len(p)+1 && string(name[:len(p)]) == p && isSep(name[len(p)]) {
-			return name[len(p)+1:], true
+			return name[len(p)+1:], true, true
 		}
 	}
-	for _, s := range [...]string{"python", "py", "js", "node"} {
+	for _, s := range affixSuffixes {
 		if len(name) > len(s)+1 && string(name[len(name)-len(s):]) == s && isSep(name[len(name)-len(s)-1]) {
-			return name[:len(name)-len(s)-1], true
+			return name[:len(name)-len(s)-1], false, true
 		}
 	}
-	return nil, false
+	if eco == policy.NPM && len(name) > 2+minAffix && string(name[len(name)-2:]) == "js" && !isSep(name[len(name)-3]) {
+		return name[:len(name)-2], false, true
+	}
+	if eco == policy.NPM && len(name) >= 4+minAffix && string(name[:4]) == "node" && !isSep(name[4]) {
+		return name[4:], true, true
+	}
+	if eco == policy.PyPI && len(name) > 2+minAffix && string(name[len(name)-2:]) == "py" && !isSep(name[len(name)-3]) {
+		return name[:len(name)-2], false, true
+	}
+	return nil, false, false
+}
+
+// Compound look-alikes glue a word to a target ("plain-crypto-js",
+// "json-bigint-extend", "loadash-lint"). Filler words are qualifiers that
+// say nothing about what a package does: glued to a target they only
+// dress it up. Tool words do say something ("x-cli", "x-utils", "x-lint"
+// are ordinary companions of x), so glued to a target they count only when
+// the target itself is misspelt: a companion spells its target right.
+func fillerPrefix(w []byte) bool {
+	switch string(w) {
+	case "easy", "plain", "simple", "fast", "crypto", "super", "better", "real", "true",
+		"official", "secure", "safe", "pure", "new", "my", "the":
+		return true
+	}
+	return false
+}
+
+func fillerSuffix(w []byte) bool {
+	switch string(w) {
+	case "basic", "extend", "extended", "plus", "pro", "lite", "npm", "64", "official",
+		"fixed", "patched", "new", "latest", "secure":
+		return true
+	}
+	return false
+}
+
+func toolSuffix(w []byte) bool {
+	switch string(w) {
+	case "lint", "utils", "util", "core", "sdk", "lib", "tools", "helper", "helpers", "mcp",
+		"cli", "api", "plugin", "dev":
+		return true
+	}
+	return false
+}
+
+// dropFiller strips one filler or tool word (first or last token,
+// separator joined); tool tells which; ok is false when there is none.
+func dropFiller(norm []byte, last bool) (rest []byte, tool, ok bool) {
+	_, name := splitScope(norm)
+	if !last {
+		for i, c := range name {
+			if isSep(c) {
+				if fillerPrefix(name[:i]) && len(name)-i-1 >= minAffix {
+					return name[i+1:], false, true
+				}
+				break
+			}
+		}
+		return nil, false, false
+	}
+	for i := len(name) - 1; i > 0; i-- {
+		if isSep(name[i]) {
+			w := name[i+1:]
+			if (fillerSuffix(w) || toolSuffix(w)) && i >= minAffix {
+				return name[:i], toolSuffix(w), true
+			}
+			break
+		}
+	}
+	return nil, false, false
 }
 
 // versionBase strips a version suffix ("2", "3", "-v2", "_2", "v10"); ok

@@ -24,14 +24,14 @@ func TestTyposquat(t *testing.T) {
 		{policy.PyPI, "reqquests", "requests", FamilyRepetition, High},
 		{policy.PyPI, "requets", "requests", FamilyOmission, High},
 		{policy.PyPI, "rrequests", "requests", FamilyRepetition, High},
-		{policy.PyPI, "reqxuests", "requests", FamilyInsertion, High},
+		{policy.PyPI, "reqxuests", "requests", FamilyInsertion, Low},  // x is no neighbour of q or u: not a slip
 		{policy.PyPI, "jeIlyfish", "jellyfish", FamilyHomoglyph, Low}, // jellyfish is warn-tier
 		{policy.PyPI, "nunpy", "numpy", FamilySubstitution, High},
 		{policy.PyPI, "b0to3", "boto3", FamilyHomoglyph, High},
 		{policy.PyPI, "c1ick", "click", FamilyHomoglyph, High},
 		{policy.PyPI, "pythondateutil", "python-dateutil", FamilySeparator, High},
 		{policy.PyPI, "setup-tools", "setuptools", FamilySeparator, High},
-		{policy.PyPI, "dateutil-python", "python-dateutil", FamilyReorder, High},
+		{policy.PyPI, "dateutil-python", "python-dateutil", FamilyReorder, Low}, // reorders are mostly sibling projects
 		{policy.PyPI, "python-requests", "requests", FamilyAffix, High},
 		{policy.PyPI, "requests-py", "requests", FamilyAffix, High},
 		{policy.PyPI, "requests2", "requests", FamilyVersionSuffix, Low},
@@ -39,13 +39,13 @@ func TestTyposquat(t *testing.T) {
 		{policy.PyPI, "urlib3", "urllib3", FamilyOmission, High},
 		{policy.PyPI, "djangorestframwrk", "djangorestframework", FamilyDistance2, Low},
 		{policy.NPM, "loadsh", "lodash", FamilyTransposition, High},
-		{policy.NPM, "crossenv", "cross-env", FamilySeparator, High},
+		{policy.NPM, "crossenv", "cross-env", FamilySeparator, Low}, // npm no longer accepts such names: legacy ones
 		{policy.NPM, "mongose", "mongoose", FamilyOmission, High},
-		{policy.NPM, "electorn", "electron", FamilyTransposition, Low}, // electron is warn-tier
+		{policy.NPM, "electorn", "electron", FamilyTransposition, High}, // middle tier, unknown candidate
 		{policy.NPM, "jquery.js", "jquery", FamilyAffix, High},
 		{policy.NPM, "@typess/node", "@types/node", FamilyScopeConfusion, High},
 		{policy.NPM, "@types-node/x", "@types/node", FamilyScopeConfusion, High},
-		{policy.NPM, "typesnode", "@types/node", FamilyScopeConfusion, High},
+		{policy.NPM, "typesnode", "@types/node", FamilyScopeConfusion, Low}, // often the pre-scope name
 		{policy.NPM, "expresss", "express", FamilyRepetition, High},
 	}
 	for _, tc := range tests {

@@ -7,23 +7,43 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
-// Popular reports whether name is in the corpus, with its rank and monthly
-// downloads (0 when the corpus has only a rank).
+// Popular reports whether name is popular enough never to be a typosquat
+// (npm: at least 40,000 downloads a month; PyPI: ranked among the top
+// 15,000), with its rank and monthly downloads (0 when the corpus has only
+// a rank).
 func (ix *Index) Popular(eco policy.Ecosystem, name string) (rank int, monthly int64, ok bool) {
 	e := ix.eco(eco)
 	if e == nil {
 		return 0, 0, false
 	}
+	k, known := e.findKnown(eco, name)
+	if !known || !e.known.popular[k] {
+		return 0, 0, false
+	}
+	return int(e.known.rank[k]), e.known.monthly[k], true
+}
+
+// Known reports whether name is in the corpus at all, popular or not, with
+// its rank (0 when unranked) and monthly downloads (0 when unknown).
+func (ix *Index) Known(eco policy.Ecosystem, name string) (rank int, monthly int64, ok bool) {
+	e := ix.eco(eco)
+	if e == nil {
+		return 0, 0, false
+	}
+	k, known := e.findKnown(eco, name)
+	if !known {
+		return 0, 0, false
+	}
+	return int(e.known.rank[k]), e.known.monthly[k], true
+}
+
+func (e *ecoIndex) findKnown(eco policy.Ecosystem, name string) (int, bool) {
 	var nb [maxName]byte
 	n, valid := normalizeInto(nb[:], eco, name)
 	if !valid {
-		return 0, 0, false
+		return 0, false
 	}
-	id, ok := e.exact[string(nb[:n])]
-	if !ok {
-		return 0, 0, false
-	}
-	return int(e.rank[id]), e.monthly[id], true
+	return e.known.find(hashBytes(kindName, nb[:n]))
 }
 
 // ExistsElsewhere reports whether name is popular in the other ecosystem
@@ -47,9 +67,13 @@ func (ix *Index) ExistsElsewhere(eco policy.Ecosystem, name string) (policy.Ecos
 // query is the per-lookup state; it lives on the caller's stack.
 type query struct {
 	e     *ecoIndex
+	norm  []byte
 	fold  []byte
 	light []byte
 	scope []byte
+	// the candidate's own popularity (0 when not in the corpus)
+	candMonthly int64
+	candKnown   bool
 	// best match so far as plain values: a Match holds strings, and
 	// keeping pointers out of query lets it (and the name buffers its
 	// slices point into) stay on the stack.
@@ -57,24 +81,10 @@ type query struct {
 	bestFam  uint8 // index into Families()
 	bestConf Confidence
 	bestDist int
+	bestSlip bool
 	seen     [64]uint32
 	nseen    int
-	anyTier  bool // Suggest: every corpus name is a candidate
-}
-
-func (q *query) consider(id uint32, family uint8, conf Confidence, dist int) {
-	if q.e.tier[id] != tierBlock {
-		conf = min(conf, Low)
-	}
-	if q.bestID >= 0 {
-		better := conf > q.bestConf ||
-			(conf == q.bestConf && dist < q.bestDist) ||
-			(conf == q.bestConf && dist == q.bestDist && q.e.rank[id] < q.e.rank[q.bestID])
-		if !better {
-			return
-		}
-	}
-	q.bestID, q.bestFam, q.bestConf, q.bestDist = int32(id), family, conf, dist
+	anyTier  bool // Suggest: every target is a candidate
 }
 
 // Family codes for query.consider, indexes into families.
@@ -91,6 +101,10 @@ const (
 	famVersionSuffix
 	famScopeConfusion
 	famDistance2
+	famAffixEdit
+	famCompound
+	famPlural
+	famLast = famPlural
 )
 
 func familyName(code uint8) string {
@@ -117,13 +131,80 @@ func familyName(code uint8) string {
 		return FamilyVersionSuffix
 	case famScopeConfusion:
 		return FamilyScopeConfusion
+	case famAffixEdit:
+		return FamilyAffixEdit
+	case famCompound:
+		return FamilyCompound
+	case famPlural:
+		return FamilyPlural
 	}
 	return FamilyDistance2
 }
 
+// closer is the one ranking of look-alike targets, shared by Typosquat
+// (which target a name imitates) and Suggest ("did you mean"): fewer edits
+// first, then the more popular target. It returns a negative number when a
+// ranks before b.
+func (e *ecoIndex) closer(distA int, a uint32, distB int, b uint32) int {
+	if distA != distB {
+		return distA - distB
+	}
+	if ma, mb := e.monthly[a], e.monthly[b]; ma != mb && ma > 0 && mb > 0 {
+		if ma > mb {
+			return -1
+		}
+		return 1
+	}
+	return int(e.rank[a] - e.rank[b])
+}
+
+// consider grades a match against target id and keeps it if it beats the
+// best so far. strong: the family is a plausible slip (a transposition, a
+// neighbouring key, a separator or affix) rather than a loose resemblance.
+func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
+	e := q.e
+	tier := e.tier[id]
+	if !q.anyTier {
+		// a candidate in the same league as the target is not its squat
+		if q.candMonthly > 0 && e.monthly[id] > 0 && q.candMonthly*sameLeagueRatio >= e.monthly[id] {
+			return
+		}
+	}
+	if !strong && tier == tierSlip && !q.anyTier {
+		// a loose resemblance to a little-used name is noise
+		return
+	}
+	conf := Low
+	if strong {
+		switch {
+		case tier == tierBlock:
+			conf = High
+		case tier == tierMiddle && q.farLess(id):
+			conf = High
+		}
+	}
+	if q.bestID >= 0 {
+		better := conf > q.bestConf ||
+			(conf == q.bestConf && e.closer(dist, id, q.bestDist, uint32(q.bestID)) < 0)
+		if !better {
+			return
+		}
+	}
+	q.bestID, q.bestFam, q.bestConf, q.bestDist, q.bestSlip = int32(id), family, conf, dist, strong
+}
+
+// farLess: the candidate is unknown or far less popular than the target
+// (PyPI: the candidate has no rank, or it would be popular already).
+func (q *query) farLess(id uint32) bool {
+	if q.e.eco == policy.PyPI || !q.candKnown {
+		return true
+	}
+	return q.candMonthly*farLessRatio < q.e.monthly[id]
+}
+
 // eligible: id may be reported (a target, not in the candidate's own scope).
 func (q *query) eligible(id uint32) bool {
-	if q.e.tier[id] == tierNone && !q.anyTier {
+	if q.e.tier[id] == tierNone {
 		return false
 	}
 	if q.scope != nil {
@@ -148,7 +229,8 @@ func (q *query) firstNew(id uint32) bool {
 	return true
 }
 
-// foldHits calls fn for every target whose folded form equals fold.
+// foldTargets calls fn for every target whose key of kind equals fold
+// (verified against the folded name when verify is set).
 func (q *query) foldTargets(kind uint64, fold []byte, verify bool, fn func(id uint32)) {
 	h := hashBytes(kind, fold)
 	for _, ent := range q.e.keys.span(h) {
@@ -163,8 +245,9 @@ func (q *query) foldTargets(kind uint64, fold []byte, verify bool, fn func(id ui
 	}
 }
 
-// Typosquat reports the popular name that name seems to imitate. A name in
-// the corpus is never a typosquat.
+// Typosquat reports the popular name that name seems to imitate. A popular
+// name (see Popular) is never a typosquat; a known name is not a typosquat
+// of a target it is at least 1/100 as popular as.
 func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 	e := ix.eco(eco)
 	if e == nil {
@@ -176,54 +259,72 @@ func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 		return Match{}, false
 	}
 	norm := nb[:n]
-	if _, popular := e.exact[string(norm)]; popular {
-		return Match{}, false
+	q := query{e: e, bestID: -1, norm: norm}
+	if k, known := e.known.find(hashBytes(kindName, norm)); known {
+		if e.known.popular[k] {
+			return Match{}, false
+		}
+		q.candKnown, q.candMonthly = true, e.known.monthly[k]
 	}
-	q := query{e: e, bestID: -1}
 	q.scope, _ = splitScope(norm)
 	q.fold = fb[:foldInto(fb[:], norm)]
 	q.light = lb[:lightFoldInto(lb[:], norm)]
-	q.exactFamilies(norm, tb[:])
-	if len(q.light) >= minDistLen && q.bestConf != High {
+	q.exactFamilies(tb[:])
+	if len(q.light) >= minShortLen && q.bestConf != High {
 		q.distance(2)
+	}
+	if q.bestConf != High && q.scope == nil {
+		q.looseFamilies(tb[:])
 	}
 	if q.bestID < 0 {
 		return Match{}, false
 	}
 	id := q.bestID
 	return Match{Target: e.names[id], Family: familyName(q.bestFam), Confidence: q.bestConf,
-		Distance: q.bestDist, TargetRank: int(e.rank[id]), TargetMonthly: e.monthly[id]}, true
+		Distance: q.bestDist, TargetRank: int(e.rank[id]), TargetMonthly: e.monthly[id],
+		Slip: q.bestSlip && q.bestConf == Low}, true
 }
 
 // exactFamilies checks the families found by exact key lookups.
-func (q *query) exactFamilies(norm, tb []byte) {
+func (q *query) exactFamilies(tb []byte) {
+	norm := q.norm
 	// separator and homoglyph: same folded form
 	q.foldTargets(kindFold, q.fold, true, func(id uint32) {
 		var sa, sb [maxName]byte
 		a := sa[:stripInto(sa[:], norm)]
 		b := sb[:stripInto(sb[:], []byte(q.e.names[id]))]
-		fam := famHomoglyph
+		fam, strong := famHomoglyph, true
 		if bytes.Equal(a, b) {
-			fam = famSeparator
+			// npm refuses new names equal to an existing one without
+			// punctuation, so separator-only variants there are older,
+			// legitimate names
+			fam, strong = famSeparator, q.e.eco != policy.NPM
 		}
-		q.consider(id, fam, High, 0)
+		q.consider(id, fam, strong, 0)
 	})
-	if len(q.fold) < minDistLen {
+	if len(q.fold) < minAffix {
 		return
 	}
 	if q.scope == nil {
-		q.nameFamilies(norm, tb)
+		q.nameFamilies(tb)
 	}
 	if q.e.eco != policy.NPM {
 		return
 	}
 	if q.scope == nil {
 		// unscoped copy of a scoped target: "babelcore" for "@babel/core"
-		q.foldTargets(kindScopeConcat, q.fold, false, func(id uint32) { q.consider(id, famScopeConfusion, High, 0) })
+		// (many are the package's own pre-scope name: a warning)
+		q.foldTargets(kindScopeConcat, q.fold, false, func(id uint32) { q.consider(id, famScopeConfusion, false, 0) })
 		return
 	}
-	// "@types-node/x": a target's scope joined with more words
-	_, name := splitScope(norm)
+	q.scopeFamilies(tb)
+}
+
+// scopeFamilies checks scoped names: "@types-node/x" (a target's scope
+// joined with more words) and "@async-mutex/mutex" (an unscoped target
+// spelled as a scope, with a word of it as the name).
+func (q *query) scopeFamilies(tb []byte) {
+	_, name := splitScope(q.norm)
 	for i, c := range q.scope {
 		// only @types lookalikes: other scopes have many legitimate
 		// "@scope-suffix" relatives (forks, plugins)
@@ -236,37 +337,182 @@ func (q *query) exactFamilies(norm, tb []byte) {
 			l += copy(tb[l:], a)
 			l += copy(tb[l:], "/")
 			l += copy(tb[l:], second)
-			if id, ok := q.e.exact[string(tb[:l])]; ok && q.e.tier[id] != tierNone {
-				q.consider(id, famScopeConfusion, High, 0)
+			if k, ok := q.e.known.find(hashBytes(kindName, tb[:l])); ok {
+				if id := q.e.known.target[k]; id >= 0 && q.e.tier[id] != tierNone {
+					q.consider(uint32(id), famScopeConfusion, true, 0)
+				}
 			}
+		}
+	}
+	if !hasToken(q.scope, name) {
+		return
+	}
+	var fb [maxName]byte
+	f := fb[:foldInto(fb[:], q.scope)]
+	if len(f) < minAffix {
+		return
+	}
+	h := hashBytes(kindFold, f)
+	for _, ent := range q.e.keys.span(h) {
+		if id, ok := hit(ent, h); ok && q.e.tier[id] != tierNone && q.e.folds[id] == string(f) && scopeOf(q.e.names[id]) == "" {
+			q.consider(id, famScopeConfusion, false, 0)
 		}
 	}
 }
 
-// nameFamilies checks the affix, version-suffix and reorder families of an
-// unscoped name.
-func (q *query) nameFamilies(norm, tb []byte) {
-	// affix added to a target
-	if rest, ok := dropAffix(norm); ok {
-		if rl := foldInto(tb, rest); rl >= minAffix {
-			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famAffix, High, 0) })
+// hasToken: word is one of the separator-delimited words of s.
+func hasToken(s, word []byte) bool {
+	if len(word) == 0 {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || isSep(s[i]) {
+			if bytes.Equal(s[start:i], word) {
+				return true
+			}
+			start = i + 1
 		}
 	}
-	// affix dropped from a target
-	q.foldTargets(kindAffixDrop, q.fold, false, func(id uint32) { q.consider(id, famAffix, High, 0) })
+	return false
+}
+
+// nameFamilies checks the affix, version-suffix and reorder families of an
+// unscoped name.
+func (q *query) nameFamilies(tb []byte) {
+	norm := q.norm
+	// affix added to a target; npm "node-x"/"js-x" are the usual names of
+	// ports and wrappers (node-fetch), so a prefix there only warns
+	if rest, prefix, ok := dropAffixKind(q.e.eco, norm); ok {
+		strong := !(prefix && q.e.eco == policy.NPM)
+		if rl := foldInto(tb, rest); rl >= minAffix {
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famAffix, strong, 0) })
+		}
+	}
+	// affix dropped from a target: the shorter name is often a generic
+	// word with a life of its own
+	q.foldTargets(kindAffixDrop, q.fold, false, func(id uint32) { q.consider(id, famAffix, false, 0) })
 	// version suffix added to a target
 	if base, ok := versionBase(norm); ok {
-		if bl := foldInto(tb, base); bl >= minAffix {
-			q.foldTargets(kindFold, tb[:bl], true, func(id uint32) { q.consider(id, famVersionSuffix, Low, 0) })
+		if bl := foldInto(tb, base); bl >= minDistLen {
+			q.foldTargets(kindFold, tb[:bl], true, func(id uint32) { q.consider(id, famVersionSuffix, false, 0) })
 		}
 	}
 	// token reorder
 	if k, ok := reorderKey(tb, norm); ok {
 		for _, ent := range q.e.keys.span(k) {
 			if id, ok := hit(ent, k); ok && q.eligible(id) && q.e.folds[id] != string(q.fold) {
-				q.consider(id, famReorder, High, 0)
+				q.consider(id, famReorder, false, 0) // usually sibling projects
 			}
 		}
+	}
+}
+
+// looseFamilies checks the families that look past an affix or a filler
+// word: one edit on the rest of the name, a filler word glued to a target,
+// and an unscoped copy of a scoped target's name part. They only warn.
+func (q *query) looseFamilies(tb []byte) {
+	var sb [maxName]byte
+	// affix added, one edit in the rest: "dizcordjs", "etherdjs"
+	if rest, ok := dropAffix(q.e.eco, q.norm); ok {
+		s := sb[:lightFoldInto(sb[:], rest)]
+		q.probeSub(s, kindDel, famAffixEdit, 1)
+		q.probeSub(s, kindStemDel, famAffixEdit, 1)
+	}
+	// affix dropped from a target, one edit in the rest
+	q.probeSub(q.light, kindStemDel, famAffixEdit, 1)
+	// filler word glued to a target or a one-edit variant of it
+	for _, last := range [2]bool{false, true} {
+		rest, tool, ok := dropFiller(q.norm, last)
+		if !ok {
+			continue
+		}
+		if rl := foldInto(tb, rest); rl >= minAffix && !tool {
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.consider(id, famCompound, false, 0) })
+		}
+		s := sb[:lightFoldInto(sb[:], rest)]
+		q.probeSub(s, kindDel, famCompound, 1)
+		if r2, ok := dropAffix(q.e.eco, rest); ok {
+			// "expressjs-lint": an affix inside the compound
+			if rl := foldInto(tb, r2); rl >= minAffix && !tool {
+				q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			}
+			s2 := sb[:lightFoldInto(sb[:], r2)]
+			q.probeSub(s2, kindDel, famCompound, 1)
+		}
+	}
+	// the name part of a popular scoped target copied, with one edit,
+	// without its scope: "claud-code" for "@anthropic-ai/claude-code"
+	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen && bytes.ContainsAny(q.norm, "-_.") {
+		q.probeSub(q.light, kindBaseDel, famScopeConfusion, 1)
+	}
+}
+
+// probeSub looks s (a light-folded part of the name) up among the
+// deletion keys of kind and reports targets within limit edits of the
+// matching part of the target (whole light fold, stem or scoped name
+// part) as family fam, at most a warning.
+func (q *query) probeSub(s []byte, kind uint64, fam uint8, limit int) {
+	q.probeSubFrom(s, kind, fam, 1, limit)
+}
+
+// probeSubFrom is probeSub reporting only matches at least minDist edits
+// away (exact matches are other families' business).
+func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit int) {
+	sl := len(s)
+	if sl < minDistLen || sl > maxDistLen {
+		return
+	}
+	q.nseen = 0
+	d := new(deletions)
+	d.reset(s)
+	key := func(h uint64) uint64 {
+		if kind == kindDel {
+			return h
+		}
+		return rekind(h, kind)
+	}
+	whole := d.whole()
+	if kind != kindDel {
+		whole = mix(d.pre[d.n], kind, uint64(d.n))
+	}
+	probe := func(h uint64) {
+		for _, ent := range q.e.keys.span(h) {
+			id, ok := hit(ent, h)
+			if !ok || !q.eligible(id) || !q.firstNew(id) {
+				continue
+			}
+			var tb [maxName]byte
+			var part []byte
+			switch kind {
+			case kindStemDel:
+				part = []byte(q.e.stems[id])
+			case kindBaseDel:
+				// a multi-word name part ("claude-code"), not a plain
+				// word ("accordion") many packages are named after
+				_, base := splitScope([]byte(q.e.names[id]))
+				if bytes.IndexFunc(base, func(r rune) bool { return r < 128 && isSep(byte(r)) }) < 0 {
+					continue
+				}
+				part = tb[:lightFoldInto(tb[:], base)]
+			default:
+				if scopeOf(q.e.names[id]) != "" {
+					continue
+				}
+				part = []byte(q.e.lights[id])
+			}
+			if len(part) < minDistLen {
+				continue
+			}
+			if dist := osa(s, part, limit); dist >= minDist && dist <= limit {
+				q.consider(id, fam, false, dist)
+			}
+		}
+	}
+	probe(whole)
+	for i := range sl {
+		probe(key(d.del1(i)))
 	}
 }
 
@@ -277,6 +523,7 @@ func (q *query) distance(limit int) {
 	if fl > maxDistLen {
 		return
 	}
+	q.nseen = 0
 	d := new(deletions) // does not escape: stays on the stack
 	d.reset(q.light)
 	q.probe(d.whole(), limit)
@@ -300,20 +547,37 @@ func (q *query) probe(h uint64, limit int) {
 			continue
 		}
 		tf := q.e.lights[id]
-		if len(tf) < minDistLen {
+		if len(tf) < minShortLen {
 			continue
 		}
 		dist := osa(q.light, tf, limit)
-		if dist > limit || (!q.anyTier && !q.sameShape(id, dist)) {
+		if dist == 0 || dist > limit || !q.sameShape(id, dist) {
 			continue
 		}
+		short := min(len(q.light), len(tf)) < minDistLen
 		switch {
+		case short:
+			// short names: only a slip on a very popular name, and only
+			// a transposition blocks
+			if dist != 1 || q.e.tier[id] != tierBlock || len(q.light) < minShortLen {
+				continue
+			}
+			fam := q.editFamily(id)
+			q.consider(id, fam, fam == famTransposition, 1)
 		case dist == 1 && versionEdit(q.light, tf):
-			q.consider(id, famVersionSuffix, Low, 1)
+			q.consider(id, famVersionSuffix, false, 1)
 		case dist == 1:
-			q.consider(id, q.editFamily(id), High, 1)
-		case dist == 2 && (q.anyTier || (len(q.light) >= minD2Len && len(tf) >= minD2Len)):
-			q.consider(id, famDistance2, Low, 2)
+			fam := q.editFamily(id)
+			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && !dropsLetterWord(q.norm, q.e.names[id])
+			if pluralEdit(q.light, tf) {
+				fam, strong = famPlural, false
+			}
+			q.consider(id, fam, strong, 1)
+		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
+			q.light[0] == tf[0] && q.light[len(q.light)-1] == tf[len(tf)-1]:
+			// two edits still read as the target only when its first and
+			// last letters stay in place (the letters a reader anchors on)
+			q.consider(id, famDistance2, false, 2)
 		}
 	}
 }
@@ -363,6 +627,26 @@ func versionEdit(cand []byte, target string) bool {
 	return false
 }
 
+// dropsLetterWord: cand is target without its first letter or one-letter
+// first word ("react" for "preact", "timeout" for "p-timeout"): the target
+// is then usually a variant named after cand, not the other way round.
+func dropsLetterWord(cand []byte, target string) bool {
+	return len(target) > 2 && (string(cand) == target[1:] || (isSep(target[1]) && string(cand) == target[2:]))
+}
+
+// pluralEdit: one name is the other plus a trailing "s" (a meaning-
+// preserving variant, often a legitimate sibling).
+// A doubled final "s" ("expresss") is a repetition, not a plural.
+func pluralEdit(cand []byte, target string) bool {
+	switch {
+	case len(cand) == len(target)+1:
+		return cand[len(cand)-1] == 's' && target != "" && target[len(target)-1] != 's' && string(cand[:len(target)]) == target
+	case len(target) == len(cand)+1:
+		return target[len(target)-1] == 's' && len(cand) > 0 && cand[len(cand)-1] != 's' && target[:len(cand)] == string(cand)
+	}
+	return false
+}
+
 func bytesCutString(s string, sep byte) (before, after string, found bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == sep {
@@ -373,9 +657,9 @@ func bytesCutString(s string, sep byte) (before, after string, found bool) {
 }
 
 // Suggest returns up to max popular names close to name: within two edits
-// (after folding) or one affix, then names sharing its first word; nearest
-// first and most popular first among equals. It is meant for explaining
-// refusals and may allocate.
+// (after folding) or one affix, then names sharing its first word; ranked
+// like Typosquat's targets (fewer edits, then more popular). It is meant
+// for explaining refusals and may allocate.
 func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 	e := ix.eco(eco)
 	if e == nil || max <= 0 {
@@ -387,7 +671,7 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 		return nil
 	}
 	norm := nb[:n]
-	q := query{e: e, bestID: -1, anyTier: true}
+	q := query{e: e, bestID: -1, anyTier: true, norm: norm}
 	q.fold = fb[:foldInto(fb[:], norm)]
 	q.light = lb[:lightFoldInto(lb[:], norm)]
 	type cand struct {
@@ -408,7 +692,7 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 		cands = append(cands, cand{id, dist})
 	}
 	q.foldTargets(kindFold, q.fold, true, func(id uint32) { add(id, 0) })
-	if rest, ok := dropAffix(norm); ok {
+	if rest, ok := dropAffix(eco, norm); ok {
 		var tb [maxName]byte
 		if rl := foldInto(tb[:], rest); rl > 0 {
 			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { add(id, 1) })
@@ -447,12 +731,7 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 			}
 		}
 	}
-	slices.SortFunc(cands, func(a, b cand) int {
-		if a.dist != b.dist {
-			return a.dist - b.dist
-		}
-		return int(e.rank[a.id] - e.rank[b.id])
-	})
+	slices.SortFunc(cands, func(a, b cand) int { return e.closer(a.dist, a.id, b.dist, b.id) })
 	out := make([]string, 0, min(max, len(cands)))
 	for _, c := range cands[:min(max, len(cands))] {
 		out = append(out, e.names[c.id])

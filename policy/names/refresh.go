@@ -39,9 +39,13 @@ type RefreshOptions struct {
 	// NPMNames adds npm names to re-count (for example from
 	// npm-high-impact).
 	NPMNames []string
-	// NPMMinMonthly drops npm names below this monthly count (default
-	// 40,000, the floor of the shipped snapshot).
+	// NPMMinMonthly: names new to the corpus (NPMNames) are added only
+	// with at least this monthly count (default 40,000, the floor of the
+	// popular snapshot). Names already in Previous are always kept.
 	NPMMinMonthly int64
+	// NPMTargetMonthly: npm names with at least this monthly count are
+	// targets, the others known names (default DefaultNPMTargetMonthly).
+	NPMTargetMonthly int64
 	// MaxBody bounds each response body (default 64 MiB).
 	MaxBody int64
 }
@@ -65,6 +69,9 @@ func Refresh(ctx context.Context, client *http.Client, opts RefreshOptions) ([]b
 	if opts.NPMMinMonthly <= 0 {
 		opts.NPMMinMonthly = 40_000
 	}
+	if opts.NPMTargetMonthly <= 0 {
+		opts.NPMTargetMonthly = DefaultNPMTargetMonthly
+	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 64 << 20
 	}
@@ -82,6 +89,13 @@ func Refresh(ctx context.Context, client *http.Client, opts RefreshOptions) ([]b
 	npm, err := refreshNPM(ctx, client, opts)
 	if err != nil {
 		return nil, fmt.Errorf("refresh npm: %w", err)
+	}
+	pypi = mergePyPI(pypi, opts.Previous.PyPI)
+	// A refresh never silently shrinks the corpus: every previous name is
+	// kept above, so fewer names means a bug or a truncated source.
+	if len(pypi) < len(opts.Previous.PyPI) || len(npm) < len(opts.Previous.NPM) {
+		return nil, fmt.Errorf("refresh: the corpus would shrink (PyPI %d → %d, npm %d → %d names)",
+			len(opts.Previous.PyPI), len(pypi), len(opts.Previous.NPM), len(npm))
 	}
 	var buf bytes.Buffer
 	if err := WriteCorpus(&buf, pypi, npm); err != nil {
@@ -186,11 +200,20 @@ func refreshNPM(ctx context.Context, client *http.Client, opts RefreshOptions) (
 			counts[n] = c
 		}
 	}
+	prev := make(map[string]bool, len(opts.Previous.NPM))
+	for _, e := range opts.Previous.NPM {
+		prev[e.Name] = true
+	}
 	var out []Entry
 	for n, c := range counts {
-		if c >= opts.NPMMinMonthly {
-			out = append(out, Entry{Name: n, Monthly: c})
+		if !prev[n] && c < opts.NPMMinMonthly {
+			continue
 		}
+		role := RoleTarget
+		if c < opts.NPMTargetMonthly {
+			role = RoleKnown
+		}
+		out = append(out, Entry{Name: n, Monthly: c, Role: role})
 	}
 	slices.SortFunc(out, func(a, b Entry) int {
 		if c := cmpDesc(a.Monthly, b.Monthly); c != 0 {
@@ -202,6 +225,23 @@ func refreshNPM(ctx context.Context, client *http.Client, opts RefreshOptions) (
 		out[i].Rank = i + 1
 	}
 	return out, nil
+}
+
+// mergePyPI keeps every previous PyPI name the fresh ranking lacks: a
+// ranked name that dropped out of the list becomes a known name without a
+// rank (it still exists; it is no longer a target).
+func mergePyPI(fresh, previous []Entry) []Entry {
+	seen := make(map[string]bool, len(fresh))
+	for _, e := range fresh {
+		seen[e.Name] = true
+	}
+	for _, e := range previous {
+		if !seen[e.Name] {
+			seen[e.Name] = true
+			fresh = append(fresh, Entry{Name: e.Name, Role: RoleKnown})
+		}
+	}
+	return fresh
 }
 
 func namesOf(es []Entry) []string {

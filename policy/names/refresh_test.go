@@ -83,12 +83,17 @@ func TestRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadCorpus(refreshed): %v", err)
 	}
-	wantPyPI := []Entry{{"boto3", 1, 900}, {"requests", 2, 70}, {"zope-interface", 3, 50}}
+	wantPyPI := []Entry{{"boto3", 1, 900, RoleTarget}, {"requests", 2, 70, RoleTarget}, {"zope-interface", 3, 50, RoleTarget}}
 	if diff := cmp.Diff(wantPyPI, c.PyPI); diff != "" {
 		t.Errorf("PyPI mismatch (-want +got):\n%s", diff)
 	}
-	if len(c.NPM) != 301 || c.NPM[0] != (Entry{"@babel/core", 1, 800_000}) || c.NPM[1] != (Entry{"pkg-299", 2, 100_299}) {
+	// every previous name stays (never silently shrinks): "gone" is kept
+	// as a known name with its new count
+	if len(c.NPM) != 302 || c.NPM[0] != (Entry{"@babel/core", 1, 800_000, RoleTarget}) || c.NPM[1] != (Entry{"pkg-299", 2, 100_299, RoleTarget}) {
 		t.Errorf("npm: %d entries, first %+v", len(c.NPM), c.NPM[:2])
+	}
+	if last := c.NPM[len(c.NPM)-1]; last != (Entry{"gone", 302, 10, RoleKnown}) {
+		t.Errorf("npm: last entry %+v, want gone kept as a known name", last)
 	}
 	total := 0
 	for _, b := range fake.batches {

@@ -3,6 +3,7 @@ package names
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
@@ -15,6 +16,12 @@ const (
 
 // weeksPerMonth converts weekly to monthly download counts.
 const weeksPerMonth = 4.3
+
+// youngPackage: a package first published this recently is young. A
+// plausible slip on any target by a young package with under 1/1000 of
+// its target's downloads is blocked online even when the target's tier
+// alone would only warn.
+const youngPackage = 90 * 24 * time.Hour
 
 // TyposquatRule returns DEP-003: the requested name imitates a popular name.
 // A high-confidence match blocks, a low-confidence one warns. A name in the
@@ -46,7 +53,7 @@ func (r typosquatRule) Evaluate(in policy.Input) (policy.Finding, bool) {
 		return policy.Finding{}, false
 	}
 	v := policy.Warn
-	if m.Confidence == High {
+	if m.Confidence == High || (m.Slip && youngAndObscure(in, m)) {
 		v = policy.Block
 	}
 	return policy.Finding{
@@ -55,6 +62,18 @@ func (r typosquatRule) Evaluate(in policy.Input) (policy.Finding, bool) {
 		Reason:      fmt.Sprintf("`%s` looks like `%s` (%s)", p.Name, m.Target, describeFamily(m.Family)),
 		Suggestions: []string{m.Target},
 	}, true
+}
+
+// youngAndObscure: the package is known to be young and far less popular
+// than the target it resembles (downloads unknown count as obscure: a
+// brand-new package has none to report).
+func youngAndObscure(in policy.Input, m Match) bool {
+	p := in.Package
+	if p.Created.IsZero() || in.Now.IsZero() || in.Now.Sub(p.Created) > youngPackage {
+		return false
+	}
+	w := p.Signals.WeeklyDownloads
+	return w < 0 || m.TargetMonthly <= 0 || float64(w)*weeksPerMonth*farLessRatio < float64(m.TargetMonthly)
 }
 
 func describeFamily(f string) string {
@@ -81,6 +100,12 @@ func describeFamily(f string) string {
 		return "a version number added or changed"
 	case FamilyScopeConfusion:
 		return "a confusable npm scope"
+	case FamilyAffixEdit:
+		return "an added or dropped suffix and one letter changed"
+	case FamilyCompound:
+		return "a word added to the name"
+	case FamilyPlural:
+		return "an added or dropped plural s"
 	}
 	return "two letters changed"
 }

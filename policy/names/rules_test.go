@@ -11,8 +11,45 @@ import (
 func tinyIndex() *Index {
 	return NewIndex(&Corpus{
 		PyPI: []Entry{{Name: "requests", Rank: 1}},
-		NPM:  []Entry{{Name: "lodash", Rank: 1, Monthly: 50_000_000}, {Name: "leftpad", Rank: 2, Monthly: 3_000_000}},
+		NPM: []Entry{{Name: "lodash", Rank: 1, Monthly: 50_000_000}, {Name: "leftpad", Rank: 2, Monthly: 3_000_000},
+			{Name: "smallpkg", Rank: 3, Monthly: 20_000}},
 	})
+}
+
+// TestTyposquatRuleOnline: a slip on a lower-tier target only warns from
+// the name alone, and blocks when the package is known to be young and
+// far less downloaded than its target.
+func TestTyposquatRuleOnline(t *testing.T) {
+	t.Parallel()
+	r := TyposquatRule(tinyIndex())
+	now := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	in := func(created time.Time, weekly int64) policy.Input {
+		return policy.Input{Now: now, Package: &policy.Package{Ecosystem: policy.NPM, Name: "smallpgk", Exists: true,
+			Created: created, Signals: policy.Signals{WeeklyDownloads: weekly}}}
+	}
+	tests := []struct {
+		name string
+		in   policy.Input
+		want policy.Verdict
+	}{
+		{"no age known", in(time.Time{}, -1), policy.Warn},
+		{"young, downloads unknown", in(now.AddDate(0, 0, -5), -1), policy.Block},
+		{"young, few downloads", in(now.AddDate(0, 0, -5), 2), policy.Block},
+		{"young but used", in(now.AddDate(0, 0, -5), 20), policy.Warn},
+		{"old", in(now.AddDate(-2, 0, 0), -1), policy.Warn},
+	}
+	for _, tc := range tests {
+		f, ok := r.Evaluate(tc.in)
+		if !ok || f.Verdict != tc.want {
+			t.Errorf("%s: Evaluate = %+v, %v; want verdict %s", tc.name, f, ok, tc.want)
+		}
+	}
+	// a loose resemblance is never escalated
+	loose := in(now.AddDate(0, 0, -5), -1)
+	loose.Package.Name = "smallpkg-pro"
+	if f, ok := r.Evaluate(loose); ok {
+		t.Errorf("compound on a lower-tier target: %+v, want no finding", f)
+	}
 }
 
 func TestTyposquatRule(t *testing.T) {
@@ -32,8 +69,10 @@ func TestTyposquatRule(t *testing.T) {
 	}{
 		{"transposed", pkg(policy.PyPI, "reqeusts", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Block,
 			Reason: "`reqeusts` looks like `requests` (transposed letters)", Suggestions: []string{"requests"}}},
-		{"warn tier", pkg(policy.NPM, "leftpadd", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Warn,
+		{"middle tier, unknown candidate", pkg(policy.NPM, "leftpadd", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Block,
 			Reason: "`leftpadd` looks like `leftpad` (a repeated letter)", Suggestions: []string{"leftpad"}}},
+		{"loose resemblance warns", pkg(policy.NPM, "left-pad", unknown), &policy.Finding{Rule: "DEP-003", Verdict: policy.Warn,
+			Reason: "`left-pad` looks like `leftpad` (different separators)", Suggestions: []string{"leftpad"}}},
 		{"few downloads", pkg(policy.NPM, "lodahs", policy.Signals{WeeklyDownloads: 10, DownloadsSource: "npm-downloads"}),
 			&policy.Finding{Rule: "DEP-003", Verdict: policy.Block, Reason: "`lodahs` looks like `lodash` (transposed letters)",
 				Suggestions: []string{"lodash"}}},

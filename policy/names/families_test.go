@@ -1,0 +1,93 @@
+package names
+
+import (
+	"testing"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// TestFamilies checks each family on look-alikes of embedded corpus
+// targets. The examples are made up for the test (the real attacks are the
+// evaluation's, policy/eval/testdata/real.tsv); each must be absent from
+// the corpus, or it would be exempt and the case would say nothing.
+func TestFamilies(t *testing.T) {
+	t.Parallel()
+	c, ix := loadIndex(t)
+	inCorpus := map[string]bool{}
+	for _, eco := range policy.Ecosystems() {
+		for _, e := range c.Entries(eco) {
+			inCorpus[string(eco)+":"+e.Name] = true
+		}
+	}
+	tests := []struct {
+		eco        policy.Ecosystem
+		name       string
+		target     string
+		family     string
+		confidence Confidence
+	}{
+		// an affix without a separator (npm "js")
+		{policy.NPM, "mongoosejs", "mongoose", FamilyAffix, High},
+		// an affix and one edit in the rest
+		{policy.NPM, "axois.js", "axios", FamilyAffixEdit, Low},
+		// a filler word glued to a target; a tool word only with a misspelt target
+		{policy.NPM, "simple-chalk", "chalk", FamilyCompound, Low},
+		{policy.NPM, "expres-utils", "express", FamilyCompound, Low},
+		{policy.PyPI, "simple-requests", "requests", FamilyCompound, Low},
+		// a plural
+		{policy.NPM, "prettiers", "prettier", FamilyPlural, Low},
+		// short names: a transposition on a very popular name blocks
+		{policy.NPM, "golb", "glob", FamilyTransposition, High},
+		// two edits on a long name, first and last letters kept
+		{policy.NPM, "typscrpt", "typescript", FamilyDistance2, Low},
+		// a popular scoped name's name part, misspelt, without the scope
+		{policy.NPM, "eslint-plugn", "eslint-plugin", FamilyOmission, Low},
+		// an unscoped target spelled as a scope, a word of it as the name
+		{policy.NPM, "@async-retry/retry", "async-retry", FamilyScopeConfusion, Low},
+		// the middle tier blocks a slip by an unknown name
+		{policy.NPM, "electorn", "electron", FamilyTransposition, High},
+	}
+	for _, tc := range tests {
+		if inCorpus[string(tc.eco)+":"+Normalize(tc.eco, tc.name)] {
+			t.Errorf("%s %q is in the corpus: pick another example", tc.eco, tc.name)
+			continue
+		}
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		got := [3]string{m.Target, m.Family, m.Confidence.String()}
+		want := [3]string{tc.target, tc.family, tc.confidence.String()}
+		if !ok || got != want {
+			t.Errorf("Typosquat(%s, %q) = %v, %v; want %v", tc.eco, tc.name, got, ok, want)
+		}
+	}
+}
+
+// TestFamiliesLeftOut judges legitimate names as brand-new packages would
+// be judged: each is first removed from the corpus (a name in the corpus
+// is exempt anyway). Affixed names like node-fetch and python-dateutil,
+// popular short names, and a name whose target is a one-letter variant of
+// it must not be blocked; those that still resemble something only warn.
+func TestFamiliesLeftOut(t *testing.T) {
+	t.Parallel()
+	c, _ := loadIndex(t)
+	legit := map[policy.Ecosystem][]string{
+		policy.NPM: {"node-fetch", "pino", "koa", "ora", "nock", "knex", "joi", "got", "yup", "vue", "deno", "redux",
+			"sharp", "jest", "glob", "ws", "pg", "react", "mocha", "chai", "vite"},
+		policy.PyPI: {"python-dateutil", "attrs", "rich", "toml", "idna", "six", "mock", "nose", "jinja2", "tqdm",
+			"pytz", "boto", "scrapy", "httpx", "black", "isort"},
+	}
+	for eco, ns := range legit {
+		drop := map[string]bool{}
+		for _, n := range ns {
+			drop[n] = true
+		}
+		ix := NewIndex(c.Without(func(e policy.Ecosystem, n string) bool { return e == eco && drop[n] }))
+		for _, n := range ns {
+			if _, _, ok := ix.Known(eco, n); ok {
+				t.Fatalf("%s %q still in the left-out index", eco, n)
+			}
+			if m, ok := ix.Typosquat(eco, n); ok && m.Confidence == High {
+				t.Errorf("left-out legitimate %s %q is blocked as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
+			}
+		}
+	}
+}
