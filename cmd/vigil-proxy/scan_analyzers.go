@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/auth"
 	"github.com/vigil-proxy/vigil-proxy/scanner/secrets"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
@@ -43,6 +44,9 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 		minAssertions = s.minAssertions
 	}
 	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
+
+	// AUTH-001..007: routes, JWT, signing secrets, CORS, cookies, timing.
+	analyzers = append(analyzers, auth.New(auth.Options{Config: s.scanCfg}))
 
 	// SEC-001..006: secret rules (lists extended by .vigil.yaml)
 	sec, err := secrets.New(secrets.OptionsFromConfig(s.scanCfg))

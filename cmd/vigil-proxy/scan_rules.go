@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/auth"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
@@ -11,6 +12,7 @@ import (
 func scannerCatalogue() scanner.Catalogue {
 	var c scanner.Catalogue
 	c = append(c, testquality.Rules()...)
+	c = append(c, auth.Rules()...)
 	c = append(c, scanner.SuppressionRule)
 	return c.Sorted()
 }
