@@ -97,8 +97,11 @@ func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
 
 // runData implements `vigil-proxy data refresh`.
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	if len(args) > 0 && args[0] == "sync-malware" {
+		return runSyncMalware(ctx, args[1:], stdout, stderr, getenv)
+	}
 	if len(args) == 0 || args[0] != "refresh" {
-		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE]")
+		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE] | data sync-malware [--from FILE.zip]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("data refresh", flag.ContinueOnError)

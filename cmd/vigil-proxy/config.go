@@ -93,6 +93,7 @@ type Config struct {
 	Webhook struct {
 		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
 	} `yaml:"webhook"`
+	Malware MalwareConfig `yaml:"malware"`
 }
 
 // ListEntryConfig is an allow/deny entry in the config file. In YAML it may
@@ -102,6 +103,9 @@ type ListEntryConfig struct {
 	Name      string `yaml:"name"`
 	Versions  string `yaml:"versions"`
 	Reason    string `yaml:"reason"`
+	// Advisory names the malware advisory IDs (MAL-…) an allow entry
+	// overrides; without it no allow entry overrides known malware.
+	Advisory string `yaml:"advisory"`
 }
 
 // UnmarshalYAML accepts the object and the compact string form.
@@ -216,6 +220,7 @@ func defaultConfig() Config {
 	c.Popularity.NPMDownloadsURL = "https://api.npmjs.org"
 	c.Audit.RetentionDays = 90
 	c.Admin.Listen = "127.0.0.1:8081"
+	c.Malware = defaultMalwareConfig()
 	return c
 }
 
@@ -459,6 +464,7 @@ func (c *Config) validate() error {
 	if _, err := c.listEntries(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Malware.validate())
 	return errors.Join(errs...)
 }
 
@@ -520,7 +526,7 @@ func (c *Config) listEntries() ([]policy.ListEntry, error) {
 			}
 			entry := policy.ListEntry{
 				ID: fmt.Sprintf("config-%s-%d", kind, i), Kind: kind, Ecosystem: eco,
-				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Owner: "config", Source: "config",
+				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Advisory: e.Advisory, Owner: "config", Source: "config",
 			}
 			if entry.Reason == "" {
 				entry.Reason = "listed in the configuration file"
