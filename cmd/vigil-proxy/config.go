@@ -405,7 +405,7 @@ func (c *Config) validate() error {
 	}{
 		{"public_url", c.PublicURL, true}, {"pypi.upstream", c.PyPI.Upstream, false}, {"npm.upstream", c.NPM.Upstream, false},
 		{"popularity.pypistats_url", c.Popularity.PyPIStatsURL, false}, {"popularity.npm_downloads_url", c.Popularity.NPMDownloadsURL, false},
-		{"webhook.url", c.Webhook.URL, true},
+		{"webhook.url", c.Webhook.URL, true}, {"malware.feed_url", c.Malware.FeedURL, true},
 	} {
 		if u.raw == "" && u.optional {
 			continue
@@ -569,7 +569,7 @@ func (c Config) redacted() ([]byte, error) {
 	if c.NPM.TokenEnv != "" {
 		c.NPM.TokenEnv = "(set)"
 	}
-	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL} {
+	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL, &c.Malware.FeedURL} {
 		*p = redactURL(*p, false)
 	}
 	c.Webhook.URL = redactURL(c.Webhook.URL, true)
