@@ -224,7 +224,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 			_, _, err := st.store.Events(ctx, store.EventQuery{Limit: 1})
 			return errors.Join(err, st.malware.Ready())
 		}
-		popts.ReadyDetail = st.malware.Detail
+		popts.ReadyDetail = st.malware.PublicDetail
 	}
 	st.proxy, err = proxy.New(popts)
 	if err != nil {
