@@ -80,6 +80,7 @@ commands:
   config                validate and print the effective configuration (secrets redacted)
   rules                 list the rules, their actions under each strategy
   data refresh          rebuild the popular-name corpus from public sources
+  data sync-malware     sync the malware feed now, or import dumps (--from FILE.zip)
   admin hash-password   read a password on stdin, print its bcrypt hash
   version               print the version
 
