@@ -216,6 +216,8 @@ type Options struct {
 	TrustProxyHeaders bool
 
 	Webhook WebhookOptions
+	// MalwareFeed, when set, is controlled at /api/v1/malware-feed.
+	MalwareFeed MalwareFeed
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -242,6 +244,7 @@ type Server struct {
 	limiter       *limiter
 	pages         map[string]*template.Template
 	hook          *webhook
+	malware       MalwareFeed
 
 	// decide serialises approval decisions so a request is decided once,
 	// and filings so a package has one pending request.
@@ -350,6 +353,9 @@ func New(opts Options) (*Server, error) {
 			return nil, errors.New("webhook needs a signing secret: set VIGIL_WEBHOOK_SECRET")
 		}
 		s.hook = newWebhook(opts.Webhook, s.log, s.now)
+	}
+	if opts.MalwareFeed != nil {
+		s.malware = opts.MalwareFeed
 	}
 	s.handler = s.routes()
 	s.check = s.checkRoutes()

@@ -176,6 +176,8 @@ type dashboardData struct {
 	Rules     []NameCount
 	Watchlist []store.WatchEntry
 	Pending   int
+	// MalwareFeed is the malware feed's state, empty without a feed.
+	MalwareFeed string
 }
 
 func (s *Server) uiDashboard(c echo.Context) error {
@@ -205,7 +207,7 @@ func (s *Server) uiDashboard(c echo.Context) error {
 		return fmt.Errorf("pending requests: %w", err)
 	}
 	return s.render(c, http.StatusOK, "dashboard.html", pageData{Title: "Dashboard", Nav: "dashboard",
-		Data: dashboardData{Blocks: blocks, Stats: st, Rules: rules, Watchlist: wl, Pending: len(pending)}})
+		Data: dashboardData{Blocks: blocks, Stats: st, Rules: rules, Watchlist: wl, Pending: len(pending), MalwareFeed: s.malwareDetail()}})
 }
 
 type auditData struct {

@@ -78,6 +78,7 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 		Users:             users,
 		Tokens:            tokens,
 		Webhook:           admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},
+		MalwareFeed:       adminMalwareFeed{st.malware},
 		Logger:            log.With("component", "admin"),
 	})
 	if err != nil {

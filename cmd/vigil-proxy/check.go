@@ -408,13 +408,18 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (*offlineChecker, error) {
 			lists = store.NewLists(entries, bs, time.Minute)
 		}
 	}
+	if settings.Malware, err = openMalwareFeed(context.Background(), cfg, log); err != nil {
+		return nil, err
+	}
 	core, err := policy.CoreRules(settings, ix)
 	if err != nil {
 		return nil, err
 	}
 	var bindings []policy.Binding
 	for _, b := range core {
-		if b.Rule.Info().ID == policy.RuleNonexistent { // only its watchlist half applies: the name is assumed to exist
+		// DEP-001: only its watchlist half applies (the name is assumed to
+		// exist); MAL-001: the last synced malware index.
+		if id := b.Rule.Info().ID; id == policy.RuleNonexistent || id == policy.RuleMalicious {
 			bindings = append(bindings, b)
 		}
 	}
@@ -443,6 +448,11 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 		}
 	}
 	d, err := oc.engine.EvaluatePackage(ctx, pkg, time.Now())
+	if err == nil && t.version != "" && !d.Blocked() {
+		rel := policy.Release{Version: t.version}
+		pkg.Releases = []policy.Release{rel}
+		d, err = oc.engine.EvaluateArtifact(ctx, pkg, &pkg.Releases[0], nil, time.Now())
+	}
 	if err != nil {
 		return policy.Report{}, err
 	}

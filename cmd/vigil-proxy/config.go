@@ -94,6 +94,7 @@ type Config struct {
 	Webhook struct {
 		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
 	} `yaml:"webhook"`
+	Malware MalwareConfig `yaml:"malware"`
 }
 
 // ListEntryConfig is an allow/deny entry in the config file. In YAML it may
@@ -103,6 +104,9 @@ type ListEntryConfig struct {
 	Name      string `yaml:"name"`
 	Versions  string `yaml:"versions"`
 	Reason    string `yaml:"reason"`
+	// Advisory names the malware advisory IDs (MAL-…) an allow entry
+	// overrides; without it no allow entry overrides known malware.
+	Advisory string `yaml:"advisory"`
 }
 
 // UnmarshalYAML accepts the object and the compact string form.
@@ -218,6 +222,7 @@ func defaultConfig() Config {
 	c.Audit.RetentionDays = 90
 	c.Store.MaxStale = Duration(5 * time.Minute)
 	c.Admin.Listen = "127.0.0.1:8081"
+	c.Malware = defaultMalwareConfig()
 	return c
 }
 
@@ -402,7 +407,7 @@ func (c *Config) validate() error {
 	}{
 		{"public_url", c.PublicURL, true}, {"pypi.upstream", c.PyPI.Upstream, false}, {"npm.upstream", c.NPM.Upstream, false},
 		{"popularity.pypistats_url", c.Popularity.PyPIStatsURL, false}, {"popularity.npm_downloads_url", c.Popularity.NPMDownloadsURL, false},
-		{"webhook.url", c.Webhook.URL, true},
+		{"webhook.url", c.Webhook.URL, true}, {"malware.feed_url", c.Malware.FeedURL, true},
 	} {
 		if u.raw == "" && u.optional {
 			continue
@@ -462,6 +467,7 @@ func (c *Config) validate() error {
 	if _, err := c.listEntries(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Malware.validate())
 	return errors.Join(errs...)
 }
 
@@ -523,7 +529,7 @@ func (c *Config) listEntries() ([]policy.ListEntry, error) {
 			}
 			entry := policy.ListEntry{
 				ID: fmt.Sprintf("config-%s-%d", kind, i), Kind: kind, Ecosystem: eco,
-				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Owner: "config", Source: "config",
+				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Advisory: e.Advisory, Owner: "config", Source: "config",
 			}
 			if entry.Reason == "" {
 				entry.Reason = "listed in the configuration file"
@@ -566,7 +572,7 @@ func (c Config) redacted() ([]byte, error) {
 	if c.NPM.TokenEnv != "" {
 		c.NPM.TokenEnv = "(set)"
 	}
-	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL} {
+	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL, &c.Malware.FeedURL} {
 		*p = redactURL(*p, false)
 	}
 	c.Webhook.URL = redactURL(c.Webhook.URL, true)

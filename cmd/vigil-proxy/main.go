@@ -94,6 +94,7 @@ commands:
   rules                 list the rules, their actions under each strategy
   data refresh          rebuild the popular-name corpus from public sources
   data export           write the name corpus in use (corpus file format)
+  data sync-malware     sync the malware feed now, or import dumps (--from FILE.zip)
   admin hash-password   read a password on stdin, print its bcrypt hash
   store migrate         copy a bbolt data directory into PostgreSQL, verified
   version               print the version

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/malwarefeed"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/popularity"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
@@ -31,6 +32,7 @@ type stack struct {
 	client   *upstream.Client
 	index    *names.Index
 	engine   *policy.Engine
+	malware  *malwarefeed.Feed
 	signals  *popularitySignals
 	recorder *store.Recorder
 	proxy    *proxy.Server
@@ -66,11 +68,12 @@ func loadIndex(cfg Config) (*names.Index, error) {
 }
 
 // buildEngine assembles the rules and lists into the policy engine.
-func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engine, error) {
+func buildEngine(cfg Config, ix *names.Index, lists policy.Lists, feed policy.MalwareFeed) (*policy.Engine, error) {
 	settings, err := cfg.settings()
 	if err != nil {
 		return nil, err
 	}
+	settings.Malware = feed
 	bindings, err := policy.CoreRules(settings, ix)
 	if err != nil {
 		return nil, err
@@ -119,7 +122,10 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if err != nil {
 		return nil, err
 	}
-	st.engine, err = buildEngine(cfg, st.index, st.lists)
+	if st.malware, err = openMalwareFeed(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	st.engine, err = buildEngine(cfg, st.index, st.lists, st.malware)
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +211,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		popts.Watch = st.store
 		popts.Events = st.recorder
 		popts.Ready = st.ready
+		popts.ReadyDetail = st.malware.PublicDetail
 	}
 	st.proxy, err = proxy.New(popts)
 	if err != nil {

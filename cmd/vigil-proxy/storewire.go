@@ -29,7 +29,9 @@ func openStore(ctx context.Context, cfg Config, dataDir string, log *slog.Logger
 // ready is /readyz: the replica can judge, which needs the lists (loaded at
 // start, and not older than store.max_stale while the store is down).
 func (s *stack) ready(ctx context.Context) error {
-	return s.lists.Ready(ctx)
+	// A stale malware feed does not fail readiness; only a required feed
+	// with no index at all does (malware.required).
+	return errors.Join(s.lists.Ready(ctx), s.malware.Ready())
 }
 
 // watchChanges makes the lists reread at once when another replica changes
