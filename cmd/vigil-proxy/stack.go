@@ -96,9 +96,10 @@ func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engin
 
 func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (st *stack, err error) {
 	st = &stack{cfg: cfg, log: log}
+	built := st // the error returns below set st to nil
 	defer func() {
 		if err != nil {
-			st.Close()
+			built.Close()
 		}
 	}()
 	dataDir := cfg.dataDir()
