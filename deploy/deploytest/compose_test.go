@@ -59,6 +59,9 @@ func TestComposeFileFollowsTheSpecification(t *testing.T) {
 		if s.Hostname != name {
 			t.Errorf("%s: hostname %q; each replica needs its own name in the audit trail", name, s.Hostname)
 		}
+		if len(s.Volumes) != 1 || s.Volumes[0].Type != types.VolumeTypeVolume || s.Volumes[0].Source != name+"-cache" || s.Volumes[0].Target != "/var/lib/vigil-proxy" {
+			t.Errorf("%s: volumes %+v, want its own named volume %s-cache at /var/lib/vigil-proxy", name, s.Volumes, name)
+		}
 		env := s.Environment
 		url := deref(env["VIGIL_STORE_URL"])
 		if !strings.HasPrefix(url, "postgres://vigil@postgres:5432/") {
