@@ -1,6 +1,7 @@
 package deploytest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -64,7 +65,7 @@ func render(vals map[string]any) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("values: %w", err)
 	}
-	return engine.Engine{Strict: true}.Render(chrt, rv)
+	return engine.Engine{Strict: true}.RenderWithContext(context.Background(), chrt, rv)
 }
 
 // decode strict-decodes every rendered document into its Kubernetes type:
