@@ -9,6 +9,7 @@
 //	vigil-proxy data export    write the name corpus in use
 //	vigil-proxy admin hash-password
 //	vigil-proxy store migrate --from bolt:DIR --to postgres://…
+//	vigil-proxy health         probe a running proxy (container health checks)
 //	vigil-proxy version
 package main
 
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAdmin(args, stdin, stdout, stderr)
 	case "store":
 		return runStore(ctx, args, stdout, stderr, getenv)
+	case "health":
+		return runHealth(ctx, args, stdout, stderr, getenv)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil-proxy", version)
 		return exitOK
@@ -97,6 +100,7 @@ commands:
   data sync-malware     sync the malware feed now, or import dumps (--from FILE.zip)
   admin hash-password   read a password on stdin, print its bcrypt hash
   store migrate         copy a bbolt data directory into PostgreSQL, verified
+  health                probe a running proxy's /healthz (exit 0 when it answers 200)
   version               print the version
 
 Run 'vigil-proxy <command> -h' for a command's flags.
