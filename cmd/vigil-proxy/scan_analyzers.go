@@ -45,15 +45,16 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 	}
 	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
 
-	// AUTH-001..007: routes, JWT, signing secrets, CORS, cookies, timing.
-	analyzers = append(analyzers, auth.New(auth.Options{Config: s.scanCfg}))
-
 	// SEC-001..006: secret rules (lists extended by .vigil.yaml)
 	sec, err := secrets.New(secrets.OptionsFromConfig(s.scanCfg))
 	if err != nil {
 		return nil, closeAll, fmt.Errorf("secret rules: %w", err)
 	}
 	analyzers = append(analyzers, sec)
+
+	// AUTH-001..007: routes, JWT, signing secrets, CORS, cookies, timing;
+	// AUTH-004 shares the secret rules' known-public list.
+	analyzers = append(analyzers, auth.New(auth.Options{Config: s.scanCfg, KnownPublic: sec.KnownPublic}))
 
 	return analyzers, closeAll, nil
 }

@@ -30,13 +30,18 @@ type Options struct {
 	// Config is the scan configuration: AUTH-003's max_lifetime option and
 	// the user's known_public_secrets additions. Nil means defaults.
 	Config *scanner.Config
+	// KnownPublic, when set, is the shared known-public list of the secret
+	// rules (scanner/secrets); the auth rules add the generic words that are
+	// public only as signing keys ("secret", "dev").
+	KnownPublic func(string) bool
 }
 
 // Analyzer raises AUTH-001..AUTH-007. A value serves one scan; it is safe
 // for concurrent Analyze calls.
 type Analyzer struct {
-	maxLifetime time.Duration
-	extraPublic map[string]bool
+	maxLifetime  time.Duration
+	extraPublic  map[string]bool
+	sharedPublic func(string) bool
 
 	mu    sync.Mutex
 	facts facts
@@ -46,8 +51,9 @@ type Analyzer struct {
 func New(opts Options) *Analyzer {
 	a := &Analyzer{
 		maxLifetime: opts.Config.DurationOption(ruleTokenLifetime.ID, "max_lifetime", DefaultMaxLifetime),
-		extraPublic: map[string]bool{},
-		facts:       newFacts(),
+		extraPublic:  map[string]bool{},
+		sharedPublic: opts.KnownPublic,
+		facts:        newFacts(),
 	}
 	if opts.Config != nil {
 		for _, v := range opts.Config.KnownPublicSecrets {
@@ -99,7 +105,7 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 // knownPublicValue reports a value on the shipped or configured
 // known-public list.
 func (a *Analyzer) knownPublicValue(v string) bool {
-	return knownPublic(v) || a.extraPublic[v]
+	return knownPublic(v) || a.extraPublic[v] || (a.sharedPublic != nil && a.sharedPublic(v))
 }
 
 // moduleOf converts a slash path into a dotted Python module name

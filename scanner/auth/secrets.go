@@ -9,8 +9,9 @@ import (
 )
 
 // knownPublicValues are secrets printed by documentation and tutorials
-// (scanner-rules.md §4). scanner/secrets (SEC-001) ships the shared list;
-// this small copy keeps AUTH-004 independent until the two are unified.
+// (scanner-rules.md §4), as far as they matter as signing keys: generic
+// words ("secret", "dev") are public when they sign tokens. The cited,
+// versioned list of scanner/secrets is consulted too (Options.KnownPublic).
 var knownPublicValues = []string{
 	"09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7", // FastAPI OAuth2/JWT tutorial
 	"shhhhh",              // jsonwebtoken README

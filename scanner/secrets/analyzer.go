@@ -582,3 +582,9 @@ func weakNamePlaceholder(t, name string) bool {
 	}
 	return false
 }
+
+// KnownPublic reports whether a literal's source text is on the shipped
+// known-public list (values documentation and tutorials print) or the
+// configuration's additions. It is shared with AUTH-004, so that both rule
+// families judge "publicly known" from one versioned list.
+func (a *Analyzer) KnownPublic(v string) bool { return a.lists.isKnownPublic(v) }
