@@ -197,6 +197,15 @@ type Options struct {
 	SecureCookies bool
 	// SessionTTL is how long a login lasts (default 12h).
 	SessionTTL time.Duration
+	// SessionKey signs session cookies; replicas sharing Sessions must use
+	// the same key (at least 32 bytes). Empty: a random key per process.
+	SessionKey []byte
+	// Sessions keeps logins where every replica sees them; nil keeps them
+	// in this process's memory.
+	Sessions store.SessionStore
+	// LoginLimits keeps the login rate-limit counters where every replica
+	// sees them; nil keeps them in memory.
+	LoginLimits store.LoginLimitStore
 	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
 	// submit forms, for a reverse proxy that rewrites Host. Browsers that
 	// send Sec-Fetch-Site need none.
@@ -207,6 +216,8 @@ type Options struct {
 	TrustProxyHeaders bool
 
 	Webhook WebhookOptions
+	// MalwareFeed, when set, is controlled at /api/v1/malware-feed.
+	MalwareFeed MalwareFeed
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -233,6 +244,7 @@ type Server struct {
 	limiter       *limiter
 	pages         map[string]*template.Template
 	hook          *webhook
+	malware       MalwareFeed
 
 	// decide serialises approval decisions so a request is decided once,
 	// and filings so a package has one pending request.
@@ -314,12 +326,18 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("trusted origin %q: %w", o, err)
 		}
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("session key: %w", err)
+	key := opts.SessionKey
+	switch {
+	case len(key) == 0:
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("session key: %w", err)
+		}
+	case len(key) < 32:
+		return nil, errors.New("session key is shorter than 32 bytes: use e.g. openssl rand -hex 32")
 	}
-	s.sessions = newSessions(key, s.ttl, s.now)
-	s.limiter = newLimiter(5, 12*time.Second, s.now)
+	s.sessions = newSessions(key, s.ttl, s.now, opts.Sessions, s.log)
+	s.limiter = newLimiter(5, 12*time.Second, s.now, opts.LoginLimits, s.log)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -335,6 +353,9 @@ func New(opts Options) (*Server, error) {
 			return nil, errors.New("webhook needs a signing secret: set VIGIL_WEBHOOK_SECRET")
 		}
 		s.hook = newWebhook(opts.Webhook, s.log, s.now)
+	}
+	if opts.MalwareFeed != nil {
+		s.malware = opts.MalwareFeed
 	}
 	s.handler = s.routes()
 	s.check = s.checkRoutes()
@@ -363,8 +384,8 @@ func (s *Server) Run(ctx context.Context) error {
 			wg.Wait()
 			return nil
 		case <-tick.C:
-			s.sessions.prune()
-			s.limiter.prune()
+			s.sessions.prune(ctx)
+			s.limiter.prune(ctx)
 		}
 	}
 }

@@ -1,11 +1,16 @@
 package admin
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -13,6 +18,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
 // principal is the authenticated caller of a request.
@@ -64,22 +71,31 @@ type session struct {
 	expires time.Time
 }
 
-// sessions keeps logins in memory. Cookie values are the random session ID
-// and its HMAC under a per-process key, so that forged IDs are rejected
-// before any lookup.
+// sessions keeps logins in memory, or in a store shared by replicas. Cookie
+// values are the random session ID and its HMAC under the session key, so
+// that forged IDs are rejected before any lookup. A shared store holds only
+// a hash of the ID.
 type sessions struct {
-	mu  sync.Mutex
-	key []byte
-	ttl time.Duration
-	now func() time.Time
-	m   map[string]*session
+	mu     sync.Mutex
+	key    []byte
+	ttl    time.Duration
+	now    func() time.Time
+	m      map[string]*session
+	shared store.SessionStore // nil: m
+	log    *slog.Logger
 }
 
 // maxSessions bounds memory; the oldest logins are dropped beyond it.
 const maxSessions = 10000
 
-func newSessions(key []byte, ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{key: key, ttl: ttl, now: now, m: map[string]*session{}}
+func newSessions(key []byte, ttl time.Duration, now func() time.Time, shared store.SessionStore, log *slog.Logger) *sessions {
+	return &sessions{key: key, ttl: ttl, now: now, m: map[string]*session{}, shared: shared, log: log}
+}
+
+// sharedID is the key of a session in a shared store.
+func sharedID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
 }
 
 func randomString(n int) string {
@@ -95,10 +111,17 @@ func (ss *sessions) sign(id string) string {
 }
 
 // create starts a session and returns the cookie value.
-func (ss *sessions) create(user string, role Role) (string, *session) {
+func (ss *sessions) create(ctx context.Context, user string, role Role) (string, *session, error) {
 	sess := &session{
 		id: randomString(32), user: user, role: role, csrf: randomString(32),
 		expires: ss.now().Add(ss.ttl),
+	}
+	if ss.shared != nil {
+		err := ss.shared.PutSession(ctx, store.Session{ID: sharedID(sess.id), User: user, Role: string(role), CSRF: sess.csrf, Expires: sess.expires})
+		if err != nil {
+			return "", nil, fmt.Errorf("create session: %w", err)
+		}
+		return sess.id + "." + ss.sign(sess.id), sess, nil
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
@@ -115,14 +138,24 @@ func (ss *sessions) create(user string, role Role) (string, *session) {
 		}
 	}
 	ss.m[sess.id] = sess
-	return sess.id + "." + ss.sign(sess.id), sess
+	return sess.id + "." + ss.sign(sess.id), sess, nil
 }
 
 // lookup returns the live session for a cookie value, or nil.
-func (ss *sessions) lookup(cookie string) *session {
+func (ss *sessions) lookup(ctx context.Context, cookie string) *session {
 	id, sig, ok := strings.Cut(cookie, ".")
 	if !ok || id == "" || !hmac.Equal([]byte(sig), []byte(ss.sign(id))) {
 		return nil
+	}
+	if ss.shared != nil {
+		st, err := ss.shared.GetSession(ctx, sharedID(id), ss.now())
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				ss.log.WarnContext(ctx, "session lookup failed", "error", err)
+			}
+			return nil
+		}
+		return &session{id: id, user: st.User, role: Role(st.Role), csrf: st.CSRF, expires: st.Expires}
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
@@ -137,13 +170,25 @@ func (ss *sessions) lookup(cookie string) *session {
 	return sess
 }
 
-func (ss *sessions) delete(id string) {
+func (ss *sessions) delete(ctx context.Context, id string) {
+	if ss.shared != nil {
+		if err := ss.shared.DeleteSession(ctx, sharedID(id)); err != nil {
+			ss.log.WarnContext(ctx, "session delete failed", "error", err)
+		}
+		return
+	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	delete(ss.m, id)
 }
 
-func (ss *sessions) prune() {
+func (ss *sessions) prune(ctx context.Context) {
+	if ss.shared != nil {
+		if _, err := ss.shared.PruneSessions(ctx, ss.now()); err != nil {
+			ss.log.WarnContext(ctx, "session prune failed", "error", err)
+		}
+		return
+	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.pruneLocked()
@@ -158,13 +203,16 @@ func (ss *sessions) pruneLocked() {
 	}
 }
 
-// limiter is a per-key token bucket for login attempts.
+// limiter is a per-key token bucket for login attempts, in memory or in a
+// store shared by replicas.
 type limiter struct {
 	mu     sync.Mutex
 	burst  float64
 	every  time.Duration
 	now    func() time.Time
 	bucket map[string]*bucket
+	shared store.LoginLimitStore // nil: bucket
+	log    *slog.Logger
 }
 
 type bucket struct {
@@ -175,13 +223,16 @@ type bucket struct {
 // maxBuckets bounds the limiter's memory.
 const maxBuckets = 10000
 
-func newLimiter(burst int, every time.Duration, now func() time.Time) *limiter {
-	return &limiter{burst: float64(burst), every: every, now: now, bucket: map[string]*bucket{}}
+func newLimiter(burst int, every time.Duration, now func() time.Time, shared store.LoginLimitStore, log *slog.Logger) *limiter {
+	return &limiter{burst: float64(burst), every: every, now: now, bucket: map[string]*bucket{}, shared: shared, log: log}
 }
 
 // allow takes a token for key; when none is left it returns false and how
-// long until the next one.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+// long until the next one. It fails only when a shared store fails.
+func (l *limiter) allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	if l.shared != nil {
+		return l.shared.TakeLoginToken(ctx, key, int(l.burst), l.every, l.now())
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -196,13 +247,19 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.last))/float64(l.every))
 	b.last = now
 	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) * float64(l.every))
+		return false, time.Duration((1 - b.tokens) * float64(l.every)), nil
 	}
 	b.tokens--
-	return true, 0
+	return true, 0, nil
 }
 
-func (l *limiter) prune() {
+func (l *limiter) prune(ctx context.Context) {
+	if l.shared != nil {
+		if _, err := l.shared.PruneLoginLimits(ctx, int(l.burst), l.every, l.now()); err != nil {
+			l.log.WarnContext(ctx, "login limit prune failed", "error", err)
+		}
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pruneLocked()
@@ -244,7 +301,7 @@ func (s *Server) sessionOf(c echo.Context) *session {
 	if err != nil || ck.Value == "" {
 		return nil
 	}
-	return s.sessions.lookup(ck.Value)
+	return s.sessions.lookup(c.Request().Context(), ck.Value)
 }
 
 // authenticate identifies the caller. A present Authorization header must be

@@ -90,7 +90,7 @@ func recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 func limitBody(n int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if r := c.Request(); r.Body != nil {
+			if r := c.Request(); r.Body != nil && r.URL.Path != malwareFeedPath {
 				r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
 			}
 			return next(c)
@@ -125,6 +125,8 @@ func (s *Server) routes() http.Handler {
 	api.GET("/watchlist", s.apiWatchlist, view)
 	api.GET("/watchlist/export", s.apiWatchlistExport, view)
 	api.GET("/package", s.apiPackage, view)
+	api.GET("/malware-feed", s.apiMalwareFeedStatus, view)
+	api.POST("/malware-feed", s.apiMalwareFeed, admin)
 	api.RouteNotFound("/*", func(echo.Context) error { return errNotFound("no such API route") }, view)
 
 	static, _ := fs.Sub(uiFS, "ui/static") // the directory is embedded: Sub cannot fail

@@ -46,6 +46,9 @@ type entryInput struct {
 	Versions  string          `json:"versions"`
 	Reason    string          `json:"reason"`
 	Owner     string          `json:"owner"`
+	// Advisory names the malware advisory IDs (MAL-…) an allow entry
+	// overrides.
+	Advisory string `json:"advisory"`
 	// Expires is optional; null or absent means never.
 	Expires *time.Time `json:"expires"`
 }
@@ -90,6 +93,7 @@ func (s *Server) buildEntry(e policy.ListEntry, in entryInput, caller string, al
 		{"reason", in.Reason, maxReason, true},
 		{"versions", in.Versions, maxVersions, false},
 		{"owner", in.Owner, maxOwner, false},
+		{"advisory", in.Advisory, maxVersions, false},
 	} {
 		if err := checkText(f.name, f.v, f.limit, f.required); err != nil {
 			return e, err
@@ -101,6 +105,7 @@ func (s *Server) buildEntry(e policy.ListEntry, in entryInput, caller string, al
 	e.Versions = strings.TrimSpace(in.Versions)
 	e.Reason = strings.TrimSpace(in.Reason)
 	e.Owner = strings.TrimSpace(in.Owner)
+	e.Advisory = strings.TrimSpace(in.Advisory)
 	if e.Owner == "" {
 		e.Owner = caller
 	}

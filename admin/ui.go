@@ -122,7 +122,12 @@ func (s *Server) uiLoginForm(c echo.Context) error {
 
 func (s *Server) uiLogin(c echo.Context) error {
 	next := c.FormValue("next")
-	if ok, wait := s.limiter.allow(limiterKey(c.RealIP())); !ok {
+	ok, wait, err := s.limiter.allow(c.Request().Context(), limiterKey(c.RealIP()))
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "login rate limit unavailable", "error", err)
+		return s.renderLogin(c, http.StatusServiceUnavailable, "Sign-in is unavailable right now. Try again shortly.", next)
+	}
+	if !ok {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		return s.renderLogin(c, http.StatusTooManyRequests, "Too many sign-in attempts. Wait a minute and try again.", next)
 	}
@@ -135,7 +140,7 @@ func (s *Server) uiLogin(c echo.Context) error {
 			break
 		}
 	}
-	err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw))
+	err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw))
 	if !known || err != nil || len(pw) > 72 {
 		who := "unknown user" // an unknown name may be a mistyped password: never log it
 		if known {
@@ -145,9 +150,13 @@ func (s *Server) uiLogin(c echo.Context) error {
 		return s.renderLogin(c, http.StatusUnauthorized, "Wrong username or password.", next)
 	}
 	if old := s.sessionOf(c); old != nil {
-		s.sessions.delete(old.id) // one browser, one login
+		s.sessions.delete(c.Request().Context(), old.id) // one browser, one login
 	}
-	value, _ := s.sessions.create(u.Name, u.Role)
+	value, _, err := s.sessions.create(c.Request().Context(), u.Name, u.Role)
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "admin login failed", "user", u.Name, "error", err)
+		return s.renderLogin(c, http.StatusServiceUnavailable, "Sign-in is unavailable right now. Try again shortly.", next)
+	}
 	s.setSessionCookie(c, value, int(s.ttl.Seconds()))
 	s.log.InfoContext(c.Request().Context(), "admin login", "user", u.Name, "remote", c.RealIP())
 	return c.Redirect(http.StatusSeeOther, safeNext(next))
@@ -155,7 +164,7 @@ func (s *Server) uiLogin(c echo.Context) error {
 
 func (s *Server) uiLogout(c echo.Context) error {
 	if p, ok := principalOf(c); ok && p.sess != nil {
-		s.sessions.delete(p.sess.id)
+		s.sessions.delete(c.Request().Context(), p.sess.id)
 	}
 	s.setSessionCookie(c, "", -1)
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
@@ -167,6 +176,8 @@ type dashboardData struct {
 	Rules     []NameCount
 	Watchlist []store.WatchEntry
 	Pending   int
+	// MalwareFeed is the malware feed's state, empty without a feed.
+	MalwareFeed string
 }
 
 func (s *Server) uiDashboard(c echo.Context) error {
@@ -196,7 +207,7 @@ func (s *Server) uiDashboard(c echo.Context) error {
 		return fmt.Errorf("pending requests: %w", err)
 	}
 	return s.render(c, http.StatusOK, "dashboard.html", pageData{Title: "Dashboard", Nav: "dashboard",
-		Data: dashboardData{Blocks: blocks, Stats: st, Rules: rules, Watchlist: wl, Pending: len(pending)}})
+		Data: dashboardData{Blocks: blocks, Stats: st, Rules: rules, Watchlist: wl, Pending: len(pending), MalwareFeed: s.malwareDetail()}})
 }
 
 type auditData struct {

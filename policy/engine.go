@@ -95,17 +95,25 @@ func (e *Engine) EvaluatePackage(ctx context.Context, pkg *Package, now time.Tim
 		if entry.Kind == Deny {
 			return Decision{Ref: ref, Verdict: Block, List: entry}, nil
 		}
+		if d, ok := e.notAllowable(ref, entry, Input{Package: pkg, Now: now}); ok {
+			return d, nil
+		}
 		return Decision{Ref: ref, Verdict: Allow, List: entry}, nil
 	}
 	d := decide(ref, e.run(ScopePackage, Input{Package: pkg, Now: now}))
 	if entry != nil && entry.Kind == Allowlist && d.Verdict == Block {
 		// Some versions are allowlisted: the package stays visible and each
 		// release carries the package-level findings (see EvaluateRelease).
+		// Known-malware findings the entry does not name stay blocking.
 		d.Verdict = Warn
 		d.List = entry
 		capped := make([]Finding, len(d.Findings))
 		for i, f := range d.Findings {
-			f.Verdict = min(f.Verdict, Warn)
+			if !overridable(f, entry) {
+				d.Verdict = max(d.Verdict, f.Verdict)
+			} else {
+				f.Verdict = min(f.Verdict, Warn)
+			}
 			capped[i] = f
 		}
 		d.Findings = capped
@@ -135,14 +143,16 @@ func (e *Engine) evaluateRelease(ctx context.Context, pkg *Package, rel *Release
 	if err != nil {
 		return Decision{}, false, err
 	}
+	in := Input{Package: pkg, Release: rel, File: file, RequestedVersion: rel.Version, Now: now}
 	if entry != nil {
 		v := Allow
 		if entry.Kind == Deny {
 			v = Block
+		} else if d, ok := e.notAllowable(ref, entry, in); ok {
+			return d, false, nil
 		}
 		return Decision{Ref: ref, Verdict: v, List: entry}, false, nil
 	}
-	in := Input{Package: pkg, Release: rel, File: file, RequestedVersion: rel.Version, Now: now}
 	findings := e.run(ScopeRelease, in)
 	pkgEntry, err := e.match(ctx, Ref{Ecosystem: pkg.Ecosystem, Name: pkg.Name}, now)
 	if err != nil {

@@ -28,8 +28,12 @@ type ListEntry struct {
 	// Versions is an optional constraint in the ecosystem's own syntax
 	// (PEP 440 specifiers such as ">=2,<3" for PyPI, semver ranges such as
 	// "^1.2.0" for npm). Empty matches every version.
-	Versions string    `json:"versions,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
+	Versions string `json:"versions,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	// Advisory names the malware advisory IDs (comma-separated, e.g.
+	// "MAL-2024-1234") this allow entry overrides; without it an allow entry
+	// never overrides a known-malware finding from the malware feed.
+	Advisory string    `json:"advisory,omitempty"`
 	Owner    string    `json:"owner,omitempty"`
 	Source   string    `json:"source,omitempty"`
 	Created  time.Time `json:"created"`

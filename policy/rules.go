@@ -20,7 +20,7 @@ func CoreRules(s Settings, sg Suggester) ([]Binding, error) {
 		NewTooNewRule(s),
 		NewNoRepositoryRule(s.CodeHosts),
 		NonexistentVersionRule{},
-		MaliciousRule{},
+		MaliciousRule{Feed: s.Malware},
 	}
 	out := make([]Binding, 0, len(rules))
 	for _, r := range rules {

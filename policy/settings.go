@@ -88,6 +88,9 @@ type Settings struct {
 	// UnknownPopularity is DEP-004's action when no download source answers
 	// (default warn).
 	UnknownPopularity Action
+	// Malware is the known-malware feed MAL-001 consults (nil: only the
+	// registries' own markers).
+	Malware MalwareFeed
 }
 
 // DefaultCodeHosts returns the code hosts DEP-005 accepts by default.

@@ -92,6 +92,10 @@ type Finding struct {
 	Reason string `json:"reason"`
 	// Suggestions are names the user may have meant ("did you mean").
 	Suggestions []string `json:"suggestions,omitempty"`
+	// Advisories are the malware advisory IDs behind a MAL-001 finding from
+	// the malware feed ("MAL-2024-1234"); only an allow entry naming them
+	// overrides the finding.
+	Advisories []string `json:"advisories,omitempty"`
 }
 
 // Decision is the engine's combined judgement of one subject.

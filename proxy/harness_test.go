@@ -92,6 +92,8 @@ type envOptions struct {
 	// trustForwarded honours X-Forwarded-*; npmAuth is sent upstream.
 	trustForwarded bool
 	npmAuth        string
+	// malware is MAL-001's known-malware feed.
+	malware policy.MalwareFeed
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -125,6 +127,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		MaxDocumentBytes: o.maxDocument, UserAgent: "vigil-proxy-test",
 	})
 	settings := policy.DefaultSettings(o.strategy)
+	settings.Malware = o.malware
 	bindings, err := policy.CoreRules(settings, nil)
 	if err != nil {
 		t.Fatal(err)

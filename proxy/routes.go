@@ -64,8 +64,15 @@ func (s *Server) readyz(c echo.Context) error {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
 			// The endpoint is unauthenticated: the cause goes to the log only.
 			s.log.WarnContext(c.Request().Context(), "not ready", "request_id", requestID(c.Request().Context()), "error", err)
-			return c.String(http.StatusServiceUnavailable, "not ready (the cause is in the proxy log)\n")
+			msg := "not ready (the cause is in the proxy log)\n"
+			if s.opts.ReadyDetail != nil {
+				msg += s.opts.ReadyDetail() + "\n"
+			}
+			return c.String(http.StatusServiceUnavailable, msg)
 		}
+	}
+	if s.opts.ReadyDetail != nil {
+		return c.String(http.StatusOK, "ready\n"+s.opts.ReadyDetail()+"\n")
 	}
 	return c.String(http.StatusOK, "ready\n")
 }

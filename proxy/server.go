@@ -91,6 +91,9 @@ type Options struct {
 	Check http.Handler
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
+	// ReadyDetail, when set, adds a line to /readyz (e.g. the malware
+	// feed's age).
+	ReadyDetail func() string
 	// Metrics, when set, are updated and served at /metrics.
 	Metrics *Metrics
 

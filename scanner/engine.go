@@ -175,7 +175,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	catalogue = append(catalogue, SuppressionRule)
 
-	ign := &ignoreSet{}
+	ign := newIgnoreSet(root)
 	entries, err := walk(ctx, root, &opts, ign)
 	if err != nil {
 		return nil, err
@@ -260,6 +260,7 @@ feed:
 		}
 	}
 	findings = sel.apply(findings, enabled, defaults)
+	findings = dropSuperseded(findings, enabled)
 	findings = applySuppressions(findings, sup, proj)
 	findings = limitTo(findings, opts.Only)
 	assignFingerprints(findings, proj)
@@ -323,6 +324,34 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 	}
 	sup = parseSuppressions(f)
 	return findings, errs, sup, size
+}
+
+// dropSuperseded removes findings that a more precise rule's finding on the
+// same line already reports.
+func dropSuperseded(fs []Finding, rules map[string]RuleInfo) []Finding {
+	type key struct {
+		path string
+		line int
+		rule string
+	}
+	present := map[key]bool{}
+	for _, f := range fs {
+		present[key{f.Path, f.Line, f.Rule}] = true
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		superseded := false
+		for id, r := range rules {
+			if present[key{f.Path, f.Line, id}] && slices.Contains(r.Supersedes, f.Rule) {
+				superseded = true
+				break
+			}
+		}
+		if !superseded {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // needsTree: some analyzer wants the file's syntax tree.

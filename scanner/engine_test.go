@@ -133,6 +133,23 @@ func TestWalkHonoursIgnoresAndSkipsVendoredTrees(t *testing.T) {
 	}
 }
 
+func TestGitignoreAboveTheScanRootApplies(t *testing.T) {
+	top := writeTree(t, map[string]string{
+		".gitignore":          "/versions/gen/\n*.log\n",
+		".git/info/exclude":   "secret.py\n",
+		"versions/.gitignore": "!keep.log\n",
+		"versions/app.py":     "# FINDME\n",
+		"versions/gen/x.py":   "# FINDME\n",
+		"versions/a.log":      "FINDME\n",
+		"versions/secret.py":  "# FINDME\n",
+		"versions/b.txt":      "FINDME\n",
+	})
+	res := scanTree(t, filepath.Join(top, "versions"), Options{}, &markerAnalyzer{})
+	if diff := cmp.Diff([]string{"app.py:1 TST-001 high", "b.txt:1 TST-001 high"}, places(res.Findings)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
 func TestPerFileProblemsAreReportedNotFatal(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"big.py":    "# FINDME\n" + strings.Repeat("x = 1\n", 300),
@@ -210,6 +227,32 @@ func TestBaselineSurvivesLineShifts(t *testing.T) {
 	}
 	if n := suppressedCount(res); n != 2 {
 		t.Errorf("baseline suppressed %d findings, want 2", n)
+	}
+}
+
+type supersedingAnalyzer struct{ markerAnalyzer }
+
+var preciseRule = RuleInfo{ID: "TST-009", Category: CategorySecrets, Severity: Critical, Supersedes: []string{"TST-001"}}
+
+func (s *supersedingAnalyzer) Rules() []RuleInfo { return append(s.markerAnalyzer.Rules(), preciseRule) }
+func (s *supersedingAnalyzer) Analyze(ctx context.Context, f *File) ([]Finding, error) {
+	fs, err := s.markerAnalyzer.Analyze(ctx, f)
+	for i := 1; i <= f.LineCount(); i++ {
+		if strings.Contains(f.Line(i), "SINK") {
+			fs = append(fs, f.AtLine(preciseRule, i, "precise"))
+		}
+	}
+	return fs, err
+}
+
+func TestSupersededFindingsAreDropped(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.py": "x = 1  # FINDME SINK\ny = 2  # FINDME\n"})
+	res, err := Scan(context.Background(), Options{Root: root, Analyzers: []Analyzer{&supersedingAnalyzer{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.py:1 TST-009 critical", "a.py:2 TST-001 high"}, places(res.Findings)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 

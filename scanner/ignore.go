@@ -14,24 +14,66 @@ import (
 // ignoreSet holds the gitignore patterns found so far, each with its
 // directory (domain), and matches paths the way git does: later and deeper
 // patterns win, negations re-include.
+//
+// Patterns and paths are relative to the top of the git work tree (prefix
+// is the scan root's place in it), so that .gitignore files above the scan
+// root apply as git applies them.
 type ignoreSet struct {
 	mu       sync.RWMutex
 	patterns []gitignore.Pattern
+	prefix   []string
+}
+
+// newIgnoreSet loads .git/info/exclude and the .gitignore files of the
+// directories between the top of the enclosing git work tree and root (the
+// walk adds those at and below root as it descends).
+func newIgnoreSet(root string) *ignoreSet {
+	s := &ignoreSet{}
+	top, ok := workTreeTop(root)
+	if !ok {
+		return s
+	}
+	rel, err := filepath.Rel(top, root)
+	if err != nil || rel == "." {
+		rel = ""
+	}
+	if rel != "" {
+		s.prefix = strings.Split(filepath.ToSlash(rel), "/")
+	}
+	s.addPatternsFrom(filepath.Join(top, ".git", "info", "exclude"), nil)
+	for i := 0; i < len(s.prefix); i++ {
+		dir := filepath.Join(append([]string{top}, s.prefix[:i]...)...)
+		s.addPatternsFrom(filepath.Join(dir, ".gitignore"), s.prefix[:i])
+	}
+	return s
+}
+
+// workTreeTop finds the directory holding .git (a directory, or a file in
+// worktrees and submodules) at or above dir.
+func workTreeTop(dir string) (string, bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, true
+		}
+		if filepath.Dir(d) == d {
+			return "", false
+		}
+	}
 }
 
 func (s *ignoreSet) addFile(root, relDir string) {
 	name := filepath.Join(root, filepath.FromSlash(relDir), ".gitignore")
-	s.addPatternsFrom(name, relDir)
-}
-
-func (s *ignoreSet) addPatternsFrom(file, relDir string) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return
-	}
 	var domain []string
 	if relDir != "" && relDir != "." {
 		domain = strings.Split(relDir, "/")
+	}
+	s.addPatternsFrom(name, append(append([]string(nil), s.prefix...), domain...))
+}
+
+func (s *ignoreSet) addPatternsFrom(file string, domain []string) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return
 	}
 	var ps []gitignore.Pattern
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -55,7 +97,7 @@ func (s *ignoreSet) ignored(rel string, isDir bool) bool {
 	if len(s.patterns) == 0 {
 		return false
 	}
-	return gitignore.NewMatcher(s.patterns).Match(strings.Split(rel, "/"), isDir)
+	return gitignore.NewMatcher(s.patterns).Match(append(append([]string(nil), s.prefix...), strings.Split(rel, "/")...), isDir)
 }
 
 // ignoredPath also checks parent directories: a file inside an ignored

@@ -55,6 +55,10 @@ type RuleInfo struct {
 	Bad  string
 	Good string
 	Tags []string
+	// Supersedes lists rules whose finding on the same line reports the
+	// same mistake less precisely (AUTH-004 at a signing sink supersedes
+	// SEC-001 on that literal): only this rule's finding is kept.
+	Supersedes []string
 }
 
 // Catalogue is a set of rule metadata, sorted by ID.

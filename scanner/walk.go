@@ -70,7 +70,6 @@ type walkEntry struct {
 // walk lists the files under root that ignore rules keep, loading nested
 // .gitignore files as it descends.
 func walk(ctx context.Context, root string, opts *Options, ign *ignoreSet) ([]walkEntry, error) {
-	ign.addPatternsFrom(filepath.Join(root, ".git", "info", "exclude"), "")
 	var out []walkEntry
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -20,8 +20,9 @@ const (
 const (
 	// DefaultListsTTL is how long a snapshot of the stored entries is reused.
 	DefaultListsTTL = 5 * time.Second
-	// MaxStaleSnapshot is how old a snapshot may be and still serve matches
-	// while the store fails; past it, Match returns the store's error.
+	// MaxStaleSnapshot is how old a snapshot may be, by default, and still
+	// serve matches while the store fails; past it, Match returns the
+	// store's error (WithMaxStale changes it).
 	MaxStaleSnapshot = time.Minute
 )
 
@@ -33,6 +34,7 @@ type Lists struct {
 	static []policy.ListEntry
 	st     ListStore
 	ttl    time.Duration
+	stale  time.Duration // MaxStaleSnapshot unless WithMaxStale
 	log    *slog.Logger
 	clock  func() time.Time // wall clock for snapshot age
 
@@ -61,6 +63,7 @@ func NewLists(static []policy.ListEntry, st ListStore, ttl time.Duration) *Lists
 		static: s,
 		st:     st,
 		ttl:    ttl,
+		stale:  MaxStaleSnapshot,
 		log:    slog.New(slog.DiscardHandler),
 		clock:  time.Now,
 	}
@@ -75,9 +78,29 @@ func (l *Lists) WithLogger(log *slog.Logger) *Lists {
 	return l
 }
 
+// WithMaxStale sets how long the last snapshot keeps serving matches while
+// the store cannot be read (d > 0), and returns l. Past it, matches fail:
+// the proxy refuses what it cannot judge. Call it before first use.
+func (l *Lists) WithMaxStale(d time.Duration) *Lists {
+	if d > 0 {
+		l.stale = d
+	}
+	return l
+}
+
+// Ready reports whether matches can be judged: the stored entries were
+// read at least once and the snapshot is fresh, rereadable, or younger than
+// the max-stale bound.
+func (l *Lists) Ready(ctx context.Context) error {
+	if _, err := l.entries(ctx); err != nil {
+		return fmt.Errorf("lists: %w", err)
+	}
+	return nil
+}
+
 // Match returns the deciding entry for ref at time now (see
 // policy.MatchEntries), or nil. It fails when the stored entries cannot be
-// read and no snapshot younger than MaxStaleSnapshot exists.
+// read and no snapshot younger than the max-stale bound exists.
 func (l *Lists) Match(ctx context.Context, ref policy.Ref, now time.Time) (*policy.ListEntry, error) {
 	entries, err := l.entries(ctx)
 	if err != nil {
@@ -139,7 +162,7 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 		l.invalid = true // reread on the next call, not only after the TTL
 		snap, loaded := l.snap, l.loaded
 		l.snapMu.Unlock()
-		if age := l.clock().Sub(loaded); snap != nil && age < MaxStaleSnapshot && ctx.Err() == nil {
+		if age := l.clock().Sub(loaded); snap != nil && age < l.stale && ctx.Err() == nil {
 			l.log.WarnContext(ctx, "list entries unreadable, using stale snapshot",
 				"error", err, "snapshot_age", age.Round(time.Millisecond))
 			return snap, nil

@@ -292,3 +292,43 @@ func TestListsWithoutStore(t *testing.T) {
 		t.Fatalf("All without a store = %v, %v", all, err)
 	}
 }
+
+func TestListsMaxStaleAndReady(t *testing.T) {
+	ctx := t.Context()
+	boom := errors.New("database unreachable")
+	deny := policy.ListEntry{ID: "d", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "evil"}
+	ref := policy.Ref{Ecosystem: policy.NPM, Name: "evil"}
+
+	st := &memLists{entries: []policy.ListEntry{deny}, err: boom}
+	l, clk, _ := newTestLists(nil, st, time.Second)
+	l.WithMaxStale(5 * time.Minute)
+	if err := l.Ready(ctx); !errors.Is(err, boom) {
+		t.Errorf("Ready before any load = %v, want the store error (lists never loaded)", err)
+	}
+	st.setErr(nil)
+	if err := l.Ready(ctx); err != nil {
+		t.Fatalf("Ready after a load: %v", err)
+	}
+	st.setErr(boom)
+	clk.Advance(4 * time.Minute)
+	if err := l.Ready(ctx); err != nil {
+		t.Errorf("Ready with a 4-minute-old snapshot and max stale 5m: %v, want ready", err)
+	}
+	if e, err := l.Match(ctx, ref, t0); err != nil || e == nil || e.ID != "d" {
+		t.Errorf("Match within max stale = %v, %v; want the last loaded deny entry", e, err)
+	}
+	clk.Advance(61 * time.Second)
+	if err := l.Ready(ctx); !errors.Is(err, boom) {
+		t.Errorf("Ready past max stale = %v, want the store error", err)
+	}
+	if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || e != nil {
+		t.Errorf("Match past max stale = %v, %v; want the store error (fail closed)", e, err)
+	}
+	st.setErr(nil)
+	if err := l.Ready(ctx); err != nil {
+		t.Errorf("Ready after the store recovers: %v", err)
+	}
+	if err := NewLists(nil, nil, 0).Ready(ctx); err != nil {
+		t.Errorf("Ready without a store: %v", err)
+	}
+}

@@ -49,6 +49,10 @@ type Event struct {
 	Client    string           `json:"client,omitempty"` // User-Agent
 	Route     string           `json:"route,omitempty"`  // "simple", "json", "file", "packument", "tarball", "check"
 
+	// Replica names the vigil-proxy process that recorded the event when
+	// several share one store (set by stores that are shared).
+	Replica string `json:"replica,omitempty"`
+
 	// Admin events.
 	Actor  string          `json:"actor,omitempty"`
 	Action string          `json:"action,omitempty"` // e.g. "allow.create", "request.approve"

@@ -41,6 +41,10 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 	if len(users) == 0 && len(tokens) == 0 {
 		return nil, errNoAdminCredentials
 	}
+	sessionKey, sessions, loginLimits, err := sharedAdminState(cfg, st, getenv, len(users) > 0)
+	if err != nil {
+		return nil, err
+	}
 	webhookSecret, err := secret(getenv, "VIGIL_WEBHOOK_SECRET")
 	if err != nil {
 		return nil, err
@@ -68,9 +72,13 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 		SecureCookies:     cfg.Admin.SecureCookies,
 		TrustedOrigins:    cfg.Admin.TrustedOrigins,
 		TrustProxyHeaders: cfg.TrustForwarded,
+		SessionKey:        sessionKey,
+		Sessions:          sessions,
+		LoginLimits:       loginLimits,
 		Users:             users,
 		Tokens:            tokens,
 		Webhook:           admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},
+		MalwareFeed:       adminMalwareFeed{st.malware},
 		Logger:            log.With("component", "admin"),
 	})
 	if err != nil {

@@ -330,13 +330,19 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked
 		oc.watch, oc.close, lists = bs, bs.Close, storeLists
 	}
 	locked = status == storeLocked
+	if settings.Malware, err = openMalwareFeed(context.Background(), cfg, log); err != nil {
+		oc.close()
+		return nil, false, err
+	}
 	core, err := policy.CoreRules(settings, ix)
 	if err != nil {
 		return nil, false, err
 	}
 	var bindings []policy.Binding
 	for _, b := range core {
-		if b.Rule.Info().ID == policy.RuleNonexistent { // only its watchlist half applies: the name is assumed to exist
+		// DEP-001: only its watchlist half applies (the name is assumed to
+		// exist); MAL-001: the last synced malware index.
+		if id := b.Rule.Info().ID; id == policy.RuleNonexistent || id == policy.RuleMalicious {
 			bindings = append(bindings, b)
 		}
 	}
@@ -365,6 +371,11 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 		}
 	}
 	d, err := oc.engine.EvaluatePackage(ctx, pkg, time.Now())
+	if err == nil && t.version != "" && !d.Blocked() {
+		rel := policy.Release{Version: t.version}
+		pkg.Releases = []policy.Release{rel}
+		d, err = oc.engine.EvaluateArtifact(ctx, pkg, &pkg.Releases[0], nil, time.Now())
+	}
 	if err != nil {
 		return policy.Report{}, err
 	}

@@ -57,6 +57,7 @@ func checkEnv(t *testing.T, fake *pypitest.Server) map[string]string {
 		"VIGIL_PYPI_FILE_HOSTS":   fake.FilesHost(),
 		"VIGIL_NPM_UPSTREAM":      refusedURL(t),
 		"VIGIL_POPULARITY_ONLINE": "false",
+		"VIGIL_MALWARE_FEED_URL":  refusedURL(t),
 	}
 }
 

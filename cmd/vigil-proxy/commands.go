@@ -100,8 +100,11 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if len(args) > 0 && args[0] == "export" {
 		return runDataExport(args[1:], stdout, stderr, getenv)
 	}
+	if len(args) > 0 && args[0] == "sync-malware" {
+		return runSyncMalware(ctx, args[1:], stdout, stderr, getenv)
+	}
 	if len(args) == 0 || args[0] != "refresh" {
-		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE] | data export [-o FILE]")
+		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE] | data export [-o FILE] | data sync-malware [--from FILE.zip]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("data refresh", flag.ContinueOnError)

@@ -79,6 +79,7 @@ type Config struct {
 		PyPIStatsURL    string `yaml:"pypistats_url" doc:"pypistats.org base URL"`
 		NPMDownloadsURL string `yaml:"npm_downloads_url" doc:"npm downloads API base URL"`
 	} `yaml:"popularity"`
+	Store StoreConfig `yaml:"store"`
 	Audit struct {
 		RetentionDays int `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
 	} `yaml:"audit"`
@@ -93,6 +94,7 @@ type Config struct {
 	Webhook struct {
 		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
 	} `yaml:"webhook"`
+	Malware MalwareConfig `yaml:"malware"`
 }
 
 // ListEntryConfig is an allow/deny entry in the config file. In YAML it may
@@ -102,6 +104,9 @@ type ListEntryConfig struct {
 	Name      string `yaml:"name"`
 	Versions  string `yaml:"versions"`
 	Reason    string `yaml:"reason"`
+	// Advisory names the malware advisory IDs (MAL-…) an allow entry
+	// overrides; without it no allow entry overrides known malware.
+	Advisory string `yaml:"advisory"`
 }
 
 // UnmarshalYAML accepts the object and the compact string form.
@@ -215,7 +220,9 @@ func defaultConfig() Config {
 	c.Popularity.PyPIStatsURL = "https://pypistats.org"
 	c.Popularity.NPMDownloadsURL = "https://api.npmjs.org"
 	c.Audit.RetentionDays = 90
+	c.Store.MaxStale = Duration(5 * time.Minute)
 	c.Admin.Listen = "127.0.0.1:8081"
+	c.Malware = defaultMalwareConfig()
 	return c
 }
 
@@ -400,7 +407,7 @@ func (c *Config) validate() error {
 	}{
 		{"public_url", c.PublicURL, true}, {"pypi.upstream", c.PyPI.Upstream, false}, {"npm.upstream", c.NPM.Upstream, false},
 		{"popularity.pypistats_url", c.Popularity.PyPIStatsURL, false}, {"popularity.npm_downloads_url", c.Popularity.NPMDownloadsURL, false},
-		{"webhook.url", c.Webhook.URL, true},
+		{"webhook.url", c.Webhook.URL, true}, {"malware.feed_url", c.Malware.FeedURL, true},
 	} {
 		if u.raw == "" && u.optional {
 			continue
@@ -440,6 +447,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("%s: must be positive", key(path)))
 		}
 	}
+	errs = append(errs, c.Store.validate()...)
 	if c.Audit.RetentionDays < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", key("audit.retention_days")))
 	}
@@ -459,6 +467,7 @@ func (c *Config) validate() error {
 	if _, err := c.listEntries(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Malware.validate())
 	return errors.Join(errs...)
 }
 
@@ -520,7 +529,7 @@ func (c *Config) listEntries() ([]policy.ListEntry, error) {
 			}
 			entry := policy.ListEntry{
 				ID: fmt.Sprintf("config-%s-%d", kind, i), Kind: kind, Ecosystem: eco,
-				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Owner: "config", Source: "config",
+				Pattern: e.Name, Versions: e.Versions, Reason: e.Reason, Advisory: e.Advisory, Owner: "config", Source: "config",
 			}
 			if entry.Reason == "" {
 				entry.Reason = "listed in the configuration file"
@@ -563,10 +572,11 @@ func (c Config) redacted() ([]byte, error) {
 	if c.NPM.TokenEnv != "" {
 		c.NPM.TokenEnv = "(set)"
 	}
-	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL} {
+	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL, &c.Malware.FeedURL} {
 		*p = redactURL(*p, false)
 	}
 	c.Webhook.URL = redactURL(c.Webhook.URL, true)
+	c.Store.URL = redactURL(c.Store.URL, false)
 	return yaml.Marshal(c)
 }
 
@@ -603,5 +613,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("pypi_upstream", redactURL(c.PyPI.Upstream, false)),
 		slog.String("npm_upstream", redactURL(c.NPM.Upstream, false)),
 		slog.Bool("npm_token_set", c.NPM.TokenEnv != ""),
+		slog.String("store", c.Store.describe()),
 	)
 }

@@ -8,6 +8,8 @@
 //	vigil-proxy data refresh   rebuild the popular-name corpus
 //	vigil-proxy data export    write the name corpus in use
 //	vigil-proxy admin hash-password
+//	vigil-proxy store migrate --from bolt:DIR --to postgres://…
+//	vigil-proxy health         probe a running proxy (container health checks)
 //	vigil-proxy version
 package main
 
@@ -65,6 +67,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runData(ctx, args, stdout, stderr, getenv)
 	case "admin":
 		return runAdmin(args, stdin, stdout, stderr)
+	case "store":
+		return runStore(ctx, args, stdout, stderr, getenv)
+	case "health":
+		return runHealth(ctx, args, stdout, stderr, getenv)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil-proxy", version)
 		return exitOK
@@ -91,7 +97,10 @@ commands:
   rules                 list the rules, their actions under each strategy
   data refresh          rebuild the popular-name corpus from public sources
   data export           write the name corpus in use (corpus file format)
+  data sync-malware     sync the malware feed now, or import dumps (--from FILE.zip)
   admin hash-password   read a password on stdin, print its bcrypt hash
+  store migrate         copy a bbolt data directory into PostgreSQL, verified
+  health                probe a running proxy's /healthz (exit 0 when it answers 200)
   version               print the version
 
 Run 'vigil-proxy <command> -h' for a command's flags.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/auth"
+	"github.com/vigil-proxy/vigil-proxy/scanner/secrets"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
 )
 
@@ -39,6 +42,17 @@ func buildAnalyzers(ctx context.Context, s scanSetup) (analyzers []scanner.Analy
 		minAssertions = s.minAssertions
 	}
 	analyzers = append(analyzers, testquality.New(testquality.Options{MinAssertions: minAssertions}))
+
+	// SEC-001..006: secret rules (lists extended by .vigil.yaml)
+	sec, err := secrets.New(secrets.OptionsFromConfig(s.scanCfg))
+	if err != nil {
+		return nil, closeAll, fmt.Errorf("secret rules: %w", err)
+	}
+	analyzers = append(analyzers, sec)
+
+	// AUTH-001..007: routes, JWT, signing secrets, CORS, cookies, timing;
+	// AUTH-004 shares the secret rules' known-public list.
+	analyzers = append(analyzers, auth.New(auth.Options{Config: s.scanCfg, KnownPublic: sec.KnownPublic}))
 
 	// Dependency rules (DEP-000..005, DEP-007, DEP-008, MAL-001: scanner/deps)
 	// and DEP-006 (scanner/imports) over the same declarations and verdicts.

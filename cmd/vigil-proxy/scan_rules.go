@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/auth"
 	"github.com/vigil-proxy/vigil-proxy/scanner/deps"
 	"github.com/vigil-proxy/vigil-proxy/scanner/imports"
 	"github.com/vigil-proxy/vigil-proxy/scanner/testquality"
@@ -13,6 +14,7 @@ import (
 func scannerCatalogue() scanner.Catalogue {
 	var c scanner.Catalogue
 	c = append(c, testquality.Rules()...)
+	c = append(c, auth.Rules()...)
 	c = append(c, deps.Rules...)
 	c = append(c, imports.Rule)
 	c = append(c, scanner.SuppressionRule)

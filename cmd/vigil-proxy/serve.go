@@ -109,10 +109,15 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 			return err
 		}
 	}
-	registry := st.proxy.Handler()
+	registry := requireMalware(st.malware, st.proxy.Handler())
+	var notifyMalware func(store.Event)
 	if adminSrv != nil {
 		st.proxy.SetCheckHandler(adminSrv.CheckHandler())
 		st.proxy.SetOnBlock(adminSrv.NotifyBlock)
+		notifyMalware = func(ev store.Event) { adminSrv.NotifyMalwareAlert(ev) }
+	}
+	if err := wireMalwareAlerts(cfg, st, notifyMalware, log); err != nil {
+		return err
 	}
 	// inflight counts running handlers, hijacked ones included (which
 	// Shutdown does not track), so audit events they record are flushed.
@@ -136,6 +141,10 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
+	g.Go(func() error { return st.watchChanges(gctx) })
+	if cfg.Malware.FeedURL != "" {
+		g.Go(func() error { return st.malware.Run(gctx) })
+	}
 	if cfg.Audit.RetentionDays > 0 {
 		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
 		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })

@@ -14,11 +14,11 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/malwarefeed"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/popularity"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
-	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
 )
 
 // stack is every component of a running proxy, wired together. serve and
@@ -32,6 +32,7 @@ type stack struct {
 	client   *upstream.Client
 	index    *names.Index
 	engine   *policy.Engine
+	malware  *malwarefeed.Feed
 	signals  *popularitySignals
 	recorder *store.Recorder
 	proxy    *proxy.Server
@@ -70,11 +71,12 @@ func loadIndex(cfg Config) (*names.Index, error) {
 }
 
 // buildEngine assembles the rules and lists into the policy engine.
-func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engine, error) {
+func buildEngine(cfg Config, ix *names.Index, lists policy.Lists, feed policy.MalwareFeed) (*policy.Engine, error) {
 	settings, err := cfg.settings()
 	if err != nil {
 		return nil, err
 	}
+	settings.Malware = feed
 	bindings, err := policy.CoreRules(settings, ix)
 	if err != nil {
 		return nil, err
@@ -86,8 +88,10 @@ func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engin
 	return policy.NewEngine(bindings, lists), nil
 }
 
-func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (st *stack, err error) {
-	st = &stack{cfg: cfg, log: log}
+func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (_ *stack, err error) {
+	st := &stack{cfg: cfg, log: log}
+	// Whatever was opened before a failure is closed; st itself is never
+	// nil here, whatever the return statements hand back.
 	defer func() {
 		if err != nil {
 			st.Close()
@@ -104,7 +108,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		return nil, err
 	}
 	if !opt.noStore {
-		bs, err := boltstore.Open(filepath.Join(dataDir, "store.db"), boltstore.Options{Logger: log})
+		bs, err := openStore(ctx, cfg, dataDir, log)
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
@@ -115,13 +119,16 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if st.store != nil {
 		listStore = st.store
 	}
-	st.lists = store.NewLists(entries, listStore, 5*time.Second)
+	st.lists = store.NewLists(entries, listStore, cfg.Store.listsTTL()).WithLogger(log).WithMaxStale(time.Duration(cfg.Store.MaxStale))
 
 	st.index, err = loadIndex(cfg)
 	if err != nil {
 		return nil, err
 	}
-	st.engine, err = buildEngine(cfg, st.index, st.lists)
+	if st.malware, err = openMalwareFeed(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	st.engine, err = buildEngine(cfg, st.index, st.lists, st.malware)
 	if err != nil {
 		return nil, err
 	}
@@ -211,10 +218,8 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if st.store != nil {
 		popts.Watch = st.store
 		popts.Events = st.recorder
-		popts.Ready = func(ctx context.Context) error {
-			_, _, err := st.store.Events(ctx, store.EventQuery{Limit: 1})
-			return err
-		}
+		popts.Ready = st.ready
+		popts.ReadyDetail = st.malware.PublicDetail
 	}
 	st.proxy, err = proxy.New(popts)
 	if err != nil {

@@ -226,6 +226,7 @@ func tryStartProxy(t testing.TB, dataDir string, env map[string]string) (*Proxy,
 		"VIGIL_PYPI_FILE_HOSTS":              "127.0.0.1:1",
 		"VIGIL_NPM_UPSTREAM":                 unreachable,
 		"VIGIL_NPM_TARBALL_HOSTS":            "127.0.0.1:1",
+		"VIGIL_MALWARE_FEED_URL":             unreachable,
 	}
 	if env["VIGIL_ADMIN_TOKEN"] != "" {
 		vars["VIGIL_ADMIN_LISTEN"] = freePort(t)

@@ -348,7 +348,12 @@ func (n Node) Kind() string {
 	if n.t == nil {
 		return ""
 	}
-	return n.t.tab.symbols[n.v().symbol]
+	sym := int(n.v().symbol)
+	if sym >= len(n.t.tab.symbols) {
+		// ts_builtin_sym_error ((TSSymbol)-1) is outside the symbol table
+		return "ERROR"
+	}
+	return n.t.tab.symbols[sym]
 }
 
 // IsNamed reports whether the node is a named (non-punctuation) node.

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// exitUnhealthy is what a container runtime reads as "unhealthy".
+const exitUnhealthy = 1
+
+// runHealth probes a running proxy's health endpoint and exits 0 only on a
+// 200 answer. It lets a container image without curl or wget declare a
+// HEALTHCHECK with the binary itself.
+func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	fs := flag.NewFlagSet("health", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var common commonFlags
+	common.register(fs)
+	path := fs.String("path", "/healthz", "endpoint to probe: /healthz (process up) or /readyz (can judge)")
+	rawURL := fs.String("url", "", "full URL to probe instead of the configured listen address + path")
+	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	target := *rawURL
+	if target == "" {
+		cfg, err := common.load(getenv)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil-proxy health:", err)
+			return exitUsage
+		}
+		target, err = probeURL(cfg.Listen, *path)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigil-proxy health:", err)
+			return exitUsage
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy health: bad URL:", err)
+		return exitUsage
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigil-proxy health: %s: unreachable: %v\n", target, err)
+		return exitUnhealthy
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "vigil-proxy health: %s: %s: %s\n", target, resp.Status, strings.TrimSpace(string(body)))
+		return exitUnhealthy
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", target, strings.TrimSpace(string(body)))
+	return exitOK
+}
+
+// probeURL turns a listen address into a URL reachable from the same host:
+// a wildcard or empty host becomes the loopback address of its family.
+func probeURL(listen, path string) (string, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", fmt.Errorf("listen address %q: want host:port: %w", listen, err)
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	return "http://" + net.JoinHostPort(host, port) + path, nil
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestHealthExitsZeroOnlyOn200(t *testing.T) {
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/readyz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+		w.Write([]byte("store: ok\n"))
+	}))
+	defer srv.Close()
+	listen := strings.TrimPrefix(srv.URL, "http://")
+
+	code, stdout, stderr := runCLI(t, map[string]string{"VIGIL_LISTEN": listen}, "", "health", "--path", "/readyz")
+	if code != 0 {
+		t.Fatalf("healthy server: exit %d, stderr %q", code, stderr)
+	}
+	if want := srv.URL + "/readyz: store: ok\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+
+	status = http.StatusServiceUnavailable
+	code, _, stderr = runCLI(t, map[string]string{"VIGIL_LISTEN": listen}, "", "health", "--path", "/readyz")
+	if code != exitUnhealthy {
+		t.Errorf("503: exit %d, want %d", code, exitUnhealthy)
+	}
+	if !strings.Contains(stderr, "503 Service Unavailable") {
+		t.Errorf("503: stderr %q does not name the status", stderr)
+	}
+
+	code, _, stderr = runCLI(t, nil, "", "health", "--url", refusedURL(t)+"/healthz")
+	if code != exitUnhealthy || !strings.Contains(stderr, "unreachable") {
+		t.Errorf("refused: exit %d, stderr %q; want %d and 'unreachable'", code, stderr, exitUnhealthy)
+	}
+}
+
+func TestHealthRejectsBadListenAddress(t *testing.T) {
+	code, _, stderr := runCLI(t, map[string]string{"VIGIL_LISTEN": "no-port"}, "", "health")
+	if code != exitUsage || !strings.Contains(stderr, `"no-port"`) {
+		t.Errorf("exit %d, stderr %q; want %d naming the address", code, stderr, exitUsage)
+	}
+}
+
+func TestProbeURLMapsWildcardsToLoopback(t *testing.T) {
+	for listen, want := range map[string]string{
+		"0.0.0.0:8080":   "http://127.0.0.1:8080/healthz",
+		":8080":          "http://127.0.0.1:8080/healthz",
+		"[::]:8080":      "http://[::1]:8080/healthz",
+		"10.1.2.3:9000":  "http://10.1.2.3:9000/healthz",
+		"localhost:8080": "http://localhost:8080/healthz",
+	} {
+		got, err := probeURL(listen, "healthz")
+		if err != nil || got != want {
+			t.Errorf("probeURL(%q) = %q, %v; want %q", listen, got, err, want)
+		}
+	}
+}
+
+func TestVersionPrintsTheBuildVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		code, stdout, _ := runCLI(t, nil, "", arg)
+		if code != exitOK || stdout != "vigil-proxy "+version+"\n" {
+			t.Errorf("%s: exit %d, stdout %q; want 0 and %q", arg, code, stdout, "vigil-proxy "+version+"\n")
+		}
+	}
+}

@@ -1,0 +1,188 @@
+// Package auth raises the AUTH rules of `vigil-proxy scan` (AUTH-001 ..
+// AUTH-007) on Python (FastAPI, Flask, Django/DRF) and JavaScript/TypeScript
+// (Express, NestJS) sources: missing authentication and authorization on
+// routes, weak JWT lifetimes and verification, hardcoded signing secrets,
+// permissive CORS, insecure auth cookies and timing-unsafe comparisons.
+//
+// Route rules need cross-file facts (dependency aliases defined in other
+// modules, router mounts, global middleware, DRF defaults): Analyze keeps
+// plain route candidates and facts, Finish resolves them once every file
+// has been seen.
+package auth
+
+import (
+	"bytes"
+	"context"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+// DefaultMaxLifetime is AUTH-003's default access-token lifetime bar.
+const DefaultMaxLifetime = 24 * time.Hour
+
+// Options configure the analyzer.
+type Options struct {
+	// Config is the scan configuration: AUTH-003's max_lifetime option and
+	// the user's known_public_secrets additions. Nil means defaults.
+	Config *scanner.Config
+	// KnownPublic, when set, is the shared known-public list of the secret
+	// rules (scanner/secrets); the auth rules add the generic words that are
+	// public only as signing keys ("secret", "dev").
+	KnownPublic func(string) bool
+}
+
+// Analyzer raises AUTH-001..AUTH-007. A value serves one scan; it is safe
+// for concurrent Analyze calls.
+type Analyzer struct {
+	maxLifetime  time.Duration
+	extraPublic  map[string]bool
+	sharedPublic func(string) bool
+
+	mu    sync.Mutex
+	facts facts
+}
+
+// New returns a fresh analyzer for one scan.
+func New(opts Options) *Analyzer {
+	a := &Analyzer{
+		maxLifetime: opts.Config.DurationOption(ruleTokenLifetime.ID, "max_lifetime", DefaultMaxLifetime),
+		extraPublic:  map[string]bool{},
+		sharedPublic: opts.KnownPublic,
+		facts:        newFacts(),
+	}
+	if opts.Config != nil {
+		for _, v := range opts.Config.KnownPublicSecrets {
+			a.extraPublic[v] = true
+		}
+	}
+	return a
+}
+
+// Rules lists AUTH-001..AUTH-007.
+func (a *Analyzer) Rules() []scanner.RuleInfo { return Rules() }
+
+// Wants Python and JavaScript/TypeScript sources.
+func (a *Analyzer) Wants(p string) bool {
+	return treesitter.LangForPath(p) != treesitter.None
+}
+
+// NeedsTree lets the engine skip parsing files that mention nothing the
+// AUTH rules look at.
+func (a *Analyzer) NeedsTree(p string, content []byte) bool { return relevant(p, content) }
+
+// Analyze judges one file and records its cross-file facts.
+func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
+	if f.Tree == nil {
+		return nil, nil
+	}
+	if !relevant(f.Path, f.Content) {
+		return nil, nil
+	}
+	local := newFacts()
+	var out []scanner.Finding
+	switch {
+	case f.Lang == treesitter.Python:
+		out = (&pyFile{a: a, f: f, facts: &local}).run()
+	case f.Lang.IsJS():
+		out = (&jsFile{a: a, f: f, facts: &local}).run()
+	}
+	if f.Test {
+		// Routes and CORS set-ups in tests are not the application's (each
+		// finding was already built one level lower).
+		local.routes, local.djangoRefs, local.cors, local.mechanisms = nil, nil, nil, nil
+	}
+	a.mu.Lock()
+	a.facts.merge(&local)
+	a.mu.Unlock()
+	return out, ctx.Err()
+}
+
+// knownPublicValue reports a value on the shipped or configured
+// known-public list.
+func (a *Analyzer) knownPublicValue(v string) bool {
+	return knownPublic(v) || a.extraPublic[v] || (a.sharedPublic != nil && a.sharedPublic(v))
+}
+
+// moduleOf converts a slash path into a dotted Python module name
+// ("app/api/deps.py" → "app.api.deps", "pkg/__init__.py" → "pkg").
+func moduleOf(p string) string {
+	p = strings.TrimSuffix(strings.TrimSuffix(p, ".pyi"), ".py")
+	p = strings.TrimSuffix(p, "/__init__")
+	return strings.ReplaceAll(p, "/", ".")
+}
+
+// jsModuleKey normalises a JS file path without its extension and
+// "/index" (so that "./routes/admin" matches routes/admin/index.ts).
+func jsModuleKey(p string) string {
+	ext := path.Ext(p)
+	switch ext {
+	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx":
+		p = strings.TrimSuffix(p, ext)
+	}
+	return strings.TrimSuffix(p, "/index")
+}
+
+// resolveJSSpec resolves a relative import specifier against the
+// importing file ("" for packages).
+func resolveJSSpec(from, spec string) string {
+	if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+		return ""
+	}
+	return jsModuleKey(path.Clean(path.Join(path.Dir(from), spec)))
+}
+
+// moduleMatches reports whether a module named by an import (possibly
+// rooted elsewhere, e.g. "app.deps" for "backend/app/deps") is the file
+// module fileMod.
+func moduleMatches(fileMod, imported string) bool {
+	return fileMod == imported || strings.HasSuffix(fileMod, "."+imported) || strings.HasSuffix(fileMod, "/"+imported)
+}
+
+func (a *Analyzer) finding(f *scanner.File, rule scanner.RuleInfo, sev scanner.Severity, p pos, msg string) scanner.Finding {
+	return scanner.Finding{
+		Rule: rule.ID, Severity: sev, Path: f.Path,
+		Line: p.line, Column: p.col, EndLine: p.endLine, EndColumn: p.endCol,
+		Message: msg,
+	}
+}
+
+// Words without which a file can hold no route, token, signing secret,
+// CORS or cookie set-up, secret comparison or auth fact (matched
+// case-insensitively): such files are neither parsed nor walked.
+var (
+	commonWords = []string{"jwt", "jose", "secret", "token", "passw", "pwd", "signature", "hmac", "api_key", "apikey", "api-key",
+		"otp", "csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "permission", "expire"}
+	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", ".register(", "fastapi", "flask", "starlette",
+		"django", "rest_framework", "quart", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
+	jsWords = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", ".post(", ".put(", ".delete(",
+		".patch(", "route"}
+	relevantPython = wordBytes(append(append([]string(nil), commonWords...), pythonWords...))
+	relevantJS     = wordBytes(append(append([]string(nil), commonWords...), jsWords...))
+)
+
+func wordBytes(ws []string) [][]byte {
+	out := make([][]byte, len(ws))
+	for i, w := range ws {
+		out[i] = []byte(w)
+	}
+	return out
+}
+
+func relevant(p string, content []byte) bool {
+	words := relevantJS
+	if treesitter.LangForPath(p) == treesitter.Python {
+		words = relevantPython
+	}
+	low := bytes.ToLower(content)
+	for _, w := range words {
+		if bytes.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}

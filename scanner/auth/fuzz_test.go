@@ -1,0 +1,63 @@
+package auth
+
+import (
+	"context"
+	"testing"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+// FuzzAnalyze feeds arbitrary source to the Python and JavaScript
+// analyzers (and Finish): whatever the input, no panic, and every finding
+// has a rule of this analyzer and a position inside the file.
+func FuzzAnalyze(f *testing.F) {
+	f.Add("@app.delete('/x/{id}')\ndef f(id, u=Depends(get_user)):\n    return jwt.encode({'a': 1}, 'secret')\n", true)
+	f.Add("app.delete('/x/:id', auth, (req, res) => { if (req.headers['x-api-key'] === key) {} });\nres.cookie('token', t);\n", false)
+	f.Add("X = Annotated[User, Depends(\nclass S(BaseSettings):\n  SECRET_KEY: str = 'x'", true)
+	f.Add("new SignJWT({}).setExpirationTime('99y').sign(k); cors({origin: /.*/, credentials: true})", false)
+	f.Fuzz(func(t *testing.T, src string, python bool) {
+		lang, name := treesitter.JavaScript, "a.js"
+		if python {
+			lang, name = treesitter.Python, "a.py"
+		}
+		p := treesitter.NewParser()
+		defer p.Close()
+		tree, err := p.Parse(context.Background(), lang, []byte(src))
+		if err != nil {
+			return
+		}
+		defer tree.Close()
+		a := New(Options{})
+		file := &scanner.File{Path: name, Content: []byte(src), Lang: lang, Tree: tree}
+		fs, err := a.Analyze(context.Background(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		more, err := a.Finish(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := file.LineCount()
+		for _, fd := range append(fs, more...) {
+			if len(fd.Rule) != 8 || fd.Rule[:5] != "AUTH-" {
+				t.Errorf("foreign rule %q", fd.Rule)
+			}
+			if fd.Path != "" && (fd.Line < 1 || fd.Line > lines) {
+				t.Errorf("%s at line %d of a %d-line file", fd.Rule, fd.Line, lines)
+			}
+		}
+	})
+}
+
+func FuzzDurations(f *testing.F) {
+	for _, s := range []string{"7d", "2 hours", "30m", "1.5h", "100", "-1y", "ms", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, ok := msDuration(s); ok && fmtDuration(d) == "" {
+			t.Errorf("%q parsed to %v but prints empty", s, d)
+		}
+		_ = words(s)
+	})
+}

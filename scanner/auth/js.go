@@ -1,0 +1,1280 @@
+package auth
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+)
+
+// jsImport is what a local name was imported as.
+type jsImport struct {
+	spec   string // package name ("jsonwebtoken"); "" for relative modules
+	rel    string // module key of a relative import
+	member string // imported export ("" for default / namespace / whole module)
+}
+
+// useEntry is an app.use/router.use registration.
+type useEntry struct {
+	obj        string
+	prefix     string
+	line       int
+	auth, role bool
+}
+
+// jsFile analyzes one JavaScript/TypeScript file.
+type jsFile struct {
+	a     *Analyzer
+	f     *scanner.File
+	facts *facts
+
+	mod          string
+	imports      map[string]jsImport
+	consts       map[string]node
+	express      bool
+	uses         []useEntry
+	out          []scanner.Finding
+	reportedDefs map[int]bool
+}
+
+var jsRouteMethods = map[string]string{"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "del": "DELETE", "all": "ALL"}
+
+func (j *jsFile) run() []scanner.Finding {
+	root := j.f.Tree.Root()
+	j.mod = jsModuleKey(j.f.Path)
+	j.imports = map[string]jsImport{}
+	j.consts = map[string]node{}
+	j.reportedDefs = map[int]bool{}
+	j.collect(root)
+	root.Walk(func(n node) bool {
+		switch n.Kind() {
+		case "string", "template_string", "comment", "regex", "number", "identifier", "property_identifier", "jsx_text", "import_statement",
+			"type_annotation", "type_identifier", "predefined_type", "shorthand_property_identifier", "this", "true", "false", "null", "undefined",
+			"interface_declaration", "type_alias_declaration":
+			return false
+		case "call_expression":
+			j.call(n)
+		case "new_expression":
+			j.newExpr(n)
+		case "binary_expression":
+			j.compare(n)
+		case "class_declaration", "class":
+			j.nestController(n)
+		case "assignment_expression":
+			j.assign(n)
+		case "export_statement":
+			j.export(n)
+		}
+		return true
+	})
+	return j.out
+}
+
+// collect records imports, requires and top-level constants.
+func (j *jsFile) collect(root node) {
+	addImport := func(local, spec, member string) {
+		im := jsImport{member: member}
+		if rel := resolveJSSpec(j.f.Path, spec); rel != "" {
+			im.rel = rel
+		} else {
+			im.spec = spec
+		}
+		j.imports[local] = im
+		if spec == "express" || strings.HasPrefix(spec, "@nestjs/") {
+			j.express = true
+		}
+	}
+	// Imports, requires and constants live at the top level (statements
+	// and declarations, not expressions): no descent into function bodies.
+	root.Walk(func(n node) bool {
+		switch n.Kind() {
+		case "program", "export_statement", "lexical_declaration", "variable_declaration", "expression_statement":
+			return true
+		case "function_declaration", "generator_function_declaration":
+			j.handlerEvidence(n.Field("name").Text(), n)
+			return false
+		case "class_declaration":
+			body := n.Field("body")
+			for i := 0; i < body.NamedChildCount(); i++ {
+				if m := body.NamedChild(i); m.Kind() == "method_definition" {
+					j.handlerEvidence(m.Field("name").Text(), m)
+				}
+			}
+			return false
+		case "assignment_expression":
+			if l := dotted(n.Field("left")); strings.HasPrefix(l, "exports.") || strings.HasPrefix(l, "module.exports.") {
+				j.handlerEvidence(lastName(l), n.Field("right"))
+			}
+			return false
+		case "import_statement":
+			spec, _ := jsStr(n.Field("source"))
+			for _, c := range n.NamedChildren() {
+				if c.Kind() != "import_clause" {
+					continue
+				}
+				for _, ic := range c.NamedChildren() {
+					switch ic.Kind() {
+					case "identifier":
+						addImport(ic.Text(), spec, "")
+					case "namespace_import":
+						addImport(ic.NamedChild(0).Text(), spec, "")
+					case "named_imports":
+						for _, s := range ic.NamedChildren() {
+							if s.Kind() != "import_specifier" {
+								continue
+							}
+							name := s.Field("name").Text()
+							local := name
+							if al := s.Field("alias"); !al.IsNull() {
+								local = al.Text()
+							}
+							addImport(local, spec, name)
+						}
+					}
+				}
+			}
+			return false
+		case "variable_declarator":
+			name, val := n.Field("name"), n.Field("value")
+			spec, member, ok := requireOf(val)
+			if ok {
+				switch name.Kind() {
+				case "identifier":
+					addImport(name.Text(), spec, member)
+				case "object_pattern":
+					for _, c := range name.NamedChildren() {
+						switch c.Kind() {
+						case "shorthand_property_identifier_pattern":
+							addImport(c.Text(), spec, c.Text())
+						case "pair_pattern":
+							addImport(c.Field("value").Text(), spec, c.Field("key").Text())
+						}
+					}
+				}
+				return false
+			}
+			if name.Kind() == "identifier" && !val.IsNull() {
+				switch val.Kind() {
+				case "arrow_function", "function_expression", "function", "call_expression":
+					j.handlerEvidence(name.Text(), val)
+				}
+				decl := n.Parent()
+				top := decl.Parent().Kind() == "program" || (decl.Parent().Kind() == "export_statement" && decl.Parent().Parent().Kind() == "program")
+				if top {
+					j.consts[name.Text()] = val
+					if v, ok := j.secretValueOf(val, 1); ok && secretishName(name.Text()) {
+						v.name = name.Text()
+						j.facts.constants[j.mod+"#"+name.Text()] = v
+					}
+				}
+				if c := calleeName(val); c == "express" || strings.HasSuffix(c, "Router") {
+					j.express = true
+				}
+			}
+		}
+		return false
+	})
+}
+
+// requireOf recognises require('x') and require('x').member.
+func requireOf(n node) (spec, member string, ok bool) {
+	switch n.Kind() {
+	case "call_expression":
+		if calleeName(n) == "require" {
+			args := jsArgs(n)
+			if len(args) == 1 {
+				s, ok := jsStr(args[0])
+				return s, "", ok
+			}
+		}
+	case "member_expression":
+		s, _, ok := requireOf(n.Field("object"))
+		if ok {
+			return s, n.Field("property").Text(), true
+		}
+	case "await_expression":
+		return requireOf(n.NamedChild(0))
+	}
+	return "", "", false
+}
+
+// resolve qualifies a dotted callee through the imports: "jwt.sign" →
+// "jsonwebtoken.sign", "sign" → "jsonwebtoken.sign". ok is false when the
+// first segment is not an imported package.
+func (j *jsFile) resolve(d string) (string, bool) {
+	first, rest, has := strings.Cut(d, ".")
+	im, ok := j.imports[first]
+	if !ok || im.spec == "" {
+		return d, false
+	}
+	q := im.spec
+	if im.member != "" && im.member != "default" {
+		q += "." + im.member
+	}
+	if has {
+		q += "." + rest
+	}
+	return q, true
+}
+
+func (j *jsFile) add(rule scanner.RuleInfo, sev scanner.Severity, n node, msg string) {
+	if j.f.Test {
+		sev = sev.Lower()
+	}
+	j.out = append(j.out, j.a.finding(j.f, rule, sev, posOf(n), msg))
+}
+
+func (j *jsFile) deref(n node) node {
+	if n.Kind() == "identifier" {
+		if v, ok := j.consts[n.Text()]; ok {
+			return v
+		}
+	}
+	return n
+}
+
+// ---- AUTH-004 ----
+
+func (j *jsFile) secretValueOf(n node, depth int) (secretValue, bool) {
+	if s, ok := jsStr(n); ok {
+		if !usableSecret(s) {
+			return secretValue{}, false
+		}
+		return secretValue{file: j.f.Path, test: j.f.Test, at: posOf(n), value: s}, true
+	}
+	switch n.Kind() {
+	case "identifier":
+		if depth == 0 {
+			if v, ok := j.consts[n.Text()]; ok {
+				sv, ok := j.secretValueOf(v, 1)
+				if ok {
+					sv.name = n.Text()
+				}
+				return sv, ok
+			}
+		}
+	case "call_expression":
+		// new TextEncoder().encode('secret'), Buffer.from('secret')
+		c := lastName(calleeName(n))
+		if c == "" {
+			if f := n.Field("function"); f.Kind() == "member_expression" {
+				c = f.Field("property").Text()
+			}
+		}
+		if c == "encode" || c == "from" || c == "createSecretKey" {
+			if args := jsArgs(n); len(args) > 0 {
+				return j.secretValueOf(args[0], depth)
+			}
+		}
+	case "parenthesized_expression", "as_expression", "non_null_expression":
+		return j.secretValueOf(n.NamedChild(0), depth)
+	}
+	return secretValue{}, false
+}
+
+func (j *jsFile) secretSink(key node, sink string) {
+	if key.IsNull() {
+		return
+	}
+	if v, ok := j.secretValueOf(key, 0); ok {
+		if v.name != "" {
+			if j.reportedDefs[v.at.line] {
+				return
+			}
+			j.reportedDefs[v.at.line] = true
+		}
+		at := posOf(key)
+		if v.name != "" {
+			at = v.at
+		}
+		j.out = append(j.out, j.a.secretFinding(j.f.Path, j.f.Test, at, sink, v))
+		return
+	}
+	d := dotted(key)
+	first, rest, has := strings.Cut(d, ".")
+	im, ok := j.imports[first]
+	if !ok || im.rel == "" {
+		return
+	}
+	ref := secretRef{file: j.f.Path, test: j.f.Test, at: posOf(key), sink: sink, module: im.rel}
+	switch {
+	case has && im.member == "":
+		ref.name = rest
+	case !has && im.member != "":
+		ref.name = im.member
+	case has:
+		ref.name = im.member + "." + rest
+	default:
+		return
+	}
+	j.facts.secretRefs = append(j.facts.secretRefs, ref)
+}
+
+// exportObject records module.exports / export default object literals.
+func (j *jsFile) exportObject(obj node, prefix string) {
+	for k, v := range jsProps(obj) {
+		name := k
+		if prefix != "" {
+			name = prefix + "." + k
+		}
+		if v.Kind() == "object" {
+			j.exportObject(v, name)
+			continue
+		}
+		if !secretishName(k) {
+			continue
+		}
+		val := v
+		if v.Kind() == "shorthand_property_identifier" {
+			if c, ok := j.consts[v.Text()]; ok {
+				val = c
+			}
+		}
+		if sv, ok := j.secretValueOf(val, 0); ok {
+			sv.name = name
+			j.facts.constants[j.mod+"#"+name] = sv
+		}
+	}
+}
+
+func (j *jsFile) assign(n node) {
+	left, right := n.Field("left"), n.Field("right")
+	l := dotted(left)
+	switch {
+	case l == "module.exports" || l == "exports":
+		if right.Kind() == "identifier" {
+			j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + right.Text()
+		}
+		if right.Kind() == "object" {
+			j.exportObject(right, "")
+		}
+	case strings.HasPrefix(l, "module.exports.") || strings.HasPrefix(l, "exports."):
+		name := lastName(l)
+		if sv, ok := j.secretValueOf(right, 0); ok && secretishName(name) {
+			sv.name = name
+			j.facts.constants[j.mod+"#"+name] = sv
+		}
+	}
+}
+
+func (j *jsFile) export(n node) {
+	if v := n.Field("value"); !v.IsNull() && strings.HasPrefix(n.Text(), "export default") {
+		switch v.Kind() {
+		case "identifier":
+			j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + v.Text()
+		case "object":
+			j.exportObject(v, "")
+		}
+	}
+}
+
+// ---- calls ----
+
+func (j *jsFile) call(n node) {
+	fn := n.Field("function")
+	callee := dotted(fn)
+	method := ""
+	if fn.Kind() == "member_expression" {
+		method = fn.Field("property").Text()
+	}
+	args := jsArgs(n)
+	q, imported := j.resolve(callee)
+	switch {
+	case imported && q == "jsonwebtoken.sign":
+		if len(args) >= 2 {
+			j.secretSink(args[1], "jwt.sign")
+			j.jwtSign(n, args)
+		}
+		return
+	case imported && q == "jsonwebtoken.verify":
+		if len(args) >= 2 {
+			if _, ok := jsStr(args[1]); ok {
+				j.secretSink(args[1], "jwt.verify") // named keys are judged where tokens are signed
+			}
+			j.jwtVerify(args)
+		}
+		return
+	case imported && (q == "express-session" || q == "express-session.default"):
+		if len(args) > 0 {
+			j.expressSession(args[0])
+		}
+		return
+	case imported && q == "cookie-parser":
+		if len(args) > 0 {
+			j.secretSink(args[0], "cookie-parser")
+		}
+		return
+	case imported && (q == "cookie-session"):
+		if len(args) > 0 {
+			props := jsProps(j.deref(args[0]))
+			j.secretSink(props["secret"], "cookie-session")
+			if ks := props["keys"]; ks.Kind() == "array" && ks.NamedChildCount() > 0 {
+				j.secretSink(ks.NamedChild(0), "cookie-session")
+			}
+		}
+		return
+	case imported && (q == "express-jwt" || q == "express-jwt.expressjwt" || q == "express-jwt.expressJwt"):
+		j.mechanism(n, "express-jwt")
+		if len(args) > 0 {
+			props := jsProps(j.deref(args[0]))
+			j.secretSink(props["secret"], "express-jwt")
+		}
+		return
+	case imported && (q == "cors" || q == "cors.default"):
+		opts := node{}
+		if len(args) > 0 {
+			opts = j.deref(args[0])
+		}
+		j.expressCORS(n, opts, "cors()")
+		return
+	case imported && q == "jose.jwtVerify":
+		if len(args) >= 2 {
+			j.secretSink(args[1], "jose.jwtVerify")
+		}
+		return
+	}
+	switch method {
+	case "sign":
+		j.joseSign(n, args)
+	case "register", "registerAsync":
+		if lastName(strings.TrimSuffix(callee, "."+method)) == "JwtModule" && len(args) > 0 {
+			props := jsProps(j.deref(args[0]))
+			j.secretSink(props["secret"], "JwtModule")
+			j.secretSink(props["privateKey"], "JwtModule")
+			if so, ok := props["signOptions"]; ok {
+				if v, ok := jsProps(so)["expiresIn"]; ok {
+					j.expiresIn(v, "JwtModule signOptions.expiresIn")
+				}
+			} else if method == "register" {
+				j.add(ruleTokenLifetime, scanner.Medium, n, "JwtModule.register without signOptions.expiresIn issues tokens that never expire")
+			}
+			j.mechanism(n, "JwtModule")
+		}
+	case "enableCors":
+		opts := node{}
+		if len(args) > 0 {
+			opts = j.deref(args[0])
+		}
+		j.expressCORS(n, opts, "enableCors()")
+	case "create":
+		if lastName(strings.TrimSuffix(callee, ".create")) == "NestFactory" && len(args) > 1 {
+			if c, ok := jsProps(args[1])["cors"]; ok {
+				if c.Kind() == "true" {
+					j.expressCORS(c, node{}, "NestFactory cors: true")
+				} else if c.Kind() == "object" {
+					j.expressCORS(c, c, "NestFactory cors")
+				}
+			}
+		}
+	case "cookie":
+		j.resCookie(n, callee, args)
+	case "setHeader", "header", "set", "append":
+		if len(args) == 2 {
+			if h, ok := jsStr(args[0]); ok && strings.EqualFold(h, "Access-Control-Allow-Origin") {
+				j.manualACAO(n, args[1])
+			}
+		}
+	case "use":
+		j.use(n, strings.TrimSuffix(callee, ".use"), args)
+	case "useGlobalGuards":
+		for _, a := range args {
+			if au, _ := classifyName(guardName(a)); au {
+				j.facts.nestGlobalGuard = true
+			}
+		}
+	case "authenticate":
+		if callee == "passport.authenticate" {
+			j.mechanism(n, "passport")
+		}
+	}
+	if m, ok := jsRouteMethods[method]; ok && fn.Kind() == "member_expression" {
+		j.route(n, fn, m, args)
+	}
+}
+
+func (j *jsFile) newExpr(n node) {
+	ctor := dotted(n.Field("constructor"))
+	q, imported := j.resolve(ctor)
+	if !imported {
+		return
+	}
+	switch {
+	case q == "passport-jwt.Strategy" || strings.HasPrefix(q, "passport-jwt"):
+		j.mechanism(n, "passport-jwt")
+		if args := jsArgs(n); len(args) > 0 {
+			j.secretSink(jsProps(j.deref(args[0]))["secretOrKey"], "passport-jwt secretOrKey")
+		}
+	case strings.HasPrefix(q, "passport-"):
+		j.mechanism(n, q)
+	}
+}
+
+func (j *jsFile) mechanism(n node, what string) {
+	if j.f.Test {
+		return
+	}
+	_, _ = n, what
+	j.facts.mechanisms = append(j.facts.mechanisms, j.f.Path)
+}
+
+// ---- AUTH-003 ----
+
+var jsExpRE = regexp.MustCompile(`\bexp\s*:|\.exp\s*=|\[['"]exp['"]\]`)
+
+func (j *jsFile) refreshContext(n node) bool {
+	ctx := ""
+	if fn := enclosing(n, jsFuncKinds...); !fn.IsNull() {
+		ctx = funcName(fn)
+	}
+	if st := enclosing(n, "variable_declarator", "return_statement", "assignment_expression", "pair"); !st.IsNull() {
+		t := st.Text()
+		if len(t) > 200 {
+			t = t[:200]
+		}
+		ctx += " " + t
+	}
+	return hasWord(words(ctx), "refresh")
+}
+
+func (j *jsFile) jwtSign(call node, args []node) {
+	if j.refreshContext(call) {
+		return
+	}
+	var opts map[string]node
+	if len(args) >= 3 {
+		o := j.deref(args[2])
+		if o.Kind() != "object" {
+			return // options built elsewhere
+		}
+		opts = jsProps(o)
+	}
+	if v, ok := opts["expiresIn"]; ok {
+		j.expiresIn(v, "jwt.sign expiresIn")
+		return
+	}
+	payload := j.deref(args[0])
+	if payload.Kind() == "object" {
+		if _, ok := jsProps(payload)["exp"]; ok {
+			return
+		}
+	} else {
+		scope := enclosing(call, jsFuncKinds...)
+		if scope.IsNull() || jsExpRE.MatchString(scope.Text()) {
+			return
+		}
+		if payload.Kind() != "identifier" && payload.Kind() != "string" {
+			return
+		}
+		if payload.Kind() == "identifier" {
+			// a payload received from the caller may carry exp
+			for _, prm := range scope.Field("parameters").NamedChildren() {
+				if strings.Contains(prm.Text(), payload.Text()) {
+					return
+				}
+			}
+		}
+	}
+	j.add(ruleTokenLifetime, scanner.Medium, call, "jwt.sign without expiresIn (or an exp claim) issues a token that never expires")
+}
+
+func (j *jsFile) expiresIn(v node, what string) {
+	v = j.deref(v)
+	if s, ok := jsStr(v); ok {
+		if dur, ok := msDuration(s); ok && dur > j.a.maxLifetime {
+			j.add(ruleTokenLifetime, scanner.Medium, v, fmt.Sprintf("%s is %s, above the %s maximum for access tokens", what, fmtDuration(dur), fmtDuration(j.a.maxLifetime)))
+		}
+		return
+	}
+	if n, ok := pyNumber(v); ok {
+		dur, _ := msDuration(fmt.Sprintf("%f", n))
+		if dur > j.a.maxLifetime {
+			j.add(ruleTokenLifetime, scanner.Medium, v, fmt.Sprintf("%s is %s, above the %s maximum for access tokens", what, fmtDuration(dur), fmtDuration(j.a.maxLifetime)))
+		}
+	}
+}
+
+func (j *jsFile) jwtVerify(args []node) {
+	if len(args) < 3 {
+		return
+	}
+	opts := j.deref(args[2])
+	props := jsProps(opts)
+	if v, ok := props["ignoreExpiration"]; ok && v.Kind() == "true" {
+		j.add(ruleTokenLifetime, scanner.Medium, v, "jwt.verify with ignoreExpiration: true accepts expired tokens")
+	}
+	if v, ok := props["algorithms"]; ok && strings.Contains(strings.ToLower(v.Text()), "'none'") || strings.Contains(strings.ToLower(props["algorithms"].Text()), `"none"`) {
+		j.add(ruleTokenLifetime, scanner.Medium, props["algorithms"], "jwt.verify accepts the \"none\" algorithm (unsigned tokens)")
+	}
+}
+
+// joseSign judges `new SignJWT(...)...sign(key)` chains.
+func (j *jsFile) joseSign(n node, args []node) {
+	var expArg node
+	cur := n.Field("function").Field("object")
+	for depth := 0; depth < 20; depth++ {
+		switch cur.Kind() {
+		case "call_expression":
+			f := cur.Field("function")
+			if f.Kind() != "member_expression" {
+				return
+			}
+			if f.Field("property").Text() == "setExpirationTime" {
+				if a := jsArgs(cur); len(a) > 0 {
+					expArg = a[0]
+				}
+			}
+			cur = f.Field("object")
+			continue
+		case "new_expression":
+			q, ok := j.resolve(dotted(cur.Field("constructor")))
+			if !ok || (q != "jose.SignJWT" && q != "jose.EncryptJWT") {
+				return
+			}
+			if len(args) > 0 {
+				j.secretSink(args[0], "jose SignJWT.sign")
+			}
+			if j.refreshContext(n) {
+				return
+			}
+			if expArg.IsNull() {
+				j.add(ruleTokenLifetime, scanner.Medium, cur, "jose SignJWT without setExpirationTime issues a token that never expires")
+				return
+			}
+			j.expiresIn(expArg, "setExpirationTime")
+			return
+		case "parenthesized_expression", "await_expression":
+			cur = cur.NamedChild(0)
+			continue
+		}
+		return
+	}
+}
+
+// ---- AUTH-005 ----
+
+func (j *jsFile) corsFinding(n node, high bool, msg string) {
+	f := j.a.finding(j.f, ruleCORS, scanner.Medium, posOf(n), msg)
+	if high {
+		f.Severity = scanner.High
+		if j.f.Test {
+			f.Severity = f.Severity.Lower()
+		}
+		j.out = append(j.out, f)
+		return
+	}
+	j.facts.cors = append(j.facts.cors, corsFinding{f: f, dep: true})
+}
+
+// expressCORS applies the cors package's semantics: default origin "*"
+// without credentials; origin true or an always-accepting callback
+// reflects the request's Origin.
+func (j *jsFile) expressCORS(n, opts node, what string) {
+	props := jsProps(opts)
+	creds := props["credentials"].Kind() == "true"
+	origin, has := props["origin"]
+	if !has {
+		if opts.IsNull() || opts.Kind() == "object" {
+			j.corsFinding(n, false, what+" with the default origin allows any origin (*)")
+		}
+		return
+	}
+	origin = j.deref(origin)
+	switch origin.Kind() {
+	case "true":
+		j.corsFinding(origin, creds, what+" origin: true reflects any Origin"+credsNote(creds))
+	case "string", "template_string":
+		s, _ := jsStr(origin)
+		switch s {
+		case "*":
+			// cors sends a literal * (browsers refuse it with credentials)
+			j.corsFinding(origin, false, what+" allows any origin (*)")
+		case "null":
+			j.corsFinding(origin, true, what+" allows the \"null\" origin")
+		}
+	case "regex":
+		pat := origin.Field("pattern").Text()
+		if jsRegexLoose(pat) {
+			j.corsFinding(origin, creds, what+" origin regex /"+pat+"/ matches attacker-controlled origins"+credsNote(creds))
+		}
+	case "array":
+		for _, c := range origin.NamedChildren() {
+			if s, ok := jsStr(c); ok && s == "null" {
+				j.corsFinding(c, true, what+" allows the \"null\" origin")
+			}
+			if s, ok := jsStr(c); ok && s == "*" {
+				j.corsFinding(c, false, what+" allows any origin (*)")
+			}
+			if c.Kind() == "regex" && jsRegexLoose(c.Field("pattern").Text()) {
+				j.corsFinding(c, creds, what+" origin regex /"+c.Field("pattern").Text()+"/ matches attacker-controlled origins"+credsNote(creds))
+			}
+		}
+	case "arrow_function", "function_expression", "function":
+		body := origin.Field("body").Text()
+		if !regexp.MustCompile(`\b(?:if|includes|indexOf|test|match|some|find|has|startsWith|endsWith|===|==|\?)\b|===|!==|\?`).MatchString(body) &&
+			regexp.MustCompile(`\(\s*null\s*,\s*(?:true|origin)\s*\)`).MatchString(body) {
+			j.corsFinding(origin, creds, what+" origin callback accepts every Origin"+credsNote(creds))
+		}
+	}
+}
+
+func credsNote(creds bool) string {
+	if creds {
+		return " with credentials: any site can read authenticated responses"
+	}
+	return ""
+}
+
+// jsRegexLoose: an unanchored or everything-matching origin regex.
+func jsRegexLoose(pat string) bool {
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return false
+	}
+	for _, o := range evilOrigins[:2] {
+		if re.MatchString(o) {
+			return true
+		}
+	}
+	// unanchored: the allowed host followed by an attacker's suffix
+	host := regexp.MustCompile(`\\(.)`).ReplaceAllString(strings.Trim(pat, "^$"), "$1")
+	host = strings.NewReplacer("(", "", ")", "", "?", "", "*", "", "+", "", "[", "", "]", "", "|", "", "^", "", "$", "").Replace(host)
+	host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
+	if host == "" {
+		return false
+	}
+	return re.MatchString("https://"+host+".attacker.example") || re.MatchString("https://attacker"+host)
+}
+
+func (j *jsFile) manualACAO(n, v node) {
+	if s, ok := jsStr(v); ok {
+		if s == "*" {
+			j.corsFinding(n, false, "Access-Control-Allow-Origin: * lets any origin read the response")
+		} else if s == "null" {
+			j.corsFinding(n, true, "Access-Control-Allow-Origin: null trusts sandboxed frames and local files")
+		}
+		return
+	}
+	if !strings.Contains(strings.ToLower(v.Text()), "origin") {
+		return
+	}
+	fn := enclosing(n, jsFuncKinds...)
+	if allowlistRE.MatchString(fn.Text()) {
+		return
+	}
+	creds := regexp.MustCompile(`(?i)Access-Control-Allow-Credentials['"]\s*,\s*(?:true|['"]true)`).MatchString(fn.Text())
+	j.corsFinding(n, creds, "Access-Control-Allow-Origin echoes the request's Origin without an allow-list check"+credsNote(creds))
+}
+
+// ---- AUTH-006 ----
+
+var resObjRE = regexp.MustCompile(`^(?:res|response|resp|reply|ctx\.res|this\.res)$`)
+
+func (j *jsFile) resCookie(n node, callee string, args []node) {
+	obj := strings.TrimSuffix(callee, ".cookie")
+	if !resObjRE.MatchString(obj) || len(args) < 2 {
+		return
+	}
+	label := args[0].Text()
+	if s, ok := jsStr(args[0]); ok {
+		label = s
+	}
+	if cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(args[1].Kind() == "identifier" && cookieNameSensitive(args[1].Text()))) {
+		return
+	}
+	var props map[string]node
+	if len(args) >= 3 {
+		o := j.deref(args[2])
+		if o.Kind() != "object" {
+			return
+		}
+		props = jsProps(o)
+		for _, p := range o.NamedChildren() {
+			if p.Kind() == "spread_element" {
+				return // options merged from elsewhere
+			}
+		}
+	}
+	j.cookieAttrs(n, props, fmt.Sprintf("cookie %s", quoteLabel(label)), "Express res.cookie defaults", false)
+}
+
+// cookieAttrs names the missing attributes; httpOnlyDefault is the
+// framework's HttpOnly default.
+func (j *jsFile) cookieAttrs(n node, props map[string]node, what, framework string, httpOnlyDefault bool) {
+	var missing []string
+	if v, ok := props["httpOnly"]; (!ok && !httpOnlyDefault) || (ok && v.Kind() == "false") {
+		missing = append(missing, "HttpOnly")
+	}
+	gated := false
+	if v, ok := props["secure"]; !ok || v.Kind() == "false" {
+		missing = append(missing, "Secure")
+	} else if v.Kind() != "true" && debugGateRE.MatchString(v.Text()) {
+		gated = true
+	}
+	if v, ok := props["sameSite"]; !ok || v.Kind() == "false" {
+		missing = append(missing, "SameSite")
+	}
+	switch {
+	case len(missing) > 0:
+		j.add(ruleCookie, scanner.Medium, n, fmt.Sprintf("%s is set without %s (%s)", what, strings.Join(missing, ", "), framework))
+	case gated:
+		j.add(ruleCookie, scanner.Info, props["secure"], what+" gets Secure only when an environment flag says so")
+	}
+}
+
+func (j *jsFile) expressSession(opts node) {
+	opts = j.deref(opts)
+	props := jsProps(opts)
+	j.secretSink(props["secret"], "express-session secret")
+	if s := props["secret"]; s.Kind() == "array" && s.NamedChildCount() > 0 {
+		j.secretSink(s.NamedChild(0), "express-session secret")
+	}
+	if opts.Kind() != "object" {
+		return
+	}
+	cookie := j.deref(props["cookie"])
+	if !cookie.IsNull() && cookie.Kind() != "object" {
+		return
+	}
+	at := opts
+	if !cookie.IsNull() {
+		at = cookie
+	}
+	j.cookieAttrs(at, jsProps(cookie), "the express-session cookie", "express-session defaults: HttpOnly only", true)
+}
+
+// ---- routes (Express) ----
+
+func middlewareClass(n node) (bool, bool) {
+	switch n.Kind() {
+	case "array":
+		au, ro := false, false
+		for _, c := range n.NamedChildren() {
+			x, y := middlewareClass(c)
+			au, ro = au || x, ro || y
+		}
+		return au, ro
+	case "call_expression":
+		callee := calleeName(n)
+		au, ro := classifyName(callee)
+		if !au {
+			au, ro = classifyName(lastName(callee))
+		}
+		if au && !ro {
+			for _, a := range jsArgs(n) {
+				if s, ok := jsStr(a); ok && isRoleName(s) {
+					ro = true
+				}
+			}
+		}
+		return au, ro
+	case "identifier", "member_expression":
+		d := dotted(n)
+		au, ro := classifyName(lastName(d))
+		return au, ro
+	}
+	return false, false
+}
+
+func (j *jsFile) use(n node, obj string, args []node) {
+	if obj == "" || len(args) == 0 {
+		return
+	}
+	prefix := ""
+	if s, ok := jsStr(args[0]); ok {
+		prefix = s
+		args = args[1:]
+	}
+	au, ro := false, false
+	for _, a := range args {
+		routerLike := hasWord(words(a.Text()), "router", "routes", "route", "routers", "controller", "api", "app")
+		x, y := middlewareClass(a)
+		if x && !routerLike {
+			au, ro = true, ro || y
+			continue
+		}
+		// mounted routers
+		if key := j.routerKey(a); key != "" {
+			ga, gr := j.globalAt(obj, prefix, n.Line())
+			j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au || ga, role: ro || gr})
+		}
+	}
+	if au {
+		j.uses = append(j.uses, useEntry{obj: obj, prefix: prefix, line: n.Line(), auth: au, role: ro})
+		if (prefix == "" || prefix == "/" || prefix == "*") && !j.f.Test {
+			j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
+		}
+		j.mechanism(n, "app.use auth")
+	}
+}
+
+// routerKey identifies a router passed to use(): a required/imported
+// module or a local router variable.
+func (j *jsFile) routerKey(a node) string {
+	if spec, _, ok := requireOf(a); ok {
+		if rel := resolveJSSpec(j.f.Path, spec); rel != "" {
+			return rel + "#default"
+		}
+		return ""
+	}
+	if a.Kind() != "identifier" {
+		return ""
+	}
+	if im, ok := j.imports[a.Text()]; ok && im.rel != "" {
+		if im.member != "" {
+			return im.rel + "#" + im.member
+		}
+		return im.rel + "#default"
+	}
+	if v, ok := j.consts[a.Text()]; ok {
+		if c := calleeName(v); strings.HasSuffix(c, "Router") || c == "express" {
+			return j.mod + "#" + a.Text()
+		}
+	}
+	return ""
+}
+
+// globalAt: auth middleware registered on obj before line, covering path.
+func (j *jsFile) globalAt(obj, path string, line int) (bool, bool) {
+	au, ro := false, false
+	for _, u := range j.uses {
+		if u.obj != obj || u.line >= line {
+			continue
+		}
+		if u.prefix == "" || u.prefix == "/" || u.prefix == "*" || strings.HasPrefix(path, strings.TrimSuffix(u.prefix, "/")) {
+			au, ro = au || u.auth, ro || u.role
+		}
+	}
+	return au, ro
+}
+
+var nonAppObjects = regexp.MustCompile(`^(?:axios|http|https|fetch|request|client|agent|supertest|\$|jQuery|cy|superagent|got|ky|api\.client|this\.http|httpClient|map|cache|store|redis|db|knex|model|params|headers|searchParams|url|storage|localStorage|sessionStorage|formData|collection|Object|Reflect|window|document|process|console)$`)
+
+func (j *jsFile) route(n, fn node, method string, args []node) {
+	if len(args) < 2 {
+		return
+	}
+	obj := fn.Field("object")
+	var pth string
+	var objName string
+	if obj.Kind() == "call_expression" && obj.Field("function").Kind() == "member_expression" && obj.Field("function").Field("property").Text() == "route" {
+		// router.route('/x').get(...)
+		ra := jsArgs(obj)
+		if len(ra) == 0 {
+			return
+		}
+		pth, _ = jsStr(ra[0])
+		objName = dotted(obj.Field("function").Field("object"))
+	} else {
+		s, ok := jsStr(args[0])
+		if !ok {
+			return
+		}
+		pth = s
+		args = args[1:]
+		objName = dotted(obj)
+	}
+	if objName == "" || nonAppObjects.MatchString(objName) || (!strings.HasPrefix(pth, "/") && pth != "*") {
+		return
+	}
+	if !j.express && !regexp.MustCompile(`(?i)^(?:app|router|api|server|routes?|\w*router|admin)$`).MatchString(objName) {
+		return
+	}
+	last := args[len(args)-1]
+	switch last.Kind() {
+	case "arrow_function", "function_expression", "function", "identifier", "member_expression", "call_expression":
+	default:
+		return
+	}
+	// app.all('/api/*', requireAuth): middleware for every later route
+	if method == "ALL" && last.Kind() != "arrow_function" && last.Kind() != "function_expression" {
+		if au, ro := middlewareClass(last); au {
+			prefix := strings.TrimSuffix(strings.TrimSuffix(pth, "*"), "/")
+			j.uses = append(j.uses, useEntry{obj: objName, prefix: prefix, line: n.Line(), auth: au, role: ro})
+			return
+		}
+	}
+	rt := route{framework: "express", file: j.f.Path, test: j.f.Test, at: posOf(n), method: method, path: pth, routerKey: j.mod + "#" + objName}
+	root, _, _ := strings.Cut(objName, ".")
+	_, local := j.consts[root]
+	_, imported := j.imports[root]
+	rt.foreignOwner = !local && !imported
+	if method == "ALL" {
+		rt.method = ""
+	}
+	for _, mw := range args[:len(args)-1] {
+		x, y := middlewareClass(mw)
+		rt.auth, rt.role = rt.auth || x, rt.role || y
+	}
+	ga, gr := j.globalAt(objName, pth, n.Line())
+	rt.auth, rt.role = rt.auth || ga, rt.role || gr
+	switch last.Kind() {
+	case "arrow_function", "function_expression", "function":
+		rt.handler = funcName(last)
+		body := last.Field("body").Text()
+		authRE := jsBodyAuthRE
+		if jsLoadsUserRE.Match(j.f.Content) {
+			authRE = jsBodyAuthNoUserRE
+		}
+		rt.auth = rt.auth || authRE.MatchString(body)
+		rt.role = rt.role || jsBodyRoleRE.MatchString(body)
+		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
+	default:
+		rt.handler = dotted(last)
+		if last.Kind() == "call_expression" {
+			rt.handler = calleeName(last)
+		}
+		rt.handlerKey = j.handlerKey(rt.handler)
+	}
+	if rt.handler == "" {
+		rt.handler = strings.ToLower(method) + " handler"
+	}
+	if !j.f.Test {
+		j.facts.routes = append(j.facts.routes, rt)
+	}
+}
+
+// ---- NestJS ----
+
+func guardName(n node) string {
+	if n.Kind() == "call_expression" {
+		name := calleeName(n)
+		for _, a := range jsArgs(n) {
+			if s, ok := jsStr(a); ok {
+				name += " " + s
+			}
+		}
+		return name
+	}
+	if n.Kind() == "new_expression" {
+		return dotted(n.Field("constructor"))
+	}
+	return dotted(n)
+}
+
+type nestDecos struct {
+	route, path      string
+	isRoute          bool
+	auth, role, open bool
+}
+
+func nestDecorators(decos []node) nestDecos {
+	var d nestDecos
+	for _, deco := range decos {
+		c := deco.NamedChild(0)
+		name := dotted(c)
+		var args []node
+		if c.Kind() == "call_expression" {
+			name = calleeName(c)
+			args = jsArgs(c)
+		}
+		switch name {
+		case "Get", "Post", "Put", "Patch", "Delete", "All":
+			d.isRoute = true
+			d.route = strings.ToUpper(name)
+			if d.route == "ALL" {
+				d.route = ""
+			}
+			if len(args) > 0 {
+				d.path, _ = jsStr(args[0])
+			}
+		case "UseGuards":
+			for _, a := range args {
+				au, ro := classifyName(guardName(a))
+				if strings.Contains(guardName(a), "Throttler") {
+					au, ro = false, false
+				}
+				d.auth, d.role = d.auth || au, d.role || ro
+			}
+		case "Roles", "Permissions", "RequirePermissions", "RequireRoles", "Policies", "CheckPolicies":
+			d.role = true
+		case "Public", "SkipAuth", "AllowAnonymous", "NoAuth", "IsPublic":
+			d.open = true
+		case "Auth", "Authenticated", "ApiBearerAuth":
+			if name != "ApiBearerAuth" {
+				d.auth = true
+			}
+		}
+	}
+	return d
+}
+
+func (j *jsFile) nestController(cls node) {
+	var classDecos []node
+	isController := false
+	holders := []node{cls}
+	if p := cls.Parent(); p.Kind() == "export_statement" {
+		holders = append(holders, p)
+	}
+	for _, h := range holders {
+		for i := 0; i < h.ChildCount(); i++ {
+			c := h.Child(i)
+			if c.Kind() == "decorator" {
+				classDecos = append(classDecos, c)
+				if strings.HasPrefix(c.NamedChild(0).Text(), "Controller") {
+					isController = true
+				}
+			}
+		}
+	}
+	if !isController {
+		return
+	}
+	cd := nestDecorators(classDecos)
+	base := ""
+	for _, d := range classDecos {
+		c := d.NamedChild(0)
+		if c.Kind() == "call_expression" && calleeName(c) == "Controller" {
+			if a := jsArgs(c); len(a) > 0 {
+				base, _ = jsStr(a[0])
+			}
+		}
+	}
+	body := cls.Field("body")
+	var pending []node
+	for i := 0; i < body.ChildCount(); i++ {
+		c := body.Child(i)
+		switch c.Kind() {
+		case "decorator":
+			pending = append(pending, c)
+		case "method_definition":
+			md := nestDecorators(pending)
+			pending = nil
+			if !md.isRoute {
+				continue
+			}
+			mbody := c.Field("body").Text()
+			rt := route{framework: "nest", file: j.f.Path, test: j.f.Test, at: posOf(c.Field("name")), method: md.route,
+				path: "/" + strings.Trim(strings.Trim(base, "/")+"/"+strings.Trim(md.path, "/"), "/"), handler: c.Field("name").Text(),
+				auth: cd.auth || md.auth || jsBodyAuthRE.MatchString(mbody), role: cd.role || md.role || jsBodyRoleRE.MatchString(mbody),
+				public: cd.open || md.open}
+			rt.owned = jsOwnerFieldRE.MatchString(mbody) && jsCurrentUserRE.MatchString(mbody) ||
+				regexp.MustCompile(`@(?:CurrentUser|User|GetUser|AuthUser|Req)\b`).MatchString(c.Text()) && regexp.MustCompile(`(?i)user\.?id|userId|ownerId`).MatchString(mbody)
+			if !j.f.Test {
+				j.facts.routes = append(j.facts.routes, rt)
+			}
+		default:
+			pending = nil
+		}
+	}
+}
+
+// ---- AUTH-007 ----
+
+func (j *jsFile) compare(n node) {
+	op := n.Field("operator").Text()
+	switch op {
+	case "===", "!==", "==", "!=":
+	default:
+		return
+	}
+	if fn := enclosing(n, jsFuncKinds...); !fn.IsNull() {
+		switch funcName(fn) {
+		case "equals", "isEqual", "eq":
+			return
+		}
+	}
+	lo, ro := jsOperand(n.Field("left")), jsOperand(n.Field("right"))
+	if msg, ok := timingUnsafe(lo, ro); ok {
+		j.add(ruleTiming, scanner.Low, n, strings.Replace(msg, "==/!=", op, 1))
+		return
+	}
+	if fn := enclosing(n, jsFuncKinds...); verifierName(funcName(fn)) && plainValue(lo) && plainValue(ro) {
+		j.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with %s (timing-unsafe); use a constant-time comparison", funcName(fn), op))
+	}
+}
+
+var jsInputRE = regexp.MustCompile(`\b(?:req|request|body|query|params|form|input|args|data|payload|values|ctx\.request)\b`)
+
+func jsOperand(n node) operand {
+	o := operand{text: n.Text(), input: jsInputRE.MatchString(n.Text())}
+	switch n.Kind() {
+	case "null", "undefined", "true", "false", "number":
+		o.trivial = true
+	case "string", "template_string":
+		s, ok := jsStr(n)
+		o.trivial = ok && s == ""
+		o.literal = !o.trivial
+		o.litVal = s
+	case "identifier":
+		o.name = n.Text()
+		o.trivial = n.Text() == "undefined" || (isConstantCase(o.name) && secretKind(o.name) == 0)
+	case "member_expression":
+		o.name = n.Field("property").Text()
+		o.trivial = isConstantCase(o.name) && secretKind(o.name) == 0
+	case "subscript_expression":
+		if s, ok := jsStr(n.Field("index")); ok {
+			o.name = s
+			o.origin = headerSecret(n.Field("object").Text(), s)
+		}
+	case "call_expression":
+		callee := calleeName(n)
+		last := lastName(callee)
+		if callee == "" {
+			if f := n.Field("function"); f.Kind() == "member_expression" {
+				last = f.Field("property").Text()
+			}
+		}
+		switch last {
+		case "digest":
+			if strings.Contains(strings.ToLower(n.Text()), "hmac") {
+				o.origin, o.name, o.input = true, "hmac digest", false
+			}
+		case "get", "header", "getHeader":
+			if a := jsArgs(n); len(a) > 0 {
+				if s, ok := jsStr(a[0]); ok {
+					o.name = s
+					o.origin = headerSecret(callee+" header", s)
+				}
+			}
+		case "String", "Number", "Boolean", "parseInt", "toString":
+			o.trivial = last != "toString"
+			o.name = last
+		default:
+			o.name = last
+		}
+	case "unary_expression", "binary_expression", "await_expression", "ternary_expression":
+		o.trivial = strings.HasPrefix(n.Text(), "typeof") || n.Kind() != "await_expression"
+	}
+	return o
+}
+
+// handlerEvidence records what a top-level function (a controller that
+// routes in other files may use) shows about authentication, roles and
+// ownership.
+func (j *jsFile) handlerEvidence(name string, fn node) {
+	if name == "" || j.f.Test {
+		return
+	}
+	text := fn.Text()
+	if !strings.Contains(text, "req") && !strings.Contains(text, "ctx") {
+		return
+	}
+	authRE := jsBodyAuthRE
+	if jsLoadsUserRE.Match(j.f.Content) {
+		authRE = jsBodyAuthNoUserRE
+	}
+	j.facts.handlers[j.mod+"#"+name] = [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
+		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
+}
+
+// handlerKey names a route handler defined elsewhere: "ctrl.remove" with
+// ctrl required from ./controllers/x → "controllers/x#remove".
+func (j *jsFile) handlerKey(d string) string {
+	first, rest, has := strings.Cut(d, ".")
+	im, ok := j.imports[first]
+	switch {
+	case !ok:
+		if !has {
+			return j.mod + "#" + d
+		}
+		return ""
+	case im.rel == "":
+		return ""
+	case has && !strings.Contains(rest, "."):
+		return im.rel + "#" + rest
+	case !has && im.member != "":
+		return im.rel + "#" + im.member
+	}
+	return ""
+}

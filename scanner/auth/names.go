@@ -1,0 +1,251 @@
+package auth
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// words splits an identifier, path or header name into lower-case words:
+// snake_case, camelCase, kebab-case and dotted names alike
+// ("getCurrentUser" → get current user, "X-Api-Key" → x api key).
+func words(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if len(cur) > 0 && unicode.IsDigit(r) != unicode.IsDigit(rs[i-1]) && unicode.IsDigit(r) {
+				flush() // password2 → password, 2
+			}
+			if unicode.IsUpper(r) && len(cur) > 0 {
+				prev := rs[i-1]
+				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+					flush()
+				}
+			}
+			cur = append(cur, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+func hasWord(ws []string, set ...string) bool {
+	for _, w := range ws {
+		if slices.Contains(set, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixWord(ws []string, prefixes ...string) bool {
+	for _, w := range ws {
+		for _, p := range prefixes {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lastName is the last dotted segment of a callee ("deps.get_user" → get_user).
+func lastName(s string) string {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// isAuthName reports whether a dependency, decorator, middleware or guard
+// name says that it authenticates the caller.
+func isAuthName(name string) bool {
+	ws := words(name)
+	if len(ws) == 0 {
+		return false
+	}
+	if hasWord(ws, "initialize", "init", "cors", "helmet", "logger", "logging", "csrf", "limiter", "ratelimit", "throttle", "cache", "compression") && !hasPrefixWord(ws, "auth") {
+		return false
+	}
+	if hasPrefixWord(ws, "auth", "oauth", "login", "logged", "jwt", "bearer", "credential", "principal", "permission", "superuser", "privilege", "signed") {
+		return true
+	}
+	if hasWord(ws, "token", "tokens", "identity", "verify", "verified", "guard", "guards", "protect", "protected", "security", "secure", "role", "roles", "admin", "staff", "scope", "scopes", "claims", "acl", "apikey", "passport", "session", "sessions", "ensure", "authenticated", "passwordless", "rbac", "perm", "perms", "owner") {
+		// a database session is not authentication
+		if hasWord(ws, "session", "sessions") && !hasWord(ws, "user", "auth", "login", "valid", "require", "required", "verify", "check", "ensure") {
+			return false
+		}
+		if hasWord(ws, "ensure") && !hasWord(ws, "user", "logged", "login", "auth", "authenticated", "admin", "role", "permission", "owner") {
+			return false
+		}
+		return true
+	}
+	if hasWord(ws, "current") && hasWord(ws, "user", "account", "member", "active", "admin", "principal", "identity") {
+		return true
+	}
+	if hasWord(ws, "api") && hasWord(ws, "key", "keys") {
+		return true
+	}
+	if hasWord(ws, "require", "requires", "required", "must", "is", "check", "valid", "validate") && hasWord(ws, "user", "login", "logged", "member", "account", "signin", "key") {
+		return true
+	}
+	return false
+}
+
+// isRoleName reports whether a name says that it checks a role, a
+// permission or ownership (authorization, not just authentication).
+func isRoleName(name string) bool {
+	ws := words(name)
+	if hasPrefixWord(ws, "admin", "superuser", "permission", "privilege", "authoriz", "authoris", "restrict") {
+		return true
+	}
+	if hasWord(ws, "staff", "role", "roles", "perm", "perms", "scope", "scopes", "owner", "owns", "ownership", "acl", "rbac", "policy", "policies", "can", "allowed", "allow", "group", "groups", "moderator", "manager", "superadmin", "elevated", "self") {
+		return !hasWord(ws, "any", "allowany")
+	}
+	return false
+}
+
+// publicWords are path or handler words that make an endpoint public by
+// design (scanner-rules.md AUTH-001).
+var publicWords = []string{
+	"login", "signin", "logon", "logout", "signout", "logoff", "register", "registration", "signup", "join",
+	"forgot", "reset", "recover", "recovery", "health", "healthz", "healthcheck", "ready", "readyz", "readiness",
+	"live", "livez", "liveness", "ping", "metrics", "docs", "openapi", "swagger", "redoc", "static", "assets",
+	"favicon", "robots", "callback", "callbacks", "webhook", "webhooks", "hook", "hooks", "oauth", "oauth2", "sso", "saml", "oidc",
+	"activate", "activation", "confirm", "confirmation", "verify", "verification", "unsubscribe", "csrf",
+	"redirect", "lang", "language", "locale", "setlang", "i18n", "theme",
+	"refresh", "obtain", "authorize", "authorization", "authenticate", "session", "sessions", "public", "captcha",
+}
+
+// weakPublicWords are public forms and endpoints whose authorization lives
+// elsewhere (GraphQL resolvers), unless sensitive words say otherwise
+// (/admin/users/search).
+var weakPublicWords = []string{"contact", "feedback", "newsletter", "subscribe", "waitlist", "search", "graphql", "otp", "magic", "guest", "csp", "beacon", "telemetry"}
+
+// sensitiveWords make a path or handler sensitive even for reads.
+var sensitiveWords = []string{
+	"admin", "users", "account", "accounts", "delete", "remove", "destroy", "update", "edit", "settings",
+	"billing", "payment", "payments", "password", "token", "tokens", "key", "keys", "apikey", "export", "upload",
+	"uploads", "internal", "debug", "config", "configuration", "role", "roles", "permission", "permissions",
+	"secret", "secrets", "credential", "credentials", "invoice", "invoices", "profile", "me", "superuser", "staff",
+	"wallet", "transfer", "withdraw",
+}
+
+var destructiveWords = []string{"delete", "remove", "destroy", "update", "edit", "admin", "purge", "drop", "ban", "deactivate", "modify", "change", "patch", "put", "erase", "wipe", "revoke", "reset", "promote", "grant"}
+
+// isPublicByDesign reports a login/health/docs/... endpoint.
+func isPublicByDesign(path, handler string) bool {
+	ws := append(words(path), words(handler)...)
+	if hasWord(ws, publicWords...) {
+		return true
+	}
+	if hasWord(ws, weakPublicWords...) && !hasWord(ws, sensitiveWords...) {
+		return true
+	}
+	// OAuth2 password flow token endpoints (/token, /auth/token, /login/access-token, /api/token/).
+	segs := pathSegments(path)
+	if len(segs) > 0 && (segs[len(segs)-1] == "token" || segs[len(segs)-1] == "access-token" || segs[len(segs)-1] == "access_token") {
+		return true
+	}
+	return false
+}
+
+func pathSegments(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" && !strings.HasPrefix(s, "{") && !strings.HasPrefix(s, ":") && !strings.HasPrefix(s, "<") && !strings.HasPrefix(s, "(") {
+			out = append(out, strings.ToLower(s))
+		}
+	}
+	return out
+}
+
+func isStateChanging(method string) bool {
+	switch strings.ToUpper(method) {
+	case "POST", "PUT", "PATCH", "DELETE":
+		return true
+	}
+	return false
+}
+
+// isSensitive: a state-changing verb, or sensitive words in the path or
+// handler name.
+func isSensitive(method, path, handler string) bool {
+	if isStateChanging(method) {
+		return true
+	}
+	ws := append(wordsOfPath(path), words(handler)...)
+	return hasWord(ws, sensitiveWords...)
+}
+
+// wordsOfPath splits a URL path into words, ignoring parameters.
+func wordsOfPath(p string) []string {
+	var out []string
+	for _, s := range pathSegments(p) {
+		out = append(out, words(s)...)
+	}
+	return out
+}
+
+// isDestructive: DELETE/PUT/PATCH, or delete/update/admin handler or path
+// words on another state-changing (or unknown) method.
+func isDestructive(method, path, handler string) bool {
+	switch strings.ToUpper(method) {
+	case "DELETE", "PUT", "PATCH":
+		return true
+	case "GET", "HEAD", "OPTIONS":
+		return false // reads change nothing, whatever the handler is called
+	}
+	ws := append(words(handler), wordsOfPath(path)...)
+	return hasWord(ws, destructiveWords...)
+}
+
+// Handler-body evidence, checked on the handler's source text.
+var (
+	pyBodyAuthRE    = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
+	pyBodyRoleRE    = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
+	pyCurrentUserRE = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
+	pyOwnerFieldRE  = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)`)
+
+	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
+	// a loader middleware), so req.user is not evidence of authentication.
+	jsLoadsUserRE      = regexp.MustCompile(`\breq\.user\s*=[^=]|\.param\(\s*['"]user`)
+	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
+	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
+	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
+	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*)\b|currentUser|session\.user`)
+	jsOwnerFieldRE     = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
+)
+
+// hasPathParam reports whether a route path names a resource (an id):
+// {id}, :id, <int:pk>, (?P<pk>…).
+func hasPathParam(p string) bool {
+	return strings.ContainsAny(p, "{<(") || strings.Contains(p, "/:") || strings.HasPrefix(p, ":")
+}
+
+// adminishWords: operations on global state that need a role even without
+// a resource id.
+var adminishWords = []string{"admin", "config", "configuration", "settings", "system", "internal", "debug", "users", "all", "purge", "reindex", "maintenance", "roles", "permissions"}
+
+// selfService reports a destructive route that can only act on the
+// caller's own data or nothing in particular: no resource id in a known
+// path and no admin-ish words.
+func selfService(path, handler string) bool {
+	if path == "" || hasPathParam(path) {
+		return false
+	}
+	return !hasWord(append(wordsOfPath(path), words(handler)...), adminishWords...)
+}

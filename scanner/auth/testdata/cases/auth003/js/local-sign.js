@@ -1,0 +1,5 @@
+import { sign } from './crypto-helpers.js';
+
+export function signUpload(body) {
+  return sign({ body }, 'x');  // ok: AUTH-003
+}

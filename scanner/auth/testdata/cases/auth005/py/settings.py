@@ -1,0 +1,3 @@
+INSTALLED_APPS = ["corsheaders"]
+CORS_ALLOW_ALL_ORIGINS = True  # want: AUTH-005
+CORS_ALLOW_CREDENTIALS = True

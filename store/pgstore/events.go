@@ -1,0 +1,202 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// Event paging limits, as in boltstore.
+const (
+	defaultEventLimit = 50
+	maxEventLimit     = 500
+	// pruneBatch is how many events PruneEvents deletes per statement.
+	pruneBatch = 10_000
+)
+
+const eventKeyLen = 16
+
+// timeKey encodes t so that byte order equals time order (as boltstore).
+func timeKey(t time.Time) uint64 {
+	return uint64(t.UnixNano()) ^ (1 << 63)
+}
+
+func eventKey(t time.Time, seq uint64) []byte {
+	k := make([]byte, eventKeyLen)
+	binary.BigEndian.PutUint64(k[:8], timeKey(t))
+	binary.BigEndian.PutUint64(k[8:], seq)
+	return k
+}
+
+// parseEventID decodes an event ID (or cursor) into its key.
+func parseEventID(id string) ([]byte, error) {
+	if len(id) != 2*eventKeyLen {
+		return nil, fmt.Errorf("cursor %q: want %d hex characters: %w", id, 2*eventKeyLen, store.ErrInvalid)
+	}
+	k, err := hex.DecodeString(id)
+	if err != nil {
+		return nil, fmt.Errorf("cursor %q: not hex: %w", id, store.ErrInvalid)
+	}
+	return k, nil
+}
+
+// RecordEvents appends events in one transaction, assigning IDs from the
+// database sequence, Time when zero and Replica when empty.
+func (s *Store) RecordEvents(ctx context.Context, evs ...store.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT nextval('vigil_event_seq') FROM generate_series(1, $1)", len(evs))
+		if err != nil {
+			return fmt.Errorf("next sequence: %w", err)
+		}
+		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("next sequence: %w", err)
+		}
+		now := s.now()
+		batch := &pgx.Batch{}
+		for i, ev := range evs {
+			if ev.Time.IsZero() {
+				ev.Time = now
+			}
+			if ev.Replica == "" {
+				ev.Replica = s.replica
+			}
+			k := eventKey(ev.Time, uint64(seqs[i]))
+			ev.ID = hex.EncodeToString(k)
+			if err := queueEvent(batch, k, ev); err != nil {
+				return err
+			}
+		}
+		return tx.SendBatch(ctx, batch).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("record %d events: %w", len(evs), err)
+	}
+	return nil
+}
+
+// queueEvent adds the insert of ev under key k to b.
+func queueEvent(b *pgx.Batch, k []byte, ev store.Event) error {
+	doc, err := json.Marshal(ev)
+	if err != nil { // e.g. Before or After is not valid JSON
+		return fmt.Errorf("encode event: %w: %w", err, store.ErrInvalid)
+	}
+	rules := make([]string, len(ev.Rules))
+	for i, r := range ev.Rules {
+		rules[i] = text(r)
+	}
+	b.Queue(`INSERT INTO vigil_events (id, time, kind, ecosystem, package, verdict, rules, client, replica, doc)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		k, ev.Time, text(ev.Kind), text(string(ev.Ecosystem)), text(ev.Package), text(ev.Verdict),
+		rules, text(ev.Client), text(ev.Replica), string(doc))
+	return nil
+}
+
+// Events returns one page of matching events, newest first. Since is
+// inclusive and Until exclusive.
+func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]store.Event, string, error) {
+	limit := q.Limit
+	switch {
+	case limit < 0:
+		return nil, "", fmt.Errorf("query events: negative limit %d: %w", limit, store.ErrInvalid)
+	case limit == 0:
+		limit = defaultEventLimit
+	case limit > maxEventLimit:
+		limit = maxEventLimit
+	}
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if q.Cursor != "" {
+		k, err := parseEventID(q.Cursor)
+		if err != nil {
+			return nil, "", fmt.Errorf("query events: %w", err)
+		}
+		add("id < $%d", k)
+	}
+	if !q.Until.IsZero() {
+		add("id < $%d", eventKey(q.Until, 0))
+	}
+	if !q.Since.IsZero() {
+		add("id >= $%d", eventKey(q.Since, 0))
+	}
+	for _, f := range []struct{ cond, v string }{
+		{"kind = $%d", q.Kind}, {"ecosystem = $%d", string(q.Ecosystem)}, {"package = $%d", q.Package},
+		{"verdict = $%d", q.Verdict}, {"$%d = ANY(rules)", q.Rule}, {"strpos(client, $%d) > 0", q.Client},
+	} {
+		if f.v != "" {
+			add(f.cond, text(f.v))
+		}
+	}
+	sql := "SELECT id, doc FROM vigil_events"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit+1)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("query events: %w", err)
+	}
+	var out []store.Event
+	for rows.Next() {
+		var (
+			id  []byte
+			doc []byte
+		)
+		if err := rows.Scan(&id, &doc); err != nil {
+			rows.Close()
+			return nil, "", fmt.Errorf("query events: %w", err)
+		}
+		var ev store.Event
+		if err := json.Unmarshal(doc, &ev); err != nil {
+			rows.Close()
+			return nil, "", fmt.Errorf("query events: decode event %x: %w", id, err)
+		}
+		ev.ID = hex.EncodeToString(id)
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("query events: %w", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// PruneEvents deletes events older than before, pruneBatch rows per
+// statement so that a large prune does not hold locks for long.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+	limit := eventKey(before, 0)
+	total := 0
+	for {
+		tag, err := s.pool.Exec(ctx, `DELETE FROM vigil_events WHERE id IN
+	(SELECT id FROM vigil_events WHERE id < $1 ORDER BY id LIMIT $2)`, limit, pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune events: %w", err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Reconnect delays for WatchChanges.
+const (
+	minReconnect = 100 * time.Millisecond
+	maxReconnect = 5 * time.Second
+)
+
+// WatchChanges listens on a dedicated connection for the notifications that
+// entry writes send and calls changed for each, and once after every
+// (re)connection since changes may have been missed meanwhile. It
+// reconnects with backoff until ctx is done, then returns nil.
+func (s *Store) WatchChanges(ctx context.Context, changed func()) error {
+	delay := minReconnect
+	for ctx.Err() == nil {
+		err := s.listen(ctx, changed, func() { delay = minReconnect })
+		if ctx.Err() != nil {
+			break
+		}
+		s.log.WarnContext(ctx, "store change notifications interrupted; reconnecting", "error", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, maxReconnect)
+	}
+	return nil
+}
+
+// listen holds one LISTEN connection until it fails or ctx is done.
+func (s *Store) listen(ctx context.Context, changed, connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	connected()
+	changed()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return fmt.Errorf("wait for notification: %w", err)
+		}
+		changed()
+	}
+}

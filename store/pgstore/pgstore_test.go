@@ -1,0 +1,52 @@
+package pgstore_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/vigil-proxy/vigil-proxy/store"
+	"github.com/vigil-proxy/vigil-proxy/store/pgstore"
+	"github.com/vigil-proxy/vigil-proxy/store/pgstore/pgtest"
+	"github.com/vigil-proxy/vigil-proxy/store/storetest"
+)
+
+// cluster is the throwaway PostgreSQL server every test of the package
+// uses, each on its own databases.
+var cluster *pgtest.Cluster
+
+func TestMain(m *testing.M) { os.Exit(runMain(m)) }
+
+func runMain(m *testing.M) int {
+	c, err := pgtest.StartShared()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start throwaway PostgreSQL:", err)
+		return 1
+	}
+	cluster = c
+	code := m.Run()
+	if err := c.Destroy(); err != nil {
+		fmt.Fprintln(os.Stderr, "stop throwaway PostgreSQL:", err)
+		code = max(code, 1)
+	}
+	return code
+}
+
+// openFresh opens a store on a new, empty database of c.
+func openFresh(t *testing.T, c *pgtest.Cluster, opts pgstore.Options) *pgstore.Store {
+	t.Helper()
+	opts.URL = c.URL(c.NewDatabase(t))
+	opts.Password = pgtest.Password
+	s, err := pgstore.Open(t.Context(), opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestCompliance(t *testing.T) {
+	c := cluster
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openFresh(t, c, pgstore.Options{})
+	})
+}
