@@ -78,6 +78,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
 	if err := serve(ctx, cfg, log, getenv); err != nil {
+		var se *startupError
+		if errors.As(err, &se) {
+			// Nothing was served: one line that says what to do.
+			fmt.Fprintln(stderr, "vigil-proxy: cannot start:", se)
+			return exitUsage
+		}
 		log.Error("vigil-proxy stopped", "error", err)
 		return exitUsage
 	}
@@ -94,7 +100,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error 
 func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv env, grace time.Duration) error {
 	st, err := buildStack(ctx, cfg, log, stackOptions{})
 	if err != nil {
-		return err
+		return asStartupError(err)
 	}
 	defer st.Close()
 
@@ -106,7 +112,7 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 		if errors.Is(err, errNoAdminCredentials) {
 			log.Warn("admin surface disabled: no credentials configured; set VIGIL_ADMIN_TOKEN (or VIGIL_ADMIN_TOKEN_FILE) or VIGIL_ADMIN_PASSWORD_HASH (create one with: vigil-proxy admin hash-password)")
 		} else if err != nil {
-			return err
+			return asStartupError(err)
 		}
 	}
 	registry := st.proxy.Handler()
@@ -128,7 +134,8 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 			for _, l := range listeners {
 				l.Close()
 			}
-			return fmt.Errorf("listen %s: %w", srv.Addr, err)
+			return &startupError{what: "listen " + srv.Addr, err: err,
+				fix: "stop what uses the address, or choose another with --listen / --admin-listen (VIGIL_LISTEN, VIGIL_ADMIN_LISTEN)"}
 		}
 		listeners = append(listeners, ln)
 	}

@@ -64,10 +64,12 @@ func loadIndex(cfg Config) (*names.Index, error) {
 	if cfg.Names.CorpusFile != "" {
 		f, ferr := os.Open(cfg.Names.CorpusFile)
 		if ferr != nil {
-			return nil, fmt.Errorf("names.corpus_file: %w", ferr)
+			return nil, corpusProblem(cfg.Names.CorpusFile, ferr)
 		}
 		defer f.Close()
-		corpus, err = names.LoadCorpus(f)
+		if corpus, err = names.LoadCorpus(f); err != nil {
+			return nil, corpusProblem(cfg.Names.CorpusFile, err)
+		}
 	} else {
 		corpus, err = names.LoadEmbedded()
 	}
@@ -94,8 +96,10 @@ func buildEngine(cfg Config, ix *names.Index, lists policy.Lists) (*policy.Engin
 	return policy.NewEngine(bindings, lists), nil
 }
 
-func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (st *stack, err error) {
-	st = &stack{cfg: cfg, log: log}
+func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOptions) (_ *stack, err error) {
+	st := &stack{cfg: cfg, log: log}
+	// Whatever was opened before a failure is closed; st itself is never
+	// nil here, whatever the return statements hand back.
 	defer func() {
 		if err != nil {
 			st.Close()
@@ -111,10 +115,16 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if err != nil {
 		return nil, err
 	}
+	// The corpus first: a wrong path fails before any file is opened.
+	st.index, err = loadIndex(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if !opt.noStore {
-		bs, err := boltstore.Open(filepath.Join(dataDir, "store.db"), boltstore.Options{Logger: log})
+		path := filepath.Join(dataDir, "store.db")
+		bs, err := boltstore.Open(path, boltstore.Options{Logger: log})
 		if err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
+			return nil, storeProblem(path, err)
 		}
 		st.store = bs
 		st.closers = append(st.closers, bs.Close)
@@ -125,10 +135,6 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	}
 	st.lists = store.NewLists(entries, listStore, 5*time.Second)
 
-	st.index, err = loadIndex(cfg)
-	if err != nil {
-		return nil, err
-	}
 	st.engine, err = buildEngine(cfg, st.index, st.lists)
 	if err != nil {
 		return nil, err
@@ -161,7 +167,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		Logger:       log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open metadata cache: %w", err)
+		return nil, cacheProblem(filepath.Join(cacheDir, "cache.db"), err)
 	}
 	st.closers = append(st.closers, st.cache.Close)
 

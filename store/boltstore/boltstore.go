@@ -37,6 +37,14 @@ var (
 	keySchemaVersion = []byte("schema_version")
 )
 
+// Open's failures callers can act on.
+var (
+	// ErrLocked: another process holds the file.
+	ErrLocked = errors.New("file is locked by another process")
+	// ErrCorrupt: the file is not a readable vigil-proxy store.
+	ErrCorrupt = errors.New("corrupt or not a vigil-proxy store file")
+)
+
 // openTimeout bounds the wait for bbolt's exclusive file lock, so that a
 // second process opening the same file fails fast.
 const openTimeout = time.Second
@@ -97,16 +105,16 @@ func Open(path string, opts Options) (s *Store, err error) {
 	// bbolt may panic on some malformed files; turn that into an error.
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("open store %s: corrupt or not a vigil-proxy store file: %v", path, r)
+			s, err = nil, fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, r)
 		}
 	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout})
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
-			return nil, fmt.Errorf("open store %s: file is locked by another process (is another vigil-proxy running?): %w", path, err)
+			return nil, fmt.Errorf("open store %s: %w (is another vigil-proxy running?): %w", path, ErrLocked, err)
 		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
-			return nil, fmt.Errorf("open store %s: corrupt or not a vigil-proxy store file: %w", path, err)
+			return nil, fmt.Errorf("open store %s: %w: %w", path, ErrCorrupt, err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
