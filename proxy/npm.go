@@ -162,7 +162,7 @@ func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.addSignals(ctx, st.pkg)
+	s.addSignals(ctx, st.pkg, name)
 	return st, nil
 }
 
@@ -190,7 +190,7 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 	ctx := r.Context()
 	st, err = s.npmFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
-		pkg := s.missingPackage(ctx, policy.NPM, npm.Canonical(name))
+		pkg := s.missingPackage(ctx, policy.NPM, name, true)
 		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
 		if err != nil {
 			return nil, d, nil, false, err

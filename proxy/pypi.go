@@ -111,7 +111,7 @@ func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error)
 	if err != nil {
 		return nil, err
 	}
-	s.addSignals(ctx, st.pkg)
+	s.addSignals(ctx, st.pkg, name)
 	return st, nil
 }
 
@@ -166,7 +166,7 @@ func (s *Server) pypiJudge(c echo.Context, name, route string) (st *pypiState, d
 	ctx := r.Context()
 	st, err = s.pypiFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
-		pkg := s.missingPackage(ctx, policy.PyPI, name)
+		pkg := s.missingPackage(ctx, policy.PyPI, name, true)
 		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
 		if err != nil {
 			return nil, d, false, err

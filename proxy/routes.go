@@ -89,7 +89,8 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		start := s.now()
 		r := c.Request()
 		id := newRequestID()
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), clientKey{}, clientIP(r))
+		c.SetRequest(r.WithContext(ctx))
 		c.Response().Header().Set("X-Request-Id", id)
 		err := next(c)
 		if err != nil {

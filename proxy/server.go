@@ -79,6 +79,9 @@ type Options struct {
 
 	Events  EventSink        // audit trail; nil discards
 	Watch   store.WatchStore // hallucination watchlist; nil disables it
+	// NewWatchPerMinute bounds how many names not yet on the watchlist one
+	// client address may add per minute (default 30, burst twice that).
+	NewWatchPerMinute int
 	Signals SignalSource     // popularity; nil = unknown
 	// Lookalike names the popular package a name resembles (the typosquat
 	// index), so the proxy can compare their declared repositories: the same
@@ -100,10 +103,11 @@ type Options struct {
 
 // Server is the registry-facing HTTP server.
 type Server struct {
-	opts Options
-	log  *slog.Logger
-	now  func() time.Time
-	echo *echo.Echo
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	echo     *echo.Echo
+	newWatch *clientRate // new watchlist names per client
 }
 
 // New validates opts and builds the server.
@@ -140,7 +144,11 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, log: opts.Logger, now: opts.Now}
+	if opts.NewWatchPerMinute <= 0 {
+		opts.NewWatchPerMinute = 30
+	}
+	s := &Server{opts: opts, log: opts.Logger, now: opts.Now,
+		newWatch: newClientRate(opts.NewWatchPerMinute, 2*opts.NewWatchPerMinute, opts.Now)}
 	s.echo = s.routes()
 	return s, nil
 }

@@ -55,7 +55,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives operational messages (discarded when nil).
 	Logger *slog.Logger
+	// MaxWatchEntries bounds the watchlist (DefaultMaxWatchEntries when
+	// zero): a new name beyond it evicts the oldest, least-requested
+	// entries, so anonymous requests for random names cannot grow the file
+	// without limit.
+	MaxWatchEntries int
 }
+
+// DefaultMaxWatchEntries is the default watchlist bound.
+const DefaultMaxWatchEntries = 100_000
 
 // Store is a store.Store backed by a bbolt file. It is safe for concurrent
 // use; bbolt serialises writers.
@@ -65,6 +73,7 @@ type Store struct {
 	log *slog.Logger
 	// scanLimit is maxEventScan; tests lower it.
 	scanLimit int
+	maxWatch  int
 }
 
 var _ store.Store = (*Store)(nil)
@@ -118,7 +127,10 @@ func Open(path string, opts Options) (s *Store, err error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s = &Store{db: db, now: opts.Now, log: opts.Logger, scanLimit: maxEventScan}
+	if opts.MaxWatchEntries <= 0 {
+		opts.MaxWatchEntries = DefaultMaxWatchEntries
+	}
+	s = &Store{db: db, now: opts.Now, log: opts.Logger, scanLimit: maxEventScan, maxWatch: opts.MaxWatchEntries}
 	if err := s.migrate(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
