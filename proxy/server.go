@@ -77,12 +77,12 @@ type Options struct {
 	PyPI     PyPIOptions
 	NPM      NPMOptions
 
-	Events  EventSink        // audit trail; nil discards
-	Watch   store.WatchStore // hallucination watchlist; nil disables it
+	Events EventSink        // audit trail; nil discards
+	Watch  store.WatchStore // hallucination watchlist; nil disables it
 	// NewWatchPerMinute bounds how many names not yet on the watchlist one
 	// client address may add per minute (default 30, burst twice that).
 	NewWatchPerMinute int
-	Signals SignalSource     // popularity; nil = unknown
+	Signals           SignalSource // popularity; nil = unknown
 	// Lookalike names the popular package a name resembles (the typosquat
 	// index), so the proxy can compare their declared repositories: the same
 	// repository exempts a sibling package from DEP-003. Nil disables it.
