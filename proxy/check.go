@@ -20,7 +20,7 @@ func (s *Server) Check(ctx context.Context, eco policy.Ecosystem, name, version 
 	if err != nil {
 		return policy.Report{Ecosystem: eco, Name: name, Version: version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}, err
 	}
-	s.recordCtx(ctx, "vigil-proxy check", d, "check")
+	s.recordQuestion(ctx, "vigil-proxy check", d)
 	return d.Report(), nil
 }
 

@@ -46,6 +46,9 @@ func (s *Server) addSignals(ctx context.Context, pkg *policy.Package, requested 
 		return
 	}
 	pkg.Signals.Watchlisted = &policy.WatchFact{FirstSeen: w.FirstSeen, LastSeen: w.LastSeen, Count: w.Count}
+	if watchDetailHidden(ctx) {
+		pkg.Signals.Watchlisted = &policy.WatchFact{} // the anonymous check API: no dates, no counts
+	}
 	if w.Appeared.IsZero() {
 		if err := s.opts.Watch.MarkAppeared(detached(ctx), pkg.Ecosystem, wname, s.timeNow()); err != nil {
 			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", pkg.Ecosystem, "package", wname, "error", err)

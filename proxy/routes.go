@@ -33,8 +33,8 @@ func (s *Server) routes() *echo.Echo {
 	e.Any("/pypi", s.servePyPI)
 	e.Any("/npm/*", s.serveNPM)
 	e.Any("/npm", s.serveNPM)
-	e.Any("/api/v1/check", s.serveCheckAPI)
-	e.Any("/api/v1/check/*", s.serveCheckAPI)
+	e.Any("/api/v1/check", s.checkBatch)
+	e.Any("/api/v1/check/*", s.checkOne)
 	if s.opts.Metrics != nil {
 		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler()))
 	}
@@ -47,16 +47,6 @@ func (s *Server) index(c echo.Context) error {
 	return c.String(http.StatusOK, "vigil-proxy: a registry firewall for PyPI and npm.\n\n"+
 		"pip:  pip config set global.index-url "+base+"/pypi/simple/\n"+
 		"npm:  npm config set registry "+base+"/npm/\n")
-}
-
-// serveCheckAPI hands /api/v1/check to the mounted handler: whoever may
-// install may ask why.
-func (s *Server) serveCheckAPI(c echo.Context) error {
-	if s.opts.Check == nil {
-		return httpError(http.StatusNotFound, "the check API is served when the admin surface is configured")
-	}
-	s.opts.Check.ServeHTTP(c.Response(), c.Request())
-	return nil
 }
 
 func (s *Server) readyz(c echo.Context) error {

@@ -90,8 +90,9 @@ type Options struct {
 	// OnBlock is called (without blocking) for every block event, e.g. to
 	// send a webhook.
 	OnBlock func(store.Event)
-	// Check serves /api/v1/check on the registry listener when set.
-	Check http.Handler
+	// CheckPerMinute is each client's rate of check-API questions
+	// (default DefaultCheckPerMinute; a batch costs one per package).
+	CheckPerMinute int
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
 	// Metrics, when set, are updated and served at /metrics.
@@ -108,6 +109,9 @@ type Server struct {
 	now      func() time.Time
 	echo     *echo.Echo
 	newWatch *clientRate // new watchlist names per client
+
+	checkRate  *clientRate   // check-API questions per client
+	checkSlots chan struct{} // concurrent checks server-wide
 }
 
 // New validates opts and builds the server.
@@ -149,6 +153,11 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Logger, now: opts.Now,
 		newWatch: newClientRate(opts.NewWatchPerMinute, 2*opts.NewWatchPerMinute, opts.Now)}
+	if opts.CheckPerMinute <= 0 {
+		opts.CheckPerMinute = DefaultCheckPerMinute
+	}
+	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, MaxCheckBatch), opts.Now)
+	s.checkSlots = make(chan struct{}, checkSlots)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -210,10 +219,6 @@ func clientIP(r *http.Request) string {
 func upstreamRequest(rawURL, accept, etag string, header http.Header) upstream.DocumentRequest {
 	return upstream.DocumentRequest{URL: rawURL, Accept: accept, ETag: etag, Header: header}
 }
-
-// SetCheckHandler mounts h at /api/v1/check on the registry listener. Call
-// it before serving.
-func (s *Server) SetCheckHandler(h http.Handler) { s.opts.Check = h }
 
 // SetOnBlock sets the block hook (webhooks). Call it before serving.
 func (s *Server) SetOnBlock(f func(store.Event)) { s.opts.OnBlock = f }

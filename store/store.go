@@ -27,6 +27,7 @@ var (
 const (
 	KindDecision = "decision" // the proxy judged a request
 	KindAdmin    = "admin"    // an admin or API action changed state
+	KindQuestion = "question" // somebody asked for a verdict (check API, vigil-proxy check)
 )
 
 // Event is one audit-trail record.

@@ -117,7 +117,6 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	}
 	registry := st.proxy.Handler()
 	if adminSrv != nil {
-		st.proxy.SetCheckHandler(adminSrv.CheckHandler())
 		st.proxy.SetOnBlock(adminSrv.NotifyBlock)
 	}
 	// inflight counts running handlers, hijacked ones included (which
