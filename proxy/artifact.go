@@ -22,7 +22,10 @@ type artifact struct {
 	upstreamURL string
 	// verifier checks the bytes of a complete (non-range) download; nil
 	// when the document gave no digest.
-	verifier    func() digestVerifier
+	verifier func() digestVerifier
+	// noDigest, when verifier is nil, refuses the download with this
+	// reason; empty serves it unverified (AllowMissingDigest).
+	noDigest    string
 	contentType string
 	header      http.Header // extra upstream request headers (auth for chained registries)
 }
@@ -71,6 +74,10 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 			"ecosystem", a.ecosystem, "host", u.Host)
 		return fmt.Errorf("%w: %s (allowed file hosts are configured with %s)", policy.ErrForbiddenHost, u.Host, hostsSetting(a.ecosystem))
 	}
+	if a.verifier == nil && a.noDigest != "" && r.Method != http.MethodHead {
+		return s.refuseArtifact(w, r, a.ecosystem, a.noDigest, "no digest")
+	}
+	clientRange := r.Header.Get("Range") != ""
 	hdr := http.Header{}
 	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
 		if v := r.Header.Get(k); v != "" {
@@ -101,6 +108,14 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	if out.Get("Accept-Ranges") == "" {
 		out.Set("Accept-Ranges", "bytes")
 	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusOK && !clientRange {
+		// Only a complete 200 body can be verified: a partial answer to a
+		// plain GET (206) would otherwise be served unchecked.
+		for _, k := range []string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "Content-Encoding", "Content-Type"} {
+			out.Del(k)
+		}
+		return s.refuseArtifact(w, r, a.ecosystem, fmt.Sprintf("the upstream file host answered with %d instead of the whole file, which cannot be verified; nothing was served", resp.StatusCode), "partial upstream response")
+	}
 	if method == http.MethodHead || resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 		w.WriteHeader(resp.StatusCode)
 		return nil
@@ -108,6 +123,13 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	var v digestVerifier
 	if resp.StatusCode == http.StatusOK && a.verifier != nil {
 		v = a.verifier()
+	}
+	if resp.StatusCode == http.StatusPartialContent {
+		// The client's own Range request: a byte range cannot be checked
+		// against a whole-file digest. Passed through until artifacts are
+		// cached (then ranges are served from the verified copy).
+		s.log.WarnContext(r.Context(), "byte range served unverified (client Range request)", "ecosystem", a.ecosystem,
+			"url", redactURL(u), "range", r.Header.Get("Range"))
 	}
 	lw := &lazyHeader{w: w, status: resp.StatusCode}
 	if err := copyVerified(lw, resp.Body, v); err != nil {
@@ -139,6 +161,16 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 		w.WriteHeader(resp.StatusCode)
 	}
 	return nil
+}
+
+// refuseArtifact writes an explained 502 for a file that cannot be served
+// verified.
+func (s *Server) refuseArtifact(w http.ResponseWriter, r *http.Request, eco policy.Ecosystem, reason, detail string) error {
+	s.log.WarnContext(r.Context(), "artifact refused", "ecosystem", eco, "reason", reason)
+	if eco == policy.NPM {
+		return writeRefusal(w, r, npmRefusal(http.StatusBadGateway, reason, detail))
+	}
+	return writeRefusal(w, r, pypiRefusal(http.StatusBadGateway, reason, detail))
 }
 
 // lazyHeader sends the status line with the first body byte, so a failure

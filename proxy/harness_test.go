@@ -92,6 +92,10 @@ type envOptions struct {
 	// trustForwarded honours X-Forwarded-*; npmAuth is sent upstream.
 	trustForwarded bool
 	npmAuth        string
+	// npmAllowMissingDigest serves tarballs without any digest.
+	npmAllowMissingDigest bool
+	// pypiAllowMissingDigest serves files without a sha256.
+	pypiAllowMissingDigest bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -171,9 +175,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Engine:         engine,
 		Upstream:       client,
 		Cache:          cache,
-		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode},
+		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode, AllowMissingDigest: o.pypiAllowMissingDigest},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
-			DeprecateWarnings: true, Authorization: o.npmAuth},
+			DeprecateWarnings: true, Authorization: o.npmAuth, AllowMissingDigest: o.npmAllowMissingDigest},
 		Events:    events,
 		Watch:     st,
 		Metrics:   metrics,

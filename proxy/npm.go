@@ -425,16 +425,33 @@ func (s *Server) npmTarball(c echo.Context, name, file string) error {
 		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
 	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmHeader()}
-	if vi.Integrity != "" || vi.Shasum != "" {
-		integrity, shasum := vi.Integrity, vi.Shasum
-		if _, err := npm.NewIntegrityVerifier(integrity, shasum); err == nil {
-			a.verifier = func() digestVerifier {
-				v, _ := npm.NewIntegrityVerifier(integrity, shasum)
-				return v
-			}
-		}
-	}
+	a.verifier, a.noDigest = s.npmDigest(vi.Integrity, vi.Shasum, name, vi.Version)
 	return s.streamArtifact(c.Response(), r, a)
+}
+
+// npmDigest returns the verifier for a tarball from its version's
+// dist.integrity (the strongest SRI hash) or, for legacy versions with only
+// a sha1 dist.shasum, that; or the reason the tarball is refused: an
+// integrity that gives nothing usable (unknown algorithm, bad base64, wrong
+// length) fails closed rather than falling back to serving it unchecked.
+func (s *Server) npmDigest(integrity, shasum, name, version string) (func() digestVerifier, string) {
+	if strings.TrimSpace(integrity) != "" {
+		if _, err := npm.NewIntegrityVerifier(integrity, ""); err != nil {
+			return nil, fmt.Sprintf("the registry's dist.integrity for %s@%s is malformed or uses no supported algorithm (sha512, sha384, sha256, sha1); the tarball was not served", name, version)
+		}
+	} else if strings.TrimSpace(shasum) == "" {
+		if s.opts.NPM.AllowMissingDigest {
+			return nil, ""
+		}
+		return nil, fmt.Sprintf("the registry gives no dist.integrity or dist.shasum for %s@%s, so the tarball cannot be verified and was not served (npm.require_digest)", name, version)
+	}
+	if _, err := npm.NewIntegrityVerifier(integrity, shasum); err != nil {
+		return nil, fmt.Sprintf("the registry's dist.shasum for %s@%s is malformed; the tarball was not served", name, version)
+	}
+	return func() digestVerifier {
+		v, _ := npm.NewIntegrityVerifier(integrity, shasum)
+		return v
+	}, ""
 }
 
 // npmVersion serves the legacy single-version manifest /npm/<name>/<version|tag>,

@@ -526,5 +526,8 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 	} else if h := file.Hashes["sha256"]; h != "" {
 		a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
 	}
+	if a.verifier == nil && !s.opts.PyPI.AllowMissingDigest {
+		a.noDigest = fmt.Sprintf("the index gives no sha256 for %s, so it cannot be verified and was not served (pypi.require_digest)", path.Base(a.upstreamURL))
+	}
 	return s.streamArtifact(c.Response(), r, a)
 }

@@ -44,6 +44,10 @@ type PyPIOptions struct {
 	// "yank" keeps them listed as yanked with the reason (pinned installs
 	// print it), "remove" drops them.
 	HideMode string
+	// AllowMissingDigest serves files the index gives no sha256 for,
+	// unverified (a private index that omits hashes). By default they are
+	// refused.
+	AllowMissingDigest bool
 }
 
 // NPMOptions configures the npm side.
@@ -60,6 +64,10 @@ type NPMOptions struct {
 	// DeprecateWarnings marks versions with warn findings as deprecated with
 	// the reason, which npm and pnpm print.
 	DeprecateWarnings bool
+	// AllowMissingDigest serves tarballs whose version gives neither
+	// dist.integrity nor dist.shasum, unverified. By default they are
+	// refused.
+	AllowMissingDigest bool
 }
 
 // Options configures a Server. Engine, Upstream and Cache are required.

@@ -40,12 +40,15 @@ type Config struct {
 		Upstream  string   `yaml:"upstream" doc:"base URL serving /simple/ and /pypi/<p>/json"`
 		FileHosts []string `yaml:"file_hosts" doc:"host[:port] list the proxy may fetch files from"`
 		HideMode  string   `yaml:"hide_mode" doc:"yank (hidden files stay listed as yanked with the reason) | remove"`
+		// RequireDigest refuses files the index gives no sha256 for.
+		RequireDigest bool `yaml:"require_digest" doc:"refuse files the index gives no sha256 for (set false only for a private index that omits hashes: its files are then served unverified)"`
 	} `yaml:"pypi"`
 	NPM struct {
 		Upstream          string   `yaml:"upstream" doc:"upstream registry base URL (npmjs, Artifactory, Nexus, Verdaccio…)"`
 		TarballHosts      []string `yaml:"tarball_hosts" doc:"host[:port] list the proxy may fetch tarballs from"`
 		Private           []string `yaml:"private" doc:"name patterns never resolved upstream (dependency confusion), e.g. @myorg/*"`
 		DeprecateWarnings bool     `yaml:"deprecate_warnings" doc:"show warn findings as npm 'deprecated' messages"`
+		RequireDigest     bool     `yaml:"require_digest" doc:"refuse tarballs whose version gives neither dist.integrity nor dist.shasum (the npm registry always gives one)"`
 		TokenEnv          string   `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
 	} `yaml:"npm"`
 	Cache struct {
@@ -200,6 +203,8 @@ func defaultConfig() Config {
 	c.PyPI.Upstream = "https://pypi.org"
 	c.PyPI.FileHosts = []string{"files.pythonhosted.org"}
 	c.PyPI.HideMode = "yank"
+	c.PyPI.RequireDigest = true
+	c.NPM.RequireDigest = true
 	c.NPM.Upstream = "https://registry.npmjs.org"
 	c.NPM.TarballHosts = []string{"registry.npmjs.org"}
 	c.NPM.DeprecateWarnings = true

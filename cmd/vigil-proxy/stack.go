@@ -197,9 +197,10 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		Engine:         st.engine,
 		Upstream:       st.client,
 		Cache:          st.cache,
-		PyPI:           proxy.PyPIOptions{Upstream: pypiUp, FileHosts: fileHosts, HideMode: cfg.PyPI.HideMode},
+		PyPI: proxy.PyPIOptions{Upstream: pypiUp, FileHosts: fileHosts, HideMode: cfg.PyPI.HideMode,
+			AllowMissingDigest: !cfg.PyPI.RequireDigest},
 		NPM: proxy.NPMOptions{Upstream: npmUp, TarballHosts: tarballHosts, Private: cfg.NPM.Private,
-			DeprecateWarnings: cfg.NPM.DeprecateWarnings},
+			DeprecateWarnings: cfg.NPM.DeprecateWarnings, AllowMissingDigest: !cfg.NPM.RequireDigest},
 		Signals: st.signals,
 		Lookalike: func(eco policy.Ecosystem, name string) (string, bool) {
 			m, ok := st.index.Typosquat(eco, name)
