@@ -52,7 +52,9 @@ func fakeTarballRegistry(t *testing.T, tgz []byte, dist func(base string) map[st
 		switch r.URL.Path {
 		case "/legacy":
 			d := dist(srv.URL)
-			d["tarball"] = srv.URL + "/legacy/-/legacy-1.0.0.tgz"
+			if d["tarball"] == "" {
+				d["tarball"] = srv.URL + "/legacy/-/legacy-1.0.0.tgz"
+			}
 			doc := map[string]any{
 				"name": "legacy", "dist-tags": map[string]string{"latest": "1.0.0"},
 				"repository": map[string]string{"type": "git", "url": ghRepo},
@@ -149,5 +151,30 @@ func TestPyPIFileWithoutDigest(t *testing.T) {
 		if !strings.Contains(resp.Status, "pypi.require_digest") {
 			t.Errorf("status %q, want it to name pypi.require_digest", resp.Status)
 		}
+	}
+}
+
+// The upstream token goes to the upstream registry's own host only, never
+// to another allowed tarball host (npm scopes tokens per registry).
+func TestNPMTokenOnlyToUpstreamHost(t *testing.T) {
+	tgz, err := npmtest.BuildTarball("legacy", "1.0.0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum512(tgz)
+	var cdnAuth atomic.Value
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cdnAuth.Store(r.Header.Get("Authorization"))
+		_, _ = w.Write(tgz)
+	}))
+	t.Cleanup(cdn.Close)
+	reg, _ := fakeTarballRegistry(t, tgz, func(string) map[string]string {
+		return map[string]string{"integrity": "sha512-" + base64.StdEncoding.EncodeToString(sum[:]), "tarball": cdn.URL + "/legacy/-/legacy-1.0.0.tgz"}
+	})
+	e := newEnv(t, envOptions{npmUpstream: reg.URL, npmAuth: "Bearer upstream-token",
+		npmTarballs: []string{strings.TrimPrefix(reg.URL, "http://"), strings.TrimPrefix(cdn.URL, "http://")}})
+	wantStatus(t, e.get("/npm/legacy/-/legacy-1.0.0.tgz"), http.StatusOK)
+	if got, _ := cdnAuth.Load().(string); got != "" {
+		t.Errorf("the other tarball host received Authorization %q, want none", got)
 	}
 }

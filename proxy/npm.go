@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -153,6 +154,18 @@ func (s *Server) npmHeader() http.Header {
 	h := http.Header{}
 	h.Set("Authorization", s.opts.NPM.Authorization)
 	return h
+}
+
+// npmTarballHeader is npmHeader for a tarball URL: the upstream token goes
+// only to the upstream registry's own scheme, host and port, as npm scopes
+// a token to its registry, never to the other npm.tarball_hosts.
+func (s *Server) npmTarballHeader(rawURL string) http.Header {
+	u, err := url.Parse(rawURL)
+	up := s.opts.NPM.Upstream
+	if err != nil || !strings.EqualFold(u.Scheme, up.Scheme) || !strings.EqualFold(u.Host, up.Host) {
+		return nil
+	}
+	return s.npmHeader()
 }
 
 // npmFacts loads the full packument (cached) and reduces it to facts,
@@ -424,7 +437,7 @@ func (s *Server) npmTarball(c echo.Context, name, file string) error {
 	if d.Verdict == policy.Block {
 		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
-	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmHeader()}
+	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmTarballHeader(vi.TarballURL)}
 	a.verifier, a.noDigest = s.npmDigest(vi.Integrity, vi.Shasum, name, vi.Version)
 	return s.streamArtifact(c.Response(), r, a)
 }
