@@ -217,9 +217,14 @@ func decisionDetail(d policy.Decision) string {
 	return "rule " + strings.Join(rules, ", ")
 }
 
-// plainQuotes writes names the way the status line shows them ('name'), so
-// every channel of one refusal reads the same.
-func plainQuotes(s string) string { return strings.ReplaceAll(s, "`", "'") }
+// plainQuotes writes quotes and dashes the way the status line shows them
+// ('name', -), so every channel of one refusal (body, npm-notice, reason
+// phrase) reads the same.
+func plainQuotes(s string) string { return phrasePunctuation.Replace(s) }
+
+// phrasePunctuation maps the punctuation reasons use to the ASCII a status
+// line can carry.
+var phrasePunctuation = strings.NewReplacer("`", "'", "‘", "'", "’", "'", "“", "'", "”", "'", "—", "-", "–", "-")
 
 // sameRepository returns the popular package pkg resembles when both declare
 // the same source repository (a sibling from the same project, not a

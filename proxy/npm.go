@@ -98,6 +98,8 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 			return httpError(http.StatusMethodNotAllowed, "audit endpoints take POST")
 		}
 		return s.npmForward(c, rest)
+	case strings.HasPrefix(rest, "-/package/") && r.Method != http.MethodGet && r.Method != http.MethodHead:
+		return npmUnsupported(r.Method, strings.SplitN(rest, "?", 2)[0])
 	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags"):
 		name := strings.TrimSuffix(strings.TrimPrefix(rest, "-/package/"), "/dist-tags")
 		route, err := npm.SplitPath(name)
@@ -112,7 +114,27 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		tags := npm.RetaggedDistTags(st.index, func(v string) bool { _, h := hidden[v]; return h })
 		return c.JSON(http.StatusOK, tags)
 	}
-	return httpError(http.StatusNotImplemented, "vigil-proxy does not serve /npm/"+strings.SplitN(rest, "?", 2)[0]+": only package documents, tarballs, ping and audit are proxied")
+	return npmUnsupported(r.Method, strings.SplitN(rest, "?", 2)[0])
+}
+
+// npmUnsupported explains a registry endpoint the proxy does not serve:
+// 405 for writes (publish, login, dist-tag changes go to the upstream
+// registry), 404 for reads such as search and whoami. Both are the
+// client's business, not a server error.
+func npmUnsupported(method, path string) error {
+	what := "only package documents, tarballs, dist-tags, ping and audit are proxied"
+	switch {
+	case path == "-/whoami":
+		what = "it has no accounts: run npm whoami against your upstream registry"
+	case strings.HasPrefix(path, "-/v1/search"):
+		what = "search is not proxied: search on npmjs.com or your upstream registry"
+	case strings.HasPrefix(path, "-/user/") || strings.HasPrefix(path, "-/v1/login"):
+		what = "it has no accounts: log in to your upstream registry"
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		return httpError(http.StatusMethodNotAllowed, "vigil-proxy is a read-only registry and does not accept "+method+" /npm/"+path+": "+what)
+	}
+	return httpError(http.StatusNotFound, "vigil-proxy does not serve /npm/"+path+": "+what)
 }
 
 // npmForward passes an audit request to upstream unchanged (gzip body

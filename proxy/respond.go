@@ -24,12 +24,8 @@ const maxPhrase = 320
 // ASCII only, no CR/LF, bounded length.
 func sanitizePhrase(s string, limit int) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range plainQuotes(s) {
 		switch {
-		case r == '`' || r == '‘' || r == '’' || r == '“' || r == '”':
-			b.WriteByte('\'')
-		case r == '—' || r == '–':
-			b.WriteByte('-')
 		case r < 0x80 && unicode.IsPrint(r):
 			b.WriteRune(r)
 		case unicode.IsSpace(r):
