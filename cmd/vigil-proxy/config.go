@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,10 @@ type Config struct {
 	Webhook struct {
 		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
 	} `yaml:"webhook"`
+
+	// sources says where each key set by a file or the environment came
+	// from ("VIGIL_STRATEGY", "config /etc/vigil.yaml"), for errors.
+	sources map[string]string
 }
 
 // ListEntryConfig is an allow/deny entry in the config file. In YAML it may
@@ -239,6 +244,10 @@ func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
 		if err := decodeYAML(b, &c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
+		c.sources = map[string]string{}
+		for _, k := range yamlKeys(b) {
+			c.sources[k] = "config " + path
+		}
 	}
 	if err := applyEnv(&c, env); err != nil {
 		return c, err
@@ -246,14 +255,51 @@ func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
+// yamlKeys lists the dotted paths of the scalar and list keys a YAML
+// document sets (maps under them, such as rules.actions, count as one key).
+func yamlKeys(b []byte) []string {
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	var out []string
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			path := n.Content[i].Value
+			if prefix != "" {
+				path = prefix + "." + path
+			}
+			if v := n.Content[i+1]; v.Kind == yaml.MappingNode && path != "rules.actions" {
+				walk(v, path)
+				continue
+			}
+			out = append(out, path)
+		}
+	}
+	if root := doc.Content[0]; root.Kind == yaml.MappingNode {
+		walk(root, "")
+	}
+	return out
+}
+
 func decodeYAML(b []byte, c *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		// yaml names Go types ("field x not found in type main.Config"):
+		// say it in the file's terms.
+		msg := unknownField.ReplaceAllString(err.Error(), "unknown key $1 (deploy/config.example.yaml lists every key)")
+		msg = goType.ReplaceAllString(msg, "")
+		return errors.New(strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  "))
 	}
 	return nil
 }
+
+var (
+	unknownField = regexp.MustCompile(`(?m)field (\S+) not found in type .*$`)
+	goType       = regexp.MustCompile(` into (main\.|policy\.)?[A-Za-z0-9_.\[\]*]+`)
+)
 
 // envVar describes one configuration key and its environment variable.
 type envVar struct {
@@ -302,6 +348,13 @@ func applyEnv(c *Config, env func(string) (string, bool)) error {
 		}
 		if err := setFromString(ev.field, raw); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ev.Name, err))
+			continue
+		}
+		if ev.Key != "(environment only)" {
+			if c.sources == nil {
+				c.sources = map[string]string{}
+			}
+			c.sources[ev.Key] = ev.Name
 		}
 	}
 	return errors.Join(errs...)
@@ -378,7 +431,19 @@ func splitList(raw string) []string {
 // key names a setting in errors: its YAML path and its environment
 // variable, so the operator finds it whichever way it was set.
 func key(path string) string {
-	return path + " (VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_")) + ")"
+	return path + " (" + envName(path) + ")"
+}
+
+func envName(path string) string { return "VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_")) }
+
+// key names a setting of c in errors with where its value came from: the
+// environment variable that set it, the config file that set it, or (for
+// a default) the variable that would set it.
+func (c *Config) key(path string) string {
+	if src, ok := c.sources[path]; ok {
+		return path + " (" + src + ")"
+	}
+	return key(path)
 }
 
 // maxMB bounds the megabyte settings so that converting them to bytes
@@ -389,15 +454,16 @@ const maxMB = 1 << 20
 func (c *Config) validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		errs = append(errs, fmt.Errorf("%s %q: want host:port", key("listen"), c.Listen))
+		errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("listen"), c.Listen))
 	}
 	if c.Admin.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: want host:port", key("admin.listen"), c.Admin.Listen))
+			errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("admin.listen"), c.Admin.Listen))
 		}
 	}
+	before := len(errs)
 	if _, err := policy.ParseStrategy(c.Strategy); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", key("strategy"), err))
+		errs = append(errs, fmt.Errorf("%s: %w", c.key("strategy"), err))
 	}
 	for _, u := range []struct {
 		path, raw string
@@ -411,30 +477,30 @@ func (c *Config) validate() error {
 			continue
 		}
 		if pu, err := url.Parse(u.raw); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", key(u.path), redactURL(u.raw, u.path == "webhook.url")))
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", c.key(u.path), redactURL(u.raw, u.path == "webhook.url")))
 		}
 	}
 	for path, hosts := range map[string][]string{"pypi.file_hosts": c.PyPI.FileHosts, "npm.tarball_hosts": c.NPM.TarballHosts} {
 		if len(hosts) == 0 {
-			errs = append(errs, fmt.Errorf("%s is empty: no file could ever be downloaded", key(path)))
+			errs = append(errs, fmt.Errorf("%s is empty: no file could ever be downloaded", c.key(path)))
 		}
 	}
 	switch c.PyPI.HideMode {
 	case "yank", "remove":
 	default:
-		errs = append(errs, fmt.Errorf("%s %q: want yank or remove", key("pypi.hide_mode"), c.PyPI.HideMode))
+		errs = append(errs, fmt.Errorf("%s %q: want yank or remove", c.key("pypi.hide_mode"), c.PyPI.HideMode))
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("%s %q: want debug, info, warn or error", c.key("log.level"), c.Log.Level))
 	}
 	switch c.Log.Format {
 	case "auto", "text", "json":
 	default:
-		errs = append(errs, fmt.Errorf("%s %q: want auto, text or json", key("log.format"), c.Log.Format))
+		errs = append(errs, fmt.Errorf("%s %q: want auto, text or json", c.key("log.format"), c.Log.Format))
 	}
 	for path, mb := range map[string]int64{"cache.max_memory_mb": c.Cache.MaxMemoryMB, "cache.max_document_mb": c.Cache.MaxDocumentMB} {
 		if mb <= 0 || mb > maxMB {
-			errs = append(errs, fmt.Errorf("%s %d: want between 1 and %d", key(path), mb, maxMB))
+			errs = append(errs, fmt.Errorf("%s %d: want between 1 and %d", c.key(path), mb, maxMB))
 		}
 	}
 	// Zero would silently select a library default; say so instead.
@@ -442,24 +508,28 @@ func (c *Config) validate() error {
 		"upstream.connect_timeout": c.Upstream.ConnectTimeout, "upstream.header_timeout": c.Upstream.HeaderTimeout,
 		"upstream.document_timeout": c.Upstream.DocumentTimeout} {
 		if d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: must be positive", key(path)))
+			errs = append(errs, fmt.Errorf("%s: must be positive", c.key(path)))
 		}
 	}
 	if c.Audit.RetentionDays < 0 {
-		errs = append(errs, fmt.Errorf("%s must not be negative", key("audit.retention_days")))
+		errs = append(errs, fmt.Errorf("%s must not be negative", c.key("audit.retention_days")))
 	}
 	for k, v := range c.Rules.Actions {
 		if _, err := policy.ParseAction(v); err != nil {
-			errs = append(errs, fmt.Errorf("rules.actions[%s] (VIGIL_RULES_ACTIONS): %w", k, err))
+			errs = append(errs, fmt.Errorf("%s[%s]: %w", c.key("rules.actions"), k, err))
 		}
 	}
 	if c.Rules.UnknownPopularity != "" {
 		if _, err := policy.ParseAction(c.Rules.UnknownPopularity); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", key("rules.unknown_popularity"), err))
+			errs = append(errs, fmt.Errorf("%s: %w", c.key("rules.unknown_popularity"), err))
 		}
 	}
-	if _, err := c.settings(); err != nil {
-		errs = append(errs, err)
+	if len(errs) == before {
+		// The remaining cross-field checks; the fields settings() parses
+		// were reported above, once, with their keys.
+		if _, err := c.settings(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if _, err := c.listEntries(); err != nil {
 		errs = append(errs, err)
@@ -560,6 +630,28 @@ func (c *Config) dataDir() string {
 		return filepath.Join(d, "vigil-proxy")
 	}
 	return ".data"
+}
+
+// effective returns c with every rule setting the strategy decides filled
+// in with its value, so that `vigil-proxy config` shows what applies (not
+// "min_package_age: 0s" when the strategy makes it 30 days).
+func (c Config) effective() (Config, error) {
+	s, err := c.settings()
+	if err != nil {
+		return c, err
+	}
+	missing, downloads := s.MissingTimeIsNew, s.MinWeeklyDownloads
+	c.Rules.MinPackageAge = Duration(s.MinPackageAge)
+	c.Rules.MinReleaseAge = Duration(s.MinReleaseAge)
+	c.Rules.MissingTimeIsNew = &missing
+	c.Rules.CodeHosts = s.CodeHosts
+	c.Rules.MinWeeklyDownloads = &downloads
+	c.Rules.UnknownPopularity = string(s.UnknownPopularity)
+	c.Rules.Actions = map[string]string{}
+	for _, info := range policy.Catalogue() {
+		c.Rules.Actions[info.ID] = string(s.Action(info.ID))
+	}
+	return c, nil
 }
 
 // redacted returns the config as YAML with secrets removed, for
