@@ -434,7 +434,9 @@ func key(path string) string {
 	return path + " (" + envName(path) + ")"
 }
 
-func envName(path string) string { return "VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_")) }
+func envName(path string) string {
+	return "VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
+}
 
 // key names a setting of c in errors with where its value came from: the
 // environment variable that set it, the config file that set it, or (for
