@@ -520,13 +520,26 @@ func (s *Server) currentStats(ctx context.Context) (StatsView, error) {
 		if st.BlocksByRule == nil {
 			st.BlocksByRule = map[string]int64{}
 		}
+		st.Upstreams = s.upstreamViews()
 		return st, nil
 	}
 	st, err := s.computeStats(ctx)
 	if err == nil && s.cacheHitRatio != nil {
 		st.CacheHitRatio = s.cacheHitRatio()
 	}
+	st.Upstreams = s.upstreamViews()
 	return st, err
+}
+
+// upstreamViews is the upstream health, never nil.
+func (s *Server) upstreamViews() []UpstreamView {
+	if s.upstreams == nil {
+		return []UpstreamView{}
+	}
+	if v := s.upstreams(); v != nil {
+		return v
+	}
+	return []UpstreamView{}
 }
 
 func (s *Server) currentPolicy() PolicyView {

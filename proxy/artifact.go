@@ -89,7 +89,11 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	}
 	method := r.Method
 	resp, err := s.opts.Upstream.Open(r.Context(), u.String(), hdr)
+	s.health.observe(r.Context(), u.Host, err)
 	if err != nil {
+		if isOutage(err) {
+			return &upstreamFailure{host: u.Host, err: err}
+		}
 		return err
 	}
 	defer resp.Body.Close()

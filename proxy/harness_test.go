@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -96,6 +97,8 @@ type envOptions struct {
 	npmAllowMissingDigest bool
 	// pypiAllowMissingDigest serves files without a sha256.
 	pypiAllowMissingDigest bool
+	// logger receives the proxy's log (discarded when nil).
+	logger *slog.Logger
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -182,6 +185,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Watch:     st,
 		Metrics:   metrics,
 		Lookalike: lookalike,
+		Logger:    o.logger,
 		Now:       clk.Now,
 	})
 	if err != nil {

@@ -150,9 +150,14 @@ func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) 
 
 // fetcher returns a metacache fetch function for one upstream document.
 func (s *Server) fetcher(rawURL, accept string, header http.Header) metacache.FetchFunc {
+	host := hostOf(rawURL)
 	return func(ctx context.Context, etag string) (metacache.Fetched, error) {
 		doc, err := s.opts.Upstream.GetDocument(ctx, upstreamRequest(rawURL, accept, etag, header))
+		s.health.observe(ctx, host, err)
 		if err != nil {
+			if isOutage(err) {
+				return metacache.Fetched{}, &upstreamFailure{host: host, err: err}
+			}
 			return metacache.Fetched{}, err
 		}
 		return metacache.Fetched{Body: doc.Body, ETag: doc.ETag, NotModified: doc.NotModified}, nil

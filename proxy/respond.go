@@ -49,6 +49,9 @@ func sanitizePhrase(s string, limit int) string {
 type refusal struct {
 	status int    // 403 for policy blocks, 404 for names that do not exist
 	reason string // user-facing reason
+	// phrase, when set, is the whole reason phrase; otherwise it is
+	// "Blocked by vigil-proxy: " and the reason.
+	phrase string
 	body   []byte
 	header http.Header
 }
@@ -96,6 +99,9 @@ func writeHijacked(w http.ResponseWriter, req *http.Request, r refusal) error {
 	}
 	defer conn.Close()
 	phrase := sanitizePhrase(reasonPrefix+r.reason, maxPhrase)
+	if r.phrase != "" {
+		phrase = sanitizePhrase(r.phrase, maxPhrase)
+	}
 	bw := buf.Writer
 	if bw == nil {
 		bw = bufio.NewWriter(conn)

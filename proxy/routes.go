@@ -57,7 +57,18 @@ func (s *Server) readyz(c echo.Context) error {
 			return c.String(http.StatusServiceUnavailable, "not ready (the cause is in the proxy log)\n")
 		}
 	}
-	return c.String(http.StatusOK, "ready\n")
+	// Upstream health is detail, not a readiness condition: cached copies
+	// are still served while an upstream fails.
+	var b strings.Builder
+	b.WriteString("ready\n")
+	for _, h := range s.UpstreamHealth() {
+		if h.OK {
+			fmt.Fprintf(&b, "upstream %s: ok\n", h.Host)
+		} else {
+			fmt.Fprintf(&b, "upstream %s: failing since %s (%s)\n", h.Host, h.Since.UTC().Format(time.RFC3339), h.Cause)
+		}
+	}
+	return c.String(http.StatusOK, b.String())
 }
 
 type requestIDKey struct{}
@@ -90,8 +101,8 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		eco, route := routeLabels(r.URL.EscapedPath())
 		s.opts.Metrics.observeRequest(eco, route, status)
 		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelError
+		if status >= 500 && status != http.StatusBadGateway && status != http.StatusGatewayTimeout {
+			level = slog.LevelError // upstream outages are reported once, by upstreamHealth
 		}
 		s.log.Log(r.Context(), level, "request",
 			"request_id", id,
@@ -145,7 +156,12 @@ func httpError(status int, msg string) error { return &publicError{status: statu
 func classify(err error) (int, string) {
 	var pe *publicError
 	var he *echo.HTTPError
+	var uf *upstreamFailure
 	switch {
+	case errors.As(err, &uf) && errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, uf.message()
+	case errors.As(err, &uf):
+		return http.StatusBadGateway, uf.message()
 	case errors.As(err, &pe):
 		return pe.status, pe.msg
 	case errors.As(err, &he):
@@ -183,7 +199,23 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	r := c.Request()
 	status, msg := classify(err)
-	if status >= 500 {
+	var uf *upstreamFailure
+	if errors.As(err, &uf) {
+		// The outage itself was logged once (upstreamHealth); the reason
+		// goes into the reason phrase, which pip -vv, pnpm and yarn print.
+		s.log.DebugContext(r.Context(), "request failed upstream", "request_id", requestID(r.Context()), "error", err)
+		if strings.HasPrefix(r.URL.Path, "/npm") || strings.HasPrefix(r.URL.Path, "/pypi") {
+			reason, detail := strings.TrimPrefix(msg, "vigil-proxy: "), "request "+requestID(r.Context())
+			ref := pypiRefusal(status, reason, detail)
+			if strings.HasPrefix(r.URL.Path, "/npm") {
+				ref = npmRefusal(status, reason, detail)
+			}
+			ref.phrase = msg
+			_ = writeRefusal(c.Response(), r, ref)
+			return
+		}
+		msg += " [request " + requestID(r.Context()) + "]"
+	} else if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "path", r.URL.EscapedPath(), "error", err)
 		msg += " [request " + requestID(r.Context()) + "]"
 	} else {

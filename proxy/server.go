@@ -120,6 +120,8 @@ type Server struct {
 
 	checkRate  *clientRate   // check-API questions per client
 	checkSlots chan struct{} // concurrent checks server-wide
+
+	health *upstreamHealth
 }
 
 // New validates opts and builds the server.
@@ -166,6 +168,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, MaxCheckBatch), opts.Now)
 	s.checkSlots = make(chan struct{}, checkSlots)
+	s.health = newUpstreamHealth(opts.Logger, opts.Now)
 	s.echo = s.routes()
 	return s, nil
 }

@@ -276,11 +276,23 @@ func closeBody(rc io.ReadCloser) {
 	_ = rc.Close()
 }
 
+// StatusError is an upstream answer with a status the client does not
+// accept; it wraps policy.ErrNotFound (404, 410) or policy.ErrUpstream.
+type StatusError struct {
+	URL    string // redacted
+	Status int
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("get %s: status %d", e.URL, e.Status) }
+
+func (e *StatusError) Unwrap() error {
+	if e.Status == http.StatusNotFound || e.Status == http.StatusGone {
+		return policy.ErrNotFound
+	}
+	return policy.ErrUpstream
+}
+
 // statusError maps a non-success status to a sentinel-wrapping error.
 func statusError(u *url.URL, status int) error {
-	sentinel := policy.ErrUpstream
-	if status == http.StatusNotFound || status == http.StatusGone {
-		sentinel = policy.ErrNotFound
-	}
-	return fmt.Errorf("get %s: status %d: %w", Redact(u), status, sentinel)
+	return &StatusError{URL: Redact(u), Status: status}
 }
