@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 )
 
 // routes builds the registry listener's router.
@@ -172,6 +173,8 @@ func classify(err error) (int, string) {
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, policy.ErrForbiddenHost):
 		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed (" + hostHint(err) + ")"
+	case errors.Is(err, upstream.ErrBusy):
+		return http.StatusServiceUnavailable, "vigil-proxy: too many large upstream documents are being read at once (memory budget upstream.max_inflight_mb); try again shortly"
 	case errors.Is(err, policy.ErrTooLarge):
 		return http.StatusBadGateway, "vigil-proxy refused: the upstream document exceeds the configured size limit"
 	case errors.Is(err, context.DeadlineExceeded):

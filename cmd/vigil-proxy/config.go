@@ -63,6 +63,7 @@ type Config struct {
 		ConnectTimeout  Duration `yaml:"connect_timeout" doc:"TCP/TLS connect timeout"`
 		HeaderTimeout   Duration `yaml:"header_timeout" doc:"time to response headers"`
 		DocumentTimeout Duration `yaml:"document_timeout" doc:"time to read a whole metadata document"`
+		MaxInflightMB   int64    `yaml:"max_inflight_mb" doc:"memory all upstream documents being read at once may hold; past it requests get 503 (0: twice cache.max_document_mb)"`
 	} `yaml:"upstream"`
 	Rules struct {
 		MinPackageAge      Duration          `yaml:"min_package_age" doc:"DEP-002: packages younger than this are blocked (default from strategy)"`
@@ -512,6 +513,9 @@ func (c *Config) validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive", c.key(path)))
 		}
+	}
+	if c.Upstream.MaxInflightMB < 0 || c.Upstream.MaxInflightMB > maxMB {
+		errs = append(errs, fmt.Errorf("%s %d: want 0 (automatic) or up to %d", c.key("upstream.max_inflight_mb"), c.Upstream.MaxInflightMB, maxMB))
 	}
 	if c.Audit.RetentionDays < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", c.key("audit.retention_days")))

@@ -145,6 +145,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		ResponseHeaderTimeout: time.Duration(cfg.Upstream.HeaderTimeout),
 		DocumentTimeout:       time.Duration(cfg.Upstream.DocumentTimeout),
 		MaxDocumentBytes:      cfg.Cache.MaxDocumentMB << 20,
+		MaxInflightBytes:      cfg.Upstream.MaxInflightMB << 20,
 		UserAgent:             "vigil-proxy/" + version,
 		Logger:                log,
 	})

@@ -64,6 +64,10 @@ type Options struct {
 	// MaxDocumentBytes caps both the raw and the decoded size of a document
 	// (default 128 MiB); exceeding it fails with policy.ErrTooLarge.
 	MaxDocumentBytes int64
+	// MaxInflightBytes bounds the memory all documents being read at once
+	// may hold (default 2 × MaxDocumentBytes, the most one document needs);
+	// past it a read fails with ErrBusy instead of growing the process.
+	MaxInflightBytes int64
 	// UserAgent is sent on every request, e.g.
 	// "vigil-proxy/1.0 (+https://example.com/vigil)". Empty sends Go's default.
 	UserAgent string
@@ -77,9 +81,10 @@ type Options struct {
 
 // Client sends requests to upstream registries. It is safe for concurrent use.
 type Client struct {
-	opts Options
-	hc   *http.Client
-	log  *slog.Logger
+	opts   Options
+	hc     *http.Client
+	log    *slog.Logger
+	budget *memoryBudget
 }
 
 // New returns a Client with defaults applied to opts.
@@ -99,6 +104,9 @@ func New(opts Options) *Client {
 	if opts.MaxDocumentBytes <= 0 {
 		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
 	}
+	if opts.MaxInflightBytes <= 0 {
+		opts.MaxInflightBytes = 2 * opts.MaxDocumentBytes
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -107,7 +115,7 @@ func New(opts Options) *Client {
 	if rt == nil {
 		rt = newTransport(opts)
 	}
-	c := &Client{opts: opts, log: log}
+	c := &Client{opts: opts, log: log, budget: newMemoryBudget(opts.MaxInflightBytes)}
 	c.hc = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 	return c
 }
