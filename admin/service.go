@@ -487,7 +487,7 @@ func (s *Server) computeStats(ctx context.Context) (StatsView, error) {
 			return st, fmt.Errorf("stats: %w", err)
 		}
 		for _, ev := range evs {
-			st.Requests++
+			st.Requests += int64(max(ev.Count, 1)) // aggregated allows stand for several
 			if ev.Verdict == "block" {
 				st.Blocks++
 				top[key{ev.Ecosystem, ev.Package}]++

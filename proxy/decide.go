@@ -143,9 +143,7 @@ func (s *Server) recordCtx(ctx context.Context, client string, d policy.Decision
 	if d.List != nil && d.Verdict == policy.Allow {
 		ev.Reason = "allowlisted (" + d.List.Source + "): " + d.List.Reason
 	}
-	if s.opts.Events != nil {
-		s.opts.Events.Record(ev)
-	}
+	s.audit.record(ev) // repeated allows are counted, not stored one by one
 	if d.Verdict == policy.Block {
 		s.log.InfoContext(ctx, "blocked", "request_id", requestID(ctx),
 			"ecosystem", d.Ref.Ecosystem, "package", d.Ref.Name, "version", d.Ref.Version,

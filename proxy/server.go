@@ -122,6 +122,7 @@ type Server struct {
 	checkSlots chan struct{} // concurrent checks server-wide
 
 	health *upstreamHealth
+	audit  *auditAggregator
 }
 
 // New validates opts and builds the server.
@@ -169,6 +170,7 @@ func New(opts Options) (*Server, error) {
 	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, MaxCheckBatch), opts.Now)
 	s.checkSlots = make(chan struct{}, checkSlots)
 	s.health = newUpstreamHealth(opts.Logger, opts.Now)
+	s.audit = newAuditAggregator(opts.Events, opts.Now)
 	s.echo = s.routes()
 	return s, nil
 }

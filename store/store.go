@@ -48,7 +48,10 @@ type Event struct {
 	Reason    string           `json:"reason,omitempty"`
 	Findings  []policy.Finding `json:"findings,omitempty"`
 	Client    string           `json:"client,omitempty"` // User-Agent
-	Route     string           `json:"route,omitempty"`  // "simple", "json", "file", "packument", "tarball", "check"
+	// Count is how many identical decisions the event stands for when the
+	// proxy aggregated repeated allows (0 means one).
+	Count int    `json:"count,omitempty"`
+	Route string `json:"route,omitempty"` // "simple", "json", "file", "packument", "tarball", "check"
 
 	// Admin events.
 	Actor  string          `json:"actor,omitempty"`

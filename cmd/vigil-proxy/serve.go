@@ -186,7 +186,9 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	})
 	err = g.Wait()
 	waitIdle(&inflight, 5*time.Second)
-	// Decisions made while in-flight requests finished are still buffered.
+	// Decisions made while in-flight requests finished are still buffered,
+	// and so are the counts of aggregated allows.
+	st.proxy.FlushAudit()
 	if ferr := st.recorder.Flush(context.WithoutCancel(ctx)); ferr != nil {
 		log.Error("audit flush failed", "error", ferr)
 	}

@@ -254,3 +254,19 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) 
 		}
 	}
 }
+
+// EventsSize is the live size of the audit trail in bytes: the pages its
+// events occupy (a bbolt file does not shrink when they are pruned; see
+// Compact).
+func (s *Store) EventsSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.view(ctx, bucketEvents, func(b *bolt.Bucket) error {
+		st := b.Stats()
+		n = int64(st.LeafInuse + st.BranchInuse + st.InlineBucketInuse)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("events size: %w", err)
+	}
+	return n, nil
+}
