@@ -49,7 +49,7 @@ func warmEvent(now time.Time, i int) store.Event {
 		Time: now, Kind: store.KindDecision, Ecosystem: policy.PyPI, Package: pkg, Route: []string{"simple", "json", "file"}[i%3],
 		Verdict: "warn", Rules: []string{"DEP-004"}, Reason: "`" + pkg + "` has fewer weekly downloads than the policy's 100 (unknown: no source answered)",
 		Findings: []policy.Finding{{Rule: "DEP-004", Verdict: policy.Warn, Reason: "download count unknown: no popularity source answered for " + pkg}},
-		Client: `pip/23.2.1 {"ci":null,"cpu":"x86_64","distro":{"id":"bookworm","libc":{"lib":"glibc","version":"2.36"},"name":"Debian GNU/Linux","version":"12"},"implementation":{"name":"CPython","version":"3.11.7"},"installer":{"name":"pip","version":"23.2.1"},"openssl_version":"OpenSSL 3.0.19 27 Jan 2026","python":"3.11.7","setuptools_version":"65.5.0","system":{"name":"Linux","release":"6.1"}}`,
+		Client:   `pip/23.2.1 {"ci":null,"cpu":"x86_64","distro":{"id":"bookworm","libc":{"lib":"glibc","version":"2.36"},"name":"Debian GNU/Linux","version":"12"},"implementation":{"name":"CPython","version":"3.11.7"},"installer":{"name":"pip","version":"23.2.1"},"openssl_version":"OpenSSL 3.0.19 27 Jan 2026","python":"3.11.7","setuptools_version":"65.5.0","system":{"name":"Linux","release":"6.1"}}`,
 	}
 }
 

@@ -16,9 +16,10 @@ import (
 // own (no global state). Labels never carry package names: cardinality
 // stays bounded and blocked names stay in the audit trail.
 type Metrics struct {
-	registry  *prometheus.Registry
-	requests  *prometheus.CounterVec
-	decisions *prometheus.CounterVec
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	decisions   *prometheus.CounterVec
+	auditPruned *prometheus.CounterVec
 }
 
 // NewMetrics registers the data plane's metrics. cache may be nil; dropped
@@ -34,7 +35,10 @@ func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
 			Name: "vigil_decisions_total", Help: "Policy decisions by ecosystem, verdict and deciding rule.",
 		}, []string{"ecosystem", "verdict", "rule"}),
 	}
-	reg.MustRegister(m.requests, m.decisions,
+	m.auditPruned = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vigil_audit_pruned_events_total", Help: "Audit events pruned by the retention bounds (reason: age or size).",
+	}, []string{"reason"})
+	reg.MustRegister(m.requests, m.decisions, m.auditPruned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cache != nil {
 		counter := func(name, help string, get func(metacache.Stats) uint64) prometheus.Collector {
@@ -81,4 +85,13 @@ func (m *Metrics) observeDecision(d policy.Decision) {
 		rule = "ALLOWLIST"
 	}
 	m.decisions.WithLabelValues(string(d.Ref.Ecosystem), d.Verdict.String(), rule).Inc()
+}
+
+// AuditPruned counts audit events deleted by a retention bound (reason
+// "age" or "size"); store.RunRetention calls it. Without metrics it does
+// nothing.
+func (s *Server) AuditPruned(reason string, n int) {
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.auditPruned.WithLabelValues(reason).Add(float64(n))
+	}
 }

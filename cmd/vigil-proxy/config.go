@@ -85,7 +85,8 @@ type Config struct {
 		NPMDownloadsURL string `yaml:"npm_downloads_url" doc:"npm downloads API base URL"`
 	} `yaml:"popularity"`
 	Audit struct {
-		RetentionDays int `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
+		RetentionDays int   `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
+		MaxMB         int64 `yaml:"max_mb" doc:"live audit data above this loses its oldest events, checked hourly (0: no size cap); vigil-proxy store compact shrinks the file"`
 	} `yaml:"audit"`
 	Admin struct {
 		Listen         string   `yaml:"listen" doc:"admin UI/API listener (empty disables the admin surface)"`
@@ -226,6 +227,7 @@ func defaultConfig() Config {
 	c.Popularity.PyPIStatsURL = "https://pypistats.org"
 	c.Popularity.NPMDownloadsURL = "https://api.npmjs.org"
 	c.Audit.RetentionDays = 90
+	c.Audit.MaxMB = 1024
 	c.Admin.Listen = "127.0.0.1:8081"
 	return c
 }
@@ -516,6 +518,9 @@ func (c *Config) validate() error {
 	}
 	if c.Upstream.MaxInflightMB < 0 || c.Upstream.MaxInflightMB > maxMB {
 		errs = append(errs, fmt.Errorf("%s %d: want 0 (automatic) or up to %d", c.key("upstream.max_inflight_mb"), c.Upstream.MaxInflightMB, maxMB))
+	}
+	if c.Audit.MaxMB < 0 || c.Audit.MaxMB > maxMB {
+		errs = append(errs, fmt.Errorf("%s %d: want 0 (no cap) or up to %d", c.key("audit.max_mb"), c.Audit.MaxMB, maxMB))
 	}
 	if c.Audit.RetentionDays < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", c.key("audit.retention_days")))

@@ -6,6 +6,7 @@
 //	vigil-proxy rules          print the rule catalogue
 //	vigil-proxy data refresh   rebuild the popular-name corpus
 //	vigil-proxy admin hash-password
+//	vigil-proxy store compact
 //	vigil-proxy version
 package main
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runData(ctx, args, stdout, stderr, getenv)
 	case "admin":
 		return runAdmin(args, stdin, stdout, stderr)
+	case "store":
+		return runStore(args, stdout, stderr, getenv)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil-proxy", version)
 		return exitOK
@@ -81,6 +84,7 @@ commands:
   rules                 list the rules, their actions under each strategy
   data refresh          rebuild the popular-name corpus from public sources
   admin hash-password   read a password on stdin, print its bcrypt hash
+  store compact         shrink store.db after pruning (run while the proxy is stopped)
   version               print the version
 
 Run 'vigil-proxy <command> -h' for a command's flags.

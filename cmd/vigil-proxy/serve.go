@@ -142,9 +142,10 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
-	if cfg.Audit.RetentionDays > 0 {
-		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
-		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })
+	if cfg.Audit.RetentionDays > 0 || cfg.Audit.MaxMB > 0 {
+		opts := store.RetentionOptions{Retention: time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour,
+			MaxBytes: cfg.Audit.MaxMB << 20, Logger: log, OnPruned: st.proxy.AuditPruned}
+		g.Go(func() error { return store.RunRetention(gctx, st.store, opts) })
 	}
 	if adminSrv != nil {
 		g.Go(func() error { return adminSrv.Run(gctx) })

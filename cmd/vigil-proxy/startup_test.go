@@ -77,3 +77,23 @@ func TestConfigRejectsWhatServeRejects(t *testing.T) {
 		}
 	}
 }
+
+// `vigil-proxy store compact` shrinks a stopped proxy's store.db and
+// refuses while it is in use.
+func TestStoreCompactCommand(t *testing.T) {
+	dir := t.TempDir()
+	s, err := boltstore.Open(filepath.Join(dir, "store.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	environ := map[string]string{"VIGIL_DATA_DIR": dir}
+	code, _, stderr := runCLI(t, environ, "", "store", "compact")
+	if code != exitUsage || !strings.Contains(stderr, "stop vigil-proxy, then compact") {
+		t.Errorf("compact while open: exit %d, stderr %q", code, stderr)
+	}
+	s.Close()
+	code, stdout, stderr := runCLI(t, environ, "", "store", "compact")
+	if code != exitOK || !strings.Contains(stdout, "compacted "+filepath.Join(dir, "store.db")) {
+		t.Errorf("compact: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
