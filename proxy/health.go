@@ -50,10 +50,15 @@ func newUpstreamHealth(log *slog.Logger, now func() time.Time) *upstreamHealth {
 // observe records the outcome of one request to host. Answers that show
 // the host working (404, an oversize document) count as success.
 func (h *upstreamHealth) observe(ctx context.Context, host string, err error) {
-	failed := err != nil && isOutage(err)
-	if err != nil && !failed {
+	if err != nil && !isOutage(err) {
 		err = nil
 	}
+	h.record(ctx, host, err)
+}
+
+// record notes a success (err nil) or a failure of host.
+func (h *upstreamHealth) record(ctx context.Context, host string, err error) {
+	failed := err != nil
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st, ok := h.hosts[host]
@@ -76,6 +81,16 @@ func (h *upstreamHealth) observe(ctx context.Context, host string, err error) {
 	case st.Since.IsZero():
 		st.Since = h.now()
 	}
+}
+
+// ObserveUpstream records the outcome of a request the proxy made to host
+// outside its own upstream client (popularity sources): any error counts
+// as a failure, except a cancelled request.
+func (s *Server) ObserveUpstream(ctx context.Context, host string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.health.record(ctx, host, err)
 }
 
 // snapshot returns every host seen, sorted by host.

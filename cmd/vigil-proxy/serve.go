@@ -142,6 +142,7 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
+	g.Go(func() error { st.signals.probe(gctx); return nil })
 	if cfg.Audit.RetentionDays > 0 || cfg.Audit.MaxMB > 0 {
 		opts := store.RetentionOptions{Retention: time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour,
 			MaxBytes: cfg.Audit.MaxMB << 20, Logger: log, OnPruned: st.proxy.AuditPruned}

@@ -172,7 +172,8 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	}
 	st.closers = append(st.closers, st.cache.Close)
 
-	st.signals = newPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online, log)
+	st.signals = newObservedPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online, log,
+		func(ctx context.Context, host string, err error) { st.proxy.ObserveUpstream(ctx, host, err) })
 
 	if st.store != nil {
 		st.recorder = store.NewRecorder(st.store, store.RecorderOptions{Logger: log})
@@ -237,18 +238,71 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 // popularitySignals bounds popularity lookups: a slow source means
 // "unknown" (which DEP-004 handles as configured), never a slow install.
 type popularitySignals struct {
-	lookup *popularity.Lookup
+	lookup  *popularity.Lookup
+	sources map[policy.Ecosystem]popularity.Source // live sources, observed (nil offline)
 }
 
 func newPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger) *popularitySignals {
+	return newObservedPopularitySignals(cfg, ix, offline, log, func(context.Context, string, error) {})
+}
+
+// newObservedPopularitySignals is newPopularitySignals reporting every
+// request of the live sources to observe (the proxy's upstream health).
+func newObservedPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger, observe observeFunc) *popularitySignals {
 	opts := popularity.Options{Snapshot: ix, Logger: log}
+	p := &popularitySignals{}
 	if !offline {
-		opts.Live = map[policy.Ecosystem]popularity.Source{
-			policy.PyPI: popularity.NewCache(popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL}), popularity.CacheOptions{}),
-			policy.NPM:  popularity.NewCache(popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL}), popularity.CacheOptions{}),
+		p.sources = map[policy.Ecosystem]popularity.Source{
+			policy.PyPI: observedSource{popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL}), hostOf(cfg.Popularity.PyPIStatsURL), observe},
+			policy.NPM:  observedSource{popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL}), hostOf(cfg.Popularity.NPMDownloadsURL), observe},
+		}
+		opts.Live = map[policy.Ecosystem]popularity.Source{}
+		for eco, src := range p.sources {
+			opts.Live[eco] = popularity.NewCache(src, popularity.CacheOptions{})
 		}
 	}
-	return &popularitySignals{lookup: popularity.New(opts)}
+	p.lookup = popularity.New(opts)
+	return p
+}
+
+// observeFunc reports the outcome of a request to an upstream host.
+type observeFunc func(ctx context.Context, host string, err error)
+
+// observedSource reports every real request of a popularity source (not
+// the ones its backoff skipped) to the upstream health, so that an
+// unreachable source shows on the dashboard and is logged once.
+type observedSource struct {
+	popularity.Source
+	host    string
+	observe observeFunc
+}
+
+func (o observedSource) WeeklyDownloads(ctx context.Context, eco policy.Ecosystem, names []string) (map[string]int64, error) {
+	m, err := o.Source.WeeklyDownloads(ctx, eco, names)
+	if !errors.Is(err, popularity.ErrBackoff) {
+		o.observe(ctx, "popularity "+o.host, err)
+	}
+	return m, err
+}
+
+// probe asks each live popularity source about one popular name, so that
+// an unreachable source is reported once at start-up rather than
+// discovered package by package.
+func (p *popularitySignals) probe(ctx context.Context) {
+	for eco, src := range p.sources {
+		name := map[policy.Ecosystem]string{policy.PyPI: "requests", policy.NPM: "lodash"}[eco]
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, _ = src.WeeklyDownloads(pctx, eco, []string{name})
+		cancel()
+	}
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Host
 }
 
 // Signals answers within a short deadline.

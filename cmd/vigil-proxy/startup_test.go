@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
 )
@@ -95,5 +99,56 @@ func TestStoreCompactCommand(t *testing.T) {
 	code, stdout, stderr := runCLI(t, environ, "", "store", "compact")
 	if code != exitOK || !strings.Contains(stdout, "compacted "+filepath.Join(dir, "store.db")) {
 		t.Errorf("compact: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// lockedWriter is a bytes.Buffer safe for a writer and a reader.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// An unreachable popularity source is reported once at start-up (one WARN
+// naming it) and shown in the upstream health, not discovered package by
+// package.
+func TestUnreachablePopularitySourceReportedAtStartup(t *testing.T) {
+	fake := fakePyPI(t)
+	environ := checkEnv(t, fake)
+	addr := freeAddr(t)
+	refused := refusedURL(t)
+	environ["VIGIL_LISTEN"] = addr
+	environ["VIGIL_ADMIN_LISTEN"] = ""
+	environ["VIGIL_POPULARITY_ONLINE"] = "true"
+	environ["VIGIL_POPULARITY_PYPISTATS_URL"] = refused
+	environ["VIGIL_POPULARITY_NPM_DOWNLOADS_URL"] = refused
+	environ["VIGIL_LOG_FORMAT"] = "json"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr lockedWriter
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ)) }()
+	waitHealthy(t, "http://"+addr)
+	want := `"upstream":"popularity ` + strings.TrimPrefix(refused, "http://") + `"`
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(stderr.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	logs := stderr.String()
+	if n := strings.Count(logs, "upstream failing"); n != 1 || !strings.Contains(logs, want) {
+		t.Errorf("%d outage warnings, want exactly 1 naming the popularity source (%s):\n%s", n, want, logs)
 	}
 }
