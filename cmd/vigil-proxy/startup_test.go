@@ -138,7 +138,9 @@ func TestUnreachablePopularitySourceReportedAtStartup(t *testing.T) {
 	defer cancel()
 	var stderr lockedWriter
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ)) }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ))
+	}()
 	waitHealthy(t, "http://"+addr)
 	want := `"upstream":"popularity ` + strings.TrimPrefix(refused, "http://") + `"`
 	deadline := time.Now().Add(15 * time.Second)
