@@ -41,6 +41,17 @@ func TestCheckAPIServedOnRegistryListener(t *testing.T) {
 		t.Errorf("GET answer = %+v, want allow npm mature-lib 1.0.0", rep)
 	}
 
+	for _, p := range []string{"/api/v1/check/npm/@scope/thing", "/api/v1/check/npm/@scope%2fthing"} {
+		var rep policy.Report
+		if err := json.Unmarshal([]byte(wantStatus(t, e.get(p), http.StatusOK)), &rep); err != nil || rep.Name != "@scope/thing" || rep.Verdict != policy.Allow {
+			t.Errorf("GET %s = %+v, %v; want allow @scope/thing", p, rep, err)
+		}
+	}
+	for _, p := range []string{"/api/v1/check/cargo/serde", "/api/v1/check/pypi/bad%20name", "/api/v1/check/npm/"} {
+		if b := wantStatus(t, e.get(p), http.StatusBadRequest); !strings.Contains(b, `"error"`) {
+			t.Errorf("GET %s body %q, want a JSON error", p, b)
+		}
+	}
 	resp, body := postCheck(t, e, `{"packages":[{"ecosystem":"npm","name":"brand-new"},{"ecosystem":"npm","name":"mature-lib"},{"ecosystem":"cargo","name":"serde"}]}`)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST status %s: %s", resp.Status, body)
@@ -67,8 +78,8 @@ func TestCheckAPIServedOnRegistryListener(t *testing.T) {
 			t.Errorf("check answer audited as %q on route %q, want a question: %+v", ev.Kind, ev.Route, ev)
 		}
 	}
-	if len(e.events.evs) != 3 {
-		t.Errorf("%d audit events, want 3 questions (the invalid ecosystem is not judged)", len(e.events.evs))
+	if len(e.events.evs) != 5 {
+		t.Errorf("%d audit events, want 5 questions (invalid requests are not judged)", len(e.events.evs))
 	}
 }
 
