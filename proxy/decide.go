@@ -69,6 +69,47 @@ func watchName(eco policy.Ecosystem, requested string) string {
 	return requested
 }
 
+// VerifyWatchlist is the watchlist's upgrade step, run once at start-up:
+// every entry whose name now exists upstream is checked against the
+// package's creation time, and entries that the current rule would not
+// have written (the package existed when the name was first refused, e.g.
+// written by a release that folded npm names to lower case) are cleared,
+// each with an audit event. It returns how many it cleared.
+func (s *Server) VerifyWatchlist(ctx context.Context) (int, error) {
+	if s.opts.Watch == nil {
+		return 0, nil
+	}
+	wl, err := s.opts.Watch.Watchlist(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("verify watchlist: %w", err)
+	}
+	cleared := 0
+	for _, w := range wl {
+		if w.Appeared.IsZero() {
+			continue // still missing upstream: nothing to disprove
+		}
+		var pkg *policy.Package
+		switch w.Ecosystem {
+		case policy.PyPI:
+			if st, err := s.pypiLoad(ctx, w.Name); err == nil {
+				pkg = st.pkg
+			}
+		case policy.NPM:
+			if st, err := s.npmLoad(ctx, w.Name); err == nil {
+				pkg = st.pkg
+			}
+		}
+		if ctx.Err() != nil {
+			return cleared, ctx.Err()
+		}
+		if pkg != nil && !pkg.Created.IsZero() && !pkg.Created.After(w.FirstSeen) {
+			s.forgetWatched(ctx, pkg, w)
+			cleared++
+		}
+	}
+	return cleared, nil
+}
+
 // forgetWatched removes a watchlist entry the package's own creation time
 // disproves, and records that in the audit trail.
 func (s *Server) forgetWatched(ctx context.Context, pkg *policy.Package, w store.WatchEntry) {

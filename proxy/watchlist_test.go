@@ -86,6 +86,45 @@ func TestWatchlistEntryOlderThanPackageIsCleared(t *testing.T) {
 	}
 }
 
+// The start-up verification clears, without waiting for a request, the
+// entries whose package predates the first refusal, and keeps real
+// slopsquats (created after) and names still missing.
+func TestVerifyWatchlistAtStartup(t *testing.T) {
+	old := time.Now().Add(-400 * day)
+	e, fake := newNPMEnv(t, envOptions{})
+	fake.SetPackage(npmtest.Package{Name: "late-squat", Repository: ghRepo, Created: time.Now().Add(-time.Hour),
+		Versions: []npmtest.Version{{Version: "1.0.0", Published: time.Now().Add(-time.Hour)}}})
+	ctx := t.Context()
+	for _, w := range []struct {
+		name  string
+		first time.Time
+	}{{"mature-lib", old.Add(day)}, {"late-squat", time.Now().Add(-day)}, {"still-missing", time.Now().Add(-day)}} {
+		if _, err := e.store.RecordMissing(ctx, policy.NPM, w.name, w.first); err != nil {
+			t.Fatal(err)
+		}
+		if w.name != "still-missing" {
+			if err := e.store.MarkAppeared(ctx, policy.NPM, w.name, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n, err := e.proxy.VerifyWatchlist(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("VerifyWatchlist = %d, %v; want 1 cleared", n, err)
+	}
+	wl, err := e.store.Watchlist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, w := range wl {
+		names = append(names, w.Name)
+	}
+	if fmt.Sprint(names) != "[late-squat still-missing]" && fmt.Sprint(names) != "[still-missing late-squat]" {
+		t.Errorf("watchlist after verification = %v, want late-squat and still-missing", names)
+	}
+}
+
 // One client cannot grow the watchlist without bound: past its rate of new
 // names, refusals still happen but are not remembered.
 func TestWatchlistNewNamesRateLimitedPerClient(t *testing.T) {

@@ -143,6 +143,14 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
 	g.Go(func() error { st.signals.probe(gctx); return nil })
+	g.Go(func() error {
+		if n, err := st.proxy.VerifyWatchlist(gctx); err != nil && gctx.Err() == nil {
+			log.Warn("watchlist verification failed; entries are still checked when consulted", "error", err)
+		} else if n > 0 {
+			log.Info("watchlist verified: cleared entries for packages that predate their first refusal", "cleared", n)
+		}
+		return nil
+	})
 	if cfg.Audit.RetentionDays > 0 || cfg.Audit.MaxMB > 0 {
 		opts := store.RetentionOptions{Retention: time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour,
 			MaxBytes: cfg.Audit.MaxMB << 20, Logger: log, OnPruned: st.proxy.AuditPruned}
