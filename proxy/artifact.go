@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 )
 
 // artifact is a file the proxy may stream to a client: where it lives
@@ -28,6 +29,12 @@ type artifact struct {
 	noDigest    string
 	contentType string
 	header      http.Header // extra upstream request headers (auth for chained registries)
+	// cacheKey names the file in the artifact cache by its declared
+	// digest; nil when it has none strong enough (then it is not cached).
+	cacheKey *artifactcache.Key
+	// stale says the package's metadata was served from cache because
+	// upstream failed: a cached file is answered with a Warning.
+	stale bool
 }
 
 // digestVerifier hashes streamed bytes and says whether they match.
@@ -77,6 +84,15 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	if a.verifier == nil && a.noDigest != "" && r.Method != http.MethodHead {
 		return s.refuseArtifact(w, r, a.ecosystem, a.noDigest, "no digest")
 	}
+	cacheable := s.opts.Artifacts != nil && a.cacheKey != nil && a.verifier != nil
+	if cacheable && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if served := s.serveCachedArtifact(w, r, a); served {
+			return nil
+		}
+	}
+	if s.offline.Load() {
+		return s.refuseOffline(w, r, a.ecosystem, "the file is not in the artifact cache")
+	}
 	clientRange := r.Header.Get("Range") != ""
 	hdr := http.Header{}
 	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
@@ -125,8 +141,17 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 		return nil
 	}
 	var v digestVerifier
+	var fill *cacheFill
 	if resp.StatusCode == http.StatusOK && a.verifier != nil {
 		v = a.verifier()
+		if cacheable {
+			if cw, err := s.opts.Artifacts.Create(r.Context(), *a.cacheKey); err != nil {
+				s.log.WarnContext(r.Context(), "artifact cache: cannot store file", "error", err)
+			} else {
+				fill = &cacheFill{digestVerifier: v, w: cw, ctx: r.Context(), log: s.log}
+				v = fill
+			}
+		}
 	}
 	if resp.StatusCode == http.StatusPartialContent {
 		// The client's own Range request: a byte range cannot be checked
@@ -136,7 +161,11 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 			"url", redactURL(u), "range", r.Header.Get("Range"))
 	}
 	lw := &lazyHeader{w: w, status: resp.StatusCode}
-	if err := copyVerified(lw, resp.Body, v); err != nil {
+	err = copyVerified(lw, resp.Body, v)
+	if fill != nil {
+		fill.abort() // a download that never reached Verify (read error)
+	}
+	if err != nil {
 		s.log.ErrorContext(r.Context(), "artifact download aborted",
 			"ecosystem", a.ecosystem, "url", redactURL(u), "error", err)
 		if !lw.wrote {

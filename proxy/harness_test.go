@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -73,6 +74,9 @@ type env struct {
 	store  *boltstore.Store
 	events *memEvents
 	clock  *clock
+	// artifacts is the artifact cache (nil unless enabled) in artifactDir.
+	artifacts   *artifactcache.Disk
+	artifactDir string
 }
 
 type envOptions struct {
@@ -99,6 +103,10 @@ type envOptions struct {
 	pypiAllowMissingDigest bool
 	// logger receives the proxy's log (discarded when nil).
 	logger *slog.Logger
+	// artifactBytes, when positive, enables the artifact cache with this
+	// budget; offline sets upstream.offline.
+	artifactBytes int64
+	offline       bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -170,6 +178,15 @@ func newEnv(t testing.TB, o envOptions) *env {
 		metrics = proxy.NewMetrics(cache, nil)
 	}
 	e := &env{t: t, cache: cache, store: st, events: events, clock: clk}
+	var artifacts artifactcache.Store
+	if o.artifactBytes > 0 {
+		e.artifactDir = filepath.Join(dir, "artifacts")
+		e.artifacts, err = artifactcache.Open(artifactcache.Options{Dir: e.artifactDir, MaxBytes: o.artifactBytes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		artifacts = e.artifacts
+	}
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
 	p, err := proxy.New(proxy.Options{
@@ -185,6 +202,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Watch:     st,
 		Metrics:   metrics,
 		Lookalike: lookalike,
+		Artifacts: artifacts,
+		Offline:   o.offline,
 		Logger:    o.logger,
 		Now:       clk.Now,
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 )
 
@@ -60,6 +61,35 @@ func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
 		}, func() float64 { return float64(dropped()) }))
 	}
 	return m
+}
+
+// artifactStats is implemented by artifact caches that count their work.
+type artifactStats interface {
+	Stats() artifactcache.Stats
+}
+
+// registerArtifactCache exports the artifact cache's counters.
+func (m *Metrics) registerArtifactCache(stats func() artifactcache.Stats) {
+	counter := func(name, help string, get func(artifactcache.Stats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return get(stats()) })
+	}
+	gauge := func(name, help string, get func(artifactcache.Stats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help},
+			func() float64 { return get(stats()) })
+	}
+	for _, c := range []prometheus.Collector{
+		counter("vigil_artifact_cache_hits_total", "Tarballs and wheels served from the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Hits) }),
+		counter("vigil_artifact_cache_misses_total", "Artifact requests not found in the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Misses) }),
+		counter("vigil_artifact_cache_evictions_total", "Files evicted from the artifact cache to stay within its budget.", func(s artifactcache.Stats) float64 { return float64(s.Evictions) }),
+		counter("vigil_artifact_cache_discarded_total", "Cached files discarded because they failed a size check or the scrub.", func(s artifactcache.Stats) float64 { return float64(s.Discarded) }),
+		gauge("vigil_artifact_cache_bytes", "Bytes held by the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Bytes) }),
+		gauge("vigil_artifact_cache_files", "Files held by the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Files) }),
+	} {
+		// A second server on the same Metrics shares the first one's
+		// collectors.
+		_ = m.registry.Register(c)
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -459,7 +459,8 @@ func (s *Server) npmTarball(c echo.Context, name, file string) error {
 	if d.Verdict == policy.Block {
 		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
-	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmTarballHeader(vi.TarballURL)}
+	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmTarballHeader(vi.TarballURL),
+		cacheKey: npmCacheKey(vi.Integrity), stale: st.stale}
 	a.verifier, a.noDigest = s.npmDigest(vi.Integrity, vi.Shasum, name, vi.Version)
 	return s.streamArtifact(c.Response(), r, a)
 }

@@ -152,6 +152,9 @@ func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) 
 func (s *Server) fetcher(rawURL, accept string, header http.Header) metacache.FetchFunc {
 	host := hostOf(rawURL)
 	return func(ctx context.Context, etag string) (metacache.Fetched, error) {
+		if s.offline.Load() {
+			return metacache.Fetched{}, offlineMiss(host)
+		}
 		doc, err := s.opts.Upstream.GetDocument(ctx, upstreamRequest(rawURL, accept, etag, header))
 		s.health.observe(ctx, host, err)
 		if err != nil {
@@ -518,7 +521,7 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 	if d.Verdict == policy.Block {
 		return s.refusePyPI(c, http.StatusForbidden, d, "file")
 	}
-	a := artifact{ecosystem: policy.PyPI, upstreamURL: file.URL}
+	a := artifact{ecosystem: policy.PyPI, upstreamURL: file.URL, stale: st.stale}
 	if metadata {
 		if file.CoreMetadata == nil {
 			return httpError(http.StatusNotFound, "no core metadata file for "+distName)
@@ -527,9 +530,11 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 		a.contentType = "text/plain; charset=utf-8"
 		if h := file.CoreMetadata["sha256"]; h != "" {
 			a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
+			a.cacheKey = sha256CacheKey(h)
 		}
 	} else if h := file.Hashes["sha256"]; h != "" {
 		a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
+		a.cacheKey = sha256CacheKey(h)
 	}
 	if a.verifier == nil && !s.opts.PyPI.AllowMissingDigest {
 		a.noDigest = fmt.Sprintf("the index gives no sha256 for %s, so it cannot be verified and was not served (pypi.require_digest)", path.Base(a.upstreamURL))

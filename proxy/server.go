@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -105,6 +107,12 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Metrics, when set, are updated and served at /metrics.
 	Metrics *Metrics
+	// Artifacts, when set, keeps verified tarballs and wheels so a warm
+	// download never goes upstream (artifactcache.Disk).
+	Artifacts artifactcache.Store
+	// Offline serves only cached content: metadata and files that are not
+	// cached get an explained 503 instead of an upstream request.
+	Offline bool
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -123,6 +131,8 @@ type Server struct {
 
 	health *upstreamHealth
 	audit  *auditAggregator
+	// offline starts as Options.Offline; SetOffline changes it.
+	offline atomic.Bool
 }
 
 // New validates opts and builds the server.
@@ -171,6 +181,10 @@ func New(opts Options) (*Server, error) {
 	s.checkSlots = make(chan struct{}, checkSlots)
 	s.health = newUpstreamHealth(opts.Logger, opts.Now)
 	s.audit = newAuditAggregator(opts.Events, opts.Now)
+	s.offline.Store(opts.Offline)
+	if st, ok := opts.Artifacts.(artifactStats); ok && opts.Metrics != nil {
+		opts.Metrics.registerArtifactCache(st.Stats)
+	}
 	s.echo = s.routes()
 	return s, nil
 }
@@ -235,3 +249,6 @@ func upstreamRequest(rawURL, accept, etag string, header http.Header) upstream.D
 
 // SetOnBlock sets the block hook (webhooks). Call it before serving.
 func (s *Server) SetOnBlock(f func(store.Event)) { s.opts.OnBlock = f }
+
+// SetOffline switches offline mode (see Options.Offline) at run time.
+func (s *Server) SetOffline(offline bool) { s.offline.Store(offline) }
