@@ -58,12 +58,15 @@ type Config struct {
 		Grace         Duration `yaml:"grace" doc:"stale-if-error: serve an expired copy this long when upstream fails (0 disables)"`
 		MaxMemoryMB   int64    `yaml:"max_memory_mb" doc:"in-memory metadata cache budget"`
 		MaxDocumentMB int64    `yaml:"max_document_mb" doc:"largest upstream document accepted (decoded)"`
+		// ArtifactsMaxSize bounds the verified tarball/wheel cache.
+		ArtifactsMaxSize ByteSize `yaml:"artifacts_max_size" doc:"disk budget of the verified tarball/wheel cache in <data_dir>/artifacts, e.g. 10GiB (least recently used files go first; 0 disables)"`
 	} `yaml:"cache"`
 	Upstream struct {
 		ConnectTimeout  Duration `yaml:"connect_timeout" doc:"TCP/TLS connect timeout"`
 		HeaderTimeout   Duration `yaml:"header_timeout" doc:"time to response headers"`
 		DocumentTimeout Duration `yaml:"document_timeout" doc:"time to read a whole metadata document"`
 		MaxInflightMB   int64    `yaml:"max_inflight_mb" doc:"memory all upstream documents being read at once may hold; past it requests get 503 (0: twice cache.max_document_mb)"`
+		Offline         bool     `yaml:"offline" doc:"never contact the upstream registries: serve only cached metadata (within cache.ttl + cache.grace) and cached files; misses get an explained 503"`
 	} `yaml:"upstream"`
 	Rules struct {
 		MinPackageAge      Duration          `yaml:"min_package_age" doc:"DEP-002: packages younger than this are blocked (default from strategy)"`
@@ -220,6 +223,7 @@ func defaultConfig() Config {
 	c.Cache.Grace = Duration(24 * time.Hour)
 	c.Cache.MaxMemoryMB = 256
 	c.Cache.MaxDocumentMB = 128
+	c.Cache.ArtifactsMaxSize = 10 << 30
 	c.Upstream.ConnectTimeout = Duration(5 * time.Second)
 	c.Upstream.HeaderTimeout = Duration(15 * time.Second)
 	c.Upstream.DocumentTimeout = Duration(60 * time.Second)

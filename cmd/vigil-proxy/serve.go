@@ -142,6 +142,7 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
+	g.Go(func() error { return runArtifactScrub(gctx, st.artifacts) })
 	g.Go(func() error { st.signals.probe(gctx); return nil })
 	g.Go(func() error {
 		if n, err := st.proxy.VerifyWatchlist(gctx); err != nil && gctx.Err() == nil {

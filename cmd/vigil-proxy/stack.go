@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/popularity"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
@@ -35,7 +36,9 @@ type stack struct {
 	signals  *popularitySignals
 	recorder *store.Recorder
 	proxy    *proxy.Server
-	closers  []func() error
+	// artifacts is the verified file cache (nil when disabled or unused).
+	artifacts *artifactcache.Disk
+	closers   []func() error
 }
 
 // stackOptions says which parts of the stack to build.
@@ -172,7 +175,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	}
 	st.closers = append(st.closers, st.cache.Close)
 
-	st.signals = newObservedPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online, log,
+	st.signals = newObservedPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online || cfg.Upstream.Offline, log,
 		func(ctx context.Context, host string, err error) { st.proxy.ObserveUpstream(ctx, host, err) })
 
 	if st.store != nil {
@@ -219,6 +222,15 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 			dropped = st.recorder.Dropped
 		}
 		popts.Metrics = proxy.NewMetrics(st.cache, dropped)
+	}
+	if !opt.noStore {
+		if st.artifacts, err = openArtifactCache(cfg, cacheDir, log); err != nil {
+			return nil, err
+		}
+		if st.artifacts != nil {
+			popts.Artifacts = st.artifacts
+		}
+		popts.Offline = cfg.Upstream.Offline
 	}
 	if st.store != nil {
 		popts.Watch = st.store
