@@ -106,6 +106,10 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	method := r.Method
 	resp, err := s.opts.Upstream.Open(r.Context(), u.String(), hdr)
 	s.health.observe(r.Context(), u.Host, err)
+	if err != nil && r.Context().Err() != nil {
+		s.log.DebugContext(r.Context(), "artifact request cancelled by the client", "ecosystem", a.ecosystem, "url", redactURL(u))
+		return fmt.Errorf("artifact request: %w", context.Canceled)
+	}
 	if err != nil {
 		if isOutage(err) {
 			return &upstreamFailure{host: u.Host, err: err}
@@ -164,6 +168,16 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	err = copyVerified(lw, resp.Body, v)
 	if fill != nil {
 		fill.abort() // a download that never reached Verify (read error)
+	}
+	if err != nil && r.Context().Err() != nil {
+		// The client went away: a cancelled request, not an upstream
+		// failure, and there is no one left to answer.
+		s.log.DebugContext(r.Context(), "artifact download cancelled by the client",
+			"ecosystem", a.ecosystem, "url", redactURL(u), "error", err)
+		if !lw.wrote {
+			return fmt.Errorf("artifact download: %w", context.Canceled)
+		}
+		return nil
 	}
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "artifact download aborted",
