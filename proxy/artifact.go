@@ -159,8 +159,9 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	}
 	if resp.StatusCode == http.StatusPartialContent {
 		// The client's own Range request: a byte range cannot be checked
-		// against a whole-file digest. Passed through until artifacts are
-		// cached (then ranges are served from the verified copy).
+		// against a whole-file digest. Passed through when the file is not
+		// in the artifact cache (a cached file's ranges come from the
+		// verified copy).
 		s.log.WarnContext(r.Context(), "byte range served unverified (client Range request)", "ecosystem", a.ecosystem,
 			"url", redactURL(u), "range", r.Header.Get("Range"))
 	}

@@ -212,6 +212,10 @@ func TestOfflineServesOnlyCachedContent(t *testing.T) {
 	if !strings.Contains(b, "upstream.offline") {
 		t.Errorf("uncached packument offline: body %q, want upstream.offline named", b)
 	}
+	audit := e.do(http.MethodPost, "/npm/-/npm/v1/security/advisories/bulk", "Content-Type: application/json")
+	if b := wantStatus(t, audit, http.StatusServiceUnavailable); !strings.Contains(b, "upstream.offline") {
+		t.Errorf("npm audit offline: body %q, want upstream.offline named", b)
+	}
 	if got := fake.TotalRequests() - before; got != 0 {
 		t.Errorf("offline mode made %d upstream requests, want 0", got)
 	}

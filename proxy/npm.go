@@ -141,6 +141,9 @@ func npmUnsupported(method, path string) error {
 // included) and returns upstream's answer.
 func (s *Server) npmForward(c echo.Context, rest string) error {
 	r := c.Request()
+	if s.offline.Load() {
+		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit needs the upstream registry")
+	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
 	for _, k := range []string{"Content-Type", "Content-Encoding", "Accept", "npm-command", "User-Agent"} {
