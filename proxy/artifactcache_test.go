@@ -220,3 +220,36 @@ func TestOfflineServesOnlyCachedContent(t *testing.T) {
 		t.Errorf("offline mode made %d upstream requests, want 0", got)
 	}
 }
+
+// An admin purge removes one package's cached files: the next download
+// goes upstream again; other packages stay cached.
+func TestPurgeArtifactsOfOnePackage(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{artifactBytes: 1 << 30})
+	wantTarball(t, fake, wantStatus(t, e.get("/npm"+matureTarball), http.StatusOK))
+	wantStatus(t, e.get("/npm/mature-lib/-/mature-lib-1.0.0.tgz"), http.StatusOK)
+	wantStatus(t, e.get("/npm/@scope/thing/-/thing-3.0.0.tgz"), http.StatusOK)
+	n, err := e.proxy.PurgeArtifacts(context.Background(), policy.NPM, "mature-lib")
+	if err != nil || n != 2 {
+		t.Fatalf("PurgeArtifacts = %d, %v; want 2 files", n, err)
+	}
+	if got := cachedFiles(t, e); len(got) != 1 {
+		t.Errorf("cache holds %v after the purge, want only @scope/thing's tarball", got)
+	}
+	wantTarball(t, fake, wantStatus(t, e.get("/npm"+matureTarball), http.StatusOK))
+	if n := fake.Requests(matureTarball); n != 2 {
+		t.Errorf("upstream tarball requests %d, want 2 (fetched again after the purge)", n)
+	}
+}
+
+func TestPurgePyPIArtifacts(t *testing.T) {
+	e, fake := newPyPIEnv(t, envOptions{artifactBytes: 1 << 30})
+	f := fake.Files("mature-pkg")[0]
+	wantStatus(t, e.get("/pypi/files/mature-pkg/"+f.Filename), http.StatusOK)
+	n, err := e.proxy.PurgeArtifacts(context.Background(), policy.PyPI, "Mature_Pkg")
+	if err != nil || n != 1 || len(cachedFiles(t, e)) != 0 {
+		t.Fatalf("PurgeArtifacts = %d, %v, files left %v; want 1 removed, none left", n, err, cachedFiles(t, e))
+	}
+	if _, err := e.proxy.PurgeArtifacts(context.Background(), policy.PyPI, "../etc"); err == nil {
+		t.Error("purge of an invalid name succeeded")
+	}
+}

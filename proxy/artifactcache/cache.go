@@ -103,6 +103,8 @@ type Writer interface {
 type Store interface {
 	Open(ctx context.Context, key Key) (*Entry, error)
 	Create(ctx context.Context, key Key) (Writer, error)
+	// Remove deletes the file for key and reports whether there was one.
+	Remove(ctx context.Context, key Key) (bool, error)
 }
 
 // Stats are cumulative counters since Open.
@@ -345,6 +347,27 @@ func (d *Disk) evictLocked() {
 			d.log.Warn("artifact cache: evict", "file", it.name, "error", err)
 		}
 	}
+}
+
+// Remove deletes the file for key (an admin purge) and reports whether it
+// was cached.
+func (d *Disk) Remove(_ context.Context, key Key) (bool, error) {
+	name := key.String()
+	d.mu.Lock()
+	el, ok := d.items[name]
+	if ok {
+		d.bytes -= el.Value.(*item).size
+		d.lru.Remove(el)
+		delete(d.items, name)
+	}
+	d.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	if err := os.Remove(filepath.Join(d.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return true, fmt.Errorf("artifact cache: remove %s: %w", name, err)
+	}
+	return true, nil
 }
 
 // discard removes a file that failed a check.

@@ -245,3 +245,21 @@ func TestNewKeyRejectsWeakOrMalformed(t *testing.T) {
 		}
 	}
 }
+
+func TestRemove(t *testing.T) {
+	dir := t.TempDir()
+	d := open(t, dir, 1<<20)
+	body := []byte("purge me")
+	if err := put(t, d, body); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := d.Remove(context.Background(), keyOf(t, body)); !ok || err != nil {
+		t.Fatalf("Remove = %v, %v; want true", ok, err)
+	}
+	if ok, err := d.Remove(context.Background(), keyOf(t, body)); ok || err != nil {
+		t.Errorf("second Remove = %v, %v; want false", ok, err)
+	}
+	if got := files(t, dir); len(got) != 0 || d.Stats().Bytes != 0 {
+		t.Errorf("after Remove: files %v, stats %+v", got, d.Stats())
+	}
+}
