@@ -20,13 +20,14 @@ func (s *Server) Check(ctx context.Context, eco policy.Ecosystem, name, version 
 	if err != nil {
 		return policy.Report{Ecosystem: eco, Name: name, Version: version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}, err
 	}
-	s.recordCtx(ctx, "vigil-proxy check", d, "check")
+	s.recordQuestion(ctx, "vigil-proxy check", d)
 	return d.Report(), nil
 }
 
 func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version string) (policy.Decision, error) {
 	var pkg *policy.Package
 	now := s.timeNow()
+	requested := name
 	switch eco {
 	case policy.PyPI:
 		if err := validPyPIName(name); err != nil {
@@ -66,7 +67,7 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 		return policy.Decision{}, fmt.Errorf("unknown ecosystem %q", eco)
 	}
 	if pkg == nil {
-		pkg = s.missingPackage(ctx, eco, name)
+		pkg = s.missingPackage(ctx, eco, requested, false) // a question never writes the watchlist
 	}
 	if !pkg.Exists {
 		d, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
