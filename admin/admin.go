@@ -154,6 +154,18 @@ type StatsView struct {
 	BlocksByRule  map[string]int64 `json:"blocks_by_rule"`
 	TopBlocked    []NameCount      `json:"top_blocked"`
 	CacheHitRatio float64          `json:"cache_hit_ratio"`
+	// Upstreams is the health of every upstream host the proxy has asked.
+	Upstreams []UpstreamView `json:"upstreams"`
+}
+
+// UpstreamView is the health of one upstream host (registry, file host,
+// popularity source).
+type UpstreamView struct {
+	Name     string    `json:"name"` // host, or what it is ("popularity pypistats.org")
+	OK       bool      `json:"ok"`
+	Since    time.Time `json:"since,omitzero"`
+	Cause    string    `json:"cause,omitempty"`
+	Failures int       `json:"failures,omitempty"`
 }
 
 // WebhookOptions configure the optional notification webhook. The body is
@@ -190,6 +202,9 @@ type Options struct {
 	// CacheHitRatio reports the metadata cache's hit ratio for the built-in
 	// statistics (nil: shown as 0).
 	CacheHitRatio func() float64
+	// Upstreams reports upstream health for the statistics and the
+	// dashboard (nil: none shown).
+	Upstreams func() []UpstreamView
 
 	Users  []User
 	Tokens []Token
@@ -231,6 +246,7 @@ type Server struct {
 	policy        func() PolicyView
 	stats         func(ctx context.Context) StatsView
 	cacheHitRatio func() float64
+	upstreams     func() []UpstreamView
 	checkSlots    chan struct{}
 	log           *slog.Logger
 	now           func() time.Time
@@ -272,6 +288,7 @@ func New(opts Options) (*Server, error) {
 		policy:        opts.Policy,
 		stats:         opts.Stats,
 		cacheHitRatio: opts.CacheHitRatio,
+		upstreams:     opts.Upstreams,
 		checkSlots:    make(chan struct{}, checkSlots),
 		log:           opts.Logger,
 		now:           opts.Now,

@@ -130,8 +130,8 @@ func parseEventQuery(v url.Values) (store.EventQuery, error) {
 			return q, errBadRequest(f.name + " is too long")
 		}
 	}
-	if q.Kind != "" && q.Kind != store.KindDecision && q.Kind != store.KindAdmin {
-		return q, errBadRequest(fmt.Sprintf("kind must be %q or %q", store.KindDecision, store.KindAdmin))
+	if q.Kind != "" && q.Kind != store.KindDecision && q.Kind != store.KindAdmin && q.Kind != store.KindQuestion {
+		return q, errBadRequest(fmt.Sprintf("kind must be %q, %q or %q", store.KindDecision, store.KindAdmin, store.KindQuestion))
 	}
 	if e := v.Get("ecosystem"); e != "" {
 		eco, err := policy.ParseEcosystem(e)

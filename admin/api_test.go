@@ -494,7 +494,7 @@ func TestReadOnlyViews(t *testing.T) {
 	var st StatsView
 	e.mustDo(http.MethodGet, "/api/v1/stats", e.viewerToken, nil, http.StatusOK, &st)
 	wantStats := StatsView{Window: st.Window, Requests: 2, Blocks: 2, BlocksByRule: map[string]int64{"DEP-002": 2},
-		TopBlocked: []NameCount{{Ecosystem: policy.PyPI, Name: "reqeusts", Count: 2}}}
+		TopBlocked: []NameCount{{Ecosystem: policy.PyPI, Name: "reqeusts", Count: 2}}, Upstreams: []UpstreamView{}}
 	if diff := cmp.Diff(wantStats, st); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}

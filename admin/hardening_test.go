@@ -379,3 +379,25 @@ func TestStatsReportCacheHitRatio(t *testing.T) {
 		t.Errorf("cache_hit_ratio = %v, want 0.75", st.CacheHitRatio)
 	}
 }
+
+// Upstream health is in the statistics API and on the dashboard.
+func TestUpstreamHealthShown(t *testing.T) {
+	since := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	e := newEnv(t, func(o *Options) {
+		o.Upstreams = func() []UpstreamView {
+			return []UpstreamView{{Name: "pypi.org", OK: false, Since: since, Cause: "unreachable (DNS)", Failures: 7},
+				{Name: "registry.npmjs.org", OK: true, Since: since}}
+		}
+	})
+	var st StatsView
+	e.mustDo(http.MethodGet, "/api/v1/stats", e.adminToken, nil, http.StatusOK, &st)
+	if len(st.Upstreams) != 2 || st.Upstreams[0].OK || st.Upstreams[0].Cause != "unreachable (DNS)" || !st.Upstreams[1].OK {
+		t.Errorf("stats upstreams = %+v", st.Upstreams)
+	}
+	b := e.newBrowser()
+	b.login("alice", e.password)
+	_, body := b.get("/admin/")
+	if !strings.Contains(body, "failing: unreachable (DNS) (7 failed requests)") || !strings.Contains(body, "registry.npmjs.org") {
+		t.Errorf("dashboard lacks the upstream health:\n%s", body)
+	}
+}

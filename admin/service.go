@@ -492,7 +492,7 @@ func (s *Server) computeStats(ctx context.Context) (StatsView, error) {
 			return st, fmt.Errorf("stats: %w", err)
 		}
 		for _, ev := range evs {
-			st.Requests++
+			st.Requests += int64(max(ev.Count, 1)) // aggregated allows stand for several
 			if ev.Verdict == "block" {
 				st.Blocks++
 				top[key{ev.Ecosystem, ev.Package}]++
@@ -525,13 +525,26 @@ func (s *Server) currentStats(ctx context.Context) (StatsView, error) {
 		if st.BlocksByRule == nil {
 			st.BlocksByRule = map[string]int64{}
 		}
+		st.Upstreams = s.upstreamViews()
 		return st, nil
 	}
 	st, err := s.computeStats(ctx)
 	if err == nil && s.cacheHitRatio != nil {
 		st.CacheHitRatio = s.cacheHitRatio()
 	}
+	st.Upstreams = s.upstreamViews()
 	return st, err
+}
+
+// upstreamViews is the upstream health, never nil.
+func (s *Server) upstreamViews() []UpstreamView {
+	if s.upstreams == nil {
+		return []UpstreamView{}
+	}
+	if v := s.upstreams(); v != nil {
+		return v
+	}
+	return []UpstreamView{}
 }
 
 func (s *Server) currentPolicy() PolicyView {

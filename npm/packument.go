@@ -340,8 +340,8 @@ func isPrerelease(v string) bool {
 }
 
 // Facts converts the index into the policy vocabulary. Package.Name is the
-// canonical (lower-case) name; Repositories holds the top-level repository
-// and homepage; each release carries its tarball as its one file. Created is
+// canonical (lower-case) name; Repositories holds the repository of the
+// version `latest` names (else the top-level one) and the homepage; each release carries its tarball as its one file. Created is
 // time.created, or the earliest version time when that is missing. A fully
 // unpublished package exists with no releases and StatusUnpublished; a
 // package whose latest (or only) version is npm's 0.0.1-security placeholder
@@ -354,7 +354,14 @@ func (ix *Index) Facts() *policy.Package {
 		Created:   ix.Created,
 		Signals:   policy.Signals{WeeklyDownloads: -1},
 	}
-	for _, u := range []string{ix.Repository, ix.Homepage} {
+	// The registry copies the top-level repository from whichever version
+	// was published last (a backport, a prerelease); the package is what
+	// `latest` installs, so its repository comes first when it declares one.
+	repo := ix.Repository
+	if v := ix.Version(ix.DistTags["latest"]); v != nil && v.Repository != "" {
+		repo = v.Repository
+	}
+	for _, u := range []string{repo, ix.Homepage} {
 		if u != "" {
 			p.Repositories = append(p.Repositories, u)
 		}

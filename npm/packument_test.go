@@ -3,6 +3,7 @@ package npm
 import (
 	"errors"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -210,5 +211,23 @@ func TestParseIndexEscapedKeys(t *testing.T) {
 	}
 	if ix.Name != "esc" || len(ix.Versions) != 1 || ix.Versions[0].TarballURL != "https://r/esc/-/esc-1.0.0.tgz" || ix.Versions[0].Published.IsZero() {
 		t.Errorf("ParseIndex with escaped keys = %+v", ix)
+	}
+}
+
+// DEP-005 judges what `latest` installs: the registry's top-level
+// repository is copied from whichever version was published last (here a
+// backport of an old line without one), so the latest version's own
+// repository counts for the package.
+func TestFactsRepositoryOfLatest(t *testing.T) {
+	doc := `{"name":"pkg","dist-tags":{"latest":"2.0.0"},"versions":{` +
+		`"2.0.0":{"name":"pkg","version":"2.0.0","repository":{"type":"git","url":"git+https://github.com/u/pkg.git"},"dist":{"tarball":"https://registry.npmjs.org/pkg/-/pkg-2.0.0.tgz"}},` +
+		`"1.9.9":{"name":"pkg","version":"1.9.9","dist":{"tarball":"https://registry.npmjs.org/pkg/-/pkg-1.9.9.tgz"}}},` +
+		`"time":{"created":"2020-01-01T00:00:00Z","2.0.0":"2024-01-01T00:00:00Z","1.9.9":"2025-01-01T00:00:00Z"}}`
+	ix, err := ParseIndex([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.Facts().Repositories; !slices.Equal(got, []string{"git+https://github.com/u/pkg.git"}) {
+		t.Errorf("Repositories = %q, want the latest version's repository", got)
 	}
 }

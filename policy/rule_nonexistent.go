@@ -75,8 +75,10 @@ func (r NonexistentRule) Evaluate(in Input) (Finding, bool) {
 		if !w.FirstSeen.IsZero() {
 			first += " on " + w.FirstSeen.UTC().Format(time.DateOnly)
 		}
-		f.Reason = fmt.Sprintf("probable slopsquat: `%s` did not exist when %s (%s) and has been registered since",
-			p.Name, first, plural(int64(max(w.Count, 1)), "request"))
+		if w.Count > 0 {
+			first += " (" + plural(int64(w.Count), "request") + ")"
+		}
+		f.Reason = fmt.Sprintf("probable slopsquat: `%s` did not exist when %s and has been registered since", p.Name, first)
 		if r.sg != nil {
 			f.Suggestions = r.suggest(p)
 			if len(f.Suggestions) > 0 {

@@ -80,10 +80,10 @@ func TestNonexistentRule(t *testing.T) {
 			Finding{Rule: RuleNonexistent, Verdict: Block,
 				Reason:      "probable slopsquat: `clickx` did not exist when first requested on 2026-10-02 (1 request) and has been registered since — did you mean `click`?",
 				Suggestions: []string{"click"}}, true},
-		{"watchlisted without dates", nil,
+		{"watchlisted without dates or count (the anonymous check API)", nil,
 			Package{Ecosystem: PyPI, Name: "x-y", Exists: true, Signals: Signals{Watchlisted: &WatchFact{}}},
 			Finding{Rule: RuleNonexistent, Verdict: Block,
-				Reason: "probable slopsquat: `x-y` did not exist when first requested (1 request) and has been registered since"}, true},
+				Reason: "probable slopsquat: `x-y` did not exist when first requested and has been registered since"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

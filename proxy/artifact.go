@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 )
 
 // artifact is a file the proxy may stream to a client: where it lives
@@ -22,9 +23,18 @@ type artifact struct {
 	upstreamURL string
 	// verifier checks the bytes of a complete (non-range) download; nil
 	// when the document gave no digest.
-	verifier    func() digestVerifier
+	verifier func() digestVerifier
+	// noDigest, when verifier is nil, refuses the download with this
+	// reason; empty serves it unverified (AllowMissingDigest).
+	noDigest    string
 	contentType string
 	header      http.Header // extra upstream request headers (auth for chained registries)
+	// cacheKey names the file in the artifact cache by its declared
+	// digest; nil when it has none strong enough (then it is not cached).
+	cacheKey *artifactcache.Key
+	// stale says the package's metadata was served from cache because
+	// upstream failed: a cached file is answered with a Warning.
+	stale bool
 }
 
 // digestVerifier hashes streamed bytes and says whether they match.
@@ -71,6 +81,19 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 			"ecosystem", a.ecosystem, "host", u.Host)
 		return fmt.Errorf("%w: %s (allowed file hosts are configured with %s)", policy.ErrForbiddenHost, u.Host, hostsSetting(a.ecosystem))
 	}
+	if a.verifier == nil && a.noDigest != "" && r.Method != http.MethodHead {
+		return s.refuseArtifact(w, r, a.ecosystem, a.noDigest, "no digest")
+	}
+	cacheable := s.opts.Artifacts != nil && a.cacheKey != nil && a.verifier != nil
+	if cacheable && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if served := s.serveCachedArtifact(w, r, a); served {
+			return nil
+		}
+	}
+	if s.offline.Load() {
+		return s.refuseOffline(w, r, a.ecosystem, "the file is not in the artifact cache")
+	}
+	clientRange := r.Header.Get("Range") != ""
 	hdr := http.Header{}
 	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
 		if v := r.Header.Get(k); v != "" {
@@ -82,7 +105,15 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	}
 	method := r.Method
 	resp, err := s.opts.Upstream.Open(r.Context(), u.String(), hdr)
+	s.health.observe(r.Context(), u.Host, err)
+	if err != nil && r.Context().Err() != nil {
+		s.log.DebugContext(r.Context(), "artifact request cancelled by the client", "ecosystem", a.ecosystem, "url", redactURL(u))
+		return fmt.Errorf("artifact request: %w", context.Canceled)
+	}
 	if err != nil {
+		if isOutage(err) {
+			return &upstreamFailure{host: u.Host, err: err}
+		}
 		return err
 	}
 	defer resp.Body.Close()
@@ -101,16 +132,55 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	if out.Get("Accept-Ranges") == "" {
 		out.Set("Accept-Ranges", "bytes")
 	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusOK && !clientRange {
+		// Only a complete 200 body can be verified: a partial answer to a
+		// plain GET (206) would otherwise be served unchecked.
+		for _, k := range []string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "Content-Encoding", "Content-Type"} {
+			out.Del(k)
+		}
+		return s.refuseArtifact(w, r, a.ecosystem, fmt.Sprintf("the upstream file host answered with %d instead of the whole file, which cannot be verified; nothing was served", resp.StatusCode), "partial upstream response")
+	}
 	if method == http.MethodHead || resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 		w.WriteHeader(resp.StatusCode)
 		return nil
 	}
 	var v digestVerifier
+	var fill *cacheFill
 	if resp.StatusCode == http.StatusOK && a.verifier != nil {
 		v = a.verifier()
+		if cacheable {
+			if cw, err := s.opts.Artifacts.Create(r.Context(), *a.cacheKey); err != nil {
+				s.log.WarnContext(r.Context(), "artifact cache: cannot store file", "error", err)
+			} else {
+				fill = &cacheFill{digestVerifier: v, w: cw, ctx: r.Context(), log: s.log}
+				v = fill
+			}
+		}
+	}
+	if resp.StatusCode == http.StatusPartialContent {
+		// The client's own Range request: a byte range cannot be checked
+		// against a whole-file digest. Passed through when the file is not
+		// in the artifact cache (a cached file's ranges come from the
+		// verified copy).
+		s.log.WarnContext(r.Context(), "byte range served unverified (client Range request)", "ecosystem", a.ecosystem,
+			"url", redactURL(u), "range", r.Header.Get("Range"))
 	}
 	lw := &lazyHeader{w: w, status: resp.StatusCode}
-	if err := copyVerified(lw, resp.Body, v); err != nil {
+	err = copyVerified(lw, resp.Body, v)
+	if fill != nil {
+		fill.abort() // a download that never reached Verify (read error)
+	}
+	if err != nil && r.Context().Err() != nil {
+		// The client went away: a cancelled request, not an upstream
+		// failure, and there is no one left to answer.
+		s.log.DebugContext(r.Context(), "artifact download cancelled by the client",
+			"ecosystem", a.ecosystem, "url", redactURL(u), "error", err)
+		if !lw.wrote {
+			return fmt.Errorf("artifact download: %w", context.Canceled)
+		}
+		return nil
+	}
+	if err != nil {
 		s.log.ErrorContext(r.Context(), "artifact download aborted",
 			"ecosystem", a.ecosystem, "url", redactURL(u), "error", err)
 		if !lw.wrote {
@@ -139,6 +209,16 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 		w.WriteHeader(resp.StatusCode)
 	}
 	return nil
+}
+
+// refuseArtifact writes an explained 502 for a file that cannot be served
+// verified.
+func (s *Server) refuseArtifact(w http.ResponseWriter, r *http.Request, eco policy.Ecosystem, reason, detail string) error {
+	s.log.WarnContext(r.Context(), "artifact refused", "ecosystem", eco, "reason", reason)
+	if eco == policy.NPM {
+		return writeRefusal(w, r, npmRefusal(http.StatusBadGateway, reason, detail))
+	}
+	return writeRefusal(w, r, pypiRefusal(http.StatusBadGateway, reason, detail))
 }
 
 // lazyHeader sends the status line with the first body byte, so a failure

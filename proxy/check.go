@@ -21,18 +21,15 @@ func (s *Server) Check(ctx context.Context, eco policy.Ecosystem, name, version 
 	if err != nil {
 		return policy.Report{Ecosystem: eco, Name: name, Version: version, Verdict: policy.Block, Findings: []policy.Finding{}, Error: err.Error()}, err
 	}
-	s.recordCtx(ctx, "vigil-proxy check", d, "check")
-	rep := d.Report()
-	if version != "" && rep.Version != version {
-		rep.Requested = version // a range or dist-tag, resolved to rep.Version
-	}
-	return rep, nil
+	s.recordQuestion(ctx, "vigil-proxy check", d)
+	return checkReport(d, version), nil
 }
 
 func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version string) (policy.Decision, error) {
 	var pkg *policy.Package
 	var npmIndex *npm.Index // the upstream document's index (npm)
 	now := s.timeNow()
+	requested := name
 	switch eco {
 	case policy.PyPI:
 		if err := validPyPIName(name); err != nil {
@@ -73,7 +70,7 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 		return policy.Decision{}, fmt.Errorf("unknown ecosystem %q", eco)
 	}
 	if pkg == nil {
-		pkg = s.missingPackage(ctx, eco, name)
+		pkg = s.missingPackage(ctx, eco, requested, false) // a question never writes the watchlist
 	}
 	if !pkg.Exists {
 		d, err := s.opts.Engine.EvaluatePackage(ctx, pkg, now)
@@ -278,4 +275,14 @@ func pinnedVersion(spec string) string {
 		return strings.TrimSpace(v)
 	}
 	return spec
+}
+
+// checkReport is the decision's report, saying which range, dist-tag or
+// specifier resolved to its version.
+func checkReport(d policy.Decision, requested string) policy.Report {
+	rep := d.Report()
+	if requested != "" && rep.Version != requested {
+		rep.Requested = requested
+	}
+	return rep
 }

@@ -8,14 +8,17 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/pypi"
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
 // addSignals fills pkg.Signals from the popularity source and the
-// hallucination watchlist.
-func (s *Server) addSignals(ctx context.Context, pkg *policy.Package) {
+// hallucination watchlist. requested is the name as the client asked for
+// it: the watchlist is keyed by it (see watchName), not by pkg.Name.
+func (s *Server) addSignals(ctx context.Context, pkg *policy.Package, requested string) {
 	pkg.Signals.WeeklyDownloads = -1
 	if s.opts.Signals != nil {
 		pkg.Signals = s.opts.Signals.Signals(ctx, pkg.Ecosystem, pkg.Name)
@@ -26,34 +29,133 @@ func (s *Server) addSignals(ctx context.Context, pkg *policy.Package) {
 	if s.opts.Watch == nil || !pkg.Exists {
 		return
 	}
-	w, err := s.opts.Watch.Watched(ctx, pkg.Ecosystem, pkg.Name)
+	wname := watchName(pkg.Ecosystem, requested)
+	w, err := s.opts.Watch.Watched(ctx, pkg.Ecosystem, wname)
 	if errors.Is(err, store.ErrNotFound) {
 		return
 	}
 	if err != nil {
-		s.log.WarnContext(ctx, "watchlist lookup failed", "ecosystem", pkg.Ecosystem, "package", pkg.Name, "error", err)
+		s.log.WarnContext(ctx, "watchlist lookup failed", "ecosystem", pkg.Ecosystem, "package", wname, "error", err)
+		return
+	}
+	if !pkg.Created.IsZero() && !pkg.Created.After(w.FirstSeen) {
+		// The package already existed when the name was first refused, so
+		// it is no hallucination that somebody registered later (an entry
+		// from a release that folded names, or a mistaken 404): forget it.
+		s.forgetWatched(ctx, pkg, w)
 		return
 	}
 	pkg.Signals.Watchlisted = &policy.WatchFact{FirstSeen: w.FirstSeen, LastSeen: w.LastSeen, Count: w.Count}
+	if watchDetailHidden(ctx) {
+		pkg.Signals.Watchlisted = &policy.WatchFact{} // the anonymous check API: no dates, no counts
+	}
 	if w.Appeared.IsZero() {
-		if err := s.opts.Watch.MarkAppeared(detached(ctx), pkg.Ecosystem, pkg.Name, s.timeNow()); err != nil {
-			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", pkg.Ecosystem, "package", pkg.Name, "error", err)
+		if err := s.opts.Watch.MarkAppeared(detached(ctx), pkg.Ecosystem, wname, s.timeNow()); err != nil {
+			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", pkg.Ecosystem, "package", wname, "error", err)
 		}
-		s.log.WarnContext(ctx, "watchlisted name appeared upstream", "ecosystem", pkg.Ecosystem, "package", pkg.Name, "first_seen", w.FirstSeen)
+		s.log.WarnContext(ctx, "watchlisted name appeared upstream", "ecosystem", pkg.Ecosystem, "package", wname, "first_seen", w.FirstSeen)
 	}
 }
 
-// missingPackage is the Package for a name upstream does not know: it is
-// remembered on the watchlist and judged, so the refusal can explain itself.
-func (s *Server) missingPackage(ctx context.Context, eco policy.Ecosystem, name string) *policy.Package {
-	pkg := &policy.Package{Ecosystem: eco, Name: name}
-	s.addSignals(ctx, pkg)
-	if s.opts.Watch != nil {
-		if _, err := s.opts.Watch.RecordMissing(detached(ctx), eco, name, s.timeNow()); err != nil {
-			s.log.WarnContext(ctx, "watchlist record failed", "ecosystem", eco, "package", name, "error", err)
+// watchName is the watchlist's key for a requested name: npm names exactly
+// as requested (npm names are case-sensitive and legacy mixed-case packages
+// such as JSONStream exist), PyPI names in PEP 503 form (PyPI folds them
+// the same way). Other indexes fold npm names to lower case; the watchlist
+// must not, or a request for `LoDash` would watch `lodash`.
+func watchName(eco policy.Ecosystem, requested string) string {
+	if eco == policy.PyPI {
+		return pypi.Normalize(requested)
+	}
+	return requested
+}
+
+// VerifyWatchlist is the watchlist's upgrade step, run once at start-up:
+// every entry whose name now exists upstream is checked against the
+// package's creation time, and entries that the current rule would not
+// have written (the package existed when the name was first refused, e.g.
+// written by a release that folded npm names to lower case) are cleared,
+// each with an audit event. It returns how many it cleared.
+func (s *Server) VerifyWatchlist(ctx context.Context) (int, error) {
+	if s.opts.Watch == nil {
+		return 0, nil
+	}
+	wl, err := s.opts.Watch.Watchlist(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("verify watchlist: %w", err)
+	}
+	cleared := 0
+	for _, w := range wl {
+		if w.Appeared.IsZero() {
+			continue // still missing upstream: nothing to disprove
+		}
+		var pkg *policy.Package
+		switch w.Ecosystem {
+		case policy.PyPI:
+			if st, err := s.pypiLoad(ctx, w.Name); err == nil {
+				pkg = st.pkg
+			}
+		case policy.NPM:
+			if st, err := s.npmLoad(ctx, w.Name); err == nil {
+				pkg = st.pkg
+			}
+		}
+		if ctx.Err() != nil {
+			return cleared, ctx.Err()
+		}
+		if pkg != nil && !pkg.Created.IsZero() && !pkg.Created.After(w.FirstSeen) {
+			s.forgetWatched(ctx, pkg, w)
+			cleared++
 		}
 	}
+	return cleared, nil
+}
+
+// forgetWatched removes a watchlist entry the package's own creation time
+// disproves, and records that in the audit trail.
+func (s *Server) forgetWatched(ctx context.Context, pkg *policy.Package, w store.WatchEntry) {
+	if _, err := s.opts.Watch.ForgetWatched(detached(ctx), w.Ecosystem, w.Name); err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", w.Ecosystem, "package", w.Name, "error", err)
+		}
+		return
+	}
+	before, _ := json.Marshal(w)
+	s.log.InfoContext(ctx, "watchlist entry cleared: the package predates the first refusal", "ecosystem", w.Ecosystem, "package", w.Name,
+		"created", pkg.Created, "first_seen", w.FirstSeen)
+	if s.opts.Events != nil {
+		s.opts.Events.Record(store.Event{Time: s.timeNow(), Kind: store.KindAdmin, Actor: "vigil-proxy", Action: "watchlist.clear",
+			Target: string(w.Ecosystem) + ":" + w.Name, Before: before,
+			Reason: fmt.Sprintf("%s was created upstream on %s, before it was first refused on %s: not a hallucination",
+				w.Name, pkg.Created.UTC().Format(time.DateOnly), w.FirstSeen.UTC().Format(time.DateOnly))})
+	}
+}
+
+// missingPackage is the Package for a name upstream does not know, judged
+// so that the refusal can explain itself. With remember (install routes,
+// never the check API) the name is put on the watchlist: exactly as
+// requested, at a bounded rate of new names per client.
+func (s *Server) missingPackage(ctx context.Context, eco policy.Ecosystem, requested string, remember bool) *policy.Package {
+	pkg := &policy.Package{Ecosystem: eco, Name: watchName(eco, requested)}
+	s.addSignals(ctx, pkg, requested)
+	if remember && s.opts.Watch != nil {
+		s.rememberMissing(ctx, eco, watchName(eco, requested))
+	}
 	return pkg
+}
+
+// rememberMissing records a refused name on the watchlist. A name not yet
+// on it costs the client one token of its new-entry rate; past that rate the
+// refusal still happens but the name is not remembered.
+func (s *Server) rememberMissing(ctx context.Context, eco policy.Ecosystem, name string) {
+	if _, err := s.opts.Watch.Watched(ctx, eco, name); errors.Is(err, store.ErrNotFound) {
+		if !s.newWatch.allow(clientOf(ctx), 1) {
+			s.log.DebugContext(ctx, "watchlist: client over its rate of new names, not recorded", "ecosystem", eco, "package", name, "client", clientOf(ctx))
+			return
+		}
+	}
+	if _, err := s.opts.Watch.RecordMissing(detached(ctx), eco, name, s.timeNow()); err != nil {
+		s.log.WarnContext(ctx, "watchlist record failed", "ecosystem", eco, "package", name, "error", err)
+	}
 }
 
 // record appends the decision on a request to the audit trail.
@@ -82,9 +184,7 @@ func (s *Server) recordCtx(ctx context.Context, client string, d policy.Decision
 	if d.List != nil && d.Verdict == policy.Allow {
 		ev.Reason = "allowlisted (" + d.List.Source + "): " + d.List.Reason
 	}
-	if s.opts.Events != nil {
-		s.opts.Events.Record(ev)
-	}
+	s.audit.record(ev) // repeated allows are counted, not stored one by one
 	if d.Verdict == policy.Block {
 		s.log.InfoContext(ctx, "blocked", "request_id", requestID(ctx),
 			"ecosystem", d.Ref.Ecosystem, "package", d.Ref.Name, "version", d.Ref.Version,
@@ -156,9 +256,14 @@ func decisionDetail(d policy.Decision) string {
 	return "rule " + strings.Join(rules, ", ")
 }
 
-// plainQuotes writes names the way the status line shows them ('name'), so
-// every channel of one refusal reads the same.
-func plainQuotes(s string) string { return strings.ReplaceAll(s, "`", "'") }
+// plainQuotes writes quotes and dashes the way the status line shows them
+// ('name', -), so every channel of one refusal (body, npm-notice, reason
+// phrase) reads the same.
+func plainQuotes(s string) string { return phrasePunctuation.Replace(s) }
+
+// phrasePunctuation maps the punctuation reasons use to the ASCII a status
+// line can carry.
+var phrasePunctuation = strings.NewReplacer("`", "'", "‘", "'", "’", "'", "“", "'", "”", "'", "—", "-", "–", "-")
 
 // sameRepository returns the popular package pkg resembles when both declare
 // the same source repository (a sibling from the same project, not a

@@ -19,10 +19,10 @@ func TestPyPIUpstreamFaults(t *testing.T) {
 		status int
 		text   string
 	}{
-		{"500", pypitest.Fault{Status: 500}, http.StatusBadGateway, "upstream failed"},
+		{"500", pypitest.Fault{Status: 500}, http.StatusBadGateway, "answered 500 and no cached copy"},
 		{"timeout", pypitest.Fault{Delay: 3 * time.Second}, http.StatusBadGateway, ""},
-		{"reset", pypitest.Fault{ResetConnection: true}, http.StatusBadGateway, "upstream failed"},
-		{"truncated", pypitest.Fault{Truncate: true}, http.StatusBadGateway, "upstream failed"},
+		{"reset", pypitest.Fault{ResetConnection: true}, http.StatusBadGateway, "reset the connection and no cached copy"},
+		{"truncated", pypitest.Fault{Truncate: true}, http.StatusBadGateway, "failed and no cached copy"},
 		{"malformed", pypitest.Fault{Body: []byte(`{"meta": {"api-version": "1.1"}, "files": [`), ContentType: "application/vnd.pypi.simple.v1+json"}, http.StatusBadGateway, "upstream failed"},
 		{"oversized", pypitest.Fault{Body: bigDoc, ContentType: "application/vnd.pypi.simple.v1+json"}, http.StatusBadGateway, "size limit"},
 		{"gzip bomb", pypitest.Fault{GzipBomb: true, GzipBombSize: 64 << 20}, http.StatusBadGateway, "size limit"},

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -72,6 +74,9 @@ type env struct {
 	store  *boltstore.Store
 	events *memEvents
 	clock  *clock
+	// artifacts is the artifact cache (nil unless enabled) in artifactDir.
+	artifacts   *artifactcache.Disk
+	artifactDir string
 }
 
 type envOptions struct {
@@ -94,6 +99,16 @@ type envOptions struct {
 	npmAuth        string
 	// malware is MAL-001's known-malware feed.
 	malware policy.MalwareFeed
+	// npmAllowMissingDigest serves tarballs without any digest.
+	npmAllowMissingDigest bool
+	// pypiAllowMissingDigest serves files without a sha256.
+	pypiAllowMissingDigest bool
+	// logger receives the proxy's log (discarded when nil).
+	logger *slog.Logger
+	// artifactBytes, when positive, enables the artifact cache with this
+	// budget; offline sets upstream.offline.
+	artifactBytes int64
+	offline       bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -166,6 +181,15 @@ func newEnv(t testing.TB, o envOptions) *env {
 		metrics = proxy.NewMetrics(cache, nil)
 	}
 	e := &env{t: t, cache: cache, store: st, events: events, clock: clk}
+	var artifacts artifactcache.Store
+	if o.artifactBytes > 0 {
+		e.artifactDir = filepath.Join(dir, "artifacts")
+		e.artifacts, err = artifactcache.Open(artifactcache.Options{Dir: e.artifactDir, MaxBytes: o.artifactBytes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		artifacts = e.artifacts
+	}
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
 	p, err := proxy.New(proxy.Options{
@@ -174,13 +198,16 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Engine:         engine,
 		Upstream:       client,
 		Cache:          cache,
-		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode},
+		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode, AllowMissingDigest: o.pypiAllowMissingDigest},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
-			DeprecateWarnings: true, Authorization: o.npmAuth},
+			DeprecateWarnings: true, Authorization: o.npmAuth, AllowMissingDigest: o.npmAllowMissingDigest},
 		Events:    events,
 		Watch:     st,
 		Metrics:   metrics,
 		Lookalike: lookalike,
+		Artifacts: artifacts,
+		Offline:   o.offline,
+		Logger:    o.logger,
 		Now:       clk.Now,
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 )
 
@@ -16,9 +17,10 @@ import (
 // own (no global state). Labels never carry package names: cardinality
 // stays bounded and blocked names stay in the audit trail.
 type Metrics struct {
-	registry  *prometheus.Registry
-	requests  *prometheus.CounterVec
-	decisions *prometheus.CounterVec
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	decisions   *prometheus.CounterVec
+	auditPruned *prometheus.CounterVec
 }
 
 // NewMetrics registers the data plane's metrics. cache may be nil; dropped
@@ -34,7 +36,10 @@ func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
 			Name: "vigil_decisions_total", Help: "Policy decisions by ecosystem, verdict and deciding rule.",
 		}, []string{"ecosystem", "verdict", "rule"}),
 	}
-	reg.MustRegister(m.requests, m.decisions,
+	m.auditPruned = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vigil_audit_pruned_events_total", Help: "Audit events pruned by the retention bounds (reason: age or size).",
+	}, []string{"reason"})
+	reg.MustRegister(m.requests, m.decisions, m.auditPruned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cache != nil {
 		counter := func(name, help string, get func(metacache.Stats) uint64) prometheus.Collector {
@@ -56,6 +61,35 @@ func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
 		}, func() float64 { return float64(dropped()) }))
 	}
 	return m
+}
+
+// artifactStats is implemented by artifact caches that count their work.
+type artifactStats interface {
+	Stats() artifactcache.Stats
+}
+
+// registerArtifactCache exports the artifact cache's counters.
+func (m *Metrics) registerArtifactCache(stats func() artifactcache.Stats) {
+	counter := func(name, help string, get func(artifactcache.Stats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return get(stats()) })
+	}
+	gauge := func(name, help string, get func(artifactcache.Stats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help},
+			func() float64 { return get(stats()) })
+	}
+	for _, c := range []prometheus.Collector{
+		counter("vigil_artifact_cache_hits_total", "Tarballs and wheels served from the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Hits) }),
+		counter("vigil_artifact_cache_misses_total", "Artifact requests not found in the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Misses) }),
+		counter("vigil_artifact_cache_evictions_total", "Files evicted from the artifact cache to stay within its budget.", func(s artifactcache.Stats) float64 { return float64(s.Evictions) }),
+		counter("vigil_artifact_cache_discarded_total", "Cached files discarded because they failed a size check or the scrub.", func(s artifactcache.Stats) float64 { return float64(s.Discarded) }),
+		gauge("vigil_artifact_cache_bytes", "Bytes held by the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Bytes) }),
+		gauge("vigil_artifact_cache_files", "Files held by the artifact cache.", func(s artifactcache.Stats) float64 { return float64(s.Files) }),
+	} {
+		// A second server on the same Metrics shares the first one's
+		// collectors.
+		_ = m.registry.Register(c)
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.
@@ -81,4 +115,13 @@ func (m *Metrics) observeDecision(d policy.Decision) {
 		rule = "ALLOWLIST"
 	}
 	m.decisions.WithLabelValues(string(d.Ref.Ecosystem), d.Verdict.String(), rule).Inc()
+}
+
+// AuditPruned counts audit events deleted by a retention bound (reason
+// "age" or "size"); store.RunRetention calls it. Without metrics it does
+// nothing.
+func (s *Server) AuditPruned(reason string, n int) {
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.auditPruned.WithLabelValues(reason).Add(float64(n))
+	}
 }

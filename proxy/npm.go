@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -97,6 +98,8 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 			return httpError(http.StatusMethodNotAllowed, "audit endpoints take POST")
 		}
 		return s.npmForward(c, rest)
+	case strings.HasPrefix(rest, "-/package/") && r.Method != http.MethodGet && r.Method != http.MethodHead:
+		return npmUnsupported(r.Method, strings.SplitN(rest, "?", 2)[0])
 	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags"):
 		name := strings.TrimSuffix(strings.TrimPrefix(rest, "-/package/"), "/dist-tags")
 		route, err := npm.SplitPath(name)
@@ -111,13 +114,36 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		tags := npm.RetaggedDistTags(st.index, func(v string) bool { _, h := hidden[v]; return h })
 		return c.JSON(http.StatusOK, tags)
 	}
-	return httpError(http.StatusNotImplemented, "vigil-proxy does not serve /npm/"+strings.SplitN(rest, "?", 2)[0]+": only package documents, tarballs, ping and audit are proxied")
+	return npmUnsupported(r.Method, strings.SplitN(rest, "?", 2)[0])
+}
+
+// npmUnsupported explains a registry endpoint the proxy does not serve:
+// 405 for writes (publish, login, dist-tag changes go to the upstream
+// registry), 404 for reads such as search and whoami. Both are the
+// client's business, not a server error.
+func npmUnsupported(method, path string) error {
+	what := "only package documents, tarballs, dist-tags, ping and audit are proxied"
+	switch {
+	case path == "-/whoami":
+		what = "it has no accounts: run npm whoami against your upstream registry"
+	case strings.HasPrefix(path, "-/v1/search"):
+		what = "search is not proxied: search on npmjs.com or your upstream registry"
+	case strings.HasPrefix(path, "-/user/") || strings.HasPrefix(path, "-/v1/login"):
+		what = "it has no accounts: log in to your upstream registry"
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		return httpError(http.StatusMethodNotAllowed, "vigil-proxy is a read-only registry and does not accept "+method+" /npm/"+path+": "+what)
+	}
+	return httpError(http.StatusNotFound, "vigil-proxy does not serve /npm/"+path+": "+what)
 }
 
 // npmForward passes an audit request to upstream unchanged (gzip body
 // included) and returns upstream's answer.
 func (s *Server) npmForward(c echo.Context, rest string) error {
 	r := c.Request()
+	if s.offline.Load() {
+		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit needs the upstream registry")
+	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
 	for _, k := range []string{"Content-Type", "Content-Encoding", "Accept", "npm-command", "User-Agent"} {
@@ -155,6 +181,18 @@ func (s *Server) npmHeader() http.Header {
 	return h
 }
 
+// npmTarballHeader is npmHeader for a tarball URL: the upstream token goes
+// only to the upstream registry's own scheme, host and port, as npm scopes
+// a token to its registry, never to the other npm.tarball_hosts.
+func (s *Server) npmTarballHeader(rawURL string) http.Header {
+	u, err := url.Parse(rawURL)
+	up := s.opts.NPM.Upstream
+	if err != nil || !strings.EqualFold(u.Scheme, up.Scheme) || !strings.EqualFold(u.Host, up.Host) {
+		return nil
+	}
+	return s.npmHeader()
+}
+
 // npmFacts loads the full packument (cached) and reduces it to facts,
 // signals included.
 func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
@@ -162,7 +200,7 @@ func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.addSignals(ctx, st.pkg)
+	s.addSignals(ctx, st.pkg, name)
 	return st, nil
 }
 
@@ -190,7 +228,7 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 	ctx := r.Context()
 	st, err = s.npmFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
-		pkg := s.missingPackage(ctx, policy.NPM, npm.Canonical(name))
+		pkg := s.missingPackage(ctx, policy.NPM, name, true)
 		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
 		if err != nil {
 			return nil, d, nil, false, err
@@ -424,17 +462,35 @@ func (s *Server) npmTarball(c echo.Context, name, file string) error {
 	if d.Verdict == policy.Block {
 		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
 	}
-	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmHeader()}
-	if vi.Integrity != "" || vi.Shasum != "" {
-		integrity, shasum := vi.Integrity, vi.Shasum
-		if _, err := npm.NewIntegrityVerifier(integrity, shasum); err == nil {
-			a.verifier = func() digestVerifier {
-				v, _ := npm.NewIntegrityVerifier(integrity, shasum)
-				return v
-			}
-		}
-	}
+	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmTarballHeader(vi.TarballURL),
+		cacheKey: npmCacheKey(vi.Integrity), stale: st.stale}
+	a.verifier, a.noDigest = s.npmDigest(vi.Integrity, vi.Shasum, name, vi.Version)
 	return s.streamArtifact(c.Response(), r, a)
+}
+
+// npmDigest returns the verifier for a tarball from its version's
+// dist.integrity (the strongest SRI hash) or, for legacy versions with only
+// a sha1 dist.shasum, that; or the reason the tarball is refused: an
+// integrity that gives nothing usable (unknown algorithm, bad base64, wrong
+// length) fails closed rather than falling back to serving it unchecked.
+func (s *Server) npmDigest(integrity, shasum, name, version string) (func() digestVerifier, string) {
+	if strings.TrimSpace(integrity) != "" {
+		if _, err := npm.NewIntegrityVerifier(integrity, ""); err != nil {
+			return nil, fmt.Sprintf("the registry's dist.integrity for %s@%s is malformed or uses no supported algorithm (sha512, sha384, sha256, sha1); the tarball was not served", name, version)
+		}
+	} else if strings.TrimSpace(shasum) == "" {
+		if s.opts.NPM.AllowMissingDigest {
+			return nil, ""
+		}
+		return nil, fmt.Sprintf("the registry gives no dist.integrity or dist.shasum for %s@%s, so the tarball cannot be verified and was not served (npm.require_digest)", name, version)
+	}
+	if _, err := npm.NewIntegrityVerifier(integrity, shasum); err != nil {
+		return nil, fmt.Sprintf("the registry's dist.shasum for %s@%s is malformed; the tarball was not served", name, version)
+	}
+	return func() digestVerifier {
+		v, _ := npm.NewIntegrityVerifier(integrity, shasum)
+		return v
+	}, ""
 }
 
 // npmVersion serves the legacy single-version manifest /npm/<name>/<version|tag>,

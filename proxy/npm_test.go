@@ -267,7 +267,24 @@ func TestNPMSpecialRoutes(t *testing.T) {
 	if !strings.Contains(b, `"latest":"1.2.0"`) {
 		t.Errorf("dist-tags = %s", b)
 	}
-	wantStatus(t, e.get("/npm/-/whoami"), http.StatusNotImplemented)
+	// Endpoints the proxy does not serve are the client's business (4xx with
+	// the reason), never a server error.
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		text         string
+	}{
+		{http.MethodGet, "/npm/-/whoami", http.StatusNotFound, "no accounts"},
+		{http.MethodGet, "/npm/-/v1/search?text=left-pad&size=20", http.StatusNotFound, "search is not proxied"},
+		{http.MethodPut, "/npm/-/user/org.couchdb.user:someone", http.StatusMethodNotAllowed, "read-only registry"},
+		{http.MethodPut, "/npm/mature-lib", http.StatusMethodNotAllowed, "read-only registry"},
+		{http.MethodPut, "/npm/-/package/mature-lib/dist-tags/next", http.StatusMethodNotAllowed, "read-only registry"},
+	} {
+		b := wantStatus(t, e.do(tc.method, tc.path), tc.status)
+		if !strings.Contains(b, tc.text) {
+			t.Errorf("%s %s: body %q, want it to say %q", tc.method, tc.path, b, tc.text)
+		}
+	}
 
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -383,5 +400,29 @@ func TestNPMUnroutableTarballs(t *testing.T) {
 	b := wantStatus(t, e.get("/npm/dup"), http.StatusBadGateway)
 	if !strings.Contains(b, "duplicate tarball names") {
 		t.Errorf("body = %s", b)
+	}
+}
+
+// The body, the npm-notice header and the reason phrase of one refusal use
+// the same characters (no em dash or backtick in one and not the other).
+func TestRefusalChannelsReadTheSame(t *testing.T) {
+	deny := policy.ListEntry{ID: "d", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "mature-lib",
+		Reason: "abandoned — use `fresh-lib` instead", Source: "config", Created: time.Now()}
+	e, _ := newNPMEnv(t, envOptions{lists: []policy.ListEntry{deny}})
+	resp := e.get("/npm/mature-lib")
+	b := wantStatus(t, resp, http.StatusForbidden)
+	var msg struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(b), &msg); err != nil {
+		t.Fatalf("body %q: %v", b, err)
+	}
+	phrase := strings.TrimPrefix(resp.Status, "403 Blocked by vigil-proxy: ")
+	body, _, _ := strings.Cut(strings.TrimPrefix(msg.Error, "vigil-proxy: "), " [rule ")
+	if !strings.Contains(body, "abandoned - use 'fresh-lib' instead") || body != phrase {
+		t.Errorf("body reason %q\nphrase      %q\nwant the same text", body, phrase)
+	}
+	if notice := resp.Header.Get("npm-notice"); notice != msg.Error {
+		t.Errorf("npm-notice %q, body error %q: want the same", notice, msg.Error)
 	}
 }

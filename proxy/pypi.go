@@ -111,7 +111,7 @@ func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error)
 	if err != nil {
 		return nil, err
 	}
-	s.addSignals(ctx, st.pkg)
+	s.addSignals(ctx, st.pkg, name)
 	return st, nil
 }
 
@@ -150,9 +150,17 @@ func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) 
 
 // fetcher returns a metacache fetch function for one upstream document.
 func (s *Server) fetcher(rawURL, accept string, header http.Header) metacache.FetchFunc {
+	host := hostOf(rawURL)
 	return func(ctx context.Context, etag string) (metacache.Fetched, error) {
+		if s.offline.Load() {
+			return metacache.Fetched{}, offlineMiss(host)
+		}
 		doc, err := s.opts.Upstream.GetDocument(ctx, upstreamRequest(rawURL, accept, etag, header))
+		s.health.observe(ctx, host, err)
 		if err != nil {
+			if isOutage(err) {
+				return metacache.Fetched{}, &upstreamFailure{host: host, err: err}
+			}
 			return metacache.Fetched{}, err
 		}
 		return metacache.Fetched{Body: doc.Body, ETag: doc.ETag, NotModified: doc.NotModified}, nil
@@ -166,7 +174,7 @@ func (s *Server) pypiJudge(c echo.Context, name, route string) (st *pypiState, d
 	ctx := r.Context()
 	st, err = s.pypiFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
-		pkg := s.missingPackage(ctx, policy.PyPI, name)
+		pkg := s.missingPackage(ctx, policy.PyPI, name, true)
 		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
 		if err != nil {
 			return nil, d, false, err
@@ -513,7 +521,7 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 	if d.Verdict == policy.Block {
 		return s.refusePyPI(c, http.StatusForbidden, d, "file")
 	}
-	a := artifact{ecosystem: policy.PyPI, upstreamURL: file.URL}
+	a := artifact{ecosystem: policy.PyPI, upstreamURL: file.URL, stale: st.stale}
 	if metadata {
 		if file.CoreMetadata == nil {
 			return httpError(http.StatusNotFound, "no core metadata file for "+distName)
@@ -522,9 +530,14 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 		a.contentType = "text/plain; charset=utf-8"
 		if h := file.CoreMetadata["sha256"]; h != "" {
 			a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
+			a.cacheKey = sha256CacheKey(h)
 		}
 	} else if h := file.Hashes["sha256"]; h != "" {
 		a.verifier = func() digestVerifier { return newSHA256Verifier(h) }
+		a.cacheKey = sha256CacheKey(h)
+	}
+	if a.verifier == nil && !s.opts.PyPI.AllowMissingDigest {
+		a.noDigest = fmt.Sprintf("the index gives no sha256 for %s, so it cannot be verified and was not served (pypi.require_digest)", path.Base(a.upstreamURL))
 	}
 	return s.streamArtifact(c.Response(), r, a)
 }

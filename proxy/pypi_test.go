@@ -172,10 +172,10 @@ func TestPyPIYoungProjectAndNonexistentAreRefused(t *testing.T) {
 func TestPyPIWatchlistedNameAppearingIsBlocked(t *testing.T) {
 	e, fake := newPyPIEnv(t, envOptions{})
 	wantStatus(t, e.get("/pypi/simple/halluc-pkg/"), http.StatusNotFound)
-	// An attacker registers the hallucinated name, with an old-looking
-	// history so that only the watchlist can tell.
-	fake.SetProject(pypitest.Project{Name: "halluc-pkg", ProjectURLs: repoURLs, Dists: []pypitest.Dist{{Version: "1.0", Uploaded: time.Now().Add(-100 * day)}}})
+	// An attacker registers the hallucinated name after it was refused
+	// (PyPI sets upload times, so the creation time cannot be faked).
 	e.clock.Advance(time.Hour) // past the negative cache
+	fake.SetProject(pypitest.Project{Name: "halluc-pkg", ProjectURLs: repoURLs, Dists: []pypitest.Dist{{Version: "1.0", Uploaded: e.clock.Now().Add(-time.Minute)}}})
 	resp := e.get("/pypi/simple/halluc-pkg/")
 	b := wantStatus(t, resp, http.StatusForbidden)
 	if !strings.Contains(b, "slopsquat") {

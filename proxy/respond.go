@@ -24,12 +24,8 @@ const maxPhrase = 320
 // ASCII only, no CR/LF, bounded length.
 func sanitizePhrase(s string, limit int) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range plainQuotes(s) {
 		switch {
-		case r == '`' || r == '‘' || r == '’' || r == '“' || r == '”':
-			b.WriteByte('\'')
-		case r == '—' || r == '–':
-			b.WriteByte('-')
 		case r < 0x80 && unicode.IsPrint(r):
 			b.WriteRune(r)
 		case unicode.IsSpace(r):
@@ -53,6 +49,9 @@ func sanitizePhrase(s string, limit int) string {
 type refusal struct {
 	status int    // 403 for policy blocks, 404 for names that do not exist
 	reason string // user-facing reason
+	// phrase, when set, is the whole reason phrase; otherwise it is
+	// "Blocked by vigil-proxy: " and the reason.
+	phrase string
 	body   []byte
 	header http.Header
 }
@@ -100,6 +99,9 @@ func writeHijacked(w http.ResponseWriter, req *http.Request, r refusal) error {
 	}
 	defer conn.Close()
 	phrase := sanitizePhrase(reasonPrefix+r.reason, maxPhrase)
+	if r.phrase != "" {
+		phrase = sanitizePhrase(r.phrase, maxPhrase)
+	}
 	bw := buf.Writer
 	if bw == nil {
 		bw = bufio.NewWriter(conn)

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 )
 
 // routes builds the registry listener's router.
@@ -33,8 +34,8 @@ func (s *Server) routes() *echo.Echo {
 	e.Any("/pypi", s.servePyPI)
 	e.Any("/npm/*", s.serveNPM)
 	e.Any("/npm", s.serveNPM)
-	e.Any("/api/v1/check", s.serveCheckAPI)
-	e.Any("/api/v1/check/*", s.serveCheckAPI)
+	e.Any("/api/v1/check", s.checkBatch)
+	e.Any("/api/v1/check/*", s.checkOne)
 	if s.opts.Metrics != nil {
 		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler()))
 	}
@@ -49,16 +50,6 @@ func (s *Server) index(c echo.Context) error {
 		"npm:  npm config set registry "+base+"/npm/\n")
 }
 
-// serveCheckAPI hands /api/v1/check to the mounted handler: whoever may
-// install may ask why.
-func (s *Server) serveCheckAPI(c echo.Context) error {
-	if s.opts.Check == nil {
-		return httpError(http.StatusNotFound, "the check API is served when the admin surface is configured")
-	}
-	s.opts.Check.ServeHTTP(c.Response(), c.Request())
-	return nil
-}
-
 func (s *Server) readyz(c echo.Context) error {
 	if s.opts.Ready != nil {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
@@ -71,10 +62,23 @@ func (s *Server) readyz(c echo.Context) error {
 			return c.String(http.StatusServiceUnavailable, msg)
 		}
 	}
-	if s.opts.ReadyDetail != nil {
-		return c.String(http.StatusOK, "ready\n"+s.opts.ReadyDetail()+"\n")
+	// Upstream health is detail, not a readiness condition: cached copies
+	// are still served while an upstream fails.
+	var b strings.Builder
+	b.WriteString("ready\n")
+	for _, h := range s.UpstreamHealth() {
+		if h.OK {
+			fmt.Fprintf(&b, "upstream %s: ok\n", h.Host)
+		} else {
+			fmt.Fprintf(&b, "upstream %s: failing since %s (%s)\n", h.Host, h.Since.UTC().Format(time.RFC3339), h.Cause)
+		}
 	}
-	return c.String(http.StatusOK, "ready\n")
+	if s.opts.ReadyDetail != nil {
+		if d := s.opts.ReadyDetail(); d != "" {
+			b.WriteString(d + "\n")
+		}
+	}
+	return c.String(http.StatusOK, b.String())
 }
 
 type requestIDKey struct{}
@@ -96,7 +100,8 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		start := s.now()
 		r := c.Request()
 		id := newRequestID()
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), clientKey{}, clientIP(r))
+		c.SetRequest(r.WithContext(ctx))
 		c.Response().Header().Set("X-Request-Id", id)
 		err := next(c)
 		if err != nil {
@@ -106,8 +111,8 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		eco, route := routeLabels(r.URL.EscapedPath())
 		s.opts.Metrics.observeRequest(eco, route, status)
 		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelError
+		if status >= 500 && status != http.StatusBadGateway && status != http.StatusGatewayTimeout {
+			level = slog.LevelError // upstream outages are reported once, by upstreamHealth
 		}
 		s.log.Log(r.Context(), level, "request",
 			"request_id", id,
@@ -161,7 +166,12 @@ func httpError(status int, msg string) error { return &publicError{status: statu
 func classify(err error) (int, string) {
 	var pe *publicError
 	var he *echo.HTTPError
+	var uf *upstreamFailure
 	switch {
+	case errors.As(err, &uf) && errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, uf.message()
+	case errors.As(err, &uf):
+		return http.StatusBadGateway, uf.message()
 	case errors.As(err, &pe):
 		return pe.status, pe.msg
 	case errors.As(err, &he):
@@ -172,6 +182,8 @@ func classify(err error) (int, string) {
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, policy.ErrForbiddenHost):
 		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed (" + hostHint(err) + ")"
+	case errors.Is(err, upstream.ErrBusy):
+		return http.StatusServiceUnavailable, "vigil-proxy: too many large upstream documents are being read at once (memory budget upstream.max_inflight_mb); try again shortly"
 	case errors.Is(err, policy.ErrTooLarge):
 		return http.StatusBadGateway, "vigil-proxy refused: the upstream document exceeds the configured size limit"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -199,7 +211,23 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	r := c.Request()
 	status, msg := classify(err)
-	if status >= 500 {
+	var uf *upstreamFailure
+	if errors.As(err, &uf) {
+		// The outage itself was logged once (upstreamHealth); the reason
+		// goes into the reason phrase, which pip -vv, pnpm and yarn print.
+		s.log.DebugContext(r.Context(), "request failed upstream", "request_id", requestID(r.Context()), "error", err)
+		if strings.HasPrefix(r.URL.Path, "/npm") || strings.HasPrefix(r.URL.Path, "/pypi") {
+			reason, detail := strings.TrimPrefix(msg, "vigil-proxy: "), "request "+requestID(r.Context())
+			ref := pypiRefusal(status, reason, detail)
+			if strings.HasPrefix(r.URL.Path, "/npm") {
+				ref = npmRefusal(status, reason, detail)
+			}
+			ref.phrase = msg
+			_ = writeRefusal(c.Response(), r, ref)
+			return
+		}
+		msg += " [request " + requestID(r.Context()) + "]"
+	} else if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "path", r.URL.EscapedPath(), "error", err)
 		msg += " [request " + requestID(r.Context()) + "]"
 	} else {

@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -44,6 +46,10 @@ type PyPIOptions struct {
 	// "yank" keeps them listed as yanked with the reason (pinned installs
 	// print it), "remove" drops them.
 	HideMode string
+	// AllowMissingDigest serves files the index gives no sha256 for,
+	// unverified (a private index that omits hashes). By default they are
+	// refused.
+	AllowMissingDigest bool
 }
 
 // NPMOptions configures the npm side.
@@ -60,6 +66,10 @@ type NPMOptions struct {
 	// DeprecateWarnings marks versions with warn findings as deprecated with
 	// the reason, which npm and pnpm print.
 	DeprecateWarnings bool
+	// AllowMissingDigest serves tarballs whose version gives neither
+	// dist.integrity nor dist.shasum, unverified. By default they are
+	// refused.
+	AllowMissingDigest bool
 }
 
 // Options configures a Server. Engine, Upstream and Cache are required.
@@ -77,9 +87,12 @@ type Options struct {
 	PyPI     PyPIOptions
 	NPM      NPMOptions
 
-	Events  EventSink        // audit trail; nil discards
-	Watch   store.WatchStore // hallucination watchlist; nil disables it
-	Signals SignalSource     // popularity; nil = unknown
+	Events EventSink        // audit trail; nil discards
+	Watch  store.WatchStore // hallucination watchlist; nil disables it
+	// NewWatchPerMinute bounds how many names not yet on the watchlist one
+	// client address may add per minute (default 30, burst twice that).
+	NewWatchPerMinute int
+	Signals           SignalSource // popularity; nil = unknown
 	// Lookalike names the popular package a name resembles (the typosquat
 	// index), so the proxy can compare their declared repositories: the same
 	// repository exempts a sibling package from DEP-003. Nil disables it.
@@ -87,8 +100,9 @@ type Options struct {
 	// OnBlock is called (without blocking) for every block event, e.g. to
 	// send a webhook.
 	OnBlock func(store.Event)
-	// Check serves /api/v1/check on the registry listener when set.
-	Check http.Handler
+	// CheckPerMinute is each client's rate of check-API questions
+	// (default DefaultCheckPerMinute; a batch costs one per package).
+	CheckPerMinute int
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
 	// ReadyDetail, when set, adds a line to /readyz (e.g. the malware
@@ -96,6 +110,12 @@ type Options struct {
 	ReadyDetail func() string
 	// Metrics, when set, are updated and served at /metrics.
 	Metrics *Metrics
+	// Artifacts, when set, keeps verified tarballs and wheels so a warm
+	// download never goes upstream (artifactcache.Disk).
+	Artifacts artifactcache.Store
+	// Offline serves only cached content: metadata and files that are not
+	// cached get an explained 503 instead of an upstream request.
+	Offline bool
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -103,10 +123,19 @@ type Options struct {
 
 // Server is the registry-facing HTTP server.
 type Server struct {
-	opts Options
-	log  *slog.Logger
-	now  func() time.Time
-	echo *echo.Echo
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	echo     *echo.Echo
+	newWatch *clientRate // new watchlist names per client
+
+	checkRate  *clientRate   // check-API questions per client
+	checkSlots chan struct{} // concurrent checks server-wide
+
+	health *upstreamHealth
+	audit  *auditAggregator
+	// offline starts as Options.Offline; SetOffline changes it.
+	offline atomic.Bool
 }
 
 // New validates opts and builds the server.
@@ -143,7 +172,22 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, log: opts.Logger, now: opts.Now}
+	if opts.NewWatchPerMinute <= 0 {
+		opts.NewWatchPerMinute = 30
+	}
+	s := &Server{opts: opts, log: opts.Logger, now: opts.Now,
+		newWatch: newClientRate(opts.NewWatchPerMinute, 2*opts.NewWatchPerMinute, opts.Now)}
+	if opts.CheckPerMinute <= 0 {
+		opts.CheckPerMinute = DefaultCheckPerMinute
+	}
+	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, MaxCheckBatch), opts.Now)
+	s.checkSlots = make(chan struct{}, checkSlots)
+	s.health = newUpstreamHealth(opts.Logger, opts.Now)
+	s.audit = newAuditAggregator(opts.Events, opts.Now)
+	s.offline.Store(opts.Offline)
+	if st, ok := opts.Artifacts.(artifactStats); ok && opts.Metrics != nil {
+		opts.Metrics.registerArtifactCache(st.Stats)
+	}
 	s.echo = s.routes()
 	return s, nil
 }
@@ -206,9 +250,8 @@ func upstreamRequest(rawURL, accept, etag string, header http.Header) upstream.D
 	return upstream.DocumentRequest{URL: rawURL, Accept: accept, ETag: etag, Header: header}
 }
 
-// SetCheckHandler mounts h at /api/v1/check on the registry listener. Call
-// it before serving.
-func (s *Server) SetCheckHandler(h http.Handler) { s.opts.Check = h }
-
 // SetOnBlock sets the block hook (webhooks). Call it before serving.
 func (s *Server) SetOnBlock(f func(store.Event)) { s.opts.OnBlock = f }
+
+// SetOffline switches offline mode (see Options.Offline) at run time.
+func (s *Server) SetOffline(offline bool) { s.offline.Store(offline) }

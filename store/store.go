@@ -27,6 +27,7 @@ var (
 const (
 	KindDecision = "decision" // the proxy judged a request
 	KindAdmin    = "admin"    // an admin or API action changed state
+	KindQuestion = "question" // somebody asked for a verdict (check API, vigil-proxy check)
 )
 
 // Event is one audit-trail record.
@@ -47,7 +48,10 @@ type Event struct {
 	Reason    string           `json:"reason,omitempty"`
 	Findings  []policy.Finding `json:"findings,omitempty"`
 	Client    string           `json:"client,omitempty"` // User-Agent
-	Route     string           `json:"route,omitempty"`  // "simple", "json", "file", "packument", "tarball", "check"
+	// Count is how many identical decisions the event stands for when the
+	// proxy aggregated repeated allows (0 means one).
+	Count int    `json:"count,omitempty"`
+	Route string `json:"route,omitempty"` // "simple", "json", "file", "packument", "tarball", "check"
 
 	// Replica names the vigil-proxy process that recorded the event when
 	// several share one store (set by stores that are shared).
@@ -145,15 +149,22 @@ type WatchEntry struct {
 	Appeared time.Time `json:"appeared,omitzero"`
 }
 
-// WatchStore keeps the hallucination watchlist.
+// WatchStore keeps the hallucination watchlist. An implementation may bound
+// it (boltstore keeps at most Options.MaxWatchEntries, evicting the oldest,
+// least-requested entries first).
 type WatchStore interface {
 	// RecordMissing notes a request for a name that does not exist upstream:
 	// it creates the entry or bumps LastSeen and Count.
 	RecordMissing(ctx context.Context, eco policy.Ecosystem, name string, at time.Time) (WatchEntry, error)
 	// MarkAppeared sets Appeared (if not set yet) on an existing entry.
 	MarkAppeared(ctx context.Context, eco policy.Ecosystem, name string, at time.Time) error
-	// Watched returns the entry for a name, or ErrNotFound.
+	// Watched returns the entry for a name, or ErrNotFound. Names are
+	// exact: the caller gives each ecosystem's key form (npm names as
+	// requested, since npm names are case-sensitive; PyPI in PEP 503 form).
 	Watched(ctx context.Context, eco policy.Ecosystem, name string) (WatchEntry, error)
+	// ForgetWatched deletes the entry for a name and returns it as it was,
+	// or ErrNotFound.
+	ForgetWatched(ctx context.Context, eco policy.Ecosystem, name string) (WatchEntry, error)
 	// Watchlist returns every entry, most recently seen first.
 	Watchlist(ctx context.Context) ([]WatchEntry, error)
 }

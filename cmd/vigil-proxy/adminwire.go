@@ -69,6 +69,13 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 			}
 			return 0
 		},
+		Upstreams: func() []admin.UpstreamView {
+			var out []admin.UpstreamView
+			for _, h := range st.proxy.UpstreamHealth() {
+				out = append(out, admin.UpstreamView{Name: h.Host, OK: h.OK, Since: h.Since, Cause: h.Cause, Failures: h.Failures})
+			}
+			return out
+		},
 		SecureCookies:     cfg.Admin.SecureCookies,
 		TrustedOrigins:    cfg.Admin.TrustedOrigins,
 		TrustProxyHeaders: cfg.TrustForwarded,

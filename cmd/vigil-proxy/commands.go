@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,11 +43,16 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 		tw.Flush()
 		return exitOK
 	}
-	if err := cfg.validate(); err != nil {
+	if err := errors.Join(cfg.validate(), preflight(cfg)); err != nil {
 		fmt.Fprintf(stderr, "vigil-proxy config: invalid configuration:\n%v\n", err)
 		return exitUsage
 	}
-	out, err := cfg.redacted()
+	eff, err := cfg.effective()
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy config:", err)
+		return exitUsage
+	}
+	out, err := eff.redacted()
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil-proxy config:", err)
 		return exitUsage
@@ -78,21 +83,48 @@ func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
 	}
 	strategies := []policy.Strategy{policy.Relaxed, policy.DefaultStrategy, policy.Strict}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "RULE\tTITLE\trelaxed\tdefault\tstrict\tconfigured (%s)\n", cfg.Strategy)
+	fmt.Fprintf(tw, "RULE\tTITLE\trelaxed\tdefault\tstrict\tconfigured (%s)\tTHRESHOLDS (configured)\n", cfg.Strategy)
 	for _, info := range policy.Catalogue() {
-		row := []string{info.ID, info.Title}
+		title := info.Title
+		if info.Scope == 0 {
+			title += " [scanner only]"
+		}
+		row := []string{info.ID, title}
 		for _, s := range strategies {
 			row = append(row, string(policy.DefaultSettings(s).Action(info.ID)))
 		}
-		row = append(row, string(current.Action(info.ID)))
+		row = append(row, string(current.Action(info.ID)), ruleThresholds(info.ID, current))
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	fmt.Fprintln(stdout, "\n[scanner only]: raised by the source scanner, never by the proxy.")
 	fmt.Fprintln(stdout)
 	for _, info := range policy.Catalogue() {
 		fmt.Fprintf(stdout, "%s  %s\n    %s\n    Remedy: %s\n\n", info.ID, info.Title, info.Description, info.Remediation)
 	}
 	return exitOK
+}
+
+// ruleThresholds is the one-line summary of the numbers a rule uses under
+// settings s, for the rules table.
+func ruleThresholds(id string, s policy.Settings) string {
+	t := thresholds(id, s)
+	if _, ok := t["code_hosts"]; ok && len(s.CodeHosts) > 2 {
+		t["code_hosts"] = fmt.Sprintf("%s, %s and %d more", s.CodeHosts[0], s.CodeHosts[1], len(s.CodeHosts)-2)
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+" "+t[k])
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // runData implements `vigil-proxy data refresh` and `data export`.
@@ -137,12 +169,11 @@ func runAdmin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: vigil-proxy admin hash-password   (reads the password from stdin)")
 		return exitUsage
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		fmt.Fprintln(stderr, "vigil-proxy admin hash-password: read stdin:", err)
+	pw, err := readPassword(stdin, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy admin hash-password:", err)
 		return exitUsage
 	}
-	pw := strings.TrimRight(line, "\r\n")
 	if len(pw) < 12 {
 		fmt.Fprintln(stderr, "vigil-proxy admin hash-password: use a password of at least 12 characters")
 		return exitUsage

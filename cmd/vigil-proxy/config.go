@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -40,12 +41,15 @@ type Config struct {
 		Upstream  string   `yaml:"upstream" doc:"base URL serving /simple/ and /pypi/<p>/json"`
 		FileHosts []string `yaml:"file_hosts" doc:"host[:port] list the proxy may fetch files from"`
 		HideMode  string   `yaml:"hide_mode" doc:"yank (hidden files stay listed as yanked with the reason) | remove"`
+		// RequireDigest refuses files the index gives no sha256 for.
+		RequireDigest bool `yaml:"require_digest" doc:"refuse files the index gives no sha256 for (set false only for a private index that omits hashes: its files are then served unverified)"`
 	} `yaml:"pypi"`
 	NPM struct {
 		Upstream          string   `yaml:"upstream" doc:"upstream registry base URL (npmjs, Artifactory, Nexus, Verdaccio…)"`
 		TarballHosts      []string `yaml:"tarball_hosts" doc:"host[:port] list the proxy may fetch tarballs from"`
 		Private           []string `yaml:"private" doc:"name patterns never resolved upstream (dependency confusion), e.g. @myorg/*"`
 		DeprecateWarnings bool     `yaml:"deprecate_warnings" doc:"show warn findings as npm 'deprecated' messages"`
+		RequireDigest     bool     `yaml:"require_digest" doc:"refuse tarballs whose version gives neither dist.integrity nor dist.shasum (the npm registry always gives one)"`
 		TokenEnv          string   `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
 	} `yaml:"npm"`
 	Cache struct {
@@ -54,11 +58,15 @@ type Config struct {
 		Grace         Duration `yaml:"grace" doc:"stale-if-error: serve an expired copy this long when upstream fails (0 disables)"`
 		MaxMemoryMB   int64    `yaml:"max_memory_mb" doc:"in-memory metadata cache budget"`
 		MaxDocumentMB int64    `yaml:"max_document_mb" doc:"largest upstream document accepted (decoded)"`
+		// ArtifactsMaxSize bounds the verified tarball/wheel cache.
+		ArtifactsMaxSize ByteSize `yaml:"artifacts_max_size" doc:"disk budget of the verified tarball/wheel cache in <data_dir>/artifacts, e.g. 10GiB (least recently used files go first; 0 disables)"`
 	} `yaml:"cache"`
 	Upstream struct {
 		ConnectTimeout  Duration `yaml:"connect_timeout" doc:"TCP/TLS connect timeout"`
 		HeaderTimeout   Duration `yaml:"header_timeout" doc:"time to response headers"`
 		DocumentTimeout Duration `yaml:"document_timeout" doc:"time to read a whole metadata document"`
+		MaxInflightMB   int64    `yaml:"max_inflight_mb" doc:"memory all upstream documents being read at once may hold; past it requests get 503 (0: twice cache.max_document_mb)"`
+		Offline         bool     `yaml:"offline" doc:"never contact the upstream registries: serve only cached metadata (within cache.ttl + cache.grace) and cached files; misses get an explained 503"`
 	} `yaml:"upstream"`
 	Rules struct {
 		MinPackageAge      Duration          `yaml:"min_package_age" doc:"DEP-002: packages younger than this are blocked (default from strategy)"`
@@ -81,7 +89,8 @@ type Config struct {
 	} `yaml:"popularity"`
 	Store StoreConfig `yaml:"store"`
 	Audit struct {
-		RetentionDays int `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
+		RetentionDays int   `yaml:"retention_days" doc:"audit events older than this are pruned (0 keeps forever)"`
+		MaxMB         int64 `yaml:"max_mb" doc:"live audit data above this loses its oldest events, checked hourly (0: no size cap); vigil-proxy store compact shrinks the file"`
 	} `yaml:"audit"`
 	Admin struct {
 		Listen         string   `yaml:"listen" doc:"admin UI/API listener (empty disables the admin surface)"`
@@ -95,6 +104,10 @@ type Config struct {
 		URL string `yaml:"url" doc:"POST a signed JSON body here on blocks and approval requests (secret: VIGIL_WEBHOOK_SECRET)"`
 	} `yaml:"webhook"`
 	Malware MalwareConfig `yaml:"malware"`
+
+	// sources says where each key set by a file or the environment came
+	// from ("VIGIL_STRATEGY", "config /etc/vigil.yaml"), for errors.
+	sources map[string]string
 }
 
 // ListEntryConfig is an allow/deny entry in the config file. In YAML it may
@@ -205,6 +218,8 @@ func defaultConfig() Config {
 	c.PyPI.Upstream = "https://pypi.org"
 	c.PyPI.FileHosts = []string{"files.pythonhosted.org"}
 	c.PyPI.HideMode = "yank"
+	c.PyPI.RequireDigest = true
+	c.NPM.RequireDigest = true
 	c.NPM.Upstream = "https://registry.npmjs.org"
 	c.NPM.TarballHosts = []string{"registry.npmjs.org"}
 	c.NPM.DeprecateWarnings = true
@@ -213,6 +228,7 @@ func defaultConfig() Config {
 	c.Cache.Grace = Duration(24 * time.Hour)
 	c.Cache.MaxMemoryMB = 256
 	c.Cache.MaxDocumentMB = 128
+	c.Cache.ArtifactsMaxSize = 10 << 30
 	c.Upstream.ConnectTimeout = Duration(5 * time.Second)
 	c.Upstream.HeaderTimeout = Duration(15 * time.Second)
 	c.Upstream.DocumentTimeout = Duration(60 * time.Second)
@@ -221,6 +237,7 @@ func defaultConfig() Config {
 	c.Popularity.NPMDownloadsURL = "https://api.npmjs.org"
 	c.Audit.RetentionDays = 90
 	c.Store.MaxStale = Duration(5 * time.Minute)
+	c.Audit.MaxMB = 1024
 	c.Admin.Listen = "127.0.0.1:8081"
 	c.Malware = defaultMalwareConfig()
 	return c
@@ -241,6 +258,10 @@ func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
 		if err := decodeYAML(b, &c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
+		c.sources = map[string]string{}
+		for _, k := range yamlKeys(b) {
+			c.sources[k] = "config " + path
+		}
 	}
 	if err := applyEnv(&c, env); err != nil {
 		return c, err
@@ -248,14 +269,51 @@ func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
+// yamlKeys lists the dotted paths of the scalar and list keys a YAML
+// document sets (maps under them, such as rules.actions, count as one key).
+func yamlKeys(b []byte) []string {
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	var out []string
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			path := n.Content[i].Value
+			if prefix != "" {
+				path = prefix + "." + path
+			}
+			if v := n.Content[i+1]; v.Kind == yaml.MappingNode && path != "rules.actions" {
+				walk(v, path)
+				continue
+			}
+			out = append(out, path)
+		}
+	}
+	if root := doc.Content[0]; root.Kind == yaml.MappingNode {
+		walk(root, "")
+	}
+	return out
+}
+
 func decodeYAML(b []byte, c *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		// yaml names Go types ("field x not found in type main.Config"):
+		// say it in the file's terms.
+		msg := unknownField.ReplaceAllString(err.Error(), "unknown key $1 (deploy/config.example.yaml lists every key)")
+		msg = goType.ReplaceAllString(msg, "")
+		return errors.New(strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  "))
 	}
 	return nil
 }
+
+var (
+	unknownField = regexp.MustCompile(`(?m)field (\S+) not found in type .*$`)
+	goType       = regexp.MustCompile(` into (main\.|policy\.)?[A-Za-z0-9_.\[\]*]+`)
+)
 
 // envVar describes one configuration key and its environment variable.
 type envVar struct {
@@ -304,6 +362,13 @@ func applyEnv(c *Config, env func(string) (string, bool)) error {
 		}
 		if err := setFromString(ev.field, raw); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ev.Name, err))
+			continue
+		}
+		if ev.Key != "(environment only)" {
+			if c.sources == nil {
+				c.sources = map[string]string{}
+			}
+			c.sources[ev.Key] = ev.Name
 		}
 	}
 	return errors.Join(errs...)
@@ -380,7 +445,21 @@ func splitList(raw string) []string {
 // key names a setting in errors: its YAML path and its environment
 // variable, so the operator finds it whichever way it was set.
 func key(path string) string {
-	return path + " (VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_")) + ")"
+	return path + " (" + envName(path) + ")"
+}
+
+func envName(path string) string {
+	return "VIGIL_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
+}
+
+// key names a setting of c in errors with where its value came from: the
+// environment variable that set it, the config file that set it, or (for
+// a default) the variable that would set it.
+func (c *Config) key(path string) string {
+	if src, ok := c.sources[path]; ok {
+		return path + " (" + src + ")"
+	}
+	return key(path)
 }
 
 // maxMB bounds the megabyte settings so that converting them to bytes
@@ -391,15 +470,16 @@ const maxMB = 1 << 20
 func (c *Config) validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		errs = append(errs, fmt.Errorf("%s %q: want host:port", key("listen"), c.Listen))
+		errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("listen"), c.Listen))
 	}
 	if c.Admin.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: want host:port", key("admin.listen"), c.Admin.Listen))
+			errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("admin.listen"), c.Admin.Listen))
 		}
 	}
+	before := len(errs)
 	if _, err := policy.ParseStrategy(c.Strategy); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", key("strategy"), err))
+		errs = append(errs, fmt.Errorf("%s: %w", c.key("strategy"), err))
 	}
 	for _, u := range []struct {
 		path, raw string
@@ -413,30 +493,30 @@ func (c *Config) validate() error {
 			continue
 		}
 		if pu, err := url.Parse(u.raw); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", key(u.path), redactURL(u.raw, u.path == "webhook.url")))
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", c.key(u.path), redactURL(u.raw, u.path == "webhook.url")))
 		}
 	}
 	for path, hosts := range map[string][]string{"pypi.file_hosts": c.PyPI.FileHosts, "npm.tarball_hosts": c.NPM.TarballHosts} {
 		if len(hosts) == 0 {
-			errs = append(errs, fmt.Errorf("%s is empty: no file could ever be downloaded", key(path)))
+			errs = append(errs, fmt.Errorf("%s is empty: no file could ever be downloaded", c.key(path)))
 		}
 	}
 	switch c.PyPI.HideMode {
 	case "yank", "remove":
 	default:
-		errs = append(errs, fmt.Errorf("%s %q: want yank or remove", key("pypi.hide_mode"), c.PyPI.HideMode))
+		errs = append(errs, fmt.Errorf("%s %q: want yank or remove", c.key("pypi.hide_mode"), c.PyPI.HideMode))
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("%s %q: want debug, info, warn or error", c.key("log.level"), c.Log.Level))
 	}
 	switch c.Log.Format {
 	case "auto", "text", "json":
 	default:
-		errs = append(errs, fmt.Errorf("%s %q: want auto, text or json", key("log.format"), c.Log.Format))
+		errs = append(errs, fmt.Errorf("%s %q: want auto, text or json", c.key("log.format"), c.Log.Format))
 	}
 	for path, mb := range map[string]int64{"cache.max_memory_mb": c.Cache.MaxMemoryMB, "cache.max_document_mb": c.Cache.MaxDocumentMB} {
 		if mb <= 0 || mb > maxMB {
-			errs = append(errs, fmt.Errorf("%s %d: want between 1 and %d", key(path), mb, maxMB))
+			errs = append(errs, fmt.Errorf("%s %d: want between 1 and %d", c.key(path), mb, maxMB))
 		}
 	}
 	// Zero would silently select a library default; say so instead.
@@ -444,25 +524,35 @@ func (c *Config) validate() error {
 		"upstream.connect_timeout": c.Upstream.ConnectTimeout, "upstream.header_timeout": c.Upstream.HeaderTimeout,
 		"upstream.document_timeout": c.Upstream.DocumentTimeout} {
 		if d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: must be positive", key(path)))
+			errs = append(errs, fmt.Errorf("%s: must be positive", c.key(path)))
 		}
 	}
 	errs = append(errs, c.Store.validate()...)
+	if c.Upstream.MaxInflightMB < 0 || c.Upstream.MaxInflightMB > maxMB {
+		errs = append(errs, fmt.Errorf("%s %d: want 0 (automatic) or up to %d", c.key("upstream.max_inflight_mb"), c.Upstream.MaxInflightMB, maxMB))
+	}
+	if c.Audit.MaxMB < 0 || c.Audit.MaxMB > maxMB {
+		errs = append(errs, fmt.Errorf("%s %d: want 0 (no cap) or up to %d", c.key("audit.max_mb"), c.Audit.MaxMB, maxMB))
+	}
 	if c.Audit.RetentionDays < 0 {
-		errs = append(errs, fmt.Errorf("%s must not be negative", key("audit.retention_days")))
+		errs = append(errs, fmt.Errorf("%s must not be negative", c.key("audit.retention_days")))
 	}
 	for k, v := range c.Rules.Actions {
 		if _, err := policy.ParseAction(v); err != nil {
-			errs = append(errs, fmt.Errorf("rules.actions[%s] (VIGIL_RULES_ACTIONS): %w", k, err))
+			errs = append(errs, fmt.Errorf("%s[%s]: %w", c.key("rules.actions"), k, err))
 		}
 	}
 	if c.Rules.UnknownPopularity != "" {
 		if _, err := policy.ParseAction(c.Rules.UnknownPopularity); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", key("rules.unknown_popularity"), err))
+			errs = append(errs, fmt.Errorf("%s: %w", c.key("rules.unknown_popularity"), err))
 		}
 	}
-	if _, err := c.settings(); err != nil {
-		errs = append(errs, err)
+	if len(errs) == before {
+		// The remaining cross-field checks; the fields settings() parses
+		// were reported above, once, with their keys.
+		if _, err := c.settings(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if _, err := c.listEntries(); err != nil {
 		errs = append(errs, err)
@@ -564,6 +654,28 @@ func (c *Config) dataDir() string {
 		return filepath.Join(d, "vigil-proxy")
 	}
 	return ".data"
+}
+
+// effective returns c with every rule setting the strategy decides filled
+// in with its value, so that `vigil-proxy config` shows what applies (not
+// "min_package_age: 0s" when the strategy makes it 30 days).
+func (c Config) effective() (Config, error) {
+	s, err := c.settings()
+	if err != nil {
+		return c, err
+	}
+	missing, downloads := s.MissingTimeIsNew, s.MinWeeklyDownloads
+	c.Rules.MinPackageAge = Duration(s.MinPackageAge)
+	c.Rules.MinReleaseAge = Duration(s.MinReleaseAge)
+	c.Rules.MissingTimeIsNew = &missing
+	c.Rules.CodeHosts = s.CodeHosts
+	c.Rules.MinWeeklyDownloads = &downloads
+	c.Rules.UnknownPopularity = string(s.UnknownPopularity)
+	c.Rules.Actions = map[string]string{}
+	for _, info := range policy.Catalogue() {
+		c.Rules.Actions[info.ID] = string(s.Action(info.ID))
+	}
+	return c, nil
 }
 
 // redacted returns the config as YAML with secrets removed, for

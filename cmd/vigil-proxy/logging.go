@@ -13,7 +13,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	if err != nil {
 		lvl = slog.LevelInfo
 	}
-	opts := &slog.HandlerOptions{Level: lvl}
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: humanDurations}
 	if format == "auto" {
 		format = "json"
 		if f, ok := w.(*os.File); ok && isTerminal(f) {
@@ -24,6 +24,15 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// humanDurations writes durations as "1.5s" rather than JSON's nanosecond
+// integers, in every log format.
+func humanDurations(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 // isTerminal reports whether f is a character device (a terminal).

@@ -10,6 +10,7 @@
 //	vigil-proxy admin hash-password
 //	vigil-proxy store migrate --from bolt:DIR --to postgres://…
 //	vigil-proxy health         probe a running proxy (container health checks)
+//	vigil-proxy store compact
 //	vigil-proxy version
 package main
 
@@ -100,6 +101,7 @@ commands:
   data sync-malware     sync the malware feed now, or import dumps (--from FILE.zip)
   admin hash-password   read a password on stdin, print its bcrypt hash
   store migrate         copy a bbolt data directory into PostgreSQL, verified
+  store compact         shrink store.db after pruning (run while the proxy is stopped)
   health                probe a running proxy's /healthz (exit 0 when it answers 200)
   version               print the version
 

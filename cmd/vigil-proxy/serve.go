@@ -78,6 +78,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
 	if err := serve(ctx, cfg, log, getenv); err != nil {
+		var se *startupError
+		if errors.As(err, &se) {
+			// Nothing was served: one line that says what to do.
+			fmt.Fprintln(stderr, "vigil-proxy: cannot start:", se)
+			return exitUsage
+		}
 		log.Error("vigil-proxy stopped", "error", err)
 		return exitUsage
 	}
@@ -94,7 +100,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, getenv env) error 
 func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv env, grace time.Duration) error {
 	st, err := buildStack(ctx, cfg, log, stackOptions{})
 	if err != nil {
-		return err
+		return asStartupError(err)
 	}
 	defer st.Close()
 
@@ -106,13 +112,12 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 		if errors.Is(err, errNoAdminCredentials) {
 			log.Warn("admin surface disabled: no credentials configured; set VIGIL_ADMIN_TOKEN (or VIGIL_ADMIN_TOKEN_FILE) or VIGIL_ADMIN_PASSWORD_HASH (create one with: vigil-proxy admin hash-password)")
 		} else if err != nil {
-			return err
+			return asStartupError(err)
 		}
 	}
 	registry := requireMalware(st.malware, st.proxy.Handler())
 	var notifyMalware func(store.Event)
 	if adminSrv != nil {
-		st.proxy.SetCheckHandler(adminSrv.CheckHandler())
 		st.proxy.SetOnBlock(adminSrv.NotifyBlock)
 		notifyMalware = func(ev store.Event) { adminSrv.NotifyMalwareAlert(ev) }
 	}
@@ -133,7 +138,8 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 			for _, l := range listeners {
 				l.Close()
 			}
-			return fmt.Errorf("listen %s: %w", srv.Addr, err)
+			return &startupError{what: "listen " + srv.Addr, err: err,
+				fix: "stop what uses the address, or choose another with --listen / --admin-listen (VIGIL_LISTEN, VIGIL_ADMIN_LISTEN)"}
 		}
 		listeners = append(listeners, ln)
 	}
@@ -145,9 +151,20 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	if cfg.Malware.FeedURL != "" {
 		g.Go(func() error { return st.malware.Run(gctx) })
 	}
-	if cfg.Audit.RetentionDays > 0 {
-		retention := time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour
-		g.Go(func() error { return store.Prune(gctx, st.store, retention, time.Hour, time.Now, log) })
+	g.Go(func() error { return runArtifactScrub(gctx, st.artifacts) })
+	g.Go(func() error { st.signals.probe(gctx); return nil })
+	g.Go(func() error {
+		if n, err := st.proxy.VerifyWatchlist(gctx); err != nil && gctx.Err() == nil {
+			log.Warn("watchlist verification failed; entries are still checked when consulted", "error", err)
+		} else if n > 0 {
+			log.Info("watchlist verified: cleared entries for packages that predate their first refusal", "cleared", n)
+		}
+		return nil
+	})
+	if cfg.Audit.RetentionDays > 0 || cfg.Audit.MaxMB > 0 {
+		opts := store.RetentionOptions{Retention: time.Duration(cfg.Audit.RetentionDays) * 24 * time.Hour,
+			MaxBytes: cfg.Audit.MaxMB << 20, Logger: log, OnPruned: st.proxy.AuditPruned}
+		g.Go(func() error { return store.RunRetention(gctx, st.store, opts) })
 	}
 	if adminSrv != nil {
 		g.Go(func() error { return adminSrv.Run(gctx) })
@@ -189,7 +206,9 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	})
 	err = g.Wait()
 	waitIdle(&inflight, 5*time.Second)
-	// Decisions made while in-flight requests finished are still buffered.
+	// Decisions made while in-flight requests finished are still buffered,
+	// and so are the counts of aggregated allows.
+	st.proxy.FlushAudit()
 	if ferr := st.recorder.Flush(context.WithoutCancel(ctx)); ferr != nil {
 		log.Error("audit flush failed", "error", ferr)
 	}

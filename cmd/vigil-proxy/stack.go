@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/malwarefeed"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/popularity"
@@ -36,7 +37,9 @@ type stack struct {
 	signals  *popularitySignals
 	recorder *store.Recorder
 	proxy    *proxy.Server
-	closers  []func() error
+	// artifacts is the verified file cache (nil when disabled or unused).
+	artifacts *artifactcache.Disk
+	closers   []func() error
 }
 
 // stackOptions says which parts of the stack to build.
@@ -63,7 +66,20 @@ func (s *stack) Close() error {
 // loadIndex builds the typosquat/popularity index from the configured
 // corpus file or the embedded snapshot.
 func loadIndex(cfg Config) (*names.Index, error) {
-	corpus, err := loadCorpus(cfg)
+	var corpus *names.Corpus
+	var err error
+	if cfg.Names.CorpusFile != "" {
+		f, ferr := os.Open(cfg.Names.CorpusFile)
+		if ferr != nil {
+			return nil, corpusProblem(cfg.Names.CorpusFile, ferr)
+		}
+		defer f.Close()
+		if corpus, err = names.LoadCorpus(f); err != nil {
+			return nil, corpusProblem(cfg.Names.CorpusFile, err)
+		}
+	} else {
+		corpus, err = names.LoadEmbedded()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load popular-name corpus: %w", err)
 	}
@@ -107,10 +123,18 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if err != nil {
 		return nil, err
 	}
+	// The corpus first: a wrong path fails before any file is opened.
+	st.index, err = loadIndex(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if !opt.noStore {
 		bs, err := openStore(ctx, cfg, dataDir, log)
 		if err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
+			if cfg.Store.URL != "" {
+				return nil, fmt.Errorf("open store: %w", err)
+			}
+			return nil, storeProblem(filepath.Join(dataDir, "store.db"), err)
 		}
 		st.store = bs
 		st.closers = append(st.closers, bs.Close)
@@ -121,10 +145,6 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	}
 	st.lists = store.NewLists(entries, listStore, cfg.Store.listsTTL()).WithLogger(log).WithMaxStale(time.Duration(cfg.Store.MaxStale))
 
-	st.index, err = loadIndex(cfg)
-	if err != nil {
-		return nil, err
-	}
 	if st.malware, err = openMalwareFeed(ctx, cfg, log); err != nil {
 		return nil, err
 	}
@@ -138,6 +158,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		ResponseHeaderTimeout: time.Duration(cfg.Upstream.HeaderTimeout),
 		DocumentTimeout:       time.Duration(cfg.Upstream.DocumentTimeout),
 		MaxDocumentBytes:      cfg.Cache.MaxDocumentMB << 20,
+		MaxInflightBytes:      cfg.Upstream.MaxInflightMB << 20,
 		UserAgent:             "vigil-proxy/" + version,
 		Logger:                log,
 	})
@@ -160,12 +181,13 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		Logger:       log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open metadata cache: %w", err)
+		return nil, cacheProblem(filepath.Join(cacheDir, "cache.db"), err)
 	}
 	st.closers = append(st.closers, st.cache.Close)
 
-	st.signals = newPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online, log)
-	if opt.popularityFile != "" && !opt.offline && cfg.Popularity.Online {
+	st.signals = newObservedPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online || cfg.Upstream.Offline, log,
+		func(ctx context.Context, host string, err error) { st.proxy.ObserveUpstream(ctx, host, err) })
+	if opt.popularityFile != "" && !opt.offline && cfg.Popularity.Online && !cfg.Upstream.Offline {
 		fp, closePop := persistPopularity(cfg, st.index, opt.popularityFile, log)
 		st.signals = fp
 		st.closers = append(st.closers, closePop)
@@ -195,9 +217,10 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		Engine:         st.engine,
 		Upstream:       st.client,
 		Cache:          st.cache,
-		PyPI:           proxy.PyPIOptions{Upstream: pypiUp, FileHosts: fileHosts, HideMode: cfg.PyPI.HideMode},
+		PyPI: proxy.PyPIOptions{Upstream: pypiUp, FileHosts: fileHosts, HideMode: cfg.PyPI.HideMode,
+			AllowMissingDigest: !cfg.PyPI.RequireDigest},
 		NPM: proxy.NPMOptions{Upstream: npmUp, TarballHosts: tarballHosts, Private: cfg.NPM.Private,
-			DeprecateWarnings: cfg.NPM.DeprecateWarnings},
+			DeprecateWarnings: cfg.NPM.DeprecateWarnings, AllowMissingDigest: !cfg.NPM.RequireDigest},
 		Signals: st.signals,
 		Lookalike: func(eco policy.Ecosystem, name string) (string, bool) {
 			m, ok := st.index.Typosquat(eco, name)
@@ -215,6 +238,15 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		}
 		popts.Metrics = proxy.NewMetrics(st.cache, dropped)
 	}
+	if !opt.noStore {
+		if st.artifacts, err = openArtifactCache(cfg, cacheDir, log); err != nil {
+			return nil, err
+		}
+		if st.artifacts != nil {
+			popts.Artifacts = st.artifacts
+		}
+		popts.Offline = cfg.Upstream.Offline
+	}
 	if st.store != nil {
 		popts.Watch = st.store
 		popts.Events = st.recorder
@@ -231,18 +263,71 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 // popularitySignals bounds popularity lookups: a slow source means
 // "unknown" (which DEP-004 handles as configured), never a slow install.
 type popularitySignals struct {
-	lookup *popularity.Lookup
+	lookup  *popularity.Lookup
+	sources map[policy.Ecosystem]popularity.Source // live sources, observed (nil offline)
 }
 
 func newPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger) *popularitySignals {
+	return newObservedPopularitySignals(cfg, ix, offline, log, func(context.Context, string, error) {})
+}
+
+// newObservedPopularitySignals is newPopularitySignals reporting every
+// request of the live sources to observe (the proxy's upstream health).
+func newObservedPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger, observe observeFunc) *popularitySignals {
 	opts := popularity.Options{Snapshot: ix, Logger: log}
+	p := &popularitySignals{}
 	if !offline {
-		opts.Live = map[policy.Ecosystem]popularity.Source{
-			policy.PyPI: popularity.NewCache(popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL}), popularity.CacheOptions{}),
-			policy.NPM:  popularity.NewCache(popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL}), popularity.CacheOptions{}),
+		p.sources = map[policy.Ecosystem]popularity.Source{
+			policy.PyPI: observedSource{popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL}), hostOf(cfg.Popularity.PyPIStatsURL), observe},
+			policy.NPM:  observedSource{popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL}), hostOf(cfg.Popularity.NPMDownloadsURL), observe},
+		}
+		opts.Live = map[policy.Ecosystem]popularity.Source{}
+		for eco, src := range p.sources {
+			opts.Live[eco] = popularity.NewCache(src, popularity.CacheOptions{})
 		}
 	}
-	return &popularitySignals{lookup: popularity.New(opts)}
+	p.lookup = popularity.New(opts)
+	return p
+}
+
+// observeFunc reports the outcome of a request to an upstream host.
+type observeFunc func(ctx context.Context, host string, err error)
+
+// observedSource reports every real request of a popularity source (not
+// the ones its backoff skipped) to the upstream health, so that an
+// unreachable source shows on the dashboard and is logged once.
+type observedSource struct {
+	popularity.Source
+	host    string
+	observe observeFunc
+}
+
+func (o observedSource) WeeklyDownloads(ctx context.Context, eco policy.Ecosystem, names []string) (map[string]int64, error) {
+	m, err := o.Source.WeeklyDownloads(ctx, eco, names)
+	if !errors.Is(err, popularity.ErrBackoff) {
+		o.observe(ctx, "popularity "+o.host, err)
+	}
+	return m, err
+}
+
+// probe asks each live popularity source about one popular name, so that
+// an unreachable source is reported once at start-up rather than
+// discovered package by package.
+func (p *popularitySignals) probe(ctx context.Context) {
+	for eco, src := range p.sources {
+		name := map[policy.Ecosystem]string{policy.PyPI: "requests", policy.NPM: "lodash"}[eco]
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, _ = src.WeeklyDownloads(pctx, eco, []string{name})
+		cancel()
+	}
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Host
 }
 
 // Signals answers within a short deadline.

@@ -18,6 +18,10 @@ import (
 )
 
 const storeUsage = `usage: vigil-proxy store migrate --from bolt:DATA_DIR --to postgres://USER@HOST:5432/DB[?sslmode=…]
+       vigil-proxy store compact [--data-dir DIR]   (stop vigil-proxy first)
+
+compact rewrites store.db without the free pages that pruning leaves (a
+bbolt file never shrinks).
 
 Copies every durable record (audit events, allow/deny entries, approval
 requests, watchlist) from a bbolt data directory into an empty PostgreSQL
@@ -26,8 +30,11 @@ uses DATA_DIR first. The password comes from VIGIL_STORE_PASSWORD or
 VIGIL_STORE_PASSWORD_FILE, never from the command line.
 `
 
-// runStore implements `vigil-proxy store migrate`.
+// runStore implements `vigil-proxy store migrate` and `store compact`.
 func runStore(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	if len(args) > 0 && args[0] == "compact" {
+		return runStoreCompact(args, stdout, stderr, getenv)
+	}
 	if len(args) == 0 || args[0] != "migrate" {
 		fmt.Fprint(stderr, storeUsage)
 		return exitUsage
@@ -99,4 +106,38 @@ func migrateStore(ctx context.Context, from, to string, stdout io.Writer, getenv
 	}
 	fmt.Fprintln(stdout, "every table matches; point store.url (VIGIL_STORE_URL) at the database")
 	return nil
+}
+
+// runStoreCompact implements `vigil-proxy store compact`: rewrite store.db without
+// the free pages that pruning leaves (a bbolt file never shrinks), while
+// the proxy is stopped.
+func runStoreCompact(args []string, stdout, stderr io.Writer, getenv env) int {
+	if len(args) == 0 || args[0] != "compact" {
+		fmt.Fprintln(stderr, "usage: vigil-proxy store compact [--data-dir DIR]   (stop vigil-proxy first)")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("store compact", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var common commonFlags
+	common.register(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage
+	}
+	cfg, err := common.load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigil-proxy store compact:", err)
+		return exitUsage
+	}
+	path := filepath.Join(cfg.dataDir(), "store.db")
+	before, after, err := boltstore.Compact(path)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, boltstore.ErrLocked) {
+			msg = path + " is in use: stop vigil-proxy, then compact"
+		}
+		fmt.Fprintln(stderr, "vigil-proxy store compact:", msg)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "compacted %s: %.1f MiB → %.1f MiB\n", path, float64(before)/(1<<20), float64(after)/(1<<20))
+	return exitOK
 }

@@ -157,9 +157,11 @@ func (rs *remoteSource) batch(ctx context.Context, qs []deps.Query) ([]policy.Re
 		if err != nil {
 			return nil, fmt.Errorf("read answer from %s: %w", rs.base.Redacted(), err)
 		}
-		if resp.StatusCode == http.StatusTooManyRequests && attempt < 5 {
+		if resp.StatusCode == http.StatusTooManyRequests && attempt < 8 {
+			// The proxy's per-client question rate (600 a minute, bursts of
+			// 1,000 by default): a large lockfile waits for its turn.
 			wait := time.Second
-			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 && s <= 30 {
+			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 && s <= 120 {
 				wait = time.Duration(s) * time.Second
 			}
 			select {

@@ -37,8 +37,7 @@ const (
 	negativeTTL = time.Second
 )
 
-// newAdminToken returns a random admin bearer token for one proxy. Setting
-// one also serves /api/v1/check on the registry listener.
+// newAdminToken returns a random admin bearer token for one proxy.
 func newAdminToken() string { return "e2e-" + rand.Text() }
 
 // oldEnough is a publication time that no age rule objects to.
@@ -248,7 +247,10 @@ func TestNPMTyposquat(t *testing.T) {
 // slopsquatProxyEnv is the proxy setting both slopsquat tests share: a short
 // negative cache so a name registered upstream is seen at once.
 func slopsquatProxyEnv(extra map[string]string) map[string]string {
-	env := map[string]string{"VIGIL_CACHE_NEGATIVE_TTL": negativeTTL.String(), "VIGIL_ADMIN_TOKEN": newAdminToken()}
+	// A slopsquat is registered after its name was refused, so it is also
+	// brand-new: the age rules are relaxed to leave DEP-001 alone in view.
+	env := map[string]string{"VIGIL_CACHE_NEGATIVE_TTL": negativeTTL.String(), "VIGIL_ADMIN_TOKEN": newAdminToken(),
+		"VIGIL_RULES_MIN_PACKAGE_AGE": "1s", "VIGIL_RULES_MIN_RELEASE_AGE": "1s"}
 	for k, v := range extra {
 		env[k] = v
 	}
@@ -361,8 +363,9 @@ func TestPipSlopsquatWatchlist(t *testing.T) {
 		t.FailNow()
 	}
 
+	// Registered after the refusal (the escalation needs that).
 	fake.SetProject(pypitest.Project{Name: slopPyPI, ProjectURLs: repo(slopPyPI),
-		Dists: []pypitest.Dist{{Version: "0.1.0", Uploaded: oldEnough()}}})
+		Dists: []pypitest.Dist{{Version: "0.1.0", Uploaded: time.Now().UTC()}}})
 	waitPastNegativeTTL()
 	if page := httpGetBody(t, fake.URL+"/simple/"+slopPyPI+"/"); !strings.Contains(page, "huggingface_cli-0.1.0") {
 		t.Fatalf("fake PyPI does not list the registered project:\n%s", page)
@@ -374,9 +377,10 @@ func TestPipSlopsquatWatchlist(t *testing.T) {
 		v := pipInstallRun(t, py, p, "-vv", slopPyPI)
 		v.verbose(t, "pip install of a name registered after it 404'd", 1,
 			"403 Client Error: Blocked by vigil-proxy: probable slopsquat: 'huggingface-cli' did not exist when first requested on ")
+		// The anonymous check API leaves out the watchlist's date and count.
 		c := runVigil(t, nil, "check", "--proxy", p.URL, "pypi", slopPyPI)
 		c.check(t, "vigil-proxy check --proxy of a probable slopsquat", 1,
-			"BLOCK pypi huggingface-cli", "DEP-001 block probable slopsquat: `huggingface-cli` did not exist when first requested on ")
+			"BLOCK pypi huggingface-cli", "DEP-001 block probable slopsquat: `huggingface-cli` did not exist when first requested and has been registered since")
 		wantWatched(t, adminWatchlist(t, p), policy.PyPI, slopPyPI)
 	})
 	for _, f := range fake.Files(slopPyPI) {
@@ -426,9 +430,9 @@ func TestNPMSlopsquatWatchlist(t *testing.T) {
 		t.FailNow()
 	}
 
-	old := oldEnough()
-	fake.SetPackage(npmtest.Package{Name: slopNPM, Created: old, Repository: ghRepository(slopNPM),
-		Versions: []npmtest.Version{{Version: "1.0.0", Published: old}}})
+	registered := time.Now().UTC() // after the refusal (the escalation needs that)
+	fake.SetPackage(npmtest.Package{Name: slopNPM, Created: registered, Repository: ghRepository(slopNPM),
+		Versions: []npmtest.Version{{Version: "1.0.0", Published: registered}}})
 	waitPastNegativeTTL()
 
 	t.Run("registered later", func(t *testing.T) {
@@ -466,4 +470,53 @@ func TestNPMSlopsquatWatchlist(t *testing.T) {
 		runVigil(t, env, "check", "--offline", "npm", slopNPM).check(t, "vigil-proxy check --offline (same data dir)", 1,
 			"BLOCK npm react-codeshift", want)
 	})
+}
+
+// TestNPMWatchlistCannotBePoisoned is issue 10's regression test with the
+// real npm client: anonymous requests for case variants (npm names are
+// case-sensitive: `LoDash` does not exist) and check-API questions on a
+// default deployment (no admin surface) must not get the real packages
+// refused as probable slopsquats.
+func TestNPMWatchlistCannotBePoisoned(t *testing.T) {
+	t.Parallel()
+	old := oldEnough()
+	fake := npmtest.NewServer(t,
+		npmtest.Package{Name: "lodash", Created: old, Repository: ghRepository("lodash"), Versions: []npmtest.Version{{Version: "4.17.21", Published: old}}},
+		npmtest.Package{Name: "express", Created: old, Repository: ghRepository("express"), Versions: []npmtest.Version{{Version: "4.21.2", Published: old}}},
+		npmtest.Package{Name: "JSONStream", Created: old, Repository: ghRepository("JSONStream"), Versions: []npmtest.Version{{Version: "1.3.5", Published: old}}},
+	)
+	p := startProxy(t, npmEnv(fake, map[string]string{"VIGIL_CACHE_NEGATIVE_TTL": negativeTTL.String()}))
+
+	for _, path := range []string{"/npm/LoDash", "/npm/jsonstream", "/api/v1/check/npm/Express", "/api/v1/check/npm/LODASH"} {
+		resp, err := http.Get(p.URL + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		resp.Body.Close()
+		t.Logf("anonymous GET %s: %s", path, resp.Status)
+	}
+	waitPastNegativeTTL()
+
+	dir := npmProject(t, nil)
+	runNPM(t, p, dir, t.TempDir(), "install", "lodash", "express", "JSONStream").check(t,
+		"npm install after case-variant requests and check-API questions", 0)
+	wantInstalled(t, dir, map[string]string{"lodash": "4.17.21", "express": "4.21.2", "JSONStream": "1.3.5"})
+	runVigil(t, nil, "check", "--proxy", p.URL, "npm", "lodash").check(t,
+		"vigil-proxy check --proxy on a proxy without an admin surface", 0, "ALLOW npm lodash")
+
+	evs := p.Events(t)
+	for _, ev := range evs {
+		if ev.Verdict == "block" && slices.Contains([]string{"lodash", "express", "jsonstream"}, strings.ToLower(ev.Package)) &&
+			ev.Package != "LoDash" && ev.Package != "jsonstream" && ev.Kind == store.KindDecision {
+			t.Errorf("an install of a real package was blocked: %+v", ev)
+		}
+	}
+	var watched []string
+	for _, w := range storeWatchlist(t, p) {
+		watched = append(watched, w.Name)
+	}
+	slices.Sort(watched)
+	if want := []string{"LoDash", "jsonstream"}; !slices.Equal(watched, want) {
+		t.Errorf("watchlist = %v, want exactly the refused install names %v", watched, want)
+	}
 }

@@ -142,6 +142,11 @@ func TestSuggest(t *testing.T) {
 		{policy.PyPI, "huggingface-cli", 1, []string{"huggingface-hub"}},
 		{policy.NPM, "@babel/core-utils-extra", 1, []string{"@babel/core"}},
 		{policy.PyPI, "reqeusts", 0, nil},
+		// Similarity before popularity among relatives.
+		{policy.NPM, "react-native-ai-toolkit-pro", 1, []string{"react-native"}},
+		// A case variant of an npm name (npm names are case-sensitive)
+		// suggests the real spelling first.
+		{policy.NPM, "LoDash", 1, []string{"lodash"}},
 	}
 	for _, tc := range tests {
 		got := ix.Suggest(tc.eco, tc.name, tc.max)

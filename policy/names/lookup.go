@@ -3,6 +3,7 @@ package names
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
@@ -675,12 +676,15 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 	q.fold = fb[:foldInto(fb[:], norm)]
 	q.light = lb[:lightFoldInto(lb[:], norm)]
 	type cand struct {
-		id   uint32
-		dist int
+		id     uint32
+		dist   int
+		shared int // leading words shared with the name (relatives only)
 	}
 	var cands []cand
 	add := func(id uint32, dist int) {
-		if e.names[id] == string(norm) {
+		// The name itself is no suggestion, but its popular spelling is
+		// (npm names are case-sensitive: `LoDash` → `lodash`).
+		if e.names[id] == name {
 			return
 		}
 		for i := range cands {
@@ -689,7 +693,7 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 				return
 			}
 		}
-		cands = append(cands, cand{id, dist})
+		cands = append(cands, cand{id: id, dist: dist})
 	}
 	q.foldTargets(kindFold, q.fold, true, func(id uint32) { add(id, 0) })
 	if rest, ok := dropAffix(eco, norm); ok {
@@ -729,6 +733,11 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 					add(id, 3)
 				}
 			}
+			for i := range cands {
+				if cands[i].dist == 3 {
+					cands[i].shared = sharedLeadingWords(e.names[cands[i].id], string(norm))
+				}
+			}
 		}
 	}
 	slices.SortFunc(cands, func(a, b cand) int { return e.closer(a.dist, a.id, b.dist, b.id) })
@@ -737,4 +746,18 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 		out = append(out, e.names[c.id])
 	}
 	return out
+}
+
+// sharedLeadingWords counts the words (split at separators, case folded)
+// that a and b share from their start.
+func sharedLeadingWords(a, b string) int {
+	split := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r < 0x80 && isSep(byte(r)) })
+	}
+	wa, wb := split(a), split(b)
+	n := 0
+	for n < len(wa) && n < len(wb) && wa[n] == wb[n] {
+		n++
+	}
+	return n
 }

@@ -64,6 +64,10 @@ type Options struct {
 	// MaxDocumentBytes caps both the raw and the decoded size of a document
 	// (default 128 MiB); exceeding it fails with policy.ErrTooLarge.
 	MaxDocumentBytes int64
+	// MaxInflightBytes bounds the memory all documents being read at once
+	// may hold (default 2 × MaxDocumentBytes, the most one document needs);
+	// past it a read fails with ErrBusy instead of growing the process.
+	MaxInflightBytes int64
 	// UserAgent is sent on every request, e.g.
 	// "vigil-proxy/1.0 (+https://example.com/vigil)". Empty sends Go's default.
 	UserAgent string
@@ -77,9 +81,10 @@ type Options struct {
 
 // Client sends requests to upstream registries. It is safe for concurrent use.
 type Client struct {
-	opts Options
-	hc   *http.Client
-	log  *slog.Logger
+	opts   Options
+	hc     *http.Client
+	log    *slog.Logger
+	budget *memoryBudget
 }
 
 // New returns a Client with defaults applied to opts.
@@ -99,6 +104,9 @@ func New(opts Options) *Client {
 	if opts.MaxDocumentBytes <= 0 {
 		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
 	}
+	if opts.MaxInflightBytes <= 0 {
+		opts.MaxInflightBytes = 2 * opts.MaxDocumentBytes
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -107,7 +115,7 @@ func New(opts Options) *Client {
 	if rt == nil {
 		rt = newTransport(opts)
 	}
-	c := &Client{opts: opts, log: log}
+	c := &Client{opts: opts, log: log, budget: newMemoryBudget(opts.MaxInflightBytes)}
 	c.hc = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 	return c
 }
@@ -276,11 +284,23 @@ func closeBody(rc io.ReadCloser) {
 	_ = rc.Close()
 }
 
+// StatusError is an upstream answer with a status the client does not
+// accept; it wraps policy.ErrNotFound (404, 410) or policy.ErrUpstream.
+type StatusError struct {
+	URL    string // redacted
+	Status int
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("get %s: status %d", e.URL, e.Status) }
+
+func (e *StatusError) Unwrap() error {
+	if e.Status == http.StatusNotFound || e.Status == http.StatusGone {
+		return policy.ErrNotFound
+	}
+	return policy.ErrUpstream
+}
+
 // statusError maps a non-success status to a sentinel-wrapping error.
 func statusError(u *url.URL, status int) error {
-	sentinel := policy.ErrUpstream
-	if status == http.StatusNotFound || status == http.StatusGone {
-		sentinel = policy.ErrNotFound
-	}
-	return fmt.Errorf("get %s: status %d: %w", Redact(u), status, sentinel)
+	return &StatusError{URL: Redact(u), Status: status}
 }

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -130,35 +131,81 @@ func (c *Client) GetDocument(ctx context.Context, dr DocumentRequest) (Document,
 }
 
 // readDocument reads and decodes resp.Body within the size caps.
-func (c *Client) readDocument(resp *http.Response) ([]byte, error) {
+func (c *Client) readDocument(resp *http.Response) (body []byte, err error) {
 	limit := c.opts.MaxDocumentBytes
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("body of %d bytes exceeds %d bytes: %w", resp.ContentLength, limit, policy.ErrTooLarge)
 	}
+	res := c.budget.reserve(resp.Request.Context())
+	defer func() { res.release(err != nil) }()
 	raw := newCapReader(resp.Body, limit, "raw body")
 	enc := strings.ToLower(strings.TrimSpace(strings.Join(resp.Header.Values("Content-Encoding"), ",")))
 	switch enc {
 	case "", "identity":
-		return readAll(raw, resp.ContentLength, limit)
+		return readAll(raw, resp.ContentLength, limit, res.take)
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(raw)
+		// The compressed bytes first; then the decoded size is measured
+		// without keeping the output, so a decompression bomb is refused
+		// having cost only its compressed size; then one exact allocation.
+		compressed, err := readAll(raw, resp.ContentLength, limit, res.take)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, err
 		}
-		defer zr.Close()
-		return readAll(newCapReader(zr, limit, "decoded body"), -1, limit)
+		size, err := gunzip(compressed, io.Discard, limit)
+		if err != nil {
+			return nil, err
+		}
+		if err := res.take(size); err != nil {
+			return nil, err
+		}
+		out := &fixedWriter{buf: make([]byte, 0, size)}
+		if _, err := gunzip(compressed, out, limit); err != nil {
+			return nil, err
+		}
+		return out.buf, nil
 	default:
 		return nil, fmt.Errorf("unsupported Content-Encoding %q", enc)
 	}
+}
+
+// gunzip decodes the gzip stream gz into w, failing with policy.ErrTooLarge
+// past limit decoded bytes, and returns the decoded size.
+func gunzip(gz []byte, w io.Writer, limit int64) (int64, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return 0, fmt.Errorf("gzip: %w", err)
+	}
+	defer zr.Close()
+	n, err := io.Copy(w, newCapReader(zr, limit, "decoded body"))
+	if err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// fixedWriter appends into buf without ever growing it (bytes.Buffer would
+// double a full buffer): the second decoding pass knows the exact size.
+type fixedWriter struct{ buf []byte }
+
+func (w *fixedWriter) Write(p []byte) (int, error) {
+	if len(w.buf)+len(p) > cap(w.buf) {
+		return 0, errors.New("gzip stream decoded differently on the second pass")
+	}
+	w.buf = append(w.buf, p...)
+	return len(p), nil
 }
 
 // readAll reads r completely. With a size hint (Content-Length, already
 // checked against limit) it reads into one exact allocation; otherwise it
 // collects bounded chunks and joins them once, so a failed read never
 // allocated more than about limit bytes. r must enforce limit itself
-// (capReader).
-func readAll(r io.Reader, hint, limit int64) ([]byte, error) {
+// (capReader). take reserves memory before each allocation (the in-flight
+// budget) and may refuse it.
+func readAll(r io.Reader, hint, limit int64, take func(int64) error) ([]byte, error) {
 	if hint >= 0 && hint <= limit {
+		if err := take(hint); err != nil {
+			return nil, err
+		}
 		buf := make([]byte, hint)
 		if _, err := io.ReadFull(r, buf); err != nil {
 			if errors.Is(err, io.EOF) {
@@ -183,6 +230,9 @@ func readAll(r io.Reader, hint, limit int64) ([]byte, error) {
 		size   = minChunk
 	)
 	for done := false; !done; {
+		if err := take(int64(size)); err != nil {
+			return nil, err
+		}
 		chunk := make([]byte, size)
 		n := 0
 		for n < len(chunk) {
@@ -199,6 +249,9 @@ func readAll(r io.Reader, hint, limit int64) ([]byte, error) {
 		chunks = append(chunks, chunk[:n])
 		total += n
 		size = min(size*2, maxChunk)
+	}
+	if err := take(int64(total)); err != nil {
+		return nil, err
 	}
 	out := make([]byte, 0, total)
 	for _, c := range chunks {

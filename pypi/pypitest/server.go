@@ -127,6 +127,9 @@ func NewServer(t testing.TB, projects ...Project) *Server {
 	return s
 }
 
+// Close stops the server (an upstream outage); t.Cleanup also closes it.
+func (s *Server) Close() { s.srv.Close() }
+
 // FilesHost returns the host:port that serves distribution files, for
 // allow-listing in the proxy.
 func (s *Server) FilesHost() string {

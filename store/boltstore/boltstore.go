@@ -37,6 +37,14 @@ var (
 	keySchemaVersion = []byte("schema_version")
 )
 
+// Open's failures callers can act on.
+var (
+	// ErrLocked: another process holds the file.
+	ErrLocked = errors.New("file is locked by another process")
+	// ErrCorrupt: the file is not a readable vigil-proxy store.
+	ErrCorrupt = errors.New("corrupt or not a vigil-proxy store file")
+)
+
 // openTimeout bounds the wait for bbolt's exclusive file lock, so that a
 // second process opening the same file fails fast.
 const openTimeout = time.Second
@@ -47,7 +55,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives operational messages (discarded when nil).
 	Logger *slog.Logger
+	// MaxWatchEntries bounds the watchlist (DefaultMaxWatchEntries when
+	// zero): a new name beyond it evicts the oldest, least-requested
+	// entries, so anonymous requests for random names cannot grow the file
+	// without limit.
+	MaxWatchEntries int
 }
+
+// DefaultMaxWatchEntries is the default watchlist bound.
+const DefaultMaxWatchEntries = 100_000
 
 // Store is a store.Store backed by a bbolt file. It is safe for concurrent
 // use; bbolt serialises writers.
@@ -57,6 +73,7 @@ type Store struct {
 	log *slog.Logger
 	// scanLimit is maxEventScan; tests lower it.
 	scanLimit int
+	maxWatch  int
 }
 
 var _ store.Store = (*Store)(nil)
@@ -97,20 +114,23 @@ func Open(path string, opts Options) (s *Store, err error) {
 	// bbolt may panic on some malformed files; turn that into an error.
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("open store %s: corrupt or not a vigil-proxy store file: %v", path, r)
+			s, err = nil, fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, r)
 		}
 	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout})
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
-			return nil, fmt.Errorf("open store %s: file is locked by another process (is another vigil-proxy running?): %w", path, err)
+			return nil, fmt.Errorf("open store %s: %w (is another vigil-proxy running?): %w", path, ErrLocked, err)
 		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
-			return nil, fmt.Errorf("open store %s: corrupt or not a vigil-proxy store file: %w", path, err)
+			return nil, fmt.Errorf("open store %s: %w: %w", path, ErrCorrupt, err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s = &Store{db: db, now: opts.Now, log: opts.Logger, scanLimit: maxEventScan}
+	if opts.MaxWatchEntries <= 0 {
+		opts.MaxWatchEntries = DefaultMaxWatchEntries
+	}
+	s = &Store{db: db, now: opts.Now, log: opts.Logger, scanLimit: maxEventScan, maxWatch: opts.MaxWatchEntries}
 	if err := s.migrate(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)

@@ -233,3 +233,41 @@ func exercise(t *testing.T, path string) []error {
 	errs = append(errs, err)
 	return errs
 }
+
+// The watchlist is bounded: new names beyond MaxWatchEntries evict the
+// least-requested, oldest entries; a name requested often survives.
+func TestWatchlistBounded(t *testing.T) {
+	ctx := t.Context()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "store.db"), boltstore.Options{MaxWatchEntries: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range 5 {
+		if _, err := s.RecordMissing(ctx, policy.NPM, "often-asked", base); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 1000 {
+		if _, err := s.RecordMissing(ctx, policy.NPM, fmt.Sprintf("random-%04d", i), base.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wl, err := s.Watchlist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wl) > 200 || len(wl) < 150 {
+		t.Errorf("watchlist holds %d entries after 1001 names, want at most 200 (and not emptied)", len(wl))
+	}
+	if _, err := s.Watched(ctx, policy.NPM, "often-asked"); err != nil {
+		t.Errorf("the most requested entry was evicted: %v", err)
+	}
+	if _, err := s.Watched(ctx, policy.NPM, "random-0999"); err != nil {
+		t.Errorf("the newest entry is missing: %v", err)
+	}
+	if _, err := s.Watched(ctx, policy.NPM, "random-0000"); err == nil {
+		t.Errorf("the oldest single-request entry survived eviction")
+	}
+}

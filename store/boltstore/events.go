@@ -254,3 +254,66 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) 
 		}
 	}
 }
+
+// EventsSize is the live size of the audit trail in bytes: the pages its
+// events occupy (a bbolt file does not shrink when they are pruned; see
+// Compact).
+func (s *Store) EventsSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.view(ctx, bucketEvents, func(b *bolt.Bucket) error {
+		st := b.Stats()
+		n = int64(st.LeafInuse + st.BranchInuse + st.InlineBucketInuse)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("events size: %w", err)
+	}
+	return n, nil
+}
+
+// PruneEventsToSize deletes the oldest events until the live audit data
+// (EventsSize) is at most maxBytes, and returns how many it deleted. Each
+// round deletes a share of the events in proportion to the excess.
+func (s *Store) PruneEventsToSize(ctx context.Context, maxBytes int64) (int, error) {
+	total := 0
+	for {
+		size, err := s.EventsSize(ctx)
+		if err != nil {
+			return total, err
+		}
+		if size <= maxBytes {
+			return total, nil
+		}
+		n := 0
+		err = s.write(func(tx *bolt.Tx) error {
+			b, err := bucket(tx, bucketEvents)
+			if err != nil {
+				return err
+			}
+			count := b.Stats().KeyN
+			// Delete the excess share of the events, and a little more so
+			// that page overheads do not need many rounds.
+			want := int(float64(count)*float64(size-maxBytes)/float64(size)) + count/100 + 1
+			want = min(want, pruneBatch)
+			c := b.Cursor()
+			var keys [][]byte
+			for k, _ := c.First(); k != nil && len(keys) < want; k, _ = c.Next() {
+				keys = append(keys, bytes.Clone(k))
+			}
+			for _, k := range keys {
+				if err := b.Delete(k); err != nil {
+					return fmt.Errorf("delete event %x: %w", k, err)
+				}
+			}
+			n = len(keys)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune events to size: %w", err)
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
+}

@@ -254,6 +254,9 @@ func (s *Store) RecordMissing(ctx context.Context, eco policy.Ecosystem, name st
 		}
 		if !found {
 			w = store.WatchEntry{Ecosystem: eco, Name: name, FirstSeen: at, LastSeen: at}
+			if err := s.makeWatchRoom(b); err != nil {
+				return err
+			}
 		}
 		w.Count++
 		if at.After(w.LastSeen) {
@@ -302,6 +305,70 @@ func (s *Store) MarkAppeared(ctx context.Context, eco policy.Ecosystem, name str
 		return fmt.Errorf("mark appeared %s:%s: %w", eco, name, err)
 	}
 	return nil
+}
+
+// makeWatchRoom evicts entries when the watchlist is full: the oldest
+// (LastSeen), least-requested ones first, a hundredth of the bound at a
+// time so that the scan is rare.
+func (s *Store) makeWatchRoom(b *bolt.Bucket) error {
+	if b.Stats().KeyN < s.maxWatch {
+		return nil
+	}
+	type victim struct {
+		key   []byte
+		count int
+		last  time.Time
+	}
+	var all []victim
+	err := b.ForEach(func(k, _ []byte) error {
+		var w store.WatchEntry
+		if _, err := getJSON(b, k, &w); err != nil {
+			return err
+		}
+		all = append(all, victim{key: append([]byte(nil), k...), count: w.Count, last: w.LastSeen})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b victim) int {
+		return cmp.Or(cmp.Compare(a.count, b.count), a.last.Compare(b.last))
+	})
+	n := len(all) - s.maxWatch + 1 + s.maxWatch/100
+	for _, v := range all[:min(n, len(all))] {
+		if err := b.Delete(v.key); err != nil {
+			return err
+		}
+	}
+	s.log.Warn("watchlist full: evicted the oldest, least-requested entries", "evicted", min(n, len(all)), "max_entries", s.maxWatch)
+	return nil
+}
+
+// ForgetWatched deletes the entry for a name and returns it as it was.
+func (s *Store) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched: %w", err)
+	}
+	var w store.WatchEntry
+	err := s.write(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketWatch)
+		if err != nil {
+			return err
+		}
+		k := watchKey(eco, name)
+		found, err := getJSON(b, k, &w)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return store.ErrNotFound
+		}
+		return b.Delete(k)
+	})
+	if err != nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
+	}
+	return w, nil
 }
 
 // Watched returns the entry for a name, or store.ErrNotFound.

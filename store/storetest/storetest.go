@@ -576,6 +576,24 @@ func testWatchlist(t *testing.T, s store.Store) {
 	if diff := cmp.Diff([]string{"pypi:hallucinated:3", "npm:hallucinated:1"}, keys); diff != "" {
 		t.Errorf("Watchlist (most recently seen first) mismatch (-want +got):\n%s", diff)
 	}
+
+	// Names are exact: npm names are case-sensitive.
+	if _, err := s.RecordMissing(ctx, policy.NPM, "LoDash", base); err != nil {
+		t.Fatalf("RecordMissing(LoDash): %v", err)
+	}
+	if _, err := s.Watched(ctx, policy.NPM, "lodash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Watched(lodash) after RecordMissing(LoDash) error = %v, want ErrNotFound", err)
+	}
+	forgotten, err := s.ForgetWatched(ctx, policy.NPM, "LoDash")
+	if err != nil || forgotten.Name != "LoDash" || forgotten.Count != 1 {
+		t.Errorf("ForgetWatched(LoDash) = %+v, %v; want the entry with count 1", forgotten, err)
+	}
+	if _, err := s.Watched(ctx, policy.NPM, "LoDash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Watched(LoDash) after ForgetWatched error = %v, want ErrNotFound", err)
+	}
+	if _, err := s.ForgetWatched(ctx, policy.NPM, "LoDash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ForgetWatched twice error = %v, want ErrNotFound", err)
+	}
 }
 
 func testConcurrentEntries(t *testing.T, s store.Store) {
