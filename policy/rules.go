@@ -45,7 +45,8 @@ func Catalogue() []RuleInfo {
 			Description: "Source code imports a package that no manifest (requirements, pyproject.toml, " +
 				"package.json) declares. Such imports are often written by AI assistants from memory, " +
 				"and the name a developer then installs by hand may not be the one intended, or may not exist. " +
-				"Reserved for the source scanner (vigil-proxy scan), which is not part of this release: the proxy never raises it.",
+				"Raised by the source scanner (vigil-proxy scan), which also maps import names to distributions " +
+				"(yaml → PyYAML) and reports production code importing a development-only dependency; the proxy never raises it.",
 			Remediation: "Declare the dependency in the manifest under its correct registry name, or " +
 				"remove the import; suppress the finding if the module is provided another way.",
 			Scope: 0,

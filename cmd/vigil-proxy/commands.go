@@ -68,8 +68,11 @@ func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.SetOutput(stderr)
 	var common commonFlags
 	common.register(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(reorderFlags(args)); err != nil {
 		return exitUsage
+	}
+	if ids := fs.Args(); len(ids) > 0 {
+		return printRuleDetails(ids, stdout, stderr)
 	}
 	cfg, err := common.load(getenv)
 	if err != nil {
@@ -102,6 +105,8 @@ func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
 	for _, info := range policy.Catalogue() {
 		fmt.Fprintf(stdout, "%s  %s\n    %s\n    Remedy: %s\n\n", info.ID, info.Title, info.Description, info.Remediation)
 	}
+	fmt.Fprintln(stdout, "Scanner rules (vigil-proxy scan; severities in .vigil.yaml, details: vigil-proxy rules ID):")
+	printScannerRules(stdout, scannerOnly())
 	return exitOK
 }
 

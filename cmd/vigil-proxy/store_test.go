@@ -193,7 +193,9 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 	if got := status(t, a.registry+"/pypi/simple/hallucinated-pkg/"); got != http.StatusNotFound {
 		t.Fatalf("GET a name upstream lacks on A = %d, want 404", got)
 	}
-	fake.SetProject(pypitest.Project{Name: "hallucinated-pkg", Dists: []pypitest.Dist{{Version: "0.0.1", Uploaded: time.Now().Add(-time.Hour)}}})
+	// Registered after A first refused it (a slopsquat; a package that
+	// predates the refusal would be cleared from the watchlist instead).
+	fake.SetProject(pypitest.Project{Name: "hallucinated-pkg", Dists: []pypitest.Dist{{Version: "0.0.1", Uploaded: time.Now().Add(2 * time.Second)}}})
 	if got := status(t, b.registry+"/pypi/simple/hallucinated-pkg/"); got != http.StatusForbidden {
 		t.Errorf("GET the newly appeared name on B = %d, want 403", got)
 	}

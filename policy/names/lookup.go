@@ -740,7 +740,15 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 			}
 		}
 	}
-	slices.SortFunc(cands, func(a, b cand) int { return e.closer(a.dist, a.id, b.dist, b.id) })
+	// The shared ranking (closest, then most popular), with relatives that
+	// share more leading words first among equals: `react-native-ai-toolkit-pro`
+	// → `react-native` before `react-is`.
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.dist == b.dist && a.shared != b.shared {
+			return b.shared - a.shared
+		}
+		return e.closer(a.dist, a.id, b.dist, b.id)
+	})
 	out := make([]string, 0, min(max, len(cands)))
 	for _, c := range cands[:min(max, len(cands))] {
 		out = append(out, e.names[c.id])
