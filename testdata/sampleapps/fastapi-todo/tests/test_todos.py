@@ -1,4 +1,4 @@
-import pytest
+import pytest  # PLANTED: DEP-006 (no requirements-dev.txt declares pytest)
 from fastapi.testclient import TestClient
 
 from app.auth import create_access_token
