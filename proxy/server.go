@@ -180,7 +180,7 @@ func New(opts Options) (*Server, error) {
 	if opts.CheckPerMinute <= 0 {
 		opts.CheckPerMinute = DefaultCheckPerMinute
 	}
-	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, MaxCheckBatch), opts.Now)
+	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, 3*MaxCheckBatch), opts.Now)
 	s.checkSlots = make(chan struct{}, checkSlots)
 	s.health = newUpstreamHealth(opts.Logger, opts.Now)
 	s.audit = newAuditAggregator(opts.Events, opts.Now)

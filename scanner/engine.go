@@ -56,6 +56,11 @@ type Options struct {
 	Workers int
 	// Baseline hides findings already accepted.
 	Baseline *Baseline
+	// Locked lists rule IDs (or prefixes ending in "-", e.g. "DEP-") whose
+	// findings neither inline suppressions nor the baseline may hide: with
+	// --proxy the proxy's policy decides the dependency verdicts, not the
+	// repository under review.
+	Locked []string
 	// Progress, when set, is told of every file done (for a progress bar).
 	Progress func(files int64, bytes int64)
 	// Logger receives debug details; nil discards.
@@ -267,6 +272,9 @@ feed:
 	if opts.Baseline != nil {
 		opts.Baseline.apply(findings)
 	}
+	if n := unlock(findings, opts.Locked); n > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d suppression(s) of dependency verdicts ignored: the proxy's policy decides them (--proxy)", n))
+	}
 	slices.SortFunc(findings, compareFindings)
 	slices.SortFunc(errs, func(a, b FileError) int { return strings.Compare(a.Path, b.Path) })
 	res.Findings = findings
@@ -324,6 +332,24 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 	}
 	sup = parseSuppressions(f)
 	return findings, errs, sup, size
+}
+
+// unlock clears the suppression of findings of locked rules and counts them.
+func unlock(fs []Finding, locked []string) int {
+	n := 0
+	for i := range fs {
+		if fs[i].Suppressed == nil {
+			continue
+		}
+		for _, l := range locked {
+			if fs[i].Rule == l || (strings.HasSuffix(l, "-") && strings.HasPrefix(fs[i].Rule, l)) {
+				fs[i].Suppressed = nil
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // dropSuperseded removes findings that a more precise rule's finding on the

@@ -205,6 +205,17 @@ func TestInlineSuppressions(t *testing.T) {
 	}
 }
 
+func TestLockedRulesCannotBeSuppressed(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.py": "x = 1  # FINDME  # vigil-ignore: TST-001 -- we like it\ny = 2  # QUIETME  # vigil-ignore: TST-002 -- fine\n"})
+	res := scanTree(t, root, Options{Locked: []string{"TST-001"}}, &markerAnalyzer{})
+	if diff := cmp.Diff([]string{"a.py:1 TST-001 high"}, places(res.Active())); diff != "" {
+		t.Errorf("active (-want +got):\n%s", diff)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "1 suppression") {
+		t.Errorf("notes = %v", res.Notes)
+	}
+}
+
 func TestBaselineSurvivesLineShifts(t *testing.T) {
 	root := writeTree(t, map[string]string{"a.py": "x = 1  # FINDME\ny = 2  # FINDME\n"})
 	res := scanTree(t, root, Options{}, &markerAnalyzer{})

@@ -228,6 +228,9 @@ func runScan(ctx context.Context, name string, preset []string, args []string, s
 		Categories: cats, Rules: f.rules, Exclude: f.excludes,
 		IncludeVendored: f.includeVendored, Workers: f.workers, Baseline: baseline, Logger: log,
 	}
+	if f.proxy != "" {
+		opts.Locked = []string{"DEP-", "MAL-001"}
+	}
 	var bar *progressbar.ProgressBar
 	if showProgress(stderr, f.quiet, getenv) {
 		bar = progressbar.NewOptions64(-1,
