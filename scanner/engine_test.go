@@ -245,7 +245,9 @@ type supersedingAnalyzer struct{ markerAnalyzer }
 
 var preciseRule = RuleInfo{ID: "TST-009", Category: CategorySecrets, Severity: Critical, Supersedes: []string{"TST-001"}}
 
-func (s *supersedingAnalyzer) Rules() []RuleInfo { return append(s.markerAnalyzer.Rules(), preciseRule) }
+func (s *supersedingAnalyzer) Rules() []RuleInfo {
+	return append(s.markerAnalyzer.Rules(), preciseRule)
+}
 func (s *supersedingAnalyzer) Analyze(ctx context.Context, f *File) ([]Finding, error) {
 	fs, err := s.markerAnalyzer.Analyze(ctx, f)
 	for i := 1; i <= f.LineCount(); i++ {

@@ -50,7 +50,7 @@ type Analyzer struct {
 // New returns a fresh analyzer for one scan.
 func New(opts Options) *Analyzer {
 	a := &Analyzer{
-		maxLifetime: opts.Config.DurationOption(ruleTokenLifetime.ID, "max_lifetime", DefaultMaxLifetime),
+		maxLifetime:  opts.Config.DurationOption(ruleTokenLifetime.ID, "max_lifetime", DefaultMaxLifetime),
 		extraPublic:  map[string]bool{},
 		sharedPublic: opts.KnownPublic,
 		facts:        newFacts(),
