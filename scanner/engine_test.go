@@ -376,7 +376,7 @@ func TestChangedFiles(t *testing.T) {
 	// A shallow clone whose base is missing: whole tree with a warning.
 	shallow := filepath.Join(t.TempDir(), "shallow")
 	git(t, filepath.Dir(shallow), "clone", "-q", "--depth=1", "file://"+work, shallow)
-	_, warning, err = ChangedFiles(context.Background(), shallow, "deadbeef")
+	_, _, err = ChangedFiles(context.Background(), shallow, "deadbeef")
 	if err == nil || !strings.Contains(err.Error(), "not a commit") {
 		t.Errorf("unknown base: err = %v", err)
 	}

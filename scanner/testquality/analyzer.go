@@ -42,8 +42,6 @@ type helperFacts struct {
 type testFacts struct {
 	path, name  string
 	line, col   int
-	endLine     int
-	endCol      int
 	inTestFile  bool
 	meaningful  int
 	trivial     int
