@@ -202,7 +202,9 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	case kindYAML:
 		es, err := parseYAML(f.Content)
 		fs.config(es, false)
-		if err != nil {
+		if err != nil && !bytes.Contains(f.Content, []byte("{{")) {
+			// Templated YAML (Helm, Jinja) is not YAML until rendered: what
+			// parsed is judged, and the rest is not an error to report.
 			return fs.out, fmt.Errorf("secrets: %w", err)
 		}
 	case kindJSON:
