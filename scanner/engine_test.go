@@ -150,6 +150,20 @@ func TestGitignoreAboveTheScanRootApplies(t *testing.T) {
 	}
 }
 
+func TestAnIgnoredScanRootIsStillScanned(t *testing.T) {
+	top := writeTree(t, map[string]string{
+		".gitignore":                    "/versions\n",
+		".git/HEAD":                     "ref\n",
+		"versions/lib/app.py":           "# FINDME\n",
+		"versions/lib/.gitignore":       "gen/\n",
+		"versions/lib/gen/generated.py": "# FINDME\n",
+	})
+	res := scanTree(t, filepath.Join(top, "versions", "lib"), Options{}, &markerAnalyzer{})
+	if diff := cmp.Diff([]string{"app.py:1 TST-001 high"}, places(res.Findings)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
 func TestPerFileProblemsAreReportedNotFatal(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"big.py":    "# FINDME\n" + strings.Repeat("x = 1\n", 300),

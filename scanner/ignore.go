@@ -45,6 +45,15 @@ func newIgnoreSet(root string) *ignoreSet {
 		dir := filepath.Join(append([]string{top}, s.prefix[:i]...)...)
 		s.addPatternsFrom(filepath.Join(dir, ".gitignore"), s.prefix[:i])
 	}
+	// A root the enclosing work tree ignores was asked for explicitly
+	// (scanning an installed tree under a versioned home directory): the
+	// ignore files above it do not hide it from its own scan.
+	for i := 1; i <= len(s.prefix); i++ {
+		if len(s.patterns) > 0 && gitignore.NewMatcher(s.patterns).Match(s.prefix[:i], true) {
+			s.patterns = nil
+			break
+		}
+	}
 	return s
 }
 
