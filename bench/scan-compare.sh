@@ -64,7 +64,12 @@ measure vigil-py-1cpu "$work/vigil-proxy" scan --offline --no-repo-config --fail
 measure bandit      bandit -r -q -f json -o "$work/b.json" -x '*/site-packages/*' "$pylib"
 echo "JS tree: $npmtree ($js_files files, $((js_bytes/1048576)) MB, node_modules included)"
 measure vigil-js    "$work/vigil-proxy" scan --offline --no-repo-config --include-vendored --fail-on none -f json -o "$work/vj.json" "$npmtree"
-measure eslint-security "$work/node_modules/.bin/eslint" --no-config-lookup -c "$work/eslint.config.mjs" --no-ignore -f json -o "$work/e.json" "$npmtree"
+# ESLint 9 lints only files under its base path and skips node_modules even
+# with --no-ignore when given a directory: hand it every file explicitly.
+find "$npmtree" -type f \( -name '*.js' -o -name '*.cjs' -o -name '*.mjs' \) > "$work/jsfiles"
+eslint_run() { cd "$npmtree" && xargs -a "$work/jsfiles" "$work/node_modules/.bin/eslint" --no-config-lookup -c "$work/eslint.config.mjs" --no-ignore -f json -o "$work/e.json"; }
+export -f eslint_run; export npmtree work
+measure eslint-security bash -c eslint_run
 
 echo
 report vigil-py "$py_bytes" "$py_files"
@@ -77,3 +82,4 @@ awk -v v="$(cat "$work/vigil-py.median")" -v b="$(cat "$work/bandit.median")" 'B
 awk -v v="$(cat "$work/vigil-js.median")" -v e="$(cat "$work/eslint-security.median")" 'BEGIN {printf "vigil-proxy vs eslint-plugin-security (JS):   %.1fx faster\n", e/v}'
 awk -v s="$(cat "$work/vigil-py-1cpu.median")" -v b="$py_bytes" 'BEGIN {printf "vigil-proxy per core (Python, --workers 1):   %.1f MB/s\n", b/1048576/s}'
 grep -h '"files"' "$work/v.json" "$work/vj.json" | head -2 | sed 's/^/vigil-proxy summary /'
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("eslint-plugin-security linted", len(d), "files")' "$work/e.json"

@@ -37,6 +37,19 @@ func isVendoredDir(name, dir string) bool {
 	return false
 }
 
+// IsVendoredPath reports whether a slash path lies in a vendored or
+// installed tree (node_modules, site-packages, a virtualenv's lib): such
+// trees are skipped by default and only walked with --include-vendored.
+func IsVendoredPath(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		switch seg {
+		case "node_modules", "bower_components", "jspm_packages", "site-packages", "dist-packages":
+			return true
+		}
+	}
+	return false
+}
+
 // isMinifiedName catches bundles by name; content is checked after reading.
 func isMinifiedName(base string) bool {
 	b := strings.ToLower(base)

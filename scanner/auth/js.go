@@ -711,8 +711,8 @@ func (j *jsFile) expressCORS(n, opts node, what string) {
 		}
 	case "arrow_function", "function_expression", "function":
 		body := origin.Field("body").Text()
-		if !regexp.MustCompile(`\b(?:if|includes|indexOf|test|match|some|find|has|startsWith|endsWith|===|==|\?)\b|===|!==|\?`).MatchString(body) &&
-			regexp.MustCompile(`\(\s*null\s*,\s*(?:true|origin)\s*\)`).MatchString(body) {
+		if !jsCondRE.MatchString(body) &&
+			jsReflectCallbackRE.MatchString(body) {
 			j.corsFinding(origin, creds, what+" origin callback accepts every Origin"+credsNote(creds))
 		}
 	}
@@ -737,7 +737,7 @@ func jsRegexLoose(pat string) bool {
 		}
 	}
 	// unanchored: the allowed host followed by an attacker's suffix
-	host := regexp.MustCompile(`\\(.)`).ReplaceAllString(strings.Trim(pat, "^$"), "$1")
+	host := jsRegexEscapeRE.ReplaceAllString(strings.Trim(pat, "^$"), "$1")
 	host = strings.NewReplacer("(", "", ")", "", "?", "", "*", "", "+", "", "[", "", "]", "", "|", "", "^", "", "$", "").Replace(host)
 	host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
 	if host == "" {
@@ -762,11 +762,22 @@ func (j *jsFile) manualACAO(n, v node) {
 	if allowlistRE.MatchString(fn.Text()) {
 		return
 	}
-	creds := regexp.MustCompile(`(?i)Access-Control-Allow-Credentials['"]\s*,\s*(?:true|['"]true)`).MatchString(fn.Text())
+	creds := jsAllowCredsRE.MatchString(fn.Text())
 	j.corsFinding(n, creds, "Access-Control-Allow-Origin echoes the request's Origin without an allow-list check"+credsNote(creds))
 }
 
 // ---- AUTH-006 ----
+
+// Regular expressions compiled once (they run on every route and call).
+var (
+	jsCondRE            = regexp.MustCompile(`\b(?:if|includes|indexOf|test|match|some|find|has|startsWith|endsWith|===|==|\?)\b|===|!==|\?`)
+	jsReflectCallbackRE = regexp.MustCompile(`\(\s*null\s*,\s*(?:true|origin)\s*\)`)
+	jsRegexEscapeRE     = regexp.MustCompile(`\\(.)`)
+	jsAllowCredsRE      = regexp.MustCompile(`(?i)Access-Control-Allow-Credentials['"]\s*,\s*(?:true|['"]true)`)
+	jsAppNameRE         = regexp.MustCompile(`(?i)^(?:app|router|api|server|routes?|\w*router|admin)$`)
+	nestUserParamRE     = regexp.MustCompile(`@(?:CurrentUser|User|GetUser|AuthUser|Req)\b`)
+	nestOwnerRE         = regexp.MustCompile(`(?i)user\.?id|userId|ownerId`)
+)
 
 var resObjRE = regexp.MustCompile(`^(?:res|response|resp|reply|ctx\.res|this\.res)$`)
 
@@ -977,7 +988,7 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 	if objName == "" || nonAppObjects.MatchString(objName) || (!strings.HasPrefix(pth, "/") && pth != "*") {
 		return
 	}
-	if !j.express && !regexp.MustCompile(`(?i)^(?:app|router|api|server|routes?|\w*router|admin)$`).MatchString(objName) {
+	if !j.express && !jsAppNameRE.MatchString(objName) {
 		return
 	}
 	last := args[len(args)-1]
@@ -1149,7 +1160,7 @@ func (j *jsFile) nestController(cls node) {
 				auth: cd.auth || md.auth || jsBodyAuthRE.MatchString(mbody), role: cd.role || md.role || jsBodyRoleRE.MatchString(mbody),
 				public: cd.open || md.open}
 			rt.owned = jsOwnerFieldRE.MatchString(mbody) && jsCurrentUserRE.MatchString(mbody) ||
-				regexp.MustCompile(`@(?:CurrentUser|User|GetUser|AuthUser|Req)\b`).MatchString(c.Text()) && regexp.MustCompile(`(?i)user\.?id|userId|ownerId`).MatchString(mbody)
+				nestUserParamRE.MatchString(c.Text()) && nestOwnerRE.MatchString(mbody)
 			if !j.f.Test {
 				j.facts.routes = append(j.facts.routes, rt)
 			}

@@ -59,7 +59,10 @@ func (a *Analyzer) Rules() []scanner.RuleInfo { return Rules }
 
 // Wants implements scanner.Analyzer: manifests, lockfiles and registry
 // configuration files.
-func (a *Analyzer) Wants(p string) bool { return Kind(p) != "" }
+// Wants the project's own manifests: a vendored package's manifest
+// (node_modules/x/package.json, kept by --include-vendored) is covered by the
+// project's lockfile entry for it.
+func (a *Analyzer) Wants(p string) bool { return Kind(p) != "" && !scanner.IsVendoredPath(p) }
 
 // Analyze parses one file: DEP-008 findings now, the declarations are
 // judged together in Finish.

@@ -90,7 +90,11 @@ func (a *Analyzer) Rules() []scanner.RuleInfo {
 	return append([]scanner.RuleInfo{Rule}, a.opts.JudgeRules...)
 }
 
-func (a *Analyzer) Wants(p string) bool { return treesitter.LangForPath(p) != treesitter.None }
+// Wants the project's own code: vendored trees (kept by --include-vendored)
+// import what their own manifests declare, which the lockfile already pins.
+func (a *Analyzer) Wants(p string) bool {
+	return treesitter.LangForPath(p) != treesitter.None && !scanner.IsVendoredPath(p)
+}
 
 // Prepare learns which ecosystems have a manifest: imports are only
 // extracted (and files only parsed for them) where there is something to

@@ -1,6 +1,7 @@
 package testquality
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -80,10 +81,31 @@ func (a *Analyzer) NeedsTree(p string, content []byte) bool {
 	if isTestFile(p) {
 		return true
 	}
-	return helperDef.Match(content)
+	return definesHelper(content)
 }
 
-var helperDef = regexp.MustCompile(`(?i)(def|function)\s+_*(assert|check|verify|expect|ensure|validate)`)
+// definesHelper is a cheap scan for "def|function" followed by a name that
+// starts (after underscores) with a helper prefix, without a regexp over the
+// whole file.
+func definesHelper(b []byte) bool {
+	for _, kw := range [][]byte{[]byte("def "), []byte("function ")} {
+		for rest := b; ; {
+			i := bytes.Index(rest, kw)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(kw):]
+			name := bytes.TrimLeft(rest, " \t_")
+			if len(name) > 12 {
+				name = name[:12]
+			}
+			if helperName(string(name)) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // isTestFile: test paths, and test_*.py modules anywhere (pytest collects
 // them).
