@@ -3,7 +3,6 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,8 +17,6 @@ import (
 
 // Event paging limits.
 const (
-	defaultEventLimit = 50
-	maxEventLimit     = 500
 	// maxEventScan bounds the records one Events call examines. A filtered
 	// query that scans this many records without filling its page returns
 	// what it found and a cursor at the last scanned record; the caller
@@ -30,32 +27,6 @@ const (
 	// large prune does not hold the writer lock for long.
 	pruneBatch = 10_000
 )
-
-const eventKeyLen = 16
-
-// timeKey encodes t so that byte order equals time order.
-func timeKey(t time.Time) uint64 {
-	return uint64(t.UnixNano()) ^ (1 << 63)
-}
-
-func eventKey(t time.Time, seq uint64) []byte {
-	k := make([]byte, eventKeyLen)
-	binary.BigEndian.PutUint64(k[:8], timeKey(t))
-	binary.BigEndian.PutUint64(k[8:], seq)
-	return k
-}
-
-// parseEventID decodes an event ID (or cursor) into its key.
-func parseEventID(id string) ([]byte, error) {
-	if len(id) != 2*eventKeyLen {
-		return nil, fmt.Errorf("cursor %q: want %d hex characters: %w", id, 2*eventKeyLen, store.ErrInvalid)
-	}
-	k, err := hex.DecodeString(id)
-	if err != nil {
-		return nil, fmt.Errorf("cursor %q: not hex: %w", id, store.ErrInvalid)
-	}
-	return k, nil
-}
 
 // RecordEvents appends events, assigning IDs and, when zero, Time.
 func (s *Store) RecordEvents(ctx context.Context, evs ...store.Event) error {
@@ -79,7 +50,7 @@ func (s *Store) RecordEvents(ctx context.Context, evs ...store.Event) error {
 			if err != nil {
 				return fmt.Errorf("next sequence: %w", err)
 			}
-			k := eventKey(ev.Time, seq)
+			k := store.EventKey(ev.Time, seq)
 			ev.ID = hex.EncodeToString(k)
 			if err := putJSON(b, k, ev); err != nil {
 				return err
@@ -100,39 +71,34 @@ func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]store.Event, 
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("query events: %w", err)
 	}
-	limit := q.Limit
-	switch {
-	case limit < 0:
-		return nil, "", fmt.Errorf("query events: negative limit %d: %w", limit, store.ErrInvalid)
-	case limit == 0:
-		limit = defaultEventLimit
-	case limit > maxEventLimit:
-		limit = maxEventLimit
+	limit, err := store.EventPageSize(q.Limit)
+	if err != nil {
+		return nil, "", err
 	}
 	var start []byte // exclusive upper bound of the walk; nil: from the newest
 	if q.Cursor != "" {
-		k, err := parseEventID(q.Cursor)
+		k, err := store.ParseEventID(q.Cursor)
 		if err != nil {
 			return nil, "", fmt.Errorf("query events: %w", err)
 		}
 		start = k
 	}
 	if !q.Until.IsZero() {
-		u := eventKey(q.Until, 0)
+		u := store.EventKey(q.Until, 0)
 		if start == nil || bytes.Compare(u, start) < 0 {
 			start = u
 		}
 	}
 	var stop []byte // inclusive lower bound
 	if !q.Since.IsZero() {
-		stop = eventKey(q.Since, 0)
+		stop = store.EventKey(q.Since, 0)
 	}
 
 	var (
 		out  []store.Event
 		next string
 	)
-	err := s.read(func(tx *bolt.Tx) error {
+	err = s.read(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketEvents)
 		if err != nil {
 			return err
@@ -220,7 +186,7 @@ func matches(ev store.Event, q store.EventQuery) bool {
 // deletes from the front of the bucket, in batches of pruneBatch keys per
 // transaction.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
-	limit := eventKey(before, 0)
+	limit := store.EventKey(before, 0)
 	total := 0
 	for {
 		if err := ctx.Err(); err != nil {

@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -16,37 +15,9 @@ import (
 
 // Event paging limits, as in boltstore.
 const (
-	defaultEventLimit = 50
-	maxEventLimit     = 500
 	// pruneBatch is how many events PruneEvents deletes per statement.
 	pruneBatch = 10_000
 )
-
-const eventKeyLen = 16
-
-// timeKey encodes t so that byte order equals time order (as boltstore).
-func timeKey(t time.Time) uint64 {
-	return uint64(t.UnixNano()) ^ (1 << 63)
-}
-
-func eventKey(t time.Time, seq uint64) []byte {
-	k := make([]byte, eventKeyLen)
-	binary.BigEndian.PutUint64(k[:8], timeKey(t))
-	binary.BigEndian.PutUint64(k[8:], seq)
-	return k
-}
-
-// parseEventID decodes an event ID (or cursor) into its key.
-func parseEventID(id string) ([]byte, error) {
-	if len(id) != 2*eventKeyLen {
-		return nil, fmt.Errorf("cursor %q: want %d hex characters: %w", id, 2*eventKeyLen, store.ErrInvalid)
-	}
-	k, err := hex.DecodeString(id)
-	if err != nil {
-		return nil, fmt.Errorf("cursor %q: not hex: %w", id, store.ErrInvalid)
-	}
-	return k, nil
-}
 
 // RecordEvents appends events in one transaction, assigning IDs from the
 // database sequence, Time when zero and Replica when empty.
@@ -72,7 +43,7 @@ func (s *Store) RecordEvents(ctx context.Context, evs ...store.Event) error {
 			if ev.Replica == "" {
 				ev.Replica = s.replica
 			}
-			k := eventKey(ev.Time, uint64(seqs[i]))
+			k := store.EventKey(ev.Time, uint64(seqs[i]))
 			ev.ID = hex.EncodeToString(k)
 			if err := queueEvent(batch, k, ev); err != nil {
 				return err
@@ -106,14 +77,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 // Events returns one page of matching events, newest first. Since is
 // inclusive and Until exclusive.
 func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]store.Event, string, error) {
-	limit := q.Limit
-	switch {
-	case limit < 0:
-		return nil, "", fmt.Errorf("query events: negative limit %d: %w", limit, store.ErrInvalid)
-	case limit == 0:
-		limit = defaultEventLimit
-	case limit > maxEventLimit:
-		limit = maxEventLimit
+	limit, err := store.EventPageSize(q.Limit)
+	if err != nil {
+		return nil, "", err
 	}
 	var (
 		where []string
@@ -124,17 +90,17 @@ func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]store.Event, 
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
 	if q.Cursor != "" {
-		k, err := parseEventID(q.Cursor)
+		k, err := store.ParseEventID(q.Cursor)
 		if err != nil {
 			return nil, "", fmt.Errorf("query events: %w", err)
 		}
 		add("id < $%d", k)
 	}
 	if !q.Until.IsZero() {
-		add("id < $%d", eventKey(q.Until, 0))
+		add("id < $%d", store.EventKey(q.Until, 0))
 	}
 	if !q.Since.IsZero() {
-		add("id >= $%d", eventKey(q.Since, 0))
+		add("id >= $%d", store.EventKey(q.Since, 0))
 	}
 	for _, f := range []struct{ cond, v string }{
 		{"kind = $%d", q.Kind}, {"ecosystem = $%d", string(q.Ecosystem)}, {"package = $%d", q.Package},
@@ -185,7 +151,7 @@ func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]store.Event, 
 // PruneEvents deletes events older than before, pruneBatch rows per
 // statement so that a large prune does not hold locks for long.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
-	limit := eventKey(before, 0)
+	limit := store.EventKey(before, 0)
 	total := 0
 	for {
 		tag, err := s.pool.Exec(ctx, `DELETE FROM vigil_events WHERE id IN

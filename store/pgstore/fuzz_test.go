@@ -17,15 +17,15 @@ func FuzzParseEventID(f *testing.F) {
 	f.Add("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")
 	f.Add("\x00\xff")
 	f.Fuzz(func(t *testing.T, id string) {
-		k, err := parseEventID(id)
+		k, err := store.ParseEventID(id)
 		if err != nil {
 			if !errors.Is(err, store.ErrInvalid) {
-				t.Fatalf("parseEventID(%q) error %v, want ErrInvalid", id, err)
+				t.Fatalf("store.ParseEventID(%q) error %v, want ErrInvalid", id, err)
 			}
 			return
 		}
-		if len(k) != eventKeyLen || hex.EncodeToString(k) != strings.ToLower(id) {
-			t.Fatalf("parseEventID(%q) = %x", id, k)
+		if len(k) != store.EventKeyLen || hex.EncodeToString(k) != strings.ToLower(id) {
+			t.Fatalf("store.ParseEventID(%q) = %x", id, k)
 		}
 	})
 }

@@ -26,7 +26,7 @@ func (s *Store) ImportEvents(ctx context.Context, evs []store.Event) error {
 		batch := &pgx.Batch{}
 		var maxSeq int64
 		for _, ev := range evs {
-			k, err := parseEventID(ev.ID)
+			k, err := store.ParseEventID(ev.ID)
 			if err != nil {
 				return fmt.Errorf("event %q: %w", ev.ID, err)
 			}
