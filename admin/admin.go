@@ -267,7 +267,6 @@ type Server struct {
 	decide sync.Mutex
 
 	handler http.Handler
-	check   http.Handler
 }
 
 // ErrNoCredentials is returned by New when no user and no token is configured.
@@ -375,16 +374,11 @@ func New(opts Options) (*Server, error) {
 		s.malware = opts.MalwareFeed
 	}
 	s.handler = s.routes()
-	s.check = s.checkRoutes()
 	return s, nil
 }
 
 // Handler serves /admin/... and /api/v1/... on the admin listener.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// CheckHandler serves GET /api/v1/check/{eco}/{name}[?version=] and the batch
-// POST /api/v1/check, without authentication, for the registry listener.
-func (s *Server) CheckHandler() http.Handler { return s.check }
 
 // Run performs background work until ctx is done: webhook delivery and
 // session expiry. (Audit retention is store.Prune's job.)
