@@ -97,6 +97,8 @@ type envOptions struct {
 	// trustForwarded honours X-Forwarded-*; npmAuth is sent upstream.
 	trustForwarded bool
 	npmAuth        string
+	// npmHostAuth are other tarball hosts' credentials.
+	npmHostAuth []proxy.HostAuthorization
 	// malware is MAL-001's known-malware feed.
 	malware policy.MalwareFeed
 	// npmAllowMissingDigest serves tarballs without any digest.
@@ -200,7 +202,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Cache:          cache,
 		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode, AllowMissingDigest: o.pypiAllowMissingDigest},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
-			DeprecateWarnings: true, Authorization: o.npmAuth, AllowMissingDigest: o.npmAllowMissingDigest},
+			DeprecateWarnings: true, Authorization: o.npmAuth, HostAuthorization: o.npmHostAuth, AllowMissingDigest: o.npmAllowMissingDigest},
 		Events:    events,
 		Watch:     st,
 		Metrics:   metrics,

@@ -183,14 +183,25 @@ func (s *Server) npmHeader() http.Header {
 
 // npmTarballHeader is npmHeader for a tarball URL: the upstream token goes
 // only to the upstream registry's own scheme, host and port, as npm scopes
-// a token to its registry, never to the other npm.tarball_hosts.
+// a token to its registry, never to the other npm.tarball_hosts; those get
+// their own credentials when configured (HostAuthorization), else none.
 func (s *Server) npmTarballHeader(rawURL string) http.Header {
 	u, err := url.Parse(rawURL)
-	up := s.opts.NPM.Upstream
-	if err != nil || !strings.EqualFold(u.Scheme, up.Scheme) || !strings.EqualFold(u.Host, up.Host) {
+	if err != nil {
 		return nil
 	}
-	return s.npmHeader()
+	up := s.opts.NPM.Upstream
+	if strings.EqualFold(u.Scheme, up.Scheme) && strings.EqualFold(u.Host, up.Host) {
+		return s.npmHeader()
+	}
+	for _, ha := range s.opts.NPM.HostAuthorization {
+		if ha.Host.Allows(u) {
+			h := http.Header{}
+			h.Set("Authorization", ha.Value)
+			return h
+		}
+	}
+	return nil
 }
 
 // npmFacts loads the full packument (cached) and reduces it to facts,

@@ -60,6 +60,10 @@ type NPMOptions struct {
 	TarballHosts upstream.Hosts
 	// Authorization is sent upstream (chained registries); never logged.
 	Authorization string
+	// HostAuthorization holds the credentials of other tarball hosts (a
+	// second registry or CDN with its own token), one host each. The
+	// upstream's Authorization never leaves the upstream's own host.
+	HostAuthorization []HostAuthorization
 	// Private are name patterns (globs such as "@myorg/*") that are never
 	// resolved upstream.
 	Private []string
@@ -70,6 +74,13 @@ type NPMOptions struct {
 	// dist.integrity nor dist.shasum, unverified. By default they are
 	// refused.
 	AllowMissingDigest bool
+}
+
+// HostAuthorization is the Authorization header value sent to one tarball
+// host (scheme default port unless the host names one); never logged.
+type HostAuthorization struct {
+	Host  upstream.Hosts
+	Value string
 }
 
 // Options configures a Server. Engine, Upstream and Cache are required.

@@ -51,6 +51,7 @@ type Config struct {
 		DeprecateWarnings bool     `yaml:"deprecate_warnings" doc:"show warn findings as npm 'deprecated' messages"`
 		RequireDigest     bool     `yaml:"require_digest" doc:"refuse tarballs whose version gives neither dist.integrity nor dist.shasum (the npm registry always gives one)"`
 		TokenEnv          string   `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
+		HostTokensEnv     string   `yaml:"-" env:"VIGIL_NPM_HOST_TOKENS" doc:"credentials for other npm.tarball_hosts: comma-separated host[:port]=token pairs, a bare token sent as Bearer (environment only)"`
 	} `yaml:"npm"`
 	Cache struct {
 		TTL           Duration `yaml:"ttl" doc:"metadata freshness"`
@@ -558,6 +559,9 @@ func (c *Config) validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.Malware.validate())
+	if _, err := parseHostTokens(c.NPM.HostTokensEnv, c.NPM.TarballHosts); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -684,6 +688,9 @@ func (c Config) redacted() ([]byte, error) {
 	if c.NPM.TokenEnv != "" {
 		c.NPM.TokenEnv = "(set)"
 	}
+	if c.NPM.HostTokensEnv != "" {
+		c.NPM.HostTokensEnv = "(set)"
+	}
 	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL, &c.Malware.FeedURL} {
 		*p = redactURL(*p, false)
 	}
@@ -725,6 +732,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("pypi_upstream", redactURL(c.PyPI.Upstream, false)),
 		slog.String("npm_upstream", redactURL(c.NPM.Upstream, false)),
 		slog.Bool("npm_token_set", c.NPM.TokenEnv != ""),
+		slog.Bool("npm_host_tokens_set", c.NPM.HostTokensEnv != ""),
 		slog.String("store", c.Store.describe()),
 	)
 }

@@ -231,6 +231,9 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if cfg.NPM.TokenEnv != "" {
 		popts.NPM.Authorization = "Bearer " + cfg.NPM.TokenEnv
 	}
+	if popts.NPM.HostAuthorization, err = parseHostTokens(cfg.NPM.HostTokensEnv, cfg.NPM.TarballHosts); err != nil {
+		return nil, err
+	}
 	if cfg.Metrics.Enabled {
 		var dropped func() uint64
 		if st.recorder != nil {
