@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/proxy"
 	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/proxy/rendercache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
 	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
@@ -77,6 +78,8 @@ type env struct {
 	// artifacts is the artifact cache (nil unless enabled) in artifactDir.
 	artifacts   *artifactcache.Disk
 	artifactDir string
+	// rendered is the rendered-response cache (nil with noRendered).
+	rendered *rendercache.Cache
 }
 
 type envOptions struct {
@@ -109,6 +112,11 @@ type envOptions struct {
 	// budget; offline sets upstream.offline.
 	artifactBytes int64
 	offline       bool
+	// noRendered runs without the rendered-response cache (every response
+	// judged and rendered afresh); renderedMemory bounds one in-memory
+	// entry (default: the cache's).
+	noRendered     bool
+	renderedMemory int64
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -156,7 +164,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 			return m.Target, ok
 		}
 	}
-	engine := policy.NewEngine(bindings, store.NewLists(o.lists, st, time.Millisecond))
+	lists := store.NewLists(o.lists, st, time.Millisecond)
+	engine := policy.NewEngine(bindings, lists)
 	mustURL := func(raw string) *url.URL {
 		if raw == "" {
 			raw = "http://127.0.0.1:1"
@@ -190,6 +199,18 @@ func newEnv(t testing.TB, o envOptions) *env {
 		}
 		artifacts = e.artifacts
 	}
+	var rendered *rendercache.Cache
+	var freshen func(context.Context) error
+	if !o.noRendered {
+		rendered, err = rendercache.Open(rendercache.Options{Dir: filepath.Join(dir, "rendered"), MaxEntryMemory: o.renderedMemory})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rendered.Close() })
+		lists.SetOnChange(rendered.Bump)
+		freshen = lists.Refresh
+		e.rendered = rendered
+	}
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
 	p, err := proxy.New(proxy.Options{
@@ -207,13 +228,19 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Lookalike: lookalike,
 		Artifacts: artifacts,
 		Offline:   o.offline,
-		Logger:    o.logger,
+		Rendered:  rendered,
+		// The lists reread the store after their TTL and report changes.
+		RenderedFreshen: freshen,
+		Logger:          o.logger,
 		Now:       clk.Now,
 	})
 	if err != nil {
 		t.Fatalf("proxy.New: %v", err)
 	}
 	e.proxy = p
+	if f, ok := o.malware.(*swappableFeed); ok {
+		f.onChange = p.InvalidateRendered // as the feed's OnChange does in production
+	}
 	e.srv.Config.Handler = p.Handler()
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
