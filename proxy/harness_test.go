@@ -80,6 +80,8 @@ type env struct {
 	artifactDir string
 	// rendered is the rendered-response cache (nil with noRendered).
 	rendered *rendercache.Cache
+	// lists are the engine's lists (config entries and the store's).
+	lists *store.Lists
 }
 
 type envOptions struct {
@@ -189,7 +191,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.metrics {
 		metrics = proxy.NewMetrics(cache, nil)
 	}
-	e := &env{t: t, cache: cache, store: st, events: events, clock: clk}
+	e := &env{t: t, cache: cache, store: st, events: events, clock: clk, lists: lists}
 	var artifacts artifactcache.Store
 	if o.artifactBytes > 0 {
 		e.artifactDir = filepath.Join(dir, "artifacts")
@@ -232,7 +234,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		// The lists reread the store after their TTL and report changes.
 		RenderedFreshen: freshen,
 		Logger:          o.logger,
-		Now:       clk.Now,
+		Now:             clk.Now,
 	})
 	if err != nil {
 		t.Fatalf("proxy.New: %v", err)
