@@ -119,6 +119,11 @@ type envOptions struct {
 	// entry (default: the cache's).
 	noRendered     bool
 	renderedMemory int64
+	// listStore, when set, holds the stored list entries instead of the
+	// env's own bbolt store (a shared PostgreSQL store), reread every
+	// listsTTL (default 1 ms).
+	listStore store.ListStore
+	listsTTL  time.Duration
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -166,7 +171,14 @@ func newEnv(t testing.TB, o envOptions) *env {
 			return m.Target, ok
 		}
 	}
-	lists := store.NewLists(o.lists, st, time.Millisecond)
+	var listStore store.ListStore = st
+	if o.listStore != nil {
+		listStore = o.listStore
+	}
+	if o.listsTTL == 0 {
+		o.listsTTL = time.Millisecond
+	}
+	lists := store.NewLists(o.lists, listStore, o.listsTTL)
 	engine := policy.NewEngine(bindings, lists)
 	mustURL := func(raw string) *url.URL {
 		if raw == "" {
