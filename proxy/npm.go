@@ -376,8 +376,8 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 		b.Abort()
 		return fmt.Errorf("filter packument %s: %w", name, err)
 	}
-	// The ETag names the representation: the filtered bytes (full or
-	// corgi) and the content coding, which changes the bytes sent.
+	// Serve sets the ETag of the representation sent: the filtered bytes
+	// (full or corgi) and the content coding ("-gzip"), which changes them.
 	h := http.Header{}
 	h.Set("Content-Type", contentType)
 	h.Set("Vary", "Accept, Accept-Encoding")
