@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-proxy/vigil-proxy/admin"
 	"github.com/vigil-proxy/vigil-proxy/npm/npmtest"
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/pypi/pypitest"
@@ -221,7 +224,9 @@ func TestRenderedAllowExpiryEndsAtThatInstant(t *testing.T) {
 func TestRenderedFeedChangeAndApprovalInvalidate(t *testing.T) {
 	feed := &swappableFeed{}
 	feed.set(t)
-	e, _ := newNPMEnv(t, envOptions{malware: feed})
+	// Lists reread only hourly: the approval must reach the cache through
+	// the lists' Invalidate (admin calls it after every write).
+	e, _ := newNPMEnv(t, envOptions{malware: feed, listsTTL: time.Hour})
 	if doc := decodePackument(t, warm(t, e, "/npm/mature-lib")); doc.DistTags["latest"] != "1.1.0" {
 		t.Fatalf("clean: latest %q", doc.DistTags["latest"])
 	}
@@ -232,12 +237,9 @@ func TestRenderedFeedChangeAndApprovalInvalidate(t *testing.T) {
 	}
 	wantStatus(t, e.get("/npm/mature-lib/-/mature-lib-1.1.0.tgz"), http.StatusForbidden)
 
-	// Approval of fresh-lib 2.0.0: what admin's approveRequest does.
-	if _, err := e.store.PutEntry(context.Background(), policy.ListEntry{Kind: policy.Allowlist, Ecosystem: policy.NPM,
-		Pattern: "fresh-lib", Versions: "2.0.0", Reason: "request approved", Created: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	e.lists.Invalidate()
+	// A request for fresh-lib 2.0.0, approved through the admin API of
+	// this proxy's store and lists.
+	approve(t, e, policy.NPM, "fresh-lib", "2.0.0")
 	if doc := decodePackument(t, wantStatus(t, e.get("/npm/fresh-lib"), http.StatusOK)); doc.DistTags["latest"] != "2.0.0" {
 		t.Errorf("after the approval: latest %q, want 2.0.0", doc.DistTags["latest"])
 	}
@@ -283,4 +285,38 @@ func TestRenderedLargeDocumentFromDisk(t *testing.T) {
 	if plain, _ := io.ReadAll(zr); string(plain) != body {
 		t.Errorf("gzip copy from disk decompresses to %d bytes, want %d", len(plain), len(body))
 	}
+}
+
+// approve files an approval request for name@version through a real admin
+// server on e's store and lists, and approves it, as an admin does.
+func approve(t *testing.T, e *env, eco policy.Ecosystem, name, version string) {
+	t.Helper()
+	const requester, approver = "requester-token-0123456789", "admin-token-0123456789abc"
+	a, err := admin.New(admin.Options{Store: e.store, Lists: e.lists, Tokens: []admin.Token{
+		{Name: "dev", Role: admin.RoleRequester, Secret: requester}, {Name: "ops", Role: admin.RoleAdmin, Secret: approver}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	post := func(path, token string, body any) map[string]any {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST %s = %d %v", path, resp.StatusCode, out)
+		}
+		return out
+	}
+	r := post("/api/v1/requests", requester, map[string]string{"ecosystem": string(eco), "name": name, "version": version, "justification": "needed for the release"})
+	id, _ := r["id"].(string)
+	post("/api/v1/requests/"+id+"/approve", approver, map[string]string{"reason": "reviewed the diff"})
 }
