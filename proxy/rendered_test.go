@@ -138,6 +138,11 @@ func TestRenderedDenyAfterCachingRefusesNextRequest(t *testing.T) {
 		warm(t, e, "/pypi/pypi/mature-pkg/json")
 		file := "/pypi/files/mature-pkg/" + fake.Files("mature-pkg")[0].Filename
 		wantStatus(t, e.get(file), http.StatusOK)
+		before := e.proxy.Judgements()
+		wantStatus(t, e.get(file), http.StatusOK)
+		if n := e.proxy.Judgements() - before; n != 0 {
+			t.Errorf("warm file made %d full judgements, want 0", n)
+		}
 		if _, err := e.store.PutEntry(ctx, policy.ListEntry{Kind: policy.Deny, Ecosystem: policy.PyPI,
 			Pattern: "mature-pkg", Reason: "typosquat confirmed", Created: time.Now()}); err != nil {
 			t.Fatal(err)
