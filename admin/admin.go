@@ -233,6 +233,10 @@ type Options struct {
 	Webhook WebhookOptions
 	// MalwareFeed, when set, is controlled at /api/v1/malware-feed.
 	MalwareFeed MalwareFeed
+	// Artifacts, when set, purges one package's cached files
+	// (/api/v1/artifacts/purge and the package page); nil answers that the
+	// artifact cache is disabled.
+	Artifacts ArtifactPurger
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -261,6 +265,7 @@ type Server struct {
 	pages         map[string]*template.Template
 	hook          *webhook
 	malware       MalwareFeed
+	artifacts     ArtifactPurger
 
 	// decide serialises approval decisions so a request is decided once,
 	// and filings so a package has one pending request.
@@ -370,6 +375,7 @@ func New(opts Options) (*Server, error) {
 		}
 		s.hook = newWebhook(opts.Webhook, s.log, s.now)
 	}
+	s.artifacts = opts.Artifacts
 	if opts.MalwareFeed != nil {
 		s.malware = opts.MalwareFeed
 	}

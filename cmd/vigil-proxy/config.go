@@ -61,6 +61,9 @@ type Config struct {
 		MaxDocumentMB int64    `yaml:"max_document_mb" doc:"largest upstream document accepted (decoded)"`
 		// ArtifactsMaxSize bounds the verified tarball/wheel cache.
 		ArtifactsMaxSize ByteSize `yaml:"artifacts_max_size" doc:"disk budget of the verified tarball/wheel cache in <data_dir>/artifacts, e.g. 10GiB (least recently used files go first; 0 disables)"`
+		// RenderedMaxMemory and RenderedMaxDisk bound the rendered-response cache.
+		RenderedMaxMemory ByteSize `yaml:"rendered_max_memory" doc:"memory budget of the rendered-response cache (final filtered documents with their gzip copies, so warm metadata requests skip judging; 0 disables it)"`
+		RenderedMaxDisk   ByteSize `yaml:"rendered_max_disk" doc:"disk budget in <data_dir>/rendered for rendered documents larger than 8MiB (emptied at start)"`
 	} `yaml:"cache"`
 	Upstream struct {
 		ConnectTimeout  Duration `yaml:"connect_timeout" doc:"TCP/TLS connect timeout"`
@@ -230,6 +233,8 @@ func defaultConfig() Config {
 	c.Cache.MaxMemoryMB = 256
 	c.Cache.MaxDocumentMB = 128
 	c.Cache.ArtifactsMaxSize = 10 << 30
+	c.Cache.RenderedMaxMemory = 128 << 20
+	c.Cache.RenderedMaxDisk = 1 << 30
 	c.Upstream.ConnectTimeout = Duration(5 * time.Second)
 	c.Upstream.HeaderTimeout = Duration(15 * time.Second)
 	c.Upstream.DocumentTimeout = Duration(60 * time.Second)

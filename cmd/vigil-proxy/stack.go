@@ -249,6 +249,11 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 			popts.Artifacts = st.artifacts
 		}
 		popts.Offline = cfg.Upstream.Offline
+		closeRendered, err := wireRenderedCache(cfg, cacheDir, st.lists, st.malware, &popts, log)
+		if err != nil {
+			return nil, err
+		}
+		st.closers = append(st.closers, closeRendered)
 	}
 	if st.store != nil {
 		popts.Watch = st.store
