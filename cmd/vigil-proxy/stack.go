@@ -145,7 +145,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	}
 	st.lists = store.NewLists(entries, listStore, cfg.Store.listsTTL()).WithLogger(log).WithMaxStale(time.Duration(cfg.Store.MaxStale))
 
-	if st.malware, err = openMalwareFeed(ctx, cfg, log); err != nil {
+	if st.malware, err = openMalwareFeed(ctx, cfg, log, st.store); err != nil {
 		return nil, err
 	}
 	st.engine, err = buildEngine(cfg, st.index, st.lists, st.malware)
