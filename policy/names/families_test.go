@@ -29,13 +29,14 @@ func TestFamilies(t *testing.T) {
 		// an affix without a separator (npm "js")
 		{policy.NPM, "mongoosejs", "mongoose", FamilyAffix, High},
 		// an affix and one edit in the rest
-		{policy.NPM, "axois.js", "axios", FamilyAffixEdit, Low},
+		{policy.NPM, "axois.js", "axios", FamilyAffixEdit, High},
 		// a filler word glued to a target; a tool word only with a misspelt target
 		{policy.NPM, "simple-chalk", "chalk", FamilyCompound, Low},
-		{policy.NPM, "expres-utils", "express", FamilyCompound, Low},
+		{policy.NPM, "plain-chalk", "chalk", FamilyCompound, High},
+		{policy.NPM, "expres-utils", "express", FamilyCompound, High},
 		{policy.PyPI, "simple-requests", "requests", FamilyCompound, Low},
 		// a plural
-		{policy.NPM, "prettiers", "prettier", FamilyPlural, Low},
+		{policy.NPM, "prettiers", "prettier", FamilyPlural, High},
 		// short names: a transposition on a very popular name blocks
 		{policy.NPM, "golb", "glob", FamilyTransposition, High},
 		// two edits on a long name, first and last letters kept
@@ -43,7 +44,7 @@ func TestFamilies(t *testing.T) {
 		// a popular scoped name's name part, misspelt, without the scope
 		{policy.NPM, "eslint-plugn", "eslint-plugin", FamilyOmission, Low},
 		// an unscoped target spelled as a scope, a word of it as the name
-		{policy.NPM, "@async-retry/retry", "async-retry", FamilyScopeConfusion, Low},
+		{policy.NPM, "@async-retry/retry", "async-retry", FamilyScopeConfusion, High},
 		// the middle tier blocks a slip by an unknown name
 		{policy.NPM, "electorn", "electron", FamilyTransposition, High},
 	}

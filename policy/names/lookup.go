@@ -159,10 +159,35 @@ func (e *ecoIndex) closer(distA int, a uint32, distB int, b uint32) int {
 	return int(e.rank[a] - e.rank[b])
 }
 
+// Strength of a match, by family and shape: how much it says that the
+// candidate copies its target.
+const (
+	// weak: a loose resemblance; it only warns.
+	weak uint8 = iota
+	// topOnly: a deliberate dressing of a target (a filler word glued to
+	// it, an affix plus a slip); it blocks when the target is in the block
+	// tier and the candidate unknown or far less popular, else warns.
+	topOnly
+	// strong: a plausible slip (a transposition, a neighbouring key, a
+	// separator or affix); it blocks on block-tier targets, and on middle-
+	// tier ones when the candidate is unknown or far less popular.
+	strongSlip
+)
+
 // consider grades a match against target id and keeps it if it beats the
 // best so far. strong: the family is a plausible slip (a transposition, a
 // neighbouring key, a separator or affix) rather than a loose resemblance.
 func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
+	s := weak
+	if strong {
+		s = strongSlip
+	}
+	q.considerAs(id, family, s, dist)
+}
+
+// considerAs is consider with a graded strength.
+func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
+	strong := strength == strongSlip
 	e := q.e
 	tier := e.tier[id]
 	if !q.anyTier {
@@ -176,14 +201,15 @@ func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
 		return
 	}
 	conf := Low
-	if strong {
-		switch {
-		case tier == tierBlock:
-			conf = High
-		case tier == tierMiddle && q.farLess(id):
-			conf = High
-		}
+	switch {
+	case strong && tier == tierBlock:
+		conf = High
+	case strong && tier == tierMiddle && q.farLess(id):
+		conf = High
+	case strength == topOnly && tier == tierBlock && q.farLess(id):
+		conf = High
 	}
+	strong = strength != weak
 	if q.bestID >= 0 {
 		better := conf > q.bestConf ||
 			(conf == q.bestConf && e.closer(dist, id, q.bestDist, uint32(q.bestID)) < 0)
@@ -356,7 +382,7 @@ func (q *query) scopeFamilies(tb []byte) {
 	h := hashBytes(kindFold, f)
 	for _, ent := range q.e.keys.span(h) {
 		if id, ok := hit(ent, h); ok && q.e.tier[id] != tierNone && q.e.folds[id] == string(f) && scopeOf(q.e.names[id]) == "" {
-			q.consider(id, famScopeConfusion, false, 0)
+			q.considerAs(id, famScopeConfusion, topOnly, 0)
 		}
 	}
 }
@@ -415,25 +441,43 @@ func (q *query) nameFamilies(tb []byte) {
 func (q *query) looseFamilies(tb []byte) {
 	var sb [maxName]byte
 	// affix added, one edit in the rest: "dizcordjs", "etherdjs"
-	if rest, ok := dropAffix(q.e.eco, q.norm); ok {
+	if rest, prefix, ok := dropAffixKind(q.e.eco, q.norm); ok {
+		// a suffix ("etherdjs"); a prefix is the usual name of a port
+		// ("node-x", "js-x") and only warns
+		st := topOnly
+		if prefix {
+			st = weak
+		}
 		s := sb[:lightFoldInto(sb[:], rest)]
-		q.probeSub(s, kindDel, famAffixEdit, 1)
-		q.probeSub(s, kindStemDel, famAffixEdit, 1)
+		q.probeSubFrom(s, kindDel, famAffixEdit, st, 1, 1)
+		q.probeSubFrom(s, kindStemDel, famAffixEdit, st, 1, 1)
 	}
 	// affix dropped from a target, one edit in the rest
 	q.probeSub(q.light, kindStemDel, famAffixEdit, 1)
 	// filler word glued to a target or a one-edit variant of it
 	for _, last := range [2]bool{false, true} {
-		rest, tool, ok := dropFiller(q.norm, last)
+		rest, tool, common, ok := dropFiller(q.norm, last)
 		if !ok {
 			continue
 		}
 		if rl := foldInto(tb, rest); rl >= minAffix && !tool {
-			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			// a common qualifier ("simple-x", "x-lite") names many real
+			// alternatives and only warns; a rare one only dresses x up
+			st := topOnly
+			if common {
+				st = weak
+			}
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
 			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.consider(id, famCompound, false, 0) })
 		}
+		// a tool word with a misspelt target ("loadash-lint"): a real
+		// companion spells its target right
+		st := weak
+		if tool {
+			st = topOnly
+		}
 		s := sb[:lightFoldInto(sb[:], rest)]
-		q.probeSub(s, kindDel, famCompound, 1)
+		q.probeSubFrom(s, kindDel, famCompound, st, 1, 1)
 		if r2, ok := dropAffix(q.e.eco, rest); ok {
 			// "expressjs-lint": an affix inside the compound
 			if rl := foldInto(tb, r2); rl >= minAffix && !tool {
@@ -455,12 +499,12 @@ func (q *query) looseFamilies(tb []byte) {
 // matching part of the target (whole light fold, stem or scoped name
 // part) as family fam, at most a warning.
 func (q *query) probeSub(s []byte, kind uint64, fam uint8, limit int) {
-	q.probeSubFrom(s, kind, fam, 1, limit)
+	q.probeSubFrom(s, kind, fam, weak, 1, limit)
 }
 
 // probeSubFrom is probeSub reporting only matches at least minDist edits
 // away (exact matches are other families' business).
-func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit int) {
+func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist, limit int) {
 	sl := len(s)
 	if sl < minDistLen || sl > maxDistLen {
 		return
@@ -507,7 +551,16 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit in
 				continue
 			}
 			if dist := osa(s, part, limit); dist >= minDist && dist <= limit {
-				q.consider(id, fam, false, dist)
+				st := strength
+				if st == topOnly && fam == famAffixEdit && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
+					// an affix plus a deliberate-looking change ("glidejs"
+					// for "slide") is as often a name of its own
+					st = weak
+				}
+				if st == topOnly && dropsLetterWord(s, string(part)) {
+					st = weak // "timeout-cli" is no copy of "p-timeout"
+				}
+				q.considerAs(id, fam, st, dist)
 			}
 		}
 	}
@@ -570,10 +623,16 @@ func (q *query) probe(h uint64, limit int) {
 		case dist == 1:
 			fam := q.editFamily(id)
 			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && !dropsLetterWord(q.norm, q.e.names[id])
-			if pluralEdit(q.light, tf) {
-				fam, strong = famPlural, false
+			st := weak
+			if strong {
+				st = strongSlip
 			}
-			q.consider(id, fam, strong, 1)
+			if pluralEdit(q.light, tf) {
+				// a meaning-preserving variant: blocks on block-tier
+				// targets only
+				fam, st = famPlural, topOnly
+			}
+			q.considerAs(id, fam, st, 1)
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
 			q.light[0] == tf[0] && q.light[len(q.light)-1] == tf[len(tf)-1]:
 			// two edits still read as the target only when its first and
