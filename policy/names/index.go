@@ -438,7 +438,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 			local = append(local, hashBytes(kindAffixDrop, []byte(foldString(tb[:], st))))
 			if sl := len(st); sl >= minDistLen && sl <= maxDistLen {
 				d.reset([]byte(st))
-				local = append(local, mix(d.pre[d.n], kindStemDel, uint64(d.n)))
+				local = append(local, rekind(d.whole(), kindStemDel))
 				for i := range sl {
 					local = append(local, rekind(d.del1(i), kindStemDel))
 				}
@@ -455,7 +455,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 			if tier >= tierMiddle {
 				if bl := lightFoldInto(tb[:], base); bl >= minBaseLen && bl <= maxDistLen {
 					d.reset(tb[:bl])
-					local = append(local, mix(d.pre[d.n], kindBaseDel, uint64(d.n)))
+					local = append(local, rekind(d.whole(), kindBaseDel))
 					for i := range bl {
 						local = append(local, rekind(d.del1(i), kindBaseDel))
 					}

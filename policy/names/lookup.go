@@ -490,7 +490,7 @@ func (q *query) looseFamilies(tb []byte) {
 	// the name part of a popular scoped target copied, with one edit,
 	// without its scope: "claud-code" for "@anthropic-ai/claude-code"
 	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen && bytes.ContainsAny(q.norm, "-_.") {
-		q.probeSub(q.light, kindBaseDel, famScopeConfusion, 1)
+		q.probeSubFrom(q.light, kindBaseDel, famScopeConfusion, topOnly, 1, 1)
 	}
 }
 
@@ -518,10 +518,9 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist
 		}
 		return rekind(h, kind)
 	}
-	whole := d.whole()
-	if kind != kindDel {
-		whole = mix(d.pre[d.n], kind, uint64(d.n))
-	}
+	// the whole string and its deletions share one key space per kind, so
+	// that an insertion or omission (whole against a deletion) matches
+	whole := key(d.whole())
 	probe := func(h uint64) {
 		for _, ent := range q.e.keys.span(h) {
 			id, ok := hit(ent, h)
@@ -552,7 +551,7 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist
 			}
 			if dist := osa(s, part, limit); dist >= minDist && dist <= limit {
 				st := strength
-				if st == topOnly && fam == famAffixEdit && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
+				if st == topOnly && fam != famCompound && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
 					// an affix plus a deliberate-looking change ("glidejs"
 					// for "slide") is as often a name of its own
 					st = weak
