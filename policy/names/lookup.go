@@ -166,7 +166,8 @@ const (
 	weak uint8 = iota
 	// topOnly: a deliberate dressing of a target (a filler word glued to
 	// it, an affix plus a slip); it blocks when the target is in the block
-	// tier and the candidate unknown or far less popular, else warns.
+	// or middle tier and the candidate unknown or far less popular, else
+	// warns.
 	topOnly
 	// strong: a plausible slip (a transposition, a neighbouring key, a
 	// separator or affix); it blocks on block-tier targets, and on middle-
@@ -206,7 +207,7 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 		conf = High
 	case strong && tier == tierMiddle && q.farLess(id):
 		conf = High
-	case strength == topOnly && tier == tierBlock && q.farLess(id):
+	case strength == topOnly && tier >= tierMiddle && q.farLess(id):
 		conf = High
 	}
 	strong = strength != weak
@@ -470,6 +471,16 @@ func (q *query) looseFamilies(tb []byte) {
 			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
 			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.consider(id, famCompound, false, 0) })
 		}
+		if rl := foldInto(tb, rest); rl >= minAffix && tool {
+			// a tool word glued to a correctly spelt block-tier target
+			// ("x-lint", "x-mcp"): the shape of its real companions too,
+			// so a warning that asks to check who publishes it
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
+				if q.e.tier[id] == tierBlock {
+					q.consider(id, famCompound, false, 0)
+				}
+			})
+		}
 		// a tool word with a misspelt target ("loadash-lint"): a real
 		// companion spells its target right
 		st := weak
@@ -480,8 +491,12 @@ func (q *query) looseFamilies(tb []byte) {
 		q.probeSubFrom(s, kindDel, famCompound, st, 1, 1)
 		if r2, ok := dropAffix(q.e.eco, rest); ok {
 			// "expressjs-lint": an affix inside the compound
-			if rl := foldInto(tb, r2); rl >= minAffix && !tool {
-				q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			if rl := foldInto(tb, r2); rl >= minAffix {
+				q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
+					if !tool || q.e.tier[id] == tierBlock {
+						q.consider(id, famCompound, false, 0)
+					}
+				})
 			}
 			s2 := sb[:lightFoldInto(sb[:], r2)]
 			q.probeSub(s2, kindDel, famCompound, 1)
@@ -629,7 +644,10 @@ func (q *query) probe(h uint64, limit int) {
 			if pluralEdit(q.light, tf) {
 				// a meaning-preserving variant: blocks on block-tier
 				// targets only
-				fam, st = famPlural, topOnly
+				fam, st = famPlural, weak
+				if q.e.tier[id] == tierBlock {
+					st = topOnly
+				}
 			}
 			q.considerAs(id, fam, st, 1)
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
