@@ -30,6 +30,9 @@ const (
 	FamilyCompound = "compound"
 	// FamilyPlural: a trailing "s" added or dropped.
 	FamilyPlural = "plural"
+	// FamilyTruncation: a long target cut short by its last two
+	// characters ("secp256" for "secp256k1").
+	FamilyTruncation = "truncation"
 )
 
 // Families lists every family in a stable order.
@@ -88,6 +91,7 @@ const (
 	maxD2Len    = 24 // longer names get no distance-2 keys (cost grows with n²)
 	minAffix    = 4  // a target reached by affix or compound edits is at least this long
 	minBaseLen  = 8  // a scoped target's name part copied without the scope
+	minTruncLen = 9  // a target that may be cut short by two characters
 )
 
 // IndexOptions tunes which corpus names are targets and how a match is
@@ -446,6 +450,9 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		}
 		if k, ok := reorderKey(tb[:], norm); ok {
 			local = append(local, k)
+		}
+		if tier >= tierMiddle && ll >= minTruncLen && ll <= maxDistLen && scopeOf(name) == "" {
+			local = append(local, hashBytes(kindTrunc, light[:ll-2]))
 		}
 		if scope, base := splitScope(norm); scope != nil {
 			sl := foldInto(tb[:], scope)

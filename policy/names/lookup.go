@@ -105,7 +105,8 @@ const (
 	famAffixEdit
 	famCompound
 	famPlural
-	famLast = famPlural
+	famTruncation
+	famLast = famTruncation
 )
 
 func familyName(code uint8) string {
@@ -138,6 +139,8 @@ func familyName(code uint8) string {
 		return FamilyCompound
 	case famPlural:
 		return FamilyPlural
+	case famTruncation:
+		return FamilyTruncation
 	}
 	return FamilyDistance2
 }
@@ -502,6 +505,21 @@ func (q *query) looseFamilies(tb []byte) {
 			q.probeSub(s2, kindDel, famCompound, 1)
 		}
 	}
+	// a long popular target cut short: a warning (shorter names are often
+	// what the target was named after)
+	if h := hashBytes(kindTrunc, q.light); len(q.light)+2 >= minTruncLen {
+		for _, ent := range q.e.keys.span(h) {
+			if id, ok := hit(ent, h); ok && q.eligible(id) {
+				// cut inside the last word: a dropped word ("run-script"
+				// for "run-script-os") names the base project
+				n := q.e.names[id]
+				if tf := q.e.lights[id]; len(tf) == len(q.light)+2 && tf[:len(q.light)] == string(q.light) &&
+					!isSep(n[len(n)-2]) && !isSep(n[len(n)-3]) {
+					q.consider(id, famTruncation, false, 2)
+				}
+			}
+		}
+	}
 	// the name part of a popular scoped target copied, with one edit,
 	// without its scope: "claud-code" for "@anthropic-ai/claude-code"
 	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen && bytes.ContainsAny(q.norm, "-_.") {
@@ -598,7 +616,13 @@ func (q *query) distance(limit int) {
 	for i := range fl {
 		q.probe(d.del1(i), limit)
 	}
-	if limit < 2 || fl < minD2Len || fl > maxD2Len || (q.bestConf == High && !q.anyTier) {
+	if limit < 2 || fl > maxD2Len || (q.bestConf == High && !q.anyTier) {
+		return
+	}
+	if fl < minD2Len && (fl < minShortLen || fl > minDistLen) {
+		// two edits between short names: only scrambles of a short
+		// target (see scrambled), which a short candidate reaches by
+		// two deletions
 		return
 	}
 	for i := range fl {
@@ -624,6 +648,13 @@ func (q *query) probe(h uint64, limit int) {
 		}
 		short := min(len(q.light), len(tf)) < minDistLen
 		switch {
+		case short && dist == 2:
+			// a short very popular name with its letters scrambled and
+			// one more or fewer ("sss2h" for "ssh2")
+			if q.e.tier[id] == tierBlock && len(q.light) >= minShortLen && scrambled(q.light, tf) {
+				// words do this too ("bayes", "base"): a warning
+				q.consider(id, famDistance2, false, 2)
+			}
 		case short:
 			// short names: only a slip on a very popular name, and only
 			// a transposition blocks
@@ -685,6 +716,35 @@ func (q *query) editFamily(id uint32) uint8 {
 		}
 	}
 	return editFamily(q.light, tf)
+}
+
+// scrambled: two short names (four or five letters) with the same first
+// letter, one of which has the other's letters in another order plus one
+// more (a transposition and an insertion or omission: "sss2h" for "ssh2").
+func scrambled(cand []byte, target string) bool {
+	a, b := string(cand), target
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a) != len(b)+1 || len(b) < minShortLen || a[0] != b[0] {
+		return false
+	}
+	var count [256]int
+	for i := range len(a) {
+		count[a[i]]++
+	}
+	for i := range len(b) {
+		count[b[i]]--
+	}
+	extra := 0
+	for _, c := range count {
+		if c < 0 {
+			return false
+		}
+		extra += c
+	}
+	// not an insertion or omission alone (one edit is not a scramble)
+	return extra == 1 && !strings.Contains(a, b) && osa([]byte(a), b, 1) > 1
 }
 
 // versionEdit: one name is the other plus a trailing digit ("pypdf3",
