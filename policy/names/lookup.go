@@ -684,8 +684,14 @@ func (q *query) probe(h uint64, limit int) {
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
 			q.light[0] == tf[0] && q.light[len(q.light)-1] == tf[len(tf)-1]:
 			// two edits still read as the target only when its first and
-			// last letters stay in place (the letters a reader anchors on)
-			q.consider(id, famDistance2, false, 2)
+			// last letters stay in place (the letters a reader anchors on);
+			// two letters dropped from a block-tier target ("suport-color")
+			// are two slips
+			st := weak
+			if len(tf) == len(q.light)+2 && subsequence(q.light, tf) {
+				st = topOnly
+			}
+			q.considerAs(id, famDistance2, st, 2)
 		}
 	}
 }
@@ -745,6 +751,17 @@ func scrambled(cand []byte, target string) bool {
 	}
 	// not an insertion or omission alone (one edit is not a scramble)
 	return extra == 1 && !strings.Contains(a, b) && osa([]byte(a), b, 1) > 1
+}
+
+// subsequence: every byte of a appears in b in order.
+func subsequence(a []byte, b string) bool {
+	i := 0
+	for j := 0; j < len(b) && i < len(a); j++ {
+		if a[i] == b[j] {
+			i++
+		}
+	}
+	return i == len(a)
 }
 
 // versionEdit: one name is the other plus a trailing digit ("pypdf3",
