@@ -472,7 +472,9 @@ func (q *query) looseFamilies(tb []byte) {
 				st = weak
 			}
 			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
-			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			// (or to a target less its ecosystem affix: "crypto-bignumber"
+			// for "bignumber.js")
+			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
 		}
 		if rl := foldInto(tb, rest); rl >= minAffix && tool {
 			// a tool word glued to a correctly spelt block-tier target
