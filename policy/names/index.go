@@ -387,7 +387,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		kept = append(kept, i)
 		ll := int(sp.light[1] - sp.light[0])
 		nkeys += 6 + ll + int(sp.stem[1]-sp.stem[0])
-		if tierOf(en) == tierBlock && ll >= minD2Len && ll <= maxD2Len {
+		if tierOf(en) >= tierMiddle && ll >= minD2Len && ll <= maxD2Len {
 			nkeys += ll * (ll - 1) / 2
 		}
 	}
@@ -430,7 +430,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 			for i := range ll {
 				local = append(local, d.del1(i))
 			}
-			if tier == tierBlock && ll >= minD2Len && ll <= maxD2Len {
+			if tier >= tierMiddle && ll >= minD2Len && ll <= maxD2Len {
 				for i := range ll {
 					for j := i + 1; j < ll; j++ {
 						local = append(local, d.del2(i, j))

@@ -690,7 +690,7 @@ func (q *query) probe(h uint64, limit int) {
 			// two letters dropped from a block-tier target ("suport-color")
 			// are two slips
 			st := weak
-			if len(tf) == len(q.light)+2 && subsequence(q.light, tf) {
+			if q.e.tier[id] == tierBlock && len(tf) == len(q.light)+2 && subsequence(q.light, tf) {
 				st = topOnly
 			}
 			q.considerAs(id, famDistance2, st, 2)
