@@ -459,7 +459,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 			sl += foldInto(tb[sl:], base)
 			local = append(local, hashBytes(kindScopeConcat, tb[:sl]))
 			// the name part copied without the scope ("claude-code")
-			if tier >= tierMiddle {
+			if tier >= tierMiddle && string(scope) != "types" {
 				if bl := lightFoldInto(tb[:], base); bl >= minBaseLen && bl <= maxDistLen {
 					d.reset(tb[:bl])
 					local = append(local, rekind(d.whole(), kindBaseDel))
@@ -547,11 +547,14 @@ func fillerPrefix(w []byte) (filler, common bool) {
 	return false, false
 }
 
-func fillerSuffix(w []byte) (filler, common bool) {
+func fillerSuffix(eco policy.Ecosystem, w []byte) (filler, common bool) {
 	switch string(w) {
+	case "npm":
+		// an npm package's own ecosystem; on PyPI, what a tool is for
+		return eco == policy.NPM, false
 	case "plus", "lite", "extended":
 		return true, true
-	case "basic", "extend", "pro", "npm", "64", "official",
+	case "basic", "extend", "pro", "64", "official",
 		"fixed", "patched", "new", "latest", "secure":
 		return true, false
 	}
@@ -567,10 +570,22 @@ func toolSuffix(w []byte) bool {
 	return false
 }
 
+// commonTool: a tool word that most popular packages have a real companion
+// of (in the npm list, "-cli", "-utils" and "-core" follow 21–79 block-
+// tier targets in names with ≥ 2,000 downloads a month; every other tool
+// word at most 12), so even a correctly spelt target with it says nothing.
+func commonTool(w []byte) bool {
+	switch string(w) {
+	case "cli", "utils", "core":
+		return true
+	}
+	return false
+}
+
 // dropFiller strips one filler or tool word (first or last token,
-// separator joined); tool tells which, common whether a filler is a
-// common qualifier; ok is false when there is none.
-func dropFiller(norm []byte, last bool) (rest []byte, tool, common, ok bool) {
+// separator joined); tool tells which, common whether the word is a
+// common qualifier or companion; ok is false when there is none.
+func dropFiller(eco policy.Ecosystem, norm []byte, last bool) (rest []byte, tool, common, ok bool) {
 	_, name := splitScope(norm)
 	if !last {
 		for i, c := range name {
@@ -586,8 +601,11 @@ func dropFiller(norm []byte, last bool) (rest []byte, tool, common, ok bool) {
 	for i := len(name) - 1; i > 0; i-- {
 		if isSep(name[i]) {
 			w := name[i+1:]
-			f, com := fillerSuffix(w)
+			f, com := fillerSuffix(eco, w)
 			if (f || toolSuffix(w)) && i >= minAffix {
+				if toolSuffix(w) {
+					com = commonTool(w)
+				}
 				return name[:i], toolSuffix(w), com, true
 			}
 			break

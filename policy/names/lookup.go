@@ -460,7 +460,7 @@ func (q *query) looseFamilies(tb []byte) {
 	q.probeSub(q.light, kindStemDel, famAffixEdit, 1)
 	// filler word glued to a target or a one-edit variant of it
 	for _, last := range [2]bool{false, true} {
-		rest, tool, common, ok := dropFiller(q.norm, last)
+		rest, tool, common, ok := dropFiller(q.e.eco, q.norm, last)
 		if !ok {
 			continue
 		}
@@ -476,7 +476,7 @@ func (q *query) looseFamilies(tb []byte) {
 			// for "bignumber.js")
 			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
 		}
-		if rl := foldInto(tb, rest); rl >= minAffix && tool {
+		if rl := foldInto(tb, rest); rl >= minAffix && tool && !common {
 			// a tool word glued to a correctly spelt block-tier target
 			// ("x-lint", "x-mcp"): the shape of its real companions too,
 			// so a warning that asks to check who publishes it
@@ -498,7 +498,7 @@ func (q *query) looseFamilies(tb []byte) {
 			// "expressjs-lint": an affix inside the compound
 			if rl := foldInto(tb, r2); rl >= minAffix {
 				q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
-					if !tool || q.e.tier[id] == tierBlock {
+					if !tool || (q.e.tier[id] == tierBlock && !common) {
 						q.consider(id, famCompound, false, 0)
 					}
 				})
@@ -570,8 +570,9 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist
 			case kindBaseDel:
 				// a multi-word name part ("claude-code"), not a plain
 				// word ("accordion") many packages are named after
-				_, base := splitScope([]byte(q.e.names[id]))
-				if bytes.IndexFunc(base, func(r rune) bool { return r < 128 && isSep(byte(r)) }) < 0 {
+				// (@types packages are named after the package they type)
+				scope, base := splitScope([]byte(q.e.names[id]))
+				if string(scope) == "types" || bytes.IndexFunc(base, func(r rune) bool { return r < 128 && isSep(byte(r)) }) < 0 {
 					continue
 				}
 				part = tb[:lightFoldInto(tb[:], base)]
@@ -675,12 +676,9 @@ func (q *query) probe(h uint64, limit int) {
 				st = strongSlip
 			}
 			if pluralEdit(q.light, tf) {
-				// a meaning-preserving variant: blocks on block-tier
-				// targets only
+				// a meaning-preserving variant, and as often a sibling
+				// ("classname", "mime-type"): a warning
 				fam, st = famPlural, weak
-				if q.e.tier[id] == tierBlock {
-					st = topOnly
-				}
 			}
 			q.considerAs(id, fam, st, 1)
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
