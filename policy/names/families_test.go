@@ -30,21 +30,41 @@ func TestFamilies(t *testing.T) {
 		{policy.NPM, "mongoosejs", "mongoose", FamilyAffix, High},
 		// an affix and one edit in the rest
 		{policy.NPM, "axois.js", "axios", FamilyAffixEdit, High},
+		// ... but only warns with a prefix (the name of a port) or an edit
+		// that is no slip
+		{policy.NPM, "node-axois", "axios", FamilyAffixEdit, Low},
+		{policy.NPM, "axiqs.js", "axios", FamilyAffixEdit, Low},
 		// a filler word glued to a target; a tool word only with a misspelt target
 		{policy.NPM, "simple-chalk", "chalk", FamilyCompound, Low},
 		{policy.NPM, "plain-chalk", "chalk", FamilyCompound, High},
 		{policy.NPM, "expres-utils", "express", FamilyCompound, High},
+		{policy.NPM, "commandr-lint", "commander", FamilyCompound, High},
+		// a rare filler blocks, a common qualifier or a tool word with a
+		// correctly spelt target warns
+		{policy.NPM, "lodash-patched", "lodash", FamilyCompound, High},
+		{policy.NPM, "crypto-chalk", "chalk", FamilyCompound, High},
+		{policy.NPM, "lodash-lite", "lodash", FamilyCompound, Low},
+		{policy.NPM, "chalk-lint", "chalk", FamilyCompound, Low},
+		{policy.NPM, "chalk-mcp", "chalk", FamilyCompound, Low},
 		{policy.PyPI, "simple-requests", "requests", FamilyCompound, Low},
 		// a plural
-		{policy.NPM, "prettiers", "prettier", FamilyPlural, High},
+		{policy.NPM, "prettiers", "prettier", FamilyPlural, Low},
 		// short names: a transposition on a very popular name blocks
 		{policy.NPM, "golb", "glob", FamilyTransposition, High},
-		// two edits on a long name, first and last letters kept
-		{policy.NPM, "typscrpt", "typescript", FamilyDistance2, Low},
+		// short names: letters scrambled plus one more warn
+		{policy.NPM, "golbb", "glob", FamilyDistance2, Low},
+		// a long name cut short inside its last word
+		{policy.NPM, "typescri", "typescript", FamilyTruncation, Low},
+		// two edits on a long name, first and last letters kept: two
+		// dropped letters of a very popular name block, others warn
+		{policy.NPM, "typscrpt", "typescript", FamilyDistance2, High},
+		{policy.NPM, "tipescrypt", "typescript", FamilyDistance2, Low},
 		// a popular scoped name's name part, misspelt, without the scope
-		{policy.NPM, "eslint-plugn", "eslint-plugin", FamilyOmission, Low},
+		{policy.NPM, "eslint-plugn", "@typescript-eslint/eslint-plugin", FamilyScopeConfusion, High},
+		{policy.NPM, "preset-evn", "@babel/preset-env", FamilyScopeConfusion, High},
 		// an unscoped target spelled as a scope, a word of it as the name
 		{policy.NPM, "@async-retry/retry", "async-retry", FamilyScopeConfusion, High},
+		{policy.NPM, "@lodash/lodash", "lodash", FamilyScopeConfusion, High},
 		// the middle tier blocks a slip by an unknown name
 		{policy.NPM, "electorn", "electron", FamilyTransposition, High},
 	}

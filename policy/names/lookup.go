@@ -215,8 +215,15 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 	}
 	strong = strength != weak
 	if q.bestID >= 0 {
+		// between edit matches, fewer edits first (the target a reader
+		// sees: "eslint-plugn" is "eslint-plugin" less a letter, not
+		// "eslint-plugin-n" less two); then the stronger verdict, then
+		// the shared ranking
 		better := conf > q.bestConf ||
 			(conf == q.bestConf && e.closer(dist, id, q.bestDist, uint32(q.bestID)) < 0)
+		if dist > 0 && q.bestDist > 0 && dist != q.bestDist {
+			better = dist < q.bestDist
+		}
 		if !better {
 			return
 		}
