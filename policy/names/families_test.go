@@ -112,3 +112,58 @@ func TestFamiliesLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// TestNewFamiliesLeftOut judges legitimate names shaped like the newer
+// families (compounds with common qualifiers and tool words, ports named
+// with an ecosystem prefix, scramble-prone short names, truncations) with
+// each left out of the corpus. None may be blocked; companions that spell
+// a popular target right with the commonest tool words are not flagged at
+// all, and common qualifiers only warn.
+func TestNewFamiliesLeftOut(t *testing.T) {
+	t.Parallel()
+	c, _ := loadIndex(t)
+	type want int
+	const (
+		notBlocked want = iota
+		notFlagged
+	)
+	cases := map[policy.Ecosystem]map[string]want{
+		policy.NPM: {
+			// common qualifiers and companions
+			"fast-glob": notBlocked, "better-sqlite3": notBlocked, "fast-deep-equal": notBlocked,
+			"assert-plus": notBlocked, "better-assert": notBlocked, "safe-regex": notBlocked, "ts-node-dev": notBlocked,
+			"jest-cli": notFlagged, "eslint-utils": notFlagged, "redis-cli": notFlagged, "babel-core": notFlagged,
+			"prisma-lint": notBlocked, "fastify-plugin": notBlocked,
+			// ports named with an ecosystem prefix
+			"node-fetch": notBlocked, "node-sass": notBlocked, "js-yaml": notBlocked, "js-cookie": notBlocked,
+			// short names and scoped names
+			"base-x": notBlocked, "bs58": notFlagged, "keccak": notFlagged, "nanoid": notFlagged, "dayjs": notFlagged,
+			"@types/node": notFlagged, "@babel/core": notFlagged, "mime-types": notFlagged, "concurrently": notFlagged,
+		},
+		policy.PyPI: {
+			"python-dateutil": notFlagged, "simplejson": notFlagged, "requests-toolbelt": notFlagged,
+			"flask-cors": notFlagged, "types-requests": notFlagged, "langchain-cli": notFlagged,
+			"sphinx-lint": notBlocked, "flask-api": notBlocked, "rich-cli": notBlocked, "pytest-cov": notBlocked,
+			"fabric3": notFlagged,
+		},
+	}
+	for eco, names := range cases {
+		drop := map[string]bool{}
+		for n := range names {
+			drop[Normalize(eco, n)] = true
+		}
+		ix := NewIndex(c.Without(func(e policy.Ecosystem, n string) bool { return e == eco && drop[n] }))
+		for n, w := range names {
+			if _, _, ok := ix.Known(eco, n); ok {
+				t.Fatalf("%s %q still in the left-out index", eco, n)
+			}
+			m, ok := ix.Typosquat(eco, n)
+			switch {
+			case ok && m.Confidence == High:
+				t.Errorf("left-out legitimate %s %q is blocked as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
+			case ok && w == notFlagged:
+				t.Errorf("left-out legitimate %s %q is flagged as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
+			}
+		}
+	}
+}

@@ -37,7 +37,7 @@ func TestTyposquat(t *testing.T) {
 		{policy.PyPI, "requests2", "requests", FamilyVersionSuffix, Low},
 		{policy.PyPI, "requests-v2", "requests", FamilyVersionSuffix, Low},
 		{policy.PyPI, "urlib3", "urllib3", FamilyOmission, High},
-		{policy.PyPI, "djangorestframwrk", "djangorestframework", FamilyDistance2, Low},
+		{policy.PyPI, "djangorestframwrk", "djangorestframework", FamilyDistance2, High},
 		{policy.NPM, "loadsh", "lodash", FamilyTransposition, High},
 		{policy.NPM, "crossenv", "cross-env", FamilySeparator, Low}, // npm no longer accepts such names: legacy ones
 		{policy.NPM, "mongose", "mongoose", FamilyOmission, High},

@@ -85,6 +85,11 @@ type query struct {
 	bestSlip bool
 	seen     [64]uint32
 	nseen    int
+	// popularity of the part of the name an edit family compares (0 and
+	// false when it is no known name): a part that is itself as popular
+	// as a target is not that target misspelt
+	vouch        int64
+	vouchPopular bool
 	anyTier  bool // Suggest: every target is a candidate
 }
 
@@ -229,6 +234,30 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 		}
 	}
 	q.bestID, q.bestFam, q.bestConf, q.bestDist, q.bestSlip = int32(id), family, conf, dist, strong
+}
+
+// partPopularity returns the monthly downloads of part as a name of its
+// own and whether it is popular (0 and false when it is unknown).
+func (q *query) partPopularity(part []byte) (int64, bool) {
+	var nb [maxName]byte
+	n, ok := normalizeInto(nb[:], q.e.eco, string(part))
+	if !ok {
+		return 0, false
+	}
+	k, known := q.e.known.find(hashBytes(kindName, nb[:n]))
+	if !known {
+		return 0, false
+	}
+	return q.e.known.monthly[k], q.e.known.popular[k]
+}
+
+// vouched: the compared part is a name in target id's league (PyPI: a
+// popular name, which has no download count to compare).
+func (q *query) vouched(id uint32) bool {
+	if q.e.eco == policy.PyPI {
+		return q.vouchPopular
+	}
+	return q.vouch > 0 && q.vouch*sameLeagueRatio >= q.e.monthly[id]
 }
 
 // farLess: the candidate is unknown or far less popular than the target
@@ -494,13 +523,17 @@ func (q *query) looseFamilies(tb []byte) {
 			})
 		}
 		// a tool word with a misspelt target ("loadash-lint"): a real
-		// companion spells its target right
+		// companion spells its target right. A rest that is itself a
+		// name in the target's league ("eslint-utils": "eslint", not a
+		// misspelt "tslint") is what the companion goes with.
 		st := weak
 		if tool {
 			st = topOnly
 		}
 		s := sb[:lightFoldInto(sb[:], rest)]
+		q.vouch, q.vouchPopular = q.partPopularity(rest)
 		q.probeSubFrom(s, kindDel, famCompound, st, 1, 1)
+		q.vouch, q.vouchPopular = 0, false
 		if r2, ok := dropAffix(q.e.eco, rest); ok {
 			// "expressjs-lint": an affix inside the compound
 			if rl := foldInto(tb, r2); rl >= minAffix {
@@ -592,7 +625,7 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist
 			if len(part) < minDistLen {
 				continue
 			}
-			if dist := osa(s, part, limit); dist >= minDist && dist <= limit {
+			if dist := osa(s, part, limit); dist >= minDist && dist <= limit && !q.vouched(id) {
 				st := strength
 				if st == topOnly && fam != famCompound && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
 					// an affix plus a deliberate-looking change ("glidejs"
