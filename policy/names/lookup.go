@@ -90,7 +90,7 @@ type query struct {
 	// as a target is not that target misspelt
 	vouch        int64
 	vouchPopular bool
-	anyTier  bool // Suggest: every target is a candidate
+	anyTier      bool // Suggest: every target is a candidate
 }
 
 // Family codes for query.consider, indexes into families.
