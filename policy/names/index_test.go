@@ -88,7 +88,17 @@ func TestTyposquatNoMatch(t *testing.T) {
 
 func TestTyposquatAllocs(t *testing.T) {
 	_, ix := loadIndex(t)
-	for _, n := range benchNames {
+	// the benchmark's names, and names that take the compound, scramble,
+	// truncation and scoped-name-part paths
+	all := append([]struct {
+		eco  policy.Ecosystem
+		name string
+	}{
+		{policy.NPM, "loadash-lint"}, {policy.NPM, "eslint-utils"}, {policy.NPM, "plain-crypto-js"},
+		{policy.NPM, "typescri"}, {policy.NPM, "golbb"}, {policy.NPM, "preset-evn"}, {policy.NPM, "axois.js"},
+		{policy.PyPI, "requests-lint"},
+	}, benchNames...)
+	for _, n := range all {
 		allocs := testing.AllocsPerRun(20, func() { ix.Typosquat(n.eco, n.name) })
 		if allocs != 0 {
 			t.Errorf("Typosquat(%s, %q) allocates %.0f times, want 0", n.eco, n.name, allocs)
