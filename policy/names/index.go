@@ -76,10 +76,11 @@ type Match struct {
 	// (TargetMonthly is 0 when the corpus has only a rank).
 	TargetRank    int
 	TargetMonthly int64
-	// Slip is set when the family is a plausible slip (a transposition, a
-	// neighbouring key, an affix) and only the target's tier kept the
-	// match at Low: online facts (a young, little-downloaded package) may
-	// turn it into a block.
+	// Slip is set when the match is a plausible slip (a transposition, a
+	// neighbouring key, an affix) or a dressing (a rare filler word glued
+	// to the target…) and only the target's tier or the candidate's own
+	// popularity kept it at Low: online facts (a young, little-downloaded
+	// package) may turn it into a block.
 	Slip bool
 }
 

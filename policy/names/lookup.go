@@ -172,11 +172,12 @@ func (e *ecoIndex) closer(distA int, a uint32, distB int, b uint32) int {
 const (
 	// weak: a loose resemblance; it only warns.
 	weak uint8 = iota
-	// topOnly: a deliberate dressing of a target (a filler word glued to
-	// it, an affix plus a slip); it blocks when the target is in the block
-	// or middle tier and the candidate unknown or far less popular, else
-	// warns.
-	topOnly
+	// dressing: a target dressed up on purpose (a rare filler word glued
+	// to it, a tool word with the target misspelt, an ecosystem suffix
+	// plus a slip, two dropped letters, the target spelled as a scope);
+	// it blocks when the target is in the block or middle tier and the
+	// candidate unknown or far less popular, else warns.
+	dressing
 	// strong: a plausible slip (a transposition, a neighbouring key, a
 	// separator or affix); it blocks on block-tier targets, and on middle-
 	// tier ones when the candidate is unknown or far less popular.
@@ -185,7 +186,8 @@ const (
 
 // consider grades a match against target id and keeps it if it beats the
 // best so far. strong: the family is a plausible slip (a transposition, a
-// neighbouring key, a separator or affix) rather than a loose resemblance.
+// neighbouring key, a separator or affix) rather than a loose resemblance
+// (considerAs also takes a dressing).
 func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
 	s := weak
 	if strong {
@@ -215,7 +217,7 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 		conf = High
 	case strong && tier == tierMiddle && q.farLess(id):
 		conf = High
-	case strength == topOnly && tier >= tierMiddle && q.farLess(id):
+	case strength == dressing && tier >= tierMiddle && q.farLess(id):
 		conf = High
 	}
 	strong = strength != weak
@@ -422,7 +424,7 @@ func (q *query) scopeFamilies(tb []byte) {
 	h := hashBytes(kindFold, f)
 	for _, ent := range q.e.keys.span(h) {
 		if id, ok := hit(ent, h); ok && q.e.tier[id] != tierNone && q.e.folds[id] == string(f) && scopeOf(q.e.names[id]) == "" {
-			q.considerAs(id, famScopeConfusion, topOnly, 0)
+			q.considerAs(id, famScopeConfusion, dressing, 0)
 		}
 	}
 }
@@ -484,7 +486,7 @@ func (q *query) looseFamilies(tb []byte) {
 	if rest, prefix, ok := dropAffixKind(q.e.eco, q.norm); ok {
 		// a suffix ("etherdjs"); a prefix is the usual name of a port
 		// ("node-x", "js-x") and only warns
-		st := topOnly
+		st := dressing
 		if prefix {
 			st = weak
 		}
@@ -503,7 +505,7 @@ func (q *query) looseFamilies(tb []byte) {
 		if rl := foldInto(tb, rest); rl >= minAffix && !tool {
 			// a common qualifier ("simple-x", "x-lite") names many real
 			// alternatives and only warns; a rare one only dresses x up
-			st := topOnly
+			st := dressing
 			if common {
 				st = weak
 			}
@@ -528,7 +530,7 @@ func (q *query) looseFamilies(tb []byte) {
 		// misspelt "tslint") is what the companion goes with.
 		st := weak
 		if tool {
-			st = topOnly
+			st = dressing
 		}
 		s := sb[:lightFoldInto(sb[:], rest)]
 		q.vouch, q.vouchPopular = q.partPopularity(rest)
@@ -565,7 +567,7 @@ func (q *query) looseFamilies(tb []byte) {
 	// the name part of a popular scoped target copied, with one edit,
 	// without its scope: "claud-code" for "@anthropic-ai/claude-code"
 	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen && bytes.ContainsAny(q.norm, "-_.") {
-		q.probeSubFrom(q.light, kindBaseDel, famScopeConfusion, topOnly, 1, 1)
+		q.probeSubFrom(q.light, kindBaseDel, famScopeConfusion, dressing, 1, 1)
 	}
 }
 
@@ -627,12 +629,12 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist
 			}
 			if dist := osa(s, part, limit); dist >= minDist && dist <= limit && !q.vouched(id) {
 				st := strength
-				if st == topOnly && fam != famCompound && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
+				if st == dressing && fam != famCompound && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
 					// an affix plus a deliberate-looking change ("glidejs"
 					// for "slide") is as often a name of its own
 					st = weak
 				}
-				if st == topOnly && dropsLetterWord(s, string(part)) {
+				if st == dressing && dropsLetterWord(s, string(part)) {
 					st = weak // "timeout-cli" is no copy of "p-timeout"
 				}
 				q.considerAs(id, fam, st, dist)
@@ -729,7 +731,7 @@ func (q *query) probe(h uint64, limit int) {
 			// are two slips
 			st := weak
 			if q.e.tier[id] == tierBlock && len(tf) == len(q.light)+2 && subsequence(q.light, tf) {
-				st = topOnly
+				st = dressing
 			}
 			q.considerAs(id, famDistance2, st, 2)
 		}
