@@ -47,6 +47,8 @@ func TestFamilies(t *testing.T) {
 		{policy.NPM, "chalk-lint", "chalk", FamilyCompound, Low},
 		{policy.NPM, "chalk-mcp", "chalk", FamilyCompound, Low},
 		{policy.PyPI, "simple-requests", "requests", FamilyCompound, Low},
+		// a digit glued before a very popular name
+		{policy.PyPI, "9numpy", "numpy", FamilyInsertion, High},
 		// a plural
 		{policy.NPM, "prettiers", "prettier", FamilyPlural, Low},
 		// short names: a transposition on a very popular name blocks
