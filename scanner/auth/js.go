@@ -1261,8 +1261,50 @@ func (j *jsFile) handlerEvidence(name string, fn node) {
 	if !strings.Contains(text, "req") && !strings.Contains(text, "ctx") {
 		return
 	}
-	authRE := j.bodyAuthRE()
-	j.facts.handlers[j.mod+"#"+name] = [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
+	j.facts.handlers[j.mod+"#"+name] = handlerSpan{file: j.f.Path, start: fn.StartByte(), end: fn.EndByte()}
+}
+
+// handlerSpan locates a function that routes may name as their handler.
+// Its auth, role and ownership evidence is judged in Finish, and only for
+// the functions a route names: most functions are never a handler, and
+// matching four regexps over every function body of a tree costs more than
+// reading the few handlers' files again.
+type handlerSpan struct {
+	file       string
+	start, end int
+}
+
+// handlerJudge judges handler bodies in Finish, reading each file once.
+type handlerJudge struct {
+	p     *scanner.Project
+	files map[string]handlerFile
+}
+
+type handlerFile struct {
+	content   []byte
+	loadsUser bool
+}
+
+// evidence is a handler body's auth, role and ownership evidence; nothing
+// when its file cannot be read again.
+func (h *handlerJudge) evidence(s handlerSpan) [3]bool {
+	hf, ok := h.files[s.file]
+	if !ok {
+		b, err := h.p.ReadFile(s.file)
+		if err == nil {
+			hf = handlerFile{content: b, loadsUser: jsLoadsUserRE.Match(b)}
+		}
+		h.files[s.file] = hf
+	}
+	if s.end > len(hf.content) || s.start > s.end {
+		return [3]bool{}
+	}
+	text := string(hf.content[s.start:s.end])
+	authRE := jsBodyAuthRE
+	if hf.loadsUser {
+		authRE = jsBodyAuthNoUserRE
+	}
+	return [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
 		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
 }
 
