@@ -3,8 +3,10 @@
 # measured in the same run on the same trees:
 #   - the installed Python standard library (site-packages excluded for every tool);
 #   - the npm CLI's installed source WITH its node_modules (--include-vendored).
-# Prints wall time, MB/s, files/s and peak RSS (VmHWM, from GNU time) per tool,
-# and the ratios. Needs: go, gcc, bandit (Debian), node/npm (eslint is
+# Prints wall time, CPU time (user+sys), MB/s, files/s and peak RSS (VmHWM,
+# from GNU time) per tool, the ratios, and the scanner's throughput per core:
+# bytes scanned / CPU seconds (user+sys), which a machine shared with other
+# work does not distort the way wall time is. Needs: go, gcc, bandit (Debian), node/npm (eslint is
 # installed into a temporary directory from the npm registry).
 #
 #   bash bench/scan-compare.sh            # 3 rounds, median reported
@@ -39,23 +41,25 @@ files_of() { find "$1" -type f \( "${@:2}" \) -not -path '*/site-packages/*' | w
 py_bytes=$(bytes_of "$pylib" -name '*.py'); py_files=$(files_of "$pylib" -name '*.py')
 js_bytes=$(bytes_of "$npmtree" -name '*.js' -o -name '*.cjs' -o -name '*.mjs'); js_files=$(files_of "$npmtree" -name '*.js' -o -name '*.cjs' -o -name '*.mjs')
 
-# measure NAME CMD...: runs ROUNDS times, records "seconds maxrss_kb" per round.
+# measure NAME CMD...: runs ROUNDS times, records "seconds maxrss_kb cpu_seconds" per round.
 measure() {
   local name=$1; shift
   : > "$work/$name.times"
   for _ in $(seq "$ROUNDS"); do
-    /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>"$work/$name.err" || true
-    tail -n1 "$work/t" >> "$work/$name.times"
+    /usr/bin/time -f '%e %M %U %S' -o "$work/t" "$@" >/dev/null 2>"$work/$name.err" || true
+    tail -n1 "$work/t" | awk '{print $1, $2, $3 + $4}' >> "$work/$name.times"
   done
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 report() { # name bytes files
-  local s rss
+  local s rss cpu
   s=$(awk '{print $1}' "$work/$1.times" | median)
+  cpu=$(awk '{print $3}' "$work/$1.times" | median)
   rss=$(awk '{print $2}' "$work/$1.times" | sort -n | tail -n1)
-  awk -v n="$1" -v s="$s" -v b="$2" -v f="$3" -v r="$rss" \
-    'BEGIN {printf "%-28s %8.2fs %8.2f MB/s %9.0f files/s  peak RSS %6.1f MB\n", n, s, b/1048576/s, f/s, r/1024}'
+  awk -v n="$1" -v s="$s" -v c="$cpu" -v b="$2" -v f="$3" -v r="$rss" \
+    'BEGIN {printf "%-28s %8.2fs wall %8.2fs cpu %8.2f MB/s %9.0f files/s  peak RSS %6.1f MB\n", n, s, c, b/1048576/s, f/s, r/1024}'
   echo "$s" > "$work/$1.median"
+  echo "$cpu" > "$work/$1.cpu"
 }
 
 echo "Python tree: $pylib ($py_files files, $((py_bytes/1048576)) MB, site-packages excluded)"
@@ -80,6 +84,8 @@ report eslint-security "$js_bytes" "$js_files"
 echo
 awk -v v="$(cat "$work/vigil-py.median")" -v b="$(cat "$work/bandit.median")" 'BEGIN {printf "vigil-proxy vs bandit (Python):               %.1fx faster\n", b/v}'
 awk -v v="$(cat "$work/vigil-js.median")" -v e="$(cat "$work/eslint-security.median")" 'BEGIN {printf "vigil-proxy vs eslint-plugin-security (JS):   %.1fx faster\n", e/v}'
-awk -v s="$(cat "$work/vigil-py-1cpu.median")" -v b="$py_bytes" 'BEGIN {printf "vigil-proxy per core (Python, --workers 1):   %.1f MB/s\n", b/1048576/s}'
+awk -v c="$(cat "$work/vigil-py.cpu")" -v b="$py_bytes" 'BEGIN {printf "vigil-proxy per core (Python, bytes/CPU s):   %.1f MB/s\n", b/1048576/c}'
+awk -v c="$(cat "$work/vigil-py-1cpu.cpu")" -v b="$py_bytes" 'BEGIN {printf "  same with --workers 1 (bytes/CPU s):        %.1f MB/s\n", b/1048576/c}'
+awk -v c="$(cat "$work/vigil-js.cpu")" -v b="$js_bytes" 'BEGIN {printf "vigil-proxy per core (JS, bytes/CPU s):       %.1f MB/s\n", b/1048576/c}'
 grep -h '"files"' "$work/v.json" "$work/vj.json" | head -2 | sed 's/^/vigil-proxy summary /'
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("eslint-plugin-security linted", len(d), "files")' "$work/e.json"

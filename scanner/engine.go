@@ -7,6 +7,7 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -236,8 +237,12 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}()
 	}
+	// Largest files first: a big file picked up last would leave the other
+	// workers idle while it parses.
+	queue := slices.Clone(entries)
+	slices.SortStableFunc(queue, func(a, b walkEntry) int { return cmp.Compare(b.size, a.size) })
 feed:
-	for _, e := range entries {
+	for _, e := range queue {
 		select {
 		case jobs <- e:
 		case <-ctx.Done():

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
 	"github.com/vigil-proxy/vigil-proxy/scanner/deps"
@@ -139,31 +140,52 @@ func proxyHosts(s scanSetup) []string {
 	return out
 }
 
-// lazyJudge builds its judge on the first question.
+// lazyJudge builds its judge on the first question, or earlier when the
+// scan says it will have questions (Warm), so that loading the corpus
+// overlaps the walk instead of following it.
 type lazyJudge struct {
-	build func() (*verdictJudge, error)
-	once  sync.Once
-	j     *verdictJudge
-	err   error
+	build   func() (*verdictJudge, error)
+	started atomic.Bool
+	once    sync.Once
+	j       *verdictJudge
+	err     error
+}
+
+func (l *lazyJudge) get() (*verdictJudge, error) {
+	l.started.Store(true)
+	l.once.Do(func() { l.j, l.err = l.build() })
+	return l.j, l.err
+}
+
+// Warm starts building the judge in the background.
+func (l *lazyJudge) Warm() {
+	l.started.Store(true)
+	go func() { _, _ = l.get() }()
 }
 
 func (l *lazyJudge) Judge(ctx context.Context, qs []deps.Query) ([]deps.Answer, error) {
-	l.once.Do(func() { l.j, l.err = l.build() })
-	if l.err != nil {
-		return nil, l.err
+	j, err := l.get()
+	if err != nil {
+		return nil, err
 	}
-	return l.j.Judge(ctx, qs)
+	return j.Judge(ctx, qs)
 }
 
 func (l *lazyJudge) Notes() []string {
-	if l.j == nil {
+	if !l.started.Load() {
 		return nil
 	}
-	return l.j.Notes()
+	if j, _ := l.get(); j != nil {
+		return j.Notes()
+	}
+	return nil
 }
 
 func (l *lazyJudge) close() {
-	if l.j != nil {
-		l.j.Close()
+	if !l.started.Load() {
+		return
+	}
+	if j, _ := l.get(); j != nil {
+		j.Close()
 	}
 }

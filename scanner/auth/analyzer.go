@@ -11,7 +11,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"path"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
@@ -161,28 +161,13 @@ var (
 		"django", "rest_framework", "quart", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
 	jsWords = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", ".post(", ".put(", ".delete(",
 		".patch(", "route"}
-	relevantPython = wordBytes(append(append([]string(nil), commonWords...), pythonWords...))
-	relevantJS     = wordBytes(append(append([]string(nil), commonWords...), jsWords...))
+	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
+	relevantJS     = prefilter.New(append(append([]string(nil), commonWords...), jsWords...)...)
 )
 
-func wordBytes(ws []string) [][]byte {
-	out := make([][]byte, len(ws))
-	for i, w := range ws {
-		out[i] = []byte(w)
-	}
-	return out
-}
-
 func relevant(p string, content []byte) bool {
-	words := relevantJS
 	if treesitter.LangForPath(p) == treesitter.Python {
-		words = relevantPython
+		return relevantPython.In(content)
 	}
-	low := bytes.ToLower(content)
-	for _, w := range words {
-		if bytes.Contains(low, w) {
-			return true
-		}
-	}
-	return false
+	return relevantJS.In(content)
 }

@@ -106,8 +106,8 @@ type facts struct {
 	depFuncs    map[string]depFunc
 	routerAuth  map[string]bool // router keys protected in their own file (router-level deps, before_request)
 	routerRole  map[string]bool
-	jsExports   map[string]string  // jsmodule#default → jsmodule#var
-	handlers    map[string][3]bool // jsmodule#function → auth, role, owned evidence in its body
+	jsExports   map[string]string      // jsmodule#default → jsmodule#var
+	handlers    map[string]handlerSpan // jsmodule#function → where its body is (its evidence is judged in Finish)
 	djangoViews map[string][]djangoView
 	djangoRefs  []djangoRef
 	// project-wide facts
@@ -132,7 +132,7 @@ type facts struct {
 func newFacts() facts {
 	return facts{
 		aliases: map[string][]string{}, depFuncs: map[string]depFunc{},
-		routerAuth: map[string]bool{}, routerRole: map[string]bool{}, jsExports: map[string]string{}, handlers: map[string][3]bool{},
+		routerAuth: map[string]bool{}, routerRole: map[string]bool{}, jsExports: map[string]string{}, handlers: map[string]handlerSpan{},
 		djangoViews: map[string][]djangoView{}, constants: map[string]secretValue{}, settingsFields: map[string]secretValue{},
 	}
 }
@@ -194,6 +194,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	defer a.mu.Unlock()
 	fx := &a.facts
 	r := &resolver{fx: fx, depMemo: map[string][2]bool{}, routerMemo: map[string][2]bool{}}
+	hj := &handlerJudge{p: p, files: map[string]handlerFile{}}
 	var out []scanner.Finding
 
 	routes := slices.Clone(fx.routes)
@@ -220,7 +221,8 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.foreignOwner) {
 			rt.auth = true
 		}
-		if ev, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
+		if span, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
+			ev := hj.evidence(span)
 			rt.auth, rt.role, rt.owned = rt.auth || ev[0], rt.role || ev[1], rt.owned || ev[2]
 		}
 		au, ro := r.routeEvidence(rt)

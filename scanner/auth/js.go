@@ -36,6 +36,9 @@ type jsFile struct {
 	uses         []useEntry
 	out          []scanner.Finding
 	reportedDefs map[int]bool
+	// loadsUser caches whether the file assigns req.user itself (asked per
+	// handler; the answer is the file's): 0 unknown, 1 no, 2 yes.
+	loadsUser int8
 }
 
 var jsRouteMethods = map[string]string{"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "del": "DELETE", "all": "ALL"}
@@ -1023,10 +1026,7 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 	case "arrow_function", "function_expression", "function":
 		rt.handler = funcName(last)
 		body := last.Field("body").Text()
-		authRE := jsBodyAuthRE
-		if jsLoadsUserRE.Match(j.f.Content) {
-			authRE = jsBodyAuthNoUserRE
-		}
+		authRE := j.bodyAuthRE()
 		rt.auth = rt.auth || authRE.MatchString(body)
 		rt.role = rt.role || jsBodyRoleRE.MatchString(body)
 		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
@@ -1261,12 +1261,67 @@ func (j *jsFile) handlerEvidence(name string, fn node) {
 	if !strings.Contains(text, "req") && !strings.Contains(text, "ctx") {
 		return
 	}
+	j.facts.handlers[j.mod+"#"+name] = handlerSpan{file: j.f.Path, start: fn.StartByte(), end: fn.EndByte()}
+}
+
+// handlerSpan locates a function that routes may name as their handler.
+// Its auth, role and ownership evidence is judged in Finish, and only for
+// the functions a route names: most functions are never a handler, and
+// matching four regexps over every function body of a tree costs more than
+// reading the few handlers' files again.
+type handlerSpan struct {
+	file       string
+	start, end int
+}
+
+// handlerJudge judges handler bodies in Finish, reading each file once.
+type handlerJudge struct {
+	p     *scanner.Project
+	files map[string]handlerFile
+}
+
+type handlerFile struct {
+	content   []byte
+	loadsUser bool
+}
+
+// evidence is a handler body's auth, role and ownership evidence; nothing
+// when its file cannot be read again.
+func (h *handlerJudge) evidence(s handlerSpan) [3]bool {
+	hf, ok := h.files[s.file]
+	if !ok {
+		b, err := h.p.ReadFile(s.file)
+		if err == nil {
+			hf = handlerFile{content: b, loadsUser: jsLoadsUserRE.Match(b)}
+		}
+		h.files[s.file] = hf
+	}
+	if s.end > len(hf.content) || s.start > s.end {
+		return [3]bool{}
+	}
+	text := string(hf.content[s.start:s.end])
 	authRE := jsBodyAuthRE
-	if jsLoadsUserRE.Match(j.f.Content) {
+	if hf.loadsUser {
 		authRE = jsBodyAuthNoUserRE
 	}
-	j.facts.handlers[j.mod+"#"+name] = [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
+	return [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
 		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
+}
+
+// bodyAuthRE is the regexp that finds authentication in a handler body:
+// when the file loads req.user itself, req.user alone proves nothing. The
+// whole-file match is made once per file, not once per handler.
+func (j *jsFile) bodyAuthRE() *regexp.Regexp {
+	if j.loadsUser == 0 {
+		j.loadsUser = 1
+		if jsLoadsUserRE.Match(j.f.Content) {
+			j.loadsUser = 2
+		}
+	}
+	if j.loadsUser == 2 {
+		return jsBodyAuthNoUserRE
+	}
+	return jsBodyAuthRE
 }
 
 // handlerKey names a route handler defined elsewhere: "ctrl.remove" with

@@ -64,6 +64,22 @@ func (a *Analyzer) Rules() []scanner.RuleInfo { return Rules }
 // project's lockfile entry for it.
 func (a *Analyzer) Wants(p string) bool { return Kind(p) != "" && !scanner.IsVendoredPath(p) }
 
+// Prepare tells a judge that can warm up (see Warmer) to start now when
+// the project has a manifest or lockfile to judge.
+func (a *Analyzer) Prepare(_ context.Context, p *scanner.Project) error {
+	w, ok := a.opts.Judge.(Warmer)
+	if !ok {
+		return nil
+	}
+	for _, f := range p.Files {
+		if a.Wants(f) {
+			w.Warm()
+			return nil
+		}
+	}
+	return nil
+}
+
 // Analyze parses one file: DEP-008 findings now, the declarations are
 // judged together in Finish.
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {

@@ -85,6 +85,13 @@ type Judge interface {
 	Judge(ctx context.Context, qs []Query) ([]Answer, error)
 }
 
+// Warmer is implemented by judges that take a while to get ready (load a
+// name corpus, open a cache): Warm starts that in the background as soon as
+// the scan knows there are manifests, so that it overlaps the walk.
+type Warmer interface {
+	Warm()
+}
+
 // Noter is implemented by judges with remarks for the user (offline mode:
 // existence not checked; store locked: lists not consulted).
 type Noter interface {

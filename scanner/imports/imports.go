@@ -80,7 +80,7 @@ func PythonImports(root treesitter.Node) []Import {
 		case "string", "comment":
 			return
 		}
-		for _, c := range n.NamedChildren() {
+		for c := n.NamedChild(0); !c.IsNull(); c = c.NextNamedSibling() {
 			walk(c, optional)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
@@ -166,19 +167,12 @@ func (a *Analyzer) Wants(p string) bool {
 // of these (case-insensitively): a secret-like name (secret, password,
 // pwd, key, token, salt, credentials, pin), a URL with credentials, or a
 // secret sink (hmac, Fernet, jwt-simple).
-var treeNeedles = [][]byte{[]byte("secret"), []byte("pass"), []byte("pwd"), []byte("key"), []byte("token"),
-	[]byte("salt"), []byte("cred"), []byte("pin"), []byte("://"), []byte("hmac"), []byte("fernet"), []byte("jwt")}
+var treeNeedles = prefilter.New("secret", "pass", "pwd", "key", "token", "salt", "cred", "pin", "://", "hmac", "fernet", "jwt")
 
 // NeedsTree lets the engine skip parsing code that holds no secret-like
 // word at all.
 func (a *Analyzer) NeedsTree(_ string, content []byte) bool {
-	lower := bytes.ToLower(content)
-	for _, n := range treeNeedles {
-		if bytes.Contains(lower, n) {
-			return true
-		}
-	}
-	return false
+	return treeNeedles.In(content)
 }
 
 // Analyze judges one file.

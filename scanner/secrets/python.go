@@ -345,6 +345,11 @@ func (fs *fileScan) pyCall(n treesitter.Node) {
 	if args.Kind() != "argument_list" {
 		return
 	}
+	_, isEnv := pyEnvCalls[full]
+	_, isSink := pySinks[full]
+	if !isEnv && !isSink && callee != "env" && callee != "config" && !strings.HasPrefix(callee, "env.") {
+		return // neither an environment lookup nor a secret sink: most calls
+	}
 	var positional []treesitter.Node
 	kw := map[string]treesitter.Node{}
 	for _, c := range args.NamedChildren() {

@@ -77,13 +77,19 @@ typedef struct {
 	uint8_t named, error;
 } vnode;
 
-// vflatten walks the tree once with a cursor and writes every node into a
-// malloc'ed array; *count receives the number of nodes. NULL when out of
-// memory.
-static vnode *vflatten(TSTree *tree, int32_t *count) {
-	size_t cap = 1024, n = 0;
-	vnode *out = malloc(cap * sizeof(vnode));
-	if (!out) return NULL;
+// vflatten walks the tree once with a cursor and writes every node into
+// buf (malloc'ed, *bufcap nodes long; NULL to allocate one), growing it as
+// needed; it returns the array, which the caller frees or reuses, and sets
+// *bufcap and *count. NULL when out of memory (buf is then freed).
+static vnode *vflatten(TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
+	size_t cap = *bufcap, n = 0;
+	vnode *out = buf;
+	if (!out || cap < 1024) {
+		free(out);
+		cap = 1024;
+		out = malloc(cap * sizeof(vnode));
+		if (!out) return NULL;
+	}
 	int32_t stack_cap = 256, depth = 0;
 	int32_t *stack = malloc(stack_cap * sizeof(int32_t));      // open ancestors
 	int32_t *lastchild = malloc(stack_cap * sizeof(int32_t));  // their last child so far
@@ -135,6 +141,7 @@ done:
 	ts_tree_cursor_delete(&c);
 	free(stack); free(lastchild);
 	*count = (int32_t)n;
+	*bufcap = cap;
 	return out;
 }
 
@@ -156,6 +163,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"unsafe"
 
 	// The runtime and grammars whose C code this package calls.
@@ -228,6 +236,16 @@ const maxSource = 1 << 30
 type Parser struct {
 	parsers map[Lang]*C.TSParser
 	tables  map[Lang]*langTables
+
+	// spare is a flattening buffer (spareCap nodes) handed back by the
+	// last closed tree, reused by the next parse: a scan parses thousands
+	// of files one after the other, and a fresh array each time costs a
+	// malloc and page faults per file. Guarded by mu, since a tree may be
+	// closed on another goroutine.
+	mu       sync.Mutex
+	spare    *C.vnode
+	spareCap C.size_t
+	closed   bool
 }
 
 // NewParser returns a parser for every supported language.
@@ -270,21 +288,42 @@ func (p *Parser) Parse(ctx context.Context, lang Lang, src []byte) (*Tree, error
 	}
 	defer C.ts_tree_delete(ct)
 	var count C.int32_t
-	nodes := C.vflatten((*C.TSTree)(unsafe.Pointer(ct)), &count)
+	p.mu.Lock()
+	spare, bufCap := p.spare, p.spareCap
+	p.spare, p.spareCap = nil, 0
+	p.mu.Unlock()
+	nodes := C.vflatten((*C.TSTree)(unsafe.Pointer(ct)), &count, spare, &bufCap)
 	if nodes == nil {
 		return nil, errors.New("parse: out of memory flattening the syntax tree")
 	}
-	t := &Tree{src: src, lang: lang, tab: p.tables[lang], cnodes: nodes}
+	t := &Tree{src: src, lang: lang, tab: p.tables[lang], cnodes: nodes, capNodes: bufCap, parser: p}
 	t.nodes = unsafe.Slice((*vnode)(unsafe.Pointer(nodes)), int(count))
 	return t, nil
 }
 
-// Close frees the parsers' C memory.
+// Close frees the parsers' C memory. Trees still open stay valid until
+// they are closed.
 func (p *Parser) Close() {
 	for l, cp := range p.parsers {
 		C.ts_parser_delete(cp)
 		delete(p.parsers, l)
 	}
+	p.mu.Lock()
+	C.free(unsafe.Pointer(p.spare))
+	p.spare, p.spareCap, p.closed = nil, 0, true
+	p.mu.Unlock()
+}
+
+// giveBack keeps a closed tree's node array for the next parse, or frees it
+// when the parser already has one or is closed.
+func (p *Parser) giveBack(nodes *C.vnode, capNodes C.size_t) {
+	p.mu.Lock()
+	if p.spare == nil && !p.closed {
+		p.spare, p.spareCap = nodes, capNodes
+		nodes = nil
+	}
+	p.mu.Unlock()
+	C.free(unsafe.Pointer(nodes))
 }
 
 // vnode mirrors the C vnode struct.
@@ -292,11 +331,13 @@ type vnode = C.vnode
 
 // Tree is one parsed file, flattened.
 type Tree struct {
-	src    []byte
-	lang   Lang
-	tab    *langTables
-	nodes  []vnode
-	cnodes *C.vnode
+	src      []byte
+	lang     Lang
+	tab      *langTables
+	nodes    []vnode
+	cnodes   *C.vnode
+	capNodes C.size_t // the length of the cnodes allocation
+	parser   *Parser  // takes cnodes back for reuse on Close
 }
 
 // Lang is the tree's language.
@@ -319,8 +360,8 @@ func (t *Tree) Root() Node {
 // Close frees the tree's memory; nodes must not be used afterwards.
 func (t *Tree) Close() {
 	if t != nil && t.cnodes != nil {
-		C.free(unsafe.Pointer(t.cnodes))
-		t.cnodes, t.nodes = nil, nil
+		t.parser.giveBack(t.cnodes, t.capNodes)
+		t.cnodes, t.nodes, t.parser = nil, nil, nil
 	}
 }
 
