@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
@@ -106,8 +107,8 @@ func (v *visitor) pyStatement(st treesitter.Node, cls pyClass) bool {
 		}
 		if asserts && v.testFile && !inner.test {
 			// with TracerRun(self) as t: a helper class whose methods
-			// assert (through the test case it was given) checks the test.
-			v.addHelper(name, helperFacts{asserts: true})
+			// assert through the test case it is given checks the test.
+			v.addHelper(name+"(self)", helperFacts{asserts: true})
 		}
 		return false
 	case "function_definition":
@@ -358,6 +359,11 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				}
 			}
 			f.calls = append(f.calls, last)
+			for _, arg := range n.Field("arguments").NamedChildren() {
+				if arg.Kind() == "identifier" && arg.Text() == "self" {
+					f.calls = append(f.calls, last+"(self)") // the test case handed to a helper class
+				}
+			}
 			if fn.Kind() == "attribute" && httpVerbs[fn.Field("attribute").Text()] {
 				obj := lastName(fn.Field("object").Text())
 				lo := strings.ToLower(obj)
@@ -509,7 +515,7 @@ func (v *visitor) pyExcept(n treesitter.Node) {
 			}
 		}
 	}
-	if !broad || block.IsNull() || deliberateBlock(n.Parent().Field("body")) || explained(block) || explained(n.Parent().Field("body")) {
+	if !broad || block.IsNull() || deliberateBlock(n.Parent().Field("body")) || explained(n, nil) || explained(n.Parent().Field("body"), expectedError) {
 		return
 	}
 	for _, st := range block.NamedChildren() {
@@ -702,20 +708,25 @@ func deliberateBlock(body treesitter.Node) bool {
 
 // explained: a block holding a comment of a few words (# failure is
 // expected, # will raise OSError): the author says why the error is
-// ignored.
-func explained(block treesitter.Node) bool {
+// ignored. In the try body (where comments describe the code) only a
+// comment matching why counts.
+func explained(block treesitter.Node, why *regexp.Regexp) bool {
 	if block.IsNull() {
 		return false
 	}
 	found := false
 	block.Walk(func(n treesitter.Node) bool {
-		if n.Kind() == "comment" && len(strings.Fields(strings.TrimLeft(n.Text(), "# "))) >= 2 && !strings.Contains(n.Text(), "vigil-ignore") {
+		t := n.Text()
+		if n.Kind() == "comment" && len(strings.Fields(strings.TrimLeft(t, "# "))) >= 2 && !strings.Contains(t, "vigil-ignore") && (why == nil || why.MatchString(t)) {
 			found = true
 		}
 		return !found && n.Kind() != "function_definition"
 	})
 	return found
 }
+
+// expectedError: a comment saying the error is expected or irrelevant.
+var expectedError = regexp.MustCompile(`(?i)fail|rais|error|exception|throw|care|ignor|expect|optional|not supported|unsupported|may not|might not`)
 
 // insideNestedDef: n lies in a function, class or lambda defined inside
 // def.
