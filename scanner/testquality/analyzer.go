@@ -265,14 +265,15 @@ var noErrorIntent = regexp.MustCompile(`(?i)crash|segfault|(should|does|do|must|
 
 // visitor walks one file.
 type visitor struct {
-	file          *scanner.File
-	testFile      bool
-	inTest        bool // inside a JS test body
-	pyModuleTests bool // module-level test* functions are collected (pytest)
-	minAssertions int
-	tests         []testFacts
-	helpers       map[string]helperFacts
-	findings      []scanner.Finding
+	file           *scanner.File
+	testFile       bool
+	inTest         bool // inside a JS test body
+	pyModuleTests  bool // module-level test* functions are collected (pytest)
+	pyUnittestOnly bool // unittest runs the module: no nested test classes
+	minAssertions  int
+	tests          []testFacts
+	helpers        map[string]helperFacts
+	findings       []scanner.Finding
 }
 
 func (v *visitor) addHelper(name string, h helperFacts) {

@@ -21,7 +21,8 @@ var trivialPyAssertCalls = map[string]bool{"assertIsNotNone": true, "assert_": t
 // unittest.TestCase subclasses; other functions in test files are
 // candidate assertion helpers.
 func (v *visitor) python(root treesitter.Node) {
-	v.pyModuleTests = pyCollectsFunctions(v.file, root)
+	v.pyUnittestOnly = pyUnittestOnly(v.file, root)
+	v.pyModuleTests = pyCollectsFunctions(v.file) && !v.pyUnittestOnly
 	for _, st := range root.NamedChildren() {
 		v.pyStatement(st, pyClass{module: true})
 	}
@@ -42,27 +43,29 @@ type pyClass struct {
 }
 
 // pyCollectsFunctions: pytest collects module-level test functions from
-// test_*.py/*_test.py (and tests.py) modules; a module of unittest.TestCase
-// classes that never mentions pytest is run by unittest, which collects
-// none (its module-level test* functions are traced targets, pickling
-// helpers, …).
-func pyCollectsFunctions(f *scanner.File, root treesitter.Node) bool {
+// test_*.py/*_test.py (and tests.py) modules only.
+func pyCollectsFunctions(f *scanner.File) bool {
 	base := path.Base(f.Path)
-	if !strings.HasPrefix(base, "test") && !strings.HasSuffix(base, "_test.py") {
-		return false
-	}
+	return strings.HasPrefix(base, "test") || strings.HasSuffix(base, "_test.py")
+}
+
+// pyUnittestOnly: a module of unittest.TestCase classes that never
+// mentions pytest is run by unittest, which collects neither module-level
+// functions (there: traced targets, pickling helpers, …) nor nested
+// classes.
+func pyUnittestOnly(f *scanner.File, root treesitter.Node) bool {
 	if bytes.Contains(f.Content, []byte("pytest")) {
-		return true
+		return false
 	}
 	for _, st := range root.NamedChildren() {
 		if st.Kind() == "decorated_definition" {
 			st = st.Field("definition")
 		}
 		if st.Kind() == "class_definition" && strings.Contains(st.Field("superclasses").Text(), "TestCase") {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // pyStatement visits a module-level statement or a statement of a class
@@ -94,7 +97,7 @@ func (v *visitor) pyStatement(st treesitter.Node, cls pyClass) bool {
 		if !cls.module {
 			// unittest collects module-level classes only; pytest also
 			// collects classes nested in a (non-TestCase) Test class.
-			inner.test = inner.test && cls.test && !cls.testCase
+			inner.test = inner.test && cls.test && !cls.testCase && !v.pyUnittestOnly
 		}
 		for _, b := range def.Field("superclasses").NamedChildren() {
 			if t := lastName(b.Text()); b.Kind() != "keyword_argument" && t != "TestCase" && t != "object" {
@@ -353,11 +356,6 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			if aliases[text] {
 				f.meaningful++
 			}
-			for _, arg := range n.Field("arguments").NamedChildren() {
-				if arg.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(arg.Text())), "assert") {
-					f.meaningful++ // check(self.assertIs, value): the helper asserts with it
-				}
-			}
 			f.calls = append(f.calls, last)
 			for _, arg := range n.Field("arguments").NamedChildren() {
 				if arg.Kind() == "identifier" && arg.Text() == "self" {
@@ -376,6 +374,11 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				patches = append(patches, p)
 			}
 		case "attribute":
+			if p := n.Parent(); (p.Kind() != "call" || !p.Field("function").Equal(n)) && p.Kind() != "assignment" && pyAssertionMethod(n.Text()) {
+				// exec(src, {'fail': self.fail}), check(self.assertIs, x):
+				// the assertion method is handed to code that calls it
+				f.meaningful++
+			}
 			switch n.Field("attribute").Text() {
 			case "status_code", "status", "status_int", "ok", "is_success", "is_error":
 				f.statusCheck = true
@@ -787,4 +790,14 @@ func pyURLish(a treesitter.Node) bool {
 		return pyURLish(a.Field("left"))
 	}
 	return false
+}
+
+// pyAssertionMethod: self.fail, self.assertIs, tc.assertEqual (not
+// called: referenced).
+func pyAssertionMethod(t string) bool {
+	obj, m, ok := strings.Cut(t, ".")
+	if !ok || strings.Contains(m, ".") {
+		return false
+	}
+	return (obj == "self" || testCaseName(obj)) && (m == "fail" || strings.HasPrefix(m, "assert"))
 }

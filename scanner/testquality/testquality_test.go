@@ -139,6 +139,8 @@ func TestNoAssertionsOnRealSuites(t *testing.T) {
 			"tests/test_sub.py": "class Sub(Base):\n    def test_get(self):\n        # slicing is not supported\n        pass\n"}, nil},
 		{"helper class given the test case", map[string]string{"tests/util.py": tracer,
 			"tests/test_a.py": "class T(TestCase):\n    def test_step(self):\n        with TracerRun(self) as t:\n            t.runcall(main)\n"}, nil},
+		{"assertion method handed to exec", py("class T(TestCase):\n    def test_scope(self):\n        exec(SRC, {'fail': self.fail})\n"), nil},
+		{"TestCase nested in a Test namespace of a unittest module", py("import unittest\nclass Test(object):\n    class Foo(unittest.TestCase):\n        def test_1(self): pass\n\nclass T(unittest.TestCase):\n    def test_suite(self):\n        self.assertEqual(count(Test.Foo), 1)\n"), nil},
 		{"helper named for the no-error intent", py("class T(TestCase):\n    def do_test_no_exception(self, nargs):\n        parser.add_argument('x', nargs=nargs)\n    def test_nargs_1(self):\n        self.do_test_no_exception(nargs=1)\n"), nil},
 		{"comment: does not cause exceptions", py("def test_enc():\n    # Invoke it to make sure it does not cause exceptions.\n    locale.getpreferredencoding()\n"), nil},
 		{"comment: no error is thrown", py("def test_minor():\n    # Check that no error is thrown with a bad minor version number\n    GNUTranslations(fp)\n"), nil},
