@@ -200,6 +200,9 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 			continue
 		}
 		meaningful, status := t.meaningful, t.statusCheck
+		if aboutTruth.MatchString(t.name) {
+			meaningful, t.trivial = meaningful+t.trivial, 0
+		}
 		intent := t.noErrorIntent || doesNotRaise.MatchString(t.name)
 		for _, c := range t.calls {
 			if h, ok := a.helpers[c]; ok {
@@ -257,7 +260,11 @@ func (a *Analyzer) closeHelpers() {
 }
 
 // doesNotRaise matches test names that state a no-error intent.
-var doesNotRaise = regexp.MustCompile(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault`)
+var doesNotRaise = regexp.MustCompile(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault|fuzz`)
+
+// aboutTruth: a test of truthiness itself (test_more_bool,
+// test_nonzero): its truthiness assertions are the point.
+var aboutTruth = regexp.MustCompile(`(?i)bool|truth|nonzero`)
 
 // noErrorIntent matches comments and docstrings that state the same intent
 // ("used to crash", "should not raise", "no-op").

@@ -183,6 +183,7 @@ func TestTrivialAssertions(t *testing.T) {
 		{"collector filled by a callback", py("class T(TestCase):\n    def test_invoke(self):\n        success = []\n        btn = Button(command=lambda: success.append(1))\n        btn.invoke()\n        self.assertTrue(success)\n"), nil},
 		{"flag set by a nested handler", py("def test_handler():\n    is_ok = False\n    def handler(a, b):\n        nonlocal is_ok\n        is_ok = True\n    fire(handler)\n    assert is_ok\n"), nil},
 		{"result of a predicate", py("class T(TestCase):\n    def test_x(self):\n        shareable = is_shareable(obj)\n        self.assertTrue(shareable)\n"), nil},
+		{"truthiness is the subject", py("class T(TestCase):\n    def test_more_bool(self):\n        t = cls(0)\n        self.assertTrue(t)\n"), nil},
 		{"comparison with a computed message", py("class T(TestCase):\n    def test_x(self):\n        self.assertTrue(0.30 < k/n < .37, (k/n))\n"), nil},
 	}, Options{})
 	// --min-assertions 2 raises the bar.
@@ -228,6 +229,8 @@ func TestSwallowedException(t *testing.T) {
 		{"js empty catch", js("it('x', async () => {\n  try { await run(); } catch (e) {}\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
 		{"js catch console", js("it('x', () => {\n  try { run(); } catch (e) { console.error(e); }\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
 		{"js promise catch", js("it('x', async () => {\n  await run().catch(() => {});\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
+		{"fuzz test swallows what it provokes", py("class T(TestCase):\n    def test_fuzz(self):\n        for i in range(256):\n            try:\n                loads(bytes([i]))\n            except Exception:\n                pass\n"), nil},
+		{"crasher test", py("class T(TestCase):\n    def test_crasher_on_windows(self):\n        try:\n            m.resize(0)\n        except:\n            pass\n        m.close()\n"), nil},
 		{"comment in the try body that explains nothing", py("def test_x():\n    try:\n        # call the api twice\n        api()\n    except Exception:\n        pass\n    assert x == 1\n"), []string{"tests/test_x.py:5 TEST-004"}},
 		{"except in a nested helper that is no test", py("def test_x():\n    def client():\n        try:\n            send()\n        except Exception:\n            pass\n    try:\n        run(client)\n    except Exception:\n        pass\n    assert x == 1\n"), []string{"tests/test_x.py:9 TEST-004"}},
 		{"js catch no binding", js("it('x', () => {\n  try { run(); } catch {}\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
