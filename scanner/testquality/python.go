@@ -137,7 +137,10 @@ func (v *visitor) pyStatement(st treesitter.Node, cls pyClass) bool {
 		}
 		// A test that asserts is also a helper: tests call other tests
 		// (self.test_move_file()) with different arguments.
-		asserts := facts.meaningful+facts.trivial > 0
+		asserts := facts.meaningful+facts.trivial > 0 || facts.raises > 0 && helperName(name)
+		if isTest {
+			facts.meaningful += facts.raises
+		}
 		v.addHelper(name, helperFacts{asserts: asserts, checkStatus: facts.statusCheck, calls: facts.calls})
 		if isTest {
 			n := def.Field("name")
@@ -326,8 +329,13 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			}
 			return true
 		case "raise_statement":
-			if strings.Contains(n.Text(), "AssertionError") {
+			if t := n.Text(); strings.Contains(t, "AssertionError") {
 				f.meaningful++
+			} else if pyConditionalRaise(n, def) && !strings.Contains(t, "Skip") && !strings.Contains(t, "skip") {
+				// if failed: raise TypeError(…) checks as an assert does
+				// (in the test itself or a helper named as a check; not in
+				// the stubs and fakes a test file also defines)
+				f.raises++
 			}
 		case "call":
 			fn := n.Field("function")
@@ -374,6 +382,12 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			}
 			if p, ok := pyPatchCall(n); ok && strings.Contains(text, "patch") {
 				patches = append(patches, p)
+			}
+		case "identifier":
+			// yes = self.assertTrue … TestInfo('if x:', yes): the alias is
+			// handed to the code that asserts with it
+			if p := n.Parent(); aliases[n.Text()] && p.Kind() != "assignment" && (p.Kind() != "call" || !p.Field("function").Equal(n)) {
+				f.meaningful++
 			}
 		case "attribute":
 			if p := n.Parent(); (p.Kind() != "call" || !p.Field("function").Equal(n)) && p.Kind() != "assignment" && pyAssertionMethod(n.Text()) {
@@ -802,4 +816,19 @@ func pyAssertionMethod(t string) bool {
 		return false
 	}
 	return (obj == "self" || testCaseName(obj)) && (m == "fail" || strings.HasPrefix(m, "assert"))
+}
+
+// pyConditionalRaise: a raise under an if of def's own body (not in an
+// except handler, where it re-raises, nor in a nested function).
+func pyConditionalRaise(n, def treesitter.Node) bool {
+	cond := false
+	for p := n.Parent(); !p.IsNull() && !p.Equal(def); p = p.Parent() {
+		switch p.Kind() {
+		case "function_definition", "class_definition", "lambda", "except_clause":
+			return false
+		case "if_statement", "elif_clause", "else_clause":
+			cond = true
+		}
+	}
+	return cond
 }
