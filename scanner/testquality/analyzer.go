@@ -280,7 +280,7 @@ var aboutTruth = regexp.MustCompile(`(?i)bool|truth|nonzero`)
 
 // noErrorIntent matches comments and docstrings that state the same intent
 // ("used to crash", "should not raise", "no-op").
-var noErrorIntent = regexp.MustCompile(`(?i)crash|segfault|(should|does|do|must|will|can|did) ?(n[o']t|never) (cause|raise|fail|throw|error|hang|blow up)|no (errors?|exceptions?) (is |are |was |were )?(thrown|raised)|not (cause|throw|raise) (an |any )?(errors?|exceptions?)|no-op|used to (fail|raise|crash|hang|error)|without (an |any )?(error|exception|raising|crashing)|smoke test`)
+var noErrorIntent = regexp.MustCompile(`(?i)crash|segfault|(should|does|do|must|will|can|did) ?(n[o']t|never) (cause|raise|fail|throw|error|hang|blow up)|(won'?t|will not) (cause|raise|fail|throw|error|crash)|no (errors?|exceptions?) (is |are |was |were )?(thrown|raised)|not (cause|throw|raise) (an |any )?(errors?|exceptions?)|no-op|used to (fail|raise|crash|hang|error)|without (an |any )?(error|exception|raising|crashing)|smoke test`)
 
 // visitor walks one file.
 type visitor struct {

@@ -144,7 +144,7 @@ func (v *visitor) pyStatement(st treesitter.Node, cls pyClass) bool {
 		v.addHelper(name, helperFacts{asserts: asserts, checkStatus: facts.statusCheck, calls: facts.calls})
 		if isTest {
 			n := def.Field("name")
-			facts.noErrorIntent = noErrorIntent.MatchString(leadingText(v.file, def))
+			facts.noErrorIntent = noErrorIntent.MatchString(leadingText(v.file, def)) || pyCommentsState(def)
 			facts.path, facts.name, facts.line, facts.col = v.file.Path, name, n.Line(), n.Column()
 			facts.skipped = skipped
 			facts.empty = pyEmptyBody(def)
@@ -831,4 +831,18 @@ func pyConditionalRaise(n, def treesitter.Node) bool {
 		}
 	}
 	return cond
+}
+
+// pyCommentsState: a comment anywhere in the test states the no-error
+// intent ("# Check that compilation doesn't crash", "# should not raise
+// exception").
+func pyCommentsState(def treesitter.Node) bool {
+	found := false
+	def.Field("body").Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "comment" && noErrorIntent.MatchString(n.Text()) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

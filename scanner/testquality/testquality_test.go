@@ -153,6 +153,8 @@ func TestNoAssertionsOnRealSuites(t *testing.T) {
 		{"TestCase nested in a Test namespace of a unittest module", py("import unittest\nclass Test(object):\n    class Foo(unittest.TestCase):\n        def test_1(self): pass\n\nclass T(unittest.TestCase):\n    def test_suite(self):\n        self.assertEqual(count(Test.Foo), 1)\n"), nil},
 		{"helper named for the no-error intent", py("class T(TestCase):\n    def do_test_no_exception(self, nargs):\n        parser.add_argument('x', nargs=nargs)\n    def test_nargs_1(self):\n        self.do_test_no_exception(nargs=1)\n"), nil},
 		{"comment: does not cause exceptions", py("def test_enc():\n    # Invoke it to make sure it does not cause exceptions.\n    locale.getpreferredencoding()\n"), nil},
+		{"comment after the setup states the intent", py("def test_del_param():\n    msg = Message()\n    # Deleting a param on an empty message should not raise exception.\n    msg.del_param('filename')\n"), nil},
+		{"comment: won't fail", py("def test_bug643260():\n    None ** TestRpow()  # Won't fail when __rpow__ invoked.\n"), nil},
 		{"comment: no error is thrown", py("def test_minor():\n    # Check that no error is thrown with a bad minor version number\n    GNUTranslations(fp)\n"), nil},
 		{"js tap assertions", js("const t = require('tap');\nt.test('x', (t) => {\n  t.equal(f(), 1);\n  t.end();\n});\ntest('y', (t) => { t.ok(f() === 1); });\n"), nil},
 		{"js node:assert call", js("const assert = require('node:assert');\ntest('a', () => {\n  assert(f() === 1);\n});\n"), nil},
