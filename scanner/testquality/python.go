@@ -386,11 +386,14 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 		case "identifier":
 			// yes = self.assertTrue … TestInfo('if x:', yes): the alias is
 			// handed to the code that asserts with it
+			if len(aliases) == 0 {
+				return true
+			}
 			if p := n.Parent(); aliases[n.Text()] && p.Kind() != "assignment" && (p.Kind() != "call" || !p.Field("function").Equal(n)) {
 				f.meaningful++
 			}
 		case "attribute":
-			if p := n.Parent(); (p.Kind() != "call" || !p.Field("function").Equal(n)) && p.Kind() != "assignment" && pyAssertionMethod(n.Text()) {
+			if m := n.Field("attribute").Text(); (m == "fail" || strings.HasPrefix(m, "assert")) && pyAssertionValue(n) {
 				// exec(src, {'fail': self.fail}), check(self.assertIs, x):
 				// the assertion method is handed to code that calls it
 				f.meaningful++
@@ -808,14 +811,15 @@ func pyURLish(a treesitter.Node) bool {
 	return false
 }
 
-// pyAssertionMethod: self.fail, self.assertIs, tc.assertEqual (not
-// called: referenced).
-func pyAssertionMethod(t string) bool {
-	obj, m, ok := strings.Cut(t, ".")
-	if !ok || strings.Contains(m, ".") {
+// pyAssertionValue: an attribute self.fail/self.assert*/tc.assert* that
+// is referenced, not called nor assigned to an alias.
+func pyAssertionValue(n treesitter.Node) bool {
+	p := n.Parent()
+	if p.Kind() == "assignment" || p.Kind() == "call" && p.Field("function").Equal(n) {
 		return false
 	}
-	return (obj == "self" || testCaseName(obj)) && (m == "fail" || strings.HasPrefix(m, "assert"))
+	obj := n.Field("object")
+	return obj.Kind() == "identifier" && (obj.Text() == "self" || testCaseName(obj.Text()))
 }
 
 // pyConditionalRaise: a raise under an if of def's own body (not in an
