@@ -58,6 +58,7 @@ GROUPS = {
     "F7": ("false (fixed)", "assertion method handed to code as a value (exec(src, {'fail': self.fail}))"),
     "F8": ("false (fixed)", "no-error intent stated in the helper's name (self.do_test_no_exception(...)) or a comment the old pattern missed ('make sure it does not cause exceptions', 'don't raise errors')"),
     "F18": ("false (fixed)", "checks by a conditional raise (try: … except AttributeError: pass / else: raise TestFailed(…); if bad: raise TypeError)"),
+    "F19": ("false (fixed)", "the test's other half asserts: testX runs the server side, _testX the client side on a thread (test_socket's ThreadableTest)"),
     # TEST-001, after
     "T1": ("true", "empty placeholder test (pass/docstring only) that overrides nothing: it passes and checks nothing"),
     "T2": ("true", "existence check only: bare attribute/constant expressions (socket.AF_CAN), failing only by AttributeError"),
@@ -68,6 +69,7 @@ GROUPS = {
     "T7": ("true", "smoke call: exercises the API (calls, with blocks, helpers that do not assert) and checks nothing"),
     "R1": ("false (fixed)", "asserts through a library's private self-check that raises TypeError on a mismatch, not AssertionError (enum._test_simple_enum)"),
     "R2": ("false (residual)", "a test module run in a subprocess by another test, which asserts on its output (unittest/test/_test_warnings.py)"),
+    "R7": ("false (residual)", "a test that exists to run setUp, which checks (test_tix: 'this test is just here to make setUp run'; setUp calls self.fail)"),
     # TEST-002
     "F9": ("false (fixed)", "truthiness of a flag the test sets (hit_except = False … True; success = [] filled by a callback; ok = is_shareable(x))"),
     "F10": ("false (fixed)", "assertTrue(comparison, computed message) read as 'assertTrue(actual, expected)'"),
@@ -195,6 +197,8 @@ def group_test001(tree, rel, line, fixed):
         inner = body.split("\n", 1)[1] if "\n" in body else ""
         if "_test_simple_enum" in inner:
             return "R1"  # fixed since: a library's private self-check that raises
+        if re.search(r"def _" + re.escape(fn.name) + r"\(", src):
+            return "F19"
         if any(isinstance(n, ast.Raise) for n in ast.walk(fn)) and re.search(r"\n\s*(if .*|else):\s*\n\s*raise ", inner):
             return "F18"
         if INTENT.search(inner) or re.search(r"(?i)\w*_(no|not|never|without)_?(raise|crash|error|fail|exception)\w*\(", inner):
@@ -208,6 +212,8 @@ def group_test001(tree, rel, line, fixed):
         return "F8"
     if rel.endswith("_test_warnings.py"):
         return "R2"
+    if "just here to make setUp run" in seg(src, fn):
+        return "R7"
     body = seg(src, fn)
     if "_test_simple_enum" in body:
         return "R1"
