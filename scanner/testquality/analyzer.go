@@ -30,6 +30,9 @@ type Analyzer struct {
 	// that assert: a test calling one asserts through it (one hop).
 	helpers map[string]helperFacts
 	tests   []testFacts
+	// bodies: test names some class defines with a real body; an empty
+	// test of the same name in a subclass disables the inherited one.
+	bodies map[string]bool
 }
 
 type helperFacts struct {
@@ -46,12 +49,16 @@ type testFacts struct {
 	inTestFile  bool
 	meaningful  int
 	trivial     int
+	raises      int // conditional raises (if bad: raise TypeError): checks in a test or a check_* helper
 	calls       []string
 	usesHTTP    bool
 	statusCheck bool
 	// noErrorIntent: a leading comment or docstring says the test checks
 	// that the code runs without an error.
 	noErrorIntent bool
+	skipped       bool // unconditionally skipped: never runs
+	empty         bool // the body is only pass/docstring
+	override      bool // defined in a class with a base other than TestCase
 }
 
 // New returns a fresh analyzer.
@@ -59,7 +66,7 @@ func New(opts Options) *Analyzer {
 	if opts.MinAssertions < 1 {
 		opts.MinAssertions = 1
 	}
-	return &Analyzer{opts: opts, helpers: map[string]helperFacts{}}
+	return &Analyzer{opts: opts, helpers: map[string]helperFacts{}, bodies: map[string]bool{}}
 }
 
 var _ scanner.Analyzer = (*Analyzer)(nil)
@@ -95,6 +102,9 @@ func definesHelper(b []byte) bool {
 				break
 			}
 			rest = rest[i+len(kw):]
+			if bytes.HasPrefix(rest, []byte("_test")) {
+				return true
+			}
 			name := bytes.TrimLeft(rest, " \t_")
 			if len(name) > 12 {
 				name = name[:12]
@@ -110,6 +120,9 @@ func definesHelper(b []byte) bool {
 // isTestFile: test paths, and test_*.py modules anywhere (pytest collects
 // them).
 func isTestFile(p string) bool {
+	if testInputPath(p) {
+		return false
+	}
 	if scanner.IsTestPath(p) {
 		return true
 	}
@@ -117,10 +130,34 @@ func isTestFile(p string) bool {
 	return strings.HasPrefix(base, "test") && strings.HasSuffix(base, ".py")
 }
 
+// testInputPath: a file in a data or fixtures directory of a test tree
+// (tests/data/grammar.py, test/fixtures/app.js) is input the tests read,
+// parse or run, not a test module.
+func testInputPath(p string) bool {
+	segs := strings.Split(strings.ToLower(path.Dir(p)), "/")
+	inTests := false
+	for _, seg := range segs {
+		switch seg {
+		case "test", "tests", "__tests__", "spec", "specs", "testing":
+			inTests = true
+		case "testdata", "test_data", "__fixtures__":
+			return true
+		case "data", "fixtures", "fixture":
+			if inTests {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // helperName: in non-test code only functions named like assertion
 // helpers count (an invariant assert inside production code is no test
 // assertion).
 func helperName(name string) bool {
+	if strings.HasPrefix(name, "_test") {
+		return true // a library's private self-check (enum._test_simple_enum)
+	}
 	n := strings.ToLower(strings.TrimLeft(name, "_"))
 	for _, p := range []string{"assert", "check", "verify", "expect", "ensure", "validate"} {
 		if strings.HasPrefix(n, p) {
@@ -140,6 +177,13 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	v.testFile = isTestFile(f.Path)
 	if f.Lang == treesitter.Python {
 		v.python(f.Tree.Root())
+		for i, t := range v.tests {
+			// testSendmsg runs the server half, _testSendmsg in the same
+			// file the client half on another thread (ThreadableTest).
+			if h, ok := v.helpers["_"+t.name]; ok && h.asserts {
+				v.tests[i].meaningful++
+			}
+		}
 	} else {
 		v.javascript(f.Tree.Root())
 	}
@@ -149,6 +193,11 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		a.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
 	}
 	a.tests = append(a.tests, v.tests...)
+	for _, t := range v.tests {
+		if !t.empty {
+			a.bodies[t.name] = true
+		}
+	}
 	a.mu.Unlock()
 	return v.findings, nil
 }
@@ -159,21 +208,39 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	a.closeHelpers()
 	var out []scanner.Finding
 	for _, t := range a.tests {
+		if t.skipped || t.empty && t.override && a.bodies[t.name] {
+			// A skipped test does not run (TEST-006 judges its reason); an
+			// empty override disables the test a base class defines.
+			continue
+		}
 		meaningful, status := t.meaningful, t.statusCheck
+
+		if aboutTruth.MatchString(t.name) {
+			meaningful, t.trivial = meaningful+t.trivial, 0
+		}
+		intent := t.noErrorIntent || doesNotRaise.MatchString(t.name)
 		for _, c := range t.calls {
+			if strings.Contains(strings.ToLower(c), "assert") {
+				// judged where it is called (assertTrue(x) is trivial
+				// whatever unittest's own assertTrue does)
+				continue
+			}
 			if h, ok := a.helpers[c]; ok {
 				if h.asserts {
 					meaningful++
 				}
 				status = status || h.checkStatus
 			}
+			// self.do_test_no_exception(...): the helper's name states
+			// the intent.
+			intent = intent || strings.Contains(c, "_") && doesNotRaise.MatchString(c)
 		}
 		at := func(r scanner.RuleInfo, msg string) scanner.Finding {
 			return scanner.Finding{Rule: r.ID, Severity: r.Severity, Path: t.path, Line: t.line, Column: t.col,
 				EndLine: t.line, EndColumn: t.col + len(t.name), Message: msg}
 		}
 		switch {
-		case meaningful == 0 && t.trivial == 0 && (doesNotRaise.MatchString(t.name) || t.noErrorIntent):
+		case meaningful == 0 && t.trivial == 0 && intent:
 			// "test_close_does_not_raise", "test_issue123_crash": the test's
 			// stated intent is that the code runs without an error.
 		case meaningful == 0 && t.trivial == 0:
@@ -213,21 +280,27 @@ func (a *Analyzer) closeHelpers() {
 }
 
 // doesNotRaise matches test names that state a no-error intent.
-var doesNotRaise = regexp.MustCompile(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault`)
+var doesNotRaise = regexp.MustCompile(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault|fuzz`)
+
+// aboutTruth: a test of truthiness itself (test_more_bool,
+// test_nonzero): its truthiness assertions are the point.
+var aboutTruth = regexp.MustCompile(`(?i)bool|truth|nonzero`)
 
 // noErrorIntent matches comments and docstrings that state the same intent
 // ("used to crash", "should not raise", "no-op").
-var noErrorIntent = regexp.MustCompile(`(?i)crash|segfault|should ?n[o']t (raise|fail|throw|error)|does ?n[o']t (raise|fail|throw|error)|must not (raise|fail|throw)|no-op|used to (fail|raise|crash|hang|error)|without (an )?(error|exception|raising|crashing)|smoke test`)
+var noErrorIntent = regexp.MustCompile(`(?i)crash|segfault|(should|does|do|must|will|can|did) ?(n[o']t|never) (cause|raise|fail|throw|error|hang|blow up)|(won'?t|will not) (cause|raise|fail|throw|error|crash)|no (errors?|exceptions?) (is |are |was |were )?(thrown|raised)|not (cause|throw|raise) (an |any )?(errors?|exceptions?)|no-op|used to (fail|raise|crash|hang|error)|without (an |any )?(error|exception|raising|crashing)|smoke test`)
 
 // visitor walks one file.
 type visitor struct {
-	file          *scanner.File
-	testFile      bool
-	inTest        bool // inside a JS test body
-	minAssertions int
-	tests         []testFacts
-	helpers       map[string]helperFacts
-	findings      []scanner.Finding
+	file           *scanner.File
+	testFile       bool
+	inTest         bool // inside a JS test body
+	pyModuleTests  bool // module-level test* functions are collected (pytest)
+	pyUnittestOnly bool // unittest runs the module: no nested test classes
+	minAssertions  int
+	tests          []testFacts
+	helpers        map[string]helperFacts
+	findings       []scanner.Finding
 }
 
 func (v *visitor) addHelper(name string, h helperFacts) {

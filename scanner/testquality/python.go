@@ -1,7 +1,10 @@
 package testquality
 
 import (
+	"bytes"
 	"fmt"
+	"path"
+	"regexp"
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
@@ -18,12 +21,57 @@ var trivialPyAssertCalls = map[string]bool{"assertIsNotNone": true, "assert_": t
 // unittest.TestCase subclasses; other functions in test files are
 // candidate assertion helpers.
 func (v *visitor) python(root treesitter.Node) {
+	v.pyUnittestOnly = pyUnittestOnly(v.file, root)
+	v.pyModuleTests = pyCollectsFunctions(v.file) && !v.pyUnittestOnly
 	for _, st := range root.NamedChildren() {
-		v.pyStatement(st, false, nil)
+		v.pyStatement(st, pyClass{module: true})
 	}
 }
 
-func (v *visitor) pyStatement(st treesitter.Node, inTestClass bool, classDecorators []treesitter.Node) {
+// pyClass is where a definition sits: the module, or a class body.
+type pyClass struct {
+	module bool // a module-level statement
+	// test: the class's methods named test* are collected (a Test* class or
+	// a TestCase subclass at module level, or nested in a pytest-style
+	// Test class).
+	test     bool
+	testCase bool // derives from a *TestCase (unittest collects no nested classes)
+	// inherits: a base other than TestCase/object, so a test method may
+	// override an inherited one.
+	inherits bool
+	skipped  bool // the class carries an unconditional skip
+}
+
+// pyCollectsFunctions: pytest collects module-level test functions from
+// test_*.py/*_test.py (and tests.py) modules only.
+func pyCollectsFunctions(f *scanner.File) bool {
+	base := path.Base(f.Path)
+	return strings.HasPrefix(base, "test") || strings.HasSuffix(base, "_test.py")
+}
+
+// pyUnittestOnly: a module of unittest.TestCase classes that never
+// mentions pytest is run by unittest, which collects neither module-level
+// functions (there: traced targets, pickling helpers, …) nor nested
+// classes.
+func pyUnittestOnly(f *scanner.File, root treesitter.Node) bool {
+	if bytes.Contains(f.Content, []byte("pytest")) {
+		return false
+	}
+	for _, st := range root.NamedChildren() {
+		if st.Kind() == "decorated_definition" {
+			st = st.Field("definition")
+		}
+		if st.Kind() == "class_definition" && strings.Contains(st.Field("superclasses").Text(), "TestCase") {
+			return true
+		}
+	}
+	return false
+}
+
+// pyStatement visits a module-level statement or a statement of a class
+// body; it reports whether a function it defines asserts (a helper class
+// whose methods assert is an assertion helper itself).
+func (v *visitor) pyStatement(st treesitter.Node, cls pyClass) bool {
 	var decorators []treesitter.Node
 	def := st
 	if st.Kind() == "decorated_definition" {
@@ -41,20 +89,47 @@ func (v *visitor) pyStatement(st treesitter.Node, inTestClass bool, classDecorat
 	case "class_definition":
 		name := def.Field("name").Text()
 		sup := def.Field("superclasses").Text()
-		isTestClass := strings.HasPrefix(name, "Test") || strings.Contains(sup, "TestCase") || strings.Contains(sup, "Test")
-		for _, c := range def.Field("body").NamedChildren() {
-			v.pyStatement(c, isTestClass, decorators)
-		}
-	case "function_definition":
-		name := def.Field("name").Text()
-		isFixture := false
+		inner := pyClass{testCase: strings.Contains(sup, "TestCase"), skipped: cls.skipped}
 		for _, d := range decorators {
-			if strings.Contains(d.Text(), "fixture") {
-				isFixture = true
+			inner.skipped = inner.skipped || pyUnconditionalSkip(d)
+		}
+		inner.test = strings.HasPrefix(name, "Test") || inner.testCase || strings.Contains(sup, "Test")
+		if !cls.module {
+			// unittest collects module-level classes only; pytest also
+			// collects classes nested in a (non-TestCase) Test class.
+			inner.test = inner.test && cls.test && !cls.testCase && !v.pyUnittestOnly
+		}
+		for _, b := range def.Field("superclasses").NamedChildren() {
+			if t := lastName(b.Text()); b.Kind() != "keyword_argument" && t != "TestCase" && t != "object" {
+				inner.inherits = true
 			}
 		}
-		isTest := v.testFile && strings.HasPrefix(name, "test") && name != "test" && !isFixture
-		facts, patches := v.pyBody(def, decorators, isTest)
+		asserts := false
+		for _, c := range def.Field("body").NamedChildren() {
+			asserts = v.pyStatement(c, inner) || asserts
+		}
+		if asserts && v.testFile && !inner.test {
+			// with TracerRun(self) as t: a helper class whose methods
+			// assert through the test case it is given checks the test.
+			v.addHelper(name+"(self)", helperFacts{asserts: true})
+		}
+		return false
+	case "function_definition":
+		name := def.Field("name").Text()
+		isFixture, skipped := false, cls.skipped
+		for _, d := range decorators {
+			if t := d.Text(); strings.Contains(t, "fixture") || strings.Contains(t, "contextmanager") {
+				isFixture = true // a fixture or a context manager named test_*
+			}
+			if pyUnconditionalSkip(d) {
+				skipped = true
+			}
+		}
+		isTest := v.testFile && strings.HasPrefix(name, "test") && name != "test" && !isFixture &&
+			(cls.test || cls.module && v.pyModuleTests && !pyFirstParamSelf(def)) && !pyReturnsValue(def)
+		// A fuzz or crash test ("test_fuzz", "test_crasher_on_windows")
+		// swallows the errors it provokes on purpose: only a crash fails it.
+		facts, patches := v.pyBody(def, decorators, isTest && !doesNotRaise.MatchString(name))
 		for _, d := range decorators {
 			if assertingDecorator(d.Text()) {
 				facts.meaningful++ // e.g. @jump_test(...), @check_events: the decorator runs the checks
@@ -62,16 +137,79 @@ func (v *visitor) pyStatement(st treesitter.Node, inTestClass bool, classDecorat
 		}
 		// A test that asserts is also a helper: tests call other tests
 		// (self.test_move_file()) with different arguments.
-		v.addHelper(name, helperFacts{asserts: facts.meaningful+facts.trivial > 0, checkStatus: facts.statusCheck, calls: facts.calls})
-		if isTest && (inTestClass || def.Parent().Kind() == "module" || def.Parent().Parent().Kind() == "module") {
+		asserts := facts.meaningful+facts.trivial > 0 || facts.raises > 0 && helperName(name)
+		if isTest {
+			facts.meaningful += facts.raises
+		}
+		v.addHelper(name, helperFacts{asserts: asserts, checkStatus: facts.statusCheck, calls: facts.calls})
+		if isTest {
 			n := def.Field("name")
-			facts.noErrorIntent = noErrorIntent.MatchString(leadingText(v.file, def))
+			facts.noErrorIntent = noErrorIntent.MatchString(leadingText(v.file, def)) || pyCommentsState(def)
 			facts.path, facts.name, facts.line, facts.col = v.file.Path, name, n.Line(), n.Column()
+			facts.skipped = skipped
+			facts.empty = pyEmptyBody(def)
+			facts.override = cls.inherits
 			v.tests = append(v.tests, facts)
 			v.pyCircular(def, patches)
-			return
 		}
+		return asserts
 	}
+	return false
+}
+
+// pyUnconditionalSkip: @unittest.skip(...), @pytest.mark.skip(...): the
+// test never runs, so it asserts nothing by design (TEST-006 judges the
+// reason).
+func pyUnconditionalSkip(d treesitter.Node) bool {
+	expr := d.NamedChild(0)
+	if expr.Kind() == "call" {
+		expr = expr.Field("function")
+	}
+	t := expr.Text()
+	return t == "skip" || strings.HasSuffix(t, "unittest.skip") || strings.HasSuffix(t, "mark.skip")
+}
+
+// pyFirstParamSelf: a module-level function taking self is a method
+// attached to a class later, not a test function.
+func pyFirstParamSelf(def treesitter.Node) bool {
+	p := def.Field("parameters").NamedChild(0)
+	return p.Kind() == "identifier" && p.Text() == "self"
+}
+
+// pyReturnsValue: the function itself (not a nested one) returns a value.
+// Test runners ignore or warn about tests that return values (pytest's
+// PytestReturnNotNoneWarning, unittest's DeprecationWarning): a test*
+// function that returns one is a factory or helper.
+func pyReturnsValue(def treesitter.Node) bool {
+	found := false
+	def.Field("body").Walk(func(n treesitter.Node) bool {
+		switch n.Kind() {
+		case "function_definition", "class_definition", "lambda":
+			return false
+		case "return_statement":
+			if r := n.NamedChild(0); !r.IsNull() && r.Kind() != "none" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// pyEmptyBody: only pass, ..., docstrings and comments.
+func pyEmptyBody(def treesitter.Node) bool {
+	for _, st := range def.Field("body").NamedChildren() {
+		switch st.Kind() {
+		case "pass_statement", "comment":
+			continue
+		case "expression_statement":
+			if k := st.NamedChild(0).Kind(); k == "string" || k == "ellipsis" {
+				continue
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // leadingText is the docstring and comments at the top of a function (and
@@ -113,7 +251,7 @@ func (v *visitor) pySkipDecorator(d treesitter.Node) {
 	default:
 		return
 	}
-	if hasReason(args, last) {
+	if hasReason(args, last, strings.Contains(name, "unittest")) {
 		return
 	}
 	v.finding(UnexplainedSkip, d, fmt.Sprintf("@%s without a reason", name))
@@ -121,7 +259,7 @@ func (v *visitor) pySkipDecorator(d treesitter.Node) {
 
 // hasReason: a reason= keyword, or a string argument (skip's first, a
 // skipif's second).
-func hasReason(args treesitter.Node, last string) bool {
+func hasReason(args treesitter.Node, last string, unittest bool) bool {
 	if args.IsNull() {
 		return false
 	}
@@ -136,7 +274,13 @@ func hasReason(args treesitter.Node, last string) bool {
 		default:
 			pos++
 			isString := a.Kind() == "string" || a.Kind() == "concatenated_string"
-			if isString && strings.Trim(a.Text(), `"'frbu `) != "" && (last == "skip" || pos >= 2) {
+			reasonArg := last == "skip" || pos >= 2
+			if isString && strings.Trim(a.Text(), `"'frbu `) != "" && reasonArg {
+				return true
+			}
+			// unittest's reason is any expression: a message variable, a
+			// formatted string ("$TERM=%r" % term), a call.
+			if unittest && !isString && reasonArg {
 				return true
 			}
 		}
@@ -167,18 +311,31 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 		f.meaningful++
 	}
 	aliases := map[string]bool{} // eq = self.assertEqual
+	// Truthiness of a flag the test itself sets (hit = False … hit = True,
+	// calls = [] … calls.append(x), ok = is_valid(x)) can fail: it is no
+	// trivial assertion.
+	var truthy []string
+	flags := map[string]bool{}
 	body.Walk(func(n treesitter.Node) bool {
 		switch n.Kind() {
 		case "assert_statement":
-			if pyTrivialAssert(n.NamedChild(0)) {
+			if e := n.NamedChild(0); pyTrivialAssert(e) {
 				f.trivial++
+				if e.Kind() == "identifier" {
+					truthy = append(truthy, e.Text())
+				}
 			} else {
 				f.meaningful++
 			}
 			return true
 		case "raise_statement":
-			if strings.Contains(n.Text(), "AssertionError") {
+			if t := n.Text(); strings.Contains(t, "AssertionError") {
 				f.meaningful++
+			} else if pyConditionalRaise(n, def) && !strings.Contains(t, "Skip") && !strings.Contains(t, "skip") {
+				// if failed: raise TypeError(…) checks as an assert does
+				// (in the test itself or a helper named as a check; not in
+				// the stubs and fakes a test file also defines)
+				f.raises++
 			}
 		case "call":
 			fn := n.Field("function")
@@ -188,6 +345,9 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			case strings.Contains(strings.ToLower(last), "assert"):
 				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) {
 					f.trivial++
+					if a := n.Field("arguments").NamedChild(0); last == "assertTrue" && a.Kind() == "identifier" && n.Field("arguments").NamedChildCount() <= 2 {
+						truthy = append(truthy, a.Text())
+					}
 				} else {
 					f.meaningful++
 				}
@@ -196,6 +356,8 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				}
 			case text == "pytest.raises" || text == "pytest.warns" || text == "pytest.fail" || text == "self.fail" || text == "pytest.deprecated_call":
 				f.meaningful++
+			case last == "fail" && fn.Kind() == "attribute" && testCaseName(fn.Field("object").Text()):
+				f.meaningful++ // self.test_case.fail(msg) in a helper given the test case
 			case text == "pytest.skip" && n.Field("arguments").NamedChildCount() == 0:
 				v.finding(UnexplainedSkip, n, "pytest.skip() without a reason")
 			case last == "raise_for_status":
@@ -204,29 +366,49 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			if aliases[text] {
 				f.meaningful++
 			}
+			f.calls = append(f.calls, last)
 			for _, arg := range n.Field("arguments").NamedChildren() {
-				if arg.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(arg.Text())), "assert") {
-					f.meaningful++ // check(self.assertIs, value): the helper asserts with it
+				if arg.Kind() == "identifier" && arg.Text() == "self" {
+					f.calls = append(f.calls, last+"(self)") // the test case handed to a helper class
 				}
 			}
-			f.calls = append(f.calls, last)
 			if fn.Kind() == "attribute" && httpVerbs[fn.Field("attribute").Text()] {
 				obj := lastName(fn.Field("object").Text())
 				lo := strings.ToLower(obj)
-				if strings.HasSuffix(lo, "client") || lo == "requests" || lo == "httpx" || clients[obj] || lo == "ac" {
-					f.usesHTTP = true
+				if lo == "requests" || lo == "httpx" ||
+					(strings.HasSuffix(lo, "client") || clients[obj] || lo == "ac") && pyURLArg(n) {
+					f.usesHTTP = true // an FTP/SMTP/cache client's get/delete is no HTTP call
 				}
 			}
 			if p, ok := pyPatchCall(n); ok && strings.Contains(text, "patch") {
 				patches = append(patches, p)
 			}
+		case "identifier":
+			// yes = self.assertTrue … TestInfo('if x:', yes): the alias is
+			// handed to the code that asserts with it
+			if len(aliases) == 0 {
+				return true
+			}
+			if p := n.Parent(); aliases[n.Text()] && p.Kind() != "assignment" && (p.Kind() != "call" || !p.Field("function").Equal(n)) {
+				f.meaningful++
+			}
 		case "attribute":
+			if m := n.Field("attribute").Text(); (m == "fail" || strings.HasPrefix(m, "assert")) && pyAssertionValue(n) {
+				// exec(src, {'fail': self.fail}), check(self.assertIs, x):
+				// the assertion method is handed to code that calls it
+				f.meaningful++
+			}
 			switch n.Field("attribute").Text() {
 			case "status_code", "status", "status_int", "ok", "is_success", "is_error":
 				f.statusCheck = true
 			}
-		case "assignment":
+		case "assignment", "augmented_assignment":
 			right := n.Field("right")
+			if left := n.Field("left"); left.Kind() == "identifier" {
+				name := left.Text()
+				isFlag, seen := flags[name]
+				flags[name] = (isFlag || !seen) && (n.Kind() == "augmented_assignment" || pyFlagValue(right))
+			}
 			if right.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(right.Text())), "assert") {
 				aliases[n.Field("left").Text()] = true
 			}
@@ -242,13 +424,45 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				clients[strings.TrimSpace(t[i+4:])] = true
 			}
 		case "except_clause":
-			if isTest {
+			if isTest && !insideNestedDef(n, def) {
+				// an except in a function the test defines is the code
+				// under test (a generator, a traced function), not the
+				// test's own flow
 				v.pyExcept(n)
 			}
 		}
 		return true
 	})
+	for _, name := range truthy {
+		if flags[name] && f.trivial > 0 {
+			f.trivial--
+			f.meaningful++
+		}
+	}
 	return f, patches
+}
+
+// pyFlagValue: a literal (True, 0, [], None) or a predicate call
+// (is_shareable(x), os.path.exists(p)).
+func pyFlagValue(e treesitter.Node) bool {
+	switch e.Kind() {
+	case "true", "false", "none", "integer", "float":
+		return true
+	case "list", "dictionary", "set", "tuple":
+		return e.NamedChildCount() == 0
+	case "call":
+		fn := strings.TrimLeft(lastName(e.Field("function").Text()), "_")
+		for _, p := range []string{"is", "has", "can"} {
+			if rest, ok := strings.CutPrefix(fn, p); ok && rest != "" && (rest[0] == '_' || rest[0] >= 'A' && rest[0] <= 'Z') {
+				return true
+			}
+		}
+		switch fn {
+		case "exists", "isfile", "isdir", "islink", "startswith", "endswith", "callable", "isinstance", "issubclass", "hasattr":
+			return true
+		}
+	}
+	return false
 }
 
 // pyTrivialAssert: `assert x`, `assert True`, `assert x is not None`,
@@ -287,7 +501,10 @@ func pyBareArg(call treesitter.Node) bool {
 	}
 	// assertTrue(actual, expected): the second argument is only the failure
 	// message, so this passes for any truthy actual (meant assertEqual).
-	if len(args) == 2 && args[1].Kind() != "string" && args[1].Kind() != "keyword_argument" && args[1].Kind() != "identifier" &&
+	// A comparison or predicate as the first argument is a real check with
+	// a computed message: assertTrue(0.3 < k/n < 0.37, (k/n)).
+	k0 := args[0].Kind()
+	if len(args) == 2 && (k0 == "identifier" || k0 == "attribute" || k0 == "subscript") && args[1].Kind() != "string" && args[1].Kind() != "keyword_argument" && args[1].Kind() != "identifier" &&
 		args[1].Kind() != "binary_operator" && args[1].Kind() != "call" && args[1].Kind() != "concatenated_string" {
 		return true
 	}
@@ -320,7 +537,7 @@ func (v *visitor) pyExcept(n treesitter.Node) {
 			}
 		}
 	}
-	if !broad || block.IsNull() || deliberateTry(n.Parent()) {
+	if !broad || block.IsNull() || deliberateBlock(n.Parent().Field("body")) || explained(n, nil) || explained(n.Parent().Field("body"), expectedError) {
 		return
 	}
 	for _, st := range block.NamedChildren() {
@@ -479,18 +696,27 @@ func assertingDecorator(text string) bool {
 	return false
 }
 
-// deliberateTry: the try body only raises (the test provokes and catches
-// on purpose) or only cleans up (close, remove, unlink, kill, …).
-func deliberateTry(try treesitter.Node) bool {
-	body := try.Field("body")
+// deliberateBlock: the try body only raises (the test provokes and
+// catches on purpose: raise, 1/0, a with block that raises), does nothing
+// (a syntax test's try: pass) or only cleans up (close, remove, unlink,
+// kill, …).
+func deliberateBlock(body treesitter.Node) bool {
 	if body.IsNull() {
 		return false
 	}
 	for _, st := range body.NamedChildren() {
 		switch st.Kind() {
-		case "raise_statement", "comment":
+		case "raise_statement", "comment", "pass_statement":
 			continue
-		case "expression_statement":
+		case "with_statement":
+			if deliberateBlock(st.Field("body")) {
+				continue
+			}
+		case "expression_statement", "assignment":
+			t := strings.Join(strings.Fields(st.Text()), "")
+			if strings.Contains(t, "1/0") {
+				continue
+			}
 			last := strings.ToLower(lastName(strings.SplitN(st.Text(), "(", 2)[0]))
 			switch last {
 			case "close", "remove", "unlink", "rmtree", "rmdir", "kill", "terminate", "cancel", "shutdown", "join", "stop", "cleanup", "disconnect", "wait":
@@ -500,4 +726,127 @@ func deliberateTry(try treesitter.Node) bool {
 		return false
 	}
 	return true
+}
+
+// explained: a block holding a comment of a few words (# failure is
+// expected, # will raise OSError): the author says why the error is
+// ignored. In the try body (where comments describe the code) only a
+// comment matching why counts.
+func explained(block treesitter.Node, why *regexp.Regexp) bool {
+	if block.IsNull() {
+		return false
+	}
+	found := false
+	block.Walk(func(n treesitter.Node) bool {
+		t := n.Text()
+		if n.Kind() == "comment" && len(strings.Fields(strings.TrimLeft(t, "# "))) >= 2 && !strings.Contains(t, "vigil-ignore") && (why == nil || why.MatchString(t)) {
+			found = true
+		}
+		return !found && n.Kind() != "function_definition"
+	})
+	return found
+}
+
+// expectedError: a comment saying the error is expected or irrelevant.
+var expectedError = regexp.MustCompile(`(?i)fail|rais|error|exception|throw|care|ignor|expect|optional|not supported|unsupported|may not|might not`)
+
+// insideNestedDef: n lies in a function, class or lambda defined inside
+// def.
+func insideNestedDef(n, def treesitter.Node) bool {
+	for p := n.Parent(); !p.IsNull() && !p.Equal(def); p = p.Parent() {
+		switch p.Kind() {
+		case "function_definition", "class_definition", "lambda":
+			return true
+		}
+	}
+	return false
+}
+
+// testCaseName: an expression naming a test case handed to a helper
+// (self.test_case, testcase, tc).
+func testCaseName(obj string) bool {
+	n := strings.ToLower(lastName(obj))
+	return n == "tc" || strings.Contains(n, "testcase") || strings.Contains(n, "test_case")
+}
+
+// pyURLArg: the call's path argument (the first, or the second for
+// request("GET", path)) looks like a URL: "/users", "http://…", an
+// f-string, a name like url/path/endpoint, reverse()/url_for(), or a
+// concatenation starting with one of these.
+func pyURLArg(call treesitter.Node) bool {
+	args := call.Field("arguments").NamedChildren()
+	if lastName(call.Field("function").Text()) == "request" && len(args) >= 2 {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return false
+	}
+	return pyURLish(args[0])
+}
+
+func pyURLish(a treesitter.Node) bool {
+	switch a.Kind() {
+	case "string", "concatenated_string":
+		t := strings.TrimLeft(a.Text(), "frbuFRBU")
+		t = strings.TrimLeft(t, `"'`)
+		return strings.HasPrefix(t, "/") || strings.HasPrefix(t, "http") || strings.HasPrefix(t, "{")
+	case "identifier", "attribute":
+		n := strings.ToLower(lastName(a.Text()))
+		for _, w := range []string{"url", "uri", "path", "endpoint", "route", "link", "location"} {
+			if strings.Contains(n, w) {
+				return true
+			}
+		}
+	case "call":
+		switch lastName(a.Field("function").Text()) {
+		case "reverse", "reverse_lazy", "url_for", "url_path_for", "resolve_url", "build_absolute_uri", "urljoin", "get_absolute_url":
+			return true
+		}
+		if f := a.Field("function"); f.Kind() == "attribute" && f.Field("attribute").Text() == "format" {
+			return pyURLish(f.Field("object"))
+		}
+	case "binary_operator":
+		return pyURLish(a.Field("left"))
+	}
+	return false
+}
+
+// pyAssertionValue: an attribute self.fail/self.assert*/tc.assert* that
+// is referenced, not called nor assigned to an alias.
+func pyAssertionValue(n treesitter.Node) bool {
+	p := n.Parent()
+	if p.Kind() == "assignment" || p.Kind() == "call" && p.Field("function").Equal(n) {
+		return false
+	}
+	obj := n.Field("object")
+	return obj.Kind() == "identifier" && (obj.Text() == "self" || testCaseName(obj.Text()))
+}
+
+// pyConditionalRaise: a raise under an if of def's own body (not in an
+// except handler, where it re-raises, nor in a nested function).
+func pyConditionalRaise(n, def treesitter.Node) bool {
+	cond := false
+	for p := n.Parent(); !p.IsNull() && !p.Equal(def); p = p.Parent() {
+		switch p.Kind() {
+		case "function_definition", "class_definition", "lambda", "except_clause":
+			return false
+		case "if_statement", "elif_clause", "else_clause":
+			cond = true
+		}
+	}
+	return cond
+}
+
+// pyCommentsState: a comment anywhere in the test states the no-error
+// intent ("# Check that compilation doesn't crash", "# should not raise
+// exception").
+func pyCommentsState(def treesitter.Node) bool {
+	found := false
+	def.Field("body").Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "comment" && noErrorIntent.MatchString(n.Text()) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

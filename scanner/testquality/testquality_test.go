@@ -92,7 +92,7 @@ func TestNoAssertions(t *testing.T) {
 		{"asserting decorator", py("@jump_test(1, 3, [2])\ndef test_jump(output):\n    output.append(1)\n"), nil},
 		{"doctest body", py("def test_doc():\n    \"\"\"\n    >>> f()\n    1\n    \"\"\"\n"), nil},
 		{"two-hop helper", map[string]string{"tests/util.py": "def check(r):\n    verify(r)\ndef verify(r):\n    assert r == 1\n", "tests/test_a.py": "def test_a():\n    check(f())\n"}, nil},
-		{"support helper outside tests", map[string]string{"support/__init__.py": "def check_disallow(tc, cls):\n    tc.assertRaises(TypeError, cls)\n", "test_a.py": "def test_a(self):\n    check_disallow(self, X)\n"}, nil},
+		{"support helper outside tests", map[string]string{"support/__init__.py": "def check_disallow(tc, cls):\n    tc.assertRaises(TypeError, cls)\n", "test_a.py": "class T(TestCase):\n    def test_a(self):\n        check_disallow(self, X)\n"}, nil},
 		{"does-not-raise intent", py("def test_close_does_not_raise():\n    s = open_stream()\n    s.close()\n"), nil},
 		{"crash regression", py("class T(TestCase):\n    def test_issue30347_crash(self):\n        list(groupby(x))\n"), nil},
 		{"calls another test", py("class T(TestCase):\n    def test_a(self, x=1):\n        self.assertEqual(f(x), 1)\n    def test_b(self):\n        self.test_a(x=2)\n"), nil},
@@ -101,6 +101,68 @@ func TestNoAssertions(t *testing.T) {
 		{"js does not throw", js("it('does not throw on empty input', () => { parse(''); });\n"), nil},
 		{"js todo", js("it.todo('later');\n"), nil},
 		{"not a test file", map[string]string{"src/app.py": "def test_connection():\n    ping()\n"}, nil},
+	}, Options{})
+}
+
+// TestNoAssertionsOnRealSuites holds the cases behind the false findings
+// reviewed on real test suites (scanner/testquality/FP-REVIEW.md): what a
+// runner never collects or never runs is no test, and what still is one
+// keeps being reported.
+func TestNoAssertionsOnRealSuites(t *testing.T) {
+	base := "class Base(TestCase):\n    def test_get(self):\n        self.assertEqual(get(), 1)\n"
+	tracer := "class TracerRun:\n    def __init__(self, test_case):\n        self.test_case = test_case\n" +
+		"    def __exit__(self, *exc):\n        if exc[0]:\n            self.test_case.fail(str(exc[1]))\n"
+	check(t, []tcase{
+		// positives: still tests, still asserting nothing
+		{"empty placeholder in a TestCase", py("class T(TestCase):\n    def test_attr_list(self):\n        pass\n"), []string{"tests/test_x.py:2 TEST-001"}},
+		{"empty override of no inherited test", py("class TestT(Base):\n    def test_new(self):\n        pass\n"), []string{"tests/test_x.py:2 TEST-001"}},
+		{"helper class not given the test case", map[string]string{"tests/util.py": "class C:\n    def check(self):\n        assert self.x == 1\n",
+			"tests/test_a.py": "class T(TestCase):\n    def test_a(self):\n        C()\n"}, []string{"tests/test_a.py:2 TEST-001"}},
+		{"module function in a pytest module with TestCase classes", py("import pytest\nclass T(TestCase):\n    def test_a(self):\n        self.assertEqual(f(), 1)\n\ndef test_b():\n    f()\n"), []string{"tests/test_x.py:6 TEST-001"}},
+		{"bare return is no value", py("def test_early():\n    if not ready():\n        return\n    run()\n"), []string{"tests/test_x.py:1 TEST-001"}},
+		{"nested class in a pytest Test class", py("class TestOuter:\n    class TestInner:\n        def test_x(self):\n            run()\n"), []string{"tests/test_x.py:3 TEST-001"}},
+		{"skipIf is conditional: the test runs", py("class T(TestCase):\n    @unittest.skipIf(WIN, 'posix only')\n    def test_x(self):\n        run()\n"), []string{"tests/test_x.py:3 TEST-001"}},
+		{"comment without an intent", py("def test_x():\n    # exercise the parser\n    parse('a')\n"), []string{"tests/test_x.py:1 TEST-001"}},
+		// negatives: not collected, not run, or asserting one hop away
+		{"test data directory", map[string]string{"tests/data/py3_test_grammar.py": "class GrammarTests(TestCase):\n    def test_if(self):\n        if 1: pass\n"}, nil},
+		{"js fixtures directory", map[string]string{"test/fixtures/app.test.js": "it('x', () => { run(); });\n"}, nil},
+		{"script module in a test directory", map[string]string{"tests/audit-tests.py": "def test_gc():\n    gc.collect()\n"}, nil},
+		{"unittest module: module functions are traced targets", py("class T(TestCase):\n    def test_trace(self):\n        self.assertEqual(trace(test_raise), EVENTS)\n\ndef test_raise():\n    f()\n"), nil},
+		{"module function taking self is a method", py("def testfunction(self):\n    self.calls += 1\n"), nil},
+		{"context manager named test_*", py("@contextlib.contextmanager\ndef test_socket(reads):\n    yield SocketStub(reads)\n"), nil},
+		{"factory returning a value", py("def test_both(test_class, base=None):\n    return split(test_class, base)\n"), nil},
+		{"TestCase nested in a TestCase", py("class T(TestCase):\n    class FooBar(TestCase):\n        def test_pass(self):\n            pass\n    def test_run(self):\n        self.assertEqual(run(self.FooBar), 1)\n"), nil},
+		{"TestCase nested in a plain class", py("class Namespace:\n    class Foo(TestCase):\n        def test1(self):\n            pass\n"), nil},
+		{"unconditionally skipped", py("class T(TestCase):\n    @unittest.skip('not appropriate for subclasses')\n    def test_roundtrip(self):\n        pass\n"), nil},
+		{"class skipped", py("@unittest.skip('needs a display')\nclass T(TestCase):\n    def test_x(self):\n        run()\n"), nil},
+		{"empty override disables an inherited test", map[string]string{"tests/base.py": base,
+			"tests/test_sub.py": "class Sub(Base):\n    def test_get(self):\n        # slicing is not supported\n        pass\n"}, nil},
+		{"helper class given the test case", map[string]string{"tests/util.py": tracer,
+			"tests/test_a.py": "class T(TestCase):\n    def test_step(self):\n        with TracerRun(self) as t:\n            t.runcall(main)\n"}, nil},
+		{"library self-check that raises", map[string]string{"lib/enum.py": "def _test_simple_enum(checked, simple):\n    failed = diff(checked, simple)\n    if failed:\n        raise TypeError('enum mismatch')\n",
+			"tests/test_a.py": "class T(TestCase):\n    def test_enum(self):\n        enum._test_simple_enum(Checked, Simple)\n"}, nil},
+		{"conditional raise in the test", py("def test_x():\n    r = run()\n    if r != 3:\n        raise RuntimeError(r)\n"), nil},
+		{"conditional SkipTest is no check", py("class T(TestCase):\n    def test_x(self):\n        if WIN:\n            raise unittest.SkipTest('posix only')\n        run()\n"), []string{"tests/test_x.py:2 TEST-001"}},
+		{"production function raising is no helper", map[string]string{"app/core.py": "def load(p):\n    if not p:\n        raise ValueError(p)\n",
+			"tests/test_a.py": "def test_load():\n    load('x')\n"}, []string{"tests/test_a.py:1 TEST-001"}},
+		{"the framework's own assertTrue does not make truthiness meaningful", map[string]string{"unittest/case.py": "class TestCase:\n    def assertTrue(self, expr, msg=None):\n        if not expr:\n            raise self.failureException(msg)\n",
+			"tests/test_a.py": "class T(TestCase):\n    def test_x(self):\n        r = run()\n        self.assertTrue(r)\n"}, []string{"tests/test_a.py:2 TEST-002"}},
+		{"assertion alias handed on as a value", py("class T(TestCase):\n    def test_opener(self):\n        yes = self.assertTrue\n        no = self.assertFalse\n        for t in (Info('if x:', yes), Info('x = 1', no)):\n            t.assert_(opener(t.string))\n"), nil},
+		{"a stub's conditional raise is no check", py("class FakeServer:\n    def connect(self, addr):\n        if not addr:\n            raise OSError(addr)\n\nclass T(TestCase):\n    def test_x(self):\n        s.connect(ADDR)\n"), []string{"tests/test_x.py:7 TEST-001"}},
+		{"threaded test whose client half asserts", py("class T(ThreadableTest):\n    def testSendmsgNoDestAddr(self):\n        # the client half checks\n        pass\n    def _testSendmsgNoDestAddr(self):\n        self.assertRaises(OSError, self.cli_sock.sendmsg, [MSG])\n"), nil},
+		{"a _test helper in another file is no client half", map[string]string{"tests/util.py": "def _test_single(x):\n    assert x == 1\n",
+			"tests/test_a.py": "class T(TestCase):\n    def test_single(self):\n        symtable('42')\n"}, []string{"tests/test_a.py:2 TEST-001"}},
+		{"assertion method handed to exec", py("class T(TestCase):\n    def test_scope(self):\n        exec(SRC, {'fail': self.fail})\n"), nil},
+		{"TestCase nested in a Test namespace of a unittest module", py("import unittest\nclass Test(object):\n    class Foo(unittest.TestCase):\n        def test_1(self): pass\n\nclass T(unittest.TestCase):\n    def test_suite(self):\n        self.assertEqual(count(Test.Foo), 1)\n"), nil},
+		{"helper named for the no-error intent", py("class T(TestCase):\n    def do_test_no_exception(self, nargs):\n        parser.add_argument('x', nargs=nargs)\n    def test_nargs_1(self):\n        self.do_test_no_exception(nargs=1)\n"), nil},
+		{"comment: does not cause exceptions", py("def test_enc():\n    # Invoke it to make sure it does not cause exceptions.\n    locale.getpreferredencoding()\n"), nil},
+		{"comment after the setup states the intent", py("def test_del_param():\n    msg = Message()\n    # Deleting a param on an empty message should not raise exception.\n    msg.del_param('filename')\n"), nil},
+		{"comment: won't fail", py("def test_bug643260():\n    None ** TestRpow()  # Won't fail when __rpow__ invoked.\n"), nil},
+		{"comment: no error is thrown", py("def test_minor():\n    # Check that no error is thrown with a bad minor version number\n    GNUTranslations(fp)\n"), nil},
+		{"js tap assertions", js("const t = require('tap');\nt.test('x', (t) => {\n  t.equal(f(), 1);\n  t.end();\n});\ntest('y', (t) => { t.ok(f() === 1); });\n"), nil},
+		{"js node:assert call", js("const assert = require('node:assert');\ntest('a', () => {\n  assert(f() === 1);\n});\n"), nil},
+		{"js chai should and expect", js("it('a', () => { f().should.equal(1); });\nit('b', () => { expect(f()).to.equal(1); });\n"), nil},
+		{"js sinon assert", js("it('a', () => {\n  run(spy);\n  sinon.assert.calledOnce(spy);\n});\n"), nil},
 	}, Options{})
 }
 
@@ -128,6 +190,16 @@ func TestTrivialAssertions(t *testing.T) {
 		{"not.toBe value", js("it('x', () => { expect(run()).not.toBe(3); });\n"), nil},
 		{"assert.ok comparison", js("it('x', () => { assert.ok(run() === 3); });\n"), nil},
 		{"toHaveBeenCalledWith", js("it('x', () => { expect(spy).toHaveBeenCalledWith(1); });\n"), nil},
+		// found on real suites: flags the test sets, computed messages
+		{"assertTrue of a subscript given an expected value", py("class T(TestCase):\n    def test_x(self):\n        self.assertTrue(cipher[:2], ('ECDHE', 'ECDSA'))\n"), []string{"tests/test_x.py:2 TEST-002"}},
+		{"truthiness of a result named like a predicate", py("def test_x():\n    ok = issue_token()\n    assert ok\n"), []string{"tests/test_x.py:1 TEST-002"}},
+		{"flag reassigned from a call", py("def test_x():\n    r = None\n    r = run()\n    assert r\n"), []string{"tests/test_x.py:1 TEST-002"}},
+		{"flag set in an except", py("class T(TestCase):\n    def test_x(self):\n        hit = False\n        try:\n            raise ValueError\n        except ValueError:\n            hit = True\n        self.assertTrue(hit)\n"), nil},
+		{"collector filled by a callback", py("class T(TestCase):\n    def test_invoke(self):\n        success = []\n        btn = Button(command=lambda: success.append(1))\n        btn.invoke()\n        self.assertTrue(success)\n"), nil},
+		{"flag set by a nested handler", py("def test_handler():\n    is_ok = False\n    def handler(a, b):\n        nonlocal is_ok\n        is_ok = True\n    fire(handler)\n    assert is_ok\n"), nil},
+		{"result of a predicate", py("class T(TestCase):\n    def test_x(self):\n        shareable = is_shareable(obj)\n        self.assertTrue(shareable)\n"), nil},
+		{"truthiness is the subject", py("class T(TestCase):\n    def test_more_bool(self):\n        t = cls(0)\n        self.assertTrue(t)\n"), nil},
+		{"comparison with a computed message", py("class T(TestCase):\n    def test_x(self):\n        self.assertTrue(0.30 < k/n < .37, (k/n))\n"), nil},
 	}, Options{})
 	// --min-assertions 2 raises the bar.
 	got := run(t, py("def test_x():\n    assert run() == 1\n\ndef test_y():\n    assert a() == 1\n    assert b() == 2\n"), Options{MinAssertions: 2})
@@ -145,6 +217,9 @@ func TestNoStatusCheck(t *testing.T) {
 		{"httpx async", py("async def test_x():\n    async with AsyncClient(app=app) as ac:\n        r = await ac.get('/')\n    assert r.json() == {}\n"), []string{"tests/test_x.py:1 TEST-003"}},
 		{"supertest body", js("it('x', async () => {\n  const res = await request(app).get('/users');\n  expect(res.body).toEqual([]);\n});\n"), []string{"test/x.test.js:1 TEST-003"}},
 		{"fetch", js("test('x', async () => {\n  const r = await fetch(url);\n  expect(await r.json()).toEqual({});\n});\n"), []string{"test/x.test.js:1 TEST-003"}},
+		{"reverse() path", py("class T(TestCase):\n    def test_x(self):\n        r = self.client.get(reverse('home'))\n        self.assertEqual(r.json(), {})\n"), []string{"tests/test_x.py:2 TEST-003"}},
+		{"http.client request", py("class T(TestCase):\n    def test_x(self):\n        self.client.request('GET', '/')\n        r = self.client.getresponse()\n        self.assertIn(b'add', r.read())\n"), []string{"tests/test_x.py:2 TEST-003"}},
+		{"f-string path", py("def test_x(client):\n    r = client.get(f'/users/{uid}')\n    assert r.json()['id'] == uid\n"), []string{"tests/test_x.py:1 TEST-003"}},
 		{"axios", js("test('x', async () => {\n  const r = await axios.post('/x', {});\n  expect(r.data.id).toBe(1);\n});\n"), []string{"test/x.test.js:1 TEST-003"}},
 		// negatives
 		{"status_code", py("def test_get(client):\n    r = client.get('/x')\n    assert r.status_code == 200\n"), nil},
@@ -155,6 +230,8 @@ func TestNoStatusCheck(t *testing.T) {
 		{"res.status", js("it('x', async () => {\n  const res = await request(app).get('/');\n  expect(res.status).toBe(200);\n});\n"), nil},
 		{"not http", py("def test_x():\n    assert cache.get('k') == 1\n"), nil},
 		{"dict get", py("def test_x():\n    d = {}\n    assert d.get('k') is None\n"), nil},
+		{"ftp client is no HTTP client", py("class T(TestCase):\n    def test_delete(self):\n        self.client.delete('foo')\n        self.assertEqual(self.server.last, 'DELE foo')\n"), nil},
+		{"cache client get", py("def test_x(client):\n    client.set('k', 1)\n    assert client.get('k') == 1\n"), nil},
 	}, Options{})
 }
 
@@ -167,6 +244,10 @@ func TestSwallowedException(t *testing.T) {
 		{"js empty catch", js("it('x', async () => {\n  try { await run(); } catch (e) {}\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
 		{"js catch console", js("it('x', () => {\n  try { run(); } catch (e) { console.error(e); }\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
 		{"js promise catch", js("it('x', async () => {\n  await run().catch(() => {});\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
+		{"fuzz test swallows what it provokes", py("class T(TestCase):\n    def test_fuzz(self):\n        for i in range(256):\n            try:\n                loads(bytes([i]))\n            except Exception:\n                pass\n"), nil},
+		{"crasher test", py("class T(TestCase):\n    def test_crasher_on_windows(self):\n        try:\n            m.resize(0)\n        except:\n            pass\n        m.close()\n"), nil},
+		{"comment in the try body that explains nothing", py("def test_x():\n    try:\n        # call the api twice\n        api()\n    except Exception:\n        pass\n    assert x == 1\n"), []string{"tests/test_x.py:5 TEST-004"}},
+		{"except in a nested helper that is no test", py("def test_x():\n    def client():\n        try:\n            send()\n        except Exception:\n            pass\n    try:\n        run(client)\n    except Exception:\n        pass\n    assert x == 1\n"), []string{"tests/test_x.py:9 TEST-004"}},
 		{"js catch no binding", js("it('x', () => {\n  try { run(); } catch {}\n  expect(x).toBe(1);\n});\n"), []string{"test/x.test.js:2 TEST-004"}},
 		// negatives
 		{"specific exception", py("def test_x():\n    try:\n        run()\n    except KeyError:\n        pass\n    assert x == 1\n"), nil},
@@ -178,6 +259,13 @@ func TestSwallowedException(t *testing.T) {
 		{"js rejects", js("it('x', async () => {\n  await expect(run()).rejects.toThrow('bad');\n});\n"), nil},
 		{"deliberate raise", py("def test_x():\n    try:\n        raise ValueError\n    except:\n        pass\n    assert x == 1\n"), nil},
 		{"cleanup in helper", py("def cleanup():\n    try:\n        os.remove(p)\n    except Exception:\n        pass\n"), nil},
+		// found on real suites: code under test, syntax tests, explained excepts
+		{"except in a generator the test defines", py("def test_x():\n    def gen():\n        try:\n            yield\n        except:\n            pass\n    assert list(gen()) == [None]\n"), nil},
+		{"syntax test try: 1/0", py("def test_try():\n    try: 1/0\n    except: pass\n    assert x == 1\n"), nil},
+		{"syntax test try: pass", py("def test_try():\n    try:\n        pass\n    except Exception:\n        pass\n    assert x == 1\n"), nil},
+		{"with block that raises", py("def test_x():\n    try:\n        with open_archive(p) as a:\n            raise Exception\n    except:\n        pass\n    assert size(p) == 0\n"), nil},
+		{"comment in the except", py("def test_x():\n    for name in names:\n        try:\n            stat(name)\n        except Exception:\n            # failure is expected\n            pass\n    assert x == 1\n"), nil},
+		{"comment on the try line", py("def test_x():\n    try:\n        m.resize(0) # will raise OSError\n    except:\n        pass\n    assert m.size == 1\n"), nil},
 		{"js catch with handler", js("it('x', async () => {\n  await run().catch((e) => { seen.push(e); });\n  expect(seen.length).toBe(1);\n});\n"), nil},
 	}, Options{})
 }
@@ -211,6 +299,8 @@ func TestUnexplainedSkip(t *testing.T) {
 		{"skipif no reason", py("@pytest.mark.skipif(sys.platform == 'win32')\ndef test_x():\n    assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
 		{"pytest.skip()", py("def test_x():\n    pytest.skip()\n    assert f() == 1\n"), []string{"tests/test_x.py:2 TEST-006"}},
 		{"class skip", py("@pytest.mark.skip\nclass TestA:\n    def test_x(self):\n        assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
+		{"unittest skipIf without a reason", py("@unittest.skipIf(WIN)\nclass T(TestCase):\n    def test_x(self):\n        self.assertEqual(f(), 1)\n"), []string{"tests/test_x.py:1 TEST-006"}},
+		{"pytest skipif string condition is no reason", py("@pytest.mark.skipif(\"sys.platform == 'win32'\")\ndef test_x():\n    assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
 		{"it.skip", js("it.skip('x', () => { expect(f()).toBe(1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
 		{"xit", js("xit('x', () => { expect(f()).toBe(1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
 		{"describe.skip", js("describe.skip('s', () => {\n  it('x', () => { expect(f()).toBe(1); });\n});\n"), []string{"test/x.test.js:1 TEST-006"}},
@@ -223,6 +313,8 @@ func TestUnexplainedSkip(t *testing.T) {
 		{"pytest.skip msg", py("def test_x():\n    pytest.skip('no GPU here')\n"), []string{"tests/test_x.py:1 TEST-001"}},
 		{"it.skip with comment", js("// flaky until the API mock supports retries (#88)\nit.skip('x', () => { expect(f()).toBe(1); });\n"), nil},
 		{"node skip reason", js("test('x', { skip: 'windows only' }, () => { assert.equal(f(), 1); });\n"), nil},
+		{"unittest reason in a variable", py("@unittest.skipUnless(SKIP_MESSAGE is None, SKIP_MESSAGE)\nclass T(TestCase):\n    def test_x(self):\n        self.assertEqual(f(), 1)\n"), nil},
+		{"unittest formatted reason", py("@unittest.skipIf(not term, '$TERM=%r, initscr() may exit' % term)\nclass T(TestCase):\n    def test_x(self):\n        self.assertEqual(f(), 1)\n"), nil},
 		{"mark.xfail", py("@pytest.mark.xfail\ndef test_x():\n    assert f() == 1\n"), nil},
 	}, Options{})
 }
