@@ -296,9 +296,10 @@ func writeReport(stdout, stderr io.Writer, output string, format scanner.Format,
 }
 
 // scanTargets turns PATH arguments into the scan root and the reported
-// subset: one directory is the root; otherwise the root is the enclosing
-// git work tree (else the current directory) and the paths limit what is
-// reported.
+// subset: one directory is the root; otherwise the root is the git work
+// tree enclosing the current directory when every path lies in it (the
+// pre-commit case), else the work tree enclosing the paths' common
+// directory (or that directory), and the paths limit what is reported.
 func scanTargets(args []string) (root string, only []string, err error) {
 	if len(args) == 0 {
 		args = []string{"."}
@@ -313,26 +314,52 @@ func scanTargets(args []string) (root string, only []string, err error) {
 			return abs, nil, err
 		}
 	}
+	abs := make([]string, len(args))
+	for i, a := range args {
+		if _, err := os.Stat(a); err != nil {
+			return "", nil, fmt.Errorf("scan %s: %w", a, pathErr(err))
+		}
+		if abs[i], err = filepath.Abs(a); err != nil {
+			return "", nil, err
+		}
+	}
 	cwd, err := os.Getwd()
 	if err != nil {
 		return "", nil, err
 	}
 	root = gitTopLevel(cwd)
-	for _, a := range args {
-		if _, err := os.Stat(a); err != nil {
-			return "", nil, fmt.Errorf("scan %s: %w", a, pathErr(err))
+	if !allUnder(root, abs) {
+		common := filepath.Dir(abs[0])
+		for _, a := range abs[1:] {
+			for !isUnder(common, a) {
+				common = filepath.Dir(common)
+			}
 		}
-		abs, err := filepath.Abs(a)
+		root = gitTopLevel(common)
+	}
+	for _, a := range abs {
+		rel, err := filepath.Rel(root, a)
 		if err != nil {
 			return "", nil, err
-		}
-		rel, err := filepath.Rel(root, abs)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return "", nil, fmt.Errorf("scan %s: outside the scan root %s", a, root)
 		}
 		only = append(only, filepath.ToSlash(rel))
 	}
 	return root, only, nil
+}
+
+// isUnder reports whether path is dir or inside it.
+func isUnder(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func allUnder(dir string, paths []string) bool {
+	for _, p := range paths {
+		if !isUnder(dir, p) {
+			return false
+		}
+	}
+	return true
 }
 
 func pathErr(err error) error {

@@ -171,3 +171,28 @@ func TestREADMEDocumentsScannerRules(t *testing.T) {
 		}
 	}
 }
+
+// Paths outside the current directory's work tree are scanned from their
+// common directory: a new user runs `scan ~/a/file.py ~/b` from anywhere.
+func TestScanPathsOutsideTheCurrentDirectory(t *testing.T) {
+	proj := writeProject(t, weakTests)
+	elsewhere := t.TempDir()
+	code, stdout, stderr := scanCLI(t, elsewhere, "scan", "-C", "tests", "-f", "json", "--fail-on", "low",
+		filepath.Join(proj, "tests", "test_api.py"), filepath.Join(proj, "tests", "test_skip.py"))
+	if code != 1 {
+		t.Fatalf("exit %d, stderr %q; want 1 (findings)", code, stderr)
+	}
+	var out struct {
+		Findings []struct{ Rule, Path string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("decode %q: %v", stdout, err)
+	}
+	var got []string
+	for _, f := range out.Findings {
+		got = append(got, f.Rule+" "+f.Path)
+	}
+	if want := []string{"TEST-001 test_api.py", "TEST-006 test_skip.py"}; !slices.Equal(got, want) {
+		t.Errorf("findings = %v, want %v", got, want)
+	}
+}
