@@ -303,6 +303,7 @@ func TestUnexplainedSkip(t *testing.T) {
 		{"pytest skipif string condition is no reason", py("@pytest.mark.skipif(\"sys.platform == 'win32'\")\ndef test_x():\n    assert f() == 1\n"), []string{"tests/test_x.py:1 TEST-006"}},
 		{"it.skip", js("it.skip('x', () => { expect(f()).toBe(1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
 		{"xit", js("xit('x', () => { expect(f()).toBe(1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
+		{"empty it.skip is only unexplained", js("it.skip('later', async () => {});\nxit('also later', () => { request(app).get('/'); });\n"), []string{"test/x.test.js:1 TEST-006", "test/x.test.js:2 TEST-006"}},
 		{"describe.skip", js("describe.skip('s', () => {\n  it('x', () => { expect(f()).toBe(1); });\n});\n"), []string{"test/x.test.js:1 TEST-006"}},
 		{"node skip true", js("test('x', { skip: true }, () => { assert.equal(f(), 1); });\n"), []string{"test/x.test.js:1 TEST-006"}},
 		// negatives
