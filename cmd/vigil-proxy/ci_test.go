@@ -25,8 +25,8 @@ func TestREADMETestCommandIsCI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(ci), "\ngo test -race -shuffle=on ./...\n") {
-		t.Errorf(".ci/run does not run go test -race -shuffle=on ./...")
+	if !strings.Contains(string(ci), "\ngo test -race -shuffle=on -timeout 25m ./...\n") {
+		t.Errorf(".ci/run does not run go test -race -shuffle=on -timeout 25m ./...")
 	}
 }
 
