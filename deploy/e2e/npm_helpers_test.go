@@ -21,8 +21,11 @@ import (
 )
 
 const (
-	// npmBin is the machine's npm (npm 11 from the distribution's nodejs).
-	npmBin = "/usr/bin/npm"
+	// npmBin is the npm in PATH: npm 11, which needs Node.js >= 20.17
+	// (.ci/install-node puts both into /usr/local where Debian's are older).
+	npmBin = "npm"
+	// npmInstall is the command that provides it.
+	npmInstall = "bash .ci/run (as root: installs Node.js 20 and npm 11 when missing)"
 	// pnpmInstall and yarnInstall are the commands that provide the clients
 	// these tests require.
 	pnpmInstall = "npm install -g pnpm@10.34.8"
@@ -142,7 +145,7 @@ type clientRun struct {
 // cmdArgs are npm's command and its arguments, e.g. "install", "pkg".
 func runNPM(t *testing.T, p *Proxy, dir, cache string, cmdArgs ...string) clientRun {
 	t.Helper()
-	requireTool(t, npmBin, "apt-get install -y npm")
+	requireTool(t, npmBin, npmInstall)
 	userconfig := emptyNpmrc(t)
 	flags := []string{"--registry", npmRegistry(p), "--no-audit", "--no-fund", "--no-update-notifier"}
 	args := slices.Concat(cmdArgs, flags, []string{"--cache", cache, "--userconfig", userconfig})

@@ -182,8 +182,9 @@ func TestPip(t *testing.T) {
 			reqs:     []string{"vigil-e2e-fresh==1.1.0"},
 			wantExit: 1,
 			// pip reads the PEP 658 metadata first; its 403 reason phrase is
-			// what the user sees (the yank reason is never printed).
-			wantOut: []string{"ERROR: 403 Client Error: Blocked by vigil-proxy: file vigil_e2e_fresh-1.1.0-py3-none-any.whl of version 1.1.0 was uploaded 2 days ago (policy: 7 days)"},
+			// what the user sees (the yank reason is never printed); pip 23.2 prints
+			// it after "ERROR: ", pip 23.0 (Debian 12) after "because of HTTP error ".
+			wantOut: []string{"403 Client Error: Blocked by vigil-proxy: file vigil_e2e_fresh-1.1.0-py3-none-any.whl of version 1.1.0 was uploaded 2 days ago (policy: 7 days)"},
 			check: func(t *testing.T, target, _ string) {
 				wantVersions(t, target, "vigil-e2e-fresh")
 			},

@@ -127,7 +127,7 @@ func waitStatus(bound time.Duration, want int, get func() int) (time.Duration, b
 // through two replicas sharing one PostgreSQL database.
 func TestReplicasOnPostgres(t *testing.T) {
 	py := requirePip(t)
-	requireTool(t, npmBin, "apt-get install -y npm")
+	requireTool(t, npmBin, npmInstall)
 	reps := startReplicas(t, 2)
 	a, b := reps[0], reps[1]
 
@@ -180,7 +180,7 @@ func TestReplicasOnPostgres(t *testing.T) {
 // write that was acknowledged survives.
 func TestReplicaKilledMidBatch(t *testing.T) {
 	py := requirePip(t)
-	requireTool(t, npmBin, "apt-get install -y npm")
+	requireTool(t, npmBin, npmInstall)
 	reps := startReplicas(t, 2)
 	a, b := reps[0], reps[1]
 
