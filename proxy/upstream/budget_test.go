@@ -26,7 +26,9 @@ func TestMemoryBudget(t *testing.T) {
 	if err := r1.take(30); !errors.Is(err, ErrBusy) {
 		t.Errorf("a growing reader over budget: %v, want ErrBusy", err)
 	}
-	if waited := time.Since(start); waited < growWait/2 || waited > 2*growWait {
+	// It waits for memory to free up, then gives up; the upper bound only
+	// catches a hang (a loaded CI machine can add seconds to the wait).
+	if waited := time.Since(start); waited < growWait/2 || waited > growWait+10*time.Second {
 		t.Errorf("a growing reader waited %s, want about %s", waited, growWait)
 	}
 	if err := b.reserve(context.Background()).take(101); !errors.Is(err, ErrBusy) {
