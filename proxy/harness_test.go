@@ -109,6 +109,8 @@ type envOptions struct {
 	// budget; offline sets upstream.offline.
 	artifactBytes int64
 	offline       bool
+	// signals is the popularity source (nil: unknown).
+	signals proxy.SignalSource
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -205,6 +207,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Watch:     st,
 		Metrics:   metrics,
 		Lookalike: lookalike,
+		Signals:   o.signals,
 		Artifacts: artifacts,
 		Offline:   o.offline,
 		Logger:    o.logger,
