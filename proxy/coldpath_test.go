@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -133,7 +134,7 @@ func assertOverlap(t *testing.T, direct, proxied []time.Duration) {
 	t.Helper()
 	d, p := median(direct), median(proxied)
 	ratio := float64(p) / float64(d)
-	t.Logf("cold miss, %v upstream and download-count latency: direct median %v, through the proxy %v: %.2f×", coldLatency, d, p, ratio)
+	t.Logf("cold miss, %v latency on every upstream: direct median %v, through the proxy %v: %.2f×", coldLatency, d, p, ratio)
 	if d < coldLatency {
 		t.Fatalf("direct fetch took %v, less than the injected %v: the latency fault is not applied", d, coldLatency)
 	}
@@ -219,6 +220,39 @@ func TestColdPyPIProjectOverlapsDocumentsAndDownloadCount(t *testing.T) {
 		}
 		if n := downloads.requests(p.Name); n != 1 {
 			t.Fatalf("%s: download-count service saw %d requests, want 1 (online popularity consulted on the cold miss)", p.Name, n)
+		}
+	}
+	assertOverlap(t, direct, proxied)
+}
+
+// A name resembling a popular project needs the popular project's document
+// too (the same-repository exemption): it is fetched beside the requested
+// one, as soon as the name is known, not after it.
+func TestColdLookalikeDocumentFetchedBeside(t *testing.T) {
+	old := time.Now().Add(-400 * day)
+	psf := map[string]string{"Source": "https://github.com/psf/requests"}
+	fake := pypitest.NewServer(t,
+		pypitest.Project{Name: "requests", ProjectURLs: psf, Dists: []pypitest.Dist{{Version: "2.31.0", Uploaded: old}}},
+		pypitest.Project{Name: "requestss", ProjectURLs: map[string]string{"Homepage": "https://github.com/PSF/requests.git"}, Dists: []pypitest.Dist{{Version: "1.0", Uploaded: old}}},
+	)
+	for _, name := range []string{"requests", "requestss"} {
+		fake.SetFault("/simple/"+name+"/", pypitest.Fault{Delay: coldLatency})
+		fake.SetFault("/pypi/"+name+"/json", pypitest.Fault{Delay: coldLatency})
+	}
+	e := newEnv(t, envOptions{pypiUpstream: fake.URL, pypiFiles: []string{fake.FilesHost()}, names: true})
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	var direct, proxied []time.Duration
+	for round := 1; round <= 5; round++ {
+		for _, key := range []string{"pypi/simple/requests", "pypi/json/requests", "pypi/simple/requestss", "pypi/json/requestss"} {
+			if err := e.cache.Invalidate(context.Background(), key); err != nil { // cold again
+				t.Fatal(err)
+			}
+		}
+		direct = append(direct, timedGet(t, client, fake.URL+"/simple/requestss/"))
+		proxied = append(proxied, timedGet(t, client, e.srv.URL+"/pypi/simple/requestss/"))
+		if n := fake.Requests("/pypi/requests/json"); n != round {
+			t.Fatalf("round %d: the look-alike's JSON document was fetched %d times in all, want %d (its repository decides the exemption)", round, n, round)
 		}
 	}
 	assertOverlap(t, direct, proxied)
