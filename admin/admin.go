@@ -233,6 +233,10 @@ type Options struct {
 	Webhook WebhookOptions
 	// MalwareFeed, when set, is controlled at /api/v1/malware-feed.
 	MalwareFeed MalwareFeed
+	// Artifacts, when set, purges one package's cached files
+	// (/api/v1/artifacts/purge and the package page); nil answers that the
+	// artifact cache is disabled.
+	Artifacts ArtifactPurger
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -261,13 +265,13 @@ type Server struct {
 	pages         map[string]*template.Template
 	hook          *webhook
 	malware       MalwareFeed
+	artifacts     ArtifactPurger
 
 	// decide serialises approval decisions so a request is decided once,
 	// and filings so a package has one pending request.
 	decide sync.Mutex
 
 	handler http.Handler
-	check   http.Handler
 }
 
 // ErrNoCredentials is returned by New when no user and no token is configured.
@@ -371,20 +375,16 @@ func New(opts Options) (*Server, error) {
 		}
 		s.hook = newWebhook(opts.Webhook, s.log, s.now)
 	}
+	s.artifacts = opts.Artifacts
 	if opts.MalwareFeed != nil {
 		s.malware = opts.MalwareFeed
 	}
 	s.handler = s.routes()
-	s.check = s.checkRoutes()
 	return s, nil
 }
 
 // Handler serves /admin/... and /api/v1/... on the admin listener.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// CheckHandler serves GET /api/v1/check/{eco}/{name}[?version=] and the batch
-// POST /api/v1/check, without authentication, for the registry listener.
-func (s *Server) CheckHandler() http.Handler { return s.check }
 
 // Run performs background work until ctx is done: webhook delivery and
 // session expiry. (Audit retention is store.Prune's job.)

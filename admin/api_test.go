@@ -535,59 +535,38 @@ func TestReadOnlyViews(t *testing.T) {
 	}
 }
 
-func TestCheckHandler(t *testing.T) {
+// The admin API's package lookup validates its question (scoped names in
+// either spelling, ranges and specifiers accepted, anything else a 400) and
+// answers with the proxy's verdict.
+func TestPackageLookup(t *testing.T) {
 	e := newEnv(t, nil)
-	h := e.srv.CheckHandler()
-	get := func(path string) (int, policy.Report, string) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	get := func(query string) (int, policy.Report, string) {
+		code, body := e.do(http.MethodGet, "/api/v1/package?"+query, e.viewerToken, nil)
 		var rep policy.Report
-		_ = json.Unmarshal(rec.Body.Bytes(), &rep)
-		return rec.Code, rep, rec.Body.String()
+		_ = json.Unmarshal(body, &rep)
+		return code, rep, string(body)
 	}
-	code, rep, _ := get("/api/v1/check/pypi/Reqeusts?version=1.0.0")
+	code, rep, _ := get("ecosystem=pypi&name=Reqeusts&version=1.0.0")
 	if code != 200 || rep.Verdict != policy.Block || rep.Name != "reqeusts" || len(rep.Findings) == 0 || rep.Findings[0].Rule != policy.RuleTooNew {
-		t.Errorf("check reqeusts = %d %+v", code, rep)
+		t.Errorf("lookup reqeusts = %d %+v", code, rep)
 	}
-	code, rep, _ = get("/api/v1/check/npm/@scope/left-pad")
+	code, rep, _ = get("ecosystem=npm&name=@scope/left-pad")
 	if code != 200 || rep.Name != "@scope/left-pad" || rep.Verdict != policy.Block {
-		t.Errorf("check scoped = %d %+v", code, rep)
+		t.Errorf("lookup scoped = %d %+v", code, rep)
 	}
-	code, rep, _ = get("/api/v1/check/npm/@scope%2fleft-pad")
-	if code != 200 || rep.Name != "@scope/left-pad" {
-		t.Errorf("check %%2f scoped = %d %+v", code, rep)
-	}
-	// Ranges, dist-tags and specifiers are questions clients ask (check
-	// resolves them as the client would); other characters are not.
-	for _, p := range []string{"/api/v1/check/npm/left-pad?version=%3E%3D1%20%3C2", "/api/v1/check/npm/left-pad?version=%5E1%20%7C%7C%20%5E2", "/api/v1/check/pypi/x?version=%3E%3D2%2C%3C3"} {
-		if code, _, body := get(p); code != 200 {
-			t.Errorf("GET %s = %d %s, want 200", p, code, body)
+	// Ranges, dist-tags and specifiers are questions clients ask (the
+	// lookup resolves them as the client would); other characters are not.
+	for _, q := range []string{"ecosystem=npm&name=left-pad&version=%3E%3D1%20%3C2", "ecosystem=npm&name=left-pad&version=%5E1%20%7C%7C%20%5E2", "ecosystem=pypi&name=x&version=%3E%3D2%2C%3C3"} {
+		if code, _, body := get(q); code != 200 {
+			t.Errorf("GET %s = %d %s, want 200", q, code, body)
 		}
 	}
-	for _, p := range []string{"/api/v1/check/cargo/serde", "/api/v1/check/pypi/bad%20name", "/api/v1/check/pypi/x?version=1%3B0", "/api/v1/check/pypi/x?version=%221%22"} {
-		if code, _, body := get(p); code != 400 || !strings.Contains(body, `"error"`) {
-			t.Errorf("GET %s = %d %s, want 400", p, code, body)
+	for _, q := range []string{"ecosystem=cargo&name=serde", "ecosystem=pypi&name=bad%20name", "ecosystem=pypi&name=x&version=1%3B0", "ecosystem=pypi&name=x&version=%221%22"} {
+		if code, _, body := get(q); code != 400 || !strings.Contains(body, `"error"`) {
+			t.Errorf("GET %s = %d %s, want 400", q, code, body)
 		}
 	}
-	post := func(body string) (int, string) {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/check", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		h.ServeHTTP(rec, req)
-		return rec.Code, rec.Body.String()
-	}
-	code, body := post(`{"packages":[{"ecosystem":"pypi","name":"reqeusts","version":"1.0.0"},{"ecosystem":"cargo","name":"x"}]}`)
-	var batch struct{ Results []policy.Report }
-	if err := json.Unmarshal([]byte(body), &batch); err != nil || code != 200 || len(batch.Results) != 2 {
-		t.Fatalf("batch = %d %s", code, body)
-	}
-	if batch.Results[0].Verdict != policy.Block || batch.Results[1].Error == "" || batch.Results[1].Verdict != policy.Block {
-		t.Errorf("batch results = %+v", batch.Results)
-	}
-	many := `{"packages":[` + strings.TrimSuffix(strings.Repeat(`{"ecosystem":"pypi","name":"a"},`, 1001), ",") + `]}`
-	for _, b := range []string{many, `{"packages":[]}`, `{"pkgs":[]}`} {
-		if code, body := post(b); code != 400 {
-			t.Errorf("batch %.40s = %d %s, want 400", b, code, body)
-		}
+	if code, _ := e.do(http.MethodGet, "/api/v1/package?ecosystem=pypi&name=reqeusts", "", nil); code != http.StatusUnauthorized {
+		t.Errorf("anonymous lookup = %d, want 401 (the anonymous check API is the proxy's)", code)
 	}
 }

@@ -2,10 +2,8 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -291,30 +289,18 @@ func (c panickyChecker) Check(ctx context.Context, eco policy.Ecosystem, name, v
 	return c.Checker.Check(ctx, eco, name, version)
 }
 
-// TestCheckBatchSurvivesCheckerPanic: a panicking Checker in a batch worker
-// goroutine must not take the process down; that package fails closed.
-func TestCheckBatchSurvivesCheckerPanic(t *testing.T) {
+// TestPackageLookupSurvivesCheckerPanic: a panicking Checker is a 502 with
+// a generic message (no stack trace), logged, and the server keeps serving.
+func TestPackageLookupSurvivesCheckerPanic(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.Checker = panickyChecker{o.Checker} })
-	ts := httptest.NewServer(e.srv.CheckHandler())
-	t.Cleanup(ts.Close)
-	resp, err := http.Post(ts.URL+"/api/v1/check", "application/json",
-		strings.NewReader(`{"packages":[{"ecosystem":"pypi","name":"boom"},{"ecosystem":"pypi","name":"reqeusts"}]}`))
-	if err != nil {
-		t.Fatal(err)
+	code, body := e.do(http.MethodGet, "/api/v1/package?ecosystem=pypi&name=boom", e.viewerToken, nil)
+	if code != http.StatusBadGateway || strings.Contains(string(body), "checker bug") || strings.Contains(string(body), "goroutine") {
+		t.Errorf("panicking lookup = %d %s, want a 502 with a generic error", code, body)
 	}
-	defer resp.Body.Close()
-	var out struct{ Results []policy.Report }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || len(out.Results) != 2 {
-		t.Fatalf("batch = %d %+v", resp.StatusCode, out)
-	}
-	if r := out.Results[0]; r.Verdict != policy.Block || r.Error == "" || strings.Contains(r.Error, "checker bug") {
-		t.Errorf("panicking package = %+v, want a block with a generic error", r)
-	}
-	if r := out.Results[1]; r.Error != "" || r.Name != "reqeusts" {
-		t.Errorf("other package = %+v, want a normal report", r)
+	var rep policy.Report
+	e.mustDo(http.MethodGet, "/api/v1/package?ecosystem=pypi&name=reqeusts", e.viewerToken, nil, http.StatusOK, &rep)
+	if rep.Name != "reqeusts" || rep.Verdict != policy.Block {
+		t.Errorf("next lookup = %+v, want the normal block report", rep)
 	}
 	if !strings.Contains(e.logBuf.String(), "checker bug") {
 		t.Errorf("panic not logged:\n%s", e.logBuf.String())
@@ -339,29 +325,17 @@ func (c *countingChecker) Check(ctx context.Context, eco policy.Ecosystem, name,
 	return policy.Report{Ecosystem: eco, Name: name, Verdict: policy.Allow, Findings: []policy.Finding{}}, nil
 }
 
-// Concurrent batch checks never run more than checkSlots checks at once,
-// so the unauthenticated check API cannot flood upstream.
-func TestCheckAPIBoundsConcurrentChecks(t *testing.T) {
+// Concurrent package lookups never run more than checkSlots checks at
+// once, so admin users cannot flood upstream.
+func TestPackageLookupBoundsConcurrentChecks(t *testing.T) {
 	cc := &countingChecker{}
 	e := newEnv(t, func(o *Options) { o.Checker = cc })
-	ts := httptest.NewServer(e.srv.CheckHandler())
-	t.Cleanup(ts.Close)
-	var pkgs []string
-	for i := range 100 {
-		pkgs = append(pkgs, fmt.Sprintf(`{"ecosystem":"pypi","name":"pkg-%d"}`, i))
-	}
-	body := `{"packages":[` + strings.Join(pkgs, ",") + `]}`
 	var wg sync.WaitGroup
-	for range 6 {
+	for i := range 4 * checkSlots {
 		wg.Go(func() {
-			resp, err := http.Post(ts.URL+"/api/v1/check", "application/json", strings.NewReader(body))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Errorf("batch status %d", resp.StatusCode)
+			code, body := e.do(http.MethodGet, fmt.Sprintf("/api/v1/package?ecosystem=pypi&name=pkg-%d", i), e.viewerToken, nil)
+			if code != http.StatusOK {
+				t.Errorf("lookup status %d %s", code, body)
 			}
 		})
 	}

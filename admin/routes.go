@@ -127,6 +127,7 @@ func (s *Server) routes() http.Handler {
 	api.GET("/package", s.apiPackage, view)
 	api.GET("/malware-feed", s.apiMalwareFeedStatus, view)
 	api.POST("/malware-feed", s.apiMalwareFeed, admin)
+	api.POST("/artifacts/purge", s.apiPurgeArtifacts, admin)
 	api.RouteNotFound("/*", func(echo.Context) error { return errNotFound("no such API route") }, view)
 
 	static, _ := fs.Sub(uiFS, "ui/static") // the directory is embedded: Sub cannot fail
@@ -150,6 +151,7 @@ func (s *Server) routes() http.Handler {
 	ui.POST("/requests/:id/deny", s.uiDecide(false), uadmin)
 	ui.GET("/rules", s.uiRules, uview)
 	ui.GET("/package", s.uiPackage, uview)
+	ui.POST("/package/purge", s.uiPurgeArtifacts, uadmin)
 	ui.RouteNotFound("/*", func(echo.Context) error { return errNotFound("no such page") }, uview)
 	return e
 }

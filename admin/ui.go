@@ -96,6 +96,7 @@ var notices = map[string]string{
 	"requested": "Request filed. An admin will review it.",
 	"approved":  "Request approved: an allow entry was created.",
 	"denied":    "Request denied.",
+	"purged":    "Cached files of the package removed: the next download is fetched from upstream and verified again.",
 }
 
 type loginData struct{ Next string }
@@ -399,7 +400,7 @@ func (s *Server) uiPackage(c echo.Context) error {
 	if d.Query.Ecosystem == "" {
 		d.Query.Ecosystem = string(policy.PyPI)
 	}
-	pd := pageData{Title: "Package verdict", Nav: "package", Data: &d}
+	pd := pageData{Title: "Package verdict", Nav: "package", Data: &d, Notice: notices[c.QueryParam("done")]}
 	if strings.TrimSpace(d.Query.Name) == "" {
 		return s.render(c, http.StatusOK, "package.html", pd)
 	}

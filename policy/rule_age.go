@@ -92,3 +92,26 @@ func (r TooNewRule) judge(now, at time.Time, minAge time.Duration, subject, unkn
 	return Finding{Rule: RuleTooNew, Verdict: Block,
 		Reason: fmt.Sprintf("%s %s (policy: %s)", subject, ago, policy)}, true
 }
+
+// NextChange implements TimedRule: the instant the package, release or file
+// in in reaches its minimum age, when that is still ahead.
+func (r TooNewRule) NextChange(in Input) time.Time {
+	p := in.Package
+	if p == nil || !p.Exists {
+		return time.Time{}
+	}
+	at, minAge := p.Created, r.minPackageAge
+	if in.Release != nil {
+		at, minAge = in.Release.Published, r.minReleaseAge
+		if in.File != nil && !in.File.Uploaded.IsZero() {
+			at = in.File.Uploaded
+		}
+	}
+	if minAge <= 0 || at.IsZero() {
+		return time.Time{}
+	}
+	if t := at.Add(minAge); t.After(in.Now) {
+		return t
+	}
+	return time.Time{}
+}

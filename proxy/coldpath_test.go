@@ -32,8 +32,8 @@ var coldLatency = func() time.Duration {
 // coldRounds is how many cold misses each cold-path test measures.
 const coldRounds = 9
 
-// coldBound is the most a cold miss through the proxy may take relative to
-// fetching the same document directly. Sequential lookups (document, then
+// coldBound is the most the fastest cold miss through the proxy may take
+// relative to the fastest direct fetch of the same document. Sequential lookups (document, then
 // download count) take at least 2× (PyPI's simple page, JSON document and
 // download count one after the other: 3×); overlapping them takes about 1×
 // plus the proxy's own work. The bound leaves room for a loaded machine.
@@ -128,18 +128,22 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-// assertOverlap compares the medians of cold misses through the proxy and
-// direct fetches measured in the same rounds.
+// assertOverlap compares the fastest cold miss through the proxy with the
+// fastest direct fetch of the same rounds. A loaded machine only adds time,
+// so the fastest round shows the structure: lookups run one after the other
+// can never answer in less than twice the latency, overlapped ones can in
+// about one latency. Medians are logged too.
 func assertOverlap(t *testing.T, direct, proxied []time.Duration) {
 	t.Helper()
-	d, p := median(direct), median(proxied)
+	d, p := slices.Min(direct), slices.Min(proxied)
 	ratio := float64(p) / float64(d)
-	t.Logf("cold miss, %v latency on every upstream: direct median %v, through the proxy %v: %.2f×", coldLatency, d, p, ratio)
+	t.Logf("cold miss, %v latency on every upstream, %d rounds: fastest direct %v, through the proxy %v: %.2f× (medians %v and %v: %.2f×)",
+		coldLatency, len(direct), d, p, ratio, median(direct), median(proxied), float64(median(proxied))/float64(median(direct)))
 	if d < coldLatency {
 		t.Fatalf("direct fetch took %v, less than the injected %v: the latency fault is not applied", d, coldLatency)
 	}
 	if ratio >= coldBound {
-		t.Errorf("cold miss through the proxy is %.2f× the direct fetch (%v vs %v), want < %.2f×: network lookups are not overlapped",
+		t.Errorf("cold miss through the proxy is at best %.2f× the direct fetch (%v vs %v), want < %.2f×: network lookups are not overlapped",
 			ratio, p, d, coldBound)
 	}
 }
@@ -243,12 +247,13 @@ func TestColdLookalikeDocumentFetchedBeside(t *testing.T) {
 	client := &http.Client{}
 	defer client.CloseIdleConnections()
 	var direct, proxied []time.Duration
-	for round := 1; round <= 5; round++ {
+	for round := 1; round <= coldRounds; round++ {
 		for _, key := range []string{"pypi/simple/requests", "pypi/json/requests", "pypi/simple/requestss", "pypi/json/requestss"} {
 			if err := e.cache.Invalidate(context.Background(), key); err != nil { // cold again
 				t.Fatal(err)
 			}
 		}
+		e.proxy.InvalidateRendered() // and no rendered answer either
 		direct = append(direct, timedGet(t, client, fake.URL+"/simple/requestss/"))
 		proxied = append(proxied, timedGet(t, client, e.srv.URL+"/pypi/simple/requestss/"))
 		if n := fake.Requests("/pypi/requests/json"); n != round {

@@ -122,6 +122,7 @@ func (s *Server) forgetWatched(ctx context.Context, pkg *policy.Package, w store
 		}
 		return
 	}
+	s.InvalidateRendered() // judgements that used the entry are void
 	before, _ := json.Marshal(w)
 	s.log.InfoContext(ctx, "watchlist entry cleared: the package predates the first refusal", "ecosystem", w.Ecosystem, "package", w.Name,
 		"created", pkg.Created, "first_seen", w.FirstSeen)

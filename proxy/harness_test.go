@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/proxy"
 	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/proxy/rendercache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
 	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
@@ -77,6 +78,10 @@ type env struct {
 	// artifacts is the artifact cache (nil unless enabled) in artifactDir.
 	artifacts   *artifactcache.Disk
 	artifactDir string
+	// rendered is the rendered-response cache (nil with noRendered).
+	rendered *rendercache.Cache
+	// lists are the engine's lists (config entries and the store's).
+	lists *store.Lists
 }
 
 type envOptions struct {
@@ -97,6 +102,8 @@ type envOptions struct {
 	// trustForwarded honours X-Forwarded-*; npmAuth is sent upstream.
 	trustForwarded bool
 	npmAuth        string
+	// npmHostAuth are other tarball hosts' credentials.
+	npmHostAuth []proxy.HostAuthorization
 	// malware is MAL-001's known-malware feed.
 	malware policy.MalwareFeed
 	// npmAllowMissingDigest serves tarballs without any digest.
@@ -109,6 +116,16 @@ type envOptions struct {
 	// budget; offline sets upstream.offline.
 	artifactBytes int64
 	offline       bool
+	// noRendered runs without the rendered-response cache (every response
+	// judged and rendered afresh); renderedMemory bounds one in-memory
+	// entry (default: the cache's).
+	noRendered     bool
+	renderedMemory int64
+	// listStore, when set, holds the stored list entries instead of the
+	// env's own bbolt store (a shared PostgreSQL store), reread every
+	// listsTTL (default 1 ms).
+	listStore store.ListStore
+	listsTTL  time.Duration
 	// signals is the popularity source (nil: unknown).
 	signals proxy.SignalSource
 }
@@ -158,7 +175,15 @@ func newEnv(t testing.TB, o envOptions) *env {
 			return m.Target, ok
 		}
 	}
-	engine := policy.NewEngine(bindings, store.NewLists(o.lists, st, time.Millisecond))
+	var listStore store.ListStore = st
+	if o.listStore != nil {
+		listStore = o.listStore
+	}
+	if o.listsTTL == 0 {
+		o.listsTTL = time.Millisecond
+	}
+	lists := store.NewLists(o.lists, listStore, o.listsTTL)
+	engine := policy.NewEngine(bindings, lists)
 	mustURL := func(raw string) *url.URL {
 		if raw == "" {
 			raw = "http://127.0.0.1:1"
@@ -182,7 +207,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.metrics {
 		metrics = proxy.NewMetrics(cache, nil)
 	}
-	e := &env{t: t, cache: cache, store: st, events: events, clock: clk}
+	e := &env{t: t, cache: cache, store: st, events: events, clock: clk, lists: lists}
 	var artifacts artifactcache.Store
 	if o.artifactBytes > 0 {
 		e.artifactDir = filepath.Join(dir, "artifacts")
@@ -191,6 +216,18 @@ func newEnv(t testing.TB, o envOptions) *env {
 			t.Fatal(err)
 		}
 		artifacts = e.artifacts
+	}
+	var rendered *rendercache.Cache
+	var freshen func(context.Context) error
+	if !o.noRendered {
+		rendered, err = rendercache.Open(rendercache.Options{Dir: filepath.Join(dir, "rendered"), MaxEntryMemory: o.renderedMemory})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rendered.Close() })
+		lists.SetOnChange(rendered.Bump)
+		freshen = lists.Refresh
+		e.rendered = rendered
 	}
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
@@ -202,7 +239,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Cache:          cache,
 		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode, AllowMissingDigest: o.pypiAllowMissingDigest},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
-			DeprecateWarnings: true, Authorization: o.npmAuth, AllowMissingDigest: o.npmAllowMissingDigest},
+			DeprecateWarnings: true, Authorization: o.npmAuth, HostAuthorization: o.npmHostAuth, AllowMissingDigest: o.npmAllowMissingDigest},
 		Events:    events,
 		Watch:     st,
 		Metrics:   metrics,
@@ -210,13 +247,19 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Signals:   o.signals,
 		Artifacts: artifacts,
 		Offline:   o.offline,
-		Logger:    o.logger,
-		Now:       clk.Now,
+		Rendered:  rendered,
+		// The lists reread the store after their TTL and report changes.
+		RenderedFreshen: freshen,
+		Logger:          o.logger,
+		Now:             clk.Now,
 	})
 	if err != nil {
 		t.Fatalf("proxy.New: %v", err)
 	}
 	e.proxy = p
+	if f, ok := o.malware.(*swappableFeed); ok {
+		f.onChange = p.InvalidateRendered // as the feed's OnChange does in production
+	}
 	e.srv.Config.Handler = p.Handler()
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/npm/npmtest"
+	"github.com/vigil-proxy/vigil-proxy/proxy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/pypi/pypitest"
 )
 
@@ -176,5 +178,36 @@ func TestNPMTokenOnlyToUpstreamHost(t *testing.T) {
 	wantStatus(t, e.get("/npm/legacy/-/legacy-1.0.0.tgz"), http.StatusOK)
 	if got, _ := cdnAuth.Load().(string); got != "" {
 		t.Errorf("the other tarball host received Authorization %q, want none", got)
+	}
+}
+
+// A second tarball host with its own credentials (VIGIL_NPM_HOST_TOKENS)
+// gets exactly those; the upstream token still never leaves the upstream.
+func TestNPMHostTokenOnlyToItsHost(t *testing.T) {
+	tgz, err := npmtest.BuildTarball("legacy", "1.0.0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum512(tgz)
+	var cdnAuth atomic.Value
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cdnAuth.Store(r.Header.Get("Authorization"))
+		_, _ = w.Write(tgz)
+	}))
+	t.Cleanup(cdn.Close)
+	reg, _ := fakeTarballRegistry(t, tgz, func(string) map[string]string {
+		return map[string]string{"integrity": "sha512-" + base64.StdEncoding.EncodeToString(sum[:]), "tarball": cdn.URL + "/legacy/-/legacy-1.0.0.tgz"}
+	})
+	cdnHost := strings.TrimPrefix(cdn.URL, "http://")
+	hosts, err := upstream.ParseHosts([]string{cdnHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, envOptions{npmUpstream: reg.URL, npmAuth: "Bearer upstream-token",
+		npmHostAuth: []proxy.HostAuthorization{{Host: hosts, Value: "Bearer cdn-token"}},
+		npmTarballs: []string{strings.TrimPrefix(reg.URL, "http://"), cdnHost}})
+	wantStatus(t, e.get("/npm/legacy/-/legacy-1.0.0.tgz"), http.StatusOK)
+	if got, _ := cdnAuth.Load().(string); got != "Bearer cdn-token" {
+		t.Errorf("the CDN received Authorization %q, want its own token", got)
 	}
 }

@@ -83,7 +83,9 @@ func TestLargePackumentBoundedHeap(t *testing.T) {
 			}
 		}
 	}()
-	for _, accept := range []string{"application/json", "application/vnd.npm.install-v1+json"} {
+	// Each representation twice: rendered cold, then served warm from the
+	// rendered cache (the full document from its disk tier).
+	for _, accept := range []string{"application/json", "application/vnd.npm.install-v1+json", "application/json", "application/vnd.npm.install-v1+json"} {
 		resp := e.get("/npm/large-pkg", "Accept: "+accept)
 		n, err := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()

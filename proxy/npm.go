@@ -1,10 +1,7 @@
 package proxy
 
 import (
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +35,8 @@ type npmState struct {
 	index *npm.Index
 	pkg   *policy.Package
 	stale bool
+	// fetched is when the packument was last fetched or revalidated.
+	fetched time.Time
 }
 
 // serveNPM routes /npm/... (paths mirror registry.npmjs.org below the prefix).
@@ -183,14 +182,25 @@ func (s *Server) npmHeader() http.Header {
 
 // npmTarballHeader is npmHeader for a tarball URL: the upstream token goes
 // only to the upstream registry's own scheme, host and port, as npm scopes
-// a token to its registry, never to the other npm.tarball_hosts.
+// a token to its registry, never to the other npm.tarball_hosts; those get
+// their own credentials when configured (HostAuthorization), else none.
 func (s *Server) npmTarballHeader(rawURL string) http.Header {
 	u, err := url.Parse(rawURL)
-	up := s.opts.NPM.Upstream
-	if err != nil || !strings.EqualFold(u.Scheme, up.Scheme) || !strings.EqualFold(u.Host, up.Host) {
+	if err != nil {
 		return nil
 	}
-	return s.npmHeader()
+	up := s.opts.NPM.Upstream
+	if strings.EqualFold(u.Scheme, up.Scheme) && strings.EqualFold(u.Host, up.Host) {
+		return s.npmHeader()
+	}
+	for _, ha := range s.opts.NPM.HostAuthorization {
+		if ha.Host.Allows(u) {
+			h := http.Header{}
+			h.Set("Authorization", ha.Value)
+			return h
+		}
+	}
+	return nil
 }
 
 // npmFacts loads the full packument (cached) and reduces it to facts,
@@ -219,7 +229,7 @@ func (s *Server) npmLoad(ctx context.Context, name string) (*npmState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("npm package %s: %w", name, err)
 	}
-	st := &npmState{raw: e.Body, index: e.Value.(*npm.Index), stale: e.Stale}
+	st := &npmState{raw: e.Body, index: e.Value.(*npm.Index), stale: e.Stale, fetched: e.Fetched}
 	st.pkg = st.index.Facts()
 	st.pkg.Name = npm.Canonical(name)
 	return st, nil
@@ -230,6 +240,7 @@ func (s *Server) npmLoad(ctx context.Context, name string) (*npmState, error) {
 func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d policy.Decision, hidden map[string]policy.Decision, handled bool, err error) {
 	r := c.Request()
 	ctx := r.Context()
+	s.judgements.Add(1)
 	st, err = s.npmFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
 		pkg := s.missingPackage(ctx, policy.NPM, name, true)
@@ -316,18 +327,31 @@ func firstRule(d policy.Decision) string {
 	return policy.RuleTooNew
 }
 
-// npmPackument serves a filtered packument.
+// npmPackument serves a filtered packument: from the rendered cache when
+// a valid entry exists, else judged, rendered once (bytes, ETag, gzip copy)
+// and kept.
 func (s *Server) npmPackument(c echo.Context, name string) error {
 	r := c.Request()
+	base := s.baseURL(r)
+	abbreviated := npm.WantsAbbreviated(r.Header.Get("Accept"))
+	repr := reprNPMFull
+	if abbreviated {
+		repr = reprNPMCorgi
+	}
+	key := renderKey(repr, base.String(), name, "")
+	if s.serveRendered(c, key) {
+		return nil
+	}
+	gen := s.renderGeneration()
 	st, d, hidden, handled, err := s.npmJudge(c, name, "packument")
 	if handled || err != nil {
 		return err
 	}
-	s.record(r, d, "packument", hiddenSummary(findingsOf(hidden, policy.Block))...)
-	base := s.baseURL(r)
+	extra := hiddenSummary(findingsOf(hidden, policy.Block))
+	s.record(r, d, "packument", extra...)
 	opts := npm.FilterOptions{
 		Hide:        blockedIn(hidden),
-		Abbreviated: npm.WantsAbbreviated(r.Header.Get("Accept")),
+		Abbreviated: abbreviated,
 		TarballURL: func(pkgName, basename string) string {
 			return base.String() + "/npm/" + pkgName + "/-/" + basename
 		},
@@ -353,25 +377,24 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	if opts.Abbreviated {
 		contentType = npmCorgiType
 	}
-	// First pass: the ETag of exactly the bytes this client would get.
-	hasher := sha256.New()
-	if err := npm.Filter(hasher, st.raw, st.index, opts); errors.Is(err, npm.ErrNoVersions) {
+	now := s.timeNow()
+	expires, cacheable := s.renderExpiry(r.Context(), st.pkg, now, st.fetched)
+	cacheable = cacheable && !st.stale
+	b := s.newRender(r, cacheable)
+	if err := npm.Filter(b, st.raw, st.index, opts); errors.Is(err, npm.ErrNoVersions) {
+		b.Abort()
 		// Every remaining version has a tarball the proxy cannot route (no
 		// basename, or one shared with another version): an unusable
 		// upstream document, not a policy decision.
 		return httpError(http.StatusBadGateway, fmt.Sprintf("vigil-proxy: no version of %s has a tarball it can serve (the upstream document lists missing or duplicate tarball names)", name))
 	} else if err != nil {
+		b.Abort()
 		return fmt.Errorf("filter packument %s: %w", name, err)
 	}
-	// The ETag names the representation: the filtered bytes (full or
-	// corgi) and the content coding, which changes the bytes sent.
-	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
-	etag := `"` + hex.EncodeToString(hasher.Sum(nil)[:16]) + `"`
-	if gz {
-		etag = `"` + hex.EncodeToString(hasher.Sum(nil)[:16]) + `-gzip"`
-	}
-	h := c.Response().Header()
-	h.Set("ETag", etag)
+	// Serve sets the ETag of the representation sent: the filtered bytes
+	// (full or corgi) and the content coding ("-gzip"), which changes them.
+	h := http.Header{}
+	h.Set("Content-Type", contentType)
 	h.Set("Vary", "Accept, Accept-Encoding")
 	h.Set("Cache-Control", "public, max-age=60")
 	if notice := npmNotice(d, hidden); notice != "" {
@@ -380,31 +403,21 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 		h.Set("Cache-Control", "no-store")
 	}
 	if st.stale {
-		h.Set("Warning", `110 vigil-proxy "served from cache: upstream unavailable"`)
+		h.Set("Warning", staleWarning)
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		return c.NoContent(http.StatusNotModified)
+	e, err := b.Finish(h, &renderedMeta{decision: d, route: "packument", extra: extra})
+	if err != nil {
+		return err
 	}
-	h.Set("Content-Type", contentType)
-	if gz {
-		h.Set("Content-Encoding", "gzip")
+	if !st.stale {
+		s.keepJudged(policy.NPM, name, &judgedFacts{npm: &npmState{index: st.index, pkg: st.pkg, fetched: st.fetched}},
+			gen, judgedCost(len(st.index.Versions)), s.metaExpiry(st.fetched))
 	}
-	if r.Method == http.MethodHead {
-		return c.NoContent(http.StatusOK)
-	}
-	var w io.Writer = c.Response()
-	if gz {
-		zw := gzip.NewWriter(c.Response())
-		defer zw.Close()
-		w = zw
-	}
-	c.Response().WriteHeader(http.StatusOK)
-	if err := npm.Filter(w, st.raw, st.index, opts); err != nil {
-		s.log.ErrorContext(r.Context(), "packument write failed", "package", name, "error", err)
-		abortResponse(c.Response())
-	}
-	return nil
+	return s.serveRender(c, key, e, gen, cacheable, expires)
 }
+
+// judgedCost estimates the memory a package's judged facts hold.
+func judgedCost(versions int) int64 { return 1024 + 400*int64(versions) }
 
 func findingsOf(decisions map[string]policy.Decision, v policy.Verdict) map[string][]policy.Finding {
 	out := map[string][]policy.Finding{}
@@ -441,9 +454,24 @@ func acceptsGzip(header string) bool {
 // held to the same policy.
 func (s *Server) npmTarball(c echo.Context, name, file string) error {
 	r := c.Request()
-	st, _, _, handled, err := s.npmJudge(c, name, "tarball")
-	if handled || err != nil {
-		return err
+	var st *npmState
+	if jf, ok := s.cachedJudgement(r.Context(), policy.NPM, name); ok && jf.npm != nil {
+		// Judged moments ago and nothing changed since: judge this one
+		// tarball against the kept facts (EvaluateArtifact includes the
+		// package-level judgement), with no metadata load or parse.
+		st = jf.npm
+	} else {
+		gen := s.renderGeneration()
+		var handled bool
+		var err error
+		st, _, _, handled, err = s.npmJudge(c, name, "tarball")
+		if handled || err != nil {
+			return err
+		}
+		if !st.stale {
+			s.keepJudged(policy.NPM, name, &judgedFacts{npm: &npmState{index: st.index, pkg: st.pkg, fetched: st.fetched}},
+				gen, judgedCost(len(st.index.Versions)), s.metaExpiry(st.fetched))
+		}
 	}
 	vi := st.index.VersionForTarball(file)
 	if vi == nil {

@@ -3,15 +3,15 @@ package proxy
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,6 +27,9 @@ type pypiState struct {
 	docRaw  []byte
 	pkg     *policy.Package
 	stale   bool
+	// fetched are when the simple page and the JSON document were last
+	// fetched or revalidated.
+	fetched []time.Time
 }
 
 // servePyPI routes /pypi/... (paths mirror pypi.org below the prefix).
@@ -143,12 +146,13 @@ func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) 
 	if err != nil {
 		return nil, fmt.Errorf("pypi project %s: %w", name, err)
 	}
-	st := &pypiState{project: page.Value.(*pypi.Project), stale: page.Stale}
+	st := &pypiState{project: page.Value.(*pypi.Project), stale: page.Stale, fetched: []time.Time{page.Fetched}}
 	doc, err := dr.e, dr.err
 	switch {
 	case err == nil:
 		st.doc, st.docRaw = doc.Value.(*pypi.ProjectDoc), doc.Body
 		st.stale = st.stale || doc.Stale
+		st.fetched = append(st.fetched, doc.Fetched)
 	case errors.Is(err, policy.ErrNotFound):
 		// A simple page without a JSON document (some mirrors): judge the
 		// files alone; DEP-005 then has no project URLs to look at.
@@ -184,6 +188,7 @@ func (s *Server) fetcher(rawURL, accept string, header http.Header) metacache.Fe
 func (s *Server) pypiJudge(c echo.Context, name, route string) (st *pypiState, d policy.Decision, handled bool, err error) {
 	r := c.Request()
 	ctx := r.Context()
+	s.judgements.Add(1)
 	st, err = s.pypiFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
 		pkg := s.missingPackage(ctx, policy.PyPI, name, true)
@@ -263,6 +268,12 @@ func (s *Server) pypiSimple(c echo.Context, raw string) error {
 	if name != raw {
 		return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", name)+"/")
 	}
+	mt := pypi.Negotiate(r.Header.Get("Accept"), c.QueryParam("format"))
+	key := renderKey(reprPyPISimple, s.baseURL(r).String(), name, mt)
+	if s.serveRendered(c, key) {
+		return nil
+	}
+	gen := s.renderGeneration()
 	st, d, handled, err := s.pypiJudge(c, name, "simple")
 	if handled || err != nil {
 		return err
@@ -271,7 +282,9 @@ func (s *Server) pypiSimple(c echo.Context, raw string) error {
 	if err != nil {
 		return err
 	}
-	s.record(r, d, "simple", hiddenSummary(findingsByVersion(hidden))...)
+	extra := hiddenSummary(findingsByVersion(hidden))
+	s.record(r, d, "simple", extra...)
+	s.keepPyPIJudged(name, st, gen)
 
 	out := *st.project
 	out.Name = name
@@ -308,25 +321,50 @@ func (s *Server) pypiSimple(c echo.Context, raw string) error {
 			}
 		}
 	}
-	mt := pypi.Negotiate(r.Header.Get("Accept"), c.QueryParam("format"))
-	var buf bytes.Buffer
+	expires, cacheable := s.renderExpiry(r.Context(), st.pkg, s.timeNow(), st.fetched...)
+	cacheable = cacheable && !st.stale
+	b := s.newRender(r, cacheable)
 	if strings.HasSuffix(mt, "+json") {
-		err = out.RenderJSON(&buf)
+		err = out.RenderJSON(b)
 	} else {
-		err = out.RenderHTML(&buf)
+		err = out.RenderHTML(b)
 	}
 	if err != nil {
+		b.Abort()
 		return fmt.Errorf("render simple page %s: %w", name, err)
 	}
-	h := c.Response().Header()
-	h.Set("Vary", "Accept")
+	h := documentHeader(mt)
 	if d.Verdict == policy.Warn {
 		h.Set("X-Vigil-Warning", sanitizePhrase(d.Reason(), 1024))
 	}
 	if st.stale {
-		h.Set("Warning", `110 vigil-proxy "served from cache: upstream unavailable"`)
+		h.Set("Warning", staleWarning)
 	}
-	return s.serveDocument(c, mt, buf.Bytes())
+	e, err := b.Finish(h, &renderedMeta{decision: d, route: "simple", extra: extra})
+	if err != nil {
+		return err
+	}
+	return s.serveRender(c, key, e, gen, cacheable, expires)
+}
+
+// documentHeader is the header of a filtered PyPI document: its ETag (of
+// the bytes sent) makes a document that changes as files mature
+// revalidate.
+func documentHeader(contentType string) http.Header {
+	h := http.Header{}
+	h.Set("Content-Type", contentType)
+	h.Set("Vary", "Accept, Accept-Encoding")
+	h.Set("Cache-Control", "max-age=60, must-revalidate")
+	return h
+}
+
+// keepPyPIJudged keeps a servable project's facts for warm file requests.
+func (s *Server) keepPyPIJudged(name string, st *pypiState, gen uint64) {
+	if st.stale {
+		return
+	}
+	kept := &pypiState{project: st.project, doc: st.doc, pkg: st.pkg, fetched: st.fetched}
+	s.keepJudged(policy.PyPI, name, &judgedFacts{pypi: kept}, gen, judgedCost(len(st.project.Files)), s.metaExpiry(st.fetched...))
 }
 
 // docFilesByName indexes the JSON API document's files by filename (empty
@@ -356,30 +394,6 @@ func hasFilesFor(p *pypi.Project, version string) bool {
 	return false
 }
 
-// serveDocument writes a filtered metadata document with an ETag of its
-// bytes (so a document that changes as files mature revalidates).
-func (s *Server) serveDocument(c echo.Context, contentType string, body []byte) error {
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	h := c.Response().Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "max-age=60, must-revalidate")
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	return c.Blob(http.StatusOK, contentType, body)
-}
-
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/"))
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
 // pypiJSON serves /pypi/pypi/<project>/json and /pypi/pypi/<project>/<version>/json.
 func (s *Server) pypiJSON(c echo.Context, raw, version string) error {
 	r := c.Request()
@@ -394,6 +408,11 @@ func (s *Server) pypiJSON(c echo.Context, raw, version string) error {
 		}
 		return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, append(elems, "json")...))
 	}
+	key := renderKey(reprPyPIJSON, s.baseURL(r).String(), name, version)
+	if s.serveRendered(c, key) {
+		return nil
+	}
+	gen := s.renderGeneration()
 	st, d, handled, err := s.pypiJudge(c, name, "json")
 	if handled || err != nil {
 		return err
@@ -405,6 +424,8 @@ func (s *Server) pypiJSON(c echo.Context, raw, version string) error {
 	if err != nil {
 		return err
 	}
+	s.keepPyPIJudged(name, st, gen)
+	fetched := st.fetched
 	keep := func(_ string, filename string) bool { _, h := hidden[filename]; return !h }
 	rewrite := func(fileURL string) string { return s.pypiFileURL(r, name, path.Base(fileURL)) }
 	newest := newestAllowed(st, hidden)
@@ -436,13 +457,31 @@ func (s *Server) pypiJSON(c echo.Context, raw, version string) error {
 		}
 		body = vdoc.Body
 		d.Ref.Version = rel.Version
+		fetched = append(slices.Clip(fetched), vdoc.Fetched)
+		st.stale = st.stale || vdoc.Stale
 	}
 	out, err := pypi.FilterProjectDoc(body, keep, rewrite)
 	if err != nil {
 		return fmt.Errorf("filter JSON document %s: %w", name, err)
 	}
-	s.record(r, d, "json", hiddenSummary(findingsByVersion(hidden))...)
-	return s.serveDocument(c, "application/json", out)
+	extra := hiddenSummary(findingsByVersion(hidden))
+	s.record(r, d, "json", extra...)
+	expires, cacheable := s.renderExpiry(r.Context(), st.pkg, s.timeNow(), fetched...)
+	cacheable = cacheable && !st.stale
+	b := s.newRender(r, cacheable)
+	if _, err := b.Write(out); err != nil {
+		b.Abort()
+		return fmt.Errorf("render JSON document %s: %w", name, err)
+	}
+	h := documentHeader("application/json")
+	if st.stale {
+		h.Set("Warning", staleWarning)
+	}
+	e, err := b.Finish(h, &renderedMeta{decision: d, route: "json", extra: extra})
+	if err != nil {
+		return err
+	}
+	return s.serveRender(c, key, e, gen, cacheable, expires)
 }
 
 // matchPEP440 finds a release whose version equals v under PEP 440 (1.0 ==
@@ -500,9 +539,21 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 	name := pypi.Normalize(raw)
 	metadata := strings.HasSuffix(filename, ".metadata")
 	distName := strings.TrimSuffix(filename, ".metadata")
-	st, _, handled, err := s.pypiJudge(c, name, "file")
-	if handled || err != nil {
-		return err
+	var st *pypiState
+	if jf, ok := s.cachedJudgement(r.Context(), policy.PyPI, name); ok && jf.pypi != nil {
+		// Judged moments ago and nothing changed since: judge this one
+		// file against the kept facts (EvaluateArtifact includes the
+		// package-level judgement), with no metadata load or parse.
+		st = jf.pypi
+	} else {
+		gen := s.renderGeneration()
+		var handled bool
+		var err error
+		st, _, handled, err = s.pypiJudge(c, name, "file")
+		if handled || err != nil {
+			return err
+		}
+		s.keepPyPIJudged(name, st, gen)
 	}
 	var file *pypi.File
 	for i := range st.project.Files {

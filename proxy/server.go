@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/proxy/artifactcache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/metacache"
+	"github.com/vigil-proxy/vigil-proxy/proxy/rendercache"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
@@ -60,6 +61,10 @@ type NPMOptions struct {
 	TarballHosts upstream.Hosts
 	// Authorization is sent upstream (chained registries); never logged.
 	Authorization string
+	// HostAuthorization holds the credentials of other tarball hosts (a
+	// second registry or CDN with its own token), one host each. The
+	// upstream's Authorization never leaves the upstream's own host.
+	HostAuthorization []HostAuthorization
 	// Private are name patterns (globs such as "@myorg/*") that are never
 	// resolved upstream.
 	Private []string
@@ -70,6 +75,13 @@ type NPMOptions struct {
 	// dist.integrity nor dist.shasum, unverified. By default they are
 	// refused.
 	AllowMissingDigest bool
+}
+
+// HostAuthorization is the Authorization header value sent to one tarball
+// host (scheme default port unless the host names one); never logged.
+type HostAuthorization struct {
+	Host  upstream.Hosts
+	Value string
 }
 
 // Options configures a Server. Engine, Upstream and Cache are required.
@@ -116,6 +128,17 @@ type Options struct {
 	// Offline serves only cached content: metadata and files that are not
 	// cached get an explained 503 instead of an upstream request.
 	Offline bool
+	// Rendered, when set, keeps the final filtered metadata responses and
+	// each servable package's judged facts (rendercache), so a warm request
+	// is a lookup and a write. Its generation must be bumped on every change
+	// judgement depends on (lists, approvals, malware feed); nil renders
+	// every response afresh.
+	Rendered *rendercache.Cache
+	// RenderedFreshen, when set, is called before a rendered entry is used:
+	// it brings change sources that are not pushed up to date (e.g.
+	// store.Lists.Refresh rereads entries older than their TTL and bumps
+	// the generation when they changed). An error skips the cache.
+	RenderedFreshen func(ctx context.Context) error
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -136,6 +159,8 @@ type Server struct {
 	audit  *auditAggregator
 	// offline starts as Options.Offline; SetOffline changes it.
 	offline atomic.Bool
+	// judgements counts full package judgements (Judgements).
+	judgements atomic.Uint64
 }
 
 // New validates opts and builds the server.
@@ -187,6 +212,15 @@ func New(opts Options) (*Server, error) {
 	s.offline.Store(opts.Offline)
 	if st, ok := opts.Artifacts.(artifactStats); ok && opts.Metrics != nil {
 		opts.Metrics.registerArtifactCache(st.Stats)
+	}
+	if opts.Metrics != nil {
+		var stats func() rendercache.Stats
+		if opts.Rendered != nil {
+			stats = opts.Rendered.Stats
+		} else {
+			stats = func() rendercache.Stats { return rendercache.Stats{} }
+		}
+		opts.Metrics.registerRenderedCache(stats, s.Judgements)
 	}
 	s.echo = s.routes()
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,6 +44,8 @@ type Lists struct {
 	snap    []policy.ListEntry // merged entries; nil before the first load
 	loaded  time.Time          // when snap was read from the store
 	invalid bool               // set by Invalidate: reread on next use
+
+	onChange func() // SetOnChange; nil when unset
 }
 
 var _ policy.Lists = (*Lists)(nil)
@@ -119,11 +122,48 @@ func (l *Lists) All(ctx context.Context) ([]policy.ListEntry, error) {
 	return append([]policy.ListEntry(nil), entries...), nil
 }
 
-// Invalidate makes the next Match or All reread the store.
+// Invalidate makes the next Match or All reread the store, and calls the
+// change hook (SetOnChange): Invalidate is how writers and other replicas
+// say that entries changed.
 func (l *Lists) Invalidate() {
 	l.snapMu.Lock()
 	l.invalid = true
+	f := l.onChange
 	l.snapMu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+// SetOnChange sets a hook called whenever the entries may have changed:
+// on Invalidate, and when a reread of the store (after the TTL) finds
+// entries that differ from the previous snapshot. The proxy's rendered
+// cache bumps its generation there. Call it before first use.
+func (l *Lists) SetOnChange(f func()) {
+	l.snapMu.Lock()
+	l.onChange = f
+	l.snapMu.Unlock()
+}
+
+// Refresh rereads the stored entries when the snapshot is older than the
+// TTL (or invalidated), so that a change written without a notification is
+// seen (and reported to the change hook) within the TTL even by callers
+// that do not match. It is cheap while the snapshot is fresh.
+func (l *Lists) Refresh(ctx context.Context) error {
+	if _, err := l.entries(ctx); err != nil {
+		return fmt.Errorf("refresh lists: %w", err)
+	}
+	return nil
+}
+
+// NextExpiry implements policy.ExpiringLists: the earliest expiry after now
+// of an entry that applies to the package.
+func (l *Lists) NextExpiry(ctx context.Context, eco policy.Ecosystem, name string, now time.Time) (time.Time, error) {
+	entries, err := l.entries(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next expiry of %s: %w", name, err)
+	}
+	return policy.NextEntryExpiry(entries, eco, name, now), nil
 }
 
 // fresh returns the snapshot if it may be used without a reread.
@@ -176,7 +216,20 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 		merged = append(merged, e)
 	}
 	l.snapMu.Lock()
+	changed := l.snap != nil && !slices.EqualFunc(l.snap, merged, sameEntry)
 	l.snap, l.loaded = merged, start
+	f := l.onChange
 	l.snapMu.Unlock()
+	if changed && f != nil {
+		f()
+	}
 	return merged, nil
+}
+
+// sameEntry reports whether two entries are identical (times compared as
+// instants).
+func sameEntry(a, b policy.ListEntry) bool {
+	return a.ID == b.ID && a.Kind == b.Kind && a.Ecosystem == b.Ecosystem && a.Pattern == b.Pattern &&
+		a.Versions == b.Versions && a.Reason == b.Reason && a.Advisory == b.Advisory && a.Owner == b.Owner &&
+		a.Source == b.Source && a.Created.Equal(b.Created) && a.Expires.Equal(b.Expires)
 }

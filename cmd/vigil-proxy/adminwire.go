@@ -86,6 +86,7 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 		Tokens:            tokens,
 		Webhook:           admin.WebhookOptions{URL: cfg.Webhook.URL, Secret: webhookSecret},
 		MalwareFeed:       adminMalwareFeed{st.malware},
+		Artifacts:         artifactPurger(st),
 		Logger:            log.With("component", "admin"),
 	})
 	if err != nil {

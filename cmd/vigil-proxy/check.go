@@ -330,7 +330,7 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked
 		oc.watch, oc.close, lists = bs, bs.Close, storeLists
 	}
 	locked = status == storeLocked
-	if settings.Malware, err = openMalwareFeed(context.Background(), cfg, log); err != nil {
+	if settings.Malware, err = openMalwareFeed(context.Background(), cfg, log, nil); err != nil {
 		oc.close()
 		return nil, false, err
 	}

@@ -51,6 +51,7 @@ type Config struct {
 		DeprecateWarnings bool     `yaml:"deprecate_warnings" doc:"show warn findings as npm 'deprecated' messages"`
 		RequireDigest     bool     `yaml:"require_digest" doc:"refuse tarballs whose version gives neither dist.integrity nor dist.shasum (the npm registry always gives one)"`
 		TokenEnv          string   `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
+		HostTokensEnv     string   `yaml:"-" env:"VIGIL_NPM_HOST_TOKENS" doc:"credentials for other npm.tarball_hosts: comma-separated host[:port]=token pairs, a bare token sent as Bearer (environment only)"`
 	} `yaml:"npm"`
 	Cache struct {
 		TTL           Duration `yaml:"ttl" doc:"metadata freshness"`
@@ -60,6 +61,9 @@ type Config struct {
 		MaxDocumentMB int64    `yaml:"max_document_mb" doc:"largest upstream document accepted (decoded)"`
 		// ArtifactsMaxSize bounds the verified tarball/wheel cache.
 		ArtifactsMaxSize ByteSize `yaml:"artifacts_max_size" doc:"disk budget of the verified tarball/wheel cache in <data_dir>/artifacts, e.g. 10GiB (least recently used files go first; 0 disables)"`
+		// RenderedMaxMemory and RenderedMaxDisk bound the rendered-response cache.
+		RenderedMaxMemory ByteSize `yaml:"rendered_max_memory" doc:"memory budget of the rendered-response cache (final filtered documents with their gzip copies, so warm metadata requests skip judging; 0 disables it)"`
+		RenderedMaxDisk   ByteSize `yaml:"rendered_max_disk" doc:"disk budget in <data_dir>/rendered for rendered documents larger than 8MiB (emptied at start)"`
 	} `yaml:"cache"`
 	Upstream struct {
 		ConnectTimeout  Duration `yaml:"connect_timeout" doc:"TCP/TLS connect timeout"`
@@ -229,6 +233,8 @@ func defaultConfig() Config {
 	c.Cache.MaxMemoryMB = 256
 	c.Cache.MaxDocumentMB = 128
 	c.Cache.ArtifactsMaxSize = 10 << 30
+	c.Cache.RenderedMaxMemory = 128 << 20
+	c.Cache.RenderedMaxDisk = 1 << 30
 	c.Upstream.ConnectTimeout = Duration(5 * time.Second)
 	c.Upstream.HeaderTimeout = Duration(15 * time.Second)
 	c.Upstream.DocumentTimeout = Duration(60 * time.Second)
@@ -558,6 +564,9 @@ func (c *Config) validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.Malware.validate())
+	if _, err := parseHostTokens(c.NPM.HostTokensEnv, c.NPM.TarballHosts); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -684,6 +693,9 @@ func (c Config) redacted() ([]byte, error) {
 	if c.NPM.TokenEnv != "" {
 		c.NPM.TokenEnv = "(set)"
 	}
+	if c.NPM.HostTokensEnv != "" {
+		c.NPM.HostTokensEnv = "(set)"
+	}
 	for _, p := range []*string{&c.PublicURL, &c.PyPI.Upstream, &c.NPM.Upstream, &c.Popularity.PyPIStatsURL, &c.Popularity.NPMDownloadsURL, &c.Malware.FeedURL} {
 		*p = redactURL(*p, false)
 	}
@@ -725,6 +737,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("pypi_upstream", redactURL(c.PyPI.Upstream, false)),
 		slog.String("npm_upstream", redactURL(c.NPM.Upstream, false)),
 		slog.Bool("npm_token_set", c.NPM.TokenEnv != ""),
+		slog.Bool("npm_host_tokens_set", c.NPM.HostTokensEnv != ""),
 		slog.String("store", c.Store.describe()),
 	)
 }

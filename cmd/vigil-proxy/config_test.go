@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -295,5 +296,40 @@ func TestDurationRejectsNonFinite(t *testing.T) {
 		if got, err := parseDuration(in); err == nil {
 			t.Errorf("parseDuration(%q) = %v, want an error", in, got)
 		}
+	}
+}
+
+// VIGIL_NPM_HOST_TOKENS: host=token pairs for listed tarball hosts only;
+// every mistake is named by host, never by token, and `config` hides them.
+func TestHostTokens(t *testing.T) {
+	hosts := []string{"registry.example.com", "cdn.example.com:8443"}
+	got, err := parseHostTokens(" cdn.example.com:8443 = s3cr3t-cdn-value ", hosts)
+	if err != nil || len(got) != 1 || got[0].Value != "Bearer s3cr3t-cdn-value" {
+		t.Fatalf("parse = %+v, %v; want one Bearer credential", got, err)
+	}
+	if !got[0].Host.Allows(&url.URL{Scheme: "https", Host: "cdn.example.com:8443"}) || got[0].Host.Allows(&url.URL{Scheme: "https", Host: "registry.example.com"}) {
+		t.Errorf("credential host = %v, want only cdn.example.com:8443", got[0].Host.List())
+	}
+	if got, err := parseHostTokens("cdn.example.com:8443=Basic dXNlcjpwYXNz", hosts); err != nil || got[0].Value != "Basic dXNlcjpwYXNz" {
+		t.Errorf("a full header value = %+v, %v; want it kept", got, err)
+	}
+	for _, bad := range []string{"evil.example.net=s3cr3t-value", "cdn.example.com:8443", "=s3cr3t-value", "cdn.example.com:8443=a,cdn.example.com:8443=s3cr3t-value"} {
+		_, err := parseHostTokens(bad, hosts)
+		if err == nil {
+			t.Errorf("parse %q: no error", bad)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("parse %q: error leaks the token: %v", bad, err)
+		}
+	}
+	c := defaultConfig()
+	c.NPM.HostTokensEnv = "evil.example.net=s3cr3t-value"
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "not in npm.tarball_hosts") {
+		t.Errorf("validate = %v, want the unlisted host refused", err)
+	}
+	out, err := c.redacted()
+	if err != nil || strings.Contains(string(out), "s3cr3t") {
+		t.Errorf("redacted config = %s, %v; want the tokens hidden", out, err)
 	}
 }

@@ -148,7 +148,7 @@ func serveWithGrace(ctx context.Context, cfg Config, log *slog.Logger, getenv en
 	g.Go(func() error { return st.recorder.Run(gctx) })
 	g.Go(func() error { return st.cache.Run(gctx) })
 	g.Go(func() error { return st.watchChanges(gctx) })
-	if cfg.Malware.FeedURL != "" {
+	if cfg.Malware.FeedURL != "" || st.malware.Shared() {
 		g.Go(func() error { return st.malware.Run(gctx) })
 	}
 	g.Go(func() error { return runArtifactScrub(gctx, st.artifacts) })

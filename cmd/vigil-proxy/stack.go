@@ -145,7 +145,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	}
 	st.lists = store.NewLists(entries, listStore, cfg.Store.listsTTL()).WithLogger(log).WithMaxStale(time.Duration(cfg.Store.MaxStale))
 
-	if st.malware, err = openMalwareFeed(ctx, cfg, log); err != nil {
+	if st.malware, err = openMalwareFeed(ctx, cfg, log, st.store); err != nil {
 		return nil, err
 	}
 	st.engine, err = buildEngine(cfg, st.index, st.lists, st.malware)
@@ -231,6 +231,9 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	if cfg.NPM.TokenEnv != "" {
 		popts.NPM.Authorization = "Bearer " + cfg.NPM.TokenEnv
 	}
+	if popts.NPM.HostAuthorization, err = parseHostTokens(cfg.NPM.HostTokensEnv, cfg.NPM.TarballHosts); err != nil {
+		return nil, err
+	}
 	if cfg.Metrics.Enabled {
 		var dropped func() uint64
 		if st.recorder != nil {
@@ -246,6 +249,11 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 			popts.Artifacts = st.artifacts
 		}
 		popts.Offline = cfg.Upstream.Offline
+		closeRendered, err := wireRenderedCache(cfg, cacheDir, st.lists, st.malware, &popts, log)
+		if err != nil {
+			return nil, err
+		}
+		st.closers = append(st.closers, closeRendered)
 	}
 	if st.store != nil {
 		popts.Watch = st.store

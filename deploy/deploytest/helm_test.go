@@ -369,6 +369,7 @@ func TestDeploymentIsHardenedAndProbed(t *testing.T) {
 		"VIGIL_REQUESTER_TOKEN":     "secret vigil-tokens/requester-token optional=true",
 		"VIGIL_ADMIN_PASSWORD_HASH": "secret vigil-tokens/admin-password-hash optional=true",
 		"VIGIL_NPM_TOKEN":           "secret vigil-tokens/npm-token optional=true",
+		"VIGIL_NPM_HOST_TOKENS":     "secret vigil-tokens/npm-host-tokens optional=true",
 		"VIGIL_WEBHOOK_SECRET":      "secret vigil-tokens/webhook-secret optional=true",
 	}
 	if diff := cmp.Diff(want, env); diff != "" {

@@ -31,6 +31,12 @@ const propagationBound = 2 * time.Second
 // token and a session key, as replicas behind a load balancer are.
 func startReplicas(t testing.TB, n int) []*Proxy {
 	t.Helper()
+	return startReplicasEnv(t, n, nil)
+}
+
+// startReplicasEnv is startReplicas with extra environment variables.
+func startReplicasEnv(t testing.TB, n int, extra map[string]string) []*Proxy {
+	t.Helper()
 	c := pgtest.Start(t)
 	db := c.NewDatabase(t)
 	now := time.Now().UTC()
@@ -46,6 +52,7 @@ func startReplicas(t testing.TB, n int) []*Proxy {
 	var out []*Proxy
 	for i := range n {
 		e := maps.Clone(env)
+		maps.Copy(e, extra)
 		e["VIGIL_STORE_REPLICA"] = fmt.Sprintf("replica-%c", 'a'+i)
 		out = append(out, startProxy(t, e))
 	}

@@ -302,6 +302,12 @@ func mutate(rng *rand.Rand, eco policy.Ecosystem, fam, t string) (string, bool) 
 		} else {
 			return scope + name + suf[k-len(pre)], true
 		}
+	case names.FamilyTruncation:
+		// a long name cut short inside its last word
+		if light < 9 || strings.ContainsAny(t[len(t)-3:], "-_./") {
+			return "", false
+		}
+		return t[:len(t)-2], true
 	case names.FamilyVersionSuffix:
 		if light < 5 || (name[len(name)-1] >= '0' && name[len(name)-1] <= '9') {
 			return "", false

@@ -146,8 +146,16 @@ func adjacentKeys(x, y byte) bool {
 // their own right, so they only warn.
 func slipEdit[A, B ~string | ~[]byte](cand A, target B, fam uint8) bool {
 	switch fam {
-	case famTransposition, famRepetition, famOmission:
+	case famTransposition, famRepetition:
 		return true
+	case famOmission:
+		// a dropped digit is a different name ("json-csv" and "json2csv"
+		// spell "to" two ways), not a slip of the fingers
+		i := 0
+		for i < len(cand) && cand[i] == target[i] {
+			i++
+		}
+		return target[i] < '0' || target[i] > '9'
 	case famSubstitution:
 		for i := 0; i < len(cand) && i < len(target); i++ {
 			if cand[i] != target[i] {

@@ -29,21 +29,44 @@ func TestFamilies(t *testing.T) {
 		// an affix without a separator (npm "js")
 		{policy.NPM, "mongoosejs", "mongoose", FamilyAffix, High},
 		// an affix and one edit in the rest
-		{policy.NPM, "axois.js", "axios", FamilyAffixEdit, Low},
+		{policy.NPM, "axois.js", "axios", FamilyAffixEdit, High},
+		// ... but only warns with a prefix (the name of a port) or an edit
+		// that is no slip
+		{policy.NPM, "node-axois", "axios", FamilyAffixEdit, Low},
+		{policy.NPM, "axiqs.js", "axios", FamilyAffixEdit, Low},
 		// a filler word glued to a target; a tool word only with a misspelt target
 		{policy.NPM, "simple-chalk", "chalk", FamilyCompound, Low},
-		{policy.NPM, "expres-utils", "express", FamilyCompound, Low},
+		{policy.NPM, "plain-chalk", "chalk", FamilyCompound, High},
+		{policy.NPM, "expres-utils", "express", FamilyCompound, High},
+		{policy.NPM, "commandr-lint", "commander", FamilyCompound, High},
+		// a rare filler blocks, a common qualifier or a tool word with a
+		// correctly spelt target warns
+		{policy.NPM, "lodash-patched", "lodash", FamilyCompound, High},
+		{policy.NPM, "crypto-chalk", "chalk", FamilyCompound, High},
+		{policy.NPM, "lodash-lite", "lodash", FamilyCompound, Low},
+		{policy.NPM, "chalk-lint", "chalk", FamilyCompound, Low},
+		{policy.NPM, "chalk-mcp", "chalk", FamilyCompound, Low},
 		{policy.PyPI, "simple-requests", "requests", FamilyCompound, Low},
+		// a digit glued before a very popular name
+		{policy.PyPI, "9numpy", "numpy", FamilyInsertion, High},
 		// a plural
 		{policy.NPM, "prettiers", "prettier", FamilyPlural, Low},
 		// short names: a transposition on a very popular name blocks
 		{policy.NPM, "golb", "glob", FamilyTransposition, High},
-		// two edits on a long name, first and last letters kept
-		{policy.NPM, "typscrpt", "typescript", FamilyDistance2, Low},
+		// short names: letters scrambled plus one more warn
+		{policy.NPM, "golbb", "glob", FamilyDistance2, Low},
+		// a long name cut short inside its last word
+		{policy.NPM, "typescri", "typescript", FamilyTruncation, Low},
+		// two edits on a long name, first and last letters kept: two
+		// dropped letters of a very popular name block, others warn
+		{policy.NPM, "typscrpt", "typescript", FamilyDistance2, High},
+		{policy.NPM, "tipescrypt", "typescript", FamilyDistance2, Low},
 		// a popular scoped name's name part, misspelt, without the scope
-		{policy.NPM, "eslint-plugn", "eslint-plugin", FamilyOmission, Low},
+		{policy.NPM, "eslint-plugn", "@typescript-eslint/eslint-plugin", FamilyScopeConfusion, High},
+		{policy.NPM, "preset-evn", "@babel/preset-env", FamilyScopeConfusion, High},
 		// an unscoped target spelled as a scope, a word of it as the name
-		{policy.NPM, "@async-retry/retry", "async-retry", FamilyScopeConfusion, Low},
+		{policy.NPM, "@async-retry/retry", "async-retry", FamilyScopeConfusion, High},
+		{policy.NPM, "@lodash/lodash", "lodash", FamilyScopeConfusion, High},
 		// the middle tier blocks a slip by an unknown name
 		{policy.NPM, "electorn", "electron", FamilyTransposition, High},
 	}
@@ -87,6 +110,61 @@ func TestFamiliesLeftOut(t *testing.T) {
 			}
 			if m, ok := ix.Typosquat(eco, n); ok && m.Confidence == High {
 				t.Errorf("left-out legitimate %s %q is blocked as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
+			}
+		}
+	}
+}
+
+// TestNewFamiliesLeftOut judges legitimate names shaped like the newer
+// families (compounds with common qualifiers and tool words, ports named
+// with an ecosystem prefix, scramble-prone short names, truncations) with
+// each left out of the corpus. None may be blocked; companions that spell
+// a popular target right with the commonest tool words are not flagged at
+// all, and common qualifiers only warn.
+func TestNewFamiliesLeftOut(t *testing.T) {
+	t.Parallel()
+	c, _ := loadIndex(t)
+	type want int
+	const (
+		notBlocked want = iota
+		notFlagged
+	)
+	cases := map[policy.Ecosystem]map[string]want{
+		policy.NPM: {
+			// common qualifiers and companions
+			"fast-glob": notBlocked, "better-sqlite3": notBlocked, "fast-deep-equal": notBlocked,
+			"assert-plus": notBlocked, "better-assert": notBlocked, "safe-regex": notBlocked, "ts-node-dev": notBlocked,
+			"jest-cli": notFlagged, "eslint-utils": notFlagged, "redis-cli": notFlagged, "babel-core": notFlagged,
+			"prisma-lint": notBlocked, "fastify-plugin": notBlocked,
+			// ports named with an ecosystem prefix
+			"node-fetch": notBlocked, "node-sass": notBlocked, "js-yaml": notBlocked, "js-cookie": notBlocked,
+			// short names and scoped names
+			"base-x": notBlocked, "bs58": notFlagged, "keccak": notFlagged, "nanoid": notFlagged, "dayjs": notFlagged,
+			"@types/node": notFlagged, "@babel/core": notFlagged, "mime-types": notFlagged, "concurrently": notFlagged,
+		},
+		policy.PyPI: {
+			"python-dateutil": notFlagged, "simplejson": notFlagged, "requests-toolbelt": notFlagged,
+			"flask-cors": notFlagged, "types-requests": notFlagged, "langchain-cli": notFlagged,
+			"sphinx-lint": notBlocked, "flask-api": notBlocked, "rich-cli": notBlocked, "pytest-cov": notBlocked,
+			"fabric3": notFlagged,
+		},
+	}
+	for eco, names := range cases {
+		drop := map[string]bool{}
+		for n := range names {
+			drop[Normalize(eco, n)] = true
+		}
+		ix := NewIndex(c.Without(func(e policy.Ecosystem, n string) bool { return e == eco && drop[n] }))
+		for n, w := range names {
+			if _, _, ok := ix.Known(eco, n); ok {
+				t.Fatalf("%s %q still in the left-out index", eco, n)
+			}
+			m, ok := ix.Typosquat(eco, n)
+			switch {
+			case ok && m.Confidence == High:
+				t.Errorf("left-out legitimate %s %q is blocked as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
+			case ok && w == notFlagged:
+				t.Errorf("left-out legitimate %s %q is flagged as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
 			}
 		}
 	}

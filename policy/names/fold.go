@@ -157,6 +157,7 @@ const (
 	kindName    // a canonical name (popularity lookup)
 	kindStemDel // deletions of a target's name without its ecosystem affix
 	kindBaseDel // deletions of a scoped target's name part
+	kindTrunc   // a long target's light fold less its last two characters
 )
 
 // firstTokenKey hashes a name's scope and first word ("flask" for

@@ -30,6 +30,9 @@ const (
 	FamilyCompound = "compound"
 	// FamilyPlural: a trailing "s" added or dropped.
 	FamilyPlural = "plural"
+	// FamilyTruncation: a long target cut short by its last two
+	// characters ("secp256" for "secp256k1").
+	FamilyTruncation = "truncation"
 )
 
 // Families lists every family in a stable order.
@@ -73,10 +76,11 @@ type Match struct {
 	// (TargetMonthly is 0 when the corpus has only a rank).
 	TargetRank    int
 	TargetMonthly int64
-	// Slip is set when the family is a plausible slip (a transposition, a
-	// neighbouring key, an affix) and only the target's tier kept the
-	// match at Low: online facts (a young, little-downloaded package) may
-	// turn it into a block.
+	// Slip is set when the match is a plausible slip (a transposition, a
+	// neighbouring key, an affix) or a dressing (a rare filler word glued
+	// to the target…) and only the target's tier or the candidate's own
+	// popularity kept it at Low: online facts (a young, little-downloaded
+	// package) may turn it into a block.
 	Slip bool
 }
 
@@ -88,6 +92,7 @@ const (
 	maxD2Len    = 24 // longer names get no distance-2 keys (cost grows with n²)
 	minAffix    = 4  // a target reached by affix or compound edits is at least this long
 	minBaseLen  = 8  // a scoped target's name part copied without the scope
+	minTruncLen = 9  // a target that may be cut short by two characters
 )
 
 // IndexOptions tunes which corpus names are targets and how a match is
@@ -127,7 +132,8 @@ type IndexOptions struct {
 // left-out legitimate names for no real typosquat found). The popular floor is the npm snapshot's 40,000 a month.
 // PyPI has no download counts for candidates, so no ratio can tell a far
 // less popular name: its middle tier is empty by default (rank ≤ 1,000
-// blocks, ranks to 15,000 warn).
+// blocks, ranks to 15,000 warn; a middle tier to rank 5,000 blocked 1.1 %
+// of left-out legitimate PyPI names in policy/eval).
 // The block tier keeps targets about two orders of magnitude above
 // anything outside the popular set; the middle tier starts where an
 // unknown name is three orders of magnitude less popular than its target.
@@ -383,7 +389,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		kept = append(kept, i)
 		ll := int(sp.light[1] - sp.light[0])
 		nkeys += 6 + ll + int(sp.stem[1]-sp.stem[0])
-		if tierOf(en) == tierBlock && ll >= minD2Len && ll <= maxD2Len {
+		if tierOf(en) >= tierMiddle && ll >= minD2Len && ll <= maxD2Len {
 			nkeys += ll * (ll - 1) / 2
 		}
 	}
@@ -426,7 +432,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 			for i := range ll {
 				local = append(local, d.del1(i))
 			}
-			if tier == tierBlock && ll >= minD2Len && ll <= maxD2Len {
+			if tier >= tierMiddle && ll >= minD2Len && ll <= maxD2Len {
 				for i := range ll {
 					for j := i + 1; j < ll; j++ {
 						local = append(local, d.del2(i, j))
@@ -438,7 +444,7 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 			local = append(local, hashBytes(kindAffixDrop, []byte(foldString(tb[:], st))))
 			if sl := len(st); sl >= minDistLen && sl <= maxDistLen {
 				d.reset([]byte(st))
-				local = append(local, mix(d.pre[d.n], kindStemDel, uint64(d.n)))
+				local = append(local, rekind(d.whole(), kindStemDel))
 				for i := range sl {
 					local = append(local, rekind(d.del1(i), kindStemDel))
 				}
@@ -447,15 +453,18 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		if k, ok := reorderKey(tb[:], norm); ok {
 			local = append(local, k)
 		}
+		if tier >= tierMiddle && ll >= minTruncLen && ll <= maxDistLen && scopeOf(name) == "" {
+			local = append(local, hashBytes(kindTrunc, light[:ll-2]))
+		}
 		if scope, base := splitScope(norm); scope != nil {
 			sl := foldInto(tb[:], scope)
 			sl += foldInto(tb[sl:], base)
 			local = append(local, hashBytes(kindScopeConcat, tb[:sl]))
 			// the name part copied without the scope ("claude-code")
-			if tier >= tierMiddle {
+			if tier >= tierMiddle && string(scope) != "types" {
 				if bl := lightFoldInto(tb[:], base); bl >= minBaseLen && bl <= maxDistLen {
 					d.reset(tb[:bl])
-					local = append(local, mix(d.pre[d.n], kindBaseDel, uint64(d.n)))
+					local = append(local, rekind(d.whole(), kindBaseDel))
 					for i := range bl {
 						local = append(local, rekind(d.del1(i), kindBaseDel))
 					}
@@ -523,22 +532,35 @@ func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, prefix, ok b
 // dress it up. Tool words do say something ("x-cli", "x-utils", "x-lint"
 // are ordinary companions of x), so glued to a target they count only when
 // the target itself is misspelt: a companion spells its target right.
-func fillerPrefix(w []byte) bool {
+//
+// Some fillers are common qualifiers of real alternatives: in the npm list,
+// "simple-", "fast-", "better-", "safe-", "-plus", "-lite" and "-extended"
+// are each glued to 9–22 block-tier targets by names with ≥ 2,000
+// downloads a month ("fast-deep-equal", "better-assert", "assert-plus");
+// the other fillers to at most 6. A common qualifier only warns.
+func fillerPrefix(w []byte) (filler, common bool) {
 	switch string(w) {
-	case "easy", "plain", "simple", "fast", "crypto", "super", "better", "real", "true",
-		"official", "secure", "safe", "pure", "new", "my", "the":
-		return true
+	case "simple", "fast", "better", "safe":
+		return true, true
+	case "easy", "plain", "crypto", "super", "real", "true",
+		"official", "secure", "pure", "new", "my", "the":
+		return true, false
 	}
-	return false
+	return false, false
 }
 
-func fillerSuffix(w []byte) bool {
+func fillerSuffix(eco policy.Ecosystem, w []byte) (filler, common bool) {
 	switch string(w) {
-	case "basic", "extend", "extended", "plus", "pro", "lite", "npm", "64", "official",
+	case "npm":
+		// an npm package's own ecosystem; on PyPI, what a tool is for
+		return eco == policy.NPM, false
+	case "plus", "lite", "extended":
+		return true, true
+	case "basic", "extend", "pro", "64", "official",
 		"fixed", "patched", "new", "latest", "secure":
-		return true
+		return true, false
 	}
-	return false
+	return false, false
 }
 
 func toolSuffix(w []byte) bool {
@@ -550,31 +572,48 @@ func toolSuffix(w []byte) bool {
 	return false
 }
 
+// commonTool: a tool word that most popular packages have a real companion
+// of (in the npm list, "-cli", "-utils" and "-core" follow 21–79 block-
+// tier targets in names with ≥ 2,000 downloads a month; every other tool
+// word at most 12), so even a correctly spelt target with it says nothing.
+func commonTool(w []byte) bool {
+	switch string(w) {
+	case "cli", "utils", "core":
+		return true
+	}
+	return false
+}
+
 // dropFiller strips one filler or tool word (first or last token,
-// separator joined); tool tells which; ok is false when there is none.
-func dropFiller(norm []byte, last bool) (rest []byte, tool, ok bool) {
+// separator joined); tool tells which, common whether the word is a
+// common qualifier or companion; ok is false when there is none.
+func dropFiller(eco policy.Ecosystem, norm []byte, last bool) (rest []byte, tool, common, ok bool) {
 	_, name := splitScope(norm)
 	if !last {
 		for i, c := range name {
 			if isSep(c) {
-				if fillerPrefix(name[:i]) && len(name)-i-1 >= minAffix {
-					return name[i+1:], false, true
+				if f, com := fillerPrefix(name[:i]); f && len(name)-i-1 >= minAffix {
+					return name[i+1:], false, com, true
 				}
 				break
 			}
 		}
-		return nil, false, false
+		return nil, false, false, false
 	}
 	for i := len(name) - 1; i > 0; i-- {
 		if isSep(name[i]) {
 			w := name[i+1:]
-			if (fillerSuffix(w) || toolSuffix(w)) && i >= minAffix {
-				return name[:i], toolSuffix(w), true
+			f, com := fillerSuffix(eco, w)
+			if (f || toolSuffix(w)) && i >= minAffix {
+				if toolSuffix(w) {
+					com = commonTool(w)
+				}
+				return name[:i], toolSuffix(w), com, true
 			}
 			break
 		}
 	}
-	return nil, false, false
+	return nil, false, false, false
 }
 
 // versionBase strips a version suffix ("2", "3", "-v2", "_2", "v10"); ok

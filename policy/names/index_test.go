@@ -37,7 +37,7 @@ func TestTyposquat(t *testing.T) {
 		{policy.PyPI, "requests2", "requests", FamilyVersionSuffix, Low},
 		{policy.PyPI, "requests-v2", "requests", FamilyVersionSuffix, Low},
 		{policy.PyPI, "urlib3", "urllib3", FamilyOmission, High},
-		{policy.PyPI, "djangorestframwrk", "djangorestframework", FamilyDistance2, Low},
+		{policy.PyPI, "djangorestframwrk", "djangorestframework", FamilyDistance2, High},
 		{policy.NPM, "loadsh", "lodash", FamilyTransposition, High},
 		{policy.NPM, "crossenv", "cross-env", FamilySeparator, Low}, // npm no longer accepts such names: legacy ones
 		{policy.NPM, "mongose", "mongoose", FamilyOmission, High},
@@ -88,7 +88,17 @@ func TestTyposquatNoMatch(t *testing.T) {
 
 func TestTyposquatAllocs(t *testing.T) {
 	_, ix := loadIndex(t)
-	for _, n := range benchNames {
+	// the benchmark's names, and names that take the compound, scramble,
+	// truncation and scoped-name-part paths
+	all := append([]struct {
+		eco  policy.Ecosystem
+		name string
+	}{
+		{policy.NPM, "loadash-lint"}, {policy.NPM, "eslint-utils"}, {policy.NPM, "plain-crypto-js"},
+		{policy.NPM, "typescri"}, {policy.NPM, "golbb"}, {policy.NPM, "preset-evn"}, {policy.NPM, "axois.js"},
+		{policy.PyPI, "requests-lint"},
+	}, benchNames...)
+	for _, n := range all {
 		allocs := testing.AllocsPerRun(20, func() { ix.Typosquat(n.eco, n.name) })
 		if allocs != 0 {
 			t.Errorf("Typosquat(%s, %q) allocates %.0f times, want 0", n.eco, n.name, allocs)

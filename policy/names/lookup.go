@@ -85,7 +85,12 @@ type query struct {
 	bestSlip bool
 	seen     [64]uint32
 	nseen    int
-	anyTier  bool // Suggest: every target is a candidate
+	// popularity of the part of the name an edit family compares (0 and
+	// false when it is no known name): a part that is itself as popular
+	// as a target is not that target misspelt
+	vouch        int64
+	vouchPopular bool
+	anyTier      bool // Suggest: every target is a candidate
 }
 
 // Family codes for query.consider, indexes into families.
@@ -105,7 +110,8 @@ const (
 	famAffixEdit
 	famCompound
 	famPlural
-	famLast = famPlural
+	famTruncation
+	famLast = famTruncation
 )
 
 func familyName(code uint8) string {
@@ -138,6 +144,8 @@ func familyName(code uint8) string {
 		return FamilyCompound
 	case famPlural:
 		return FamilyPlural
+	case famTruncation:
+		return FamilyTruncation
 	}
 	return FamilyDistance2
 }
@@ -159,10 +167,38 @@ func (e *ecoIndex) closer(distA int, a uint32, distB int, b uint32) int {
 	return int(e.rank[a] - e.rank[b])
 }
 
+// Strength of a match, by family and shape: how much it says that the
+// candidate copies its target.
+const (
+	// weak: a loose resemblance; it only warns.
+	weak uint8 = iota
+	// dressing: a target dressed up on purpose (a rare filler word glued
+	// to it, a tool word with the target misspelt, an ecosystem suffix
+	// plus a slip, two dropped letters, the target spelled as a scope);
+	// it blocks when the target is in the block or middle tier and the
+	// candidate unknown or far less popular, else warns.
+	dressing
+	// strong: a plausible slip (a transposition, a neighbouring key, a
+	// separator or affix); it blocks on block-tier targets, and on middle-
+	// tier ones when the candidate is unknown or far less popular.
+	strongSlip
+)
+
 // consider grades a match against target id and keeps it if it beats the
 // best so far. strong: the family is a plausible slip (a transposition, a
-// neighbouring key, a separator or affix) rather than a loose resemblance.
+// neighbouring key, a separator or affix) rather than a loose resemblance
+// (considerAs also takes a dressing).
 func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
+	s := weak
+	if strong {
+		s = strongSlip
+	}
+	q.considerAs(id, family, s, dist)
+}
+
+// considerAs is consider with a graded strength.
+func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
+	strong := strength == strongSlip
 	e := q.e
 	tier := e.tier[id]
 	if !q.anyTier {
@@ -176,22 +212,54 @@ func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
 		return
 	}
 	conf := Low
-	if strong {
-		switch {
-		case tier == tierBlock:
-			conf = High
-		case tier == tierMiddle && q.farLess(id):
-			conf = High
-		}
+	switch {
+	case strong && tier == tierBlock:
+		conf = High
+	case strong && tier == tierMiddle && q.farLess(id):
+		conf = High
+	case strength == dressing && tier >= tierMiddle && q.farLess(id):
+		conf = High
 	}
+	strong = strength != weak
 	if q.bestID >= 0 {
+		// between edit matches, fewer edits first (the target a reader
+		// sees: "eslint-plugn" is "eslint-plugin" less a letter, not
+		// "eslint-plugin-n" less two); then the stronger verdict, then
+		// the shared ranking
 		better := conf > q.bestConf ||
 			(conf == q.bestConf && e.closer(dist, id, q.bestDist, uint32(q.bestID)) < 0)
+		if dist > 0 && q.bestDist > 0 && dist != q.bestDist {
+			better = dist < q.bestDist
+		}
 		if !better {
 			return
 		}
 	}
 	q.bestID, q.bestFam, q.bestConf, q.bestDist, q.bestSlip = int32(id), family, conf, dist, strong
+}
+
+// partPopularity returns the monthly downloads of part as a name of its
+// own and whether it is popular (0 and false when it is unknown).
+func (q *query) partPopularity(part []byte) (int64, bool) {
+	var nb [maxName]byte
+	n, ok := normalizeInto(nb[:], q.e.eco, string(part))
+	if !ok {
+		return 0, false
+	}
+	k, known := q.e.known.find(hashBytes(kindName, nb[:n]))
+	if !known {
+		return 0, false
+	}
+	return q.e.known.monthly[k], q.e.known.popular[k]
+}
+
+// vouched: the compared part is a name in target id's league (PyPI: a
+// popular name, which has no download count to compare).
+func (q *query) vouched(id uint32) bool {
+	if q.e.eco == policy.PyPI {
+		return q.vouchPopular
+	}
+	return q.vouch > 0 && q.vouch*sameLeagueRatio >= q.e.monthly[id]
 }
 
 // farLess: the candidate is unknown or far less popular than the target
@@ -356,7 +424,7 @@ func (q *query) scopeFamilies(tb []byte) {
 	h := hashBytes(kindFold, f)
 	for _, ent := range q.e.keys.span(h) {
 		if id, ok := hit(ent, h); ok && q.e.tier[id] != tierNone && q.e.folds[id] == string(f) && scopeOf(q.e.names[id]) == "" {
-			q.consider(id, famScopeConfusion, false, 0)
+			q.considerAs(id, famScopeConfusion, dressing, 0)
 		}
 	}
 }
@@ -415,38 +483,91 @@ func (q *query) nameFamilies(tb []byte) {
 func (q *query) looseFamilies(tb []byte) {
 	var sb [maxName]byte
 	// affix added, one edit in the rest: "dizcordjs", "etherdjs"
-	if rest, ok := dropAffix(q.e.eco, q.norm); ok {
+	if rest, prefix, ok := dropAffixKind(q.e.eco, q.norm); ok {
+		// a suffix ("etherdjs"); a prefix is the usual name of a port
+		// ("node-x", "js-x") and only warns
+		st := dressing
+		if prefix {
+			st = weak
+		}
 		s := sb[:lightFoldInto(sb[:], rest)]
-		q.probeSub(s, kindDel, famAffixEdit, 1)
-		q.probeSub(s, kindStemDel, famAffixEdit, 1)
+		q.probeSubFrom(s, kindDel, famAffixEdit, st, 1, 1)
+		q.probeSubFrom(s, kindStemDel, famAffixEdit, st, 1, 1)
 	}
 	// affix dropped from a target, one edit in the rest
 	q.probeSub(q.light, kindStemDel, famAffixEdit, 1)
 	// filler word glued to a target or a one-edit variant of it
 	for _, last := range [2]bool{false, true} {
-		rest, tool, ok := dropFiller(q.norm, last)
+		rest, tool, common, ok := dropFiller(q.e.eco, q.norm, last)
 		if !ok {
 			continue
 		}
 		if rl := foldInto(tb, rest); rl >= minAffix && !tool {
-			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famCompound, false, 0) })
-			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			// a common qualifier ("simple-x", "x-lite") names many real
+			// alternatives and only warns; a rare one only dresses x up
+			st := dressing
+			if common {
+				st = weak
+			}
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
+			// (or to a target less its ecosystem affix: "crypto-bignumber"
+			// for "bignumber.js")
+			q.foldTargets(kindAffixDrop, tb[:rl], false, func(id uint32) { q.considerAs(id, famCompound, st, 0) })
+		}
+		if rl := foldInto(tb, rest); rl >= minAffix && tool && !common {
+			// a tool word glued to a correctly spelt block-tier target
+			// ("x-lint", "x-mcp"): the shape of its real companions too,
+			// so a warning that asks to check who publishes it
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
+				if q.e.tier[id] == tierBlock {
+					q.consider(id, famCompound, false, 0)
+				}
+			})
+		}
+		// a tool word with a misspelt target ("loadash-lint"): a real
+		// companion spells its target right. A rest that is itself a
+		// name in the target's league ("eslint-utils": "eslint", not a
+		// misspelt "tslint") is what the companion goes with.
+		st := weak
+		if tool {
+			st = dressing
 		}
 		s := sb[:lightFoldInto(sb[:], rest)]
-		q.probeSub(s, kindDel, famCompound, 1)
+		q.vouch, q.vouchPopular = q.partPopularity(rest)
+		q.probeSubFrom(s, kindDel, famCompound, st, 1, 1)
+		q.vouch, q.vouchPopular = 0, false
 		if r2, ok := dropAffix(q.e.eco, rest); ok {
 			// "expressjs-lint": an affix inside the compound
-			if rl := foldInto(tb, r2); rl >= minAffix && !tool {
-				q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famCompound, false, 0) })
+			if rl := foldInto(tb, r2); rl >= minAffix {
+				q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
+					if !tool || (q.e.tier[id] == tierBlock && !common) {
+						q.consider(id, famCompound, false, 0)
+					}
+				})
 			}
 			s2 := sb[:lightFoldInto(sb[:], r2)]
 			q.probeSub(s2, kindDel, famCompound, 1)
 		}
 	}
+	// a long popular target cut short: a warning (shorter names are often
+	// what the target was named after)
+	if h := hashBytes(kindTrunc, q.light); len(q.light)+2 >= minTruncLen {
+		for _, ent := range q.e.keys.span(h) {
+			if id, ok := hit(ent, h); ok && q.eligible(id) {
+				// cut inside the last word: a dropped word ("run-script"
+				// for "run-script-os") names the base project
+				n := q.e.names[id]
+				if tf := q.e.lights[id]; len(tf) == len(q.light)+2 && tf[:len(q.light)] == string(q.light) &&
+					!isSep(n[len(n)-2]) && !isSep(n[len(n)-3]) {
+					q.consider(id, famTruncation, false, 2)
+				}
+			}
+		}
+	}
 	// the name part of a popular scoped target copied, with one edit,
 	// without its scope: "claud-code" for "@anthropic-ai/claude-code"
 	if q.e.eco == policy.NPM && len(q.light) >= minBaseLen && bytes.ContainsAny(q.norm, "-_.") {
-		q.probeSub(q.light, kindBaseDel, famScopeConfusion, 1)
+		q.probeSubFrom(q.light, kindBaseDel, famScopeConfusion, dressing, 1, 1)
 	}
 }
 
@@ -455,12 +576,12 @@ func (q *query) looseFamilies(tb []byte) {
 // matching part of the target (whole light fold, stem or scoped name
 // part) as family fam, at most a warning.
 func (q *query) probeSub(s []byte, kind uint64, fam uint8, limit int) {
-	q.probeSubFrom(s, kind, fam, 1, limit)
+	q.probeSubFrom(s, kind, fam, weak, 1, limit)
 }
 
 // probeSubFrom is probeSub reporting only matches at least minDist edits
 // away (exact matches are other families' business).
-func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit int) {
+func (q *query) probeSubFrom(s []byte, kind uint64, fam, strength uint8, minDist, limit int) {
 	sl := len(s)
 	if sl < minDistLen || sl > maxDistLen {
 		return
@@ -474,10 +595,9 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit in
 		}
 		return rekind(h, kind)
 	}
-	whole := d.whole()
-	if kind != kindDel {
-		whole = mix(d.pre[d.n], kind, uint64(d.n))
-	}
+	// the whole string and its deletions share one key space per kind, so
+	// that an insertion or omission (whole against a deletion) matches
+	whole := key(d.whole())
 	probe := func(h uint64) {
 		for _, ent := range q.e.keys.span(h) {
 			id, ok := hit(ent, h)
@@ -492,8 +612,9 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit in
 			case kindBaseDel:
 				// a multi-word name part ("claude-code"), not a plain
 				// word ("accordion") many packages are named after
-				_, base := splitScope([]byte(q.e.names[id]))
-				if bytes.IndexFunc(base, func(r rune) bool { return r < 128 && isSep(byte(r)) }) < 0 {
+				// (@types packages are named after the package they type)
+				scope, base := splitScope([]byte(q.e.names[id]))
+				if string(scope) == "types" || bytes.IndexFunc(base, func(r rune) bool { return r < 128 && isSep(byte(r)) }) < 0 {
 					continue
 				}
 				part = tb[:lightFoldInto(tb[:], base)]
@@ -506,8 +627,17 @@ func (q *query) probeSubFrom(s []byte, kind uint64, fam uint8, minDist, limit in
 			if len(part) < minDistLen {
 				continue
 			}
-			if dist := osa(s, part, limit); dist >= minDist && dist <= limit {
-				q.consider(id, fam, false, dist)
+			if dist := osa(s, part, limit); dist >= minDist && dist <= limit && !q.vouched(id) {
+				st := strength
+				if st == dressing && fam != famCompound && (dist != 1 || !slipEdit(s, part, editFamily(s, part))) {
+					// an affix plus a deliberate-looking change ("glidejs"
+					// for "slide") is as often a name of its own
+					st = weak
+				}
+				if st == dressing && dropsLetterWord(s, string(part)) {
+					st = weak // "timeout-cli" is no copy of "p-timeout"
+				}
+				q.considerAs(id, fam, st, dist)
 			}
 		}
 	}
@@ -531,7 +661,13 @@ func (q *query) distance(limit int) {
 	for i := range fl {
 		q.probe(d.del1(i), limit)
 	}
-	if limit < 2 || fl < minD2Len || fl > maxD2Len || (q.bestConf == High && !q.anyTier) {
+	if limit < 2 || fl > maxD2Len || (q.bestConf == High && !q.anyTier) {
+		return
+	}
+	if fl < minD2Len && (fl < minShortLen || fl > minDistLen) {
+		// two edits between short names: only scrambles of a short
+		// target (see scrambled), which a short candidate reaches by
+		// two deletions
 		return
 	}
 	for i := range fl {
@@ -557,6 +693,13 @@ func (q *query) probe(h uint64, limit int) {
 		}
 		short := min(len(q.light), len(tf)) < minDistLen
 		switch {
+		case short && dist == 2:
+			// a short very popular name with its letters scrambled and
+			// one more or fewer ("sss2h" for "ssh2")
+			if q.e.tier[id] == tierBlock && len(q.light) >= minShortLen && scrambled(q.light, tf) {
+				// words do this too ("bayes", "base"): a warning
+				q.consider(id, famDistance2, false, 2)
+			}
 		case short:
 			// short names: only a slip on a very popular name, and only
 			// a transposition blocks
@@ -570,15 +713,33 @@ func (q *query) probe(h uint64, limit int) {
 		case dist == 1:
 			fam := q.editFamily(id)
 			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && !dropsLetterWord(q.norm, q.e.names[id])
-			if pluralEdit(q.light, tf) {
-				fam, strong = famPlural, false
+			st := weak
+			if strong {
+				st = strongSlip
 			}
-			q.consider(id, fam, strong, 1)
+			if st == weak && leadingDigit(q.norm, q.light, tf) {
+				// a digit glued before a popular name ("0requests"): 2 of
+				// PyPI's 886k names do that to a top-1,000 project, 1 of
+				// npm's to a 1M-a-month package
+				st = dressing
+			}
+			if pluralEdit(q.light, tf) {
+				// a meaning-preserving variant, and as often a sibling
+				// ("classname", "mime-type"): a warning
+				fam, st = famPlural, weak
+			}
+			q.considerAs(id, fam, st, 1)
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
 			q.light[0] == tf[0] && q.light[len(q.light)-1] == tf[len(tf)-1]:
 			// two edits still read as the target only when its first and
-			// last letters stay in place (the letters a reader anchors on)
-			q.consider(id, famDistance2, false, 2)
+			// last letters stay in place (the letters a reader anchors on);
+			// two letters dropped from a block-tier target ("suport-color")
+			// are two slips
+			st := weak
+			if q.e.tier[id] == tierBlock && len(tf) == len(q.light)+2 && subsequence(q.light, tf) {
+				st = dressing
+			}
+			q.considerAs(id, famDistance2, st, 2)
 		}
 	}
 }
@@ -609,6 +770,51 @@ func (q *query) editFamily(id uint32) uint8 {
 		}
 	}
 	return editFamily(q.light, tf)
+}
+
+// leadingDigit: the candidate is the target with one digit before it.
+func leadingDigit(norm, light []byte, target string) bool {
+	return len(norm) > 0 && norm[0] >= '0' && norm[0] <= '9' && len(light) == len(target)+1 && string(light[1:]) == target
+}
+
+// scrambled: two short names (four or five letters) with the same first
+// letter, one of which has the other's letters in another order plus one
+// more (a transposition and an insertion or omission: "sss2h" for "ssh2").
+func scrambled(cand []byte, target string) bool {
+	a, b := string(cand), target
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a) != len(b)+1 || len(b) < minShortLen || a[0] != b[0] {
+		return false
+	}
+	var count [256]int
+	for i := range len(a) {
+		count[a[i]]++
+	}
+	for i := range len(b) {
+		count[b[i]]--
+	}
+	extra := 0
+	for _, c := range count {
+		if c < 0 {
+			return false
+		}
+		extra += c
+	}
+	// not an insertion or omission alone (one edit is not a scramble)
+	return extra == 1 && !strings.Contains(a, b) && osa([]byte(a), b, 1) > 1
+}
+
+// subsequence: every byte of a appears in b in order.
+func subsequence(a []byte, b string) bool {
+	i := 0
+	for j := 0; j < len(b) && i < len(a); j++ {
+		if a[i] == b[j] {
+			i++
+		}
+	}
+	return i == len(a)
 }
 
 // versionEdit: one name is the other plus a trailing digit ("pypdf3",

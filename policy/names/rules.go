@@ -106,6 +106,8 @@ func describeFamily(f string) string {
 		return "a word added to the name"
 	case FamilyPlural:
 		return "an added or dropped plural s"
+	case FamilyTruncation:
+		return "its last two characters dropped"
 	}
 	return "two letters changed"
 }

@@ -150,3 +150,39 @@ func TestRulesInEngine(t *testing.T) {
 		t.Errorf("decision = %v %v, want warn by DEP-003", d.Verdict, d.Rules())
 	}
 }
+
+// TestTyposquatRuleDressing: a dressing (a rare filler glued to a target)
+// of a middle-tier target blocks offline when the candidate is unknown;
+// a known candidate with over 1/1,000 of the target's downloads only
+// warns offline, and blocks online once the package is known to be young
+// and obscure.
+func TestTyposquatRuleDressing(t *testing.T) {
+	t.Parallel()
+	ix := NewIndex(&Corpus{NPM: []Entry{
+		{Name: "leftpad", Rank: 1, Monthly: 3_000_000},
+		{Name: "plain-leftpad", Rank: 2, Monthly: 5_000, Role: RoleKnown},
+	}})
+	r := TyposquatRule(ix)
+	now := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	in := func(name string, created time.Time, weekly int64) policy.Input {
+		return policy.Input{Now: now, Package: &policy.Package{Ecosystem: policy.NPM, Name: name, Exists: true,
+			Created: created, Signals: policy.Signals{WeeklyDownloads: weekly}}}
+	}
+	tests := []struct {
+		name string
+		in   policy.Input
+		want policy.Verdict
+	}{
+		{"unknown candidate, offline", in("easy-leftpad", time.Time{}, -1), policy.Block},
+		{"known candidate, offline", in("plain-leftpad", time.Time{}, -1), policy.Warn},
+		{"known candidate, young and obscure", in("plain-leftpad", now.AddDate(0, 0, -5), 2), policy.Block},
+		{"known candidate, old", in("plain-leftpad", now.AddDate(-2, 0, 0), 2), policy.Warn},
+		{"common qualifier, unknown", in("simple-leftpad", time.Time{}, -1), policy.Warn},
+	}
+	for _, tc := range tests {
+		f, ok := r.Evaluate(tc.in)
+		if !ok || f.Verdict != tc.want {
+			t.Errorf("%s: Evaluate = %+v, %v; want verdict %s", tc.name, f, ok, tc.want)
+		}
+	}
+}

@@ -280,3 +280,7 @@ func (c *Cache) Prune(ctx context.Context) (int, error) {
 	c.flushL2()
 	return c.l2Prune(c.opts.Now())
 }
+
+// TTL is how long a fetched document stays fresh: a value derived from an
+// Entry is current until Entry.Fetched plus TTL.
+func (c *Cache) TTL() time.Duration { return c.opts.TTL }

@@ -119,16 +119,30 @@ func isRoleName(name string) bool {
 }
 
 // publicWords are path or handler words that make an endpoint public by
-// design (scanner-rules.md AUTH-001).
+// design (scanner-rules.md AUTH-001) wherever they appear: nobody is signed
+// in yet (login, register, OAuth), or the endpoint serves machines and
+// browsers before any session (health, docs, static).
 var publicWords = []string{
-	"login", "signin", "logon", "logout", "signout", "logoff", "register", "registration", "signup", "join",
-	"forgot", "reset", "recover", "recovery", "health", "healthz", "healthcheck", "ready", "readyz", "readiness",
+	"login", "signin", "logon", "logout", "signout", "logoff", "register", "registration", "signup",
+	"health", "healthz", "healthcheck", "ready", "readyz", "readiness",
 	"live", "livez", "liveness", "ping", "metrics", "docs", "openapi", "swagger", "redoc", "static", "assets",
-	"favicon", "robots", "callback", "callbacks", "webhook", "webhooks", "hook", "hooks", "oauth", "oauth2", "sso", "saml", "oidc",
-	"activate", "activation", "confirm", "confirmation", "verify", "verification", "unsubscribe", "csrf",
-	"redirect", "lang", "language", "locale", "setlang", "i18n", "theme",
-	"refresh", "obtain", "authorize", "authorization", "authenticate", "session", "sessions", "public", "captcha",
+	"favicon", "robots", "oauth", "oauth2", "sso", "saml", "oidc", "csrf",
+	"lang", "language", "locale", "setlang", "i18n", "theme", "public", "captcha",
 }
+
+// flowPublicWords are the public steps of account and integration flows
+// (password reset requests, e-mail confirmation, token refresh, incoming
+// webhooks). They are public only outside administrative paths: a user's
+// /account/reset-password is public, /admin/users/{id}/reset or
+// /admin/webhooks (managing the webhooks) is not.
+var flowPublicWords = []string{
+	"forgot", "reset", "recover", "recovery", "join", "callback", "callbacks", "webhook", "webhooks", "hook", "hooks",
+	"activate", "activation", "confirm", "confirmation", "verify", "verification", "unsubscribe",
+	"redirect", "refresh", "obtain", "authorize", "authorization", "authenticate", "session", "sessions",
+}
+
+// adminWords mark an administrative path or handler.
+var adminWords = []string{"admin", "administration", "internal", "debug", "superuser", "staff", "manage", "management", "backoffice"}
 
 // weakPublicWords are public forms and endpoints whose authorization lives
 // elsewhere (GraphQL resolvers), unless sensitive words say otherwise
@@ -150,6 +164,9 @@ var destructiveWords = []string{"delete", "remove", "destroy", "update", "edit",
 func isPublicByDesign(path, handler string) bool {
 	ws := append(words(path), words(handler)...)
 	if hasWord(ws, publicWords...) {
+		return true
+	}
+	if hasWord(ws, flowPublicWords...) && !hasPrefixWord(ws, adminWords...) {
 		return true
 	}
 	if hasWord(ws, weakPublicWords...) && !hasWord(ws, sensitiveWords...) {

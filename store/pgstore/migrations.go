@@ -77,6 +77,21 @@ CREATE TABLE vigil_login_limits (
 	tokens double precision NOT NULL,
 	last   timestamptz NOT NULL
 );`},
+	{Version: 3, Name: "malware feed shared by replicas: the published generation and its files", SQL: `
+CREATE TABLE vigil_malware_feed (
+	id         boolean PRIMARY KEY DEFAULT true CHECK (id),
+	generation bigint NOT NULL,
+	blobs      json NOT NULL,
+	state      json NOT NULL,
+	replica    text NOT NULL,
+	published  timestamptz NOT NULL
+);
+CREATE TABLE vigil_malware_blobs (
+	sha256 text NOT NULL,
+	seq    integer NOT NULL,
+	data   bytea NOT NULL,
+	PRIMARY KEY (sha256, seq)
+);`},
 }
 
 // SchemaVersion is the schema version this package writes.

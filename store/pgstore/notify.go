@@ -19,9 +19,14 @@ const (
 // (re)connection since changes may have been missed meanwhile. It
 // reconnects with backoff until ctx is done, then returns nil.
 func (s *Store) WatchChanges(ctx context.Context, changed func()) error {
+	return s.watch(ctx, changeChannel, changed)
+}
+
+// watch is WatchChanges on any channel.
+func (s *Store) watch(ctx context.Context, channel string, changed func()) error {
 	delay := minReconnect
 	for ctx.Err() == nil {
-		err := s.listen(ctx, changed, func() { delay = minReconnect })
+		err := s.listen(ctx, channel, changed, func() { delay = minReconnect })
 		if ctx.Err() != nil {
 			break
 		}
@@ -36,13 +41,13 @@ func (s *Store) WatchChanges(ctx context.Context, changed func()) error {
 }
 
 // listen holds one LISTEN connection until it fails or ctx is done.
-func (s *Store) listen(ctx context.Context, changed, connected func()) error {
+func (s *Store) listen(ctx context.Context, channel string, changed, connected func()) error {
 	conn, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	connected()

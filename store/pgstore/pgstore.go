@@ -7,7 +7,9 @@
 // nanoseconds, sign bit flipped) and 8 bytes from a database sequence, so
 // they are unique across replicas and ordered like event times. Writes to
 // allow and deny entries send a NOTIFY on channel "vigil_changes" in the
-// same transaction; WatchChanges listens for it.
+// same transaction; WatchChanges listens for it. The malware feed replicas
+// share (store.MalwareFeedStore) is in malware.go: a sync lock, published
+// generations of content-addressed files, and their own NOTIFY channel.
 //
 // Open applies the numbered migrations (migrations.go) under a PostgreSQL
 // advisory lock, so replicas starting together migrate once.

@@ -5,33 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
-// Check API limits.
-const (
-	maxBatch     = 1000
-	maxBatchBody = 512 << 10
-	batchWorkers = 8
-)
-
-// checkRoutes serves the verdict API for the registry listener.
-func (s *Server) checkRoutes() http.Handler {
-	e := s.newEcho()
-	e.GET("/api/v1/check/:eco/*", s.checkOne)
-	e.POST("/api/v1/check", s.checkBatch)
-	return e
-}
-
-// checkRef is one package to judge.
+// checkRef is one package to judge: the admin API's and UI's package
+// lookup. (The anonymous check API is the proxy's, on the registry listener.)
 type checkRef struct {
 	Ecosystem string `json:"ecosystem"`
 	Name      string `json:"name"`
@@ -70,11 +54,9 @@ func (s *Server) judge(ctx context.Context, ref checkRef) (policy.Report, error)
 	return rep, nil
 }
 
-// safeCheck calls the Checker, turning a panic into an error: batch checks
-// run it on their own goroutines, where a panic would end the process.
-// At most checkSlots checks run at once across all callers of the
-// unauthenticated check API: each may fetch upstream documents, and a batch
-// must not turn into a flood of upstream requests.
+// safeCheck calls the Checker, turning a panic into an error. At most
+// checkSlots checks run at once across all admin users: each may fetch
+// upstream documents.
 func (s *Server) safeCheck(ctx context.Context, eco policy.Ecosystem, name, ver string) (rep policy.Report, err error) {
 	select {
 	case s.checkSlots <- struct{}{}:
@@ -105,57 +87,6 @@ func checkSpec(v string) (string, error) {
 
 // checkSlots bounds concurrent checks server-wide (see safeCheck).
 const checkSlots = 16
-
-// checkOne answers GET /api/v1/check/{eco}/{name}[?version=]. npm scoped
-// names may be written as @scope/name or @scope%2fname.
-func (s *Server) checkOne(c echo.Context) error {
-	raw := c.Param("*")
-	name, err := url.PathUnescape(raw)
-	if err != nil {
-		return errBadRequest("invalid name encoding")
-	}
-	rep, err := s.judge(c.Request().Context(), checkRef{Ecosystem: c.Param("eco"), Name: name, Version: c.QueryParam("version")})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, rep)
-}
-
-// checkBatch answers POST /api/v1/check {"packages": [...]} with
-// {"results": [...]} in the same order. A package that cannot be judged gets
-// a report with Error set and a block verdict (fail closed).
-func (s *Server) checkBatch(c echo.Context) error {
-	var in struct {
-		Packages []checkRef `json:"packages"`
-	}
-	if err := decodeJSON(c.Request(), c.Response(), maxBatchBody, &in); err != nil {
-		return err
-	}
-	if len(in.Packages) == 0 {
-		return errBadRequest("packages is empty")
-	}
-	if len(in.Packages) > maxBatch {
-		return errBadRequest("at most 1000 packages per request")
-	}
-	out := make([]policy.Report, len(in.Packages))
-	g, ctx := errgroup.WithContext(c.Request().Context())
-	g.SetLimit(batchWorkers)
-	for i, ref := range in.Packages {
-		g.Go(func() error {
-			rep, err := s.judge(ctx, ref)
-			if err != nil {
-				_, msg := classify(err)
-				eco, _ := policy.ParseEcosystem(ref.Ecosystem)
-				rep = policy.Report{Ecosystem: eco, Name: strings.TrimSpace(ref.Name), Version: ref.Version,
-					Verdict: policy.Block, Findings: []policy.Finding{}, Error: msg}
-			}
-			out[i] = rep
-			return nil
-		})
-	}
-	_ = g.Wait() // workers never fail: errors are per-package reports
-	return c.JSON(http.StatusOK, map[string]any{"results": out})
-}
 
 // apiPackage is the authenticated verdict lookup for the admin API.
 func (s *Server) apiPackage(c echo.Context) error {

@@ -1,0 +1,94 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// actionArtifactsPurge is the audit action of a purge of one package's
+// cached artifacts.
+const actionArtifactsPurge = "artifacts.purge"
+
+// ArtifactPurger removes every cached file (tarball, wheel, sdist, core
+// metadata) of one package from the artifact cache and says how many it
+// removed; proxy.Server satisfies it.
+type ArtifactPurger interface {
+	PurgeArtifacts(ctx context.Context, eco policy.Ecosystem, name string) (int, error)
+}
+
+// purgeInput names the package whose cached artifacts are purged.
+type purgeInput struct {
+	Ecosystem string `json:"ecosystem"`
+	Name      string `json:"name"`
+}
+
+// purgeResult is what a purge did.
+type purgeResult struct {
+	Ecosystem policy.Ecosystem `json:"ecosystem"`
+	Name      string           `json:"name"`
+	Removed   int              `json:"removed"`
+}
+
+// purgeArtifacts validates in, purges and audits. The next download of a
+// purged file is fetched from upstream and verified again.
+func (s *Server) purgeArtifacts(ctx context.Context, p principal, in purgeInput) (purgeResult, error) {
+	if s.artifacts == nil {
+		return purgeResult{}, errConflict("the artifact cache is disabled (cache.artifacts_max_size is 0): nothing is cached")
+	}
+	eco, err := policy.ParseEcosystem(in.Ecosystem)
+	if err != nil {
+		return purgeResult{}, errBadRequest(err.Error())
+	}
+	name, err := checkName(eco, in.Name)
+	if err != nil {
+		return purgeResult{}, err
+	}
+	n, err := s.artifacts.PurgeArtifacts(ctx, eco, name)
+	switch {
+	case errors.Is(err, policy.ErrInvalidName):
+		return purgeResult{}, errBadRequest("invalid package name " + name)
+	case errors.Is(err, policy.ErrNotFound):
+		return purgeResult{}, errNotFound(name + " does not exist upstream: no cached files to find")
+	case err != nil && n == 0:
+		s.log.WarnContext(ctx, "purge artifacts", "ecosystem", eco, "package", name, "err", err)
+		return purgeResult{}, &publicError{http.StatusBadGateway, "could not purge the cached files of " + name + " right now (its metadata is needed to find them); try again later"}
+	case err != nil:
+		s.log.WarnContext(ctx, "purge artifacts: some files not removed", "ecosystem", eco, "package", name, "removed", n, "err", err)
+	}
+	res := purgeResult{Ecosystem: eco, Name: name, Removed: n}
+	if aerr := s.audit(ctx, p, actionArtifactsPurge, string(eco)+":"+name, nil, res); aerr != nil {
+		return res, aerr
+	}
+	return res, nil
+}
+
+// apiPurgeArtifacts answers POST /api/v1/artifacts/purge
+// {"ecosystem":"npm","name":"left-pad"} with what was removed.
+func (s *Server) apiPurgeArtifacts(c echo.Context) error {
+	var in purgeInput
+	if err := decodeJSON(c.Request(), c.Response(), maxBody, &in); err != nil {
+		return err
+	}
+	res, err := s.purgeArtifacts(c.Request().Context(), mustPrincipal(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// uiPurgeArtifacts is the package page's "Purge cached files" button.
+func (s *Server) uiPurgeArtifacts(c echo.Context) error {
+	in := purgeInput{Ecosystem: c.FormValue("eco"), Name: c.FormValue("name")}
+	res, err := s.purgeArtifacts(c.Request().Context(), mustPrincipal(c), in)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"eco": {string(res.Ecosystem)}, "name": {res.Name}, "done": {"purged"}}
+	return c.Redirect(http.StatusSeeOther, "/admin/package?"+q.Encode())
+}
