@@ -19,10 +19,13 @@ import (
 // hallucination watchlist. requested is the name as the client asked for
 // it: the watchlist is keyed by it (see watchName), not by pkg.Name.
 func (s *Server) addSignals(ctx context.Context, pkg *policy.Package, requested string) {
-	pkg.Signals.WeeklyDownloads = -1
-	if s.opts.Signals != nil {
-		pkg.Signals = s.opts.Signals.Signals(ctx, pkg.Ecosystem, pkg.Name)
-	}
+	s.addSignalsFrom(ctx, pkg, requested, nil)
+}
+
+// addSignalsFrom is addSignals taking the download count from lookups
+// started earlier (startSignals; nil: ask now).
+func (s *Server) addSignalsFrom(ctx context.Context, pkg *policy.Package, requested string, pending *pendingSignals) {
+	pkg.Signals = s.signalsFor(ctx, pkg, pending)
 	if pkg.Exists {
 		pkg.Signals.SameRepository = s.sameRepository(ctx, pkg)
 	}

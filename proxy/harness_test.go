@@ -126,6 +126,8 @@ type envOptions struct {
 	// listsTTL (default 1 ms).
 	listStore store.ListStore
 	listsTTL  time.Duration
+	// signals is the popularity source (nil: unknown).
+	signals proxy.SignalSource
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -242,6 +244,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Watch:     st,
 		Metrics:   metrics,
 		Lookalike: lookalike,
+		Signals:   o.signals,
 		Artifacts: artifacts,
 		Offline:   o.offline,
 		Rendered:  rendered,

@@ -206,11 +206,15 @@ func (s *Server) npmTarballHeader(rawURL string) http.Header {
 // npmFacts loads the full packument (cached) and reduces it to facts,
 // signals included.
 func (s *Server) npmFacts(ctx context.Context, name string) (*npmState, error) {
+	var pending *pendingSignals
+	if npm.ValidName(name) == nil {
+		pending = s.startSignals(ctx, policy.NPM, npm.Canonical(name)) // beside the packument fetch
+	}
 	st, err := s.npmLoad(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	s.addSignals(ctx, st.pkg, name)
+	s.addSignalsFrom(ctx, st.pkg, name, pending)
 	return st, nil
 }
 

@@ -110,11 +110,12 @@ func validPyPIName(name string) error {
 // pypiFacts loads (from cache or upstream) the simple page and JSON API
 // document of a project and reduces them to policy facts, signals included.
 func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error) {
+	pending := s.startSignals(ctx, policy.PyPI, name) // beside the project fetch
 	st, err := s.pypiLoad(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	s.addSignals(ctx, st.pkg, name)
+	s.addSignalsFrom(ctx, st.pkg, name, pending)
 	return st, nil
 }
 
@@ -122,6 +123,17 @@ func (s *Server) pypiFacts(ctx context.Context, name string) (*pypiState, error)
 func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) {
 	base := s.opts.PyPI.Upstream
 	simpleURL := pypi.SimpleURL(base, name)
+	// The JSON document is fetched beside the simple page, not after it.
+	type docResult struct {
+		e   *metacache.Entry
+		err error
+	}
+	docCh := make(chan docResult, 1)
+	go func() {
+		e, err := s.opts.Cache.Get(ctx, "pypi/json/"+name, s.fetcher(pypi.ProjectJSONURL(base, name), "application/json", nil),
+			func(body []byte) (any, error) { return pypi.ParseProjectDoc(body) })
+		docCh <- docResult{e, err}
+	}()
 	page, err := s.opts.Cache.Get(ctx, "pypi/simple/"+name, s.fetcher(simpleURL, pypi.SimpleJSONAccept, nil),
 		func(body []byte) (any, error) {
 			u, _ := url.Parse(simpleURL)
@@ -130,12 +142,12 @@ func (s *Server) pypiLoad(ctx context.Context, name string) (*pypiState, error) 
 			}
 			return pypi.ParseSimpleHTML(body, u)
 		})
+	dr := <-docCh // waited for even on failure: nothing runs on after the answer
 	if err != nil {
 		return nil, fmt.Errorf("pypi project %s: %w", name, err)
 	}
 	st := &pypiState{project: page.Value.(*pypi.Project), stale: page.Stale, fetched: []time.Time{page.Fetched}}
-	doc, err := s.opts.Cache.Get(ctx, "pypi/json/"+name, s.fetcher(pypi.ProjectJSONURL(base, name), "application/json", nil),
-		func(body []byte) (any, error) { return pypi.ParseProjectDoc(body) })
+	doc, err := dr.e, dr.err
 	switch {
 	case err == nil:
 		st.doc, st.docRaw = doc.Value.(*pypi.ProjectDoc), doc.Body

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -309,14 +310,23 @@ func TestMetrics(t *testing.T) {
 	wantStatus(t, e.get("/pypi/simple/young-project/"), http.StatusForbidden)
 	wantStatus(t, e.get("/pypi/simple/mature-pkg/"), http.StatusOK)
 	wantStatus(t, e.get("/pypi/simple/mature-pkg/"), http.StatusOK)
-	b := wantStatus(t, e.get("/metrics"), http.StatusOK)
-	for _, want := range []string{
+	wants := []string{
 		`vigil_decisions_total{ecosystem="pypi",rule="DEP-002",verdict="block"} 1`,
 		`vigil_requests_total{code="403",ecosystem="pypi",route="simple"} 1`,
 		`vigil_requests_total{code="200",ecosystem="pypi",route="simple"} 2`,
 		`vigil_upstream_fetches_total`,
 		`vigil_cache_hits_total`,
-	} {
+	}
+	// A request is counted when its handler returns, which may be just
+	// after the client has read the response: wait a little for it.
+	var b string
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		b = wantStatus(t, e.get("/metrics"), http.StatusOK)
+		if !slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(b, w) }) || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range wants {
 		if !strings.Contains(b, want) {
 			t.Errorf("metrics lack %s", want)
 		}

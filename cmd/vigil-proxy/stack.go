@@ -186,7 +186,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	st.closers = append(st.closers, st.cache.Close)
 
 	st.signals = newObservedPopularitySignals(cfg, st.index, opt.offline || !cfg.Popularity.Online || cfg.Upstream.Offline, log,
-		func(ctx context.Context, host string, err error) { st.proxy.ObserveUpstream(ctx, host, err) })
+		func(ctx context.Context, host string, err error) { st.proxy.ObserveUpstream(ctx, host, err) }, st.client)
 	if opt.popularityFile != "" && !opt.offline && cfg.Popularity.Online && !cfg.Upstream.Offline {
 		fp, closePop := persistPopularity(cfg, st.index, opt.popularityFile, log)
 		st.signals = fp
@@ -276,18 +276,19 @@ type popularitySignals struct {
 }
 
 func newPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger) *popularitySignals {
-	return newObservedPopularitySignals(cfg, ix, offline, log, func(context.Context, string, error) {})
+	return newObservedPopularitySignals(cfg, ix, offline, log, func(context.Context, string, error) {}, nil)
 }
 
 // newObservedPopularitySignals is newPopularitySignals reporting every
-// request of the live sources to observe (the proxy's upstream health).
-func newObservedPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger, observe observeFunc) *popularitySignals {
+// request of the live sources to observe (the proxy's upstream health);
+// with a budget (the upstream client's), lookups share its in-flight bound.
+func newObservedPopularitySignals(cfg Config, ix *names.Index, offline bool, log *slog.Logger, observe observeFunc, budget popularity.Budget) *popularitySignals {
 	opts := popularity.Options{Snapshot: ix, Logger: log}
 	p := &popularitySignals{}
 	if !offline {
 		p.sources = map[policy.Ecosystem]popularity.Source{
-			policy.PyPI: observedSource{popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL}), hostOf(cfg.Popularity.PyPIStatsURL), observe},
-			policy.NPM:  observedSource{popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL}), hostOf(cfg.Popularity.NPMDownloadsURL), observe},
+			policy.PyPI: observedSource{popularity.NewPyPIStats(popularity.HTTPOptions{BaseURL: cfg.Popularity.PyPIStatsURL, Budget: budget}), hostOf(cfg.Popularity.PyPIStatsURL), observe},
+			policy.NPM:  observedSource{popularity.NewNPM(popularity.HTTPOptions{BaseURL: cfg.Popularity.NPMDownloadsURL, Budget: budget}), hostOf(cfg.Popularity.NPMDownloadsURL), observe},
 		}
 		opts.Live = map[policy.Ecosystem]popularity.Source{}
 		for eco, src := range p.sources {

@@ -125,6 +125,7 @@ type Cache struct {
 	db    *bolt.DB
 	l1    *ristretto.Cache[string, *item]
 	group singleflight.Group
+	wb    *writeBehind // L2 writes of refreshes, applied in the background
 
 	// mu guards closed; L1/L2 operations hold it shared so Close never
 	// races an in-flight fetch's write.
@@ -185,12 +186,15 @@ func Open(opts Options) (*Cache, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open metadata cache L1: %w", err)
 	}
-	return &Cache{opts: opts, log: log, db: db, l1: l1}, nil
+	c := &Cache{opts: opts, log: log, db: db, l1: l1, wb: newWriteBehind()}
+	go c.runWriteBehind()
+	return c, nil
 }
 
-// Close stops L1 and closes the bbolt file. Fetches still in flight finish
-// but their results are no longer cached.
+// Close applies the queued L2 writes, stops L1 and closes the bbolt file.
+// Fetches still in flight finish but their results are no longer cached.
 func (c *Cache) Close() error {
+	c.stopWriteBehind()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -241,6 +245,7 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("invalidate %s: %w", key, err)
 	}
+	c.flushL2() // a queued write of key must not land after the delete
 	return c.l2Delete(key)
 }
 
@@ -272,6 +277,7 @@ func (c *Cache) Prune(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("prune metadata cache: %w", err)
 	}
+	c.flushL2()
 	return c.l2Prune(c.opts.Now())
 }
 

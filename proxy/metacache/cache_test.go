@@ -311,6 +311,7 @@ func TestGetRevalidates(t *testing.T) {
 		t.Errorf("Stats mismatch (-want +got):\n%s", diff)
 	}
 	// The 304 bump is persisted: a reopened cache still knows v2.
+	h.cache.flushL2() // refreshes write L2 in the background
 	rec, ok, err := h.cache.l2Get("npm/left-pad", true)
 	if err != nil || !ok || string(rec.body) != v2 || rec.etag != etagOf([]byte(v2)) {
 		t.Errorf("L2 record = %q %q ok=%v err=%v, want v2", rec.body, rec.etag, ok, err)
@@ -343,6 +344,7 @@ func TestGetNegativeCaching(t *testing.T) {
 	if _, err := h.get(ctx, "hallucinated-pkg"); !errors.Is(err, policy.ErrNotFound) {
 		t.Errorf("Get after removal = %v, want ErrNotFound without stale fallback", err)
 	}
+	h.cache.flushL2() // refreshes write L2 in the background
 	rec, ok, err := h.cache.l2Get("npm/hallucinated-pkg", false)
 	if err != nil || !ok || !rec.notFound {
 		t.Errorf("L2 record = %+v ok=%v err=%v, want a not-found record", rec, ok, err)
@@ -406,6 +408,7 @@ func TestGetParseFailure(t *testing.T) {
 	if err != nil || !e.Stale || string(e.Body) != good {
 		t.Fatalf("Get with unparseable upstream = %+v, %v; want stale good copy", e, err)
 	}
+	h.cache.flushL2() // refreshes write L2 in the background
 	rec, _, err := h.cache.l2Get("npm/numpy", true)
 	if err != nil || string(rec.body) != good {
 		t.Errorf("L2 body = %q, %v; want the good body kept", rec.body, err)

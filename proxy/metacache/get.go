@@ -162,9 +162,7 @@ func (c *Cache) refresh(ctx context.Context, key string, fetch FetchFunc, parse 
 	switch {
 	case errors.Is(err, policy.ErrNotFound):
 		c.l1Set(key, &item{fetched: now})
-		if werr := c.l2Put(key, record{notFound: true, fetched: now}); werr != nil {
-			c.log.WarnContext(ctx, "metadata cache write failed", "key", key, "error", werr)
-		}
+		c.writeL2(l2Op{key: key, rec: record{notFound: true, fetched: now}})
 		return nil, fmt.Errorf("fetch %s: %w", key, err)
 	case err == nil && f.NotModified && p.entry != nil:
 		c.notModified.Add(1)
@@ -174,9 +172,7 @@ func (c *Cache) refresh(ctx context.Context, key string, fetch FetchFunc, parse 
 		}
 		e := &Entry{Body: p.entry.Body, ETag: tag, Fetched: now, Value: p.entry.Value}
 		c.l1Set(key, &item{entry: e, fetched: now})
-		if werr := c.l2Touch(key, record{fetched: now, etag: tag}); werr != nil {
-			c.log.WarnContext(ctx, "metadata cache write failed", "key", key, "error", werr)
-		}
+		c.writeL2(l2Op{key: key, rec: record{fetched: now, etag: tag}, touch: true})
 		return e, nil
 	case err == nil && f.NotModified:
 		err = fmt.Errorf("fetch %s: %w: not modified, but no cached copy", key, policy.ErrUpstream)
@@ -185,9 +181,7 @@ func (c *Cache) refresh(ctx context.Context, key string, fetch FetchFunc, parse 
 		if perr == nil {
 			e := &Entry{Body: f.Body, ETag: f.ETag, Fetched: now, Value: v}
 			c.l1Set(key, &item{entry: e, fetched: now})
-			if werr := c.l2Put(key, record{fetched: now, etag: f.ETag, body: f.Body}); werr != nil {
-				c.log.WarnContext(ctx, "metadata cache write failed", "key", key, "error", werr)
-			}
+			c.writeL2(l2Op{key: key, rec: record{fetched: now, etag: f.ETag, body: f.Body}})
 			return e, nil
 		}
 		err = fmt.Errorf("parse %s: %w: %w", key, policy.ErrUpstream, perr)

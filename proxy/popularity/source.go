@@ -45,6 +45,15 @@ type HTTPOptions struct {
 	Backoff BackoffOptions
 	// MaxBody bounds response bodies (default 1 MiB).
 	MaxBody int64
+	// Budget, when set, is the upstream client's budget for bytes in
+	// flight (upstream.Client): each request holds MaxBody of it while it
+	// runs, so lookups and registry documents share one bound.
+	Budget Budget
+}
+
+// Budget hands out bytes of a shared in-flight budget.
+type Budget interface {
+	Reserve(ctx context.Context, n int64) (release func(), err error)
 }
 
 func (o *HTTPOptions) defaults(base string) {
@@ -72,6 +81,13 @@ func (e *statusError) Error() string { return fmt.Sprintf("get %s: status %d", e
 func get(ctx context.Context, o *HTTPOptions, gate *backoff, url string) ([]byte, error) {
 	if err := gate.allow(); err != nil {
 		return nil, err
+	}
+	if o.Budget != nil {
+		release, err := o.Budget.Reserve(ctx, o.MaxBody)
+		if err != nil {
+			return nil, fmt.Errorf("get %s: %w", url, err)
+		}
+		defer release()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

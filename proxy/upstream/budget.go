@@ -116,3 +116,15 @@ func (b *memoryBudget) freeMemory() {
 	b.sinceFree.Store(0)
 	debug.FreeOSMemory()
 }
+
+// Reserve takes n bytes of the client's budget for bytes in flight for a
+// response read outside the client (a popularity lookup), waiting as long
+// as ctx allows, so that every upstream read shares one bound. The release
+// function hands them back; call it once.
+func (c *Client) Reserve(ctx context.Context, n int64) (release func(), err error) {
+	r := c.budget.reserve(ctx)
+	if err := r.take(n); err != nil {
+		return nil, fmt.Errorf("reserve %d bytes of the upstream budget: %w", n, err)
+	}
+	return func() { r.release(false) }, nil
+}
