@@ -156,15 +156,21 @@ func TestPyPIFileWithoutDigest(t *testing.T) {
 	}
 }
 
-// The upstream token goes to the upstream registry's own host only, never
-// to another allowed tarball host (npm scopes tokens per registry).
-func TestNPMTokenOnlyToUpstreamHost(t *testing.T) {
+// cdnSetup is an npm registry whose tarball lives on a second host (a
+// CDN) that records the Authorization it receives.
+type cdnSetup struct {
+	regURL, cdnHost string
+	cdnAuth         *atomic.Value
+}
+
+func newCDNSetup(t *testing.T) cdnSetup {
+	t.Helper()
 	tgz, err := npmtest.BuildTarball("legacy", "1.0.0", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha512.Sum512(tgz)
-	var cdnAuth atomic.Value
+	cdnAuth := &atomic.Value{}
 	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cdnAuth.Store(r.Header.Get("Authorization"))
 		_, _ = w.Write(tgz)
@@ -173,10 +179,17 @@ func TestNPMTokenOnlyToUpstreamHost(t *testing.T) {
 	reg, _ := fakeTarballRegistry(t, tgz, func(string) map[string]string {
 		return map[string]string{"integrity": "sha512-" + base64.StdEncoding.EncodeToString(sum[:]), "tarball": cdn.URL + "/legacy/-/legacy-1.0.0.tgz"}
 	})
-	e := newEnv(t, envOptions{npmUpstream: reg.URL, npmAuth: "Bearer upstream-token",
-		npmTarballs: []string{strings.TrimPrefix(reg.URL, "http://"), strings.TrimPrefix(cdn.URL, "http://")}})
+	return cdnSetup{regURL: reg.URL, cdnHost: strings.TrimPrefix(cdn.URL, "http://"), cdnAuth: cdnAuth}
+}
+
+// The upstream token goes to the upstream registry's own host only, never
+// to another allowed tarball host (npm scopes tokens per registry).
+func TestNPMTokenOnlyToUpstreamHost(t *testing.T) {
+	c := newCDNSetup(t)
+	e := newEnv(t, envOptions{npmUpstream: c.regURL, npmAuth: "Bearer upstream-token",
+		npmTarballs: []string{strings.TrimPrefix(c.regURL, "http://"), c.cdnHost}})
 	wantStatus(t, e.get("/npm/legacy/-/legacy-1.0.0.tgz"), http.StatusOK)
-	if got, _ := cdnAuth.Load().(string); got != "" {
+	if got, _ := c.cdnAuth.Load().(string); got != "" {
 		t.Errorf("the other tarball host received Authorization %q, want none", got)
 	}
 }
@@ -184,30 +197,16 @@ func TestNPMTokenOnlyToUpstreamHost(t *testing.T) {
 // A second tarball host with its own credentials (VIGIL_NPM_HOST_TOKENS)
 // gets exactly those; the upstream token still never leaves the upstream.
 func TestNPMHostTokenOnlyToItsHost(t *testing.T) {
-	tgz, err := npmtest.BuildTarball("legacy", "1.0.0", nil)
+	c := newCDNSetup(t)
+	hosts, err := upstream.ParseHosts([]string{c.cdnHost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha512.Sum512(tgz)
-	var cdnAuth atomic.Value
-	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cdnAuth.Store(r.Header.Get("Authorization"))
-		_, _ = w.Write(tgz)
-	}))
-	t.Cleanup(cdn.Close)
-	reg, _ := fakeTarballRegistry(t, tgz, func(string) map[string]string {
-		return map[string]string{"integrity": "sha512-" + base64.StdEncoding.EncodeToString(sum[:]), "tarball": cdn.URL + "/legacy/-/legacy-1.0.0.tgz"}
-	})
-	cdnHost := strings.TrimPrefix(cdn.URL, "http://")
-	hosts, err := upstream.ParseHosts([]string{cdnHost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnv(t, envOptions{npmUpstream: reg.URL, npmAuth: "Bearer upstream-token",
+	e := newEnv(t, envOptions{npmUpstream: c.regURL, npmAuth: "Bearer upstream-token",
 		npmHostAuth: []proxy.HostAuthorization{{Host: hosts, Value: "Bearer cdn-token"}},
-		npmTarballs: []string{strings.TrimPrefix(reg.URL, "http://"), cdnHost}})
+		npmTarballs: []string{strings.TrimPrefix(c.regURL, "http://"), c.cdnHost}})
 	wantStatus(t, e.get("/npm/legacy/-/legacy-1.0.0.tgz"), http.StatusOK)
-	if got, _ := cdnAuth.Load().(string); got != "Bearer cdn-token" {
+	if got, _ := c.cdnAuth.Load().(string); got != "Bearer cdn-token" {
 		t.Errorf("the CDN received Authorization %q, want its own token", got)
 	}
 }
