@@ -393,8 +393,15 @@ func (s *Store) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name st
 	}
 	var first, last, count int64
 	var appeared *int64
-	err := s.pool.QueryRow(ctx, `DELETE FROM vigil_watch WHERE ecosystem = $1 AND name = $2
-RETURNING first_seen_ns, last_seen_ns, count, appeared_ns`, text(string(eco)), name).Scan(&first, &last, &count, &appeared)
+	// An admin's decision, like a list change: every replica drops answers
+	// rendered with the old entry (the same notification as entries).
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `DELETE FROM vigil_watch WHERE ecosystem = $1 AND name = $2
+RETURNING first_seen_ns, last_seen_ns, count, appeared_ns`, text(string(eco)), name).Scan(&first, &last, &count, &appeared); err != nil {
+			return err
+		}
+		return notifyChange(ctx, tx)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, store.ErrNotFound)
 	}

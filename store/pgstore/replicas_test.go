@@ -244,6 +244,19 @@ func TestReplicas(t *testing.T) {
 		case <-time.After(2 * time.Second):
 			t.Fatal("no change notification within 2s of DeleteEntry")
 		}
+		// An admin clearing a watchlist entry changes verdicts too: every
+		// replica must drop what it rendered with it.
+		if _, err := a.RecordMissing(t.Context(), policy.NPM, "made-up-pkg", time.Now()); err != nil {
+			t.Fatalf("RecordMissing: %v", err)
+		}
+		if _, err := a.ForgetWatched(t.Context(), policy.NPM, "made-up-pkg"); err != nil {
+			t.Fatalf("ForgetWatched: %v", err)
+		}
+		select {
+		case <-changed:
+		case <-time.After(2 * time.Second):
+			t.Fatal("no change notification within 2s of ForgetWatched")
+		}
 	})
 
 	t.Run("ConcurrentDecisionsOneWins", func(t *testing.T) {
