@@ -540,20 +540,40 @@ func packageLines(ls lines) []int {
 	return out
 }
 
-func parsePoetryLock(b []byte) (Manifest, error) {
-	var m Manifest
+// lockedPackage is one [[package]] table of a TOML lockfile and its line.
+type lockedPackage struct {
+	lockPackage
+	line int
+}
+
+// decodeLockPackages decodes the [[package]] tables of poetry.lock or
+// uv.lock, each with the line of its name.
+func decodeLockPackages(b []byte, file string) ([]lockedPackage, error) {
 	var doc struct {
 		Package []lockPackage `toml:"package"`
 	}
 	if _, err := toml.Decode(string(hasBOM(b)), &doc); err != nil {
-		return m, fmt.Errorf("poetry.lock: %w", err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	at := packageLines(splitLines(b))
+	out := make([]lockedPackage, len(doc.Package))
 	for i, p := range doc.Package {
-		line := 0
+		out[i].lockPackage = p
 		if i < len(at) {
-			line = at[i]
+			out[i].line = at[i]
 		}
+	}
+	return out, nil
+}
+
+func parsePoetryLock(b []byte) (Manifest, error) {
+	var m Manifest
+	pkgs, err := decodeLockPackages(b, "poetry.lock")
+	if err != nil {
+		return m, err
+	}
+	for _, p := range pkgs {
+		line := p.line
 		typ, _ := p.Source["type"].(string)
 		u, _ := p.Source["url"].(string)
 		switch typ {
@@ -577,18 +597,12 @@ func parsePoetryLock(b []byte) (Manifest, error) {
 
 func parseUVLock(b []byte) (Manifest, error) {
 	var m Manifest
-	var doc struct {
-		Package []lockPackage `toml:"package"`
+	pkgs, err := decodeLockPackages(b, "uv.lock")
+	if err != nil {
+		return m, err
 	}
-	if _, err := toml.Decode(string(hasBOM(b)), &doc); err != nil {
-		return m, fmt.Errorf("uv.lock: %w", err)
-	}
-	at := packageLines(splitLines(b))
-	for i, p := range doc.Package {
-		line := 0
-		if i < len(at) {
-			line = at[i]
-		}
+	for _, p := range pkgs {
+		line := p.line
 		src := p.Source
 		switch {
 		case src["editable"] != nil || src["virtual"] != nil: // the project itself, a workspace member
