@@ -37,8 +37,8 @@ func TestRenderedChangeOnOtherReplicaInvalidates(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	watching := make(chan struct{}, 1)
-	go stA.WatchChanges(ctx, func() { // as cmd's storewire does
-		a.lists.Invalidate()
+	go stA.WatchChanges(ctx, a.lists.Invalidate, func() { // as cmd's storewire does on connecting
+		a.lists.MarkStale()
 		select {
 		case watching <- struct{}{}:
 		default:

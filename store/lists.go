@@ -135,6 +135,15 @@ func (l *Lists) Invalidate() {
 	}
 }
 
+// MarkStale makes the next Match or All reread the store without saying
+// that anything changed: the reread calls the change hook only when it
+// finds entries that differ from the snapshot.
+func (l *Lists) MarkStale() {
+	l.snapMu.Lock()
+	l.invalid = true
+	l.snapMu.Unlock()
+}
+
 // SetOnChange sets a hook called whenever the entries may have changed:
 // on Invalidate, and when a reread of the store (after the TTL) finds
 // entries that differ from the previous snapshot. The proxy's rendered

@@ -40,6 +40,34 @@ func TestListsChangeHookAndRefresh(t *testing.T) {
 	}
 }
 
+// MarkStale forces a reread within the TTL that calls the hook only when
+// the entries differ: a replica's first LISTEN does not throw away what it
+// rendered from unchanged lists.
+func TestListsMarkStale(t *testing.T) {
+	ctx := t.Context()
+	st := &memLists{}
+	l, _, _ := newTestLists(nil, st, time.Hour)
+	changes := 0
+	l.SetOnChange(func() { changes++ })
+	if err := l.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l.MarkStale()
+	if err := l.Refresh(ctx); err != nil || changes != 0 || st.readCount() != 2 {
+		t.Fatalf("MarkStale, same entries: err %v, %d changes, %d reads; want 0 changes, 2 reads", err, changes, st.readCount())
+	}
+	if _, err := st.PutEntry(ctx, policy.ListEntry{ID: "d", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "evil"}); err != nil {
+		t.Fatal(err)
+	}
+	l.MarkStale()
+	if changes != 0 {
+		t.Fatalf("MarkStale itself called the hook")
+	}
+	if err := l.Refresh(ctx); err != nil || changes != 1 || st.readCount() != 3 {
+		t.Errorf("MarkStale after a write: err %v, %d changes, %d reads; want 1 change, 3 reads", err, changes, st.readCount())
+	}
+}
+
 func TestListsNextExpiry(t *testing.T) {
 	ctx := t.Context()
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)

@@ -42,8 +42,9 @@ type LoginLimitStore interface {
 
 // ChangeNotifier reports changes other processes make to a shared store.
 type ChangeNotifier interface {
-	// WatchChanges calls changed whenever allow or deny entries may have
-	// changed (and once after every (re)connection, when changes may have
-	// been missed), until ctx is done.
-	WatchChanges(ctx context.Context, changed func()) error
+	// WatchChanges calls changed for every notification that allow or
+	// deny entries (or the watchlist) changed, and resync after every
+	// (re)connection, when changes may have been missed, until ctx is
+	// done.
+	WatchChanges(ctx context.Context, changed, resync func()) error
 }

@@ -35,12 +35,26 @@ func (s *stack) ready(ctx context.Context) error {
 }
 
 // watchChanges makes the lists reread at once when another replica changes
-// them; a store that is not shared has nothing to watch.
+// them; a store that is not shared has nothing to watch. Once the first
+// LISTEN is in force the lists are reread and compared (what was written
+// since they were loaded at start bumps the rendered cache; nothing else
+// does, so a replica's first answers stay cached). After a reconnection
+// everything is judged afresh: watchlist clears leave no trace in the lists
+// to compare.
 func (s *stack) watchChanges(ctx context.Context) error {
-	if n, ok := s.store.(store.ChangeNotifier); ok {
-		return n.WatchChanges(ctx, s.lists.Invalidate)
+	n, ok := s.store.(store.ChangeNotifier)
+	if !ok {
+		return nil
 	}
-	return nil
+	connected := false
+	return n.WatchChanges(ctx, s.lists.Invalidate, func() {
+		if connected {
+			s.lists.Invalidate()
+			return
+		}
+		connected = true
+		s.lists.MarkStale()
+	})
 }
 
 // sharedAdminState returns the session signing key (VIGIL_SESSION_KEY) and,

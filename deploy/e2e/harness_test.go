@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -141,7 +142,7 @@ type Proxy struct {
 	logs     *syncBuffer
 	done     chan struct{} // closed when the process has exited
 	stopOnce sync.Once
-	stopped  bool
+	stopped  atomic.Bool // set by Stop and Kill; read by the cleanup
 }
 
 // freePort returns a loopback address with a currently unused TCP port.
@@ -274,7 +275,7 @@ func tryStartProxy(t testing.TB, dataDir string, env map[string]string) (*Proxy,
 		t.Fatalf("vigil-proxy not healthy: %v\nproxy output:\n%s", err, logs)
 	}
 	t.Cleanup(func() {
-		if !p.stopped {
+		if !p.stopped.Load() {
 			p.Stop()
 		}
 		if t.Failed() || os.Getenv("VIGIL_E2E_PROXY_LOGS") != "" {
@@ -315,12 +316,19 @@ func (p *Proxy) kill() {
 	<-p.done
 }
 
+// Kill ends the process at once (SIGKILL), as a crashed replica; the cleanup
+// does not stop it again. It may be called from any goroutine.
+func (p *Proxy) Kill() {
+	p.stopped.Store(true)
+	p.kill()
+}
+
 // Stop sends SIGTERM, waits for the process to exit and fails the test unless
 // it exits with status 0 within stopTimeout. It is idempotent.
 func (p *Proxy) Stop() {
 	p.t.Helper()
 	p.stopOnce.Do(func() {
-		p.stopped = true
+		p.stopped.Store(true)
 		select {
 		case <-p.done:
 			p.t.Errorf("vigil-proxy exited before Stop (%s):\n%s", p.cmd.ProcessState, p.Logs())

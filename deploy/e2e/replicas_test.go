@@ -225,10 +225,7 @@ func TestReplicaKilledMidBatch(t *testing.T) {
 			p, name = a, "A"
 		}
 		if i == 3 {
-			time.AfterFunc(300*time.Millisecond, func() {
-				a.stopped = true // no graceful stop in cleanup: it is gone
-				a.kill()
-			})
+			time.AfterFunc(300*time.Millisecond, a.Kill)
 			killed = true
 		}
 		var code int

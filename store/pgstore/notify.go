@@ -15,18 +15,18 @@ const (
 )
 
 // WatchChanges listens on a dedicated connection for the notifications that
-// entry writes send and calls changed for each, and once after every
-// (re)connection since changes may have been missed meanwhile. It
+// entry writes send and calls changed for each, and resync after every
+// (re)connection, since changes may have been missed before it. It
 // reconnects with backoff until ctx is done, then returns nil.
-func (s *Store) WatchChanges(ctx context.Context, changed func()) error {
-	return s.watch(ctx, changeChannel, changed)
+func (s *Store) WatchChanges(ctx context.Context, changed, resync func()) error {
+	return s.watch(ctx, changeChannel, changed, resync)
 }
 
 // watch is WatchChanges on any channel.
-func (s *Store) watch(ctx context.Context, channel string, changed func()) error {
+func (s *Store) watch(ctx context.Context, channel string, changed, resync func()) error {
 	delay := minReconnect
 	for ctx.Err() == nil {
-		err := s.listen(ctx, channel, changed, func() { delay = minReconnect })
+		err := s.listen(ctx, channel, changed, func() { delay = minReconnect; resync() })
 		if ctx.Err() != nil {
 			break
 		}
@@ -40,7 +40,8 @@ func (s *Store) watch(ctx context.Context, channel string, changed func()) error
 	return nil
 }
 
-// listen holds one LISTEN connection until it fails or ctx is done.
+// listen holds one LISTEN connection until it fails or ctx is done; it
+// calls connected once LISTEN is in force.
 func (s *Store) listen(ctx context.Context, channel string, changed, connected func()) error {
 	conn, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig.Copy())
 	if err != nil {
@@ -51,7 +52,6 @@ func (s *Store) listen(ctx context.Context, channel string, changed, connected f
 		return fmt.Errorf("listen: %w", err)
 	}
 	connected()
-	changed()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return fmt.Errorf("wait for notification: %w", err)

@@ -210,10 +210,12 @@ func TestReplicas(t *testing.T) {
 	t.Run("ChangesNotified", func(t *testing.T) {
 		db := c.NewDatabase(t)
 		a, b := openOn(t, c, db, pgstore.Options{}), openOn(t, c, db, pgstore.Options{})
-		changed := make(chan struct{}, 16)
+		changed, resynced := make(chan struct{}, 16), make(chan struct{}, 16)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
-		go func() { done <- b.WatchChanges(ctx, func() { changed <- struct{}{} }) }()
+		go func() {
+			done <- b.WatchChanges(ctx, func() { changed <- struct{}{} }, func() { resynced <- struct{}{} })
+		}()
 		defer func() {
 			cancel()
 			if err := <-done; err != nil {
@@ -221,7 +223,7 @@ func TestReplicas(t *testing.T) {
 			}
 		}()
 		select { // the call made on connecting
-		case <-changed:
+		case <-resynced:
 		case <-time.After(10 * time.Second):
 			t.Fatal("WatchChanges did not report its connection")
 		}
