@@ -35,26 +35,30 @@ func (s *stack) ready(ctx context.Context) error {
 }
 
 // watchChanges makes the lists reread at once when another replica changes
-// them; a store that is not shared has nothing to watch. Once the first
-// LISTEN is in force the lists are reread and compared (what was written
-// since they were loaded at start bumps the rendered cache; nothing else
-// does, so a replica's first answers stay cached). After a reconnection
-// everything is judged afresh: watchlist clears leave no trace in the lists
-// to compare.
+// them; a store that is not shared has nothing to watch.
 func (s *stack) watchChanges(ctx context.Context) error {
-	n, ok := s.store.(store.ChangeNotifier)
-	if !ok {
-		return nil
+	if n, ok := s.store.(store.ChangeNotifier); ok {
+		return n.WatchChanges(ctx, s.lists.Invalidate, listsResync(s.lists))
 	}
-	connected := false
-	return n.WatchChanges(ctx, s.lists.Invalidate, func() {
+	return nil
+}
+
+// listsResync is what WatchChanges calls after each (re)connection. Once the
+// first LISTEN is in force the lists are reread and compared: what was
+// written since they were loaded at start starts a new rendered-cache
+// generation, nothing else does, so a replica's first answers stay cached.
+// After a reconnection everything is judged afresh, as watchlist clears
+// missed meanwhile leave no trace in the lists to compare.
+func listsResync(lists *store.Lists) func() {
+	connected := false // WatchChanges calls resync from one goroutine
+	return func() {
 		if connected {
-			s.lists.Invalidate()
+			lists.Invalidate()
 			return
 		}
 		connected = true
-		s.lists.MarkStale()
-	})
+		lists.MarkStale()
+	}
 }
 
 // sharedAdminState returns the session signing key (VIGIL_SESSION_KEY) and,
