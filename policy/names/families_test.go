@@ -77,6 +77,8 @@ func TestFamilies(t *testing.T) {
 		{policy.PyPI, "nmaex", "namex", FamilyTransposition, Low},
 		// PyPI: an "s" added to a top-1,000 project blocks
 		{policy.PyPI, "pydantics", "pydantic", FamilyPlural, High},
+		// PyPI: a long name less a top-1,000 project's first letter blocks
+		{policy.PyPI, "ryptography", "cryptography", FamilyOmission, High},
 	}
 	for _, tc := range tests {
 		if inCorpus[string(tc.eco)+":"+Normalize(tc.eco, tc.name)] {
@@ -160,6 +162,8 @@ func TestNewFamiliesLeftOut(t *testing.T) {
 			// or the plural that blocks on the top 1,000
 			"distribute": notBlocked, "django-jinja": notBlocked, "newspaper4k": notBlocked,
 			"whisper": notBlocked, "pgvecto-rs": notBlocked, "async-cache": notBlocked,
+			// a short word a top-1,000 project is named after ("rignore")
+			"ignore": notBlocked,
 		},
 	}
 	for eco, names := range cases {

@@ -96,6 +96,9 @@ const (
 	// a PyPI candidate with a slip inside a word (see interiorEdit) is at
 	// least this long
 	minInteriorLen = 8
+	// a PyPI candidate that drops a target's first letter is at least
+	// this long
+	minDropFirstLen = 7
 )
 
 // IndexOptions tunes which corpus names are targets and how a match is

@@ -718,7 +718,7 @@ func (q *query) probe(h uint64, limit int) {
 			q.consider(id, famVersionSuffix, false, 1)
 		case dist == 1:
 			fam := q.editFamily(id)
-			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && !dropsLetterWord(q.norm, q.e.names[id])
+			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && (!dropsLetterWord(q.norm, q.e.names[id]) || q.dropsFirstLetter(id))
 			st := weak
 			if strong {
 				st = strongSlip
@@ -907,6 +907,17 @@ func versionEdit(cand []byte, target string) bool {
 // is then usually a variant named after cand, not the other way round.
 func dropsLetterWord(cand []byte, target string) bool {
 	return len(target) > 2 && (string(cand) == target[1:] || (isSep(target[1]) && string(cand) == target[2:]))
+}
+
+// dropsFirstLetter: a long candidate is a top-1,000 PyPI project's name
+// without its first letter ("umpy-financial"). Short ones are often the
+// word the target was named after ("react" for "preact"), and so are 2 of
+// the 14,000 other ranked PyPI names ("authlib" for "oauthlib"), but only
+// 13 of the list's 871k unranked names are one of at least 7 letters.
+func (q *query) dropsFirstLetter(id uint32) bool {
+	n := q.e.names[id]
+	return q.e.eco == policy.PyPI && q.e.tier[id] == tierBlock && len(q.norm) >= minDropFirstLen &&
+		len(n) == len(q.norm)+1 && !isSep(n[1]) && n[1:] == string(q.norm)
 }
 
 // pluralEdit: one name is the other plus a trailing "s" (a meaning-
