@@ -239,6 +239,9 @@ func TestInteriorEdit(t *testing.T) {
 		{"windmil-x", "windmill-x", false},   // "ll" at a word's end
 		{"sstorm", "storm", false},           // "ss" at a word's start
 		{"stoorm", "storm", true},
+		{"boto3-efs", "boto3-ecs", false},     // a three-letter code
+		{"boto3-chime", "boto3-chima", false}, // the word's end
+		{"boto3-chlme", "boto3-chime", true},
 	}
 	for _, tc := range tests {
 		if got := interiorEdit([]byte(tc.cand), tc.target); got != tc.want {

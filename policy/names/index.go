@@ -96,6 +96,8 @@ const (
 	// a PyPI candidate with a slip inside a word (see interiorEdit) is at
 	// least this long
 	minInteriorLen = 8
+	// ... and the word it changes at least this long
+	minInteriorWord = 5
 	// a PyPI candidate that drops a target's first letter is at least
 	// this long
 	minDropFirstLen = 7
@@ -155,7 +157,7 @@ const (
 	// A slip inside a word of a name of at least minInteriorLen letters
 	// blocks on PyPI targets to rank 5,000 (where a middle tier of every
 	// slip blocked 1.1 %): of the 871k unranked names of the PyPI list,
-	// 137 are such a slip of a target ranked 1,001–5,000 (0.03 per
+	// 123 are such a slip of a target ranked 1,001–5,000 (0.03 per
 	// target), against 2,118 if every slip of them blocked, and 962 slips
 	// of the 1,000 block-tier targets (0.96 per target) that already block.
 	DefaultPyPIInteriorSlipMaxRank = 5_000

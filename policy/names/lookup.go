@@ -824,8 +824,8 @@ func scrambled(cand []byte, target string) bool {
 }
 
 // interiorEdit: the one edit turning target into cand (both normalized)
-// changes letters strictly inside a word, with letters of that word kept
-// on both sides ("parsimonous", "reqeusts"), not at a word's start or end
+// changes letters strictly inside a word of at least minInteriorWord
+// characters, with letters of that word kept on both sides ("parsimonous", "reqeusts"), not at a word's start or end
 // where a legitimate variant adds or drops a letter or a digit ("xyzx",
 // "words2number"). An edit next to a doubled letter can be placed on
 // either copy ("sstorm", "windmil-x"): it must be inside the word both
@@ -840,7 +840,16 @@ func interiorEdit(cand []byte, target string) bool {
 		if len(rc) > 2 || len(rt) > 2 || len(rc)+len(rt) == 0 {
 			return false
 		}
-		return letters(string(rc)) && letters(rt)
+		// the word edited is no short code ("ecs" and "efs" are other
+		// services, not a slip)
+		start, end := i, lt-j
+		for start > 0 && !isSep(target[start-1]) {
+			start--
+		}
+		for end < lt && !isSep(target[end]) {
+			end++
+		}
+		return end-start >= minInteriorWord && letters(string(rc)) && letters(rt)
 	}
 	prefix := func(limit int) int {
 		i := 0
