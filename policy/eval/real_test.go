@@ -25,7 +25,7 @@ const (
 // positive limits on left-out legitimate names, which are met.
 var (
 	floorFlagged = map[policy.Ecosystem]float64{policy.NPM: 0.70, policy.PyPI: 0.76}
-	floorBlocked = map[policy.Ecosystem]float64{policy.NPM: 0.53, policy.PyPI: 0.28}
+	floorBlocked = map[policy.Ecosystem]float64{policy.NPM: 0.53, policy.PyPI: 0.47}
 )
 
 const (

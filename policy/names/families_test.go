@@ -69,6 +69,16 @@ func TestFamilies(t *testing.T) {
 		{policy.NPM, "@lodash/lodash", "lodash", FamilyScopeConfusion, High},
 		// the middle tier blocks a slip by an unknown name
 		{policy.NPM, "electorn", "electron", FamilyTransposition, High},
+		// PyPI ranks 1,001–5,000: a slip inside a word of a long name
+		// blocks; one at a word's edge or in a short name warns
+		{policy.PyPI, "confgiparser", "configparser", FamilyTransposition, High},
+		{policy.PyPI, "configpatser", "configparser", FamilySubstitution, High},
+		{policy.PyPI, "configparsere", "configparser", FamilyInsertion, Low},
+		{policy.PyPI, "nmaex", "namex", FamilyTransposition, Low},
+		// PyPI: an "s" added to a top-1,000 project blocks
+		{policy.PyPI, "pydantics", "pydantic", FamilyPlural, High},
+		// PyPI: a long name less a top-1,000 project's first letter blocks
+		{policy.PyPI, "ryptography", "cryptography", FamilyOmission, High},
 	}
 	for _, tc := range tests {
 		if inCorpus[string(tc.eco)+":"+Normalize(tc.eco, tc.name)] {
@@ -147,6 +157,13 @@ func TestNewFamiliesLeftOut(t *testing.T) {
 			"flask-cors": notFlagged, "types-requests": notFlagged, "langchain-cli": notFlagged,
 			"sphinx-lint": notBlocked, "flask-api": notBlocked, "rich-cli": notBlocked, "pytest-cov": notBlocked,
 			"fabric3": notFlagged,
+			// edits at a word's edge, a digit, an "s" after a separator:
+			// not the slip inside a word that blocks on ranks 1,001–5,000
+			// or the plural that blocks on the top 1,000
+			"distribute": notBlocked, "django-jinja": notBlocked, "newspaper4k": notBlocked,
+			"whisper": notBlocked, "pgvecto-rs": notBlocked, "async-cache": notBlocked,
+			// a short word a top-1,000 project is named after ("rignore")
+			"ignore": notBlocked,
 		},
 	}
 	for eco, names := range cases {
@@ -166,6 +183,69 @@ func TestNewFamiliesLeftOut(t *testing.T) {
 			case ok && w == notFlagged:
 				t.Errorf("left-out legitimate %s %q is flagged as a look-alike of %q (%s)", eco, n, m.Target, m.Family)
 			}
+		}
+	}
+}
+
+// TestInteriorSlip: a slip inside a word of a long PyPI name blocks on
+// targets ranked to PyPIInteriorSlipMaxRank (default 5,000); past it, at a
+// word's edge, in a short name or on npm it only warns.
+func TestInteriorSlip(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		PyPI: []Entry{{Name: "stormcloud", Rank: 1500}, {Name: "windmill-tools", Rank: 4000},
+			{Name: "thunderbolt", Rank: 6000}, {Name: "gusty", Rank: 2000}},
+		NPM: []Entry{{Name: "stormcloud", Monthly: 500_000}},
+	}
+	tests := []struct {
+		eco     policy.Ecosystem
+		name    string
+		maxRank int
+		want    Confidence
+	}{
+		{policy.PyPI, "stromcloud", 0, High},    // transposition inside "stormcloud"
+		{policy.PyPI, "stormclould", 0, High},   // insertion next to a neighbouring key
+		{policy.PyPI, "windmll-tools", 0, High}, // omission inside the first word
+		{policy.PyPI, "windmill-toosl", 0, Low}, // a transposition at the last word's end
+		{policy.PyPI, "stormcloudd", 0, Low},    // a repeated last letter: at the edge
+		{policy.PyPI, "sstormcloud", 0, Low},    // a repeated first letter: at the edge
+		{policy.PyPI, "thundrebolt", 0, Low},    // target ranked past 5,000
+		{policy.PyPI, "gutsy", 0, Low},          // a short name
+		{policy.PyPI, "stromcloud", 1000, Low},  // the option narrows the tier
+		{policy.NPM, "stromcloud", 0, Low},      // npm keeps its download ratio
+	}
+	for _, tc := range tests {
+		ix := NewIndexWith(c, IndexOptions{PyPIInteriorSlipMaxRank: tc.maxRank})
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if !ok || m.Confidence != tc.want {
+			t.Errorf("Typosquat(%s, %q) with max rank %d = %+v, %v; want confidence %v", tc.eco, tc.name, tc.maxRank, m, ok, tc.want)
+		}
+	}
+}
+
+func TestInteriorEdit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		cand, target string
+		want         bool
+	}{
+		{"parsimonous", "parsimonious", true},
+		{"reqeusts", "requests", true},
+		{"requestss", "requests", false},     // the last letter doubled
+		{"equests", "requests", false},       // the first letter dropped
+		{"flask-cor", "flask-cors", false},   // a word's end
+		{"flask-xcors", "flask-cors", false}, // a word's start
+		{"json2csv", "json3csv", false},      // a digit
+		{"windmil-x", "windmill-x", false},   // "ll" at a word's end
+		{"sstorm", "storm", false},           // "ss" at a word's start
+		{"stoorm", "storm", true},
+		{"boto3-efs", "boto3-ecs", false},     // a three-letter code
+		{"boto3-chime", "boto3-chima", false}, // the word's end
+		{"boto3-chlme", "boto3-chime", true},
+	}
+	for _, tc := range tests {
+		if got := interiorEdit([]byte(tc.cand), tc.target); got != tc.want {
+			t.Errorf("interiorEdit(%q, %q) = %v, want %v", tc.cand, tc.target, got, tc.want)
 		}
 	}
 }

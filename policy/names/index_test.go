@@ -212,7 +212,8 @@ func TestEditDistance(t *testing.T) {
 
 func FuzzTyposquat(f *testing.F) {
 	_, ix := loadIndex(f)
-	for _, s := range []string{"reqeusts", "@typess/node", "", "@", "@/", "a-b.c_d", strings.Repeat("x", 300), "rnrnvvvv", "python-py-js"} {
+	for _, s := range []string{"reqeusts", "@typess/node", "", "@", "@/", "a-b.c_d", strings.Repeat("x", 300), "rnrnvvvv", "python-py-js",
+		"confgiparser", "pydantics", "ryptography", "sstormcloud", "windmil-x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {

@@ -182,6 +182,10 @@ const (
 	// separator or affix); it blocks on block-tier targets, and on middle-
 	// tier ones when the candidate is unknown or far less popular.
 	strongSlip
+	// interiorSlip: a strong slip inside a word of a long PyPI name (see
+	// interiorEdit); it blocks on targets ranked to
+	// PyPIInteriorSlipMaxRank too.
+	interiorSlip
 )
 
 // consider grades a match against target id and keeps it if it beats the
@@ -198,7 +202,7 @@ func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
 
 // considerAs is consider with a graded strength.
 func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
-	strong := strength == strongSlip
+	strong := strength >= strongSlip
 	e := q.e
 	tier := e.tier[id]
 	if !q.anyTier {
@@ -218,6 +222,8 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 	case strong && tier == tierMiddle && q.farLess(id):
 		conf = High
 	case strength == dressing && tier >= tierMiddle && q.farLess(id):
+		conf = High
+	case strength == interiorSlip && int(e.rank[id]) <= e.opts.PyPIInteriorSlipMaxRank && q.farLess(id):
 		conf = High
 	}
 	strong = strength != weak
@@ -712,7 +718,7 @@ func (q *query) probe(h uint64, limit int) {
 			q.consider(id, famVersionSuffix, false, 1)
 		case dist == 1:
 			fam := q.editFamily(id)
-			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && !dropsLetterWord(q.norm, q.e.names[id])
+			strong := slipEdit(q.light, tf, editFamily(q.light, tf)) && (!dropsLetterWord(q.norm, q.e.names[id]) || q.dropsFirstLetter(id))
 			st := weak
 			if strong {
 				st = strongSlip
@@ -723,10 +729,21 @@ func (q *query) probe(h uint64, limit int) {
 				// npm's to a 1M-a-month package
 				st = dressing
 			}
+			if st == strongSlip && q.e.eco == policy.PyPI && len(q.light) >= minInteriorLen && interiorEdit(q.norm, q.e.names[id]) {
+				st = interiorSlip
+			}
 			if pluralEdit(q.light, tf) {
 				// a meaning-preserving variant, and as often a sibling
-				// ("classname", "mime-type"): a warning
+				// ("classname", "mime-type"): a warning; but an "s" added
+				// to a block-tier PyPI project's name is a slip (35 of the
+				// PyPI list's 871k unranked names would block so, against
+				// 962 slips of those 1,000 targets that already block; npm
+				// has 17 such names with 2,000–40,000 downloads a month,
+				// and no room for them)
 				fam, st = famPlural, weak
+				if q.e.eco == policy.PyPI && q.e.tier[id] == tierBlock && string(q.norm) == q.e.names[id]+"s" {
+					st = strongSlip
+				}
 			}
 			q.considerAs(id, fam, st, 1)
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
@@ -806,6 +823,66 @@ func scrambled(cand []byte, target string) bool {
 	return extra == 1 && !strings.Contains(a, b) && osa([]byte(a), b, 1) > 1
 }
 
+// interiorEdit: the one edit turning target into cand (both normalized)
+// changes letters strictly inside a word of at least minInteriorWord
+// characters, with letters of that word kept on both sides ("parsimonous", "reqeusts"), not at a word's start or end
+// where a legitimate variant adds or drops a letter or a digit ("xyzx",
+// "words2number"). An edit next to a doubled letter can be placed on
+// either copy ("sstorm", "windmil-x"): it must be inside the word both
+// ways.
+func interiorEdit(cand []byte, target string) bool {
+	lc, lt := len(cand), len(target)
+	inside := func(i, j int) bool {
+		if i == 0 || j == 0 || isSep(target[i-1]) || isSep(target[lt-j]) {
+			return false
+		}
+		rc, rt := cand[i:lc-j], target[i:lt-j]
+		if len(rc) > 2 || len(rt) > 2 || len(rc)+len(rt) == 0 {
+			return false
+		}
+		// the word edited is no short code ("ecs" and "efs" are other
+		// services, not a slip)
+		start, end := i, lt-j
+		for start > 0 && !isSep(target[start-1]) {
+			start--
+		}
+		for end < lt && !isSep(target[end]) {
+			end++
+		}
+		return end-start >= minInteriorWord && letters(string(rc)) && letters(rt)
+	}
+	prefix := func(limit int) int {
+		i := 0
+		for i < limit && cand[i] == target[i] {
+			i++
+		}
+		return i
+	}
+	suffix := func(limit int) int {
+		j := 0
+		for j < limit && cand[lc-1-j] == target[lt-1-j] {
+			j++
+		}
+		return j
+	}
+	short := min(lc, lt)
+	i := prefix(short)
+	j := suffix(short - i)
+	j2 := suffix(short)
+	i2 := prefix(short - j2)
+	return inside(i, j) && inside(i2, j2)
+}
+
+// letters: s is all lower-case ASCII letters.
+func letters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
 // subsequence: every byte of a appears in b in order.
 func subsequence(a []byte, b string) bool {
 	i := 0
@@ -839,6 +916,17 @@ func versionEdit(cand []byte, target string) bool {
 // is then usually a variant named after cand, not the other way round.
 func dropsLetterWord(cand []byte, target string) bool {
 	return len(target) > 2 && (string(cand) == target[1:] || (isSep(target[1]) && string(cand) == target[2:]))
+}
+
+// dropsFirstLetter: a long candidate is a top-1,000 PyPI project's name
+// without its first letter ("umpy-financial"). Short ones are often the
+// word the target was named after ("react" for "preact"), and so are 2 of
+// the 14,000 other ranked PyPI names ("authlib" for "oauthlib"), but only
+// 13 of the list's 871k unranked names are one of at least 7 letters.
+func (q *query) dropsFirstLetter(id uint32) bool {
+	n := q.e.names[id]
+	return q.e.eco == policy.PyPI && q.e.tier[id] == tierBlock && len(q.norm) >= minDropFirstLen &&
+		len(n) == len(q.norm)+1 && !isSep(n[1]) && n[1:] == string(q.norm)
 }
 
 // pluralEdit: one name is the other plus a trailing "s" (a meaning-
