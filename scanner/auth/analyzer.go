@@ -91,6 +91,9 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	case f.Lang.IsJS():
 		out = (&jsFile{a: a, f: f, facts: &local}).run()
 	}
+	if local.flaskGlobalAuth || local.loginMiddleware || local.nestGlobalGuard || (local.drfDefaultSet && local.drfDefaultAuth) {
+		local.frameworkAuthFiles = append(local.frameworkAuthFiles, f.Path)
+	}
 	if f.Test {
 		// Routes and CORS set-ups in tests are not the application's (each
 		// finding was already built one level lower).

@@ -34,6 +34,10 @@ type route struct {
 	deps []string
 	// direct evidence found in the file
 	auth, role, owned, public bool
+	// targetsID: the handler takes the identifier of the resource it acts
+	// on from the request (an item_id parameter, a body model named *Id),
+	// so a path without a parameter does not make it self-service.
+	targetsID bool
 }
 
 // mount attaches a child router to a parent (include_router, app.use).
@@ -43,12 +47,23 @@ type mount struct {
 	childVar      string
 	deps          []string
 	auth, role    bool
+	// prefix is the path the child is mounted at ("/admin"), "" if none
+	// or unknown.
+	prefix string
+	file   string // where the mount is declared
 }
 
 // depFunc is a project function usable as a dependency.
 type depFunc struct {
+	file       string
 	deps       []string
 	auth, role bool
+}
+
+// aliasDef is `X = Annotated[T, Depends(f)]` in one file.
+type aliasDef struct {
+	file string
+	deps []string
 }
 
 // djangoView is a view function or class.
@@ -100,10 +115,13 @@ type corsFinding struct {
 }
 
 type facts struct {
-	routes      []route
-	mounts      []mount
-	aliases     map[string][]string
-	depFuncs    map[string]depFunc
+	routes []route
+	mounts []mount
+	// aliases and depFuncs are keyed by name; a repository of several
+	// applications may define get_current_user or CurrentUser in each,
+	// so every definition is kept with its file.
+	aliases     map[string][]aliasDef
+	depFuncs    map[string][]depFunc
 	routerAuth  map[string]bool // router keys protected in their own file (router-level deps, before_request)
 	routerRole  map[string]bool
 	jsExports   map[string]string      // jsmodule#default → jsmodule#var
@@ -123,15 +141,20 @@ type facts struct {
 	drfDefaultRole  bool
 	loginMiddleware bool
 	nestGlobalGuard bool
-	constants       map[string]secretValue // "module:name" (Python) / "jsmodule#name" (JS)
-	settingsFields  map[string]secretValue // BaseSettings / config class fields by name
-	secretRefs      []secretRef
-	cors            []corsFinding
+	// frameworkAuthFiles set one of the framework-wide facts above
+	// (DRF defaults, LoginRequiredMiddleware, a Flask before_request
+	// check, a Nest global guard): they tell whether *their* application
+	// has authentication, not a neighbouring one in the same repository.
+	frameworkAuthFiles []string
+	constants          map[string]secretValue // "module:name" (Python) / "jsmodule#name" (JS)
+	settingsFields     map[string]secretValue // BaseSettings / config class fields by name
+	secretRefs         []secretRef
+	cors               []corsFinding
 }
 
 func newFacts() facts {
 	return facts{
-		aliases: map[string][]string{}, depFuncs: map[string]depFunc{},
+		aliases: map[string][]aliasDef{}, depFuncs: map[string][]depFunc{},
 		routerAuth: map[string]bool{}, routerRole: map[string]bool{}, jsExports: map[string]string{}, handlers: map[string]handlerSpan{},
 		djangoViews: map[string][]djangoView{}, constants: map[string]secretValue{}, settingsFields: map[string]secretValue{},
 	}
@@ -144,11 +167,7 @@ func (d *facts) merge(s *facts) {
 		d.aliases[k] = append(d.aliases[k], v...)
 	}
 	for k, v := range s.depFuncs {
-		o := d.depFuncs[k]
-		o.deps = append(o.deps, v.deps...)
-		o.auth = o.auth || v.auth
-		o.role = o.role || v.role
-		d.depFuncs[k] = o
+		d.depFuncs[k] = append(d.depFuncs[k], v...)
 	}
 	for k, v := range s.routerAuth {
 		d.routerAuth[k] = d.routerAuth[k] || v
@@ -176,6 +195,7 @@ func (d *facts) merge(s *facts) {
 	}
 	d.loginMiddleware = d.loginMiddleware || s.loginMiddleware
 	d.nestGlobalGuard = d.nestGlobalGuard || s.nestGlobalGuard
+	d.frameworkAuthFiles = append(d.frameworkAuthFiles, s.frameworkAuthFiles...)
 	for k, v := range s.constants {
 		d.constants[k] = v
 	}
@@ -193,7 +213,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	fx := &a.facts
-	r := &resolver{fx: fx, depMemo: map[string][2]bool{}, routerMemo: map[string][2]bool{}}
+	r := &resolver{fx: fx, depMemo: map[string][2]bool{}, routerMemo: map[string][2]bool{}, sc: newScoper(p)}
 	hj := &handlerJudge{p: p, files: map[string]handlerFile{}}
 	var out []scanner.Finding
 
@@ -202,7 +222,20 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	// The inconsistency heuristic works per application: a repository of
 	// several apps (examples/, services/) judges each on its own.
 	sc := newScoper(p)
-	globalAuth := fx.flaskGlobalAuth || fx.loginMiddleware || fx.nestGlobalGuard || (fx.drfDefaultSet && fx.drfDefaultAuth)
+	// framework-wide authentication counts for the applications whose
+	// scope contains the file that set it up, or that contain it
+	frameworkScopes := map[string]bool{}
+	for _, f := range fx.frameworkAuthFiles {
+		frameworkScopes[sc.scope(f)] = true
+	}
+	globalFor := func(s string) bool {
+		for fs := range frameworkScopes {
+			if related(fs, s) {
+				return true
+			}
+		}
+		return false
+	}
 	scopeAuth := map[string]bool{}
 	for _, m := range fx.mechanisms {
 		scopeAuth[sc.scope(m)] = true
@@ -231,16 +264,19 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		}
 		all = append(all, judged{rt, au, ro})
 	}
-	hasAuth := func(file string) bool { return globalAuth || scopeAuth[sc.scope(file)] }
+	hasAuth := func(file string) bool { s := sc.scope(file); return globalFor(s) || scopeAuth[s] }
 	unprotected := map[string][]route{}
 	var scopes []string
 	for _, j := range all {
 		rt := j.rt
-		if rt.public || isPublicByDesign(rt.path, rt.handler) {
+		// judge the path the route is served at: router.get('/') mounted
+		// at '/admin' is an admin page
+		full := joinPath(r.mountPrefix(rt.routerKey, 0), rt.path)
+		if rt.public || isPublicByDesign(full, rt.handler) {
 			continue
 		}
 		if !j.auth {
-			if isSensitive(rt.method, rt.path, rt.handler) {
+			if isSensitive(rt.method, full, rt.handler) {
 				s := sc.scope(rt.file)
 				if len(unprotected[s]) == 0 {
 					scopes = append(scopes, s)
@@ -249,7 +285,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 			}
 			continue
 		}
-		if !j.role && !rt.owned && isDestructive(rt.method, rt.path, rt.handler) && !selfService(rt.path, rt.handler) {
+		if !j.role && !rt.owned && isDestructive(rt.method, rt.path, rt.handler) && (rt.targetsID || !selfService(rt.path, rt.handler)) {
 			out = append(out, routeFinding(ruleMissingAuthz, rt, scanner.High,
 				fmt.Sprintf("%s %s (%s) authenticates the caller but checks no role, permission or ownership before changing the resource", methodOr(rt.method), displayPath(rt), rt.handler)))
 		}
@@ -257,7 +293,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	slices.Sort(scopes)
 	for _, s := range scopes {
 		list := unprotected[s]
-		if globalAuth || scopeAuth[s] {
+		if globalFor(s) || scopeAuth[s] {
 			for _, rt := range list {
 				if rt.declAt.line > 0 {
 					rt.at = rt.declAt
@@ -328,42 +364,68 @@ type resolver struct {
 	fx         *facts
 	depMemo    map[string][2]bool
 	routerMemo map[string][2]bool
+	sc         *scoper
 }
 
-// depClass classifies a dependency name: (authenticates, authorizes).
-func (r *resolver) depClass(name string, depth int) (bool, bool) {
-	if v, ok := r.depMemo[name]; ok {
+// inScope keeps the definitions made in the application of scope; when
+// none is, all of them (the definition may live in a shared package).
+func inScope[T any](r *resolver, defs []T, file func(T) string, scope string) []T {
+	var out []T
+	for _, d := range defs {
+		if related(r.sc.scope(file(d)), scope) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		return defs
+	}
+	return out
+}
+
+// depClass classifies a dependency name used in the application of scope:
+// (authenticates, authorizes).
+func (r *resolver) depClass(name string, depth int, scope string) (bool, bool) {
+	key := scope + "|" + name
+	if v, ok := r.depMemo[key]; ok {
 		return v[0], v[1]
 	}
 	if depth > 6 {
 		return false, false
 	}
-	r.depMemo[name] = [2]bool{} // cycle guard
+	r.depMemo[key] = [2]bool{} // cycle guard
 	au, ro := false, false
 	if isRoleName(name) {
 		au, ro = true, true
 	} else if isAuthName(name) {
 		au = true
 	}
-	for _, d := range r.fx.aliases[name] {
-		x, y := r.depClass(d, depth+1)
-		au, ro = au || x, ro || y
-	}
-	if df, ok := r.fx.depFuncs[name]; ok {
-		au, ro = au || df.auth, ro || df.role
-		for _, d := range df.deps {
-			x, y := r.depClass(d, depth+1)
+	for _, a := range inScope(r, r.fx.aliases[name], func(a aliasDef) string { return a.file }, scope) {
+		for _, d := range a.deps {
+			x, y := r.depClass(d, depth+1, scope)
 			au, ro = au || x, ro || y
 		}
 	}
-	r.depMemo[name] = [2]bool{au, ro}
+	for _, df := range inScope(r, r.fx.depFuncs[name], func(d depFunc) string { return d.file }, scope) {
+		au, ro = au || df.auth, ro || df.role
+		for _, d := range df.deps {
+			x, y := r.depClass(d, depth+1, scope)
+			au, ro = au || x, ro || y
+		}
+	}
+	r.depMemo[key] = [2]bool{au, ro}
 	return au, ro
 }
 
-func (r *resolver) depsClass(deps []string) (bool, bool) {
+// depsClass classifies the dependencies of a route or mount declared in
+// file.
+func (r *resolver) depsClass(deps []string, file string) (bool, bool) {
 	au, ro := false, false
+	scope := ""
+	if r.sc != nil {
+		scope = r.sc.scope(file)
+	}
 	for _, d := range deps {
-		x, y := r.depClass(d, 0)
+		x, y := r.depClass(d, 0, scope)
 		au, ro = au || x, ro || y
 	}
 	return au, ro
@@ -384,13 +446,42 @@ func (r *resolver) routerClass(key string, depth int) (bool, bool) {
 		if !r.mountTargets(m, key) {
 			continue
 		}
-		x, y := r.depsClass(m.deps)
+		x, y := r.depsClass(m.deps, m.file)
 		x, y = x || m.auth, y || m.role
 		px, py := r.routerClass(m.parent, depth+1)
 		au, ro = au || x || px, ro || y || py
 	}
 	r.routerMemo[key] = [2]bool{au, ro}
 	return au, ro
+}
+
+// related reports whether two application scopes are the same or one
+// contains the other ("" is the repository root).
+func related(a, b string) bool {
+	return a == b || a == "" || b == "" || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
+}
+
+// mountPrefix is the path prefix a router is served under: the prefixes
+// of the first mount chain that reaches it, outermost first.
+func (r *resolver) mountPrefix(key string, depth int) string {
+	if key == "" || depth > 8 {
+		return ""
+	}
+	for _, m := range r.fx.mounts {
+		if r.mountTargets(m, key) {
+			return joinPath(r.mountPrefix(m.parent, depth+1), m.prefix)
+		}
+	}
+	return ""
+}
+
+// joinPath joins a mount prefix and a route path ("/admin" + "/" =
+// "/admin/").
+func joinPath(prefix, p string) string {
+	if prefix == "" || prefix == "/" {
+		return p
+	}
+	return strings.TrimSuffix(prefix, "/") + "/" + strings.TrimPrefix(p, "/")
 }
 
 func (r *resolver) mountTargets(m mount, key string) bool {
@@ -410,7 +501,7 @@ func (r *resolver) mountTargets(m mount, key string) bool {
 
 func (r *resolver) routeEvidence(rt route) (bool, bool) {
 	au, ro := rt.auth || rt.role, rt.role // checking a role or the owner needs a caller
-	x, y := r.depsClass(rt.deps)
+	x, y := r.depsClass(rt.deps, rt.file)
 	au, ro = au || x, ro || y
 	x, y = r.routerClass(rt.routerKey, 0)
 	au, ro = au || x, ro || y
@@ -518,6 +609,11 @@ func strongly(rt route) bool {
 		return true
 	case "POST", "":
 		return isSensitive("", rt.path, rt.handler)
+	case "GET":
+		// a GET that deletes (/listing_delete/<id>) changes state too, and
+		// any page can trigger it with an <img> tag
+		ws := append(wordsOfPath(rt.path), words(rt.handler)...)
+		return hasWord(ws, "delete", "remove", "destroy", "purge", "drop", "erase", "wipe")
 	}
 	return false
 }

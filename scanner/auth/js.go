@@ -13,6 +13,7 @@ type jsImport struct {
 	spec   string // package name ("jsonwebtoken"); "" for relative modules
 	rel    string // module key of a relative import
 	member string // imported export ("" for default / namespace / whole module)
+	raw    string // the specifier as written ("../middlewares/auth")
 }
 
 // useEntry is an app.use/router.use registration.
@@ -77,7 +78,7 @@ func (j *jsFile) run() []scanner.Finding {
 // collect records imports, requires and top-level constants.
 func (j *jsFile) collect(root node) {
 	addImport := func(local, spec, member string) {
-		im := jsImport{member: member}
+		im := jsImport{member: member, raw: spec}
 		if rel := resolveJSSpec(j.f.Path, spec); rel != "" {
 			im.rel = rel
 		} else {
@@ -471,6 +472,9 @@ func (j *jsFile) call(n node) {
 			}
 		}
 	case "cookie":
+		if callee == "" {
+			callee = responseChain(fn) // res.status(200).cookie(...)
+		}
 		j.resCookie(n, callee, args)
 	case "setHeader", "header", "set", "append":
 		if len(args) == 2 {
@@ -799,6 +803,9 @@ func (j *jsFile) resCookie(n node, callee string, args []node) {
 	var props map[string]node
 	if len(args) >= 3 {
 		o := j.deref(args[2])
+		if o.Kind() == "identifier" {
+			o = localObject(n, o.Text())
+		}
 		if o.Kind() != "object" {
 			return
 		}
@@ -810,6 +817,62 @@ func (j *jsFile) resCookie(n node, callee string, args []node) {
 		}
 	}
 	j.cookieAttrs(n, props, fmt.Sprintf("cookie %s", quoteLabel(label)), "Express res.cookie defaults", false)
+}
+
+// responseChain names the receiver of a call on a chain of response
+// methods ("res" for res.status(200).cookie), "" for anything else.
+func responseChain(fn node) string {
+	if fn.Kind() != "member_expression" {
+		return ""
+	}
+	o := fn.Field("object")
+	for o.Kind() == "call_expression" {
+		f := o.Field("function")
+		if f.Kind() != "member_expression" {
+			return ""
+		}
+		switch f.Field("property").Text() {
+		case "status", "set", "header", "type", "append", "cookie", "clearCookie", "location", "vary":
+		default:
+			return ""
+		}
+		o = f.Field("object")
+	}
+	if base := dotted(o); base != "" {
+		return base + "." + fn.Field("property").Text()
+	}
+	return ""
+}
+
+// localObject resolves a name to the object literal it is declared with in
+// the enclosing function (const options = {httpOnly: true}), or returns a
+// null node when it is declared otherwise or changed after its declaration
+// (options.secure = true).
+func localObject(at node, name string) node {
+	fn := at
+	for !fn.IsNull() {
+		switch fn.Kind() {
+		case "function_declaration", "function_expression", "arrow_function", "method_definition", "function":
+			var found node
+			count := 0
+			fn.Walk(func(c node) bool {
+				if c.Kind() == "variable_declarator" && c.Field("name").Text() == name {
+					found = c.Field("value")
+					count++
+				}
+				return true
+			})
+			if count != 1 || found.Kind() != "object" {
+				return node{}
+			}
+			if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `(?:\.\w+|\[[^\]]*\])\s*=[^=]|Object\.assign\(\s*` + regexp.QuoteMeta(name) + `\b`).MatchString(fn.Text()) {
+				return node{}
+			}
+			return found
+		}
+		fn = fn.Parent()
+	}
+	return node{}
 }
 
 // cookieAttrs names the missing attributes; httpOnlyDefault is the
@@ -901,7 +964,7 @@ func (j *jsFile) use(n node, obj string, args []node) {
 	}
 	au, ro := false, false
 	for _, a := range args {
-		routerLike := hasWord(words(a.Text()), "router", "routes", "route", "routers", "controller", "api", "app")
+		routerLike := hasWord(words(a.Text()), "router", "routes", "route", "routers", "controller", "api", "app") || j.importedRouter(a)
 		x, y := middlewareClass(a)
 		if x && !routerLike {
 			au, ro = true, ro || y
@@ -910,7 +973,7 @@ func (j *jsFile) use(n node, obj string, args []node) {
 		// mounted routers
 		if key := j.routerKey(a); key != "" {
 			ga, gr := j.globalAt(obj, prefix, n.Line())
-			j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au || ga, role: ro || gr})
+			j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au || ga, role: ro || gr, prefix: prefix, file: j.f.Path})
 		}
 	}
 	if au {
@@ -920,6 +983,33 @@ func (j *jsFile) use(n node, obj string, args []node) {
 		}
 		j.mechanism(n, "app.use auth")
 	}
+}
+
+// importedRouter: a use() argument imported from a project module whose
+// path says it holds routes (require('./admin.route'), './routes/auth'),
+// so a name such as admin or auth is a mounted router, not middleware.
+func (j *jsFile) importedRouter(a node) bool {
+	spec := ""
+	if s, _, ok := requireOf(a); ok {
+		spec = s
+	} else if a.Kind() == "identifier" {
+		if im, ok := j.imports[a.Text()]; ok && im.rel != "" {
+			spec = im.raw
+		}
+	}
+	if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+		return false
+	}
+	// the specifier as written, not the resolved path: a file's own
+	// src/api/ ancestors say nothing about what it imports
+	var ws []string
+	for _, seg := range strings.Split(spec, "/") {
+		ws = append(ws, words(seg)...)
+	}
+	if hasWord(ws, "middleware", "middlewares", "guard", "guards", "auth", "authentication", "passport") && !hasWord(ws, "router", "routers", "route", "routes") {
+		return false
+	}
+	return hasWord(ws, "router", "routers", "route", "routes", "controller", "controllers", "api", "endpoints", "views")
 }
 
 // routerKey identifies a router passed to use(): a required/imported

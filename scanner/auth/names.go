@@ -232,10 +232,16 @@ func isDestructive(method, path, handler string) bool {
 
 // Handler-body evidence, checked on the handler's source text.
 var (
-	pyBodyAuthRE    = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
-	pyBodyRoleRE    = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
-	pyCurrentUserRE = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
-	pyOwnerFieldRE  = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)`)
+	pyBodyAuthRE = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
+	pyBodyRoleRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
+	// pyBodyRoleCondRE: the role evidence that names what is checked; a
+	// bare 403 (HTTP_403, Forbidden, abort(403)) is role evidence only in a
+	// function that does not itself validate a token, where it is the
+	// answer to bad credentials (FastAPI's HTTPBearer answers 403 too).
+	pyBodyRoleCondRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|permission_required|\bcan_\w+\(`)
+	pyTokenCheckRE   = regexp.MustCompile(`\bjwt\.decode\(|\bdecode_\w*token\w*\(|\bverify_\w*token\w*\(|InvalidTokenError|JWTError|ExpiredSignatureError|credentials_exception|Could not validate credentials`)
+	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
+	pyOwnerFieldRE   = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)|\[\s*['"](?:owner|owner_id|user_id|author|author_id|created_by|creator|creator_id)['"]\s*\]\s*(?:==|!=)`)
 
 	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
 	// a loader middleware), so req.user is not evidence of authentication.
@@ -263,6 +269,11 @@ var adminishWords = []string{"admin", "config", "configuration", "settings", "sy
 func selfService(path, handler string) bool {
 	if path == "" || hasPathParam(path) {
 		return false
+	}
+	// a handler that says it acts on the caller (updateSelf,
+	// update_own_profile, deleteMe) does, whatever collection it is under
+	if hw := words(handler); hasWord(hw, "self", "own", "me", "my", "mine", "current") && !hasWord(hw, "admin", "all") {
+		return true
 	}
 	return !hasWord(append(wordsOfPath(path), words(handler)...), adminishWords...)
 }

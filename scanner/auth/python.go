@@ -868,7 +868,7 @@ func (p *pyFile) assignment(n node) {
 			case "APIRouter", "FastAPI":
 				_, kw := pyArgs(right)
 				if deps := p.depList(kw["dependencies"]); len(deps) > 0 {
-					p.facts.mounts = append(p.facts.mounts, mount{child: p.mod + ":" + name, deps: deps})
+					p.facts.mounts = append(p.facts.mounts, mount{child: p.mod + ":" + name, deps: deps, file: p.f.Path})
 				}
 			}
 		}
@@ -1032,7 +1032,7 @@ func (p *pyFile) alias(name string, ann node) {
 		return true
 	})
 	if len(deps) > 0 {
-		p.facts.aliases[name] = append(p.facts.aliases[name], deps...)
+		p.facts.aliases[name] = append(p.facts.aliases[name], aliasDef{file: p.f.Path, deps: deps})
 	}
 }
 
@@ -1081,7 +1081,10 @@ func (p *pyFile) includeRouter(n node, pos []node, kw map[string]node) {
 		return
 	}
 	parent := dotted(n.Field("function").Field("object"))
-	m := mount{parent: p.mod + ":" + parent, deps: p.depList(kw["dependencies"])}
+	m := mount{parent: p.mod + ":" + parent, deps: p.depList(kw["dependencies"]), file: p.f.Path}
+	if v, ok := kw["prefix"]; ok {
+		m.prefix, _ = p.routePath(v, 0)
+	}
 	child := dotted(pos[0])
 	if child == "" {
 		return
@@ -1142,8 +1145,11 @@ func (p *pyFile) function(def node, decos []node) {
 		evidenceDone = true
 		bodyText = body.Text()
 		bodyAuth = pyBodyAuthRE.MatchString(bodyText)
-		bodyRole = pyBodyRoleRE.MatchString(bodyText)
+		bodyRole = pyBodyRoleCondRE.MatchString(bodyText) || pyBodyRoleRE.MatchString(bodyText) && !pyTokenCheckRE.MatchString(bodyText)
 		owned = pyOwnerFieldRE.MatchString(bodyText) && pyCurrentUserRE.MatchString(bodyText)
+		if !owned {
+			owned = p.helperChecksOwner(body)
+		}
 	}
 	if p.web == "" && len(decos) == 0 {
 		return // neither a route, a view nor a dependency of one
@@ -1152,7 +1158,11 @@ func (p *pyFile) function(def node, decos []node) {
 	// dependencies in parameters
 	var deps []string
 	public := false
+	targetsID := false
 	for _, prm := range def.Field("parameters").NamedChildren() {
+		if idParameter(prm) {
+			targetsID = true
+		}
 		typ := prm.Field("type")
 		if typ.IsNull() && prm.Kind() == "typed_parameter" {
 			for _, c := range prm.NamedChildren() {
@@ -1197,7 +1207,7 @@ func (p *pyFile) function(def node, decos []node) {
 	if p.web == "fastapi" || p.web == "starlette" || len(deps) > 0 {
 		evidence()
 		if len(deps) > 0 || bodyAuth {
-			p.facts.depFuncs[name] = depFunc{deps: deps, auth: bodyAuth, role: bodyRole}
+			p.facts.depFuncs[name] = append(p.facts.depFuncs[name], depFunc{file: p.f.Path, deps: deps, auth: bodyAuth, role: bodyRole})
 		}
 	}
 
@@ -1223,11 +1233,11 @@ func (p *pyFile) function(def node, decos []node) {
 		if m, ok := routeMethods[last]; ok && obj != callee && (p.web == "fastapi" || p.web == "flask" || p.web == "starlette") {
 			pth := ""
 			if len(args) > 0 {
-				pth, _ = pyStr(args[0])
+				pth, _ = p.routePath(args[0], 0)
 			} else if v, ok := kw["path"]; ok {
-				pth, _ = pyStr(v)
+				pth, _ = p.routePath(v, 0)
 			} else if v, ok := kw["rule"]; ok {
-				pth, _ = pyStr(v)
+				pth, _ = p.routePath(v, 0)
 			}
 			if pth != "" && (strings.HasPrefix(pth, "/") || pth == "") || (len(args) == 0 && last != "route") {
 				isRoute = true
@@ -1319,6 +1329,7 @@ func (p *pyFile) function(def node, decos []node) {
 		rt.role = decoRole || bodyRole
 		rt.owned = owned
 		rt.public = public
+		rt.targetsID = targetsID
 		rt.deps = append(rt.deps, deps...)
 		if !p.f.Test {
 			p.facts.routes = append(p.facts.routes, rt)
@@ -1338,6 +1349,78 @@ func (p *pyFile) function(def node, decos []node) {
 			p.facts.djangoViews[name] = append(p.facts.djangoViews[name], v)
 		}
 	}
+}
+
+// idParameter: a handler parameter that carries the identifier of the
+// resource acted on (item_id, id, a body model typed ItemId), not a
+// dependency.
+func idParameter(prm node) bool {
+	if v := prm.Field("value"); v.Kind() == "call" {
+		return false // Depends(...), Query(...) defaults are judged elsewhere
+	}
+	name := prm.Text()
+	if n := prm.Field("name"); !n.IsNull() {
+		name = n.Text()
+	} else if prm.NamedChildCount() > 0 {
+		name = prm.NamedChild(0).Text()
+	}
+	if ws := words(name); len(ws) > 0 && (ws[len(ws)-1] == "id" || ws[len(ws)-1] == "ids" || ws[len(ws)-1] == "pk") {
+		return true
+	}
+	if t := prm.Field("type"); !t.IsNull() {
+		tn := lastName(dotted(t.NamedChild(0)))
+		return strings.HasSuffix(tn, "Id") || strings.HasSuffix(tn, "ID") || strings.HasSuffix(tn, "Ids")
+	}
+	return false
+}
+
+// helperChecksOwner follows the handler's calls one hop into functions of
+// the same file: a load_note(id) helper that aborts unless the note's owner
+// is the current user is the handler's ownership check.
+func (p *pyFile) helperChecksOwner(body node) bool {
+	found := false
+	body.Walk(func(n node) bool {
+		if found {
+			return false
+		}
+		if n.Kind() == "call" {
+			if fn, ok := p.funcs[calleeName(n)]; ok {
+				t := fn.Field("body").Text()
+				if pyOwnerFieldRE.MatchString(t) && pyCurrentUserRE.MatchString(t) {
+					found = true
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// routePath evaluates a route decorator's path: a string literal, a
+// module constant holding one, or a concatenation of those
+// (base + "{account_id}").
+func (p *pyFile) routePath(n node, depth int) (string, bool) {
+	if depth > 4 {
+		return "", false
+	}
+	switch n.Kind() {
+	case "identifier":
+		if v, ok := p.consts[n.Text()]; ok {
+			return p.routePath(v, depth+1)
+		}
+	case "binary_operator":
+		if n.ChildCount() == 3 && n.Child(1).Text() == "+" {
+			l, lok := p.routePath(n.Field("left"), depth+1)
+			r, rok := p.routePath(n.Field("right"), depth+1)
+			if lok && rok {
+				return l + r, true
+			}
+		}
+	case "parenthesized_expression":
+		return p.routePath(n.NamedChild(0), depth+1)
+	}
+	return pyStr(n)
 }
 
 func firstParamName(n node) string {
@@ -1731,12 +1814,12 @@ func timingUnsafe(l, r operand) (string, bool) {
 		if kind == 0 || a.trivial || b.trivial {
 			return "", false
 		}
-		if b.literal && (kind == 1 || !secretLooking(b.litVal)) {
+		if b.literal && !(kind == 2 && credentialLiteral(b.litVal) || kind == 1 && tokenLiteral(b.litVal)) {
 			return "", false
 		}
 		// "token" alone is a weak hint (lexer tokens, token objects): the
 		// other side must look like a credential too
-		if kind == 1 && !a.origin && !b.origin && secretKind(b.name) == 0 {
+		if kind == 1 && !a.origin && !b.origin && !b.literal && secretKind(b.name) == 0 {
 			return "", false
 		}
 		if a.input && b.input {
@@ -1761,16 +1844,33 @@ func shorten(s string) string {
 	return s
 }
 
-// secretLooking: a literal that could be a hardcoded credential (long
-// enough, letters or digits, no spaces), not a keyword or punctuation.
-func secretLooking(v string) bool {
-	if len(v) < 6 || strings.ContainsAny(v, " \t\n") {
+// credentialLiteral: a literal a password or API key is compared with
+// that is itself the credential ("test", "LANTERN42", "s3cr3t"): four or more
+// characters with a letter or digit and no spaces, not a null/boolean
+// keyword or a mask such as "****".
+func credentialLiteral(v string) bool {
+	if len(v) < 4 || strings.ContainsAny(v, " \t\n") {
 		return false
 	}
-	for _, r := range v {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			return true
-		}
+	switch strings.ToLower(v) {
+	case "none", "null", "nil", "undefined", "true", "false", "empty", "unset", "n/a":
+		return false
 	}
-	return false
+	return strings.IndexFunc(v, func(r rune) bool {
+		return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	}) >= 0
+}
+
+// tokenLiteral: a literal a token is compared with that is a hardcoded
+// secret, not a token type or keyword ("bearer", "refresh"): it names a
+// secret ("shared-secret-token") or is long and mixes letters and
+// digits.
+func tokenLiteral(v string) bool {
+	if !credentialLiteral(v) {
+		return false
+	}
+	if hasWord(words(v), strongSecretWords...) {
+		return true
+	}
+	return len(v) >= 16 && strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
 }

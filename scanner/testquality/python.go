@@ -479,7 +479,16 @@ func pyTrivialAssert(e treesitter.Node) bool {
 		return pyTrivialAssert(e.NamedChild(0))
 	case "comparison_operator":
 		t := strings.Join(strings.Fields(e.Text()), " ")
-		return strings.HasSuffix(t, "is not None") || strings.HasSuffix(t, "!= None")
+		if strings.HasSuffix(t, "is not None") || strings.HasSuffix(t, "!= None") {
+			return true
+		}
+		// assert 6 * 7 == 42: literals only, no code under test
+		for _, c := range e.NamedChildren() {
+			if !pyConstant(c) {
+				return false
+			}
+		}
+		return true
 	case "call":
 		switch e.Field("function").Text() {
 		case "bool":
@@ -489,6 +498,32 @@ func pyTrivialAssert(e treesitter.Node) bool {
 		if strings.Contains(e.Text(), " and ") {
 			return pyTrivialAssert(e.Field("left")) && pyTrivialAssert(e.Field("right"))
 		}
+	}
+	return false
+}
+
+// pyConstant: an expression of literals only (6 * 7, "a" * 2, (1, 2)).
+func pyConstant(e treesitter.Node) bool {
+	switch e.Kind() {
+	case "integer", "float", "true", "false", "none":
+		return true
+	case "string":
+		for _, c := range e.NamedChildren() {
+			if c.Kind() == "interpolation" {
+				return false // f"{x}" reads a name
+			}
+		}
+		return true
+	case "binary_operator", "unary_operator", "parenthesized_expression", "tuple", "list":
+		if e.NamedChildCount() == 0 {
+			return e.Kind() == "tuple" || e.Kind() == "list"
+		}
+		for _, c := range e.NamedChildren() {
+			if !pyConstant(c) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -594,9 +629,6 @@ func pyPatchCall(e treesitter.Node) (pyPatch, bool) {
 // pyCircular raises TEST-005 when the test asserts that calling the
 // patched name returns the value it was patched to return.
 func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
-	if len(patches) == 0 {
-		return
-	}
 	// Map mock parameters to decorator patches: the bottom decorator feeds
 	// the first parameter after self.
 	var params []string
@@ -623,9 +655,18 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		}
 	}
 	body := def.Field("body")
+	resultOf := map[string]string{} // user = service.get_user(1): user → service.get_user
 	body.Walk(func(n treesitter.Node) bool {
 		if n.Kind() == "assignment" {
 			left := n.Field("left").Text()
+			if right := n.Field("right"); n.Field("left").Kind() == "identifier" {
+				if right.Kind() == "await" {
+					right = right.NamedChild(0)
+				}
+				if right.Kind() == "call" {
+					resultOf[left] = right.Field("function").Text()
+				}
+			}
 			if m, ok := strings.CutSuffix(left, ".return_value"); ok {
 				val := n.Field("right").Text()
 				rets[m] = val
@@ -639,7 +680,11 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 	if len(rets) == 0 {
 		return
 	}
+	found := false // one finding per test
 	body.Walk(func(n treesitter.Node) bool {
+		if found {
+			return false
+		}
 		var a, b treesitter.Node
 		switch n.Kind() {
 		case "assert_statement":
@@ -660,21 +705,66 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 			return true
 		}
 		for _, pair := range [][2]treesitter.Node{{a, b}, {b, a}} {
-			call, val := pair[0], pair[1]
-			if call.Kind() == "await" {
-				call = call.NamedChild(0)
-			}
-			if call.Kind() != "call" {
+			fn, key := mockedResult(pair[0], resultOf)
+			if fn == "" {
 				continue
 			}
-			name := lastName(call.Field("function").Text())
-			if ret, ok := rets[name]; ok && ret == val.Text() {
-				v.finding(CircularMock, n, fmt.Sprintf("asserts that the mocked %s returns %s, the value the test gave the mock", name, ret))
+			ret, ok := rets[fn]
+			name := fn
+			if !ok {
+				name = lastName(fn)
+				ret, ok = rets[name]
+			}
+			if !ok {
+				continue
+			}
+			if key != "" {
+				ret = dictLiteralValue(ret, key)
+			}
+			if ret != "" && ret == pair[1].Text() {
+				v.finding(CircularMock, n, fmt.Sprintf("asserts that the mocked %s returns %s, the value the test gave the mock", lastName(name), ret))
+				found = true
 				return false
 			}
 		}
 		return true
 	})
+}
+
+// mockedResult names the call whose result an assertion operand is: the
+// call itself, a variable assigned from it (one hop), or a string-keyed
+// subscript of either (user["id"]); key is that subscript's key.
+func mockedResult(e treesitter.Node, resultOf map[string]string) (fn, key string) {
+	if e.Kind() == "subscript" {
+		k := e.Field("subscript")
+		if k.Kind() != "string" {
+			return "", ""
+		}
+		key = strings.Trim(k.Text(), `"'`)
+		e = e.Field("value")
+	}
+	if e.Kind() == "await" {
+		e = e.NamedChild(0)
+	}
+	switch e.Kind() {
+	case "call":
+		return e.Field("function").Text(), key
+	case "identifier":
+		if f, ok := resultOf[e.Text()]; ok {
+			return f, key
+		}
+	}
+	return "", ""
+}
+
+// dictLiteralValue returns the text of key's value in a dict literal's
+// text ({"id": 1, "name": "x"} → 1 for "id"), "" when absent.
+func dictLiteralValue(dict, key string) string {
+	re := regexp.MustCompile(`["']` + regexp.QuoteMeta(key) + `["']\s*:\s*("[^"]*"|'[^']*'|[^,}]+)`)
+	if m := re.FindStringSubmatch(dict); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	return ""
 }
 
 // assertingDecorator: a decorator named like a checker (jump_test,
