@@ -180,6 +180,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	catalogue = append(catalogue, SuppressionRule)
+	configNotes, err := checkRuleIDs(opts, defaults)
+	if err != nil {
+		return nil, err
+	}
 
 	ign := newIgnoreSet(root)
 	entries, err := walk(ctx, root, &opts, ign)
@@ -264,6 +268,7 @@ feed:
 		}
 	}
 
+	res.Notes = append(res.Notes, configNotes...)
 	for _, a := range analyzers {
 		if n, ok := a.(Noter); ok {
 			res.Notes = append(res.Notes, n.Notes()...)
