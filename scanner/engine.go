@@ -157,6 +157,11 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	for _, g := range opts.Exclude {
+		if err := validateGlob(g); err != nil {
+			return nil, err
+		}
+	}
 	opts.excludes = append(slices.Clone(opts.Config.Exclude), opts.Exclude...)
 
 	sel := newSelection(opts)
