@@ -181,7 +181,7 @@ func classify(err error) (int, string) {
 	case errors.Is(err, policy.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, policy.ErrForbiddenHost):
-		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed (" + hostHint(err) + ")"
+		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed: " + hostHint(err)
 	case errors.Is(err, upstream.ErrBusy):
 		return http.StatusServiceUnavailable, "vigil-proxy: too many large upstream documents are being read at once (memory budget upstream.max_inflight_mb); try again shortly"
 	case errors.Is(err, policy.ErrTooLarge):
