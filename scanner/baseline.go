@@ -51,7 +51,7 @@ func NewBaseline(fs []Finding) *Baseline {
 
 // LoadBaseline reads a baseline file.
 func LoadBaseline(path string) (*Baseline, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readRegularFile(path, maxBaselineSize, "64 MiB")
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}

@@ -129,6 +129,9 @@ func validateGlob(g string) error {
 	return nil
 }
 
+// maxConfigSize bounds a .vigil.yaml.
+const maxConfigSize = 1 << 20
+
 // FindConfig looks for .vigil.yaml in dir and its parents, stopping at the
 // top of a git work tree (a directory holding .git) or the file system root.
 func FindConfig(dir string) (string, bool) {
@@ -154,7 +157,7 @@ func FindConfig(dir string) (string, bool) {
 
 // LoadConfig reads and parses a configuration file.
 func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readRegularFile(path, maxConfigSize, "1 MiB")
 	if err != nil {
 		return nil, fmt.Errorf("scan config: %w", err)
 	}

@@ -10,13 +10,13 @@ import (
 // an option ignored for its default) are errors that name the key.
 func TestConfigRejectsValuesThatWouldBeIgnored(t *testing.T) {
 	for doc, want := range map[string]string{
-		`exclude: ["["]`:                                 `exclude "[": not a valid glob`,
-		`exclude: ["legacy/{a,b"]`:                       `exclude "legacy/{a,b": not a valid glob`,
-		`rules: {AUTH-003: {max_lifetime: forever}}`:     `rules.AUTH-003.max_lifetime: "forever" is not a duration`,
-		`rules: {TEST-002: {min_assertions: -5}}`:        `rules.TEST-002.min_assertions: -5 is not a positive whole number`,
-		`rules: {TEST-002: {min_assertions: two}}`:       `rules.TEST-002.min_assertions: "two" is not a positive whole number`,
-		`rules: {DEP-008: {allowed_hosts: 7}}`:           `rules.DEP-008.allowed_hosts: want a list of host[:port] strings`,
-		`rules: {DEP-008: {allowed_hosts: [a.b, 7]}}`:    `rules.DEP-008.allowed_hosts: want a list of host[:port] strings`,
+		`exclude: ["["]`:                              `exclude "[": not a valid glob`,
+		`exclude: ["legacy/{a,b"]`:                    `exclude "legacy/{a,b": not a valid glob`,
+		`rules: {AUTH-003: {max_lifetime: forever}}`:  `rules.AUTH-003.max_lifetime: "forever" is not a duration`,
+		`rules: {TEST-002: {min_assertions: -5}}`:     `rules.TEST-002.min_assertions: -5 is not a positive whole number`,
+		`rules: {TEST-002: {min_assertions: two}}`:    `rules.TEST-002.min_assertions: "two" is not a positive whole number`,
+		`rules: {DEP-008: {allowed_hosts: 7}}`:        `rules.DEP-008.allowed_hosts: want a list of host[:port] strings`,
+		`rules: {DEP-008: {allowed_hosts: [a.b, 7]}}`: `rules.DEP-008.allowed_hosts: want a list of host[:port] strings`,
 	} {
 		_, err := ParseConfig([]byte(doc), ".vigil.yaml")
 		if err == nil || !strings.Contains(err.Error(), want) {
