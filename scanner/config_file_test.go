@@ -20,7 +20,7 @@ func TestLoadConfigRefusesDevicesAndHugeFiles(t *testing.T) {
 	go func() { _, err := LoadConfig(dev); done <- err }()
 	select {
 	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		if err == nil || !strings.Contains(err.Error(), "not a regular file (a device)") {
 			t.Errorf("config linked to /dev/zero: err = %v, want not a regular file", err)
 		}
 	case <-time.After(10 * time.Second):
