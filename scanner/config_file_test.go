@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,5 +50,39 @@ func TestLoadBaselineRefusesDevices(t *testing.T) {
 	}
 	if _, err := LoadBaseline(dev); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("baseline linked to /dev/zero: err = %v", err)
+	}
+}
+
+// A committed .gitignore linked to /dev/zero used to run the scan out of
+// memory; it is skipped like an unreadable one.
+func TestGitignoreLinkedToDeviceIsSkipped(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.py": "FINDME\n", "sub/b.py": "FINDME\n"})
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{".gitignore", "sub/.gitignore"} {
+		if err := os.Symlink("/dev/zero", filepath.Join(root, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type outcome struct {
+		res *Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := Scan(context.Background(), Options{Root: root, Analyzers: []Analyzer{&markerAnalyzer{}}})
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		if res := o.res; len(res.Findings) != 2 {
+			t.Errorf("%d findings, want 2", len(res.Findings))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("scan still reading a .gitignore linked to /dev/zero after 20s")
 	}
 }
