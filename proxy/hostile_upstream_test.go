@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -54,5 +55,35 @@ func TestPyPIFileSchemeLinkIsRefusedClearly(t *testing.T) {
 	}
 	if !strings.Contains(b, "file:// URL") || !strings.Contains(b, "VIGIL_PYPI_FILE_HOSTS") {
 		t.Errorf("body %q: want the file:// scheme and the setting named", b)
+	}
+}
+
+// An upstream whose tarball answers with a redirect to another host (an
+// Artifactory sending clients to cloud storage, or a hostile registry
+// pointing at an internal address) is never followed; the client is told
+// so instead of "upstream … failed".
+func TestNPMTarballRedirectToAnotherHostIsExplained(t *testing.T) {
+	var base string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/redir":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"name":"redir","dist-tags":{"latest":"1.0.0"},"versions":{"1.0.0":{"name":"redir","version":"1.0.0",`+
+				`"dist":{"tarball":"%s/redir/-/redir-1.0.0.tgz","integrity":"sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="}}},`+
+				`"time":{"created":"2020-01-01T00:00:00Z","1.0.0":"2020-01-01T00:00:00Z"}}`, base)
+		case "/redir/-/redir-1.0.0.tgz":
+			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/x.tgz", http.StatusFound)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer up.Close()
+	base = up.URL
+	e := newEnv(t, envOptions{npmUpstream: up.URL, npmTarballs: []string{strings.TrimPrefix(up.URL, "http://")}})
+	wantStatus(t, e.get("/npm/redir"), http.StatusOK)
+	resp := e.get("/npm/redir/-/redir-1.0.0.tgz")
+	b := wantStatus(t, resp, http.StatusBadGateway)
+	if !strings.Contains(b, "redirected to another host (not followed)") {
+		t.Errorf("body %q: want the refused redirect named", b)
 	}
 }
