@@ -87,3 +87,20 @@ func TestNPMTarballRedirectToAnotherHostIsExplained(t *testing.T) {
 		t.Errorf("body %q: want the refused redirect named", b)
 	}
 }
+
+// A refused name says what is wrong with it (without echoing the name).
+func TestInvalidNameSaysWhy(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for path, want := range map[string]string{
+		"/npm/xss%3Cscript%3E":             "invalid package name: contains characters that are not URL-safe",
+		"/npm/" + strings.Repeat("a", 215): "invalid package name: longer than 214 characters",
+		"/npm/goodpkg/-/..%2f..%2fx.tgz":   "invalid package name: encoded slash",
+		"/npm/filepkg/-/passwd":            "invalid package name: bad tarball name",
+		"/pypi/simple/%ff%fe/":             "invalid package name",
+	} {
+		b := wantStatus(t, e.get(path), http.StatusBadRequest)
+		if !strings.Contains(b, want) || strings.Contains(b, "<script>") || strings.Contains(b, "aaaaaaaaaa") {
+			t.Errorf("%s: body %q, want %q", path[:min(len(path), 40)], b, want)
+		}
+	}
+}
