@@ -86,7 +86,11 @@ func (r TooNewRule) judge(now, at time.Time, minAge time.Duration, subject, unkn
 		return Finding{}, false
 	}
 	ago := humanDuration(age) + " ago"
-	if age < time.Minute {
+	switch {
+	case age < -time.Hour:
+		// Beyond clock skew: the document claims a date ahead of now.
+		ago = "with a date in the future (" + at.UTC().Format(time.DateOnly) + ")"
+	case age < time.Minute:
 		ago = "just now"
 	}
 	return Finding{Rule: RuleTooNew, Verdict: Block,

@@ -37,6 +37,8 @@ func TestTooNewRule(t *testing.T) {
 			"`fresh` was first published 30 hours ago (policy: 30 days)"},
 		{"package published in the future (clock skew)", def, Input{Package: pkg(now.Add(time.Hour))},
 			"`fresh` was first published just now (policy: 30 days)"},
+		{"release dated years ahead: a lying document, not clock skew", def, Input{Package: pkg(old), Release: rel("2.0.0", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC))},
+			"version 2.0.0 was published with a date in the future (2099-01-01) (policy: 7 days)"},
 		{"package time unknown, fail closed", def, Input{Package: pkg(time.Time{})},
 			"`fresh` has no known first publish time: publish time unknown, treated as too new (policy: 30 days)"},
 		{"package time unknown, fail open", lenient, Input{Package: pkg(time.Time{})}, ""},

@@ -79,7 +79,11 @@ func (s *Server) streamArtifact(w http.ResponseWriter, r *http.Request, a artifa
 	if !s.artifactHostAllowed(a.ecosystem, u) {
 		s.log.WarnContext(r.Context(), "refused artifact on a host that is not allowed",
 			"ecosystem", a.ecosystem, "host", u.Host)
-		return fmt.Errorf("%w: %s (allowed file hosts are configured with %s)", policy.ErrForbiddenHost, u.Host, hostsSetting(a.ecosystem))
+		where := u.Host
+		if u.Scheme != "http" && u.Scheme != "https" {
+			where = fmt.Sprintf("a %s:// URL, and only http and https files are fetched", u.Scheme)
+		}
+		return fmt.Errorf("%w: %s; allowed file hosts are configured with %s", policy.ErrForbiddenHost, where, hostsSetting(a.ecosystem))
 	}
 	if a.verifier == nil && a.noDigest != "" && r.Method != http.MethodHead {
 		return s.refuseArtifact(w, r, a.ecosystem, a.noDigest, "no digest")

@@ -128,6 +128,8 @@ func upstreamCause(err error) string {
 	switch {
 	case errors.As(err, &status):
 		return fmt.Sprintf("answered %d", status.Status)
+	case errors.Is(err, upstream.ErrRedirectRefused):
+		return "redirected to another host (not followed)"
 	case errors.As(err, &dnsErr):
 		return "unreachable (DNS)"
 	case errors.Is(err, syscall.ECONNREFUSED):

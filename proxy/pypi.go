@@ -565,6 +565,16 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 	if file == nil {
 		return httpError(http.StatusNotFound, fmt.Sprintf("%s is not a file of %s on the upstream index", distName, name))
 	}
+	if file.Version == "" {
+		// Listed, but its name gives no version of this project: no
+		// version rule could judge it, so it is refused (pip itself
+		// ignores such files).
+		f := policy.Finding{Rule: policy.RuleNonexistentVersion, Verdict: policy.Block,
+			Reason: fmt.Sprintf("%s names no version of `%s`, so it cannot be judged", distName, name)}
+		vd := policy.Decision{Ref: policy.Ref{Ecosystem: policy.PyPI, Name: name}, Verdict: policy.Block, Findings: []policy.Finding{f}}
+		s.record(r, vd, "file")
+		return s.refusePyPI(c, http.StatusForbidden, vd, "file")
+	}
 	rel := st.pkg.Release(file.Version)
 	var pf *policy.File
 	if rel != nil {

@@ -177,11 +177,14 @@ func classify(err error) (int, string) {
 	case errors.As(err, &he):
 		return he.Code, fmt.Sprint(he.Message)
 	case errors.Is(err, policy.ErrInvalidName):
+		if why := invalidNameReason(err); why != "" {
+			return http.StatusBadRequest, "invalid package name: " + why
+		}
 		return http.StatusBadRequest, "invalid package name"
 	case errors.Is(err, policy.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, policy.ErrForbiddenHost):
-		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed (" + hostHint(err) + ")"
+		return http.StatusBadGateway, "vigil-proxy refused: the upstream document points at a file host that is not allowed: " + hostHint(err)
 	case errors.Is(err, upstream.ErrBusy):
 		return http.StatusServiceUnavailable, "vigil-proxy: too many large upstream documents are being read at once (memory budget upstream.max_inflight_mb); try again shortly"
 	case errors.Is(err, policy.ErrTooLarge):
@@ -194,6 +197,25 @@ func classify(err error) (int, string) {
 		return 499, "client closed request"
 	}
 	return http.StatusInternalServerError, "vigil-proxy: internal error"
+}
+
+// invalidNameReason is what the name validators said was wrong ("longer
+// than 214 characters", "encoded slash"): the last part of the error before
+// policy.ErrInvalidName, kept only when it does not quote the name itself.
+func invalidNameReason(err error) string {
+	msg, ok := strings.CutSuffix(err.Error(), ": "+policy.ErrInvalidName.Error())
+	if !ok {
+		return ""
+	}
+	i := strings.LastIndex(msg, ": ")
+	if i < 0 {
+		return ""
+	}
+	why := msg[i+2:]
+	if why == "" || len(why) > 80 || strings.ContainsAny(why, "\"'`<>") {
+		return ""
+	}
+	return why
 }
 
 func hostHint(err error) string {

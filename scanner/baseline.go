@@ -3,7 +3,6 @@ package scanner
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 )
@@ -51,7 +50,7 @@ func NewBaseline(fs []Finding) *Baseline {
 
 // LoadBaseline reads a baseline file.
 func LoadBaseline(path string) (*Baseline, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readRegularFile(path, maxBaselineSize, "64 MiB")
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
@@ -71,7 +70,7 @@ func (b *Baseline) WriteFile(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
+	if err := WriteFileAtomic(path, append(raw, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write baseline: %w", err)
 	}
 	return nil

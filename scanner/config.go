@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -104,13 +105,32 @@ func (c *Config) validate() error {
 			}
 		}
 	}
+	for _, id := range ids {
+		for _, err := range validateOptions(id, c.Rules[id]) {
+			errs = append(errs, fmt.Errorf("%s: %w", c.Path, err))
+		}
+	}
 	for _, g := range c.Exclude {
 		if strings.TrimSpace(g) == "" {
 			errs = append(errs, fmt.Errorf("%s: exclude: empty pattern", c.Path))
+		} else if err := validateGlob(g); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", c.Path, err))
 		}
 	}
 	return errors.Join(errs...)
 }
+
+// validateGlob refuses an exclude pattern doublestar cannot parse: it
+// would match nothing and exclude nothing.
+func validateGlob(g string) error {
+	if !doublestar.ValidatePattern(strings.TrimSuffix(g, "/")) {
+		return fmt.Errorf("exclude %q: not a valid glob (doublestar syntax: *, **, ?, [abc], {a,b})", g)
+	}
+	return nil
+}
+
+// maxConfigSize bounds a .vigil.yaml.
+const maxConfigSize = 1 << 20
 
 // FindConfig looks for .vigil.yaml in dir and its parents, stopping at the
 // top of a git work tree (a directory holding .git) or the file system root.
@@ -137,7 +157,7 @@ func FindConfig(dir string) (string, bool) {
 
 // LoadConfig reads and parses a configuration file.
 func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readRegularFile(path, maxConfigSize, "1 MiB")
 	if err != nil {
 		return nil, fmt.Errorf("scan config: %w", err)
 	}
@@ -164,15 +184,22 @@ func (c *Config) IntOption(rule, key string, def int) int {
 	if !ok {
 		return def
 	}
-	switch n := v.(type) {
-	case int:
+	if n, ok := intValue(v); ok {
 		return n
-	case string:
-		if i, err := strconv.Atoi(n); err == nil {
-			return i
-		}
 	}
 	return def
+}
+
+func intValue(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case string:
+		if i, err := strconv.Atoi(n); err == nil {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // DurationOption reads a duration option ("24h", "7d", or seconds), def
@@ -182,20 +209,80 @@ func (c *Config) DurationOption(rule, key string, def time.Duration) time.Durati
 	if !ok {
 		return def
 	}
+	if d, ok := durationValue(v); ok {
+		return d
+	}
+	return def
+}
+
+func durationValue(v any) (time.Duration, bool) {
 	switch d := v.(type) {
 	case int:
-		return time.Duration(d) * time.Second
+		return time.Duration(d) * time.Second, true
 	case string:
 		if n, ok := strings.CutSuffix(d, "d"); ok {
 			if days, err := strconv.Atoi(n); err == nil {
-				return time.Duration(days) * 24 * time.Hour
+				return time.Duration(days) * 24 * time.Hour, true
 			}
 		}
 		if pd, err := time.ParseDuration(d); err == nil {
-			return pd
+			return pd, true
 		}
 	}
-	return def
+	return 0, false
+}
+
+// validateOptions checks the values of the rule options the analyzers read
+// (AUTH-003 max_lifetime, TEST-002 min_assertions, DEP-008 allowed_hosts):
+// a value they cannot use would otherwise be replaced by the default
+// without a word.
+func validateOptions(id string, rc RuleConfig) []error {
+	var errs []error
+	keys := make([]string, 0, len(rc.Options))
+	for k := range rc.Options {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := rc.Options[k]
+		switch k {
+		case "max_lifetime":
+			if d, ok := durationValue(v); !ok || d <= 0 {
+				errs = append(errs, fmt.Errorf("rules.%s.max_lifetime: %s is not a duration such as 12h or 7d", id, quoteValue(v)))
+			}
+		case "min_assertions":
+			if n, ok := intValue(v); !ok || n < 1 {
+				errs = append(errs, fmt.Errorf("rules.%s.min_assertions: %s is not a positive whole number", id, quoteValue(v)))
+			}
+		case "allowed_hosts":
+			if !stringsValue(v) {
+				errs = append(errs, fmt.Errorf("rules.%s.allowed_hosts: want a list of host[:port] strings", id))
+			}
+		}
+	}
+	return errs
+}
+
+func stringsValue(v any) bool {
+	switch l := v.(type) {
+	case string:
+		return true
+	case []any:
+		for _, x := range l {
+			if _, ok := x.(string); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
 }
 
 // StringsOption reads a list-of-strings option.

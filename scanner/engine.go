@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -58,9 +59,10 @@ type Options struct {
 	// Baseline hides findings already accepted.
 	Baseline *Baseline
 	// Locked lists rule IDs (or prefixes ending in "-", e.g. "DEP-") whose
-	// findings neither inline suppressions nor the baseline may hide: with
-	// --proxy the proxy's policy decides the dependency verdicts, not the
-	// repository under review.
+	// findings neither inline suppressions, the baseline nor the
+	// configuration's exclude globs may hide: with --proxy the proxy's
+	// policy decides the dependency verdicts, not the repository under
+	// review.
 	Locked []string
 	// Progress, when set, is told of every file done (for a progress bar).
 	Progress func(files int64, bytes int64)
@@ -68,6 +70,10 @@ type Options struct {
 	Logger *slog.Logger
 
 	excludes []string
+	// softExcludes are the configuration's exclude globs when rules are
+	// locked: their files are still scanned, and only findings of the
+	// locked rules are kept there.
+	softExcludes []string
 }
 
 // FileError is a per-file problem (unreadable, too large, binary,
@@ -157,7 +163,15 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	for _, g := range opts.Exclude {
+		if err := validateGlob(g); err != nil {
+			return nil, err
+		}
+	}
 	opts.excludes = append(slices.Clone(opts.Config.Exclude), opts.Exclude...)
+	if len(opts.Locked) > 0 {
+		opts.excludes, opts.softExcludes = slices.Clone(opts.Exclude), opts.Config.Exclude
+	}
 
 	sel := newSelection(opts)
 	var analyzers []Analyzer
@@ -180,6 +194,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	catalogue = append(catalogue, SuppressionRule)
+	configNotes, err := checkRuleIDs(opts, defaults)
+	if err != nil {
+		return nil, err
+	}
 
 	ign := newIgnoreSet(root)
 	entries, err := walk(ctx, root, &opts, ign)
@@ -264,6 +282,7 @@ feed:
 		}
 	}
 
+	res.Notes = append(res.Notes, configNotes...)
 	for _, a := range analyzers {
 		if n, ok := a.(Noter); ok {
 			res.Notes = append(res.Notes, n.Notes()...)
@@ -276,6 +295,11 @@ feed:
 	assignFingerprints(findings, proj)
 	if opts.Baseline != nil {
 		opts.Baseline.apply(findings)
+	}
+	var keptLocked int
+	findings, errs, keptLocked = applySoftExcludes(findings, errs, &opts)
+	if keptLocked > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d finding(s) of locked rules in paths %s excludes are reported: the proxy's policy decides them (--proxy)", keptLocked, opts.Config.Path))
 	}
 	if n := unlock(findings, opts.Locked); n > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d suppression(s) of dependency verdicts ignored: the proxy's policy decides them (--proxy)", n))
@@ -346,15 +370,58 @@ func unlock(fs []Finding, locked []string) int {
 		if fs[i].Suppressed == nil {
 			continue
 		}
-		for _, l := range locked {
-			if fs[i].Rule == l || (strings.HasSuffix(l, "-") && strings.HasPrefix(fs[i].Rule, l)) {
-				fs[i].Suppressed = nil
-				n++
-				break
-			}
+		if isLocked(fs[i].Rule, locked) {
+			fs[i].Suppressed = nil
+			n++
 		}
 	}
 	return n
+}
+
+// applySoftExcludes drops the findings and file errors of paths the
+// configuration excludes, except findings of locked rules, which it counts.
+func applySoftExcludes(fs []Finding, errs []FileError, opts *Options) ([]Finding, []FileError, int) {
+	if len(opts.softExcludes) == 0 {
+		return fs, errs, 0
+	}
+	soft := Options{excludes: opts.softExcludes}
+	excluded := func(p string) bool {
+		if p == "" {
+			return false
+		}
+		for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+			if soft.excluded(d) {
+				return true
+			}
+		}
+		return soft.excluded(p)
+	}
+	kept, n := fs[:0], 0
+	for _, f := range fs {
+		if excluded(f.Path) {
+			if !isLocked(f.Rule, opts.Locked) {
+				continue
+			}
+			n++
+		}
+		kept = append(kept, f)
+	}
+	keptErrs := errs[:0]
+	for _, e := range errs {
+		if !excluded(e.Path) {
+			keptErrs = append(keptErrs, e)
+		}
+	}
+	return kept, keptErrs, n
+}
+
+func isLocked(rule string, locked []string) bool {
+	for _, l := range locked {
+		if rule == l || (strings.HasSuffix(l, "-") && strings.HasPrefix(rule, l)) {
+			return true
+		}
+	}
+	return false
 }
 
 // dropSuperseded removes findings that a more precise rule's finding on the

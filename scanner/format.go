@@ -3,7 +3,10 @@ package scanner
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Format is an output format of the scan.
@@ -119,4 +122,55 @@ func location(f Finding) string {
 		return f.Path
 	}
 	return fmt.Sprintf("%s:%d", f.Path, f.Line)
+}
+
+// printable escapes what a scanned repository could use to rewrite a
+// terminal or a rendered report: control characters (ANSI and OSC
+// sequences, newlines in file names) and invalid UTF-8 are shown as Go
+// escapes (\x1b, \n, \u009b, \xff), everything else is kept as it is.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// codeSpan is a markdown code span holding s verbatim: its backtick fence is
+// longer than any run of backticks inside s.
+func codeSpan(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if longest == 0 {
+		return "`" + s + "`"
+	}
+	fence := strings.Repeat("`", longest+1)
+	return fence + " " + s + " " + fence
 }

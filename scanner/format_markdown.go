@@ -62,7 +62,7 @@ func writeMarkdown(w io.Writer, res *Result, o WriteOptions) error {
 			if title == "" {
 				title = f.Rule
 			}
-			fmt.Fprintf(bw, "### %d. %s — `%s`\n\n", num, mdEscape(title), location(f))
+			fmt.Fprintf(bw, "### %d. %s — %s\n\n", num, mdEscape(title), codeSpan(printable(location(f))))
 			fmt.Fprintf(bw, "- **Rule:** %s\n", f.Rule)
 			fmt.Fprintf(bw, "- **Finding:** %s\n", mdEscape(f.Message))
 			if s == Critical && r.Impact != "" {
@@ -84,7 +84,7 @@ func writeMarkdown(w io.Writer, res *Result, o WriteOptions) error {
 			if p == "" {
 				p = "(scan)"
 			}
-			fmt.Fprintf(bw, "- `%s`: %s\n", p, mdEscape(e.Message))
+			fmt.Fprintf(bw, "- %s: %s\n", codeSpan(printable(p)), mdEscape(e.Message))
 		}
 		fmt.Fprintln(bw)
 	}
@@ -125,5 +125,5 @@ func titleCase(s string) string {
 // breaking out of the markdown structure.
 func mdEscape(s string) string {
 	r := strings.NewReplacer("\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "|", "\\|")
-	return r.Replace(s)
+	return printable(r.Replace(s))
 }

@@ -33,7 +33,7 @@ func writeText(w io.Writer, res *Result, o WriteOptions) error {
 				fmt.Fprintln(bw)
 			}
 			cur = f.Path
-			name := f.Path
+			name := printable(f.Path)
 			if name == "" {
 				name = "(project)"
 			}
@@ -47,9 +47,9 @@ func writeText(w io.Writer, res *Result, o WriteOptions) error {
 			}
 		}
 		sev := fmt.Sprintf("%-8s", f.Severity)
-		fmt.Fprintf(bw, "  %-7s %s %-8s %s", pos, paint(severityColor[f.Severity], sev), f.Rule, f.Message)
+		fmt.Fprintf(bw, "  %-7s %s %-8s %s", pos, paint(severityColor[f.Severity], sev), f.Rule, printable(f.Message))
 		if f.Suppressed != nil {
-			fmt.Fprint(bw, paint(ansiDim, fmt.Sprintf(" [suppressed: %s]", suppressionText(f.Suppressed))))
+			fmt.Fprint(bw, paint(ansiDim, fmt.Sprintf(" [suppressed: %s]", printable(suppressionText(f.Suppressed)))))
 		}
 		fmt.Fprintln(bw)
 	}
@@ -60,7 +60,7 @@ func writeText(w io.Writer, res *Result, o WriteOptions) error {
 		fmt.Fprintln(bw)
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintln(bw, paint(ansiDim, "note: "+n))
+		fmt.Fprintln(bw, paint(ansiDim, "note: "+printable(n)))
 	}
 	if len(res.Errors) > 0 {
 		fmt.Fprintf(bw, "%s\n", paint(ansiDim, fmt.Sprintf("%s not fully scanned:", plural(len(res.Errors), "file", "files"))))
@@ -73,7 +73,7 @@ func writeText(w io.Writer, res *Result, o WriteOptions) error {
 			if p == "" {
 				p = "(scan)"
 			}
-			fmt.Fprintf(bw, "  %s: %s\n", p, e.Message)
+			fmt.Fprintf(bw, "  %s: %s\n", printable(p), printable(e.Message))
 		}
 	}
 	fmt.Fprintln(bw, summaryLine(res, o))

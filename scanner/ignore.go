@@ -79,8 +79,11 @@ func (s *ignoreSet) addFile(root, relDir string) {
 	s.addPatternsFrom(name, append(append([]string(nil), s.prefix...), domain...))
 }
 
+// maxIgnoreFileSize bounds one .gitignore (or info/exclude) file.
+const maxIgnoreFileSize = 16 << 20
+
 func (s *ignoreSet) addPatternsFrom(file string, domain []string) {
-	b, err := os.ReadFile(file)
+	b, err := readRegularFile(file, maxIgnoreFileSize, "16 MiB")
 	if err != nil {
 		return
 	}

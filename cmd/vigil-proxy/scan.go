@@ -281,12 +281,7 @@ func writeReport(stdout, stderr io.Writer, output string, format scanner.Format,
 	if err := scanner.Write(&buf, format, res, wo); err != nil {
 		return err
 	}
-	tmp := output + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := os.Rename(tmp, output); err != nil {
-		os.Remove(tmp)
+	if err := scanner.WriteFileAtomic(output, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if !wo.Quiet {

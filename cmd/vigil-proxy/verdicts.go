@@ -106,6 +106,13 @@ func newRemoteJudge(raw string) (*verdictJudge, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("--proxy %q: want a base URL such as http://127.0.0.1:8080", raw)
 	}
+	for _, reg := range []string{"/npm", "/pypi/simple", "/pypi"} {
+		if base, ok := strings.CutSuffix(u.Path, reg); ok {
+			b := *u
+			b.Path = base
+			return nil, fmt.Errorf("--proxy %q: give the proxy's base URL (%s), not a registry path", raw, b.Redacted())
+		}
+	}
 	return &verdictJudge{src: &remoteSource{base: u, client: &http.Client{Timeout: 120 * time.Second}}}, nil
 }
 
@@ -176,11 +183,7 @@ func (rs *remoteSource) batch(ctx context.Context, qs []deps.Query) ([]policy.Re
 			Error   string          `json:"error"`
 		}
 		if err := json.Unmarshal(data, &out); err != nil || resp.StatusCode != http.StatusOK {
-			msg := out.Error
-			if msg == "" {
-				msg = strings.TrimSpace(string(data[:min(len(data), 200)]))
-			}
-			return nil, fmt.Errorf("%s answered %d: %s", rs.base.Redacted(), resp.StatusCode, msg)
+			return nil, remoteAnswerError(rs.base, resp, out.Error, err)
 		}
 		if len(out.Results) != len(qs) {
 			return nil, fmt.Errorf("%s answered %d results for %d packages", rs.base.Redacted(), len(out.Results), len(qs))
@@ -398,3 +401,21 @@ func scanCacheDir(getenv env) (string, error) {
 
 // scanCacheTTL is how long scan trusts cached registry metadata.
 const scanCacheTTL = 24 * time.Hour
+
+// remoteAnswerError explains an answer that is not a check result: a JSON
+// error from a vigil-proxy, or something else at that address (the admin
+// listener, another server), named by its status and content type rather
+// than by its body.
+func remoteAnswerError(base *url.URL, resp *http.Response, msg string, decodeErr error) error {
+	if decodeErr != nil || msg == "" {
+		ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+		if ct == "" {
+			ct = "no content type"
+		}
+		return fmt.Errorf("%s answered %d (%s), not a vigil-proxy check API: is --proxy the registry listener's base URL?", base.Redacted(), resp.StatusCode, strings.TrimSpace(ct))
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		msg += " (the check API is on the registry listener, not the admin listener)"
+	}
+	return fmt.Errorf("%s answered %d: %s", base.Redacted(), resp.StatusCode, msg)
+}

@@ -1044,7 +1044,15 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 		return e.closer(a.dist, a.id, b.dist, b.id)
 	})
 	out := make([]string, 0, min(max, len(cands)))
-	for _, c := range cands[:min(max, len(cands))] {
+	for _, c := range cands {
+		if len(out) == max {
+			break
+		}
+		// A name this index blocks as a typosquat is never suggested: the
+		// suggestion would lead from one refusal to the attack.
+		if m, ok := ix.Typosquat(eco, e.names[c.id]); ok && m.Confidence == High {
+			continue
+		}
 		out = append(out, e.names[c.id])
 	}
 	return out

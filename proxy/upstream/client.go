@@ -139,6 +139,10 @@ func newTransport(opts Options) *http.Transport {
 // CloseIdleConnections closes idle keep-alive connections (shutdown, tests).
 func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 
+// ErrRedirectRefused: the upstream redirected to another scheme or host,
+// which is never followed (the host allowlists would be bypassed).
+var ErrRedirectRefused = errors.New("refused: different scheme or host")
+
 // checkRedirect allows at most MaxRedirects redirects, each to the same
 // scheme and host:port as the original request.
 func checkRedirect(req *http.Request, via []*http.Request) error {
@@ -147,7 +151,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("redirect from %s: more than %d redirects", Redact(orig), MaxRedirects)
 	}
 	if !sameOrigin(orig, req.URL) {
-		return fmt.Errorf("redirect from %s to %s refused: different scheme or host", Redact(orig), Redact(req.URL))
+		return fmt.Errorf("redirect from %s to %s: %w", Redact(orig), Redact(req.URL), ErrRedirectRefused)
 	}
 	return nil
 }

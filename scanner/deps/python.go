@@ -106,14 +106,25 @@ func redactURL(u string) string {
 	if !ok {
 		return u
 	}
-	host, tail, _ := strings.Cut(rest, "/")
+	// The fragment (#sha256=…, #egg=…) is kept; a query may carry a token
+	// (?token=…, signed URLs), so its contents are never shown.
+	rest, frag, hasFrag := strings.Cut(rest, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
+	host, tail, hasPath := strings.Cut(rest, "/")
 	if at := strings.LastIndex(host, "@"); at >= 0 {
 		host = "***@" + host[at+1:]
 	}
-	if tail != "" || strings.Contains(rest, "/") {
-		return scheme + "://" + host + "/" + tail
+	out := scheme + "://" + host
+	if hasPath {
+		out += "/" + tail
 	}
-	return scheme + "://" + host
+	if hasQuery && query != "" {
+		out += "?***"
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // pyproject is the part of pyproject.toml that declares dependencies.
