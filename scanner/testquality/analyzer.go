@@ -259,21 +259,48 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 // closeHelpers propagates "asserts" and "checks status" through helpers
 // that call other helpers (check_response → assert_status → assert).
 func (a *Analyzer) closeHelpers() {
-	for changed := true; changed; {
-		changed = false
-		for name, h := range a.helpers {
-			for _, c := range h.calls {
-				o, ok := a.helpers[c]
-				if !ok || c == name {
-					continue
-				}
-				if (o.asserts && !h.asserts) || (o.checkStatus && !h.checkStatus) {
-					h.asserts = h.asserts || o.asserts
-					h.checkStatus = h.checkStatus || o.checkStatus
-					a.helpers[name] = h
-					changed = true
-				}
+	// Propagate along reversed call edges from the helpers that assert or
+	// check a status: each name is looked up once (a fixpoint loop over
+	// the map looked every call up again on each pass).
+	names := make([]string, 0, len(a.helpers))
+	index := make(map[string]int32, len(a.helpers))
+	for name := range a.helpers {
+		index[name] = int32(len(names))
+		names = append(names, name)
+	}
+	facts := make([]helperFacts, len(names))
+	callers := make([][]int32, len(names))
+	for i, name := range names {
+		h := a.helpers[name]
+		facts[i] = h
+		for _, c := range h.calls {
+			if j, ok := index[c]; ok && c != name {
+				callers[j] = append(callers[j], int32(i))
 			}
+		}
+	}
+	var work []int32
+	for i, h := range facts {
+		if h.asserts || h.checkStatus {
+			work = append(work, int32(i))
+		}
+	}
+	for len(work) > 0 {
+		j := work[len(work)-1]
+		work = work[:len(work)-1]
+		o := facts[j]
+		for _, i := range callers[j] {
+			h := &facts[i]
+			if (o.asserts && !h.asserts) || (o.checkStatus && !h.checkStatus) {
+				h.asserts = h.asserts || o.asserts
+				h.checkStatus = h.checkStatus || o.checkStatus
+				work = append(work, i)
+			}
+		}
+	}
+	for i, name := range names {
+		if h := a.helpers[name]; h.asserts != facts[i].asserts || h.checkStatus != facts[i].checkStatus {
+			a.helpers[name] = facts[i]
 		}
 	}
 }
