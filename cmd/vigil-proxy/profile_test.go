@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -29,4 +30,26 @@ func TestScanWritesACPUProfile(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "cpu profile") {
 		t.Fatalf("unwritable profile: exit %d, stderr %q; want exit 2 naming the profile", code, stderr)
 	}
+}
+
+// A scan collects garbage half as often, unless the user set GOGC, and
+// puts the previous setting back when it ends.
+func TestScanGCTargetAndRestore(t *testing.T) {
+	before := debug.SetGCPercent(150)
+	defer debug.SetGCPercent(before)
+
+	restore := tuneGCForScan(envMap(map[string]string{}))
+	if got := debug.SetGCPercent(scanGCPercent); got != scanGCPercent {
+		t.Errorf("during a scan the GC target is %d, want %d", got, scanGCPercent)
+	}
+	restore()
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("after the scan the GC target is %d, want the previous 150", got)
+	}
+
+	restore = tuneGCForScan(envMap(map[string]string{"GOGC": "50"}))
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("with GOGC set the scan changed the GC target to %d", got)
+	}
+	restore()
 }

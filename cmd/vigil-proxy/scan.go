@@ -132,6 +132,7 @@ func runScan(ctx context.Context, name string, preset []string, args []string, s
 		return fail(err)
 	}
 	defer stopProfile()
+	defer tuneGCForScan(getenv)()
 
 	root, only, err := scanTargets(fs.Args())
 	if err != nil {
