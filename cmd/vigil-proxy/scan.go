@@ -56,6 +56,7 @@ type scanFlags struct {
 	includeVendored bool
 	omitRootURI     bool
 	workers         int
+	cpuProfile      string
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -85,6 +86,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.includeVendored, "include-vendored", false, "also scan node_modules, virtualenvs, build output and minified bundles")
 	fs.BoolVar(&f.omitRootURI, "omit-root-uri", false, "SARIF: leave the scan root's absolute path out")
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers (default: number of CPUs)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the scan to this file (go tool pprof)")
 }
 
 const scanUsage = `usage: vigil-proxy scan [flags] [PATH...]
@@ -125,6 +127,12 @@ func runScan(ctx context.Context, name string, preset []string, args []string, s
 		fmt.Fprintf(stderr, "vigil-proxy %s: %v\n", name, err)
 		return exitUsage
 	}
+	stopProfile, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return fail(err)
+	}
+	defer stopProfile()
+	defer tuneGCForScan(getenv)()
 
 	root, only, err := scanTargets(fs.Args())
 	if err != nil {

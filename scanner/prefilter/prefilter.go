@@ -7,7 +7,10 @@
 // one pass per word.
 package prefilter
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Words is a set of words to look for; build it with New and share it
 // freely (it is read-only).
@@ -55,14 +58,29 @@ func New(words ...string) *Words {
 func (w *Words) In(b []byte) bool {
 	if foldsToASCII(b) {
 		// Rare: a non-ASCII letter whose lower case is an ASCII one.
-		low := bytes.ToLower(b)
-		for _, word := range w.words {
-			if bytes.Contains(low, word) {
-				return true
-			}
-		}
-		return false
+		return w.inLowered(bytes.ToLower(b))
 	}
+	return in(w, b)
+}
+
+// InString is In for a string (without copying it).
+func (w *Words) InString(s string) bool {
+	if strings.Contains(s, string(kelvin)) || strings.Contains(s, string(dottedI)) {
+		return w.inLowered([]byte(strings.ToLower(s)))
+	}
+	return in(w, s)
+}
+
+func (w *Words) inLowered(low []byte) bool {
+	for _, word := range w.words {
+		if bytes.Contains(low, word) {
+			return true
+		}
+	}
+	return false
+}
+
+func in[T string | []byte](w *Words, b T) bool {
 	for i := 0; i < len(b); i++ {
 		c := lower[b[i]]
 		if w.single[c] {
@@ -86,7 +104,7 @@ func (w *Words) In(b []byte) bool {
 func pairKey(a, b byte) uint32 { return uint32(a)<<8 | uint32(b) }
 
 // hasPrefixFold: b starts with word (lower-case ASCII), ignoring case.
-func hasPrefixFold(b, word []byte) bool {
+func hasPrefixFold[T string | []byte](b T, word []byte) bool {
 	if len(b) < len(word) {
 		return false
 	}

@@ -49,6 +49,9 @@ func TestIn(t *testing.T) {
 		if got := w.In([]byte(c.in)); got != c.want {
 			t.Errorf("In(%q) = %v, want %v", c.in, got, c.want)
 		}
+		if got := w.InString(c.in); got != c.want {
+			t.Errorf("InString(%q) = %v, want %v", c.in, got, c.want)
+		}
 		if ref := reference([]byte(c.in), testWords); ref != c.want {
 			t.Errorf("reference(%q) = %v, want %v (bad test case)", c.in, ref, c.want)
 		}
@@ -76,6 +79,9 @@ func FuzzIn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if got, want := w.In(b), reference(b, testWords); got != want {
 			t.Fatalf("In(%q) = %v, reference says %v", b, got, want)
+		}
+		if got, want := w.InString(string(b)), reference(b, testWords); got != want {
+			t.Fatalf("InString(%q) = %v, reference says %v", b, got, want)
 		}
 	})
 }

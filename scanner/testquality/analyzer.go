@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -260,35 +259,68 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 // closeHelpers propagates "asserts" and "checks status" through helpers
 // that call other helpers (check_response → assert_status → assert).
 func (a *Analyzer) closeHelpers() {
-	for changed := true; changed; {
-		changed = false
-		for name, h := range a.helpers {
-			for _, c := range h.calls {
-				o, ok := a.helpers[c]
-				if !ok || c == name {
-					continue
-				}
-				if (o.asserts && !h.asserts) || (o.checkStatus && !h.checkStatus) {
-					h.asserts = h.asserts || o.asserts
-					h.checkStatus = h.checkStatus || o.checkStatus
-					a.helpers[name] = h
-					changed = true
-				}
+	// Propagate along reversed call edges from the helpers that assert or
+	// check a status: each name is looked up once (a fixpoint loop over
+	// the map looked every call up again on each pass).
+	names := make([]string, 0, len(a.helpers))
+	index := make(map[string]int32, len(a.helpers))
+	for name := range a.helpers {
+		index[name] = int32(len(names))
+		names = append(names, name)
+	}
+	facts := make([]helperFacts, len(names))
+	callers := make([][]int32, len(names))
+	for i, name := range names {
+		h := a.helpers[name]
+		facts[i] = h
+		for _, c := range h.calls {
+			if j, ok := index[c]; ok && c != name {
+				callers[j] = append(callers[j], int32(i))
 			}
+		}
+	}
+	var work []int32
+	for i, h := range facts {
+		if h.asserts || h.checkStatus {
+			work = append(work, int32(i))
+		}
+	}
+	for len(work) > 0 {
+		j := work[len(work)-1]
+		work = work[:len(work)-1]
+		o := facts[j]
+		for _, i := range callers[j] {
+			h := &facts[i]
+			if (o.asserts && !h.asserts) || (o.checkStatus && !h.checkStatus) {
+				h.asserts = h.asserts || o.asserts
+				h.checkStatus = h.checkStatus || o.checkStatus
+				work = append(work, i)
+			}
+		}
+	}
+	for i, name := range names {
+		if h := a.helpers[name]; h.asserts != facts[i].asserts || h.checkStatus != facts[i].checkStatus {
+			a.helpers[name] = facts[i]
 		}
 	}
 }
 
 // doesNotRaise matches test names that state a no-error intent.
-var doesNotRaise = regexp.MustCompile(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault|fuzz`)
+// Every match holds one of the second group's words, smoke or fuzz.
+var doesNotRaise = guarded(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault|fuzz`,
+	"raise", "crash", "error", "fail", "throw", "segfault", "leak", "hang", "exception", "smoke", "fuzz")
 
 // aboutTruth: a test of truthiness itself (test_more_bool,
 // test_nonzero): its truthiness assertions are the point.
-var aboutTruth = regexp.MustCompile(`(?i)bool|truth|nonzero`)
+var aboutTruth = guarded(`(?i)bool|truth|nonzero`, "bool", "truth", "nonzero")
 
 // noErrorIntent matches comments and docstrings that state the same intent
 // ("used to crash", "should not raise", "no-op").
-var noErrorIntent = regexp.MustCompile(`(?i)crash|segfault|(should|does|do|must|will|can|did) ?(n[o']t|never) (cause|raise|fail|throw|error|hang|blow up)|(won'?t|will not) (cause|raise|fail|throw|error|crash)|no (errors?|exceptions?) (is |are |was |were )?(thrown|raised)|not (cause|throw|raise) (an |any )?(errors?|exceptions?)|no-op|used to (fail|raise|crash|hang|error)|without (an |any )?(error|exception|raising|crashing)|smoke test`)
+// Every match holds one of the words of the pre-test: each alternative ends
+// in one of them (raising, raised and raise share "rais"; thrown holds
+// "throw"; crashing "crash"; "blow up" holds "blow").
+var noErrorIntent = guarded(`(?i)crash|segfault|(should|does|do|must|will|can|did) ?(n[o']t|never) (cause|raise|fail|throw|error|hang|blow up)|(won'?t|will not) (cause|raise|fail|throw|error|crash)|no (errors?|exceptions?) (is |are |was |were )?(thrown|raised)|not (cause|throw|raise) (an |any )?(errors?|exceptions?)|no-op|used to (fail|raise|crash|hang|error)|without (an |any )?(error|exception|raising|crashing)|smoke test`,
+	"crash", "segfault", "cause", "rais", "fail", "throw", "error", "hang", "blow", "exception", "no-op", "smoke")
 
 // visitor walks one file.
 type visitor struct {

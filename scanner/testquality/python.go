@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
@@ -822,7 +821,7 @@ func deliberateBlock(body treesitter.Node) bool {
 // expected, # will raise OSError): the author says why the error is
 // ignored. In the try body (where comments describe the code) only a
 // comment matching why counts.
-func explained(block treesitter.Node, why *regexp.Regexp) bool {
+func explained(block treesitter.Node, why *guardedRE) bool {
 	if block.IsNull() {
 		return false
 	}
@@ -838,7 +837,8 @@ func explained(block treesitter.Node, why *regexp.Regexp) bool {
 }
 
 // expectedError: a comment saying the error is expected or irrelevant.
-var expectedError = regexp.MustCompile(`(?i)fail|rais|error|exception|throw|care|ignor|expect|optional|not supported|unsupported|may not|might not`)
+var expectedError = guarded(`(?i)fail|rais|error|exception|throw|care|ignor|expect|optional|not supported|unsupported|may not|might not`,
+	"fail", "rais", "error", "exception", "throw", "care", "ignor", "expect", "optional", "not supported", "unsupported", "may not", "might not")
 
 // insideNestedDef: n lies in a function, class or lambda defined inside
 // def.

@@ -3,6 +3,7 @@ package treesitter
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,20 +45,24 @@ func parseDump(t *testing.T, p *Parser, lang Lang, src string) []string {
 	return dump(tree)
 }
 
-// A parser reuses the node array of the tree closed last: the next tree,
-// smaller or larger, must be exactly what a fresh parser builds.
+// A parser reuses the node array of the tree closed last and the arena's
+// memory of the parse before: the next tree, smaller or larger, must be
+// exactly what tree-sitter builds with libc's allocator. "huge" needs more
+// arena chunks than are kept between parses.
 func TestReusedNodeArrayGivesTheSameTree(t *testing.T) {
 	small := "import jwt\nTOKEN = jwt.encode({'a': 1}, 'k')\n"
 	large := strings.Repeat("def f(a, b=2):\n    if a == b:\n        return [x for x in range(a)]\n    return {'k': a}\n", 400)
+	huge := strings.Repeat("def f(a, b=2):\n    if a == b:\n        return [x for x in range(a)]\n    return {'k': a, 'l': \"\"\"s\n\"\"\"}\n", 2000)
 	js := strings.Repeat("const x = require('y');\napp.get('/a', (req, res) => { res.send(req.user.id === 3); });\n", 300)
 	want := map[string][]string{}
 	for name, c := range map[string]struct {
 		lang Lang
 		src  string
-	}{"small": {Python, small}, "large": {Python, large}, "js": {JavaScript, js}} {
-		fresh := NewParser()
-		want[name] = parseDump(t, fresh, c.lang, c.src)
-		fresh.Close()
+	}{"small": {Python, small}, "large": {Python, large}, "huge": {Python, huge}, "js": {JavaScript, js}} {
+		plain := NewParser()
+		plain.plain = true
+		want[name] = parseDump(t, plain, c.lang, c.src)
+		plain.Close()
 	}
 	p := NewParser()
 	defer p.Close()
@@ -65,10 +70,14 @@ func TestReusedNodeArrayGivesTheSameTree(t *testing.T) {
 		name string
 		lang Lang
 		src  string
-	}{{"large", Python, large}, {"small", Python, small}, {"js", JavaScript, js}, {"large", Python, large}, {"small", Python, small}} {
-		if diff := cmp.Diff(want[step.name], parseDump(t, p, step.lang, step.src)); diff != "" {
-			t.Fatalf("%s after reuse differs from a fresh parse (-fresh +reused):\n%s", step.name, diff)
+	}{{"large", Python, large}, {"small", Python, small}, {"huge", Python, huge}, {"js", JavaScript, js}, {"large", Python, large},
+		{"huge", Python, huge}, {"small", Python, small}} {
+		got := parseDump(t, p, step.lang, step.src)
+		t.Logf("%s: arena keeps %d bytes", step.name, p.arenaSize())
+		if slices.Equal(want[step.name], got) {
+			continue
 		}
+		t.Fatalf("%s after reuse differs from libc's parse (-libc +reused):\n%s", step.name, cmp.Diff(want[step.name], got))
 	}
 }
 
@@ -137,6 +146,12 @@ func FuzzParse(f *testing.F) {
 		got := parseDump(t, shared, lang, string(src))
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("reused parser differs (-fresh +reused):\n%s", diff)
+		}
+		plain := NewParser()
+		defer plain.Close()
+		plain.plain = true
+		if diff := cmp.Diff(parseDump(t, plain, lang, string(src)), got); diff != "" {
+			t.Fatalf("the arena's tree differs from libc's (-libc +arena):\n%s", diff)
 		}
 		tree, err := shared.Parse(context.Background(), lang, src)
 		if err != nil {
