@@ -73,7 +73,7 @@ func startReplica(t *testing.T, environ map[string]string, name string) *replica
 	})
 	// Start-up builds the name index: slow under the race detector on a
 	// loaded machine, hence a longer wait than waitHealthy's.
-	if _, ok := waitFor(90*time.Second, func() bool {
+	if _, ok := waitFor(startTimeout, func() bool {
 		select {
 		case code := <-r.done:
 			r.done <- code
