@@ -34,7 +34,7 @@ import (
 const (
 	// healthTimeout bounds how long a starting proxy may take to answer
 	// /healthz.
-	healthTimeout = 20 * time.Second
+	healthTimeout = 2 * time.Minute
 	// stopTimeout bounds a graceful shutdown (the proxy's own grace is 30 s).
 	stopTimeout = 40 * time.Second
 	// cmdTimeout bounds one client command run by runCmd.
