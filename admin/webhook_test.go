@@ -51,7 +51,7 @@ func hookServer(t *testing.T, statuses ...int) (*httptest.Server, func() []hookH
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // ends at once when cond holds
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
