@@ -29,16 +29,12 @@ func runCLI(t *testing.T, environ map[string]string, stdin string, args ...strin
 	return code, stdout.String(), stderr.String()
 }
 
-// refusedURL is an address that refuses connections: nothing listens there.
+// refusedURL is an address that refuses connections: nothing listens there
+// (a port outside the ephemeral range, which no test server listening on
+// port 0 can take meanwhile; see freeAddr).
 func refusedURL(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
+	return "http://" + freeAddr(t)
 }
 
 func fakePyPI(t *testing.T) *pypitest.Server {
@@ -204,16 +200,6 @@ func TestCheckAgainstRunningProxy(t *testing.T) {
 	if code := <-done; code != exitOK {
 		t.Errorf("serve exited %d: %s", code, stderr.String())
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // startTimeout bounds how long an in-process serve may take to answer
