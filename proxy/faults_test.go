@@ -20,7 +20,7 @@ func TestPyPIUpstreamFaults(t *testing.T) {
 		text   string
 	}{
 		{"500", pypitest.Fault{Status: 500}, http.StatusBadGateway, "answered 500 and no cached copy"},
-		{"timeout", pypitest.Fault{Delay: 3 * time.Second}, http.StatusBadGateway, ""},
+		{"timeout", pypitest.Fault{Delay: 30 * time.Second}, http.StatusBadGateway, ""},
 		{"reset", pypitest.Fault{ResetConnection: true}, http.StatusBadGateway, "reset the connection and no cached copy"},
 		{"truncated", pypitest.Fault{Truncate: true}, http.StatusBadGateway, "failed and no cached copy"},
 		{"malformed", pypitest.Fault{Body: []byte(`{"meta": {"api-version": "1.1"}, "files": [`), ContentType: "application/vnd.pypi.simple.v1+json"}, http.StatusBadGateway, "upstream failed"},
@@ -29,7 +29,15 @@ func TestPyPIUpstreamFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e, fake := newPyPIEnv(t, envOptions{maxDocument: 1 << 20, timeout: 500 * time.Millisecond})
+			// Only the timeout case needs a short upstream timeout. The
+			// others assert their own failure ("size limit", "reset"…),
+			// which a loaded machine did not reach within 500 ms (the
+			// gzip bomb then failed as "timed out").
+			timeout := 30 * time.Second
+			if tc.fault.Delay > 0 {
+				timeout = 500 * time.Millisecond
+			}
+			e, fake := newPyPIEnv(t, envOptions{maxDocument: 1 << 20, timeout: timeout})
 			fake.SetFault("/simple/mature-pkg/", tc.fault)
 			resp := e.get("/pypi/simple/mature-pkg/", "Accept: "+pipAccept)
 			b := body(t, resp)
@@ -49,7 +57,7 @@ func TestPyPIUpstreamFaults(t *testing.T) {
 }
 
 func TestPyPIStaleIfError(t *testing.T) {
-	e, fake := newPyPIEnv(t, envOptions{timeout: 500 * time.Millisecond})
+	e, fake := newPyPIEnv(t, envOptions{timeout: 30 * time.Second}) // the first fetch must succeed on a loaded machine
 	wantStatus(t, e.get("/pypi/simple/mature-pkg/", "Accept: "+pipAccept), http.StatusOK)
 	fake.SetFault("/simple/mature-pkg/", pypitest.Fault{Status: 503})
 	fake.SetFault("/pypi/mature-pkg/json", pypitest.Fault{Status: 503})

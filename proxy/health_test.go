@@ -3,7 +3,6 @@ package proxy_test
 import (
 	"bytes"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -32,12 +31,10 @@ func (l *lockedBuffer) String() string {
 // request, and reported by UpstreamHealth; recovery is logged once too.
 func TestUpstreamOutageExplainsItself(t *testing.T) {
 	var logs lockedBuffer
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := ln.Addr().String()
-	ln.Close() // nothing listens there: connections are refused
+	// Nothing listens on port 1: connections are refused. (A port-0
+	// listener closed for the purpose could be taken meanwhile by a test
+	// server of a package running beside this one.)
+	host := "127.0.0.1:1"
 	e := newEnv(t, envOptions{pypiUpstream: "http://" + host, pypiFiles: []string{host},
 		logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	for _, p := range []string{"/pypi/simple/mature-pkg/", "/pypi/simple/other-pkg/", "/pypi/pypi/third-pkg/json"} {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -250,9 +251,13 @@ func (s *Server) hiddenFiles(ctx context.Context, st *pypiState) (map[string]pol
 	return hidden, nil
 }
 
+// findingsByVersion groups the refused files' findings by version, files
+// in name order: the audit summary built from it does not depend on map
+// iteration order.
 func findingsByVersion(hidden map[string]policy.Decision) map[string][]policy.Finding {
 	out := map[string][]policy.Finding{}
-	for _, d := range hidden {
+	for _, file := range slices.Sorted(maps.Keys(hidden)) {
+		d := hidden[file]
 		out[d.Ref.Version] = append(out[d.Ref.Version], d.Findings...)
 	}
 	return out

@@ -320,7 +320,7 @@ func TestMetrics(t *testing.T) {
 	// A request is counted when its handler returns, which may be just
 	// after the client has read the response: wait a little for it.
 	var b string
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		b = wantStatus(t, e.get("/metrics"), http.StatusOK)
 		if !slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(b, w) }) || time.Now().After(deadline) {
 			break

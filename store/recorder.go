@@ -79,8 +79,8 @@ func NewRecorder(es EventStore, opts RecorderOptions) *Recorder {
 }
 
 // Record queues ev for writing. It never blocks: when the buffer is full the
-// event is dropped, counted, and reported at most once per second. A zero
-// Time is set to the time of the call.
+// event is dropped, counted, and reported at most once per second (of
+// RecorderOptions.Now). A zero Time is set to the time of the call.
 func (r *Recorder) Record(ev Event) {
 	if ev.Time.IsZero() {
 		ev.Time = r.opts.Now()
@@ -98,7 +98,7 @@ func (r *Recorder) Record(ev Event) {
 		}
 	default:
 		n := r.dropped.Add(1)
-		now := time.Now().UnixNano()
+		now := r.opts.Now().UnixNano()
 		last := r.lastDropLog.Load()
 		if now-last >= int64(time.Second) && r.lastDropLog.CompareAndSwap(last, now) {
 			r.opts.Logger.Warn("audit event buffer full, dropping events", "dropped_total", n)

@@ -32,8 +32,10 @@ const BrowserPackages = "chromium chromium-driver (apt-get install -y chromium c
 // elementKey is the W3C WebDriver element reference key.
 const elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
-// DefaultWait is how long WaitUntil and MustContain poll by default.
-const DefaultWait = 10 * time.Second
+// DefaultWait is how long WaitUntil and MustContain poll by default: a
+// page that is right returns at once, so the bound only decides when to
+// give up, with room for Chromium on a loaded 2-core machine.
+const DefaultWait = 30 * time.Second
 
 // Browser is one WebDriver session on a headless Chromium with a fresh
 // profile. Every method fails the test on a WebDriver error, except the Try*
@@ -94,7 +96,7 @@ func StartBrowser(t testing.TB) *Browser {
 		_ = cmd.Wait() // killed on purpose: the exit status says nothing
 	})
 	b := &Browser{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), client: &http.Client{Timeout: 60 * time.Second}}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a loaded machine starts it slowly
 	for {
 		resp, err := b.client.Get(b.base + "/status")
 		if err == nil {

@@ -29,16 +29,12 @@ func runCLI(t *testing.T, environ map[string]string, stdin string, args ...strin
 	return code, stdout.String(), stderr.String()
 }
 
-// refusedURL is an address that refuses connections: nothing listens there.
+// refusedURL is an address that refuses connections: nothing listens there
+// (a port outside the ephemeral range, which no test server listening on
+// port 0 can take meanwhile; see freeAddr).
 func refusedURL(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
+	return "http://" + freeAddr(t)
 }
 
 func fakePyPI(t *testing.T) *pypitest.Server {
@@ -206,30 +202,27 @@ func TestCheckAgainstRunningProxy(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+// startTimeout bounds how long an in-process serve may take to answer
+// /healthz. Start-up builds the typosquat name index, which under the race
+// detector on a loaded 2-core machine took more than 45 s; a healthy start
+// returns as soon as it answers, so the bound only decides when to give up.
+const startTimeout = 3 * time.Minute
 
 func waitHealthy(t *testing.T, base string) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second) // a -race build on a loaded machine starts slowly
-	for time.Now().Before(deadline) {
+	start := time.Now()
+	for time.Since(start) < startTimeout {
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
+				t.Logf("%s healthy after %s", base, time.Since(start).Round(time.Millisecond))
 				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s never became healthy", base)
+	t.Fatalf("%s never became healthy within %s", base, startTimeout)
 }
 
 // SIGTERM (a cancelled context) lets an in-flight download finish before
@@ -267,7 +260,12 @@ func TestServeFinishesInFlightDownloadsOnShutdown(t *testing.T) {
 		_, err = buf.ReadFrom(resp.Body)
 		got <- result{status: resp.StatusCode, n: buf.Len(), err: err}
 	}()
-	time.Sleep(300 * time.Millisecond) // the download is waiting on upstream
+	// Shut down only once the download is in flight: upstream has the file
+	// request and holds it for the fault's delay. A fixed sleep here let a
+	// loaded machine cancel before the request reached the proxy.
+	if took, ok := waitFor(30*time.Second, func() bool { return fake.Requests(f.Path) > 0 }); !ok {
+		t.Fatalf("the download did not reach upstream within %s", took)
+	}
 	cancel()
 	r := <-got
 	if r.err != nil || r.status != http.StatusOK || int64(r.n) != f.Size {
@@ -378,6 +376,12 @@ func TestServeLeavesNoGoroutines(t *testing.T) {
 	addr := freeAddr(t)
 	environ["VIGIL_LISTEN"] = addr
 	environ["VIGIL_ADMIN_LISTEN"] = freeAddr(t)
+	// Goroutines that run before serve starts are not serve's: an earlier
+	// test (any, under -shuffle) may leave one that ends later.
+	before := map[string]bool{}
+	for _, g := range goroutineStacks() {
+		before[goroutineID(g)] = true
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
@@ -398,11 +402,13 @@ func TestServeLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("serve exited %d", code)
 	}
 	var leaked []string
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	// Well under the upstream idle timeout (90 s), so a leaked keep-alive
+	// connection is still there; long enough for a loaded machine to let
+	// stopping goroutines return.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		leaked = leaked[:0]
-		buf := make([]byte, 1<<20)
-		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-			if strings.Contains(g, "TestServeLeavesNoGoroutines") || strings.Contains(g, "httptest") {
+		for _, g := range goroutineStacks() {
+			if before[goroutineID(g)] || strings.Contains(g, "TestServeLeavesNoGoroutines") || strings.Contains(g, "httptest") {
 				continue
 			}
 			if strings.Contains(g, "vigil-proxy/") || strings.Contains(g, "persistConn") {
@@ -414,6 +420,24 @@ func TestServeLeavesNoGoroutines(t *testing.T) {
 		}
 	}
 	t.Errorf("%d goroutines left after serve returned:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+}
+
+// goroutineStacks returns the stack of every goroutine, one string each.
+func goroutineStacks() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// goroutineID is the "goroutine N" that starts a stack from goroutineStacks.
+func goroutineID(stack string) string {
+	id, _, _ := strings.Cut(stack, " [")
+	return id
 }
 
 // A --proxy URL with credentials never echoes the password.

@@ -120,7 +120,7 @@ func TestHTTPServerBoundsHeaders(t *testing.T) {
 func TestServeCutsRequestsPastTheGrace(t *testing.T) {
 	fake := fakePyPI(t)
 	f := fake.Files("mature-pkg")[0]
-	fake.SetFault(f.Path, pypitest.Fault{Delay: 3 * time.Second})
+	fake.SetFault(f.Path, pypitest.Fault{Delay: time.Minute})
 	environ := checkEnv(t, fake)
 	addr := freeAddr(t)
 	environ["VIGIL_LISTEN"] = addr
@@ -144,11 +144,18 @@ func TestServeCutsRequestsPastTheGrace(t *testing.T) {
 		}
 		got <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // the download waits on upstream
+	// Cancel only once the download waits on upstream (a fixed sleep let a
+	// loaded machine cancel before the request arrived, which tested
+	// nothing).
+	if took, ok := waitFor(30*time.Second, func() bool { return fake.Requests(f.Path) > 0 }); !ok {
+		t.Fatalf("the download did not reach upstream within %s", took)
+	}
 	cancel()
+	// Upstream holds the file for a minute; serve must return long before,
+	// after its 200 ms grace (the bounds leave room for a loaded machine).
 	select {
 	case <-served:
-	case <-time.After(2 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not return after the grace period")
 	}
 	select {
@@ -156,7 +163,7 @@ func TestServeCutsRequestsPastTheGrace(t *testing.T) {
 		if err == nil {
 			t.Errorf("download completed after serve returned; want it cut")
 		}
-	case <-time.After(time.Second):
+	case <-time.After(20 * time.Second):
 		t.Errorf("download still running after serve returned")
 	}
 }

@@ -142,7 +142,7 @@ func TestUnreachablePopularitySourceReportedAtStartup(t *testing.T) {
 		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envMap(environ))
 	}()
 	want := `"upstream":"popularity ` + strings.TrimPrefix(refused, "http://") + `"`
-	deadline := time.Now().Add(90 * time.Second) // start-up builds the name index: slow under -race on a busy machine
+	deadline := time.Now().Add(startTimeout) // start-up builds the name index: slow under -race on a busy machine
 	for !strings.Contains(stderr.String(), want) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}

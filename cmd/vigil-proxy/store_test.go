@@ -73,7 +73,7 @@ func startReplica(t *testing.T, environ map[string]string, name string) *replica
 	})
 	// Start-up builds the name index: slow under the race detector on a
 	// loaded machine, hence a longer wait than waitHealthy's.
-	if _, ok := waitFor(90*time.Second, func() bool {
+	if _, ok := waitFor(startTimeout, func() bool {
 		select {
 		case code := <-r.done:
 			r.done <- code
@@ -149,7 +149,10 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 	environ := checkEnv(t, fake)
 	environ["VIGIL_STORE_URL"] = c.URL(c.NewDatabase(t))
 	environ["VIGIL_STORE_PASSWORD"] = pgtest.Password
-	environ["VIGIL_STORE_MAX_STALE"] = "2s"
+	// Long enough that stopping PostgreSQL and the next requests (under
+	// -race on a loaded machine) fit in it; with 2 s the "within max_stale"
+	// checks below depended on how long pg_ctl stop took.
+	environ["VIGIL_STORE_MAX_STALE"] = "10s"
 	environ["VIGIL_ADMIN_TOKEN"] = testAdminToken
 	environ["VIGIL_SESSION_KEY"] = testSessionKey
 	a := startReplica(t, environ, "replica-a")
@@ -162,7 +165,7 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 	var page struct {
 		Events []store.Event `json:"events"`
 	}
-	took, ok := waitFor(5*time.Second, func() bool {
+	took, ok := waitFor(30*time.Second, func() bool {
 		adminCall(t, http.MethodGet, a.admin+"/api/v1/events?package=young-pkg&kind=decision", nil, &page)
 		return len(page.Events) > 0
 	})
@@ -173,7 +176,10 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 		t.Errorf("A's audit API shows %+v, want a block recorded by replica-b", ev)
 	}
 
-	// An allow entry created on A takes effect on B within 2s.
+	// An allow entry created on A takes effect on B. The 2 s promise is
+	// measured on a non-race build by deploy/e2e (TestReplicaPropagationLatency);
+	// here, under -race on a loaded machine, the bound only catches a replica
+	// that never sees the write.
 	if got := status(t, b.registry+"/pypi/simple/young-pkg/"); got != http.StatusForbidden {
 		t.Fatalf("B before the allow = %d, want 403", got)
 	}
@@ -182,7 +188,7 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 	if code != http.StatusCreated && code != http.StatusOK {
 		t.Fatalf("POST /api/v1/lists on A = %d", code)
 	}
-	took, ok = waitFor(2*time.Second, func() bool { return status(t, b.registry+"/pypi/simple/young-pkg/") == http.StatusOK })
+	took, ok = waitFor(20*time.Second, func() bool { return status(t, b.registry+"/pypi/simple/young-pkg/") == http.StatusOK })
 	if !ok {
 		t.Fatalf("allow made on A not effective on B after %s", took)
 	}
@@ -224,7 +230,7 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 	}
 
 	// The database goes away: both replicas judge against the lists they
-	// loaded until store.max_stale (2s), then fail closed and unready.
+	// loaded until store.max_stale (10s), then fail closed and unready.
 	if err := c.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -234,18 +240,18 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 	if got := status(t, b.registry+"/pypi/simple/young-pkg/"); got != http.StatusOK {
 		t.Errorf("B install within max_stale = %d, want 200 from the last loaded lists", got)
 	}
-	took, ok = waitFor(10*time.Second, func() bool { return status(t, b.registry+"/readyz") == http.StatusServiceUnavailable })
+	took, ok = waitFor(time.Minute, func() bool { return status(t, b.registry+"/readyz") == http.StatusServiceUnavailable })
 	if !ok {
 		t.Fatalf("B /readyz still ready %s after the database stopped, want 503 past max_stale", took)
 	}
-	t.Logf("B unready %s after the database stopped (max_stale 2s)", took)
+	t.Logf("B unready %s after the database stopped (max_stale 10s)", took)
 	if got := status(t, b.registry+"/pypi/simple/mature-pkg/"); got < 500 {
 		t.Errorf("B install past max_stale = %d, want a 5xx refusal (fail closed)", got)
 	}
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if took, ok := waitFor(10*time.Second, func() bool { return status(t, a.registry+"/readyz") == http.StatusOK }); !ok {
+	if took, ok := waitFor(time.Minute, func() bool { return status(t, a.registry+"/readyz") == http.StatusOK }); !ok {
 		t.Errorf("A /readyz not ready %s after the database came back", took)
 	}
 	if got := status(t, a.registry+"/pypi/simple/mature-pkg/"); got != http.StatusOK {

@@ -34,11 +34,12 @@ import (
 const (
 	// healthTimeout bounds how long a starting proxy may take to answer
 	// /healthz.
-	healthTimeout = 20 * time.Second
+	healthTimeout = 2 * time.Minute
 	// stopTimeout bounds a graceful shutdown (the proxy's own grace is 30 s).
 	stopTimeout = 40 * time.Second
-	// cmdTimeout bounds one client command run by runCmd.
-	cmdTimeout = 2 * time.Minute
+	// cmdTimeout bounds one client command run by runCmd (pip, npm, poetry…
+	// on a loaded 2-core machine; a command that finishes is not slowed).
+	cmdTimeout = 5 * time.Minute
 	// unreachable is a loopback URL nothing listens on (TCP port 1). Every
 	// upstream the test does not set points here, so a proxy under test can
 	// never reach the internet.
@@ -87,7 +88,9 @@ func buildProxy(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go toolchain not found in PATH: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A cold build compiles the tree-sitter parsers' C sources too, while
+	// the other test packages run: 15 min, within the 25 min test timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	gomod, err := exec.CommandContext(ctx, goBin, "env", "GOMOD").Output()
 	if err != nil {

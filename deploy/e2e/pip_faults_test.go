@@ -61,7 +61,7 @@ func TestPipAuditViaAdminAPI(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("pip installed a 5-day-old project:\n%s", out)
 	}
-	evs := p.AdminEvents(t, url.Values{"package": {"vigil-e2e-young"}, "rule": {"DEP-002"}, "verdict": {"block"}}, 10*time.Second)
+	evs := p.AdminEvents(t, url.Values{"package": {"vigil-e2e-young"}, "rule": {"DEP-002"}, "verdict": {"block"}}, 30*time.Second)
 	if len(evs) == 0 {
 		t.Fatalf("no DEP-002 block event for vigil-e2e-young in the admin API within 10s")
 	}

@@ -137,7 +137,7 @@ func TestReplicasOnPostgres(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("pip install vigil-e2e-young through B succeeded, want a refusal:\n%s", r.out)
 	}
-	evs := a.AdminEvents(t, url.Values{"package": {"vigil-e2e-young"}, "kind": {"decision"}}, 5*time.Second)
+	evs := a.AdminEvents(t, url.Values{"package": {"vigil-e2e-young"}, "kind": {"decision"}}, 30*time.Second) // returns at the first match; the batch flush is 200 ms
 	ev, ok := findEvent(evs, "block", "DEP-002")
 	if !ok || ev.Replica != "replica-b" {
 		t.Fatalf("A's audit API lacks B's DEP-002 refusal naming replica-b:\n%s", describeEvents(evs))
