@@ -89,7 +89,7 @@ func buildProxy(dir string) (string, error) {
 		return "", fmt.Errorf("go toolchain not found in PATH: %w", err)
 	}
 	// A cold build compiles the tree-sitter parsers' C sources too, while
-	// the other test packages run: 15 min, within the 25 min test timeout.
+	// the other test packages run: 15 min, well within the test timeout.
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	gomod, err := exec.CommandContext(ctx, goBin, "env", "GOMOD").Output()
