@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -92,11 +93,7 @@ func (c *Config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("%s: strategy %q: want relaxed, default or strict", c.Path, c.Strategy))
 	}
-	ids := make([]string, 0, len(c.Rules))
-	for id := range c.Rules {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(c.Rules))
 	for _, id := range ids {
 		rc := c.Rules[id]
 		if rc.Severity != "" {
@@ -238,12 +235,7 @@ func durationValue(v any) (time.Duration, bool) {
 // without a word.
 func validateOptions(id string, rc RuleConfig) []error {
 	var errs []error
-	keys := make([]string, 0, len(rc.Options))
-	for k := range rc.Options {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(rc.Options)) {
 		v := rc.Options[k]
 		switch k {
 		case "max_lifetime":

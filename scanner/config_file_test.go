@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,5 +85,30 @@ func TestGitignoreLinkedToDeviceIsSkipped(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("scan still reading a .gitignore linked to /dev/zero after 20s")
+	}
+}
+
+// A committed manifest that is a named pipe would block the read (and the
+// scan) forever: project files are read only when regular, and bounded.
+func TestProjectReadFileRefusesSpecialAndHugeFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "requirements.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "big.txt"), make([]byte, 2048), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("flask\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &Project{Root: dir, maxRead: 1024}
+	if _, err := p.ReadFile("requirements.txt"); err == nil || !strings.Contains(err.Error(), "a named pipe") {
+		t.Errorf("fifo: err = %v, want not a regular file (a named pipe)", err)
+	}
+	if _, err := p.ReadFile("big.txt"); err == nil || !strings.Contains(err.Error(), "larger than 1024 bytes") {
+		t.Errorf("2 KB file with a 1 KB limit: err = %v", err)
+	}
+	if b, err := p.ReadFile("ok.txt"); err != nil || string(b) != "flask\n" {
+		t.Errorf("regular file: %q, %v", b, err)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -34,25 +32,16 @@ func (p *Project) HasFile(rel string) bool {
 	return ok
 }
 
-// ReadFile reads a file of the project by slash path (bounded by the
-// engine's size limit).
+// ReadFile reads a regular file of the project by slash path (bounded by
+// the engine's size limit).
 func (p *Project) ReadFile(rel string) ([]byte, error) {
-	abs := filepath.Join(p.Root, filepath.FromSlash(rel))
-	fh, err := os.Open(abs)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", rel, err)
-	}
-	defer fh.Close()
 	limit := p.maxRead
 	if limit <= 0 {
 		limit = defaultMaxFileSize
 	}
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	b, err := readRegularFile(filepath.Join(p.Root, filepath.FromSlash(rel)), limit, fmt.Sprintf("%d bytes", limit))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rel, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", rel, limit)
 	}
 	return b, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // maxBaselineSize bounds a baseline file.
@@ -13,7 +14,9 @@ const maxBaselineSize = 64 << 20
 // committed baseline): a link to a device or pipe would be read without
 // end, so only a regular file of at most limit bytes is accepted.
 func readRegularFile(path string, limit int64, limitText string) ([]byte, error) {
-	fh, err := os.Open(path)
+	// O_NONBLOCK: opening a named pipe would otherwise wait for a writer
+	// before the mode could be checked; regular files ignore it.
+	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
