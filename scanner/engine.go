@@ -68,6 +68,9 @@ type Options struct {
 	Progress func(files int64, bytes int64)
 	// Logger receives debug details; nil discards.
 	Logger *slog.Logger
+	// IgnoreTreeFilters parses every code file, whatever the analyzers'
+	// TreeFilters say (tests check that the filters change no finding).
+	IgnoreTreeFilters bool
 
 	excludes []string
 	// softExcludes are the configuration's exclude globs when rules are
@@ -235,7 +238,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			parser := treesitter.NewParser()
 			defer parser.Close()
 			for e := range jobs {
-				fs, fe, s, size := analyzeFile(ctx, parser, proj, analyzers, e, opts.MaxFileSize, opts.IncludeVendored)
+				fs, fe, s, size := analyzeFile(ctx, parser, proj, analyzers, e, &opts)
 				if size > 0 || len(fe) > 0 {
 					files, total := nFiles.Add(1), nBytes.Add(size)
 					if opts.Progress != nil {
@@ -317,7 +320,7 @@ feed:
 
 // analyzeFile reads, parses and analyzes one file. It never panics into the
 // caller: an analyzer's panic becomes that file's error.
-func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, analyzers []Analyzer, e walkEntry, maxSize int64, keepMinified bool) (findings []Finding, errs []FileError, sup *fileSuppressions, size int64) {
+func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, analyzers []Analyzer, e walkEntry, opts *Options) (findings []Finding, errs []FileError, sup *fileSuppressions, size int64) {
 	var wanting []Analyzer
 	for _, a := range analyzers {
 		if a.Wants(e.rel) {
@@ -327,8 +330,8 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 	if len(wanting) == 0 {
 		return nil, nil, nil, 0
 	}
-	if e.size > maxSize {
-		return nil, []FileError{{Path: e.rel, Message: fmt.Sprintf("skipped: %d bytes is over the %d-byte limit", e.size, maxSize)}}, nil, 0
+	if e.size > opts.MaxFileSize {
+		return nil, []FileError{{Path: e.rel, Message: fmt.Sprintf("skipped: %d bytes is over the %d-byte limit", e.size, opts.MaxFileSize)}}, nil, 0
 	}
 	content, err := os.ReadFile(e.abs)
 	if err != nil {
@@ -339,10 +342,10 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 		return nil, []FileError{{Path: e.rel, Message: "skipped: binary file"}}, nil, size
 	}
 	f := &File{Path: e.rel, Abs: e.abs, Content: content, Lang: treesitter.LangForPath(e.rel), Test: IsTestPath(e.rel), Project: proj}
-	if f.Lang.IsJS() && !keepMinified && looksMinified(content) {
+	if f.Lang.IsJS() && !opts.IncludeVendored && looksMinified(content) {
 		return nil, []FileError{{Path: e.rel, Message: "skipped: minified bundle"}}, nil, size
 	}
-	if f.Lang != treesitter.None && needsTree(wanting, e.rel, content) {
+	if f.Lang != treesitter.None && (opts.IgnoreTreeFilters || needsTree(wanting, e.rel, content)) {
 		tree, err := parser.Parse(ctx, f.Lang, content)
 		if err != nil {
 			f.ParseErr = err

@@ -61,8 +61,10 @@ type Analyzer struct {
 	mu    sync.Mutex
 	files []fileImports
 	dists map[string]string // import name → distribution, from installed metadata
-	// ecosystems with a manifest in the project (set by Prepare).
+	// ecosystems with a manifest in the project, and the project's own
+	// module names (set by Prepare).
 	ecosystems map[string]bool
+	local      map[string]map[string]bool
 }
 
 type fileImports struct {
@@ -103,6 +105,7 @@ func (a *Analyzer) Prepare(ctx context.Context, p *scanner.Project) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.ecosystems = map[string]bool{}
+	a.local = localNames(p)
 	for _, f := range p.Files {
 		switch base := path.Base(f); {
 		case base == "package.json":
@@ -116,17 +119,24 @@ func (a *Analyzer) Prepare(ctx context.Context, p *scanner.Project) error {
 }
 
 // NeedsTree: a code file of an ecosystem the project declares dependencies
-// for.
-func (a *Analyzer) NeedsTree(p string, _ []byte) bool {
+// for that may import a package (not only the standard library, Node
+// built-ins and the project's own modules).
+func (a *Analyzer) NeedsTree(p string, content []byte) bool {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.ecosystems == nil {
+	ecosystems, local := a.ecosystems, a.local
+	a.mu.Unlock()
+	if ecosystems == nil {
 		return true
 	}
-	if treesitter.LangForPath(p) == treesitter.Python {
-		return a.ecosystems["pypi"]
+	lang := treesitter.LangForPath(p)
+	eco := "npm"
+	if lang == treesitter.Python {
+		eco = "pypi"
 	}
-	return a.ecosystems["npm"]
+	if !ecosystems[eco] {
+		return false
+	}
+	return mayImportPackage(lang, content, func(name string) bool { return a.ignorable(eco, name, local) })
 }
 
 // AddInstalledMetadata records import names provided by installed

@@ -18,7 +18,6 @@ import (
 	"sync"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
-	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
@@ -163,16 +162,10 @@ func (a *Analyzer) Wants(p string) bool {
 	return k != kindNone && k != kindDotenvExample
 }
 
-// treeNeedles: a code file can only raise a SEC finding when it holds one
-// of these (case-insensitively): a secret-like name (secret, password,
-// pwd, key, token, salt, credentials, pin), a URL with credentials, or a
-// secret sink (hmac, Fernet, jwt-simple).
-var treeNeedles = prefilter.New("secret", "pass", "pwd", "key", "token", "salt", "cred", "pin", "://", "hmac", "fernet", "jwt")
-
-// NeedsTree lets the engine skip parsing code that holds no secret-like
-// word at all.
-func (a *Analyzer) NeedsTree(_ string, content []byte) bool {
-	return treeNeedles.In(content)
+// NeedsTree lets the engine skip parsing code in which no SEC rule can
+// find anything (see mayHoldSecret).
+func (a *Analyzer) NeedsTree(p string, content []byte) bool {
+	return mayHoldSecret(treesitter.LangForPath(p), content)
 }
 
 // Analyze judges one file.

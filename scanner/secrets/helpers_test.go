@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/vigil-proxy/vigil-proxy/scanner"
 )
 
@@ -31,13 +33,22 @@ func scanTree(t *testing.T, files map[string]string, opts Options, git bool, tra
 			runGit(t, dir, append([]string{"add", "-f", "--"}, tracked...)...)
 		}
 	}
-	a, err := New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
+	scan := func(parseAll bool) *scanner.Result {
+		a, err := New(opts)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		res, err := scanner.Scan(context.Background(), scanner.Options{Root: dir, Analyzers: []scanner.Analyzer{a}, Workers: 2, IgnoreTreeFilters: parseAll})
+		if err != nil {
+			t.Fatalf("Scan: %v", err)
+		}
+		return res
 	}
-	res, err := scanner.Scan(context.Background(), scanner.Options{Root: dir, Analyzers: []scanner.Analyzer{a}, Workers: 2})
-	if err != nil {
-		t.Fatalf("Scan: %v", err)
+	res := scan(false)
+	// The tree filter only saves parsing: every case also checks that
+	// parsing every code file finds exactly the same.
+	if diff := cmp.Diff(scan(true).Findings, res.Findings); diff != "" {
+		t.Errorf("findings differ with the tree filter (-parse all +filtered):\n%s", diff)
 	}
 	return res
 }

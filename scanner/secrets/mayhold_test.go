@@ -1,0 +1,121 @@
+package secrets
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
+)
+
+// fixtureTrees are the repository's code fixture trees: the scanner's
+// planted sample (with SEC findings), the other rules' fixtures (their code
+// holds secrets too) and the sample applications. The SEC rules' own cases
+// are compared the same way by scanTree.
+var fixtureTrees = []string{"../auth/testdata", "../testquality/testdata", "../testdata", "../../testdata/sampleapps"}
+
+// The tree filter is an optimisation only: scanning with it and with every
+// code file parsed gives the same findings.
+func TestTreeFilterChangesNoFinding(t *testing.T) {
+	for _, dir := range fixtureTrees {
+		t.Run(dir, func(t *testing.T) {
+			scan := func(ignore bool) []scanner.Finding {
+				a, err := New(Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := scanner.Scan(context.Background(), scanner.Options{Root: dir, Analyzers: []scanner.Analyzer{a}, IgnoreTreeFilters: ignore})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return secFindings(res)
+			}
+			all, filtered := scan(true), scan(false)
+			if len(all) == 0 && dir == "../testdata" {
+				t.Fatal("no SEC finding in the SEC fixtures: the comparison proves nothing")
+			}
+			if diff := cmp.Diff(all, filtered); diff != "" {
+				t.Errorf("findings differ with the tree filter (-parse all +filtered):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMayHoldSecret(t *testing.T) {
+	py, js := treesitter.Python, treesitter.JavaScript
+	for _, c := range []struct {
+		lang treesitter.Lang
+		src  string
+		want bool
+	}{
+		{py, "def f():\n    pass\n", false},
+		{py, "for key in d:\n    print(key)\n", false},
+		{py, "class A:\n    def f(self): pass  # nothing\n", false},
+		{py, "x = {'pass': 'hunter2'}\n", true},
+		{py, "DB_PASS = 'x'\n", true},
+		{py, "SECRET_KEY = 'changeme'\n", true},
+		{py, "apiKey = get()\n", true},
+		{py, "api_key = get()\n", true},
+		{py, "X = 'postgres://app:pw@db.example.io/app'\n", true},
+		{py, "X = 'https://example.io/a@b'\n", false},
+		{py, "h = hmac.new(k, m, 'sha256')\n", true},
+		{py, "tok = lexer.token()\n", true},
+		{js, "const pass = 'x'\n", true},
+		{js, "const monkey = 1\n", false},
+		{js, "const APIKey = 1\n", true},
+		{js, "map.set(key, value)\n", false},
+		{js, "const K\u212aey = 1\n", true},
+	} {
+		if got := mayHoldSecret(c.lang, []byte(c.src)); got != c.want {
+			t.Errorf("mayHoldSecret(%v, %q) = %v, want %v", c.lang, c.src, got, c.want)
+		}
+	}
+}
+
+// FuzzMayHoldSecret: a file the filter declines raises no finding when it
+// is parsed and walked anyway.
+func FuzzMayHoldSecret(f *testing.F) {
+	for _, dir := range fixtureTrees {
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && treesitter.LangForPath(p) != treesitter.None {
+				if b, err := os.ReadFile(p); err == nil && len(b) < 4096 {
+					f.Add(b)
+				}
+			}
+			return nil
+		})
+	}
+	f.Add([]byte("password = 'hunter2'\n"))
+	a, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	parser := treesitter.NewParser()
+	f.Cleanup(parser.Close)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, c := range []struct {
+			lang treesitter.Lang
+			path string
+		}{{treesitter.Python, "app.py"}, {treesitter.JavaScript, "app.js"}} {
+			if mayHoldSecret(c.lang, src) {
+				continue
+			}
+			tree, err := parser.Parse(context.Background(), c.lang, src)
+			if err != nil {
+				continue
+			}
+			fs, err := a.Analyze(context.Background(), &scanner.File{Path: c.path, Content: src, Lang: c.lang, Tree: tree})
+			tree.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fs) > 0 {
+				t.Fatalf("%s: the filter declined a file with findings: %s", c.path, describe(fs))
+			}
+		}
+	})
+}
