@@ -88,10 +88,14 @@ type FileError struct {
 
 // Stats summarise a scan.
 type Stats struct {
-	Files    int           `json:"files"`
-	Bytes    int64         `json:"bytes"`
-	Duration time.Duration `json:"-"`
-	Millis   int64         `json:"duration_ms"`
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
+	// ParsedFiles and ParsedBytes count the code files the engine parsed
+	// (the others no analyzer needed a syntax tree of).
+	ParsedFiles int           `json:"parsed_files"`
+	ParsedBytes int64         `json:"parsed_bytes"`
+	Duration    time.Duration `json:"-"`
+	Millis      int64         `json:"duration_ms"`
 }
 
 // Result is the outcome of a scan.
@@ -227,6 +231,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		errs     []FileError
 		nFiles   atomic.Int64
 		nBytes   atomic.Int64
+		nParsed  atomic.Int64
+		bParsed  atomic.Int64
 		sup      = map[string]*fileSuppressions{}
 	)
 	jobs := make(chan walkEntry)
@@ -238,7 +244,11 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			parser := treesitter.NewParser()
 			defer parser.Close()
 			for e := range jobs {
-				fs, fe, s, size := analyzeFile(ctx, parser, proj, analyzers, e, &opts)
+				fs, fe, s, size, parsed := analyzeFile(ctx, parser, proj, analyzers, e, &opts)
+				if parsed {
+					nParsed.Add(1)
+					bParsed.Add(size)
+				}
 				if size > 0 || len(fe) > 0 {
 					files, total := nFiles.Add(1), nBytes.Add(size)
 					if opts.Progress != nil {
@@ -312,15 +322,15 @@ feed:
 	res.Findings = findings
 	res.Errors = errs
 	res.Rules = catalogue.Sorted()
-	res.Stats = Stats{Files: int(nFiles.Load()), Bytes: nBytes.Load(), Duration: time.Since(start)}
+	res.Stats = Stats{Files: int(nFiles.Load()), Bytes: nBytes.Load(), ParsedFiles: int(nParsed.Load()), ParsedBytes: bParsed.Load(), Duration: time.Since(start)}
 	res.Stats.Millis = res.Stats.Duration.Milliseconds()
-	log.Debug("scan done", "files", res.Stats.Files, "bytes", res.Stats.Bytes, "findings", len(findings))
+	log.Debug("scan done", "files", res.Stats.Files, "bytes", res.Stats.Bytes, "parsed_files", res.Stats.ParsedFiles, "parsed_bytes", res.Stats.ParsedBytes, "findings", len(findings))
 	return res, nil
 }
 
 // analyzeFile reads, parses and analyzes one file. It never panics into the
 // caller: an analyzer's panic becomes that file's error.
-func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, analyzers []Analyzer, e walkEntry, opts *Options) (findings []Finding, errs []FileError, sup *fileSuppressions, size int64) {
+func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, analyzers []Analyzer, e walkEntry, opts *Options) (findings []Finding, errs []FileError, sup *fileSuppressions, size int64, parsed bool) {
 	var wanting []Analyzer
 	for _, a := range analyzers {
 		if a.Wants(e.rel) {
@@ -328,24 +338,25 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 		}
 	}
 	if len(wanting) == 0 {
-		return nil, nil, nil, 0
+		return nil, nil, nil, 0, false
 	}
 	if e.size > opts.MaxFileSize {
-		return nil, []FileError{{Path: e.rel, Message: fmt.Sprintf("skipped: %d bytes is over the %d-byte limit", e.size, opts.MaxFileSize)}}, nil, 0
+		return nil, []FileError{{Path: e.rel, Message: fmt.Sprintf("skipped: %d bytes is over the %d-byte limit", e.size, opts.MaxFileSize)}}, nil, 0, false
 	}
 	content, err := os.ReadFile(e.abs)
 	if err != nil {
-		return nil, []FileError{{Path: e.rel, Message: "unreadable: " + pathlessError(err)}}, nil, 0
+		return nil, []FileError{{Path: e.rel, Message: "unreadable: " + pathlessError(err)}}, nil, 0, false
 	}
 	size = int64(len(content))
 	if bytes.IndexByte(content[:min(len(content), 8000)], 0) >= 0 {
-		return nil, []FileError{{Path: e.rel, Message: "skipped: binary file"}}, nil, size
+		return nil, []FileError{{Path: e.rel, Message: "skipped: binary file"}}, nil, size, false
 	}
 	f := &File{Path: e.rel, Abs: e.abs, Content: content, Lang: treesitter.LangForPath(e.rel), Test: IsTestPath(e.rel), Project: proj}
 	if f.Lang.IsJS() && !opts.IncludeVendored && looksMinified(content) {
-		return nil, []FileError{{Path: e.rel, Message: "skipped: minified bundle"}}, nil, size
+		return nil, []FileError{{Path: e.rel, Message: "skipped: minified bundle"}}, nil, size, false
 	}
 	if f.Lang != treesitter.None && (opts.IgnoreTreeFilters || needsTree(wanting, e.rel, content)) {
+		parsed = true
 		tree, err := parser.Parse(ctx, f.Lang, content)
 		if err != nil {
 			f.ParseErr = err
@@ -363,7 +374,7 @@ func analyzeFile(ctx context.Context, parser *treesitter.Parser, proj *Project, 
 		findings = append(findings, fs...)
 	}
 	sup = parseSuppressions(f)
-	return findings, errs, sup, size
+	return findings, errs, sup, size, parsed
 }
 
 // unlock clears the suppression of findings of locked rules and counts them.

@@ -430,3 +430,35 @@ func TestIsTestPath(t *testing.T) {
 		}
 	}
 }
+
+// treeDecliner wants no tree for files holding "NOTREE".
+type treeDecliner struct{ markerAnalyzer }
+
+func (d *treeDecliner) NeedsTree(_ string, content []byte) bool {
+	return !strings.Contains(string(content), "NOTREE")
+}
+
+func TestTreeFiltersDecideParsingAndAreCounted(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"a.py":      "x = 1\n",
+		"b.py":      "y = 2  # NOTREE\n",
+		"c.js":      "// NOTREE\n",
+		"notes.txt": "no code\n",
+	})
+	for _, ignore := range []bool{false, true} {
+		d := &treeDecliner{}
+		res, err := Scan(context.Background(), Options{Root: root, Analyzers: []Analyzer{d}, IgnoreTreeFilters: ignore})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(d.unparsed)
+		wantUnparsed, wantFiles, wantBytes := []string{"b.py", "c.js"}, 1, int64(len("x = 1\n"))
+		if ignore {
+			wantUnparsed, wantFiles, wantBytes = nil, 3, int64(len("x = 1\n")+len("y = 2  # NOTREE\n")+len("// NOTREE\n"))
+		}
+		if !slices.Equal(d.unparsed, wantUnparsed) || res.Stats.ParsedFiles != wantFiles || res.Stats.ParsedBytes != wantBytes {
+			t.Errorf("IgnoreTreeFilters=%v: unparsed %v, parsed %d files, %d bytes; want %v, %d, %d",
+				ignore, d.unparsed, res.Stats.ParsedFiles, res.Stats.ParsedBytes, wantUnparsed, wantFiles, wantBytes)
+		}
+	}
+}

@@ -25,13 +25,16 @@ type jsonTool struct {
 }
 
 type jsonSummary struct {
-	Files      int            `json:"files"`
-	Bytes      int64          `json:"bytes"`
-	DurationMS int64          `json:"duration_ms"`
-	Counts     map[string]int `json:"counts"`
-	Suppressed int            `json:"suppressed"`
-	FailOn     string         `json:"fail_on"`
-	Failed     bool           `json:"failed"`
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
+	// parsed_files/parsed_bytes: the code files that needed a syntax tree
+	ParsedFiles int            `json:"parsed_files"`
+	ParsedBytes int64          `json:"parsed_bytes"`
+	DurationMS  int64          `json:"duration_ms"`
+	Counts      map[string]int `json:"counts"`
+	Suppressed  int            `json:"suppressed"`
+	FailOn      string         `json:"fail_on"`
+	Failed      bool           `json:"failed"`
 }
 
 func writeJSON(w io.Writer, res *Result, o WriteOptions) error {
@@ -43,7 +46,7 @@ func writeJSON(w io.Writer, res *Result, o WriteOptions) error {
 		Version: JSONSchemaVersion,
 		Tool:    jsonTool{Name: "vigil-proxy", Version: o.ToolVersion},
 		Summary: jsonSummary{
-			Files: res.Stats.Files, Bytes: res.Stats.Bytes, DurationMS: res.Stats.Millis,
+			Files: res.Stats.Files, Bytes: res.Stats.Bytes, ParsedFiles: res.Stats.ParsedFiles, ParsedBytes: res.Stats.ParsedBytes, DurationMS: res.Stats.Millis,
 			Counts: counts, Suppressed: suppressedCount(res), FailOn: o.FailOn.String(), Failed: res.Failed(o.FailOn),
 		},
 		Findings: listed(res, o),

@@ -53,6 +53,14 @@ type Analyzer struct {
 	pending []pendingFinding
 	jsonSA  []string // JSON files that are service-account keys (SEC-005)
 	notGit  bool
+	// unparsed are production code files NeedsTree declined: Finish
+	// parses those that may guard a pending finding's value.
+	unparsed []unparsedCode
+}
+
+type unparsedCode struct {
+	path string
+	lang treesitter.Lang
 }
 
 // pendingFinding is a SEC-001 finding kept until Finish, when every guard
@@ -177,7 +185,14 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	switch kindOf(f.Path) {
 	case kindCode:
 		if f.Tree == nil {
-			return nil, nil // the engine reported the parse error
+			if f.ParseErr == nil && !f.Test {
+				// Declined by NeedsTree: it raises nothing, but its
+				// comparisons may guard a placeholder found elsewhere.
+				a.mu.Lock()
+				a.unparsed = append(a.unparsed, unparsedCode{path: f.Path, lang: f.Lang})
+				a.mu.Unlock()
+			}
+			return nil, nil // or the engine reported the parse error
 		}
 		if f.Tree.Lang() == treesitter.Python {
 			fs.python(f.Tree.Root())
@@ -498,7 +513,10 @@ func (fs *fileScan) addGuard(v string, prefix bool) {
 // Finish applies guards to the SEC-001 findings and reports secret files
 // (SEC-005) and ignored .env files copied from the example (SEC-006).
 func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
-	var out []scanner.Finding
+	out, err := a.loadGuards(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	a.mu.Lock()
 	for _, pf := range a.pending {
 		fd := pf.f
@@ -514,6 +532,66 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	out = append(out, files...)
 	out = append(out, a.ignoredEnvCopies(p)...)
 	return out, err
+}
+
+// loadGuards parses the declined files that may hold a guard of a pending
+// finding — a quoted literal equal to its value, or a startswith/startsWith
+// check and a quoted literal sharing the value's first four characters —
+// and walks them as the engine would have, so that guards are the same as
+// when every file is parsed.
+func (a *Analyzer) loadGuards(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	var values []string
+	for _, pf := range a.pending {
+		if !a.guarded(pf.value) {
+			values = append(values, pf.value)
+		}
+	}
+	if len(values) == 0 || len(a.unparsed) == 0 {
+		return nil, nil
+	}
+	parser := treesitter.NewParser()
+	defer parser.Close()
+	var out []scanner.Finding
+	for _, u := range a.unparsed {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		content, err := p.ReadFile(u.path)
+		if err != nil || !mayGuard(content, values) {
+			continue
+		}
+		tree, err := parser.Parse(ctx, u.lang, content)
+		if err != nil {
+			continue
+		}
+		fs := &fileScan{a: a, f: &scanner.File{Path: u.path, Content: content, Lang: u.lang, Tree: tree, Project: p}, consumed: map[int]bool{}}
+		if u.lang == treesitter.Python {
+			fs.python(tree.Root())
+		} else {
+			fs.javascript(tree.Root())
+		}
+		tree.Close()
+		out = append(out, fs.out...)
+	}
+	return out, nil
+}
+
+// mayGuard: b may hold a guard of one of the values (see loadGuards).
+func mayGuard(b []byte, values []string) bool {
+	prefixCheck := bytes.Contains(b, []byte("startswith")) || bytes.Contains(b, []byte("startsWith"))
+	for _, v := range values {
+		for _, q := range []string{`"`, "'", "`"} {
+			for _, w := range []string{v, strings.TrimSpace(v)} {
+				if bytes.Contains(b, []byte(q+w+q)) {
+					return true
+				}
+			}
+			if prefixCheck && len(v) >= 4 && bytes.Contains(b, []byte(q+v[:4])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (a *Analyzer) guarded(v string) bool {

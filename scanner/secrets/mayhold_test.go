@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -118,4 +119,38 @@ func FuzzMayHoldSecret(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A guard in a file the filter declines (it names no secret) still
+// downgrades the placeholder it checks for; scanTree also requires the
+// same findings as with every file parsed.
+func TestGuardInDeclinedFileStillDowngrades(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"equality": {
+			"app/settings.py":   "SECRET_KEY = 'changeme'\n",
+			"app/validators.py": "def refuse_default(value):\n    if value == 'changeme':\n        raise ValueError('set it')\n",
+		},
+		"prefix": {
+			"app/settings.py": "SECRET_KEY = 'changeme-in-production'\n",
+			"app/checks.py":   "def refuse_default(value):\n    if value.startswith('changeme'):\n        raise ValueError('set it')\n",
+		},
+		"javascript": {
+			"src/config.js": "const config = { jwtSecret: 'changeme' }\nmodule.exports = config\n",
+			"src/boot.js":   "function refuse(v) { if (v === 'changeme') throw new Error('set it') }\nmodule.exports = refuse\n",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for p, body := range files {
+				if strings.HasPrefix(body, "def refuse") || strings.HasPrefix(body, "function refuse") {
+					if mayHoldSecret(treesitter.LangForPath(p), []byte(body)) {
+						t.Fatalf("%s: the filter should decline it, or this test proves nothing", p)
+					}
+				}
+			}
+			fs := secFindings(scanTree(t, files, Options{}, false))
+			if len(fs) != 1 || !strings.Contains(fs[0].Message, "downgraded: the code checks for this value") {
+				t.Fatalf("want one downgraded SEC finding, got %s", describe(fs))
+			}
+		})
+	}
 }

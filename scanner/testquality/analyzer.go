@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,6 +33,15 @@ type Analyzer struct {
 	// bodies: test names some class defines with a real body; an empty
 	// test of the same name in a subclass disables the inherited one.
 	bodies map[string]bool
+	// deferred are files outside tests that define helper-named functions
+	// and were not parsed: Finish parses those whose helpers a test calls.
+	deferred []deferredFile
+}
+
+type deferredFile struct {
+	path    string
+	lang    treesitter.Lang
+	helpers []string
 }
 
 type helperFacts struct {
@@ -81,39 +91,53 @@ func (a *Analyzer) Wants(p string) bool {
 	return treesitter.LangForPath(p) != treesitter.None
 }
 
-// NeedsTree: test files, and other code only when it may define an
-// assertion helper (a function named assert*/check*/verify*/expect*).
-func (a *Analyzer) NeedsTree(p string, content []byte) bool {
-	if isTestFile(p) {
-		return true
-	}
-	return definesHelper(content)
+// NeedsTree: test files only. Other code may define assertion helpers
+// (check_*, assert*) that tests call; Analyze notes such files and Finish
+// parses the ones whose helpers some test calls (see loadHelpers).
+func (a *Analyzer) NeedsTree(p string, _ []byte) bool {
+	return isTestFile(p)
 }
 
-// definesHelper is a cheap scan for "def|function" followed by a name that
-// starts (after underscores) with a helper prefix, without a regexp over the
-// whole file.
-func definesHelper(b []byte) bool {
-	for _, kw := range [][]byte{[]byte("def "), []byte("function ")} {
-		for rest := b; ; {
-			i := bytes.Index(rest, kw)
-			if i < 0 {
-				break
-			}
-			rest = rest[i+len(kw):]
-			if bytes.HasPrefix(rest, []byte("_test")) {
-				return true
-			}
-			name := bytes.TrimLeft(rest, " \t_")
-			if len(name) > 12 {
-				name = name[:12]
-			}
-			if helperName(string(name)) {
-				return true
-			}
+// helperDefinitions lists the names of the functions b defines ("def N",
+// "function N", "function* N") that helperName accepts: every helper
+// the tree walk could find, since it only records functions so named
+// outside test files. It reads comments and strings too, which can only
+// name more.
+func helperDefinitions(lang treesitter.Lang, b []byte) []string {
+	kw := []byte("def")
+	if lang != treesitter.Python {
+		kw = []byte("function")
+	}
+	var out []string
+	for off := 0; ; {
+		i := bytes.Index(b[off:], kw)
+		if i < 0 {
+			return out
+		}
+		i += off
+		off = i + len(kw)
+		if i > 0 && isIdentByte(b[i-1]) {
+			continue
+		}
+		j := off
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r' || b[j] == '\\' || (lang != treesitter.Python && b[j] == '*')) {
+			j++
+		}
+		if j == off && (j >= len(b) || b[j] != '*') {
+			continue // "define", "defaults", "functions"
+		}
+		k := j
+		for k < len(b) && isIdentByte(b[k]) {
+			k++
+		}
+		if name := string(b[j:k]); name != "" && helperName(name) && !slices.Contains(out, name) {
+			out = append(out, name)
 		}
 	}
-	return false
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // isTestFile: test paths, and test_*.py modules anywhere (pytest collects
@@ -168,8 +192,20 @@ func helperName(name string) bool {
 
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
 	if f.Tree == nil {
+		if f.ParseErr == nil && !isTestFile(f.Path) {
+			if names := helperDefinitions(f.Lang, f.Content); len(names) > 0 {
+				a.mu.Lock()
+				a.deferred = append(a.deferred, deferredFile{path: f.Path, lang: f.Lang, helpers: names})
+				a.mu.Unlock()
+			}
+		}
 		return nil, nil
 	}
+	return a.analyzeTree(f), nil
+}
+
+// analyzeTree walks one parsed file and records its facts.
+func (a *Analyzer) analyzeTree(f *scanner.File) []scanner.Finding {
 	var v visitor
 	v.file = f
 	v.minAssertions = a.opts.MinAssertions
@@ -198,14 +234,17 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		}
 	}
 	a.mu.Unlock()
-	return v.findings, nil
+	return v.findings
 }
 
 // Finish decides TEST-001/002/003, which depend on assertion helpers that
 // may live in other files.
 func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	out, err := a.loadHelpers(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	a.closeHelpers()
-	var out []scanner.Finding
 	for _, t := range a.tests {
 		if t.skipped || t.empty && t.override && a.bodies[t.name] {
 			// A skipped test does not run (TEST-006 judges its reason); an
@@ -381,4 +420,65 @@ func lastName(s string) string {
 		s = s[i+1:]
 	}
 	return s
+}
+
+// loadHelpers parses the deferred files that define a helper some test
+// calls — directly, or through a helper loaded before — and records their
+// facts, as if the engine had parsed them. Most files outside tests that
+// define a check_* or validate_* function are library code no test reaches
+// through that name; they are never parsed for the TEST rules.
+func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	needed := map[string]bool{}
+	for _, t := range a.tests {
+		for _, c := range t.calls {
+			needed[c] = true
+		}
+	}
+	for _, h := range a.helpers {
+		for _, c := range h.calls {
+			needed[c] = true
+		}
+	}
+	var parser *treesitter.Parser
+	defer func() {
+		if parser != nil {
+			parser.Close()
+		}
+	}()
+	var out []scanner.Finding
+	loaded := make([]bool, len(a.deferred))
+	for changed := true; changed; {
+		changed = false
+		for i, d := range a.deferred {
+			if loaded[i] || !slices.ContainsFunc(d.helpers, func(n string) bool { return needed[n] }) {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			loaded[i], changed = true, true
+			content, err := p.ReadFile(d.path)
+			if err != nil {
+				continue // changed or gone since the walk: its helpers are unknown, as for any unparsable file
+			}
+			if parser == nil {
+				parser = treesitter.NewParser()
+			}
+			tree, err := parser.Parse(ctx, d.lang, content)
+			if err != nil {
+				continue
+			}
+			before := len(a.helpers)
+			out = append(out, a.analyzeTree(&scanner.File{Path: d.path, Content: content, Lang: d.lang, Tree: tree, Test: scanner.IsTestPath(d.path), Project: p})...)
+			tree.Close()
+			if len(a.helpers) != before {
+				for _, h := range a.helpers {
+					for _, c := range h.calls {
+						needed[c] = true
+					}
+				}
+			}
+		}
+	}
+	return out, nil
 }
