@@ -11,6 +11,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"path"
 	"strings"
@@ -159,18 +160,90 @@ func (a *Analyzer) finding(f *scanner.File, rule scanner.RuleInfo, sev scanner.S
 // case-insensitively): such files are neither parsed nor walked.
 var (
 	commonWords = []string{"jwt", "jose", "secret", "token", "passw", "pwd", "signature", "hmac", "api_key", "apikey", "api-key",
-		"otp", "csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "permission", "expire"}
+		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "permission", "expire"}
 	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", ".register(", "fastapi", "flask", "starlette",
-		"django", "rest_framework", "quart", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
-	jsWords = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", ".post(", ".put(", ".delete(",
-		".patch(", "route"}
+		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
+	jsWords        = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
 	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
 	relevantJS     = prefilter.New(append(append([]string(nil), commonWords...), jsWords...)...)
 )
 
+// relevant: the file holds one of the words above, or one of the words
+// that are also parts of unrelated words and only count in their own
+// shape: "otp" not inside a word other than totp/hotp ("NotPrimitive"),
+// Python's "quart" not followed by a letter ("quarter"), and JavaScript's
+// .post(/.put(/.patch(/.delete( with a path string as first argument
+// (a Map's or a cache's delete(key) is no route).
 func relevant(p string, content []byte) bool {
 	if treesitter.LangForPath(p) == treesitter.Python {
-		return relevantPython.In(content)
+		return relevantPython.In(content) || wordAt(content, "otp", otpShape) || wordAt(content, "quart", notFollowedByLetter)
 	}
-	return relevantJS.In(content)
+	return relevantJS.In(content) || wordAt(content, "otp", otpShape) ||
+		wordAt(content, ".post(", pathArgument) || wordAt(content, ".put(", pathArgument) ||
+		wordAt(content, ".patch(", pathArgument) || wordAt(content, ".delete(", pathArgument)
+}
+
+// wordAt: b holds w (ignoring case) at a position ok accepts; ok gets the
+// bytes before the occurrence, the occurrence and the bytes after it.
+func wordAt(b []byte, w string, ok func(before, match, after []byte) bool) bool {
+	for off := 0; off < len(b); {
+		i := indexFold(b[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if ok(b[:i], b[i:i+len(w)], b[i+len(w):]) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+// indexFold is bytes.Index ignoring ASCII case (w is lower-case ASCII).
+func indexFold(b []byte, w string) int {
+	for i := 0; i+len(w) <= len(b); i++ {
+		j := 0
+		for j < len(w) && lowerByte(b[i+j]) == w[j] {
+			j++
+		}
+		if j == len(w) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isLetter(c byte) bool { c = lowerByte(c); return 'a' <= c && c <= 'z' }
+
+// otpShape: "otp" is a word of its own — after a non-letter, at a camelCase
+// boundary (sendOtp, verifyOTP), or ending totp/hotp — not letters inside
+// another word ("isNotPrimitive" holds "otp").
+func otpShape(before, match, _ []byte) bool {
+	n := len(before)
+	switch {
+	case n == 0 || !isLetter(before[n-1]):
+		return true
+	case 'A' <= match[0] && match[0] <= 'Z' && 'a' <= before[n-1] && before[n-1] <= 'z':
+		return true
+	case (lowerByte(before[n-1]) == 't' || lowerByte(before[n-1]) == 'h') && (n == 1 || !isLetter(before[n-2])):
+		return true
+	}
+	return false
+}
+
+func notFollowedByLetter(_, _, after []byte) bool { return len(after) == 0 || !isLetter(after[0]) }
+
+// pathArgument: the call's first argument is a string or template
+// literal ('/users/:id', `/api/${v}`).
+func pathArgument(_, _, after []byte) bool {
+	after = bytes.TrimLeft(after, " \t\r\n")
+	return len(after) > 0 && (after[0] == '\'' || after[0] == '"' || after[0] == '`')
 }

@@ -61,3 +61,25 @@ func FuzzDurations(f *testing.F) {
 		_ = words(s)
 	})
 }
+
+func TestRelevantWordShapes(t *testing.T) {
+	for _, c := range []struct {
+		path, src string
+		want      bool
+	}{
+		{"a.js", "if (isNotPrimitive(x)) { cache.delete(key) }\n", false},
+		{"a.js", "app.delete('/users/:id', handler)\n", true},
+		{"a.js", "api.patch(`/items/${id}`, h)\n", true},
+		{"a.js", "const ok = verifyOTP(code)\n", true},
+		{"a.js", "if (sendOtp(user)) {}\n", true},
+		{"a.js", "const totp = speakeasy.totp(opts)\n", true},
+		{"a.py", "n = quarter + 1\n", false},
+		{"a.py", "from quart import Quart\n", true},
+		{"a.py", "if otp_code == expected: pass\n", true},
+		{"a.py", "def notpossible(): pass\n", false},
+	} {
+		if got := relevant(c.path, []byte(c.src)); got != c.want {
+			t.Errorf("relevant(%s, %q) = %v, want %v", c.path, c.src, got, c.want)
+		}
+	}
+}
