@@ -44,6 +44,19 @@ func mayHoldSecret(lang treesitter.Lang, b []byte) bool {
 			pn = -1
 			return true
 		}
+		if !candidateFirst[lowerASCII(w[0])] || len(w) < 3 {
+			// no secret word starts so (most words); it may still
+			// qualify a following "key"
+			if keyQualifierFirst[lowerASCII(w[0])] {
+				for i, c := range w {
+					prev[i] = lowerASCII(c)
+				}
+				pn = len(w)
+			} else {
+				pn = -1
+			}
+			return true
+		}
 		var low [16]byte
 		for i, c := range w {
 			low[i] = lowerASCII(c)
@@ -64,6 +77,23 @@ func mayHoldSecret(lang treesitter.Lang, b []byte) bool {
 }
 
 var kelvinSign = []byte("\u212a")
+
+// candidateFirst and keyQualifierFirst mark the first letters of the words
+// secretWord accepts and of the words that qualify "key": a word starting
+// otherwise needs no map lookup.
+var candidateFirst, keyQualifierFirst = func() (c, q [256]bool) {
+	for w := range strongWords {
+		c[w[0]] = true
+	}
+	for w := range weakWords {
+		c[w[0]] = true
+	}
+	c['k'], c['t'] = true, true
+	for w := range keyQualify {
+		q[w[0]] = true
+	}
+	return c, q
+}()
 
 // sinkWords name the secret sinks the code rules judge by callee.
 var sinkWords = prefilter.New("hmac", "fernet", "jwt")
