@@ -53,6 +53,9 @@ type stackOptions struct {
 	// popularityFile, when set, keeps live popularity answers in this file
 	// for a day (scan's persistent cache).
 	popularityFile string
+	// lazyIndex indexes each ecosystem's names on its first question (a
+	// one-shot command); serve indexes both up front.
+	lazyIndex bool
 }
 
 func (s *stack) Close() error {
@@ -64,8 +67,9 @@ func (s *stack) Close() error {
 }
 
 // loadIndex builds the typosquat/popularity index from the configured
-// corpus file or the embedded snapshot.
-func loadIndex(cfg Config) (*names.Index, error) {
+// corpus file or the embedded snapshot; lazy defers each ecosystem's
+// indexing to its first question (names.NewLazyIndex).
+func loadIndex(cfg Config, lazy bool) (*names.Index, error) {
 	var corpus *names.Corpus
 	var err error
 	if cfg.Names.CorpusFile != "" {
@@ -82,6 +86,9 @@ func loadIndex(cfg Config) (*names.Index, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load popular-name corpus: %w", err)
+	}
+	if lazy {
+		return names.NewLazyIndex(corpus, names.IndexOptions{}), nil
 	}
 	return names.NewIndex(corpus), nil
 }
@@ -124,7 +131,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		return nil, err
 	}
 	// The corpus first: a wrong path fails before any file is opened.
-	st.index, err = loadIndex(cfg)
+	st.index, err = loadIndex(cfg, opt.lazyIndex)
 	if err != nil {
 		return nil, err
 	}

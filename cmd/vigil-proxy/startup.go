@@ -95,7 +95,7 @@ func corpusProblem(path string, err error) error {
 func preflight(cfg Config) error {
 	var errs []error
 	if cfg.Names.CorpusFile != "" {
-		if _, err := loadIndex(cfg); err != nil {
+		if _, err := loadIndex(cfg, true); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -238,7 +238,7 @@ func newDirectJudge(ctx context.Context, cfg Config, log *slog.Logger, o directO
 	if o.cacheDir != "" {
 		popFile = filepath.Join(cacheDir, "popularity.json")
 	}
-	st, err := buildStack(ctx, cfg, log, stackOptions{cacheDir: cacheDir, noStore: state != storeFree, popularityFile: popFile})
+	st, err := buildStack(ctx, cfg, log, stackOptions{cacheDir: cacheDir, noStore: state != storeFree, popularityFile: popFile, lazyIndex: true})
 	if err != nil && o.cacheDir != "" {
 		// Another scan holds the persistent cache: use a private one.
 		d, derr := os.MkdirTemp("", "vigil-scan-")
@@ -246,7 +246,7 @@ func newDirectJudge(ctx context.Context, cfg Config, log *slog.Logger, o directO
 			return nil, errors.Join(err, derr)
 		}
 		cleanup = func() error { return os.RemoveAll(d) }
-		st, err = buildStack(ctx, cfg, log, stackOptions{cacheDir: d, noStore: state != storeFree})
+		st, err = buildStack(ctx, cfg, log, stackOptions{cacheDir: d, noStore: state != storeFree, lazyIndex: true})
 		if err == nil {
 			j.notes = append(j.notes, "the metadata cache "+filepath.Join(cacheDir, "cache.db")+" is in use by another scan: this one fetched its own copies")
 		}

@@ -184,9 +184,12 @@ const (
 )
 
 // Index answers popularity, typosquat and suggestion queries over a corpus.
-// It is immutable and safe for concurrent use.
+// It is immutable once built and safe for concurrent use.
 type Index struct {
 	pypi, npm ecoIndex
+	built     [2]sync.Once // pypi, npm (see eco)
+	corpus    *Corpus      // until both are built
+	opts      IndexOptions
 }
 
 // ecoIndex indexes one ecosystem: every corpus name in known (popularity
@@ -261,52 +264,64 @@ func (o *IndexOptions) defaults() {
 	}
 }
 
-// NewIndexWith indexes a corpus.
+// NewIndexWith indexes a corpus, both ecosystems at once (concurrently).
 func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
-	opts.defaults()
-	ix := &Index{}
-	// The two ecosystems are independent: index them concurrently.
+	ix := NewLazyIndex(c, opts)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		ix.pypi.build(policy.PyPI, opts, c.PyPI, func(e Entry) uint8 {
-			switch {
-			case e.Role != RoleTarget || e.Rank <= 0 || e.Rank > opts.PyPIMaxRank:
-				return tierNone
-			case e.Rank <= opts.PyPIBlockMaxRank:
-				return tierBlock
-			case e.Rank <= opts.PyPIMiddleMaxRank:
-				return tierMiddle
-			case e.Rank <= opts.PyPIWarnMaxRank:
-				return tierWarn
-			}
-			return tierSlip
-		})
-	})
-	ix.npm.build(policy.NPM, opts, c.NPM, func(e Entry) uint8 {
-		switch {
-		case e.Role != RoleTarget || e.Monthly < opts.NPMMinMonthly:
-			return tierNone
-		case e.Monthly >= opts.NPMBlockMinMonthly:
-			return tierBlock
-		case e.Monthly >= opts.NPMMiddleMinMonthly:
-			return tierMiddle
-		case e.Monthly >= opts.NPMWarnMinMonthly:
-			return tierWarn
-		}
-		return tierSlip
-	})
+	wg.Go(func() { ix.eco(policy.PyPI) })
+	ix.eco(policy.NPM)
 	wg.Wait()
+	ix.corpus = nil // indexed: the names are not needed again
 	return ix
 }
 
+// NewLazyIndex indexes each ecosystem on its first question instead: a
+// scan of a Python project never pays for npm's names, nor one without
+// dependencies for either. It answers exactly as NewIndexWith's index.
+func NewLazyIndex(c *Corpus, opts IndexOptions) *Index {
+	opts.defaults()
+	return &Index{corpus: c, opts: opts}
+}
+
+// eco is one ecosystem's index, built on first use.
 func (ix *Index) eco(eco policy.Ecosystem) *ecoIndex {
 	switch eco {
 	case policy.PyPI:
+		ix.built[0].Do(func() { ix.pypi.build(policy.PyPI, ix.opts, ix.corpus.PyPI, ix.opts.pypiTier) })
 		return &ix.pypi
 	case policy.NPM:
+		ix.built[1].Do(func() { ix.npm.build(policy.NPM, ix.opts, ix.corpus.NPM, ix.opts.npmTier) })
 		return &ix.npm
 	}
 	return nil
+}
+
+func (o IndexOptions) pypiTier(e Entry) uint8 {
+	switch {
+	case e.Role != RoleTarget || e.Rank <= 0 || e.Rank > o.PyPIMaxRank:
+		return tierNone
+	case e.Rank <= o.PyPIBlockMaxRank:
+		return tierBlock
+	case e.Rank <= o.PyPIMiddleMaxRank:
+		return tierMiddle
+	case e.Rank <= o.PyPIWarnMaxRank:
+		return tierWarn
+	}
+	return tierSlip
+}
+
+func (o IndexOptions) npmTier(e Entry) uint8 {
+	switch {
+	case e.Role != RoleTarget || e.Monthly < o.NPMMinMonthly:
+		return tierNone
+	case e.Monthly >= o.NPMBlockMinMonthly:
+		return tierBlock
+	case e.Monthly >= o.NPMMiddleMinMonthly:
+		return tierMiddle
+	case e.Monthly >= o.NPMWarnMinMonthly:
+		return tierWarn
+	}
+	return tierSlip
 }
 
 // popular: a candidate this popular is never a typosquat. A target

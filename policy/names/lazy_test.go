@@ -1,0 +1,50 @@
+package names
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// A lazy index answers exactly as an eager one, and builds only the
+// ecosystems it is asked about.
+func TestLazyIndexAnswersAsEagerAndBuildsOnDemand(t *testing.T) {
+	c, eager := loadIndex(t)
+	lazy := NewLazyIndex(c, IndexOptions{})
+	type answer struct {
+		Match             Match
+		Squat, Pop, Known bool
+		Rank              int
+		Monthly           int64
+		Suggestions       []string
+	}
+	ask := func(ix *Index, eco policy.Ecosystem, name string) answer {
+		var a answer
+		a.Match, a.Squat = ix.Typosquat(eco, name)
+		a.Rank, a.Monthly, a.Pop = ix.Popular(eco, name)
+		_, _, a.Known = ix.Known(eco, name)
+		a.Suggestions = ix.Suggest(eco, name, 3)
+		return a
+	}
+	for _, n := range benchNames {
+		if n.eco != policy.PyPI {
+			continue
+		}
+		if diff := cmp.Diff(ask(eager, n.eco, n.name), ask(lazy, n.eco, n.name)); diff != "" {
+			t.Errorf("%s %s (-eager +lazy):\n%s", n.eco, n.name, diff)
+		}
+	}
+	if lazy.npm.names != nil || lazy.corpus == nil {
+		t.Fatal("PyPI questions built the npm index (or dropped the corpus it still needs)")
+	}
+	for _, n := range benchNames {
+		if diff := cmp.Diff(ask(eager, n.eco, n.name), ask(lazy, n.eco, n.name)); diff != "" {
+			t.Errorf("%s %s (-eager +lazy):\n%s", n.eco, n.name, diff)
+		}
+	}
+	if lazy.npm.names == nil || eager.corpus != nil {
+		t.Fatal("npm questions did not build the npm index, or the eager index kept its corpus")
+	}
+}
