@@ -164,6 +164,11 @@ func TestNewFamiliesLeftOut(t *testing.T) {
 			"whisper": notBlocked, "pgvecto-rs": notBlocked, "async-cache": notBlocked,
 			// a short word a top-1,000 project is named after ("rignore")
 			"ignore": notBlocked,
+			// one loose edit or a plural of a project ranked past 1,000
+			// only warns ("user-agent" is "user-agents" less its "s",
+			// "importlib" one letter from "importlab")
+			"user-agent": notBlocked, "importlib": notBlocked, "jsonstreams": notBlocked, "favicon": notBlocked,
+			"torch-summary": notBlocked, "pyvips": notBlocked,
 		},
 	}
 	for eco, names := range cases {
@@ -246,6 +251,46 @@ func TestInteriorEdit(t *testing.T) {
 	for _, tc := range tests {
 		if got := interiorEdit([]byte(tc.cand), tc.target); got != tc.want {
 			t.Errorf("interiorEdit(%q, %q) = %v, want %v", tc.cand, tc.target, got, tc.want)
+		}
+	}
+}
+
+// TestLooseSlipTier: PyPI targets ranked past the block tier used to
+// ignore every single edit that is no plausible slip. One inside a word
+// of a candidate of 7+ letters (a vowel swapped, a letter added inside a
+// word) and a plural "s" now warn; edits at a word's edge and short
+// candidates stay silent, and none of them blocks. A short candidate two
+// edits from one of the 100 most downloaded projects warns.
+func TestLooseSlipTier(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		PyPI: []Entry{{Name: "stormcloud", Rank: 8000}, {Name: "gusty", Rank: 9000},
+			{Name: "cloudkit", Rank: 50}, {Name: "cloudset", Rank: 500}},
+		NPM: []Entry{{Name: "stormcloud", Monthly: 20_000}},
+	}
+	ix := NewIndex(c)
+	tests := []struct {
+		eco     policy.Ecosystem
+		name    string
+		flagged bool
+		family  string
+	}{
+		{policy.PyPI, "stormclaud", true, FamilySubstitution}, // a vowel swapped inside a word
+		{policy.PyPI, "stormcleoud", true, FamilyInsertion},   // a letter added inside a word
+		{policy.PyPI, "stormclouds", true, FamilyPlural},      // a plural
+		{policy.PyPI, "stormcloudz", false, ""},               // a letter appended at the end
+		{policy.PyPI, "ptormcloud", false, ""},                // the first letter changed
+		{policy.PyPI, "gustys", false, ""},                    // too short to tell
+		{policy.NPM, "stormclaud", false, ""},                 // npm keeps its download tiers
+		{policy.PyPI, "clodkt", true, FamilyDistance2},        // two edits, a top-100 target
+		{policy.PyPI, "lodkit", false, ""},                    // ... with its first letter kept
+		{policy.PyPI, "clodst", false, ""},                    // a top-1,000 target is no top-100 one
+		{policy.PyPI, "cldkt", false, ""},                     // five letters are too short
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if ok != tc.flagged || (ok && (m.Family != tc.family || m.Confidence != Low)) {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want flagged %v (%s, low)", tc.eco, tc.name, m, ok, tc.flagged, tc.family)
 		}
 	}
 }

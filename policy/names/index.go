@@ -101,7 +101,16 @@ const (
 	// a PyPI candidate that drops a target's first letter is at least
 	// this long
 	minDropFirstLen = 7
+	// a PyPI candidate one loose edit from a target ranked past the block
+	// tier (see slipTierEdit) is at least this long
+	minLooseEditLen = 7
+	// a PyPI candidate shorter than minD2Len two edits from one of the
+	// PyPIShortD2MaxRank most downloaded projects is at least this long
+	minShortD2Len = 6
 )
+
+// PyPIShortD2MaxRank bounds the targets of short two-edit candidates.
+const PyPIShortD2MaxRank = 100
 
 // IndexOptions tunes which corpus names are targets and how a match is
 // graded. Zero values select the defaults.

@@ -186,6 +186,9 @@ const (
 	// interiorEdit); it blocks on targets ranked to
 	// PyPIInteriorSlipMaxRank too.
 	interiorSlip
+	// looseEdit: any single edit (not a plausible slip) of a PyPI name
+	// ranked past the block tier; it only warns (see slipTierEdit).
+	looseEdit
 )
 
 // consider grades a match against target id and keeps it if it beats the
@@ -202,7 +205,7 @@ func (q *query) consider(id uint32, family uint8, strong bool, dist int) {
 
 // considerAs is consider with a graded strength.
 func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
-	strong := strength >= strongSlip
+	strong := strength == strongSlip || strength == interiorSlip
 	e := q.e
 	tier := e.tier[id]
 	if !q.anyTier {
@@ -211,7 +214,7 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 			return
 		}
 	}
-	if !strong && tier == tierSlip && !q.anyTier {
+	if !strong && strength != looseEdit && tier == tierSlip && !q.anyTier {
 		// a loose resemblance to a little-used name is noise
 		return
 	}
@@ -226,7 +229,7 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 	case strength == interiorSlip && int(e.rank[id]) <= e.opts.PyPIInteriorSlipMaxRank && q.farLess(id):
 		conf = High
 	}
-	strong = strength != weak
+	strong = strength != weak && strength != looseEdit
 	if q.bestID >= 0 {
 		// between edit matches, fewer edits first (the target a reader
 		// sees: "eslint-plugn" is "eslint-plugin" less a letter, not
@@ -673,7 +676,9 @@ func (q *query) distance(limit int) {
 	if fl < minD2Len && (fl < minShortLen || fl > minDistLen) {
 		// two edits between short names: only scrambles of a short
 		// target (see scrambled), which a short candidate reaches by
-		// two deletions
+		// two deletions; a shorter candidate reaches a long target's
+		// two-deletion keys by its own whole and one-deletion keys,
+		// probed above
 		return
 	}
 	for i := range fl {
@@ -745,7 +750,15 @@ func (q *query) probe(h uint64, limit int) {
 					st = strongSlip
 				}
 			}
+			if st == weak && q.slipTierEdit(id) {
+				st = looseEdit
+			}
 			q.considerAs(id, fam, st, 1)
+		case dist == 2 && len(q.light) < minD2Len && len(q.light) >= minShortD2Len && len(tf) >= minD2Len &&
+			q.e.eco == policy.PyPI && int(q.e.rank[id]) <= PyPIShortD2MaxRank && q.light[0] == tf[0]:
+			// a short candidate two edits from one of the most
+			// downloaded PyPI projects ("reqest" for "requests")
+			q.consider(id, famDistance2, false, 2)
 		case dist == 2 && len(q.light) >= minD2Len && len(tf) >= minD2Len &&
 			q.light[0] == tf[0] && q.light[len(q.light)-1] == tf[len(tf)-1]:
 			// two edits still read as the target only when its first and
@@ -759,6 +772,14 @@ func (q *query) probe(h uint64, limit int) {
 			q.considerAs(id, famDistance2, st, 2)
 		}
 	}
+}
+
+// slipTierEdit: id is a PyPI target ranked past the block tier (whose
+// loose resemblances are otherwise dropped as noise) and the candidate is
+// long enough for one edit of it to be a copy rather than another word.
+func (q *query) slipTierEdit(id uint32) bool {
+	return q.e.eco == policy.PyPI && q.e.tier[id] == tierSlip && len(q.light) >= minLooseEditLen &&
+		(interiorEdit(q.norm, q.e.names[id]) || pluralEdit(q.light, q.e.lights[id]))
 }
 
 // sameShape: scoped names are compared only with scoped names whose scope
