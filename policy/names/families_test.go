@@ -294,3 +294,56 @@ func TestLooseSlipTier(t *testing.T) {
 		}
 	}
 }
+
+// TestRound3Families: the families added from the second collection's
+// misses, on made-up corpora. npm: a changed, added or dropped first
+// letter only warns; a run of letters inserted inside a one-word name of
+// a very popular package warns; a tool word glued to a correctly spelt
+// middle-tier package warns. PyPI: one loose edit inside a word of a long
+// name blocks on the top 1,000.
+func TestRound3Families(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		NPM: []Entry{{Name: "jest-cli", Monthly: 20_000_000}, {Name: "winston", Monthly: 20_000_000},
+			{Name: "bail", Monthly: 20_000_000}, {Name: "kafkaclient", Monthly: 5_000_000},
+			{Name: "smallclient", Monthly: 200_000}},
+		PyPI: []Entry{{Name: "flask", Rank: 100}, {Name: "winston", Rank: 100}, {Name: "stormcloud", Rank: 500},
+			{Name: "gustybreeze", Rank: 600}},
+	}
+	ix := NewIndex(c)
+	none := Confidence(0)
+	tests := []struct {
+		eco    policy.Ecosystem
+		name   string
+		target string
+		want   Confidence
+	}{
+		{policy.NPM, "nest-cli", "jest-cli", Low},            // first letter changed
+		{policy.NPM, "ajest-cli", "jest-cli", Low},           // first letter added
+		{policy.NPM, "ejst-cli", "jest-cli", High},           // first two letters swapped: still a slip
+		{policy.NPM, "jest-clu", "jest-cli", High},           // a slip elsewhere still blocks
+		{policy.PyPI, "glask", "flask", High},                // PyPI keeps first-letter slips
+		{policy.NPM, "windowston", "winston", Low},           // a run inserted inside the name
+		{policy.NPM, "winstonabc", "", none},                 // appended at the end: not this family
+		{policy.NPM, "wi-dow-nston", "", none},               // several words: not this family
+		{policy.NPM, "baxyzil", "", none},                    // a four-letter target is too short
+		{policy.PyPI, "windowston", "", none},                // npm only
+		{policy.NPM, "kafkaclient-lint", "kafkaclient", Low}, // tool word, middle tier
+		{policy.NPM, "smallclient-lint", "", none},           // ... but not below it
+		{policy.PyPI, "stormclaud", "stormcloud", High},      // a loose edit inside a word, top 1,000
+		{policy.PyPI, "stormcloudz", "stormcloud", Low},      // at the name's end
+		{policy.PyPI, "gustybreezo", "gustybreeze", Low},     // the last letter changed
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if tc.want == none {
+			if ok {
+				t.Errorf("Typosquat(%s, %q) = %+v; want no match", tc.eco, tc.name, m)
+			}
+			continue
+		}
+		if !ok || m.Target != tc.target || m.Confidence != tc.want {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want %s %v", tc.eco, tc.name, m, ok, tc.target, tc.want)
+		}
+	}
+}

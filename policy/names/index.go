@@ -107,6 +107,13 @@ const (
 	// a PyPI candidate shorter than minD2Len two edits from one of the
 	// PyPIShortD2MaxRank most downloaded projects is at least this long
 	minShortD2Len = 6
+	// a run of minChunk–maxChunk letters inserted inside a target, with
+	// chunkEdge of its letters on each side, in a candidate of at least
+	// minChunkCand letters (see chunkInserted)
+	minChunk     = 2
+	maxChunk     = 4
+	chunkEdge    = 2
+	minChunkCand = 7
 )
 
 // PyPIShortD2MaxRank bounds the targets of short two-edit candidates.
