@@ -25,7 +25,7 @@ const (
 // positive limits on left-out legitimate names, which are met.
 var (
 	floorFlagged = map[policy.Ecosystem]float64{policy.NPM: 0.76, policy.PyPI: 0.75}
-	floorBlocked = map[policy.Ecosystem]float64{policy.NPM: 0.53, policy.PyPI: 0.35}
+	floorBlocked = map[policy.Ecosystem]float64{policy.NPM: 0.53, policy.PyPI: 0.38}
 )
 
 const (

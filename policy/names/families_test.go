@@ -300,7 +300,8 @@ func TestLooseSlipTier(t *testing.T) {
 // letter only warns; a run of letters inserted inside a one-word name of
 // a very popular package warns; a tool word glued to a correctly spelt
 // middle-tier package warns. PyPI: one loose edit inside a word of a long
-// name blocks on the top 1,000.
+// name, and a dropped plural "s" of a 7+ letter name, block on the top
+// 1,000.
 func TestRound3Families(t *testing.T) {
 	t.Parallel()
 	c := &Corpus{
@@ -308,7 +309,7 @@ func TestRound3Families(t *testing.T) {
 			{Name: "bail", Monthly: 20_000_000}, {Name: "kafkaclient", Monthly: 5_000_000},
 			{Name: "smallclient", Monthly: 200_000}},
 		PyPI: []Entry{{Name: "flask", Rank: 100}, {Name: "winston", Rank: 100}, {Name: "stormcloud", Rank: 500},
-			{Name: "gustybreeze", Rank: 600}},
+			{Name: "gustybreeze", Rank: 600}, {Name: "thunderclaps", Rank: 700}, {Name: "gusts", Rank: 800}},
 	}
 	ix := NewIndex(c)
 	none := Confidence(0)
@@ -332,6 +333,8 @@ func TestRound3Families(t *testing.T) {
 		{policy.NPM, "smallclient-lint", "", none},           // ... but not below it
 		{policy.PyPI, "stormclaud", "stormcloud", High},      // a loose edit inside a word, top 1,000
 		{policy.PyPI, "stormcloudz", "stormcloud", Low},      // at the name's end
+		{policy.PyPI, "thunderclap", "thunderclaps", High},   // the "s" of a top-1,000 name dropped
+		{policy.PyPI, "gust", "gusts", Low},                  // ... a short name only warns
 		{policy.PyPI, "gustybreezo", "gustybreeze", Low},     // the last letter changed
 	}
 	for _, tc := range tests {

@@ -782,9 +782,12 @@ func (q *query) probe(h uint64, limit int) {
 				// PyPI list's 871k unranked names would block so, against
 				// 962 slips of those 1,000 targets that already block; npm
 				// has 17 such names with 2,000–40,000 downloads a month,
-				// and no room for them)
+				// and no room for them); so does a dropped "s" when the
+				// candidate has 7+ letters ("typing-extension": 9 of the
+				// unranked names, none of the left-out legitimate ones)
 				fam, st = famPlural, weak
-				if q.e.eco == policy.PyPI && q.e.tier[id] == tierBlock && string(q.norm) == q.e.names[id]+"s" {
+				if q.e.eco == policy.PyPI && q.e.tier[id] == tierBlock && (string(q.norm) == q.e.names[id]+"s" ||
+					(len(q.norm) >= minDropFirstLen && q.e.names[id] == string(q.norm)+"s")) {
 					st = strongSlip
 				}
 			}
