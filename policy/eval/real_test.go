@@ -24,8 +24,8 @@ const (
 // Floors (measured with the shipped corpus, rounded down) and the false-
 // positive limits on left-out legitimate names, which are met.
 var (
-	floorFlagged = map[policy.Ecosystem]float64{policy.NPM: 0.70, policy.PyPI: 0.76}
-	floorBlocked = map[policy.Ecosystem]float64{policy.NPM: 0.53, policy.PyPI: 0.47}
+	floorFlagged = map[policy.Ecosystem]float64{policy.NPM: 0.76, policy.PyPI: 0.75}
+	floorBlocked = map[policy.Ecosystem]float64{policy.NPM: 0.53, policy.PyPI: 0.38}
 )
 
 const (

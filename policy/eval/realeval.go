@@ -96,6 +96,7 @@ func (res RealResults) WriteReal(w io.Writer, full *names.Index, verbose bool) {
 	type agg struct{ n, flagged, blocked int }
 	byFam := map[string]*agg{}
 	byTier := map[string]*agg{}
+	byColl := map[string]*agg{}
 	for _, o := range res.Squats {
 		fam := "(missed)"
 		if o.Verdict != policy.Allow {
@@ -104,10 +105,11 @@ func (res RealResults) WriteReal(w io.Writer, full *names.Index, verbose bool) {
 			fam = string(o.Eco) + " (missed)"
 		}
 		tier := string(o.Eco) + " " + targetTier(full, o.Eco, o.Target)
+		coll := string(o.Eco) + " " + o.collection()
 		for _, k := range []struct {
 			m   map[string]*agg
 			key string
-		}{{byFam, fam}, {byTier, tier}} {
+		}{{byFam, fam}, {byTier, tier}, {byColl, coll}} {
 			a := k.m[k.key]
 			if a == nil {
 				a = &agg{}
@@ -125,7 +127,7 @@ func (res RealResults) WriteReal(w io.Writer, full *names.Index, verbose bool) {
 	for _, part := range []struct {
 		title string
 		m     map[string]*agg
-	}{{"reported family", byFam}, {"target popularity", byTier}} {
+	}{{"collection", byColl}, {"reported family", byFam}, {"target popularity", byTier}} {
 		fmt.Fprintf(w, "\n| %s | n | flagged | blocked |\n|---|---:|---:|---:|\n", part.title)
 		keys := make([]string, 0, len(part.m))
 		for k := range part.m {

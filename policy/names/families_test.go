@@ -151,6 +151,12 @@ func TestNewFamiliesLeftOut(t *testing.T) {
 			// short names and scoped names
 			"base-x": notBlocked, "bs58": notFlagged, "keccak": notFlagged, "nanoid": notFlagged, "dayjs": notFlagged,
 			"@types/node": notFlagged, "@babel/core": notFlagged, "mime-types": notFlagged, "concurrently": notFlagged,
+			// a changed first letter only warns; a run inserted inside a
+			// one-word name, or a tool word after a 1M-a-month target,
+			// never blocks
+			"nest-cli": notBlocked, "bfile": notBlocked, "yjs-types": notBlocked, "@rslint/core": notBlocked,
+			"singleton": notBlocked, "monument": notBlocked, "streamable": notBlocked,
+			"react-native-pdf-lib": notBlocked,
 		},
 		policy.PyPI: {
 			"python-dateutil": notFlagged, "simplejson": notFlagged, "requests-toolbelt": notFlagged,
@@ -164,6 +170,11 @@ func TestNewFamiliesLeftOut(t *testing.T) {
 			"whisper": notBlocked, "pgvecto-rs": notBlocked, "async-cache": notBlocked,
 			// a short word a top-1,000 project is named after ("rignore")
 			"ignore": notBlocked,
+			// one loose edit or a plural of a project ranked past 1,000
+			// only warns ("user-agent" is "user-agents" less its "s",
+			// "importlib" one letter from "importlab")
+			"user-agent": notBlocked, "importlib": notBlocked, "jsonstreams": notBlocked, "favicon": notBlocked,
+			"torch-summary": notBlocked, "pyvips": notBlocked,
 		},
 	}
 	for eco, names := range cases {
@@ -246,6 +257,102 @@ func TestInteriorEdit(t *testing.T) {
 	for _, tc := range tests {
 		if got := interiorEdit([]byte(tc.cand), tc.target); got != tc.want {
 			t.Errorf("interiorEdit(%q, %q) = %v, want %v", tc.cand, tc.target, got, tc.want)
+		}
+	}
+}
+
+// TestLooseSlipTier: PyPI targets ranked past the block tier used to
+// ignore every single edit that is no plausible slip. One inside a word
+// of a candidate of 7+ letters (a vowel swapped, a letter added inside a
+// word) and a plural "s" now warn; edits at a word's edge and short
+// candidates stay silent, and none of them blocks. A short candidate two
+// edits from one of the 100 most downloaded projects warns.
+func TestLooseSlipTier(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		PyPI: []Entry{{Name: "stormcloud", Rank: 8000}, {Name: "gusty", Rank: 9000},
+			{Name: "cloudkit", Rank: 50}, {Name: "cloudset", Rank: 500}},
+		NPM: []Entry{{Name: "stormcloud", Monthly: 20_000}},
+	}
+	ix := NewIndex(c)
+	tests := []struct {
+		eco     policy.Ecosystem
+		name    string
+		flagged bool
+		family  string
+	}{
+		{policy.PyPI, "stormclaud", true, FamilySubstitution}, // a vowel swapped inside a word
+		{policy.PyPI, "stormcleoud", true, FamilyInsertion},   // a letter added inside a word
+		{policy.PyPI, "stormclouds", true, FamilyPlural},      // a plural
+		{policy.PyPI, "stormcloudz", false, ""},               // a letter appended at the end
+		{policy.PyPI, "ptormcloud", false, ""},                // the first letter changed
+		{policy.PyPI, "gustys", false, ""},                    // too short to tell
+		{policy.NPM, "stormclaud", false, ""},                 // npm keeps its download tiers
+		{policy.PyPI, "clodkt", true, FamilyDistance2},        // two edits, a top-100 target
+		{policy.PyPI, "lodkit", false, ""},                    // ... with its first letter kept
+		{policy.PyPI, "clodst", false, ""},                    // a top-1,000 target is no top-100 one
+		{policy.PyPI, "cldkt", false, ""},                     // five letters are too short
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if ok != tc.flagged || (ok && (m.Family != tc.family || m.Confidence != Low)) {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want flagged %v (%s, low)", tc.eco, tc.name, m, ok, tc.flagged, tc.family)
+		}
+	}
+}
+
+// TestRound3Families: the families added from the second collection's
+// misses, on made-up corpora. npm: a changed, added or dropped first
+// letter only warns; a run of letters inserted inside a one-word name of
+// a very popular package warns; a tool word glued to a correctly spelt
+// middle-tier package warns. PyPI: one loose edit inside a word of a long
+// name, and a dropped plural "s" of a 7+ letter name, block on the top
+// 1,000.
+func TestRound3Families(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		NPM: []Entry{{Name: "jest-cli", Monthly: 20_000_000}, {Name: "winston", Monthly: 20_000_000},
+			{Name: "bail", Monthly: 20_000_000}, {Name: "kafkaclient", Monthly: 5_000_000},
+			{Name: "smallclient", Monthly: 200_000}},
+		PyPI: []Entry{{Name: "flask", Rank: 100}, {Name: "winston", Rank: 100}, {Name: "stormcloud", Rank: 500},
+			{Name: "gustybreeze", Rank: 600}, {Name: "thunderclaps", Rank: 700}, {Name: "gusts", Rank: 800}},
+	}
+	ix := NewIndex(c)
+	none := Confidence(0)
+	tests := []struct {
+		eco    policy.Ecosystem
+		name   string
+		target string
+		want   Confidence
+	}{
+		{policy.NPM, "nest-cli", "jest-cli", Low},            // first letter changed
+		{policy.NPM, "ajest-cli", "jest-cli", Low},           // first letter added
+		{policy.NPM, "ejst-cli", "jest-cli", High},           // first two letters swapped: still a slip
+		{policy.NPM, "jest-clu", "jest-cli", High},           // a slip elsewhere still blocks
+		{policy.PyPI, "glask", "flask", High},                // PyPI keeps first-letter slips
+		{policy.NPM, "windowston", "winston", Low},           // a run inserted inside the name
+		{policy.NPM, "winstonabc", "", none},                 // appended at the end: not this family
+		{policy.NPM, "wi-dow-nston", "", none},               // several words: not this family
+		{policy.NPM, "baxyzil", "", none},                    // a four-letter target is too short
+		{policy.PyPI, "windowston", "", none},                // npm only
+		{policy.NPM, "kafkaclient-lint", "kafkaclient", Low}, // tool word, middle tier
+		{policy.NPM, "smallclient-lint", "", none},           // ... but not below it
+		{policy.PyPI, "stormclaud", "stormcloud", High},      // a loose edit inside a word, top 1,000
+		{policy.PyPI, "stormcloudz", "stormcloud", Low},      // at the name's end
+		{policy.PyPI, "thunderclap", "thunderclaps", High},   // the "s" of a top-1,000 name dropped
+		{policy.PyPI, "gust", "gusts", Low},                  // ... a short name only warns
+		{policy.PyPI, "gustybreezo", "gustybreeze", Low},     // the last letter changed
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if tc.want == none {
+			if ok {
+				t.Errorf("Typosquat(%s, %q) = %+v; want no match", tc.eco, tc.name, m)
+			}
+			continue
+		}
+		if !ok || m.Target != tc.target || m.Confidence != tc.want {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want %s %v", tc.eco, tc.name, m, ok, tc.target, tc.want)
 		}
 	}
 }

@@ -225,6 +225,12 @@ func (d *deletions) del1(i int) uint64 {
 	return mix(h, kindDel, uint64(d.n-1))
 }
 
+// delRun hashes the string without the k bytes from i.
+func (d *deletions) delRun(i, k int) uint64 {
+	h := d.pre[i]*d.pw[d.n-i-k] + d.seg(i+k, d.n)
+	return mix(h, kindDel, uint64(d.n-k))
+}
+
 // del2 hashes the string without bytes i < j.
 func (d *deletions) del2(i, j int) uint64 {
 	h := d.pre[i]*d.pw[d.n-i-2] + d.seg(i+1, j)*d.pw[d.n-j-1] + d.seg(j+1, d.n)

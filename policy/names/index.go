@@ -101,7 +101,23 @@ const (
 	// a PyPI candidate that drops a target's first letter is at least
 	// this long
 	minDropFirstLen = 7
+	// a PyPI candidate one loose edit from a target ranked past the block
+	// tier (see slipTierEdit) is at least this long
+	minLooseEditLen = 7
+	// a PyPI candidate shorter than minD2Len two edits from one of the
+	// PyPIShortD2MaxRank most downloaded projects is at least this long
+	minShortD2Len = 6
+	// a run of minChunk–maxChunk letters inserted inside a target, with
+	// chunkEdge of its letters on each side, in a candidate of at least
+	// minChunkCand letters (see chunkInserted)
+	minChunk     = 2
+	maxChunk     = 4
+	chunkEdge    = 2
+	minChunkCand = 7
 )
+
+// PyPIShortD2MaxRank bounds the targets of short two-edit candidates.
+const PyPIShortD2MaxRank = 100
 
 // IndexOptions tunes which corpus names are targets and how a match is
 // graded. Zero values select the defaults.

@@ -24,7 +24,7 @@ func TestTyposquat(t *testing.T) {
 		{policy.PyPI, "reqquests", "requests", FamilyRepetition, High},
 		{policy.PyPI, "requets", "requests", FamilyOmission, High},
 		{policy.PyPI, "rrequests", "requests", FamilyRepetition, High},
-		{policy.PyPI, "reqxuests", "requests", FamilyInsertion, Low},  // x is no neighbour of q or u: not a slip
+		{policy.PyPI, "reqxuests", "requests", FamilyInsertion, High}, // no slip, but inside a word of a long name: blocks on the top 1,000
 		{policy.PyPI, "jeIlyfish", "jellyfish", FamilyHomoglyph, Low}, // jellyfish is warn-tier
 		{policy.PyPI, "nunpy", "numpy", FamilySubstitution, High},
 		{policy.PyPI, "b0to3", "boto3", FamilyHomoglyph, High},
