@@ -222,6 +222,9 @@ type ecoIndex struct {
 	monthly []int64
 	tier    []uint8
 	keys    table
+	// the targets (names … keys above) are built on first use
+	targetsOnce sync.Once
+	pending     *pendingTargets
 }
 
 // knownSet maps name hashes to popularity (slots sorted by hash, found
@@ -284,16 +287,18 @@ func (o *IndexOptions) defaults() {
 func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
 	ix := NewLazyIndex(c, opts)
 	var wg sync.WaitGroup
-	wg.Go(func() { ix.eco(policy.PyPI) })
-	ix.eco(policy.NPM)
+	wg.Go(func() { ix.eco(policy.PyPI).ensureTargets() })
+	ix.eco(policy.NPM).ensureTargets()
 	wg.Wait()
 	ix.corpus = nil // indexed: the names are not needed again
 	return ix
 }
 
-// NewLazyIndex indexes each ecosystem on its first question instead: a
-// scan of a Python project never pays for npm's names, nor one without
-// dependencies for either. It answers exactly as NewIndexWith's index.
+// NewLazyIndex indexes each ecosystem on its first question instead, and
+// its targets' lookup keys on its first typosquat question: a scan of a
+// Python project never pays for npm's names, one without dependencies for
+// either, and one whose dependencies are all popular only for the names'
+// popularity. It answers exactly as NewIndexWith's index.
 func NewLazyIndex(c *Corpus, opts IndexOptions) *Index {
 	opts.defaults()
 	return &Index{corpus: c, opts: opts}
@@ -407,6 +412,33 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		}
 	}
 
+	e.pending = &pendingTargets{entries: entries, tierOf: tierOf, knownOf: knownOf, ntargets: ntargets}
+}
+
+// pendingTargets is what indexing an ecosystem's targets needs from the
+// first stage (see ensureTargets).
+type pendingTargets struct {
+	entries  []Entry
+	tierOf   func(Entry) uint8
+	knownOf  []int32
+	ntargets int
+}
+
+// ensureTargets builds the second stage — the targets' forms and lookup
+// keys, most of the indexing cost — on first use: popularity questions
+// (Popular, Known), which a project of popular dependencies asks only,
+// need the first stage alone.
+func (e *ecoIndex) ensureTargets() {
+	e.targetsOnce.Do(func() {
+		p := e.pending
+		e.buildTargets(p.entries, p.tierOf, p.knownOf, p.ntargets)
+		e.pending = nil
+	})
+}
+
+func (e *ecoIndex) buildTargets(entries []Entry, tierOf func(Entry) uint8, knownOf []int32, ntargets int) {
+	eco := e.eco
+	var nb [maxName]byte
 	// Targets: canonical, folded, light-folded and stem forms in one arena.
 	type span struct{ norm, fold, light, stem [2]uint32 }
 	spans := make([]span, 0, ntargets)

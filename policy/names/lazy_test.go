@@ -47,4 +47,18 @@ func TestLazyIndexAnswersAsEagerAndBuildsOnDemand(t *testing.T) {
 	if lazy.npm.names == nil || eager.corpus != nil {
 		t.Fatal("npm questions did not build the npm index, or the eager index kept its corpus")
 	}
+	// Popularity questions alone need no target keys.
+	pop := NewLazyIndex(c, IndexOptions{})
+	if _, _, ok := pop.Popular(policy.NPM, "react"); !ok {
+		t.Fatal("react is not popular")
+	}
+	if pop.npm.pending == nil || pop.npm.names != nil {
+		t.Fatal("a popularity question built the npm targets")
+	}
+	if _, squat := pop.Typosquat(policy.NPM, "react"); squat || pop.npm.pending == nil {
+		t.Fatal("a popular name's typosquat question built the targets or was judged a squat")
+	}
+	if _, squat := pop.Typosquat(policy.NPM, "raect"); !squat || pop.npm.pending != nil {
+		t.Fatal("raect was not judged against the targets")
+	}
 }

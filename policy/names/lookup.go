@@ -344,6 +344,7 @@ func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 		}
 		q.candKnown, q.candMonthly = true, e.known.monthly[k]
 	}
+	e.ensureTargets()
 	q.scope, _ = splitScope(norm)
 	q.fold = fb[:foldInto(fb[:], norm)]
 	q.light = lb[:lightFoldInto(lb[:], norm)]
@@ -1046,6 +1047,7 @@ func (ix *Index) Suggest(eco policy.Ecosystem, name string, max int) []string {
 	if e == nil || max <= 0 {
 		return nil
 	}
+	e.ensureTargets()
 	var nb, fb, lb [maxName]byte
 	n, ok := normalizeInto(nb[:], eco, name)
 	if !ok {
