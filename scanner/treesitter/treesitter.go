@@ -21,6 +21,8 @@ package treesitter
 #include <stdio.h>
 #include <pthread.h>
 
+#include "vnode.h"
+
 // The subset of tree-sitter's api.h (v0.22, the version vendored by
 // github.com/smacker/go-tree-sitter) that this package calls. The
 // definitions are linked from the binding's C objects; declaring them here
@@ -68,22 +70,10 @@ const TSLanguage *tree_sitter_javascript(void);
 const TSLanguage *tree_sitter_typescript(void);
 const TSLanguage *tree_sitter_tsx(void);
 
-// vnode is one node of a flattened tree, in pre-order. end is the index
-// after the node's last descendant, so a subtree is the range [i, end).
-typedef struct {
-	uint32_t start_byte, end_byte;
-	uint32_t start_row, start_col, end_row, end_col;
-	int32_t parent, first_child, next_sibling, prev_sibling, end;
-	TSSymbol symbol;
-	TSFieldId field;
-	uint8_t named, error;
-} vnode;
-
-// vflatten walks the tree once with a cursor and writes every node into
-// buf (malloc'ed, *bufcap nodes long; NULL to allocate one), growing it as
-// needed; it returns the array, which the caller frees or reuses, and sets
-// *bufcap and *count. NULL when out of memory (buf is then freed).
-static vnode *vflatten(TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
+// vflatten_cursor flattens like vflatten_subtrees (vnode.h, flatten.c) but
+// walks the tree with the public TSTreeCursor API: the reference that the
+// tests hold the direct walk to.
+static vnode *vflatten_cursor(TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
 	size_t cap = *bufcap, n = 0;
 	vnode *out = buf;
 	if (!out || cap < 1024) {
@@ -329,11 +319,12 @@ static void varena_free(varena *a) {
 }
 
 // vparse parses src as lang within the arena and flattens the tree into buf
-// (see vflatten). *status: 0 parsed, 1 too complex (timeout), 2 out of
-// memory, 3 incompatible grammar. With a NULL arena it parses with libc's
-// allocator and deletes the tree node by node (the tests' reference).
+// (see vflatten_subtrees; with cursor set, vflatten_cursor). *status: 0
+// parsed, 1 too complex (timeout), 2 out of memory, 3 incompatible grammar.
+// With a NULL arena it parses with libc's allocator and deletes the tree
+// node by node (the tests' reference).
 static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_t timeout,
-		int32_t *count, vnode *buf, size_t *bufcap, int *status) {
+		int32_t *count, vnode *buf, size_t *bufcap, int *status, bool cursor) {
 	vnode *out = NULL;
 	cur_arena = a;
 	if (a) {
@@ -350,8 +341,8 @@ static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_
 		if (!t) {
 			*status = 1;
 		} else {
-			// vflatten owns buf from here: it returns it (grown) or frees it
-			out = vflatten(t, count, buf, bufcap);
+			// the flattener owns buf from here: it returns it (grown) or frees it
+			out = cursor ? vflatten_cursor(t, count, buf, bufcap) : vflatten_subtrees(t, count, buf, bufcap);
 			*status = out ? 0 : 2;
 			// with an arena, the tree's memory is emptied below, never walked
 			if (!a) ts_tree_delete(t);
@@ -446,9 +437,10 @@ type Parser struct {
 	// C preamble); its chunks are reused by the next parse.
 	arena  *C.varena
 	tables map[Lang]*langTables
-	// plain parses with libc's allocator instead of the arena (tests
-	// compare the two).
-	plain bool
+	// plain parses with libc's allocator instead of the arena, and cursor
+	// flattens through the public cursor API instead of walking subtrees
+	// (tests compare each pair).
+	plain, cursor bool
 
 	// spare is a flattening buffer (spareCap nodes) handed back by the
 	// last closed tree, reused by the next parse: a scan parses thousands
@@ -502,7 +494,7 @@ func (p *Parser) Parse(ctx context.Context, lang Lang, src []byte) (*Tree, error
 	if p.plain {
 		arena = nil
 	}
-	nodes := C.vparse(arena, C.int(lang), cstr, C.uint32_t(len(src)), parseTimeout, &count, spare, &bufCap, &status)
+	nodes := C.vparse(arena, C.int(lang), cstr, C.uint32_t(len(src)), parseTimeout, &count, spare, &bufCap, &status, C.bool(p.cursor))
 	switch status {
 	case 0:
 	case 1, 3:
