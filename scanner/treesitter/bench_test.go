@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 type benchFile struct {
@@ -86,44 +87,61 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
-// threadCPU is the calling thread's user+system CPU time.
+// threadCPU is the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID).
 func threadCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	const rusageThread = 1 // RUSAGE_THREAD
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		b.Fatalf("getrusage: %v", err)
+	var ts syscall.Timespec
+	const clockThreadCPUTime = 3
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		b.Fatalf("clock_gettime: %v", errno)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ts.Nano())
 }
 
-// BenchmarkParseAlternating parses the corpus with each walk in turn, one
-// pass of each per iteration, and reports each walk's thread CPU time per
-// source byte and their ratio: on a shared, loaded machine the two are then
-// measured under the same load.
+// BenchmarkParseAlternating parses each file of the corpus with every
+// configuration in turn (rotating which goes first) and reports each one's
+// thread CPU time per source byte: on a shared, loaded machine they are then
+// measured under the same load. "default" is what the scanner uses (this package's
+// runtime, subtree walk); "cursor" flattens through the cursor API;
+// "binding" parses with go-tree-sitter's compiled runtime; "original" does
+// both, as the package did before it had its own runtime and walk.
+//
+//	VIGIL_TREESITTER_CORPUS=/usr/lib/python3.11 go test -run '^$' -bench ParseAlternating -benchtime 5x ./scanner/treesitter/
 func BenchmarkParseAlternating(b *testing.B) {
 	files, total := benchCorpus(b)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	direct, cursor := NewParser(), NewParser()
-	defer direct.Close()
+	def, cursor, binding, original := NewParser(), NewParser(), NewParser(), NewParser()
+	defer def.Close()
 	defer cursor.Close()
+	defer binding.Close()
+	defer original.Close()
 	cursor.cursor = true
-	var spent [2]time.Duration
+	binding.binding = true
+	original.cursor, original.binding = true, true
+	parsers := []*Parser{def, cursor, binding, original}
+	var spent [4]time.Duration
+	turn := 0
 	for b.Loop() {
-		for k, p := range []*Parser{direct, cursor} {
-			start := threadCPU(b)
-			for _, f := range files {
-				tree, err := p.Parse(context.Background(), f.lang, f.src)
+		for _, f := range files {
+			turn++
+			for j := range parsers {
+				k := (turn + j) % len(parsers)
+				start := threadCPU(b)
+				tree, err := parsers[k].Parse(context.Background(), f.lang, f.src)
 				if err != nil {
 					b.Fatal(err)
 				}
 				tree.Close()
+				spent[k] += threadCPU(b) - start
 			}
-			spent[k] += threadCPU(b) - start
 		}
 	}
 	bytes := float64(total) * float64(b.N)
-	b.ReportMetric(float64(spent[0])/bytes, "subtrees-ns/B")
+	b.ReportMetric(float64(spent[0])/bytes, "default-ns/B")
 	b.ReportMetric(float64(spent[1])/bytes, "cursor-ns/B")
-	b.ReportMetric(float64(spent[0])/float64(spent[1]), "subtrees/cursor")
+	b.ReportMetric(float64(spent[2])/bytes, "binding-ns/B")
+	b.ReportMetric(float64(spent[3])/bytes, "original-ns/B")
+	b.ReportMetric(float64(spent[0])/float64(spent[1]), "default/cursor")
+	b.ReportMetric(float64(spent[0])/float64(spent[2]), "default/binding")
+	b.ReportMetric(float64(spent[0])/float64(spent[3]), "default/original")
 }

@@ -4,16 +4,17 @@
 // the parent's alias sequence, every field lookup walks the cursor's stack,
 // and every node property is one more call. Walking the subtrees with one
 // frame per (visible or hidden) parent computes each of these once. The
-// walk mirrors tree_cursor.c and node.c of the tree-sitter runtime that
-// github.com/smacker/go-tree-sitter vendors (v0.22, language ABI 14), whose
-// internal headers are copied in tsinternal/; TestSubtreeWalkMatchesCursor
-// and FuzzParse check that both flatteners give identical arrays.
+// walk mirrors tree_cursor.c and node.c of the tree-sitter runtime (v0.22,
+// language ABI 14, copied in tsruntime/ from github.com/smacker/go-tree-sitter),
+// whose internal headers give the layouts; TestSubtreeWalkMatchesCursor and
+// FuzzParse check that both flatteners give identical arrays.
 
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "tsinternal/language.h"
-#include "tsinternal/tree.h"
+#include "tsrename.h"
+#include "tsruntime/language.h"
+#include "tsruntime/tree.h"
 #include "vnode.h"
 
 // vframe iterates the children of one subtree: a visible node's, or a

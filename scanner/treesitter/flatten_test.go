@@ -16,30 +16,85 @@ import (
 // standard library or a node_modules tree.
 const corpusEnv = "VIGIL_TREESITTER_CORPUS"
 
-// flattenBoth parses src with the direct subtree walk and with the cursor
-// walk and returns a description of the first difference ("" when the node
-// arrays are identical).
-func flattenBoth(t testing.TB, direct, cursor *Parser, lang Lang, src []byte) string {
+// sameNodes parses src with two parsers (configured differently) and
+// returns a description of the first difference between their node arrays
+// ("" when identical in every field of every node).
+func sameNodes(t testing.TB, p, q *Parser, lang Lang, src []byte) string {
 	t.Helper()
-	a, errA := direct.Parse(context.Background(), lang, src)
-	b, errB := cursor.Parse(context.Background(), lang, src)
+	a, errA := p.Parse(context.Background(), lang, src)
+	b, errB := q.Parse(context.Background(), lang, src)
 	if errA != nil || errB != nil {
 		if errors.Is(errA, ErrTooComplex) && errors.Is(errB, ErrTooComplex) {
 			return ""
 		}
-		return fmt.Sprintf("parse errors differ: direct %v, cursor %v", errA, errB)
+		if a != nil {
+			a.Close()
+		}
+		if b != nil {
+			b.Close()
+		}
+		return fmt.Sprintf("parse errors differ: %v and %v", errA, errB)
 	}
 	defer a.Close()
 	defer b.Close()
 	if len(a.nodes) != len(b.nodes) {
-		return fmt.Sprintf("%d nodes from the subtree walk, %d from the cursor", len(a.nodes), len(b.nodes))
+		return fmt.Sprintf("%d nodes against %d", len(a.nodes), len(b.nodes))
 	}
 	for i := range a.nodes {
 		if a.nodes[i] != b.nodes[i] {
-			return fmt.Sprintf("node %d (%s): subtree walk %+v, cursor %+v", i, Node{t: b, i: int32(i)}.Kind(), a.nodes[i], b.nodes[i])
+			return fmt.Sprintf("node %d (%s): %+v against %+v", i, Node{t: b, i: int32(i)}.Kind(), a.nodes[i], b.nodes[i])
 		}
 	}
 	return ""
+}
+
+// compareOnCorpus runs sameNodes on every Python, JavaScript and TypeScript
+// file of the repository (the scanner's fixtures among them) and of the
+// directories named by VIGIL_TREESITTER_CORPUS.
+func compareOnCorpus(t *testing.T, p, q *Parser) {
+	roots := []string{moduleRoot(t)}
+	if extra := os.Getenv(corpusEnv); extra != "" {
+		roots = append(roots, filepath.SplitList(extra)...)
+	}
+	files, nodes := 0, 0
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if d.Name() == ".git" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			lang := LangForPath(path)
+			if lang == None || !d.Type().IsRegular() {
+				return nil
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", path, err)
+			}
+			if diff := sameNodes(t, p, q, lang, src); diff != "" {
+				t.Errorf("%s: %s", path, diff)
+			}
+			files++
+			tree, err := p.Parse(context.Background(), lang, src)
+			if err == nil {
+				nodes += tree.NodeCount()
+				tree.Close()
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("walk %s: %v", root, err)
+		}
+	}
+	t.Logf("%d files, %d nodes compared", files, nodes)
+	if files < 100 {
+		t.Fatalf("only %d source files found under %v; the comparison needs the repository's fixtures", files, roots)
+	}
 }
 
 // moduleRoot is the directory holding go.mod, above this package.
@@ -62,9 +117,7 @@ func moduleRoot(t *testing.T) string {
 }
 
 // The direct subtree walk must give exactly the cursor walk's node array
-// (every field of every node) on every Python, JavaScript and TypeScript
-// file of the repository (the scanner's fixtures among them), plus on the
-// directories named by VIGIL_TREESITTER_CORPUS.
+// (every field of every node) on every file of the corpus (compareOnCorpus).
 func TestSubtreeWalkMatchesCursor(t *testing.T) {
 	direct := NewParser()
 	defer direct.Close()
@@ -72,61 +125,34 @@ func TestSubtreeWalkMatchesCursor(t *testing.T) {
 	defer cursor.Close()
 	cursor.cursor = true
 
-	roots := []string{moduleRoot(t)}
-	if extra := os.Getenv(corpusEnv); extra != "" {
-		roots = append(roots, filepath.SplitList(extra)...)
-	}
-	files, nodes := 0, 0
-	for _, root := range roots {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if d.Name() == ".git" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			lang := LangForPath(p)
-			if lang == None || !d.Type().IsRegular() {
-				return nil
-			}
-			src, err := os.ReadFile(p)
-			if err != nil {
-				return fmt.Errorf("read %s: %w", p, err)
-			}
-			if diff := flattenBoth(t, direct, cursor, lang, src); diff != "" {
-				t.Errorf("%s: %s", p, diff)
-			}
-			files++
-			tree, err := direct.Parse(context.Background(), lang, src)
-			if err == nil {
-				nodes += tree.NodeCount()
-				tree.Close()
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("walk %s: %v", root, err)
-		}
-	}
-	t.Logf("%d files, %d nodes compared", files, nodes)
-	if files < 100 {
-		t.Fatalf("only %d source files found under %v; the comparison needs the repository's fixtures", files, roots)
-	}
+	compareOnCorpus(t, direct, cursor)
+}
+
+// This package's copy of the runtime (runtime.c: one translation unit,
+// reference counts without atomic instructions) must build exactly the
+// trees that go-tree-sitter's compiled runtime builds, on the same corpus.
+func TestOwnRuntimeMatchesBinding(t *testing.T) {
+	own := NewParser()
+	defer own.Close()
+	binding := NewParser()
+	defer binding.Close()
+	binding.binding = true
+	compareOnCorpus(t, own, binding)
 }
 
 // Constructs whose flattening depends on what the cursor derives on the
 // way: aliased nodes, fields reached through hidden nodes, extras
 // (comments) between fields, syntax errors, MISSING nodes, empty input,
-// and every grammar.
+// and every grammar; also parsed by go-tree-sitter's runtime.
 func TestSubtreeWalkMatchesCursorOnEdgeCases(t *testing.T) {
 	direct := NewParser()
 	defer direct.Close()
 	cursor := NewParser()
 	defer cursor.Close()
 	cursor.cursor = true
+	binding := NewParser()
+	defer binding.Close()
+	binding.binding = true
 	cases := []struct {
 		lang Lang
 		src  string
@@ -155,8 +181,11 @@ func TestSubtreeWalkMatchesCursorOnEdgeCases(t *testing.T) {
 		{TSX, "export const X: React.FC = () => { return <><A/>{/* c */}</> }\n"},
 	}
 	for _, c := range cases {
-		if diff := flattenBoth(t, direct, cursor, c.lang, []byte(c.src)); diff != "" {
-			t.Errorf("%v %q: %s", c.lang, c.src, diff)
+		if diff := sameNodes(t, direct, cursor, c.lang, []byte(c.src)); diff != "" {
+			t.Errorf("%v %q: subtree walk against cursor walk: %s", c.lang, c.src, diff)
+		}
+		if diff := sameNodes(t, direct, binding, c.lang, []byte(c.src)); diff != "" {
+			t.Errorf("%v %q: own runtime against go-tree-sitter's: %s", c.lang, c.src, diff)
 		}
 	}
 	// The cases must reach what they are meant to: an error, an extra and a

@@ -3,11 +3,13 @@
 // node API, so that rules never import a binding and a move to another
 // binding touches this package alone.
 //
-// It uses the C code vendored by github.com/smacker/go-tree-sitter (parser
-// runtime and grammars) directly: one C call parses a file and one more
-// flattens the whole syntax tree into a Go-readable array, so walking nodes
-// costs no cgo calls, no allocations and no per-node map entries (the
-// binding's Go node wrappers cost several of each per access).
+// It uses the grammars compiled by github.com/smacker/go-tree-sitter and its
+// own copy of the tree-sitter runtime (runtime.c, tsruntime/: the same
+// source, compiled for speed; see tsruntime/README.md). One C call parses a
+// file and flattens the whole syntax tree into a Go-readable array by walking
+// its subtrees (flatten.c), so walking nodes costs no cgo calls, no
+// allocations and no per-node map entries (the binding's Go node wrappers
+// cost several of each per access).
 //
 // Rules of use: a Parser belongs to one goroutine; a Tree must be closed;
 // nodes are plain values that stay valid until their tree is closed.
@@ -21,13 +23,10 @@ package treesitter
 #include <stdio.h>
 #include <pthread.h>
 
-#include "vnode.h"
-
 // The subset of tree-sitter's api.h (v0.22, the version vendored by
-// github.com/smacker/go-tree-sitter) that this package calls. The
-// definitions are linked from the binding's C objects; declaring them here
-// lets one C call flatten a whole tree instead of one cgo call per node
-// access.
+// github.com/smacker/go-tree-sitter) that this package calls. Declaring it
+// here lets one C call parse and flatten a whole tree instead of one cgo
+// call per node access.
 typedef uint16_t TSSymbol;
 typedef uint16_t TSFieldId;
 typedef struct TSLanguage TSLanguage;
@@ -36,6 +35,42 @@ typedef struct TSTree TSTree;
 typedef struct TSPoint { uint32_t row; uint32_t column; } TSPoint;
 typedef struct TSNode { uint32_t context[4]; const void *id; const TSTree *tree; } TSNode;
 typedef struct TSTreeCursor { const void *tree; const void *id; uint32_t context[3]; } TSTreeCursor;
+
+// vruntime is the part of a tree-sitter runtime that vparse calls.
+typedef struct {
+	TSParser *(*parser_new)(void);
+	void (*parser_delete)(TSParser *);
+	bool (*set_language)(TSParser *, const TSLanguage *);
+	void (*set_timeout_micros)(TSParser *, uint64_t);
+	TSTree *(*parse_string)(TSParser *, const TSTree *, const char *, uint32_t);
+	void (*tree_delete)(TSTree *);
+} vruntime;
+
+// The runtime that github.com/smacker/go-tree-sitter compiles, under the
+// names it links with: the grammars' external scanners allocate through its
+// allocator hook, and the tests compare its trees with this package's copy.
+void ts_set_allocator(void *(*new_malloc)(size_t), void *(*new_calloc)(size_t, size_t),
+	void *(*new_realloc)(void *, size_t), void (*new_free)(void *));
+TSParser *ts_parser_new(void);
+void ts_parser_delete(TSParser *self);
+bool ts_parser_set_language(TSParser *self, const TSLanguage *language);
+void ts_parser_set_timeout_micros(TSParser *self, uint64_t timeout_micros);
+TSTree *ts_parser_parse_string(TSParser *self, const TSTree *old_tree, const char *string, uint32_t length);
+void ts_tree_delete(TSTree *self);
+static inline void binding_set_allocator(void *(*m)(size_t), void *(*c)(size_t, size_t),
+		void *(*r)(void *, size_t), void (*f)(void *)) {
+	ts_set_allocator(m, c, r, f);
+}
+static inline const vruntime *binding_runtime(void) {
+	static const vruntime rt = {ts_parser_new, ts_parser_delete, ts_parser_set_language,
+		ts_parser_set_timeout_micros, ts_parser_parse_string, ts_tree_delete};
+	return &rt;
+}
+
+// From here on every ts_ name is this package's own copy of the runtime
+// (runtime.c, tsruntime/), renamed by tsrename.h.
+#include "tsrename.h"
+#include "vnode.h"
 
 TSParser *ts_parser_new(void);
 void ts_parser_delete(TSParser *self);
@@ -280,7 +315,10 @@ static void vfree(void *p) {
 	// any other block lives until the arena is emptied
 }
 
-static void vinstall_once(void) { ts_set_allocator(vmalloc, vcalloc, vrealloc, vfree); }
+static void vinstall_once(void) {
+	ts_set_allocator(vmalloc, vcalloc, vrealloc, vfree);
+	binding_set_allocator(vmalloc, vcalloc, vrealloc, vfree);
+}
 static pthread_once_t vinstalled = PTHREAD_ONCE_INIT;
 
 // vinstall_allocator routes tree-sitter's allocations through the arena
@@ -323,8 +361,15 @@ static void varena_free(varena *a) {
 // parsed, 1 too complex (timeout), 2 out of memory, 3 incompatible grammar.
 // With a NULL arena it parses with libc's allocator and deletes the tree
 // node by node (the tests' reference).
+static inline const vruntime *own_runtime(void) {
+	static const vruntime rt = {ts_parser_new, ts_parser_delete, ts_parser_set_language,
+		ts_parser_set_timeout_micros, ts_parser_parse_string, ts_tree_delete};
+	return &rt;
+}
+
 static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_t timeout,
-		int32_t *count, vnode *buf, size_t *bufcap, int *status, bool cursor) {
+		int32_t *count, vnode *buf, size_t *bufcap, int *status, bool cursor, bool binding) {
+	const vruntime *rt = binding ? binding_runtime() : own_runtime();
 	vnode *out = NULL;
 	cur_arena = a;
 	if (a) {
@@ -332,12 +377,12 @@ static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_
 		a->cur = a->first;
 		a->last = NULL;
 	}
-	TSParser *p = ts_parser_new();
-	if (!ts_parser_set_language(p, vlanguage(lang))) {
+	TSParser *p = rt->parser_new();
+	if (!rt->set_language(p, vlanguage(lang))) {
 		*status = 3;
 	} else {
-		ts_parser_set_timeout_micros(p, timeout);
-		TSTree *t = ts_parser_parse_string(p, NULL, src, len);
+		rt->set_timeout_micros(p, timeout);
+		TSTree *t = rt->parse_string(p, NULL, src, len);
 		if (!t) {
 			*status = 1;
 		} else {
@@ -345,10 +390,10 @@ static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_
 			out = cursor ? vflatten_cursor(t, count, buf, bufcap) : vflatten_subtrees(t, count, buf, bufcap);
 			*status = out ? 0 : 2;
 			// with an arena, the tree's memory is emptied below, never walked
-			if (!a) ts_tree_delete(t);
+			if (!a) rt->tree_delete(t);
 		}
 	}
-	ts_parser_delete(p);
+	rt->parser_delete(p);
 	if (a) varena_reset(a);
 	cur_arena = NULL;
 	return out;
@@ -437,10 +482,11 @@ type Parser struct {
 	// C preamble); its chunks are reused by the next parse.
 	arena  *C.varena
 	tables map[Lang]*langTables
-	// plain parses with libc's allocator instead of the arena, and cursor
-	// flattens through the public cursor API instead of walking subtrees
-	// (tests compare each pair).
-	plain, cursor bool
+	// plain parses with libc's allocator instead of the arena, cursor
+	// flattens through the public cursor API instead of walking subtrees,
+	// and binding parses with go-tree-sitter's runtime instead of this
+	// package's copy (tests compare each pair).
+	plain, cursor, binding bool
 
 	// spare is a flattening buffer (spareCap nodes) handed back by the
 	// last closed tree, reused by the next parse: a scan parses thousands
@@ -494,7 +540,7 @@ func (p *Parser) Parse(ctx context.Context, lang Lang, src []byte) (*Tree, error
 	if p.plain {
 		arena = nil
 	}
-	nodes := C.vparse(arena, C.int(lang), cstr, C.uint32_t(len(src)), parseTimeout, &count, spare, &bufCap, &status, C.bool(p.cursor))
+	nodes := C.vparse(arena, C.int(lang), cstr, C.uint32_t(len(src)), parseTimeout, &count, spare, &bufCap, &status, C.bool(p.cursor), C.bool(p.binding))
 	switch status {
 	case 0:
 	case 1, 3:
