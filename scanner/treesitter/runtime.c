@@ -1,6 +1,10 @@
 // runtime.c: this package's copy of the tree-sitter runtime (tsruntime/,
 // v0.22 as vendored by github.com/smacker/go-tree-sitter), compiled as one
 // translation unit under its own symbol names (tsrename.h).
+//
+// Copied from github.com/smacker/go-tree-sitter v0.0.0-20240827094217-dd81d9e9be82.
+// (Go's build cache sees only this file, not tsruntime/: change this line
+// whenever tsruntime/ changes.)
 #include "tsrename.h"
 #define _POSIX_C_SOURCE 200112L
 // Subtree reference counts without atomic instructions: every parse runs
