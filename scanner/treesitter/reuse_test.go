@@ -128,7 +128,9 @@ func TestTreeClosedAfterParser(t *testing.T) {
 
 // FuzzParse feeds arbitrary bytes to every grammar through one long-lived
 // parser (reusing node arrays, as the scanner's workers do) and checks the
-// flattened tree against a fresh parser's, plus its structural invariants.
+// flattened tree against a fresh parser's, libc's allocator's, the public
+// cursor walk's and go-tree-sitter's runtime's, plus its structural
+// invariants.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "x = 1", "def f(:\n  pass", "app.get('/', (req, res) => res.send(1))",
 		"let a: number = <T>(b)", "<div>{x}</div>", "\xff\xfe\x00", "class A:\n\tdef b(self): return `x`"} {
@@ -152,6 +154,18 @@ func FuzzParse(f *testing.F) {
 		plain.plain = true
 		if diff := cmp.Diff(parseDump(t, plain, lang, string(src)), got); diff != "" {
 			t.Fatalf("the arena's tree differs from libc's (-libc +arena):\n%s", diff)
+		}
+		cursor := NewParser()
+		defer cursor.Close()
+		cursor.cursor = true
+		if diff := sameNodes(t, shared, cursor, lang, src); diff != "" {
+			t.Fatalf("the subtree walk's node array differs from the cursor walk's: %s", diff)
+		}
+		binding := NewParser()
+		defer binding.Close()
+		binding.binding = true
+		if diff := sameNodes(t, shared, binding, lang, src); diff != "" {
+			t.Fatalf("this package's runtime builds another tree than go-tree-sitter's: %s", diff)
 		}
 		tree, err := shared.Parse(context.Background(), lang, src)
 		if err != nil {

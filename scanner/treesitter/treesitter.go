@@ -3,11 +3,13 @@
 // node API, so that rules never import a binding and a move to another
 // binding touches this package alone.
 //
-// It uses the C code vendored by github.com/smacker/go-tree-sitter (parser
-// runtime and grammars) directly: one C call parses a file and one more
-// flattens the whole syntax tree into a Go-readable array, so walking nodes
-// costs no cgo calls, no allocations and no per-node map entries (the
-// binding's Go node wrappers cost several of each per access).
+// It uses the grammars compiled by github.com/smacker/go-tree-sitter and its
+// own copy of the tree-sitter runtime (runtime.c, tsruntime/: the same
+// source, compiled for speed; see tsruntime/README.md). One C call parses a
+// file and flattens the whole syntax tree into a Go-readable array by walking
+// its subtrees (flatten.c), so walking nodes costs no cgo calls, no
+// allocations and no per-node map entries (the binding's Go node wrappers
+// cost several of each per access).
 //
 // Rules of use: a Parser belongs to one goroutine; a Tree must be closed;
 // nodes are plain values that stay valid until their tree is closed.
@@ -22,10 +24,9 @@ package treesitter
 #include <pthread.h>
 
 // The subset of tree-sitter's api.h (v0.22, the version vendored by
-// github.com/smacker/go-tree-sitter) that this package calls. The
-// definitions are linked from the binding's C objects; declaring them here
-// lets one C call flatten a whole tree instead of one cgo call per node
-// access.
+// github.com/smacker/go-tree-sitter) that this package calls. Declaring it
+// here lets one C call parse and flatten a whole tree instead of one cgo
+// call per node access.
 typedef uint16_t TSSymbol;
 typedef uint16_t TSFieldId;
 typedef struct TSLanguage TSLanguage;
@@ -34,6 +35,42 @@ typedef struct TSTree TSTree;
 typedef struct TSPoint { uint32_t row; uint32_t column; } TSPoint;
 typedef struct TSNode { uint32_t context[4]; const void *id; const TSTree *tree; } TSNode;
 typedef struct TSTreeCursor { const void *tree; const void *id; uint32_t context[3]; } TSTreeCursor;
+
+// vruntime is the part of a tree-sitter runtime that vparse calls.
+typedef struct {
+	TSParser *(*parser_new)(void);
+	void (*parser_delete)(TSParser *);
+	bool (*set_language)(TSParser *, const TSLanguage *);
+	void (*set_timeout_micros)(TSParser *, uint64_t);
+	TSTree *(*parse_string)(TSParser *, const TSTree *, const char *, uint32_t);
+	void (*tree_delete)(TSTree *);
+} vruntime;
+
+// The runtime that github.com/smacker/go-tree-sitter compiles, under the
+// names it links with: the grammars' external scanners allocate through its
+// allocator hook, and the tests compare its trees with this package's copy.
+void ts_set_allocator(void *(*new_malloc)(size_t), void *(*new_calloc)(size_t, size_t),
+	void *(*new_realloc)(void *, size_t), void (*new_free)(void *));
+TSParser *ts_parser_new(void);
+void ts_parser_delete(TSParser *self);
+bool ts_parser_set_language(TSParser *self, const TSLanguage *language);
+void ts_parser_set_timeout_micros(TSParser *self, uint64_t timeout_micros);
+TSTree *ts_parser_parse_string(TSParser *self, const TSTree *old_tree, const char *string, uint32_t length);
+void ts_tree_delete(TSTree *self);
+static inline void binding_set_allocator(void *(*m)(size_t), void *(*c)(size_t, size_t),
+		void *(*r)(void *, size_t), void (*f)(void *)) {
+	ts_set_allocator(m, c, r, f);
+}
+static inline const vruntime *binding_runtime(void) {
+	static const vruntime rt = {ts_parser_new, ts_parser_delete, ts_parser_set_language,
+		ts_parser_set_timeout_micros, ts_parser_parse_string, ts_tree_delete};
+	return &rt;
+}
+
+// From here on every ts_ name is this package's own copy of the runtime
+// (runtime.c, tsruntime/), renamed by tsrename.h.
+#include "tsrename.h"
+#include "vnode.h"
 
 TSParser *ts_parser_new(void);
 void ts_parser_delete(TSParser *self);
@@ -68,22 +105,10 @@ const TSLanguage *tree_sitter_javascript(void);
 const TSLanguage *tree_sitter_typescript(void);
 const TSLanguage *tree_sitter_tsx(void);
 
-// vnode is one node of a flattened tree, in pre-order. end is the index
-// after the node's last descendant, so a subtree is the range [i, end).
-typedef struct {
-	uint32_t start_byte, end_byte;
-	uint32_t start_row, start_col, end_row, end_col;
-	int32_t parent, first_child, next_sibling, prev_sibling, end;
-	TSSymbol symbol;
-	TSFieldId field;
-	uint8_t named, error;
-} vnode;
-
-// vflatten walks the tree once with a cursor and writes every node into
-// buf (malloc'ed, *bufcap nodes long; NULL to allocate one), growing it as
-// needed; it returns the array, which the caller frees or reuses, and sets
-// *bufcap and *count. NULL when out of memory (buf is then freed).
-static vnode *vflatten(TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
+// vflatten_cursor flattens like vflatten_subtrees (vnode.h, flatten.c) but
+// walks the tree with the public TSTreeCursor API: the reference that the
+// tests hold the direct walk to.
+static vnode *vflatten_cursor(TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
 	size_t cap = *bufcap, n = 0;
 	vnode *out = buf;
 	if (!out || cap < 1024) {
@@ -290,7 +315,10 @@ static void vfree(void *p) {
 	// any other block lives until the arena is emptied
 }
 
-static void vinstall_once(void) { ts_set_allocator(vmalloc, vcalloc, vrealloc, vfree); }
+static void vinstall_once(void) {
+	ts_set_allocator(vmalloc, vcalloc, vrealloc, vfree);
+	binding_set_allocator(vmalloc, vcalloc, vrealloc, vfree);
+}
 static pthread_once_t vinstalled = PTHREAD_ONCE_INIT;
 
 // vinstall_allocator routes tree-sitter's allocations through the arena
@@ -329,11 +357,19 @@ static void varena_free(varena *a) {
 }
 
 // vparse parses src as lang within the arena and flattens the tree into buf
-// (see vflatten). *status: 0 parsed, 1 too complex (timeout), 2 out of
-// memory, 3 incompatible grammar. With a NULL arena it parses with libc's
-// allocator and deletes the tree node by node (the tests' reference).
+// (see vflatten_subtrees; with cursor set, vflatten_cursor). *status: 0
+// parsed, 1 too complex (timeout), 2 out of memory, 3 incompatible grammar.
+// With a NULL arena it parses with libc's allocator and deletes the tree
+// node by node (the tests' reference).
+static inline const vruntime *own_runtime(void) {
+	static const vruntime rt = {ts_parser_new, ts_parser_delete, ts_parser_set_language,
+		ts_parser_set_timeout_micros, ts_parser_parse_string, ts_tree_delete};
+	return &rt;
+}
+
 static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_t timeout,
-		int32_t *count, vnode *buf, size_t *bufcap, int *status) {
+		int32_t *count, vnode *buf, size_t *bufcap, int *status, bool cursor, bool binding) {
+	const vruntime *rt = binding ? binding_runtime() : own_runtime();
 	vnode *out = NULL;
 	cur_arena = a;
 	if (a) {
@@ -341,23 +377,23 @@ static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_
 		a->cur = a->first;
 		a->last = NULL;
 	}
-	TSParser *p = ts_parser_new();
-	if (!ts_parser_set_language(p, vlanguage(lang))) {
+	TSParser *p = rt->parser_new();
+	if (!rt->set_language(p, vlanguage(lang))) {
 		*status = 3;
 	} else {
-		ts_parser_set_timeout_micros(p, timeout);
-		TSTree *t = ts_parser_parse_string(p, NULL, src, len);
+		rt->set_timeout_micros(p, timeout);
+		TSTree *t = rt->parse_string(p, NULL, src, len);
 		if (!t) {
 			*status = 1;
 		} else {
-			// vflatten owns buf from here: it returns it (grown) or frees it
-			out = vflatten(t, count, buf, bufcap);
+			// the flattener owns buf from here: it returns it (grown) or frees it
+			out = cursor ? vflatten_cursor(t, count, buf, bufcap) : vflatten_subtrees(t, count, buf, bufcap);
 			*status = out ? 0 : 2;
 			// with an arena, the tree's memory is emptied below, never walked
-			if (!a) ts_tree_delete(t);
+			if (!a) rt->tree_delete(t);
 		}
 	}
-	ts_parser_delete(p);
+	rt->parser_delete(p);
 	if (a) varena_reset(a);
 	cur_arena = NULL;
 	return out;
@@ -446,9 +482,11 @@ type Parser struct {
 	// C preamble); its chunks are reused by the next parse.
 	arena  *C.varena
 	tables map[Lang]*langTables
-	// plain parses with libc's allocator instead of the arena (tests
-	// compare the two).
-	plain bool
+	// plain parses with libc's allocator instead of the arena, cursor
+	// flattens through the public cursor API instead of walking subtrees,
+	// and binding parses with go-tree-sitter's runtime instead of this
+	// package's copy (tests compare each pair).
+	plain, cursor, binding bool
 
 	// spare is a flattening buffer (spareCap nodes) handed back by the
 	// last closed tree, reused by the next parse: a scan parses thousands
@@ -502,7 +540,7 @@ func (p *Parser) Parse(ctx context.Context, lang Lang, src []byte) (*Tree, error
 	if p.plain {
 		arena = nil
 	}
-	nodes := C.vparse(arena, C.int(lang), cstr, C.uint32_t(len(src)), parseTimeout, &count, spare, &bufCap, &status)
+	nodes := C.vparse(arena, C.int(lang), cstr, C.uint32_t(len(src)), parseTimeout, &count, spare, &bufCap, &status, C.bool(p.cursor), C.bool(p.binding))
 	switch status {
 	case 0:
 	case 1, 3:

@@ -1,0 +1,30 @@
+// vnode.h: the flattened syntax node shared by the cgo preamble
+// (treesitter.go) and flatten.c.
+#ifndef VIGIL_VNODE_H_
+#define VIGIL_VNODE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+// vnode is one node of a flattened tree, in pre-order. end is the index
+// after the node's last descendant, so a subtree is the range [i, end).
+typedef struct {
+	uint32_t start_byte, end_byte;
+	uint32_t start_row, start_col, end_row, end_col;
+	int32_t parent, first_child, next_sibling, prev_sibling, end;
+	uint16_t symbol;
+	uint16_t field;
+	uint8_t named, error;
+} vnode;
+
+struct TSTree;
+
+// vflatten_subtrees flattens tree into buf (malloc'ed, *bufcap nodes long;
+// NULL to allocate one), growing it as needed, by walking tree-sitter's
+// subtrees directly; the result is exactly what a TSTreeCursor walk gives
+// (vflatten_cursor in treesitter.go). It returns the array, which the caller
+// frees or reuses, and sets *bufcap and *count; NULL when out of memory (buf
+// is then freed).
+vnode *vflatten_subtrees(const struct TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap);
+
+#endif
