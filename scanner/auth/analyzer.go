@@ -160,8 +160,8 @@ func (a *Analyzer) finding(f *scanner.File, rule scanner.RuleInfo, sev scanner.S
 // case-insensitively): such files are neither parsed nor walked.
 var (
 	commonWords = []string{"jwt", "jose", "secret", "token", "passw", "pwd", "signature", "hmac", "api_key", "apikey", "api-key",
-		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "permission", "expire"}
-	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", ".register(", "fastapi", "flask", "starlette",
+		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "expire"}
+	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", "fastapi", "flask", "starlette",
 		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
 	jsWords        = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
 	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
@@ -170,13 +170,19 @@ var (
 
 // relevant: the file holds one of the words above, or one of the words
 // that are also parts of unrelated words and only count in their own
-// shape: "otp" not inside a word other than totp/hotp ("NotPrimitive"),
-// Python's "quart" not followed by a letter ("quarter"), and JavaScript's
+// shape: "permission" but not PermissionError, "otp" not inside a word
+// other than totp/hotp ("NotPrimitive"), Python's "quart" not followed by
+// a letter ("quarter") and .register( with a string first (a DRF router's
+// prefix, not atexit.register(f)), and JavaScript's
 // .post(/.put(/.patch(/.delete( with a path string as first argument
 // (a Map's or a cache's delete(key) is no route).
 func relevant(p string, content []byte) bool {
+	if wordAt(content, "permission", notAnError) {
+		return true
+	}
 	if treesitter.LangForPath(p) == treesitter.Python {
-		return relevantPython.In(content) || wordAt(content, "otp", otpShape) || wordAt(content, "quart", notFollowedByLetter)
+		return relevantPython.In(content) || wordAt(content, "otp", otpShape) || wordAt(content, "quart", notFollowedByLetter) ||
+			wordAt(content, ".register(", pyStringArgument)
 	}
 	return relevantJS.In(content) || wordAt(content, "otp", otpShape) ||
 		wordAt(content, ".post(", pathArgument) || wordAt(content, ".put(", pathArgument) ||
@@ -237,6 +243,20 @@ func otpShape(before, match, _ []byte) bool {
 		return true
 	}
 	return false
+}
+
+func notAnError(_, _, after []byte) bool {
+	return len(after) < 5 || indexFold(after[:5], "error") != 0
+}
+
+// pyStringArgument: the call's first argument is a string literal, with
+// or without a prefix (r'^users', "items").
+func pyStringArgument(_, _, after []byte) bool {
+	after = bytes.TrimLeft(after, " \t\r\n")
+	for i := 0; i < 2 && len(after) > 0 && strings.IndexByte("rRbBuUfF", after[0]) >= 0; i++ {
+		after = after[1:]
+	}
+	return len(after) > 0 && (after[0] == '\'' || after[0] == '"')
 }
 
 func notFollowedByLetter(_, _, after []byte) bool { return len(after) == 0 || !isLetter(after[0]) }

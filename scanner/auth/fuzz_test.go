@@ -77,6 +77,12 @@ func TestRelevantWordShapes(t *testing.T) {
 		{"a.py", "from quart import Quart\n", true},
 		{"a.py", "if otp_code == expected: pass\n", true},
 		{"a.py", "def notpossible(): pass\n", false},
+		{"a.py", "try:\n    f()\nexcept PermissionError:\n    raise\n", false},
+		{"a.py", "from rest_framework.permissions import IsAuthenticated\n", true},
+		{"a.py", "raise PermissionDenied\n", true},
+		{"a.py", "atexit.register(cleanup)\n", false},
+		{"a.py", "router.register(r'users', UserViewSet)\n", true},
+		{"a.js", "if (!user.hasPermission('x')) return\n", true},
 	} {
 		if got := relevant(c.path, []byte(c.src)); got != c.want {
 			t.Errorf("relevant(%s, %q) = %v, want %v", c.path, c.src, got, c.want)
