@@ -87,5 +87,7 @@ awk -v v="$(cat "$work/vigil-js.median")" -v e="$(cat "$work/eslint-security.med
 awk -v c="$(cat "$work/vigil-py.cpu")" -v b="$py_bytes" 'BEGIN {printf "vigil-proxy per core (Python, bytes/CPU s):   %.1f MB/s\n", b/1048576/c}'
 awk -v c="$(cat "$work/vigil-py-1cpu.cpu")" -v b="$py_bytes" 'BEGIN {printf "  same with --workers 1 (bytes/CPU s):        %.1f MB/s\n", b/1048576/c}'
 awk -v c="$(cat "$work/vigil-js.cpu")" -v b="$js_bytes" 'BEGIN {printf "vigil-proxy per core (JS, bytes/CPU s):       %.1f MB/s\n", b/1048576/c}'
-grep -h '"files"' "$work/v.json" "$work/vj.json" | head -2 | sed 's/^/vigil-proxy summary /'
+for j in "$work/v.json" "$work/vj.json"; do
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print("vigil-proxy summary: %d files, %.1f MB read, %d files / %.1f MB parsed" % (s["files"], s["bytes"]/1048576, s["parsed_files"], s["parsed_bytes"]/1048576))' "$j"
+done
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("eslint-plugin-security linted", len(d), "files")' "$work/e.json"
