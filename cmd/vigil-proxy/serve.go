@@ -58,6 +58,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	if strayArgument("serve", fs.Args(), stderr) {
+		return exitUsage
+	}
 	cfg, err := common.load(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil-proxy:", err)
