@@ -46,7 +46,7 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 		tw.Flush()
 		return exitOK
 	}
-	if err := errors.Join(cfg.validate(), preflight(cfg)); err != nil {
+	if err := errors.Join(cfg.validate(), preflight(cfg), checkAdminSecrets(cfg, getenv)); err != nil {
 		fmt.Fprintf(stderr, "vigil-proxy config: invalid configuration:\n%v\n", err)
 		return exitUsage
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -262,11 +261,7 @@ func secret(getenv env, name string) (string, error) {
 		return strings.TrimSpace(v), nil
 	}
 	if path, ok := getenv(name + "_FILE"); ok && path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("%s_FILE: %w", name, err)
-		}
-		return strings.TrimSpace(string(b)), nil
+		return readSecretFile(name+"_FILE", path)
 	}
 	return "", nil
 }
