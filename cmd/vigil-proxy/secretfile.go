@@ -13,6 +13,9 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/admin"
 )
 
+// maxConfigFile bounds the YAML configuration file.
+const maxConfigFile = 16 << 20
+
 // maxSecretFile bounds a *_FILE secret: tokens, hashes and keys are short.
 const maxSecretFile = 64 << 10
 
@@ -20,30 +23,39 @@ const maxSecretFile = 64 << 10
 // variable variable (a *_FILE setting): a regular file of at most 64 KiB,
 // trimmed. Its errors name the variable and the file, never the content.
 func readSecretFile(variable, path string) (string, error) {
-	problem := func(err error) error {
-		return &startupError{what: variable, file: path, err: err, fix: "point it at a readable file holding only the secret"}
+	b, err := readBounded(path, maxSecretFile, "64 KiB")
+	if err != nil {
+		return "", &startupError{what: variable, file: path, err: err, fix: "point it at a readable file holding only the secret"}
 	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// readBounded reads a regular file of at most limit bytes (limitText says
+// it for errors) in one bounded read: a device such as /dev/zero, a named
+// pipe or a directory is refused at once instead of being read without end
+// or waited on.
+func readBounded(path string, limit int64, limitText string) ([]byte, error) {
 	// O_NONBLOCK: opening a named pipe would otherwise wait for a writer.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return "", problem(err)
+		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return "", problem(err)
+		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", problem(errors.New("not a regular file"))
+		return nil, errors.New("not a regular file")
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return "", problem(err)
+		return nil, err
 	}
-	if len(b) > maxSecretFile {
-		return "", problem(errors.New("larger than 64 KiB"))
+	if int64(len(b)) > limit {
+		return nil, errors.New("larger than " + limitText)
 	}
-	return strings.TrimSpace(string(b)), nil
+	return b, nil
 }
 
 // adminRolePrefix is each role's environment variable prefix.

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -72,5 +74,30 @@ func TestConfigRejectsBadAdminCredentials(t *testing.T) {
 	code, _, stderr := runCLI(t, map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_ADMIN_TOKEN": strings.Repeat("t", 24)}, "", "config")
 	if code != exitOK {
 		t.Errorf("config with a good token: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A configuration file that is a device or a named pipe is refused at once:
+// VIGIL_CONFIG=/dev/zero used to be read until the kernel killed the
+// process, and a pipe without a writer blocked it forever.
+func TestConfigFileMustBeARegularFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/zero", fifo, t.TempDir()} {
+		done := make(chan string, 1)
+		go func() {
+			code, _, stderr := runCLI(t, map[string]string{"VIGIL_CONFIG": path}, "", "config")
+			done <- fmt.Sprintf("%d %s", code, stderr)
+		}()
+		select {
+		case got := <-done:
+			if want := "2 vigil-proxy config: read config " + path + ": not a regular file"; !strings.HasPrefix(got, want) {
+				t.Errorf("VIGIL_CONFIG=%s: %q, want %q", path, got, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("VIGIL_CONFIG=%s: still reading after 20s", path)
+		}
 	}
 }
