@@ -118,3 +118,23 @@ func checkAdminSecrets(cfg Config, getenv env) error {
 	_, err = secret(getenv, "VIGIL_WEBHOOK_SECRET")
 	return err
 }
+
+// openRegular opens a regular file for reading; a device, named pipe or
+// directory is refused at once (a pipe would otherwise block the open until
+// a writer came).
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("open %s: not a regular file", path)
+	}
+	return f, nil
+}

@@ -101,3 +101,27 @@ func TestConfigFileMustBeARegularFile(t *testing.T) {
 		}
 	}
 }
+
+// names.corpus_file naming a named pipe is refused at once by config,
+// serve's preflight and data export (it used to block on the open forever).
+func TestCorpusFileMustBeARegularFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"config"}, {"data", "export"}} {
+		done := make(chan string, 1)
+		go func() {
+			code, _, stderr := runCLI(t, map[string]string{"VIGIL_NAMES_CORPUS_FILE": fifo}, "", args...)
+			done <- fmt.Sprintf("%d %s", code, stderr)
+		}()
+		select {
+		case got := <-done:
+			if !strings.HasPrefix(got, "2 ") || !strings.Contains(got, "not a regular file") {
+				t.Errorf("%v with a pipe as corpus: %q, want exit 2 and not a regular file", args, got)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%v with a pipe as corpus: still waiting after 20s", args)
+		}
+	}
+}
