@@ -127,6 +127,9 @@ func runScan(ctx context.Context, name string, preset []string, args []string, s
 		fmt.Fprintf(stderr, "vigil-proxy %s: %v\n", name, err)
 		return exitUsage
 	}
+	if err := checkWorkers(f.workers); err != nil {
+		return fail(err)
+	}
 	stopProfile, err := startCPUProfile(f.cpuProfile)
 	if err != nil {
 		return fail(err)
