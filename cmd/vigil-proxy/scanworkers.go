@@ -13,3 +13,11 @@ func checkWorkers(n int) error {
 	}
 	return nil
 }
+
+// countOf is "1 finding", "2 findings".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -17,5 +19,21 @@ func TestScanRejectsBadWorkerCounts(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, nil, "", "scan", "--offline", "--workers", "2", dir); code != exitOK {
 		t.Errorf("--workers 2 on an empty tree: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// The report summary counts in English: "(1 finding)", not "(1 findings)".
+func TestScanReportSummaryCounts(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "tests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tests", "test_a.py"), []byte("def test_x():\n    assert True\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runCLI(t, nil, "", "scan", "--offline", "--no-repo-config", "-C", "tests", "-f", "json", "-o", out, dir)
+	if code != exitOK || !strings.Contains(stderr, "json report written to "+out+" (1 finding)\n") {
+		t.Errorf("exit %d, stderr %q; want exit 0 (a low finding, fail-on high) and (1 finding)", code, stderr)
 	}
 }
