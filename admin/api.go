@@ -130,6 +130,11 @@ func parseEventQuery(v url.Values) (store.EventQuery, error) {
 			return q, errBadRequest(f.name + " is too long")
 		}
 	}
+	if q.Cursor != "" {
+		if _, err := store.ParseEventID(q.Cursor); err != nil {
+			return q, errBadRequest("cursor: not the next value of a previous page")
+		}
+	}
 	if q.Kind != "" && q.Kind != store.KindDecision && q.Kind != store.KindAdmin && q.Kind != store.KindQuestion {
 		return q, errBadRequest(fmt.Sprintf("kind must be %q, %q or %q", store.KindDecision, store.KindAdmin, store.KindQuestion))
 	}

@@ -128,7 +128,7 @@ func (s *Server) routes() http.Handler {
 	api.GET("/malware-feed", s.apiMalwareFeedStatus, view)
 	api.POST("/malware-feed", s.apiMalwareFeed, admin)
 	api.POST("/artifacts/purge", s.apiPurgeArtifacts, admin)
-	api.RouteNotFound("/*", func(echo.Context) error { return errNotFound("no such API route") }, view)
+	api.RouteNotFound("/*", methodOrNotFound(e, errNotFound("no such API route")), view)
 
 	static, _ := fs.Sub(uiFS, "ui/static") // the directory is embedded: Sub cannot fail
 	e.GET("/admin/static/*", echo.WrapHandler(http.StripPrefix("/admin/static/", http.FileServerFS(static))))
@@ -152,6 +152,6 @@ func (s *Server) routes() http.Handler {
 	ui.GET("/rules", s.uiRules, uview)
 	ui.GET("/package", s.uiPackage, uview)
 	ui.POST("/package/purge", s.uiPurgeArtifacts, uadmin)
-	ui.RouteNotFound("/*", func(echo.Context) error { return errNotFound("no such page") }, uview)
+	ui.RouteNotFound("/*", methodOrNotFound(e, errNotFound("no such page")), uview)
 	return e
 }

@@ -49,8 +49,8 @@ type checkRef struct {
 // @scope%2fname.
 func (s *Server) checkOne(c echo.Context) error {
 	r := c.Request()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return httpError(http.StatusMethodNotAllowed, "GET /api/v1/check/{ecosystem}/{name}[?version=], or POST /api/v1/check with {\"packages\": [...]}")
+	if ok, err := methodServed(c, readMethods, "GET /api/v1/check/{ecosystem}/{name}[?version=], or POST /api/v1/check with {\"packages\": [...]}"); !ok {
+		return err
 	}
 	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v1/check/")
 	eco, rawName, _ := strings.Cut(rest, "/")
@@ -74,6 +74,9 @@ func (s *Server) checkOne(c echo.Context) error {
 func (s *Server) checkBatch(c echo.Context) error {
 	r := c.Request()
 	if r.Method != http.MethodPost {
+		if ok, err := methodServed(c, []string{http.MethodGet, http.MethodHead, http.MethodPost}, ""); !ok {
+			return err
+		}
 		return s.checkOne(c)
 	}
 	var in struct {

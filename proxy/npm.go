@@ -44,13 +44,16 @@ func (s *Server) serveNPM(c echo.Context) error {
 	r := c.Request()
 	rest := strings.TrimPrefix(strings.TrimPrefix(r.URL.EscapedPath(), "/npm"), "/")
 	if rest == "" {
+		if ok, err := methodServed(c, readMethods, npmWriteHint); !ok {
+			return err
+		}
 		return c.JSON(http.StatusOK, map[string]string{"db_name": "registry", "vigil": "npm registry firewall"})
 	}
 	if strings.HasPrefix(rest, "-/") {
 		return s.npmSpecial(c, rest)
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return httpError(http.StatusMethodNotAllowed, "vigil-proxy is a read-only registry: publishing goes to your upstream registry directly")
+	if ok, err := methodServed(c, readMethods, npmWriteHint); !ok {
+		return err
 	}
 	route, err := npm.SplitPath(rest)
 	if err != nil {
@@ -91,12 +94,18 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 	r := c.Request()
 	switch {
 	case rest == "-/ping" || strings.HasPrefix(rest, "-/ping?"):
+		if ok, err := methodServed(c, readMethods, ""); !ok {
+			return err
+		}
 		return c.JSON(http.StatusOK, map[string]any{})
 	case rest == "-/npm/v1/security/advisories/bulk" || rest == "-/npm/v1/security/audits" || rest == "-/npm/v1/security/audits/quick":
-		if r.Method != http.MethodPost {
-			return httpError(http.StatusMethodNotAllowed, "audit endpoints take POST")
+		if ok, err := methodServed(c, []string{http.MethodPost}, ""); !ok {
+			return err
 		}
 		return s.npmForward(c, rest)
+	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags") && r.Method != http.MethodGet && r.Method != http.MethodHead:
+		_, err := methodServed(c, readMethods, npmWriteHint)
+		return err
 	case strings.HasPrefix(rest, "-/package/") && r.Method != http.MethodGet && r.Method != http.MethodHead:
 		return npmUnsupported(r.Method, strings.SplitN(rest, "?", 2)[0])
 	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags"):
@@ -118,7 +127,8 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 
 // npmUnsupported explains a registry endpoint the proxy does not serve:
 // 405 for writes (publish, login, dist-tag changes go to the upstream
-// registry), 404 for reads such as search and whoami. Both are the
+// registry), 404 for any other method (reads such as search and whoami,
+// OPTIONS, TRACE): the proxy has no such resource. Both are the
 // client's business, not a server error.
 func npmUnsupported(method, path string) error {
 	what := "only package documents, tarballs, dist-tags, ping and audit are proxied"
@@ -130,7 +140,8 @@ func npmUnsupported(method, path string) error {
 	case strings.HasPrefix(path, "-/user/") || strings.HasPrefix(path, "-/v1/login"):
 		what = "it has no accounts: log in to your upstream registry"
 	}
-	if method != http.MethodGet && method != http.MethodHead {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 		return httpError(http.StatusMethodNotAllowed, "vigil-proxy is a read-only registry and does not accept "+method+" /npm/"+path+": "+what)
 	}
 	return httpError(http.StatusNotFound, "vigil-proxy does not serve /npm/"+path+": "+what)

@@ -36,8 +36,8 @@ type pypiState struct {
 // servePyPI routes /pypi/... (paths mirror pypi.org below the prefix).
 func (s *Server) servePyPI(c echo.Context) error {
 	r := c.Request()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return httpError(http.StatusMethodNotAllowed, "method not allowed")
+	if ok, err := methodServed(c, readMethods, pypiWriteHint); !ok {
+		return err
 	}
 	rest := strings.TrimPrefix(r.URL.Path, "/pypi")
 	parts := strings.Split(strings.TrimPrefix(rest, "/"), "/")

@@ -28,8 +28,8 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.recoverMiddleware, s.logMiddleware)
 
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
-	e.GET("/readyz", s.readyz)
+	e.Match(readMethods, "/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.Match(readMethods, "/readyz", s.readyz)
 	e.Any("/pypi/*", s.servePyPI)
 	e.Any("/pypi", s.servePyPI)
 	e.Any("/npm/*", s.serveNPM)
@@ -37,9 +37,9 @@ func (s *Server) routes() *echo.Echo {
 	e.Any("/api/v1/check", s.checkBatch)
 	e.Any("/api/v1/check/*", s.checkOne)
 	if s.opts.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler()))
+		e.Match(readMethods, "/metrics", echo.WrapHandler(s.opts.Metrics.Handler()))
 	}
-	e.GET("/", s.index)
+	e.Match(readMethods, "/", s.index)
 	return e
 }
 

@@ -152,13 +152,46 @@ func FindConfig(dir string) (string, bool) {
 	}
 }
 
-// LoadConfig reads and parses a configuration file.
+// LoadConfig reads and parses a configuration file. A file that is a
+// symbolic link must resolve inside the directory holding it: otherwise a
+// scanned repository could point .vigil.yaml at any file the scanner can
+// read, and parse errors would quote it.
 func LoadConfig(path string) (*Config, error) {
 	b, err := readRegularFile(path, maxConfigSize, "1 MiB")
 	if err != nil {
 		return nil, fmt.Errorf("scan config: %w", err)
 	}
+	if err := configLinkInside(path); err != nil {
+		return nil, fmt.Errorf("scan config: %w", err)
+	}
 	return ParseConfig(b, path)
+}
+
+// configLinkInside refuses a configuration file that is a symbolic link
+// leading outside the directory holding it. Nothing of the linked file is
+// quoted.
+func configLinkInside(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&os.ModeSymlink == 0 {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if rel, err := filepath.Rel(realDir, target); err == nil && filepath.IsLocal(rel) {
+		return nil
+	}
+	return fmt.Errorf("%s is a symbolic link to %s, outside %s: refused, so that a scanned repository cannot make the scanner show other files; "+
+		"make it a regular file, or name the file itself with --scan-config", path, target, dir)
 }
 
 // Rule returns a rule's configuration (zero when absent).

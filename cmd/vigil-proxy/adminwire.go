@@ -12,31 +12,9 @@ import (
 // buildAdmin creates the admin server from the stack and the credentials in
 // the environment. It returns errNoAdminCredentials when none is set.
 func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Server, error) {
-	var users []admin.User
-	var tokens []admin.Token
-	for _, role := range []admin.Role{admin.RoleAdmin, admin.RoleRequester, admin.RoleViewer} {
-		prefix := "VIGIL_" + map[admin.Role]string{admin.RoleAdmin: "ADMIN", admin.RoleRequester: "REQUESTER", admin.RoleViewer: "VIEWER"}[role]
-		tok, err := secret(getenv, prefix+"_TOKEN")
-		if err != nil {
-			return nil, err
-		}
-		if tok != "" {
-			if len(tok) < 16 {
-				return nil, fmt.Errorf("%s_TOKEN is too short: use at least 16 random characters (e.g. openssl rand -hex 24)", prefix)
-			}
-			tokens = append(tokens, admin.Token{Name: string(role) + "-token", Role: role, Secret: tok})
-		}
-		hash, err := secret(getenv, prefix+"_PASSWORD_HASH")
-		if err != nil {
-			return nil, err
-		}
-		if hash != "" {
-			name := string(role)
-			if u, ok := getenv(prefix + "_USER"); ok && u != "" {
-				name = u
-			}
-			users = append(users, admin.User{Name: name, Role: role, PasswordHash: hash})
-		}
+	users, tokens, err := adminCredentials(getenv)
+	if err != nil {
+		return nil, err
 	}
 	if len(users) == 0 && len(tokens) == 0 {
 		return nil, errNoAdminCredentials

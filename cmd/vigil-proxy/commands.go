@@ -29,6 +29,9 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	if strayArgument("config", fs.Args(), stderr) {
+		return exitUsage
+	}
 	cfg, err := common.load(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil-proxy config:", err)
@@ -43,7 +46,7 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 		tw.Flush()
 		return exitOK
 	}
-	if err := errors.Join(cfg.validate(), preflight(cfg)); err != nil {
+	if err := errors.Join(cfg.validate(), preflight(cfg), checkAdminSecrets(cfg, getenv)); err != nil {
 		fmt.Fprintf(stderr, "vigil-proxy config: invalid configuration:\n%v\n", err)
 		return exitUsage
 	}
@@ -132,22 +135,24 @@ func ruleThresholds(id string, s policy.Settings) string {
 	return strings.Join(parts, ", ")
 }
 
-// runData implements `vigil-proxy data refresh` and `data export`.
+// runData implements `vigil-proxy data refresh`, `data export` and `data sync-malware`.
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
-	if len(args) > 0 && args[0] == "export" {
-		return runDataExport(args[1:], stdout, stderr, getenv)
-	}
-	if len(args) > 0 && args[0] == "sync-malware" {
-		return runSyncMalware(ctx, args[1:], stdout, stderr, getenv)
-	}
-	if len(args) == 0 || args[0] != "refresh" {
-		fmt.Fprintln(stderr, "usage: vigil-proxy data refresh [-o FILE] | data export [-o FILE] | data sync-malware [--from FILE.zip]")
-		return exitUsage
-	}
+	return dispatchSubcommand("data", args, []subcommand{
+		{"refresh", "rebuild the popular-name corpus from public sources", func(a []string) int { return runDataRefresh(ctx, a, stdout, stderr) }},
+		{"export", "write the name corpus in use (corpus file format)", func(a []string) int { return runDataExport(a, stdout, stderr, getenv) }},
+		{"sync-malware", "sync the malware feed now, or import dumps (--from FILE.zip)", func(a []string) int { return runSyncMalware(ctx, a, stdout, stderr, getenv) }},
+	}, stdout, stderr)
+}
+
+// runDataRefresh implements `vigil-proxy data refresh`.
+func runDataRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("data refresh", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "corpus.tsv.gz", "write the corpus here; point names.corpus_file (VIGIL_NAMES_CORPUS_FILE) at it")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if strayArgument("data refresh", fs.Args(), stderr) {
 		return exitUsage
 	}
 	client := &http.Client{Timeout: 5 * time.Minute}
@@ -170,8 +175,15 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 
 // runAdmin implements `vigil-proxy admin hash-password`.
 func runAdmin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "hash-password" {
-		fmt.Fprintln(stderr, "usage: vigil-proxy admin hash-password   (reads the password from stdin)")
+	return dispatchSubcommand("admin", args, []subcommand{
+		{"hash-password", "read a password on stdin, print its bcrypt hash", func(a []string) int { return runHashPassword(a, stdin, stdout, stderr) }},
+	}, stdout, stderr)
+}
+
+// runHashPassword implements `vigil-proxy admin hash-password`.
+func runHashPassword(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "usage: vigil-proxy admin hash-password   (reads the password from stdin; takes no arguments)")
 		return exitUsage
 	}
 	pw, err := readPassword(stdin, stderr)

@@ -257,9 +257,9 @@ func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
 		path, _ = env("VIGIL_CONFIG")
 	}
 	if path != "" {
-		b, err := os.ReadFile(path)
+		b, err := readBounded(path, maxConfigFile, "16 MiB")
 		if err != nil {
-			return c, fmt.Errorf("read config: %w", err)
+			return c, fmt.Errorf("read config %s: %w", path, err)
 		}
 		if err := decodeYAML(b, &c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)

@@ -20,7 +20,7 @@ func loadCorpus(cfg Config) (*names.Corpus, error) {
 		}
 		return c, nil
 	}
-	f, err := os.Open(cfg.Names.CorpusFile)
+	f, err := openRegular(cfg.Names.CorpusFile)
 	if err != nil {
 		return nil, fmt.Errorf("names.corpus_file: %w", err)
 	}

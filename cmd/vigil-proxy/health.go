@@ -28,6 +28,9 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	if strayArgument("health", fs.Args(), stderr) {
+		return exitUsage
+	}
 	target := *rawURL
 	if target == "" {
 		cfg, err := common.load(getenv)

@@ -73,6 +73,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "health":
 		return runHealth(ctx, args, stdout, stderr, getenv)
 	case "version", "--version":
+		if strayArgument("version", args, stderr) {
+			return exitUsage
+		}
 		fmt.Fprintln(stdout, "vigil-proxy", version)
 		return exitOK
 	case "help", "-h", "--help":

@@ -127,6 +127,9 @@ func runScan(ctx context.Context, name string, preset []string, args []string, s
 		fmt.Fprintf(stderr, "vigil-proxy %s: %v\n", name, err)
 		return exitUsage
 	}
+	if err := checkWorkers(f.workers); err != nil {
+		return fail(err)
+	}
 	stopProfile, err := startCPUProfile(f.cpuProfile)
 	if err != nil {
 		return fail(err)
@@ -293,7 +296,7 @@ func writeReport(stdout, stderr io.Writer, output string, format scanner.Format,
 		return fmt.Errorf("write report: %w", err)
 	}
 	if !wo.Quiet {
-		fmt.Fprintf(stderr, "vigil-proxy scan: %s report written to %s (%d findings)\n", format, output, len(res.Active()))
+		fmt.Fprintf(stderr, "vigil-proxy scan: %s report written to %s (%s)\n", format, output, countOf(len(res.Active()), "finding"))
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,6 +55,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	adminListen := fs.String("admin-listen", "", "admin listen address (env VIGIL_ADMIN_LISTEN, default 127.0.0.1:8081)")
 	logLevel := fs.String("log-level", "", "debug | info | warn | error (env VIGIL_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if strayArgument("serve", fs.Args(), stderr) {
 		return exitUsage
 	}
 	cfg, err := common.load(getenv)
@@ -259,11 +261,7 @@ func secret(getenv env, name string) (string, error) {
 		return strings.TrimSpace(v), nil
 	}
 	if path, ok := getenv(name + "_FILE"); ok && path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("%s_FILE: %w", name, err)
-		}
-		return strings.TrimSpace(string(b)), nil
+		return readSecretFile(name+"_FILE", path)
 	}
 	return "", nil
 }

@@ -73,7 +73,7 @@ func loadIndex(cfg Config, lazy bool) (*names.Index, error) {
 	var corpus *names.Corpus
 	var err error
 	if cfg.Names.CorpusFile != "" {
-		f, ferr := os.Open(cfg.Names.CorpusFile)
+		f, ferr := openRegular(cfg.Names.CorpusFile)
 		if ferr != nil {
 			return nil, corpusProblem(cfg.Names.CorpusFile, ferr)
 		}

@@ -32,18 +32,26 @@ VIGIL_STORE_PASSWORD_FILE, never from the command line.
 
 // runStore implements `vigil-proxy store migrate` and `store compact`.
 func runStore(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
-	if len(args) > 0 && args[0] == "compact" {
-		return runStoreCompact(args, stdout, stderr, getenv)
-	}
-	if len(args) == 0 || args[0] != "migrate" {
-		fmt.Fprint(stderr, storeUsage)
-		return exitUsage
-	}
+	return dispatchSubcommand("store", args, []subcommand{
+		{"migrate", "copy a bbolt data directory into PostgreSQL, verified", func(a []string) int { return runStoreMigrate(ctx, a, stdout, stderr, getenv) }},
+		{"compact", "shrink store.db after pruning (stop vigil-proxy first)", func(a []string) int { return runStoreCompact(a, stdout, stderr, getenv) }},
+	}, stdout, stderr)
+}
+
+// runStoreMigrate implements `vigil-proxy store migrate`.
+func runStoreMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
 	fs := flag.NewFlagSet("store migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, storeUsage)
+		fs.PrintDefaults()
+	}
 	from := fs.String("from", "", "bolt:DATA_DIR (the directory holding store.db)")
 	to := fs.String("to", "", "postgres:// URL of an empty database (no password: use VIGIL_STORE_PASSWORD)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if strayArgument("store migrate", fs.Args(), stderr) {
 		return exitUsage
 	}
 	if err := migrateStore(ctx, *from, *to, stdout, getenv); err != nil {
@@ -112,15 +120,14 @@ func migrateStore(ctx context.Context, from, to string, stdout io.Writer, getenv
 // the free pages that pruning leaves (a bbolt file never shrinks), while
 // the proxy is stopped.
 func runStoreCompact(args []string, stdout, stderr io.Writer, getenv env) int {
-	if len(args) == 0 || args[0] != "compact" {
-		fmt.Fprintln(stderr, "usage: vigil-proxy store compact [--data-dir DIR]   (stop vigil-proxy first)")
-		return exitUsage
-	}
 	fs := flag.NewFlagSet("store compact", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var common commonFlags
 	common.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if strayArgument("store compact", fs.Args(), stderr) {
 		return exitUsage
 	}
 	cfg, err := common.load(getenv)

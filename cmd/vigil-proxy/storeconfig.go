@@ -48,11 +48,7 @@ func (s StoreConfig) password() (string, error) {
 	if s.PasswordFile == "" {
 		return "", nil
 	}
-	b, err := os.ReadFile(s.PasswordFile)
-	if err != nil {
-		return "", fmt.Errorf("VIGIL_STORE_PASSWORD_FILE: %w", err)
-	}
-	return strings.TrimSpace(string(b)), nil
+	return readSecretFile("VIGIL_STORE_PASSWORD_FILE", s.PasswordFile)
 }
 
 // replica returns the configured replica name or the host name.

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/vigil-proxy/vigil-proxy/admin"
+)
+
+// maxConfigFile bounds the YAML configuration file.
+const maxConfigFile = 16 << 20
+
+// maxSecretFile bounds a *_FILE secret: tokens, hashes and keys are short.
+const maxSecretFile = 64 << 10
+
+// readSecretFile reads the secret in the file named by the environment
+// variable variable (a *_FILE setting): a regular file of at most 64 KiB,
+// trimmed. Its errors name the variable and the file, never the content.
+func readSecretFile(variable, path string) (string, error) {
+	b, err := readBounded(path, maxSecretFile, "64 KiB")
+	if err != nil {
+		return "", &startupError{what: variable, file: path, err: err, fix: "point it at a readable file holding only the secret"}
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// readBounded reads a regular file of at most limit bytes (limitText says
+// it for errors) in one bounded read: a device such as /dev/zero, a named
+// pipe or a directory is refused at once instead of being read without end
+// or waited on.
+func readBounded(path string, limit int64, limitText string) ([]byte, error) {
+	// O_NONBLOCK: opening a named pipe would otherwise wait for a writer.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errors.New("larger than " + limitText)
+	}
+	return b, nil
+}
+
+// adminRolePrefix is each role's environment variable prefix.
+var adminRolePrefix = map[admin.Role]string{admin.RoleAdmin: "VIGIL_ADMIN", admin.RoleRequester: "VIGIL_REQUESTER", admin.RoleViewer: "VIGIL_VIEWER"}
+
+// adminCredentials reads the admin surface's API tokens and UI users from
+// the environment and checks their form, so that `serve` and `config`
+// refuse the same values. No error quotes a secret.
+func adminCredentials(getenv env) ([]admin.User, []admin.Token, error) {
+	var users []admin.User
+	var tokens []admin.Token
+	for _, role := range []admin.Role{admin.RoleAdmin, admin.RoleRequester, admin.RoleViewer} {
+		prefix := adminRolePrefix[role]
+		tok, err := secret(getenv, prefix+"_TOKEN")
+		if err != nil {
+			return nil, nil, err
+		}
+		if tok != "" {
+			if len(tok) < 16 {
+				return nil, nil, fmt.Errorf("%s_TOKEN is too short: use at least 16 random characters (e.g. openssl rand -hex 24)", prefix)
+			}
+			tokens = append(tokens, admin.Token{Name: string(role) + "-token", Role: role, Secret: tok})
+		}
+		hash, err := secret(getenv, prefix+"_PASSWORD_HASH")
+		if err != nil {
+			return nil, nil, err
+		}
+		if hash != "" {
+			if _, err := bcrypt.Cost([]byte(hash)); err != nil {
+				return nil, nil, fmt.Errorf("%s_PASSWORD_HASH is not a bcrypt hash: create one with `vigil-proxy admin hash-password`", prefix)
+			}
+			name := string(role)
+			if u, ok := getenv(prefix + "_USER"); ok && u != "" {
+				name = u
+			}
+			users = append(users, admin.User{Name: name, Role: role, PasswordHash: hash})
+		}
+	}
+	return users, tokens, nil
+}
+
+// checkAdminSecrets is what `vigil-proxy config` checks of the admin
+// surface's secrets: the credentials' form and VIGIL_SESSION_KEY's length,
+// and that every *_FILE among them can be read.
+func checkAdminSecrets(cfg Config, getenv env) error {
+	if cfg.Admin.Listen == "" {
+		return nil
+	}
+	users, tokens, err := adminCredentials(getenv)
+	if err != nil || len(users)+len(tokens) == 0 {
+		return err
+	}
+	k, err := secret(getenv, "VIGIL_SESSION_KEY")
+	if err != nil {
+		return err
+	}
+	if k != "" && len(k) < 32 {
+		return errors.New("VIGIL_SESSION_KEY is shorter than 32 characters: use e.g. openssl rand -hex 32")
+	}
+	_, err = secret(getenv, "VIGIL_WEBHOOK_SECRET")
+	return err
+}
+
+// openRegular opens a regular file for reading; a device, named pipe or
+// directory is refused at once (a pipe would otherwise block the open until
+// a writer came).
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("open %s: not a regular file", path)
+	}
+	return f, nil
+}
