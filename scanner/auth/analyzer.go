@@ -177,17 +177,27 @@ var (
 // .post(/.put(/.patch(/.delete( with a path string as first argument
 // (a Map's or a cache's delete(key) is no route).
 func relevant(p string, content []byte) bool {
-	if wordAt(content, "permission", notAnError) {
+	if treesitter.LangForPath(p) == treesitter.Python {
+		if relevantPython.In(content) {
+			return true
+		}
+		return shapedPython.In(content) && (wordAt(content, "permission", notAnError) || wordAt(content, "otp", otpShape) ||
+			wordAt(content, "quart", notFollowedByLetter) || wordAt(content, ".register(", pyStringArgument))
+	}
+	if relevantJS.In(content) {
 		return true
 	}
-	if treesitter.LangForPath(p) == treesitter.Python {
-		return relevantPython.In(content) || wordAt(content, "otp", otpShape) || wordAt(content, "quart", notFollowedByLetter) ||
-			wordAt(content, ".register(", pyStringArgument)
-	}
-	return relevantJS.In(content) || wordAt(content, "otp", otpShape) ||
+	return shapedJS.In(content) && (wordAt(content, "permission", notAnError) || wordAt(content, "otp", otpShape) ||
 		wordAt(content, ".post(", pathArgument) || wordAt(content, ".put(", pathArgument) ||
-		wordAt(content, ".patch(", pathArgument) || wordAt(content, ".delete(", pathArgument)
+		wordAt(content, ".patch(", pathArgument) || wordAt(content, ".delete(", pathArgument))
 }
+
+// shapedPython and shapedJS hold the words relevant checks in their shape:
+// the one-pass test first, the slower shape tests only when one is there.
+var (
+	shapedPython = prefilter.New("permission", "otp", "quart", ".register(")
+	shapedJS     = prefilter.New("permission", "otp", ".post(", ".put(", ".patch(", ".delete(")
+)
 
 // wordAt: b holds w (ignoring case) at a position ok accepts; ok gets the
 // bytes before the occurrence, the occurrence and the bytes after it.
