@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -10,32 +12,57 @@ import (
 // maxBaselineSize bounds a baseline file.
 const maxBaselineSize = 64 << 20
 
-// readRegularFile reads a file a repository may control (.vigil.yaml, a
-// committed baseline): a link to a device or pipe would be read without
-// end, so only a regular file of at most limit bytes is accepted.
-func readRegularFile(path string, limit int64, limitText string) ([]byte, error) {
-	// O_NONBLOCK: opening a named pipe would otherwise wait for a writer
-	// before the mode could be checked; regular files ignore it.
+// OpenRegular opens a file for reading only if it is a regular file: a
+// device such as /dev/zero would be read without end, and opening a named
+// pipe would wait for a writer (O_NONBLOCK lets the mode be checked first;
+// regular files ignore it). Errors from the system name the path
+// (*fs.PathError); the refusal does not ("not a regular file (a named
+// pipe)"), so that each caller names the file its own way.
+func OpenRegular(path string) (*os.File, error) {
 	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
 	fi, err := fh.Stat()
 	if err != nil {
+		fh.Close()
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(fi.Mode()))
+		fh.Close()
+		return nil, fmt.Errorf("not a regular file (%s)", fileKind(fi.Mode()))
 	}
+	return fh, nil
+}
+
+// ReadRegularFile reads a regular file (see OpenRegular) of at most limit
+// bytes in one bounded read; limitText says the limit in the refusal
+// ("larger than 16 MiB"), which, like OpenRegular's, does not name the path.
+func ReadRegularFile(path string, limit int64, limitText string) ([]byte, error) {
+	fh, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
 	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %s", path, limitText)
+		return nil, errors.New("larger than " + limitText)
 	}
 	return b, nil
+}
+
+// readRegularFile is ReadRegularFile for files a repository may control
+// (.vigil.yaml, a committed baseline, .gitignore, project files): every
+// error names the path.
+func readRegularFile(path string, limit int64, limitText string) ([]byte, error) {
+	b, err := ReadRegularFile(path, limit, limitText)
+	if _, ok := errors.AsType[*fs.PathError](err); err != nil && !ok {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	return b, err
 }
 
 func fileKind(m os.FileMode) string {

@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/scanner"
 )
 
 // Config is the user-facing configuration. Precedence: Go defaults → YAML
@@ -257,7 +258,7 @@ func loadConfig(path string, env func(string) (string, bool)) (Config, error) {
 		path, _ = env("VIGIL_CONFIG")
 	}
 	if path != "" {
-		b, err := readBounded(path, maxConfigFile, "16 MiB")
+		b, err := scanner.ReadRegularFile(path, maxConfigFile, "16 MiB")
 		if err != nil {
 			return c, fmt.Errorf("read config %s: %w", path, err)
 		}

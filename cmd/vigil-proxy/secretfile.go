@@ -3,14 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"strings"
-	"syscall"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vigil-proxy/vigil-proxy/admin"
+	"github.com/vigil-proxy/vigil-proxy/scanner"
 )
 
 // maxConfigFile bounds the YAML configuration file.
@@ -23,39 +23,11 @@ const maxSecretFile = 64 << 10
 // variable variable (a *_FILE setting): a regular file of at most 64 KiB,
 // trimmed. Its errors name the variable and the file, never the content.
 func readSecretFile(variable, path string) (string, error) {
-	b, err := readBounded(path, maxSecretFile, "64 KiB")
+	b, err := scanner.ReadRegularFile(path, maxSecretFile, "64 KiB")
 	if err != nil {
 		return "", &startupError{what: variable, file: path, err: err, fix: "point it at a readable file holding only the secret"}
 	}
 	return strings.TrimSpace(string(b)), nil
-}
-
-// readBounded reads a regular file of at most limit bytes (limitText says
-// it for errors) in one bounded read: a device such as /dev/zero, a named
-// pipe or a directory is refused at once instead of being read without end
-// or waited on.
-func readBounded(path string, limit int64, limitText string) ([]byte, error) {
-	// O_NONBLOCK: opening a named pipe would otherwise wait for a writer.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, errors.New("larger than " + limitText)
-	}
-	return b, nil
 }
 
 // adminRolePrefix is each role's environment variable prefix.
@@ -119,22 +91,12 @@ func checkAdminSecrets(cfg Config, getenv env) error {
 	return err
 }
 
-// openRegular opens a regular file for reading; a device, named pipe or
-// directory is refused at once (a pipe would otherwise block the open until
-// a writer came).
+// openRegular opens a regular file for reading (scanner.OpenRegular),
+// naming the path in every error.
 func openRegular(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
+	f, err := scanner.OpenRegular(path)
+	if _, ok := errors.AsType[*fs.PathError](err); err != nil && !ok {
+		err = fmt.Errorf("open %s: %w", path, err)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("open %s: not a regular file", path)
-	}
-	return f, nil
+	return f, err
 }
