@@ -203,7 +203,7 @@ var (
 // bytes before the occurrence, the occurrence and the bytes after it.
 func wordAt(b []byte, w string, ok func(before, match, after []byte) bool) bool {
 	for off := 0; off < len(b); {
-		i := indexFold(b[off:], w)
+		i := prefilter.IndexFold(b[off:], w)
 		if i < 0 {
 			return false
 		}
@@ -216,28 +216,7 @@ func wordAt(b []byte, w string, ok func(before, match, after []byte) bool) bool 
 	return false
 }
 
-// indexFold is bytes.Index ignoring ASCII case (w is lower-case ASCII).
-func indexFold(b []byte, w string) int {
-	for i := 0; i+len(w) <= len(b); i++ {
-		j := 0
-		for j < len(w) && lowerByte(b[i+j]) == w[j] {
-			j++
-		}
-		if j == len(w) {
-			return i
-		}
-	}
-	return -1
-}
-
-func lowerByte(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func isLetter(c byte) bool { c = lowerByte(c); return 'a' <= c && c <= 'z' }
+func isLetter(c byte) bool { c = prefilter.Lower(c); return 'a' <= c && c <= 'z' }
 
 // otpShape: "otp" is a word of its own — after a non-letter, at a camelCase
 // boundary (sendOtp, verifyOTP), or ending totp/hotp — not letters inside
@@ -249,14 +228,14 @@ func otpShape(before, match, _ []byte) bool {
 		return true
 	case 'A' <= match[0] && match[0] <= 'Z' && 'a' <= before[n-1] && before[n-1] <= 'z':
 		return true
-	case (lowerByte(before[n-1]) == 't' || lowerByte(before[n-1]) == 'h') && (n == 1 || !isLetter(before[n-2])):
+	case (prefilter.Lower(before[n-1]) == 't' || prefilter.Lower(before[n-1]) == 'h') && (n == 1 || !isLetter(before[n-2])):
 		return true
 	}
 	return false
 }
 
 func notAnError(_, _, after []byte) bool {
-	return len(after) < 5 || indexFold(after[:5], "error") != 0
+	return len(after) < 5 || !bytes.EqualFold(after[:5], []byte("error"))
 }
 
 // pyStringArgument: the call's first argument is a string literal, with

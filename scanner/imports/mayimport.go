@@ -3,6 +3,7 @@ package imports
 import (
 	"bytes"
 
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
@@ -37,12 +38,12 @@ func pyMayImport(b []byte, ignorable func(string) bool) bool {
 		// from M import …: M is the word before, after "from".
 		j := skipBlanksBack(b, i)
 		mEnd := j
-		for j > 0 && (isIdentByte(b[j-1]) || b[j-1] == '.') {
+		for j > 0 && (prefilter.IsIdentByte(b[j-1]) || b[j-1] == '.') {
 			j--
 		}
 		mod := b[j:mEnd]
 		k := skipBlanksBack(b, j)
-		if k >= 4 && string(b[k-4:k]) == "from" && (k == 4 || !isIdentByte(b[k-5])) {
+		if k >= 4 && string(b[k-4:k]) == "from" && (k == 4 || !prefilter.IsIdentByte(b[k-5])) {
 			if len(mod) == 0 {
 				return true // `from (…) import` or a line continuation: not a plain shape
 			}
@@ -56,7 +57,7 @@ func pyMayImport(b []byte, ignorable func(string) bool) bool {
 		for {
 			rest = skipBlanks(rest)
 			n := 0
-			for n < len(rest) && (isIdentByte(rest[n]) || rest[n] == '.') {
+			for n < len(rest) && (prefilter.IsIdentByte(rest[n]) || rest[n] == '.') {
 				n++
 			}
 			if n == 0 {
@@ -66,10 +67,10 @@ func pyMayImport(b []byte, ignorable func(string) bool) bool {
 				return true
 			}
 			rest = skipBlanks(rest[n:])
-			if bytes.HasPrefix(rest, []byte("as")) && len(rest) > 2 && !isIdentByte(rest[2]) {
+			if bytes.HasPrefix(rest, []byte("as")) && len(rest) > 2 && !prefilter.IsIdentByte(rest[2]) {
 				rest = skipBlanks(rest[2:])
 				m := 0
-				for m < len(rest) && isIdentByte(rest[m]) {
+				for m < len(rest) && prefilter.IsIdentByte(rest[m]) {
 					m++
 				}
 				rest = skipBlanks(rest[m:])
@@ -146,18 +147,12 @@ func indexWord(b []byte, off int, word string) int {
 		}
 		i += off
 		end := i + len(word)
-		if (i == 0 || !isIdentByte(b[i-1])) && (end == len(b) || !isIdentByte(b[end])) {
+		if (i == 0 || !prefilter.IsIdentByte(b[i-1])) && (end == len(b) || !prefilter.IsIdentByte(b[end])) {
 			return i
 		}
 		off = i + 1
 	}
 	return -1
-}
-
-// isIdentByte: part of an identifier (non-ASCII bytes count: Python and
-// JS identifiers may hold letters of any script).
-func isIdentByte(c byte) bool {
-	return c == '_' || c == '$' || c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // skipBlanks skips white space, newlines included: a statement that

@@ -35,38 +35,27 @@ func mayHoldSecret(lang treesitter.Lang, b []byte) bool {
 	if mayHoldConnString(b) || sinkWords.In(b) {
 		return true
 	}
-	var prev [16]byte
-	pn := -1 // length of the previous word; -1 when it did not fit
+	var prev, low [16]byte
+	pn := -1 // length of the previous word; -1 when it is none that qualifies "key"
 	found := false
 	eachWord(b, func(start, end int) bool {
 		w := b[start:end]
-		if len(w) > len(prev) {
+		first := prefilter.Lower(w[0])
+		// Most words start with a letter no secret word or qualifier
+		// starts with: no copy, no lookup.
+		if len(w) > len(low) || !candidateFirst[first] && !keyQualifierFirst[first] {
 			pn = -1
 			return true
 		}
-		if !candidateFirst[lowerASCII(w[0])] || len(w) < 3 {
-			// no secret word starts so (most words); it may still
-			// qualify a following "key"
-			if keyQualifierFirst[lowerASCII(w[0])] {
-				for i, c := range w {
-					prev[i] = lowerASCII(c)
-				}
-				pn = len(w)
-			} else {
-				pn = -1
-			}
-			return true
-		}
-		var low [16]byte
 		for i, c := range w {
-			low[i] = lowerASCII(c)
+			low[i] = prefilter.Lower(c)
 		}
 		word := string(low[:len(w)]) // no allocation: only compared
 		p := ""
 		if pn >= 0 {
 			p = string(prev[:pn])
 		}
-		if secretWord(word, p) && !(lang == treesitter.Python && word == "pass" && pythonPassStatement(b, start, end)) {
+		if candidateFirst[first] && secretWord(word, p) && !(lang == treesitter.Python && word == "pass" && pythonPassStatement(b, start, end)) {
 			found = true
 			return false
 		}
@@ -211,11 +200,4 @@ func byteKind(c byte) int {
 		return kindDigit
 	}
 	return kindOther
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

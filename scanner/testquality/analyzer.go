@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 	"github.com/vigil-proxy/vigil-proxy/scanner/treesitter"
 )
 
@@ -116,7 +117,7 @@ func helperDefinitions(lang treesitter.Lang, b []byte) []string {
 		}
 		i += off
 		off = i + len(kw)
-		if i > 0 && isIdentByte(b[i-1]) {
+		if i > 0 && prefilter.IsIdentByte(b[i-1]) {
 			continue
 		}
 		j := off
@@ -127,17 +128,13 @@ func helperDefinitions(lang treesitter.Lang, b []byte) []string {
 			continue // "define", "defaults", "functions"
 		}
 		k := j
-		for k < len(b) && isIdentByte(b[k]) {
+		for k < len(b) && prefilter.IsIdentByte(b[k]) {
 			k++
 		}
 		if name := string(b[j:k]); name != "" && helperName(name) && !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c == '$' || c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // isTestFile: test paths, and test_*.py modules anywhere (pytest collects
