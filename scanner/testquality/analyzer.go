@@ -124,7 +124,7 @@ func helperDefinitions(lang treesitter.Lang, b []byte) []string {
 		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r' || b[j] == '\\' || (lang != treesitter.Python && b[j] == '*')) {
 			j++
 		}
-		if j == off && (j >= len(b) || b[j] != '*') {
+		if j == off {
 			continue // "define", "defaults", "functions"
 		}
 		k := j
@@ -469,14 +469,13 @@ func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scann
 			if err != nil {
 				continue
 			}
-			before := len(a.helpers)
 			out = append(out, a.analyzeTree(&scanner.File{Path: d.path, Content: content, Lang: d.lang, Tree: tree, Test: scanner.IsTestPath(d.path), Project: p})...)
 			tree.Close()
-			if len(a.helpers) != before {
-				for _, h := range a.helpers {
-					for _, c := range h.calls {
-						needed[c] = true
-					}
+			// The file's helpers may be new names or merge into known
+			// ones: follow every helper's calls again.
+			for _, h := range a.helpers {
+				for _, c := range h.calls {
+					needed[c] = true
 				}
 			}
 		}

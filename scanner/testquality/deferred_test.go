@@ -32,6 +32,17 @@ func TestHelpersOutsideTestsAreLoadedWhenCalled(t *testing.T) {
 			},
 		},
 		{
+			// check_order is known from the test file before shop/a.py is
+			// loaded: the calls its second definition makes still count.
+			name: "a loaded helper that merges into a known one",
+			files: map[string]string{
+				"shop/a.py":           "from shop.b import verify_lines\n\ndef check_order(o):\n    verify_lines(o)\n",
+				"shop/b.py":           "def verify_lines(o):\n    assert all(l.qty > 0 for l in o.lines)\n",
+				"tests/conftest.py":   "def check_order(o):\n    print(o)\n",
+				"tests/test_order.py": "from shop.a import check_order\n\ndef test_order():\n    check_order(make_order())\n",
+			},
+		},
+		{
 			name: "javascript helper in src",
 			files: map[string]string{
 				"src/expectations.js": "function expectValidUser(u) { expect(u.id).toBe(7) }\nmodule.exports = { expectValidUser }\n",
