@@ -311,7 +311,7 @@ type offlineChecker struct {
 // data directory's store exists but could not be opened (a running serve
 // holds it), so its lists and watchlist are not consulted.
 func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked bool, err error) {
-	ix, err := loadIndex(cfg, true)
+	ix, err := loadIndex(cfg, true, log)
 	if err != nil {
 		return nil, false, err
 	}

@@ -86,6 +86,7 @@ type Config struct {
 	Deny  []ListEntryConfig `yaml:"deny" doc:"denylist entries (same forms as allow)"`
 	Names struct {
 		CorpusFile string `yaml:"corpus_file" doc:"popular-name corpus file instead of the embedded snapshot"`
+		IndexFiles *bool  `yaml:"index_files" doc:"keep each built name index in data_dir/index, so that later runs of this build load it in milliseconds instead of building it (default true)"`
 	} `yaml:"names"`
 	Popularity struct {
 		Online          bool   `yaml:"online" doc:"ask pypistats.org and the npm downloads API for names outside the snapshot"`

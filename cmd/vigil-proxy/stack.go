@@ -66,33 +66,6 @@ func (s *stack) Close() error {
 	return errors.Join(errs...)
 }
 
-// loadIndex builds the typosquat/popularity index from the configured
-// corpus file or the embedded snapshot; lazy defers each ecosystem's
-// indexing to its first question (names.NewLazyIndex).
-func loadIndex(cfg Config, lazy bool) (*names.Index, error) {
-	var corpus *names.Corpus
-	var err error
-	if cfg.Names.CorpusFile != "" {
-		f, ferr := openRegular(cfg.Names.CorpusFile)
-		if ferr != nil {
-			return nil, corpusProblem(cfg.Names.CorpusFile, ferr)
-		}
-		defer f.Close()
-		if corpus, err = names.LoadCorpus(f); err != nil {
-			return nil, corpusProblem(cfg.Names.CorpusFile, err)
-		}
-	} else {
-		corpus, err = names.LoadEmbedded()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load popular-name corpus: %w", err)
-	}
-	if lazy {
-		return names.NewLazyIndex(corpus, names.IndexOptions{}), nil
-	}
-	return names.NewIndex(corpus), nil
-}
-
 // buildEngine assembles the rules and lists into the policy engine.
 func buildEngine(cfg Config, ix *names.Index, lists policy.Lists, feed policy.MalwareFeed) (*policy.Engine, error) {
 	settings, err := cfg.settings()
@@ -131,7 +104,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		return nil, err
 	}
 	// The corpus first: a wrong path fails before any file is opened.
-	st.index, err = loadIndex(cfg, opt.lazyIndex)
+	st.index, err = loadIndex(cfg, opt.lazyIndex, log)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -95,7 +96,7 @@ func corpusProblem(path string, err error) error {
 func preflight(cfg Config) error {
 	var errs []error
 	if cfg.Names.CorpusFile != "" {
-		if _, err := loadIndex(cfg, true); err != nil {
+		if _, err := loadIndex(cfg, true, slog.New(slog.DiscardHandler)); err != nil {
 			errs = append(errs, err)
 		}
 	}

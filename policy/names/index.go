@@ -204,7 +204,8 @@ const (
 type Index struct {
 	pypi, npm ecoIndex
 	built     [2]sync.Once // pypi, npm (see eco)
-	corpus    *Corpus      // until both are built
+	corpus    func() *Corpus
+	files     *indexFiles // nil: no index files (see OpenIndex)
 	opts      IndexOptions
 }
 
@@ -286,12 +287,18 @@ func (o *IndexOptions) defaults() {
 // NewIndexWith indexes a corpus, both ecosystems at once (concurrently).
 func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
 	ix := NewLazyIndex(c, opts)
+	ix.Prepare()
+	return ix
+}
+
+// Prepare indexes both ecosystems now (concurrently), targets included,
+// instead of on their first questions.
+func (ix *Index) Prepare() {
 	var wg sync.WaitGroup
 	wg.Go(func() { ix.eco(policy.PyPI).ensureTargets() })
 	ix.eco(policy.NPM).ensureTargets()
 	wg.Wait()
 	ix.corpus = nil // indexed: the names are not needed again
-	return ix
 }
 
 // NewLazyIndex indexes each ecosystem on its first question instead, and
@@ -301,20 +308,34 @@ func NewIndexWith(c *Corpus, opts IndexOptions) *Index {
 // popularity. It answers exactly as NewIndexWith's index.
 func NewLazyIndex(c *Corpus, opts IndexOptions) *Index {
 	opts.defaults()
-	return &Index{corpus: c, opts: opts}
+	return &Index{corpus: func() *Corpus { return c }, opts: opts}
 }
 
 // eco is one ecosystem's index, built on first use.
 func (ix *Index) eco(eco policy.Ecosystem) *ecoIndex {
 	switch eco {
 	case policy.PyPI:
-		ix.built[0].Do(func() { ix.pypi.build(policy.PyPI, ix.opts, ix.corpus.PyPI, ix.opts.pypiTier) })
+		ix.built[0].Do(func() { ix.buildEco(&ix.pypi, policy.PyPI, ix.opts.pypiTier) })
 		return &ix.pypi
 	case policy.NPM:
-		ix.built[1].Do(func() { ix.npm.build(policy.NPM, ix.opts, ix.corpus.NPM, ix.opts.npmTier) })
+		ix.built[1].Do(func() { ix.buildEco(&ix.npm, policy.NPM, ix.opts.npmTier) })
 		return &ix.npm
 	}
 	return nil
+}
+
+// buildEco indexes one ecosystem: from its index file when there is a
+// usable one, otherwise from the corpus; with index files, the index is
+// saved once its targets are built (a process that asks only popularity
+// questions pays for neither the targets nor the file).
+func (ix *Index) buildEco(e *ecoIndex, eco policy.Ecosystem, tierOf func(Entry) uint8) {
+	if ix.files != nil && ix.files.load(e, eco, ix.opts) {
+		return
+	}
+	e.build(eco, ix.opts, ix.corpus().Entries(eco), tierOf)
+	if ix.files != nil {
+		e.pending.save = func() { ix.files.save(e, eco, ix.opts) }
+	}
 }
 
 func (o IndexOptions) pypiTier(e Entry) uint8 {
@@ -422,6 +443,7 @@ type pendingTargets struct {
 	tierOf   func(Entry) uint8
 	knownOf  []int32
 	ntargets int
+	save     func() // keeps the built index in its file; nil: no files
 }
 
 // ensureTargets builds the second stage — the targets' forms and lookup
@@ -433,6 +455,9 @@ func (e *ecoIndex) ensureTargets() {
 		p := e.pending
 		e.buildTargets(p.entries, p.tierOf, p.knownOf, p.ntargets)
 		e.pending = nil
+		if p.save != nil {
+			p.save()
+		}
 	})
 }
 
