@@ -163,7 +163,7 @@ var (
 		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "expire"}
 	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", "fastapi", "flask", "starlette",
 		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
-	jsWords        = []string{"express", "nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
+	jsWords        = []string{"nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
 	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
 	relevantJS     = prefilter.New(append(append([]string(nil), commonWords...), jsWords...)...)
 )
@@ -173,7 +173,9 @@ var (
 // shape: "permission" but not PermissionError, "otp" not inside a word
 // other than totp/hotp ("NotPrimitive"), Python's "quart" not followed by
 // a letter ("quarter") and .register( with a string first (a DRF router's
-// prefix, not atexit.register(f)), and JavaScript's
+// prefix, not atexit.register(f)), and in JavaScript "express" not
+// followed by a letter (the package, express-session, express() — every
+// use the JS rules make of the word — but not "expression") and
 // .post(/.put(/.patch(/.delete( with a path string as first argument
 // (a Map's or a cache's delete(key) is no route).
 func relevant(p string, content []byte) bool {
@@ -188,6 +190,7 @@ func relevant(p string, content []byte) bool {
 		return true
 	}
 	return shapedJS.In(content) && (wordAt(content, "permission", notAnError) || wordAt(content, "otp", otpShape) ||
+		wordAt(content, "express", notFollowedByLetter) ||
 		wordAt(content, ".post(", pathArgument) || wordAt(content, ".put(", pathArgument) ||
 		wordAt(content, ".patch(", pathArgument) || wordAt(content, ".delete(", pathArgument))
 }
@@ -196,7 +199,7 @@ func relevant(p string, content []byte) bool {
 // the one-pass test first, the slower shape tests only when one is there.
 var (
 	shapedPython = prefilter.New("permission", "otp", "quart", ".register(")
-	shapedJS     = prefilter.New("permission", "otp", ".post(", ".put(", ".patch(", ".delete(")
+	shapedJS     = prefilter.New("permission", "otp", "express", ".post(", ".put(", ".patch(", ".delete(")
 )
 
 // wordAt: b holds w (ignoring case) at a position ok accepts; ok gets the

@@ -83,6 +83,11 @@ func TestRelevantWordShapes(t *testing.T) {
 		{"a.py", "atexit.register(cleanup)\n", false},
 		{"a.py", "router.register(r'users', UserViewSet)\n", true},
 		{"a.js", "if (!user.hasPermission('x')) return\n", true},
+		{"a.js", "// a regular expression for each expression kind\nconst re = /x+/\n", false},
+		{"a.js", "const express = require('express')\n", true},
+		{"a.js", "import e from \"express\"\n", true},
+		{"a.js", "const session = require(\"express-session\")\n", true},
+		{"a.js", "const s = Express.static\n", true},
 	} {
 		if got := relevant(c.path, []byte(c.src)); got != c.want {
 			t.Errorf("relevant(%s, %q) = %v, want %v", c.path, c.src, got, c.want)
