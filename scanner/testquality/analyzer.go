@@ -198,11 +198,13 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		}
 		return nil, nil
 	}
-	return a.analyzeTree(f), nil
+	fs, _ := a.analyzeTree(f)
+	return fs, nil
 }
 
-// analyzeTree walks one parsed file and records its facts.
-func (a *Analyzer) analyzeTree(f *scanner.File) []scanner.Finding {
+// analyzeTree walks one parsed file and records its facts; it returns the
+// file's findings and the helpers it defines.
+func (a *Analyzer) analyzeTree(f *scanner.File) ([]scanner.Finding, map[string]helperFacts) {
 	var v visitor
 	v.file = f
 	v.minAssertions = a.opts.MinAssertions
@@ -231,7 +233,7 @@ func (a *Analyzer) analyzeTree(f *scanner.File) []scanner.Finding {
 		}
 	}
 	a.mu.Unlock()
-	return v.findings
+	return v.findings, v.helpers
 }
 
 // Finish decides TEST-001/002/003, which depend on assertion helpers that
@@ -255,7 +257,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		}
 		intent := t.noErrorIntent || doesNotRaise.MatchString(t.name)
 		for _, c := range t.calls {
-			if strings.Contains(strings.ToLower(c), "assert") {
+			if mentionsAssert(c) {
 				// judged where it is called (assertTrue(x) is trivial
 				// whatever unittest's own assertTrue does)
 				continue
@@ -341,6 +343,13 @@ func (a *Analyzer) closeHelpers() {
 	}
 }
 
+// assertWord is "assert" in any case.
+var assertWord = prefilter.New("assert")
+
+// mentionsAssert is strings.Contains(strings.ToLower(name), "assert")
+// without the copy.
+func mentionsAssert(name string) bool { return assertWord.InString(name) }
+
 // doesNotRaise matches test names that state a no-error intent.
 // Every match holds one of the second group's words, smoke or fuzz.
 var doesNotRaise = guarded(`(?i)(no|not|never|shouldnt|doesnt|dont|wont|without|cannot)[ _]?(raise|crash|error|fail|throw|segfault|leak|hang|exception)|smoke|crash|segfault|fuzz`,
@@ -425,19 +434,34 @@ func lastName(s string) string {
 // define a check_* or validate_* function are library code no test reaches
 // through that name; they are never parsed for the TEST rules.
 func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	// needed holds the helper names the deferred files define; a name is
+	// set once some test or loaded helper calls it.
 	needed := map[string]bool{}
+	for _, d := range a.deferred {
+		for _, n := range d.helpers {
+			needed[n] = false
+		}
+	}
+	if len(needed) == 0 {
+		return nil, nil
+	}
+	call := func(c string) {
+		if _, ok := needed[c]; ok {
+			needed[c] = true
+		}
+	}
 	for _, t := range a.tests {
 		for _, c := range t.calls {
 			// Finish judges a test's own assert* calls where they are
 			// called, whatever the callee does: only other names count.
-			if !strings.Contains(strings.ToLower(c), "assert") {
-				needed[c] = true
+			if !mentionsAssert(c) {
+				call(c)
 			}
 		}
 	}
 	for _, h := range a.helpers {
 		for _, c := range h.calls {
-			needed[c] = true
+			call(c)
 		}
 	}
 	var parser *treesitter.Parser
@@ -469,13 +493,14 @@ func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scann
 			if err != nil {
 				continue
 			}
-			out = append(out, a.analyzeTree(&scanner.File{Path: d.path, Content: content, Lang: d.lang, Tree: tree, Test: scanner.IsTestPath(d.path), Project: p})...)
+			fs, helpers := a.analyzeTree(&scanner.File{Path: d.path, Content: content, Lang: d.lang, Tree: tree, Test: scanner.IsTestPath(d.path), Project: p})
+			out = append(out, fs...)
 			tree.Close()
 			// The file's helpers may be new names or merge into known
-			// ones: follow every helper's calls again.
-			for _, h := range a.helpers {
+			// ones: either way their calls are the only new ones.
+			for _, h := range helpers {
 				for _, c := range h.calls {
-					needed[c] = true
+					call(c)
 				}
 			}
 		}

@@ -342,7 +342,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			text := fn.Text()
 			last := lastName(text)
 			switch {
-			case strings.Contains(strings.ToLower(last), "assert"):
+			case mentionsAssert(last):
 				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) {
 					f.trivial++
 					if a := n.Field("arguments").NamedChild(0); last == "assertTrue" && a.Kind() == "identifier" && n.Field("arguments").NamedChildCount() <= 2 {
@@ -409,7 +409,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				isFlag, seen := flags[name]
 				flags[name] = (isFlag || !seen) && (n.Kind() == "augmented_assignment" || pyFlagValue(right))
 			}
-			if right.Kind() == "attribute" && strings.Contains(strings.ToLower(lastName(right.Text())), "assert") {
+			if right.Kind() == "attribute" && mentionsAssert(lastName(right.Text())) {
 				aliases[n.Field("left").Text()] = true
 			}
 			if right.Kind() == "call" {
