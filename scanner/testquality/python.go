@@ -372,7 +372,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				f.meaningful++
 			}
 			f.calls = append(f.calls, last)
-			for _, arg := range n.Field("arguments").NamedChildren() {
+			for arg := n.Field("arguments").NamedChild(0); !arg.IsNull(); arg = arg.NextNamedSibling() {
 				if arg.Kind() == "identifier" && arg.Text() == "self" {
 					f.calls = append(f.calls, last+"(self)") // the test case handed to a helper class
 				}
