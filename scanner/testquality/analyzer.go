@@ -30,7 +30,7 @@ type Analyzer struct {
 	// helpers are functions defined in test code (conftest, test helpers)
 	// that assert: a test calling one asserts through it (one hop).
 	helpers map[string]helperFacts
-	tests   []testFacts
+	tests   [][]testFacts // per file
 	// bodies: test names some class defines with a real body; an empty
 	// test of the same name in a subclass disables the inherited one.
 	bodies map[string]bool
@@ -226,7 +226,9 @@ func (a *Analyzer) analyzeTree(f *scanner.File) ([]scanner.Finding, map[string]h
 		old := a.helpers[name]
 		a.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
 	}
-	a.tests = append(a.tests, v.tests...)
+	if len(v.tests) > 0 {
+		a.tests = append(a.tests, v.tests)
+	}
 	for _, t := range v.tests {
 		if !t.empty {
 			a.bodies[t.name] = true
@@ -244,54 +246,73 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		return nil, err
 	}
 	a.closeHelpers()
-	for _, t := range a.tests {
-		if t.skipped || t.empty && t.override && a.bodies[t.name] {
-			// A skipped test does not run (TEST-006 judges its reason); an
-			// empty override disables the test a base class defines.
-			continue
-		}
-		meaningful, status := t.meaningful, t.statusCheck
-
-		if aboutTruth.MatchString(t.name) {
-			meaningful, t.trivial = meaningful+t.trivial, 0
-		}
-		intent := t.noErrorIntent || doesNotRaise.MatchString(t.name)
-		for _, c := range t.calls {
-			if mentionsAssert(c) {
-				// judged where it is called (assertTrue(x) is trivial
-				// whatever unittest's own assertTrue does)
-				continue
-			}
-			if h, ok := a.helpers[c]; ok {
-				if h.asserts {
-					meaningful++
-				}
-				status = status || h.checkStatus
-			}
-			// self.do_test_no_exception(...): the helper's name states
-			// the intent.
-			intent = intent || strings.Contains(c, "_") && doesNotRaise.MatchString(c)
-		}
-		at := func(r scanner.RuleInfo, msg string) scanner.Finding {
-			return scanner.Finding{Rule: r.ID, Severity: r.Severity, Path: t.path, Line: t.line, Column: t.col,
-				EndLine: t.line, EndColumn: t.col + len(t.name), Message: msg}
-		}
-		switch {
-		case meaningful == 0 && t.trivial == 0 && intent:
-			// "test_close_does_not_raise", "test_issue123_crash": the test's
-			// stated intent is that the code runs without an error.
-		case meaningful == 0 && t.trivial == 0:
-			out = append(out, at(NoAssertions, fmt.Sprintf("test %s asserts nothing: it passes unless the code raises", t.name)))
-		case meaningful == 0:
-			out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has only trivial assertions (%d): none can fail on a wrong result", t.name, t.trivial)))
-		case meaningful < a.opts.MinAssertions:
-			out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has %d meaningful assertion(s), fewer than the %d required", t.name, meaningful, a.opts.MinAssertions)))
-		}
-		if t.usesHTTP && !status && meaningful+t.trivial > 0 {
-			out = append(out, at(NoStatusCheck, fmt.Sprintf("test %s calls an HTTP endpoint but never checks the response status", t.name)))
+	for _, tests := range a.tests {
+		for _, t := range tests {
+			out = a.judge(t, out)
 		}
 	}
 	return out, nil
+}
+
+// judge appends the findings about one test.
+func (a *Analyzer) judge(t testFacts, out []scanner.Finding) []scanner.Finding {
+	if t.skipped || t.empty && t.override && a.bodies[t.name] {
+		// A skipped test does not run (TEST-006 judges its reason); an
+		// empty override disables the test a base class defines.
+		return out
+	}
+	meaningful, status := t.meaningful, t.statusCheck
+
+	if aboutTruth.MatchString(t.name) {
+		meaningful, t.trivial = meaningful+t.trivial, 0
+	}
+	for _, c := range t.calls {
+		if mentionsAssert(c) {
+			// judged where it is called (assertTrue(x) is trivial
+			// whatever unittest's own assertTrue does)
+			continue
+		}
+		if h, ok := a.helpers[c]; ok {
+			if h.asserts {
+				meaningful++
+			}
+			status = status || h.checkStatus
+		}
+	}
+	at := func(r scanner.RuleInfo, msg string) scanner.Finding {
+		return scanner.Finding{Rule: r.ID, Severity: r.Severity, Path: t.path, Line: t.line, Column: t.col,
+			EndLine: t.line, EndColumn: t.col + len(t.name), Message: msg}
+	}
+	switch {
+	case meaningful == 0 && t.trivial == 0 && t.statesNoErrorIntent():
+		// "test_close_does_not_raise", "test_issue123_crash": the test's
+		// stated intent is that the code runs without an error.
+	case meaningful == 0 && t.trivial == 0:
+		out = append(out, at(NoAssertions, fmt.Sprintf("test %s asserts nothing: it passes unless the code raises", t.name)))
+	case meaningful == 0:
+		out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has only trivial assertions (%d): none can fail on a wrong result", t.name, t.trivial)))
+	case meaningful < a.opts.MinAssertions:
+		out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has %d meaningful assertion(s), fewer than the %d required", t.name, meaningful, a.opts.MinAssertions)))
+	}
+	if t.usesHTTP && !status && meaningful+t.trivial > 0 {
+		out = append(out, at(NoStatusCheck, fmt.Sprintf("test %s calls an HTTP endpoint but never checks the response status", t.name)))
+	}
+	return out
+}
+
+// statesNoErrorIntent: the test's comments or docstring, its name or the
+// name of a helper it calls (self.do_test_no_exception(...)) say that it
+// checks the code runs without an error.
+func (t *testFacts) statesNoErrorIntent() bool {
+	if t.noErrorIntent || doesNotRaise.MatchString(t.name) {
+		return true
+	}
+	for _, c := range t.calls {
+		if !mentionsAssert(c) && strings.Contains(c, "_") && doesNotRaise.MatchString(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // closeHelpers propagates "asserts" and "checks status" through helpers
@@ -461,12 +482,15 @@ func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scann
 			needed[c] = true
 		}
 	}
-	for _, t := range a.tests {
-		for _, c := range t.calls {
-			// Finish judges a test's own assert* calls where they are
-			// called, whatever the callee does: only other names count.
-			if !mentionsAssert(c) {
-				call(c)
+	for _, tests := range a.tests {
+		for _, t := range tests {
+			for _, c := range t.calls {
+				// Finish judges a test's own assert* calls where they
+				// are called, whatever the callee does: only other
+				// names count.
+				if !mentionsAssert(c) {
+					call(c)
+				}
 			}
 		}
 	}
