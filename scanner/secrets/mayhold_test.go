@@ -224,3 +224,24 @@ func FuzzEachWord(f *testing.F) {
 		}
 	})
 }
+
+func TestNameWordsOfASCIIAsOfAnyText(t *testing.T) {
+	for _, s := range []string{"", "APIKey", "api_key2", "DB_PASS", "x9Y", "HTTPServer", "getAPIKey2_secret", "a.b-c d", "__init__", "9lives"} {
+		if diff := cmp.Diff(unicodeNameWords(s), nameWords(s)); diff != "" {
+			t.Errorf("nameWords(%q) (-any text +ASCII):\n%s", s, diff)
+		}
+	}
+	if diff := cmp.Diff([]string{"api", "key", "2", "secret"}, nameWords("APIKey2_secret")); diff != "" {
+		t.Errorf("nameWords (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzNameWords(f *testing.F) {
+	f.Add("getAPIKey2_secret")
+	f.Add("Ünïcode_KEY")
+	f.Fuzz(func(t *testing.T, s string) {
+		if diff := cmp.Diff(unicodeNameWords(s), nameWords(s)); diff != "" {
+			t.Fatalf("nameWords(%q) (-any text +fast):\n%s", s, diff)
+		}
+	})
+}
