@@ -51,9 +51,9 @@ func mayHoldSecret(lang treesitter.Lang, b []byte) bool {
 			low[i] = prefilter.Lower(c)
 		}
 		word := string(low[:len(w)]) // no allocation: only compared
-		p := ""
+		var p []byte // the previous word, when it may qualify "key"
 		if pn >= 0 {
-			p = string(prev[:pn])
+			p = prev[:pn]
 		}
 		if candidateFirst[first] && secretWord(word, p) && !(lang == treesitter.Python && word == "pass" && pythonPassStatement(b, start, end)) {
 			found = true
@@ -89,12 +89,12 @@ var sinkWords = prefilter.New("hmac", "fernet", "jwt")
 
 // secretWord: a name ending in word (after prev) may be a secret by
 // classifyName.
-func secretWord(word, prev string) bool {
+func secretWord(word string, prev []byte) bool {
 	switch {
 	case strongWords[word], weakWords[word]:
 		return true
 	case word == "key":
-		return keyQualify[prev]
+		return keyQualify[string(prev)]
 	case word == "token":
 		return true
 	}
