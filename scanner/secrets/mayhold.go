@@ -51,7 +51,7 @@ func mayHoldSecret(lang treesitter.Lang, b []byte) bool {
 			low[i] = prefilter.Lower(c)
 		}
 		word := string(low[:len(w)]) // no allocation: only compared
-		var p []byte // the previous word, when it may qualify "key"
+		var p []byte                 // the previous word, when it may qualify "key"
 		if pn >= 0 {
 			p = prev[:pn]
 		}
