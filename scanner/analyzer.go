@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"path"
 	"strings"
@@ -101,7 +102,7 @@ func (f *File) Line(n int) string {
 	if n < len(f.lineStarts) {
 		end = f.lineStarts[n] - 1
 	}
-	return strings.TrimRight(string(f.Content[start:end]), "\r")
+	return string(bytes.TrimRight(f.Content[start:end], "\r"))
 }
 
 // LineCount is the number of lines.
@@ -114,12 +115,16 @@ func (f *File) indexLines() {
 	if f.lineStarts != nil {
 		return
 	}
-	f.lineStarts = append(make([]int, 0, 64), 0)
-	for i, b := range f.Content {
-		if b == '\n' && i+1 <= len(f.Content) {
-			f.lineStarts = append(f.lineStarts, i+1)
+	starts := make([]int, 1, bytes.Count(f.Content, []byte{'\n'})+1)
+	for off := 0; ; {
+		i := bytes.IndexByte(f.Content[off:], '\n')
+		if i < 0 {
+			break
 		}
+		off += i + 1
+		starts = append(starts, off)
 	}
+	f.lineStarts = starts
 }
 
 // At builds a finding of rule at a node's position in this file.

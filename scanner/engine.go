@@ -518,21 +518,12 @@ func limitTo(fs []Finding, only []string) []Finding {
 func assignFingerprints(fs []Finding, proj *Project) {
 	slices.SortFunc(fs, compareFindings)
 	occurrences := map[string]int{}
-	lineCache := map[string][]string{}
+	lines := lineReader{read: proj.ReadFile}
 	for i := range fs {
 		f := &fs[i]
 		text := ""
 		if f.Path != "" && f.Line > 0 {
-			lines, ok := lineCache[f.Path]
-			if !ok {
-				if b, err := proj.ReadFile(f.Path); err == nil {
-					lines = strings.Split(string(b), "\n")
-				}
-				lineCache[f.Path] = lines
-			}
-			if f.Line <= len(lines) {
-				text = lines[f.Line-1]
-			}
+			text = lines.text(f.Path, f.Line)
 		}
 		key := f.Rule + "\x00" + f.Path + "\x00" + strings.Join(strings.Fields(text), "")
 		if text == "" {
@@ -541,4 +532,41 @@ func assignFingerprints(fs []Finding, proj *Project) {
 		occurrences[key]++
 		f.Fingerprint = fingerprint(*f, text, occurrences[key])
 	}
+}
+
+// lineReader hands out the lines of files as strings.Split(content, "\n")
+// holds them ("" past the end and for unreadable files), reading each file
+// once as long as the lines of one file are asked together and in order
+// (as sorted findings ask them).
+type lineReader struct {
+	read    func(path string) ([]byte, error)
+	path    string
+	content []byte // nil when unreadable
+	line    int    // content[off:] starts line number line
+	off     int
+}
+
+func (r *lineReader) text(path string, n int) string {
+	if path != r.path || r.line == 0 {
+		r.path, r.content, r.line, r.off = path, nil, 1, 0
+		if b, err := r.read(path); err == nil {
+			r.content = b
+		}
+	}
+	if n < r.line {
+		r.line, r.off = 1, 0
+	}
+	for r.line < n {
+		i := bytes.IndexByte(r.content[r.off:], '\n')
+		if i < 0 {
+			return "" // past the last line
+		}
+		r.off += i + 1
+		r.line++
+	}
+	end := bytes.IndexByte(r.content[r.off:], '\n')
+	if end < 0 {
+		end = len(r.content) - r.off
+	}
+	return string(r.content[r.off : r.off+end])
 }

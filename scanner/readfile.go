@@ -19,32 +19,44 @@ const maxBaselineSize = 64 << 20
 // (*fs.PathError); the refusal does not ("not a regular file (a named
 // pipe)"), so that each caller names the file its own way.
 func OpenRegular(path string) (*os.File, error) {
+	fh, _, err := openRegular(path)
+	return fh, err
+}
+
+// openRegular is OpenRegular that also returns the file's information.
+func openRegular(path string) (*os.File, os.FileInfo, error) {
 	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fi, err := fh.Stat()
 	if err != nil {
 		fh.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		fh.Close()
-		return nil, fmt.Errorf("not a regular file (%s)", fileKind(fi.Mode()))
+		return nil, nil, fmt.Errorf("not a regular file (%s)", fileKind(fi.Mode()))
 	}
-	return fh, nil
+	return fh, fi, nil
 }
 
 // ReadRegularFile reads a regular file (see OpenRegular) of at most limit
 // bytes in one bounded read; limitText says the limit in the refusal
 // ("larger than 16 MiB"), which, like OpenRegular's, does not name the path.
 func ReadRegularFile(path string, limit int64, limitText string) ([]byte, error) {
-	fh, err := OpenRegular(path)
+	fh, fi, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	// Read into a buffer of the size stat reports (plus one byte, to see
+	// the end or a file grown past the limit) rather than growing one.
+	size := int64(512)
+	if fi.Size() < limit {
+		size = max(size, fi.Size()+1)
+	}
+	b, err := readAll(io.LimitReader(fh, limit+1), make([]byte, 0, size))
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +64,23 @@ func ReadRegularFile(path string, limit int64, limitText string) ([]byte, error)
 		return nil, errors.New("larger than " + limitText)
 	}
 	return b, nil
+}
+
+// readAll is io.ReadAll into b's spare capacity.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+	}
 }
 
 // readRegularFile is ReadRegularFile for files a repository may control

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 )
 
 // jsImport is what a local name was imported as.
@@ -1287,8 +1288,17 @@ func (j *jsFile) compare(n node) {
 
 var jsInputRE = regexp.MustCompile(`\b(?:req|request|body|query|params|form|input|args|data|payload|values|ctx\.request)\b`)
 
+// jsInputWords hold a word of every jsInputRE match: text without one
+// cannot match.
+var jsInputWords = prefilter.New("req", "body", "query", "params", "form", "input", "args", "data", "payload", "values")
+
+// jsInput is jsInputRE.MatchString, the regexp run only when a word is
+// there.
+func jsInput(s string) bool { return jsInputWords.InString(s) && jsInputRE.MatchString(s) }
+
 func jsOperand(n node) operand {
-	o := operand{text: n.Text(), input: jsInputRE.MatchString(n.Text())}
+	o := operand{text: n.Text()}
+	o.input = jsInput(o.text)
 	switch n.Kind() {
 	case "null", "undefined", "true", "false", "number":
 		o.trivial = true

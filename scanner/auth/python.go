@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vigil-proxy/vigil-proxy/scanner"
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 )
 
 // pyFile analyzes one Python file.
@@ -328,9 +329,9 @@ func (p *pyFile) secretSink(key node, sink string) {
 
 var jwtModules = []string{"jwt", "jose.jwt", "authlib.jose.jwt", "jwt.api_jwt"}
 
-// jwtCall reports whether a callee is PyJWT/python-jose/authlib's fn.
-func (p *pyFile) jwtCall(callee, fn string) (lib string, ok bool) {
-	q, imported := p.qualify(callee)
+// jwtCall reports whether a callee, qualified by its imports (q), is
+// PyJWT/python-jose/authlib's fn.
+func jwtCall(q string, imported bool, fn string) (lib string, ok bool) {
 	if !imported {
 		return "", false
 	}
@@ -358,7 +359,8 @@ func (p *pyFile) call(n node) {
 		}
 		return node{}
 	}
-	if lib, ok := p.jwtCall(callee, "encode"); ok {
+	q, imported := p.qualify(callee)
+	if lib, ok := jwtCall(q, imported, "encode"); ok {
 		payload, key := arg(0, "payload"), arg(1, "key")
 		if lib == "authlib.jose.jwt" {
 			payload, key = arg(1, "payload"), arg(2, "key")
@@ -367,7 +369,7 @@ func (p *pyFile) call(n node) {
 		p.jwtPayload(n, payload)
 		return
 	}
-	if _, ok := p.jwtCall(callee, "decode"); ok {
+	if _, ok := jwtCall(q, imported, "decode"); ok {
 		key := arg(1, "key")
 		if _, ok := pyStr(key); ok {
 			// a verification key named elsewhere is the signing key,
@@ -377,7 +379,6 @@ func (p *pyFile) call(n node) {
 		p.jwtDecode(n, key, kw)
 		return
 	}
-	q, imported := p.qualify(callee)
 	switch {
 	case imported && strings.HasPrefix(q, "flask_jwt_extended.") && (last == "create_access_token"):
 		if v, ok := kw["expires_delta"]; ok && v.Kind() == "false" {
@@ -1707,8 +1708,16 @@ type operand struct {
 
 var inputRE = regexp.MustCompile(`\b(?:request|req|form|body|args|params|query|json|data|payload|input|serializer|validated_data|cleaned_data)\b`)
 
+// inputWords hold a word of every inputRE match: text without one cannot
+// match.
+var inputWords = prefilter.New("req", "form", "body", "args", "params", "query", "json", "data", "payload", "input", "serializer")
+
+// pyInput is inputRE.MatchString, the regexp run only when a word is there.
+func pyInput(s string) bool { return inputWords.InString(s) && inputRE.MatchString(s) }
+
 func pyOperand(n node) operand {
-	o := operand{text: n.Text(), input: inputRE.MatchString(n.Text())}
+	o := operand{text: n.Text()}
+	o.input = pyInput(o.text)
 	switch n.Kind() {
 	case "none", "true", "false", "integer", "float":
 		o.trivial = true

@@ -97,13 +97,16 @@ func dotted(n node) string {
 func calleeName(call node) string { return dotted(call.Field("function")) }
 
 // pyArgs splits a Python call's arguments into positional ones and keyword
-// ones.
+// ones (kw is nil, which reads as empty, when there are none: most calls).
 func pyArgs(call node) (pos []node, kw map[string]node) {
-	kw = map[string]node{}
-	args := call.Field("arguments")
-	for _, a := range args.NamedChildren() {
+	args := call.Field("arguments").NamedChildren()
+	pos = make([]node, 0, len(args))
+	for _, a := range args {
 		switch a.Kind() {
 		case "keyword_argument":
+			if kw == nil {
+				kw = map[string]node{}
+			}
 			kw[a.Field("name").Text()] = a.Field("value")
 		case "comment", "list_splat", "dictionary_splat":
 		default:

@@ -246,6 +246,12 @@ type fileScan struct {
 // loc is a finding's place.
 type loc struct{ line, col, endLine, endCol int }
 
+// holdsScheme: n's source holds "://", as every connection string in it
+// does (literals are n's text between quotes, escapes left as they are).
+func (fs *fileScan) holdsScheme(n treesitter.Node) bool {
+	return bytes.Contains(fs.f.Content[n.StartByte():n.EndByte()], []byte("://"))
+}
+
 func nodeLoc(n treesitter.Node) loc {
 	return loc{n.Line(), n.Column(), n.EndLine(), n.EndColumn()}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // nameStrength says how much a name tells about its value.
@@ -24,6 +25,23 @@ const (
 // nameWords splits an identifier, header or config key into lowercase
 // words: camelCase, snake_case, kebab-case, dotted and digits.
 func nameWords(name string) []string {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return unicodeNameWords(name)
+		}
+	}
+	// ASCII (almost every name): eachWord splits bytes as
+	// unicodeNameWords splits ASCII runes, and no copy of the name is made.
+	var words []string
+	eachWord([]byte(name), func(start, end int) bool {
+		words = append(words, strings.ToLower(name[start:end]))
+		return true
+	})
+	return words
+}
+
+// unicodeNameWords is nameWords for any text.
+func unicodeNameWords(name string) []string {
 	var words []string
 	var cur []rune
 	flush := func() {

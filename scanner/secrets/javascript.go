@@ -64,6 +64,9 @@ func (fs *fileScan) javascript(root treesitter.Node) {
 		case "binary_expression":
 			fs.jsBinary(n)
 		case "string", "template_string":
+			if !fs.holdsScheme(n) {
+				return false // no connection string
+			}
 			if v, ok := jsLiteral(n); ok {
 				fs.connString(v, nodeLoc(n), n.StartByte())
 			}

@@ -51,9 +51,9 @@ func mayHoldSecret(lang treesitter.Lang, b []byte) bool {
 			low[i] = prefilter.Lower(c)
 		}
 		word := string(low[:len(w)]) // no allocation: only compared
-		p := ""
+		var p []byte                 // the previous word, when it may qualify "key"
 		if pn >= 0 {
-			p = string(prev[:pn])
+			p = prev[:pn]
 		}
 		if candidateFirst[first] && secretWord(word, p) && !(lang == treesitter.Python && word == "pass" && pythonPassStatement(b, start, end)) {
 			found = true
@@ -89,12 +89,12 @@ var sinkWords = prefilter.New("hmac", "fernet", "jwt")
 
 // secretWord: a name ending in word (after prev) may be a secret by
 // classifyName.
-func secretWord(word, prev string) bool {
+func secretWord(word string, prev []byte) bool {
 	switch {
 	case strongWords[word], weakWords[word]:
 		return true
 	case word == "key":
-		return keyQualify[prev]
+		return keyQualify[string(prev)]
 	case word == "token":
 		return true
 	}
@@ -152,21 +152,21 @@ func mayHoldConnString(b []byte) bool {
 // false to stop.
 func eachWord(b []byte, fn func(start, end int) bool) {
 	start := -1
+	last := kindOther // the kind of b[i-1]
 	for i := 0; i <= len(b); i++ {
 		k := kindOther
 		if i < len(b) {
-			k = byteKind(b[i])
+			k = byteKinds[b[i]]
 		}
 		if start >= 0 {
 			split := k == kindOther
 			if !split {
-				last := byteKind(b[i-1])
 				switch {
 				case (k == kindDigit) != (last == kindDigit):
 					split = true
 				case k == kindUpper && last == kindLower:
 					split = true
-				case k == kindUpper && last == kindUpper && i+1 < len(b) && byteKind(b[i+1]) == kindLower:
+				case k == kindUpper && last == kindUpper && i+1 < len(b) && byteKinds[b[i+1]] == kindLower:
 					split = true
 				}
 			}
@@ -180,17 +180,27 @@ func eachWord(b []byte, fn func(start, end int) bool) {
 		if start < 0 && k != kindOther {
 			start = i
 		}
+		last = k
 	}
 }
 
 const (
-	kindOther = iota
+	kindOther uint8 = iota
 	kindLower
 	kindUpper
 	kindDigit
 )
 
-func byteKind(c byte) int {
+// byteKinds is byteKind as a table: eachWord looks up every byte of every
+// code file.
+var byteKinds = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = byteKind(byte(c))
+	}
+	return t
+}()
+
+func byteKind(c byte) uint8 {
 	switch {
 	case 'a' <= c && c <= 'z':
 		return kindLower

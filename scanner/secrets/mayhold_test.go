@@ -154,3 +154,94 @@ func TestGuardInDeclinedFileStillDowngrades(t *testing.T) {
 		})
 	}
 }
+
+// referenceWords is eachWord as first written: the kind of the byte before
+// is looked up again at every byte.
+func referenceWords(b []byte) [][2]int {
+	var out [][2]int
+	start := -1
+	for i := 0; i <= len(b); i++ {
+		k := kindOther
+		if i < len(b) {
+			k = byteKind(b[i])
+		}
+		if start >= 0 {
+			split := k == kindOther
+			if !split {
+				last := byteKind(b[i-1])
+				switch {
+				case (k == kindDigit) != (last == kindDigit):
+					split = true
+				case k == kindUpper && last == kindLower:
+					split = true
+				case k == kindUpper && last == kindUpper && i+1 < len(b) && byteKind(b[i+1]) == kindLower:
+					split = true
+				}
+			}
+			if split {
+				out = append(out, [2]int{start, i})
+				start = -1
+			}
+		}
+		if start < 0 && k != kindOther {
+			start = i
+		}
+	}
+	return out
+}
+
+func eachWordBounds(b []byte) [][2]int {
+	var out [][2]int
+	eachWord(b, func(start, end int) bool {
+		out = append(out, [2]int{start, end})
+		return true
+	})
+	return out
+}
+
+func TestEachWordSplitsAsNamesSplit(t *testing.T) {
+	for _, s := range []string{"", "a", "APIKey", "api_key2", "x9Y", "HTTPServer", "db_PASS", "ABC", "aB1c", "ü-key", "A"} {
+		want := referenceWords([]byte(s))
+		if diff := cmp.Diff(want, eachWordBounds([]byte(s))); diff != "" {
+			t.Errorf("eachWord(%q) (-want +got):\n%s", s, diff)
+		}
+	}
+	var words []string
+	eachWord([]byte("getAPIKey2_secret"), func(start, end int) bool {
+		words = append(words, "getAPIKey2_secret"[start:end])
+		return true
+	})
+	if diff := cmp.Diff([]string{"get", "API", "Key", "2", "secret"}, words); diff != "" {
+		t.Errorf("words (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzEachWord(f *testing.F) {
+	f.Add([]byte("getAPIKey2_secret"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if diff := cmp.Diff(referenceWords(b), eachWordBounds(b)); diff != "" {
+			t.Fatalf("eachWord(%q) (-reference +got):\n%s", b, diff)
+		}
+	})
+}
+
+func TestNameWordsOfASCIIAsOfAnyText(t *testing.T) {
+	for _, s := range []string{"", "APIKey", "api_key2", "DB_PASS", "x9Y", "HTTPServer", "getAPIKey2_secret", "a.b-c d", "__init__", "9lives"} {
+		if diff := cmp.Diff(unicodeNameWords(s), nameWords(s)); diff != "" {
+			t.Errorf("nameWords(%q) (-any text +ASCII):\n%s", s, diff)
+		}
+	}
+	if diff := cmp.Diff([]string{"api", "key", "2", "secret"}, nameWords("APIKey2_secret")); diff != "" {
+		t.Errorf("nameWords (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzNameWords(f *testing.F) {
+	f.Add("getAPIKey2_secret")
+	f.Add("Ünïcode_KEY")
+	f.Fuzz(func(t *testing.T, s string) {
+		if diff := cmp.Diff(unicodeNameWords(s), nameWords(s)); diff != "" {
+			t.Fatalf("nameWords(%q) (-any text +fast):\n%s", s, diff)
+		}
+	})
+}

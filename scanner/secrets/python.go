@@ -66,6 +66,9 @@ func (fs *fileScan) python(root treesitter.Node) {
 			if isDocstring(n) {
 				return false
 			}
+			if !fs.holdsScheme(n) {
+				return false // no connection string
+			}
 			if v, ok := pyLiteral(n); ok {
 				fs.connString(v, nodeLoc(n), n.StartByte())
 			}
@@ -331,7 +334,8 @@ func (fs *fileScan) pyEnvKey(n treesitter.Node) (string, bool) {
 }
 
 func (fs *fileScan) pyCall(n treesitter.Node) {
-	if fn := n.Field("function"); fn.Kind() == "attribute" && fn.Field("attribute").Text() == "startswith" {
+	fn := n.Field("function")
+	if fn.Kind() == "attribute" && fn.Field("attribute").Text() == "startswith" {
 		for _, e := range n.Field("arguments").NamedChildren() {
 			if v, ok := pyLiteral(e); ok {
 				fs.addGuard(v, true)
@@ -339,7 +343,7 @@ func (fs *fileScan) pyCall(n treesitter.Node) {
 		}
 		return
 	}
-	callee := n.Field("function").Text()
+	callee := fn.Text()
 	full := fs.resolve(callee)
 	args := n.Field("arguments")
 	if args.Kind() != "argument_list" {

@@ -30,7 +30,7 @@ type Analyzer struct {
 	// helpers are functions defined in test code (conftest, test helpers)
 	// that assert: a test calling one asserts through it (one hop).
 	helpers map[string]helperFacts
-	tests   []testFacts
+	tests   [][]testFacts // per file
 	// bodies: test names some class defines with a real body; an empty
 	// test of the same name in a subclass disables the inherited one.
 	bodies map[string]bool
@@ -198,11 +198,13 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		}
 		return nil, nil
 	}
-	return a.analyzeTree(f), nil
+	fs, _ := a.analyzeTree(f)
+	return fs, nil
 }
 
-// analyzeTree walks one parsed file and records its facts.
-func (a *Analyzer) analyzeTree(f *scanner.File) []scanner.Finding {
+// analyzeTree walks one parsed file and records its facts; it returns the
+// file's findings and the helpers it defines.
+func (a *Analyzer) analyzeTree(f *scanner.File) ([]scanner.Finding, map[string]helperFacts) {
 	var v visitor
 	v.file = f
 	v.minAssertions = a.opts.MinAssertions
@@ -224,14 +226,16 @@ func (a *Analyzer) analyzeTree(f *scanner.File) []scanner.Finding {
 		old := a.helpers[name]
 		a.helpers[name] = helperFacts{asserts: old.asserts || h.asserts, checkStatus: old.checkStatus || h.checkStatus, calls: append(old.calls, h.calls...)}
 	}
-	a.tests = append(a.tests, v.tests...)
+	if len(v.tests) > 0 {
+		a.tests = append(a.tests, v.tests)
+	}
 	for _, t := range v.tests {
 		if !t.empty {
 			a.bodies[t.name] = true
 		}
 	}
 	a.mu.Unlock()
-	return v.findings
+	return v.findings, v.helpers
 }
 
 // Finish decides TEST-001/002/003, which depend on assertion helpers that
@@ -242,54 +246,73 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		return nil, err
 	}
 	a.closeHelpers()
-	for _, t := range a.tests {
-		if t.skipped || t.empty && t.override && a.bodies[t.name] {
-			// A skipped test does not run (TEST-006 judges its reason); an
-			// empty override disables the test a base class defines.
-			continue
-		}
-		meaningful, status := t.meaningful, t.statusCheck
-
-		if aboutTruth.MatchString(t.name) {
-			meaningful, t.trivial = meaningful+t.trivial, 0
-		}
-		intent := t.noErrorIntent || doesNotRaise.MatchString(t.name)
-		for _, c := range t.calls {
-			if strings.Contains(strings.ToLower(c), "assert") {
-				// judged where it is called (assertTrue(x) is trivial
-				// whatever unittest's own assertTrue does)
-				continue
-			}
-			if h, ok := a.helpers[c]; ok {
-				if h.asserts {
-					meaningful++
-				}
-				status = status || h.checkStatus
-			}
-			// self.do_test_no_exception(...): the helper's name states
-			// the intent.
-			intent = intent || strings.Contains(c, "_") && doesNotRaise.MatchString(c)
-		}
-		at := func(r scanner.RuleInfo, msg string) scanner.Finding {
-			return scanner.Finding{Rule: r.ID, Severity: r.Severity, Path: t.path, Line: t.line, Column: t.col,
-				EndLine: t.line, EndColumn: t.col + len(t.name), Message: msg}
-		}
-		switch {
-		case meaningful == 0 && t.trivial == 0 && intent:
-			// "test_close_does_not_raise", "test_issue123_crash": the test's
-			// stated intent is that the code runs without an error.
-		case meaningful == 0 && t.trivial == 0:
-			out = append(out, at(NoAssertions, fmt.Sprintf("test %s asserts nothing: it passes unless the code raises", t.name)))
-		case meaningful == 0:
-			out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has only trivial assertions (%d): none can fail on a wrong result", t.name, t.trivial)))
-		case meaningful < a.opts.MinAssertions:
-			out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has %d meaningful assertion(s), fewer than the %d required", t.name, meaningful, a.opts.MinAssertions)))
-		}
-		if t.usesHTTP && !status && meaningful+t.trivial > 0 {
-			out = append(out, at(NoStatusCheck, fmt.Sprintf("test %s calls an HTTP endpoint but never checks the response status", t.name)))
+	for _, tests := range a.tests {
+		for _, t := range tests {
+			out = a.judge(t, out)
 		}
 	}
 	return out, nil
+}
+
+// judge appends the findings about one test.
+func (a *Analyzer) judge(t testFacts, out []scanner.Finding) []scanner.Finding {
+	if t.skipped || t.empty && t.override && a.bodies[t.name] {
+		// A skipped test does not run (TEST-006 judges its reason); an
+		// empty override disables the test a base class defines.
+		return out
+	}
+	meaningful, status := t.meaningful, t.statusCheck
+
+	if aboutTruth.MatchString(t.name) {
+		meaningful, t.trivial = meaningful+t.trivial, 0
+	}
+	for _, c := range t.calls {
+		if mentionsAssert(c) {
+			// judged where it is called (assertTrue(x) is trivial
+			// whatever unittest's own assertTrue does)
+			continue
+		}
+		if h, ok := a.helpers[c]; ok {
+			if h.asserts {
+				meaningful++
+			}
+			status = status || h.checkStatus
+		}
+	}
+	at := func(r scanner.RuleInfo, msg string) scanner.Finding {
+		return scanner.Finding{Rule: r.ID, Severity: r.Severity, Path: t.path, Line: t.line, Column: t.col,
+			EndLine: t.line, EndColumn: t.col + len(t.name), Message: msg}
+	}
+	switch {
+	case meaningful == 0 && t.trivial == 0 && t.statesNoErrorIntent():
+		// "test_close_does_not_raise", "test_issue123_crash": the test's
+		// stated intent is that the code runs without an error.
+	case meaningful == 0 && t.trivial == 0:
+		out = append(out, at(NoAssertions, fmt.Sprintf("test %s asserts nothing: it passes unless the code raises", t.name)))
+	case meaningful == 0:
+		out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has only trivial assertions (%d): none can fail on a wrong result", t.name, t.trivial)))
+	case meaningful < a.opts.MinAssertions:
+		out = append(out, at(TrivialAssertions, fmt.Sprintf("test %s has %d meaningful assertion(s), fewer than the %d required", t.name, meaningful, a.opts.MinAssertions)))
+	}
+	if t.usesHTTP && !status && meaningful+t.trivial > 0 {
+		out = append(out, at(NoStatusCheck, fmt.Sprintf("test %s calls an HTTP endpoint but never checks the response status", t.name)))
+	}
+	return out
+}
+
+// statesNoErrorIntent: the test's comments or docstring, its name or the
+// name of a helper it calls (self.do_test_no_exception(...)) say that it
+// checks the code runs without an error.
+func (t *testFacts) statesNoErrorIntent() bool {
+	if t.noErrorIntent || doesNotRaise.MatchString(t.name) {
+		return true
+	}
+	for _, c := range t.calls {
+		if !mentionsAssert(c) && strings.Contains(c, "_") && doesNotRaise.MatchString(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // closeHelpers propagates "asserts" and "checks status" through helpers
@@ -339,6 +362,24 @@ func (a *Analyzer) closeHelpers() {
 			a.helpers[name] = facts[i]
 		}
 	}
+}
+
+// mentionsAssert is strings.Contains(strings.ToLower(name), "assert")
+// without the copy: only ASCII letters lower-case to the letters of
+// "assert" (the two other runes that lower-case to ASCII give k and i), so
+// an ASCII case fold answers the same.
+func mentionsAssert(name string) bool {
+	const w = "assert"
+	for i := 0; i+len(w) <= len(name); i++ {
+		j := 0
+		for j < len(w) && prefilter.Lower(name[i+j]) == w[j] {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // doesNotRaise matches test names that state a no-error intent.
@@ -425,19 +466,37 @@ func lastName(s string) string {
 // define a check_* or validate_* function are library code no test reaches
 // through that name; they are never parsed for the TEST rules.
 func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	// needed holds the helper names the deferred files define; a name is
+	// set once some test or loaded helper calls it.
 	needed := map[string]bool{}
-	for _, t := range a.tests {
-		for _, c := range t.calls {
-			// Finish judges a test's own assert* calls where they are
-			// called, whatever the callee does: only other names count.
-			if !strings.Contains(strings.ToLower(c), "assert") {
-				needed[c] = true
+	for _, d := range a.deferred {
+		for _, n := range d.helpers {
+			needed[n] = false
+		}
+	}
+	if len(needed) == 0 {
+		return nil, nil
+	}
+	call := func(c string) {
+		if _, ok := needed[c]; ok {
+			needed[c] = true
+		}
+	}
+	for _, tests := range a.tests {
+		for _, t := range tests {
+			for _, c := range t.calls {
+				// Finish judges a test's own assert* calls where they
+				// are called, whatever the callee does: only other
+				// names count.
+				if !mentionsAssert(c) {
+					call(c)
+				}
 			}
 		}
 	}
 	for _, h := range a.helpers {
 		for _, c := range h.calls {
-			needed[c] = true
+			call(c)
 		}
 	}
 	var parser *treesitter.Parser
@@ -469,13 +528,14 @@ func (a *Analyzer) loadHelpers(ctx context.Context, p *scanner.Project) ([]scann
 			if err != nil {
 				continue
 			}
-			out = append(out, a.analyzeTree(&scanner.File{Path: d.path, Content: content, Lang: d.lang, Tree: tree, Test: scanner.IsTestPath(d.path), Project: p})...)
+			fs, helpers := a.analyzeTree(&scanner.File{Path: d.path, Content: content, Lang: d.lang, Tree: tree, Test: scanner.IsTestPath(d.path), Project: p})
+			out = append(out, fs...)
 			tree.Close()
 			// The file's helpers may be new names or merge into known
-			// ones: follow every helper's calls again.
-			for _, h := range a.helpers {
+			// ones: either way their calls are the only new ones.
+			for _, h := range helpers {
 				for _, c := range h.calls {
-					needed[c] = true
+					call(c)
 				}
 			}
 		}

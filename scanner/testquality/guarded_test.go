@@ -1,6 +1,7 @@
 package testquality
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,17 @@ func FuzzGuardedRegexps(f *testing.F) {
 				t.Fatalf("%s(%q) = %v, the regexp alone says %v", c.name, s, got, want)
 			}
 		}
+		if got, want := mentionsAssert(s), strings.Contains(strings.ToLower(s), "assert"); got != want {
+			t.Fatalf("mentionsAssert(%q) = %v, want %v", s, got, want)
+		}
 	})
+}
+
+func TestMentionsAssertIsContainsOfLowerCase(t *testing.T) {
+	for _, name := range []string{"", "assert", "assertEqual", "self.ASSERT_x", "_AsSeRt", "asser", "check", "aſsert", "\u212aassert", "İassert", "ass\u212aert", "a\xffssert"} {
+		want := strings.Contains(strings.ToLower(name), "assert")
+		if got := mentionsAssert(name); got != want {
+			t.Errorf("mentionsAssert(%q) = %v, want %v", name, got, want)
+		}
+	}
 }
