@@ -3,8 +3,8 @@
 // translation unit under its own symbol names (tsrename.h).
 //
 // Copied from github.com/smacker/go-tree-sitter v0.0.0-20240827094217-dd81d9e9be82,
-// with the changes listed in tsruntime/README.md (4: non-atomic refcounts, no balancing, dense-table error lookups,
-// ASCII lookahead).
+// with the changes listed in tsruntime/README.md (3: non-atomic refcounts,
+// dense-table error lookups, ASCII lookahead).
 // (Go's build cache sees only this file, not tsruntime/: change this line
 // whenever tsruntime/ changes.)
 #include "tsrename.h"
@@ -14,11 +14,6 @@
 // freed (or the arena emptied) before the call returns, so no subtree is
 // ever reached from two threads.
 #define VIGIL_TS_THREAD_CONFINED 1
-// No rebalancing of a finished tree's hidden repeat nodes: it only serves
-// incremental re-parsing (edits), which this package never does, and it
-// leaves the visible tree unchanged (the flattener walks hidden nodes with
-// its own stack, however deep their chains).
-#define VIGIL_TS_NO_BALANCE 1
 // Grammars come with every parse state in the direct-lookup matrix
 // (dense.c); lookups of the error symbols, past a row's end, are answered
 // as the original grammar answers them (vdense_error_lookup).

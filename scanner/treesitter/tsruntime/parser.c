@@ -2096,9 +2096,7 @@ TSTree *ts_parser_parse(
   } while (version_count != 0);
 
   assert(self->finished_tree.ptr);
-#ifndef VIGIL_TS_NO_BALANCE
   ts_subtree_balance(self->finished_tree, &self->tree_pool, self->language);
-#endif
   LOG("done");
   LOG_TREE(self->finished_tree);
 
