@@ -113,14 +113,15 @@ const TSLanguage *vdense_language(int lang) {
 }
 
 // vdense_error_lookup is ts_language_lookup for the error symbols (65534
-// and 65535, past the end of every row), which the parser's error recovery
-// looks up when a token could not be lexed (parser.c, ts_parser__recover):
-// this package's runtime calls it (tsruntime/language.h, with
-// VIGIL_TS_DENSE_TABLES) so that a dense copy answers exactly as its
-// grammar does. The grammar finds no action for them in a small state's
-// lists; in a large state it reads its matrix past the row's end, whatever
-// that memory holds, and go-tree-sitter's runtime does the same, so the two
-// runtimes build the same trees only if this reads it too. This file is
+// and 65535, past the end of every row), called by this package's runtime
+// (tsruntime/language.h, with VIGIL_TS_DENSE_TABLES). The v0.22 parser does
+// not look them up (ts_parser__recover skips error tokens; no file of the
+// test corpora nor random input reached this), but the runtime's lookup
+// would not stop it, and in a dense copy such a read would land in another
+// state's row (or past the matrix). It answers as the grammar does: no
+// action in a small state's lists; in a large state the grammar's own read
+// past its row (whatever that memory holds), which go-tree-sitter's runtime
+// would do too, so that both still build the same tree. This file is
 // compiled without the macro: ts_language_lookup here is the original.
 uint16_t vdense_error_lookup(const TSLanguage *self, TSStateId state, TSSymbol symbol) {
 	for (int lang = 1; lang < VDENSE_LANGS; lang++) {
