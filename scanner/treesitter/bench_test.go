@@ -59,7 +59,9 @@ func benchCorpus(b *testing.B) ([]benchFile, int64) {
 }
 
 // BenchmarkParse parses (and flattens) a corpus with the direct subtree
-// walk and with the cursor walk; MB/s is source bytes per second.
+// walk and with the cursor walk; MB/s is source bytes per second of wall
+// time, cpu-ns/B the parsing thread's CPU time per source byte (steadier on
+// a loaded machine).
 //
 //	go test -run '^$' -bench Parse -count 6 ./scanner/treesitter/
 //	VIGIL_TREESITTER_CORPUS=/usr/lib/python3.11 go test -run '^$' -bench Parse ./scanner/treesitter/
@@ -70,11 +72,15 @@ func BenchmarkParse(b *testing.B) {
 		cursor bool
 	}{{"flatten=subtrees", false}, {"flatten=cursor", true}} {
 		b.Run(walk.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			p := NewParser()
 			defer p.Close()
 			p.cursor = walk.cursor
 			b.SetBytes(total)
+			var spent time.Duration
 			for b.Loop() {
+				start := threadCPU(b)
 				for _, f := range files {
 					tree, err := p.Parse(context.Background(), f.lang, f.src)
 					if err != nil {
@@ -82,7 +88,9 @@ func BenchmarkParse(b *testing.B) {
 					}
 					tree.Close()
 				}
+				spent += threadCPU(b) - start
 			}
+			b.ReportMetric(float64(spent)/(float64(total)*float64(b.N)), "cpu-ns/B")
 		})
 	}
 }

@@ -167,6 +167,11 @@ func TestSubtreeWalkMatchesCursorOnEdgeCases(t *testing.T) {
 		{Python, "def f(:\n  pass\nclass"},
 		{Python, "if a:\n\tb\n        c\n"},
 		{Python, "lambda: (yield)\n[*a, *b] = c\nx: list[int] = []\n"},
+		// characters no token starts with: the lexer's error tokens and
+		// error recovery, with the dense parse tables (dense.c)
+		{Python, "x = 1 $ 2\n?y\nclass A:\n  def f(self): return \x01 ! b\n"},
+		{JavaScript, "let a = 1 # 2; f(@@); \x01 { b: ` } \x7f\n"},
+		{TSX, "const x = <A \x01>{$}</A>; \\ y\n"},
 		{JavaScript, "const {a, b: [c, d] = [], ...e} = f; // c\n"},
 		{JavaScript, "class A extends B { static #p = 1; get x() { return this.#p } }\n"},
 		{JavaScript, "label: for (const k in o) { if (k) continue label; }\n"},

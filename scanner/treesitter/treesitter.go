@@ -71,6 +71,7 @@ static inline const vruntime *binding_runtime(void) {
 // (runtime.c, tsruntime/), renamed by tsrename.h.
 #include "tsrename.h"
 #include "vnode.h"
+#include "vdense.h"
 
 TSParser *ts_parser_new(void);
 void ts_parser_delete(TSParser *self);
@@ -378,7 +379,7 @@ static vnode *vparse(varena *a, int lang, const char *src, uint32_t len, uint64_
 		a->last = NULL;
 	}
 	TSParser *p = rt->parser_new();
-	if (!rt->set_language(p, vlanguage(lang))) {
+	if (!rt->set_language(p, binding ? vlanguage(lang) : vdense_language(lang))) {
 		*status = 3;
 	} else {
 		rt->set_timeout_micros(p, timeout);
@@ -579,6 +580,10 @@ func (p *Parser) arenaSize() int {
 	}
 	return int(C.varena_size(p.arena))
 }
+
+// denseMismatches counts the parse-table lookups in which the dense copy
+// of l's grammar (dense.c) differs from the grammar; -1 without a copy.
+func denseMismatches(l Lang) int { return int(C.vdense_mismatches(C.int(l))) }
 
 // giveBack keeps a closed tree's node array for the next parse, or frees it
 // when the parser already has one or is closed.

@@ -76,11 +76,21 @@ static inline bool ts_language_has_reduce_action(
 // For 'large' parse states, this is a direct lookup. For 'small' parse
 // states, this requires searching through the symbol groups to find
 // the given symbol.
+#ifdef VIGIL_TS_DENSE_TABLES
+uint16_t vdense_error_lookup(const TSLanguage *self, TSStateId state, TSSymbol symbol);
+#endif
+
 static inline uint16_t ts_language_lookup(
   const TSLanguage *self,
   TSStateId state,
   TSSymbol symbol
 ) {
+#ifdef VIGIL_TS_DENSE_TABLES
+  // vigil: the error symbols, past the end of a row (see ../dense.c)
+  if (__builtin_expect(symbol >= self->symbol_count, 0)) {
+    return vdense_error_lookup(self, state, symbol);
+  }
+#endif
   if (state >= self->large_state_count) {
     uint32_t index = self->small_parse_table_map[state - self->large_state_count];
     const uint16_t *data = &self->small_parse_table[index];

@@ -82,6 +82,15 @@ static void ts_lexer__get_lookahead(Lexer *self) {
   }
 
   const uint8_t *chunk = (const uint8_t *)self->chunk + position_in_chunk;
+#ifdef VIGIL_TS_ASCII_LOOKAHEAD
+  // vigil: an ASCII byte is its own code point in UTF-8 (what the decoder
+  // below returns for it, without the call)
+  if (*chunk < 0x80 && self->input.encoding == TSInputEncodingUTF8) {
+    self->lookahead_size = 1;
+    self->data.lookahead = *chunk;
+    return;
+  }
+#endif
   UnicodeDecodeFunction decode = self->input.encoding == TSInputEncodingUTF8
     ? ts_decode_utf8
     : ts_decode_utf16;
