@@ -158,6 +158,7 @@ const (
 	kindStemDel // deletions of a target's name without its ecosystem affix
 	kindBaseDel // deletions of a scoped target's name part
 	kindTrunc   // a long target's light fold less its last two characters
+	kindScope   // an npm scope holding a popular package (see ownedScope)
 )
 
 // firstTokenKey hashes a name's scope and first word ("flask" for

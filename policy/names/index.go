@@ -212,9 +212,12 @@ type Index struct {
 // ecoIndex indexes one ecosystem: every corpus name in known (popularity
 // by name hash), and the targets with their folded forms and lookup keys.
 type ecoIndex struct {
-	eco     policy.Ecosystem
-	opts    IndexOptions
-	known   knownSet
+	eco   policy.Ecosystem
+	opts  IndexOptions
+	known knownSet
+	// scopes: hashes of the npm scopes that hold a popular package,
+	// sorted (see ownedScope)
+	scopes  []uint64
 	names   []string
 	folds   []string // full folds (exact homoglyph matching)
 	lights  []string // light folds (edit distance)
@@ -433,7 +436,38 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		}
 	}
 
+	for i, a := range all {
+		if !e.known.popular[i] {
+			continue
+		}
+		nl, _ := normalizeInto(nb[:], eco, entries[a.entry].Name)
+		if scope, _ := splitScope(nb[:nl]); scope != nil {
+			e.scopes = append(e.scopes, hashBytes(kindScope, scope))
+		}
+	}
+	slices.Sort(e.scopes)
+	e.scopes = slices.Compact(e.scopes)
+	if e.scopes == nil {
+		e.scopes = []uint64{}
+	}
+
 	e.pending = &pendingTargets{entries: entries, tierOf: tierOf, knownOf: knownOf, ntargets: ntargets}
+}
+
+// ownedScope: norm is a scoped npm name whose scope holds a popular
+// package. Only the members of a scope's user or organisation can publish
+// under it, so every name in such a scope comes from an established
+// publisher, never from a typosquatter: a new @babel/ or @aws-sdk/ package,
+// or a monorepo's unpublished workspace package, is not a look-alike of its
+// siblings. (A look-alike scope, "@typess/node", is not owned and is still
+// judged.)
+func (e *ecoIndex) ownedScope(norm []byte) bool {
+	scope, _ := splitScope(norm)
+	if scope == nil {
+		return false
+	}
+	_, found := slices.BinarySearch(e.scopes, hashBytes(kindScope, scope))
+	return found
 }
 
 // pendingTargets is what indexing an ecosystem's targets needs from the

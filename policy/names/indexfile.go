@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -25,12 +26,12 @@ import (
 
 // indexFileLayout changes whenever the layout below or the meaning of any
 // array changes; the build identity in the key covers code changes too.
-const indexFileLayout = 1
+const indexFileLayout = 2
 
 var indexFileMagic = [8]byte{'V', 'I', 'G', 'I', 'L', 'I', 'X', 0}
 
 const (
-	headerWords = 18 // uint64 words
+	headerWords = 19 // uint64 words
 	headerSize  = headerWords * 8
 	// bounds on the tables' bucket counts (tableBuilder: at least 16)
 	minTableBits = 4
@@ -55,6 +56,7 @@ const (
 	hKeysOff
 	hKeysEnt
 	hArena
+	hScopes
 	hCRC // CRC-32C of everything after the header
 )
 
@@ -114,7 +116,7 @@ func (e *ecoIndex) writeIndexFile(w io.Writer, key [32]byte) error {
 	sections := [][]byte{
 		rawBytes(e.known.hash), rawBytes(e.known.monthly), rawBytes(e.known.rank),
 		rawBytes(e.known.target), rawBytes(e.known.popular),
-		rawBytes(e.known.slots.off), rawBytes(e.known.slots.ent),
+		rawBytes(e.known.slots.off), rawBytes(e.known.slots.ent), rawBytes(e.scopes),
 		rawBytes(e.rank), rawBytes(e.monthly), rawBytes(e.tier), rawBytes(spans),
 		rawBytes(e.keys.off), rawBytes(e.keys.ent), arena,
 	}
@@ -140,6 +142,7 @@ func (e *ecoIndex) writeIndexFile(w io.Writer, key [32]byte) error {
 	hdr[hKeysOff] = uint64(len(e.keys.off))
 	hdr[hKeysEnt] = uint64(len(e.keys.ent))
 	hdr[hArena] = uint64(len(arena))
+	hdr[hScopes] = uint64(len(e.scopes))
 	hdr[hCRC] = uint64(crc.Sum32())
 	var hb [headerSize]byte
 	for i, v := range hdr {
@@ -233,6 +236,7 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 	popular := view[uint8](r, nKnown)
 	x.known.slots.off = view[uint32](r, hdr[hKnownOff])
 	x.known.slots.ent = view[uint64](r, hdr[hKnownEnt])
+	x.scopes = view[uint64](r, hdr[hScopes])
 	x.rank = view[int32](r, nTargets)
 	x.monthly = view[int64](r, nTargets)
 	x.tier = view[uint8](r, nTargets)
@@ -264,6 +268,9 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 			return fmt.Errorf("%w: target id %d out of range", errIndexFile, t)
 		}
 	}
+	if !slices.IsSorted(x.scopes) {
+		return fmt.Errorf("%w: scopes not sorted", errIndexFile)
+	}
 	for _, t := range x.tier {
 		if t > tierBlock {
 			return fmt.Errorf("%w: bad tier %d", errIndexFile, t)
@@ -285,7 +292,7 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 		}
 	}
 	e.eco, e.opts = x.eco, x.opts
-	e.known, e.names, e.folds, e.lights, e.stems = x.known, x.names, x.folds, x.lights, x.stems
+	e.known, e.scopes, e.names, e.folds, e.lights, e.stems = x.known, x.scopes, x.names, x.folds, x.lights, x.stems
 	e.rank, e.monthly, e.tier, e.keys = x.rank, x.monthly, x.tier, x.keys
 	e.targetsOnce.Do(func() {}) // the targets came with the file
 	return nil

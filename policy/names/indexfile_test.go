@@ -125,7 +125,7 @@ func TestIndexFileRoundTrip(t *testing.T) {
 			slices.Equal(got.known.rank, e.known.rank) && slices.Equal(got.known.target, e.known.target) &&
 			slices.Equal(got.known.popular, e.known.popular) &&
 			got.known.slots.shift == e.known.slots.shift && slices.Equal(got.known.slots.off, e.known.slots.off) &&
-			slices.Equal(got.known.slots.ent, e.known.slots.ent) &&
+			slices.Equal(got.known.slots.ent, e.known.slots.ent) && slices.Equal(got.scopes, e.scopes) &&
 			slices.Equal(got.names, e.names) && slices.Equal(got.folds, e.folds) &&
 			slices.Equal(got.lights, e.lights) && slices.Equal(got.stems, e.stems) &&
 			slices.Equal(got.rank, e.rank) && slices.Equal(got.monthly, e.monthly) && slices.Equal(got.tier, e.tier) &&

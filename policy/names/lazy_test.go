@@ -62,3 +62,26 @@ func TestLazyIndexAnswersAsEagerAndBuildsOnDemand(t *testing.T) {
 		t.Fatal("raect was not judged against the targets")
 	}
 }
+
+// A name in an npm scope that holds a popular package can only come from
+// that scope's owner: it is never a typosquat and needs no target keys,
+// while a look-alike scope is still judged.
+func TestOwnedScopeIsNoTyposquat(t *testing.T) {
+	c, _ := loadIndex(t)
+	ix := NewLazyIndex(c, IndexOptions{})
+	for _, name := range []string{"@npmcli/mock-registry", "@babel/cor", "@types/nod", "@aws-sdk/client-s4"} {
+		if m, ok := ix.Typosquat(policy.NPM, name); ok {
+			t.Errorf("%s judged a typosquat of %s", name, m.Target)
+		}
+	}
+	if ix.npm.pending == nil {
+		t.Fatal("names in owned scopes built the target keys")
+	}
+	if !ix.npm.ownedScope([]byte("@babel/anything")) || ix.npm.ownedScope([]byte("@typess/node")) || ix.npm.ownedScope([]byte("babel")) {
+		t.Fatal("ownedScope disagrees with the corpus")
+	}
+	m, ok := ix.Typosquat(policy.NPM, "@typess/node")
+	if !ok || m.Target != "@types/node" {
+		t.Fatalf("@typess/node → %+v, %v; want @types/node", m, ok)
+	}
+}

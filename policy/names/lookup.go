@@ -324,8 +324,9 @@ func (q *query) foldTargets(kind uint64, fold []byte, verify bool, fn func(id ui
 }
 
 // Typosquat reports the popular name that name seems to imitate. A popular
-// name (see Popular) is never a typosquat; a known name is not a typosquat
-// of a target it is at least 1/100 as popular as.
+// name (see Popular) is never a typosquat, nor is a name in an npm scope
+// that holds a popular package (see ownedScope); a known name is not a
+// typosquat of a target it is at least 1/100 as popular as.
 func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 	e := ix.eco(eco)
 	if e == nil {
@@ -343,6 +344,9 @@ func (ix *Index) Typosquat(eco policy.Ecosystem, name string) (Match, bool) {
 			return Match{}, false
 		}
 		q.candKnown, q.candMonthly = true, e.known.monthly[k]
+	}
+	if e.ownedScope(norm) {
+		return Match{}, false
 	}
 	e.ensureTargets()
 	q.scope, _ = splitScope(norm)
