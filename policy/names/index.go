@@ -328,15 +328,21 @@ func (ix *Index) eco(eco policy.Ecosystem) *ecoIndex {
 }
 
 // buildEco indexes one ecosystem: from its index file when there is a
-// usable one, otherwise from the corpus; with index files, the index is
-// saved once its targets are built (a process that asks only popularity
-// questions pays for neither the targets nor the file).
+// usable one, otherwise from the corpus. With index files, the names are
+// saved at once and the whole index again once its targets are built, so
+// a process that asks only popularity questions never builds the targets,
+// and a later one reads whatever was built.
 func (ix *Index) buildEco(e *ecoIndex, eco policy.Ecosystem, tierOf func(Entry) uint8) {
 	if ix.files != nil && ix.files.load(e, eco, ix.opts) {
+		if e.pending != nil { // a file without targets: they come from the corpus
+			e.pending.tierOf, e.pending.corpus = tierOf, ix.corpus
+			e.pending.save = func() { ix.files.save(e, eco, ix.opts) }
+		}
 		return
 	}
 	e.build(eco, ix.opts, ix.corpus().Entries(eco), tierOf)
 	if ix.files != nil {
+		ix.files.save(e, eco, ix.opts) // the names alone, for popularity questions
 		e.pending.save = func() { ix.files.save(e, eco, ix.opts) }
 	}
 }
@@ -478,6 +484,35 @@ type pendingTargets struct {
 	knownOf  []int32
 	ntargets int
 	save     func() // keeps the built index in its file; nil: no files
+	// corpus gives the entries (and knownOf, ntargets) of names read from
+	// an index file without targets; nil otherwise
+	corpus func() *Corpus
+}
+
+// targetsOf matches entries to the known names read from an index file,
+// as build matched them: each valid name's first entry is its known slot,
+// and that slot is a target's when tierOf gives the entry a tier.
+func (e *ecoIndex) targetsOf(entries []Entry, tierOf func(Entry) uint8) (knownOf []int32, ntargets int) {
+	knownOf = make([]int32, len(entries))
+	seen := make([]bool, len(e.known.hash))
+	var nb [maxName]byte
+	for i, en := range entries {
+		knownOf[i] = -1
+		nl, ok := normalizeInto(nb[:], e.eco, en.Name)
+		if !ok {
+			continue
+		}
+		slot, ok := e.known.find(hashBytes(kindName, nb[:nl]))
+		if !ok || seen[slot] {
+			continue
+		}
+		seen[slot] = true
+		if tierOf(en) != tierNone {
+			knownOf[i] = int32(slot)
+			ntargets++
+		}
+	}
+	return knownOf, ntargets
 }
 
 // ensureTargets builds the second stage — the targets' forms and lookup
@@ -487,6 +522,10 @@ type pendingTargets struct {
 func (e *ecoIndex) ensureTargets() {
 	e.targetsOnce.Do(func() {
 		p := e.pending
+		if p.corpus != nil {
+			p.entries = p.corpus().Entries(e.eco)
+			p.knownOf, p.ntargets = e.targetsOf(p.entries, p.tierOf)
+		}
 		e.buildTargets(p.entries, p.tierOf, p.knownOf, p.ntargets)
 		e.pending = nil
 		if p.save != nil {

@@ -26,12 +26,12 @@ import (
 
 // indexFileLayout changes whenever the layout below or the meaning of any
 // array changes; the build identity in the key covers code changes too.
-const indexFileLayout = 2
+const indexFileLayout = 3
 
 var indexFileMagic = [8]byte{'V', 'I', 'G', 'I', 'L', 'I', 'X', 0}
 
 const (
-	headerWords = 19 // uint64 words
+	headerWords = 20 // uint64 words
 	headerSize  = headerWords * 8
 	// bounds on the tables' bucket counts (tableBuilder: at least 16)
 	minTableBits = 4
@@ -57,7 +57,8 @@ const (
 	hKeysEnt
 	hArena
 	hScopes
-	hCRC // CRC-32C of everything after the header
+	hWithTargets // 1: the targets and their keys; 0: the names only
+	hCRC         // CRC-32C of everything after the header
 )
 
 // indexFilesSupported: files hold native byte order, which is read back
@@ -110,15 +111,21 @@ func (e *ecoIndex) targetSpans() ([]uint32, []byte) {
 	return spans, arena
 }
 
-// writeIndexFile writes e (built, targets included) under key.
+// writeIndexFile writes e under key: its names, and its targets when they
+// are built.
 func (e *ecoIndex) writeIndexFile(w io.Writer, key [32]byte) error {
 	spans, arena := e.targetSpans()
+	keys := e.keys
+	withTargets := e.pending == nil
+	if !withTargets {
+		keys = (&tableBuilder{}).build() // empty, of the smallest shape
+	}
 	sections := [][]byte{
 		rawBytes(e.known.hash), rawBytes(e.known.monthly), rawBytes(e.known.rank),
 		rawBytes(e.known.target), rawBytes(e.known.popular),
 		rawBytes(e.known.slots.off), rawBytes(e.known.slots.ent), rawBytes(e.scopes),
 		rawBytes(e.rank), rawBytes(e.monthly), rawBytes(e.tier), rawBytes(spans),
-		rawBytes(e.keys.off), rawBytes(e.keys.ent), arena,
+		rawBytes(keys.off), rawBytes(keys.ent), arena,
 	}
 	var zeros [8]byte
 	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
@@ -138,9 +145,12 @@ func (e *ecoIndex) writeIndexFile(w io.Writer, key [32]byte) error {
 	hdr[hKnownOff] = uint64(len(e.known.slots.off))
 	hdr[hKnownEnt] = uint64(len(e.known.slots.ent))
 	hdr[hTargets] = uint64(len(e.names))
-	hdr[hKeysShift] = uint64(e.keys.shift)
-	hdr[hKeysOff] = uint64(len(e.keys.off))
-	hdr[hKeysEnt] = uint64(len(e.keys.ent))
+	hdr[hKeysShift] = uint64(keys.shift)
+	hdr[hKeysOff] = uint64(len(keys.off))
+	hdr[hKeysEnt] = uint64(len(keys.ent))
+	if withTargets {
+		hdr[hWithTargets] = 1
+	}
 	hdr[hArena] = uint64(len(arena))
 	hdr[hScopes] = uint64(len(e.scopes))
 	hdr[hCRC] = uint64(crc.Sum32())
@@ -191,7 +201,8 @@ func view[T any](r *indexFileReader, n uint64) []T {
 	return s
 }
 
-// readIndexFile fills e (as built by build and buildTargets) from an index
+// readIndexFile fills e (as built by build and buildTargets, or by build
+// alone: then e.pending is set, for the caller to complete) from an index
 // file's bytes, which it keeps: they must not change afterwards. It
 // checks the header against key and eco, the checksum, and every offset
 // and id a lookup will follow, so that a damaged or foreign file is an
@@ -215,6 +226,8 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 		return fmt.Errorf("%w: layout %d, want %d", errIndexFile, hdr[hLayout], indexFileLayout)
 	case hdr[hEco] != ecoCode(eco):
 		return fmt.Errorf("%w: another ecosystem's", errIndexFile)
+	case hdr[hWithTargets] > 1 || (hdr[hWithTargets] == 0 && hdr[hTargets] != 0):
+		return fmt.Errorf("%w: bad targets flag", errIndexFile)
 	}
 	for i := range 4 {
 		if hdr[hKey+i] != binary.LittleEndian.Uint64(key[8*i:]) {
@@ -294,6 +307,12 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 	e.eco, e.opts = x.eco, x.opts
 	e.known, e.scopes, e.names, e.folds, e.lights, e.stems = x.known, x.scopes, x.names, x.folds, x.lights, x.stems
 	e.rank, e.monthly, e.tier, e.keys = x.rank, x.monthly, x.tier, x.keys
+	if hdr[hWithTargets] == 0 {
+		// buildTargets fills in known.target: a copy it may write
+		e.known.target = slices.Clone(e.known.target)
+		e.pending = &pendingTargets{}
+		return nil
+	}
 	e.targetsOnce.Do(func() {}) // the targets came with the file
 	return nil
 }

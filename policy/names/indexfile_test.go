@@ -156,16 +156,16 @@ func TestOpenIndexSavesThenReadsAndAnswersAsFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Popular(policy.NPM, "react")
-	if store.saves != 0 || first.npm.pending == nil {
-		t.Fatalf("a popularity question built the targets or saved (%d saves)", store.saves)
+	if store.saves != 1 || first.npm.pending == nil {
+		t.Fatalf("a popularity question built the targets, or did not save the names (%d saves)", store.saves)
 	}
 	first.Typosquat(policy.NPM, "expresss")
-	if store.saves != 1 || len(store.files) != 1 {
-		t.Fatalf("after an npm typosquat question: %d saves, %d files; want the npm file only", store.saves, len(store.files))
+	if store.saves != 2 || len(store.files) != 1 {
+		t.Fatalf("after an npm typosquat question: %d saves, %d files; want the npm file saved again", store.saves, len(store.files))
 	}
 	first.Prepare()
-	if store.saves != 2 || store.loads != 0 {
-		t.Fatalf("after both ecosystems: %d saves, %d loads; want 2 and 0", store.saves, store.loads)
+	if store.saves != 4 || store.loads != 0 {
+		t.Fatalf("after both ecosystems: %d saves, %d loads; want 4 and 0", store.saves, store.loads)
 	}
 
 	second, err := OpenIndex(data, IndexOptions{}, files)
@@ -182,7 +182,7 @@ func TestOpenIndexSavesThenReadsAndAnswersAsFresh(t *testing.T) {
 			t.Fatalf("%s %s (-fresh +from files):\n%s", q.eco, q.name, diff)
 		}
 	}
-	if store.loads != 2 || store.saves != 2 || len(problems) != 0 {
+	if store.loads != 2 || store.saves != 4 || len(problems) != 0 {
 		t.Fatalf("second index: %d loads, %d saves, problems %v; want 2 loads and nothing written", store.loads, store.saves, problems)
 	}
 	flagged := 0
@@ -206,7 +206,7 @@ func TestOpenIndexSavesThenReadsAndAnswersAsFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		ix.Typosquat(policy.PyPI, "reqeusts")
-		if st.loads != 0 || st.saves != 1 {
+		if st.loads != 0 || st.saves != 2 {
 			t.Fatalf("%s %+v: %d loads, %d saves; want its own file written, none read", other.build, other.opts, st.loads, st.saves)
 		}
 	}
@@ -235,8 +235,65 @@ func TestOpenIndexFollowsCorpusChanges(t *testing.T) {
 			t.Fatalf("corpus %d: lefft-pad → %+v %v; want flagged %v", i, m, ok, want)
 		}
 	}
-	if store.saves != 2 || store.loads != 1 {
-		t.Fatalf("%d saves, %d loads; want one file per corpus, the second corpus' read once", store.saves, store.loads)
+	if store.saves != 4 || store.loads != 1 {
+		t.Fatalf("%d saves, %d loads; want names and the whole index saved per corpus, the second corpus' read once", store.saves, store.loads)
+	}
+}
+
+// A process that asked only popularity questions leaves files with the
+// names alone: the next process answers those without the corpus, builds
+// the targets from the corpus on its first typosquat question (answering
+// as a fresh index) and saves the whole index, which a third reads.
+func TestIndexFileWithoutTargetsIsCompletedLater(t *testing.T) {
+	c, fresh := loadIndex(t)
+	data, err := EmbeddedCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := newMemStore()
+	files := IndexFiles{Store: store, BuildID: "test-build"}
+	first, err := OpenIndex(data, IndexOptions{}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Popular(policy.NPM, "react")
+	first.Popular(policy.PyPI, "requests")
+	if store.saves != 2 || first.npm.pending == nil || first.pypi.pending == nil {
+		t.Fatalf("popularity questions: %d saves, targets built: %v", store.saves, first.npm.pending == nil)
+	}
+
+	second, err := OpenIndex(data, IndexOptions{}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := false
+	corpus := second.corpus
+	second.corpus = func() *Corpus { parsed = true; return corpus() }
+	if _, _, ok := second.Popular(policy.NPM, "react"); !ok || parsed || second.npm.pending == nil {
+		t.Fatalf("a popularity question on a names-only file: popular %v, corpus parsed %v", ok, parsed)
+	}
+	queries := lookAlikes(c)
+	for _, q := range queries {
+		if diff := cmp.Diff(askIndex(fresh, q.eco, q.name), askIndex(second, q.eco, q.name)); diff != "" {
+			t.Fatalf("%s %s (-fresh +completed):\n%s", q.eco, q.name, diff)
+		}
+	}
+	if !parsed || store.saves != 4 {
+		t.Fatalf("the targets: corpus parsed %v, %d saves; want the corpus parsed and both files saved whole", parsed, store.saves)
+	}
+
+	third, err := OpenIndex(data, IndexOptions{}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	third.corpus = func() *Corpus {
+		t.Fatal("the corpus was parsed although both files are whole")
+		return nil
+	}
+	for _, q := range queries[:500] {
+		if diff := cmp.Diff(askIndex(fresh, q.eco, q.name), askIndex(third, q.eco, q.name)); diff != "" {
+			t.Fatalf("%s %s (-fresh +read):\n%s", q.eco, q.name, diff)
+		}
 	}
 }
 
