@@ -63,6 +63,10 @@ report() { # name bytes files
 }
 
 echo "Python tree: $pylib ($py_files files, $((py_bytes/1048576)) MB, site-packages excluded)"
+# The scanner keeps its name index files in a data directory of this run
+# (XDG_CACHE_HOME): the first round writes them, as a machine's first scan
+# does, and later rounds read them (the median is a later round's).
+export XDG_CACHE_HOME="$work/cache"
 measure vigil-py    "$work/vigil-proxy" scan --offline --no-repo-config --fail-on none -f json -o "$work/v.json" "$pylib"
 measure vigil-py-1cpu "$work/vigil-proxy" scan --offline --no-repo-config --fail-on none --workers 1 -f json -o "$work/v1.json" "$pylib"
 measure bandit      bandit -r -q -f json -o "$work/b.json" -x '*/site-packages/*' "$pylib"
