@@ -95,6 +95,7 @@ GROUPS = {
     "A2": ("true", "express example: express-session cookie without Secure and SameSite"),
     "A3": ("true", "express example app with sensitive routes and no authentication at all (one project-level finding)"),
     "A4": ("true", "== on a password in a test's fake SMTP server (test_smtplib): timing-unsafe by definition, harmless in a test double (low severity)"),
+    "R8": ("false (residual)", "a variable named token holding a netrc keyword ('login', 'account', 'password'), compared with those keywords: no secret is compared (test_netrc)"),
     "R5": ("false (residual)", "Django's own framework defaults module (conf/global_settings.py SESSION_COOKIE_SECURE = False): the default every project overrides, not an application setting"),
     "R6": ("false (residual)", "django/middleware/csrf.py compares a cookie token with its sanitised form to decide whether to reset the cookie: no secret is verified"),
 }
@@ -236,8 +237,15 @@ def group_test001(tree, rel, line, fixed):
     return "T7"
 
 
+# Findings read one by one whose group differs from their rule's above:
+# (tree, rule, path) -> group.
+REVIEWED_FILES = {
+    ("stdlib", "AUTH-007", "test/test_netrc.py"): "R8",
+}
+
+
 def group_other(tree, rule, rel, line, fixed):
-    key = REVIEWED.get((tree, rule))
+    key = REVIEWED_FILES.get((tree, rule, rel)) or REVIEWED.get((tree, rule))
     if key:
         return key
     fn, chain, src = context(tree, rel, line)
