@@ -46,6 +46,26 @@ func (m *memStore) Save(name string, write func(io.Writer) error) error {
 	return nil
 }
 
+// embeddedBytes is the embedded corpus as OpenIndex reads it.
+func embeddedBytes(t *testing.T) []byte {
+	t.Helper()
+	data, err := EmbeddedCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// mustOpen is OpenIndex over data with the default options.
+func mustOpen(t *testing.T, data []byte, files IndexFiles) *Index {
+	t.Helper()
+	ix, err := OpenIndex(data, IndexOptions{}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
 // lookAlikes derives queries from the corpus the way typosquats are made
 // (a letter dropped, two swapped, an affix, a plural), plus the names
 // themselves, so that every family and the popularity answers are asked.
@@ -144,17 +164,11 @@ func TestIndexFileRoundTrip(t *testing.T) {
 // corpus, and every answer is the fresh index's.
 func TestOpenIndexSavesThenReadsAndAnswersAsFresh(t *testing.T) {
 	c, fresh := loadIndex(t)
-	data, err := EmbeddedCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := embeddedBytes(t)
 	store := newMemStore()
 	var problems []error
 	files := IndexFiles{Store: store, BuildID: "test-build", Problem: func(err error) { problems = append(problems, err) }}
-	first, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := mustOpen(t, data, files)
 	first.Popular(policy.NPM, "react")
 	if store.saves != 1 || first.npm.pending == nil {
 		t.Fatalf("a popularity question built the targets, or did not save the names (%d saves)", store.saves)
@@ -168,10 +182,7 @@ func TestOpenIndexSavesThenReadsAndAnswersAsFresh(t *testing.T) {
 		t.Fatalf("after both ecosystems: %d saves, %d loads; want 4 and 0", store.saves, store.loads)
 	}
 
-	second, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := mustOpen(t, data, files)
 	second.corpus = func() *Corpus {
 		t.Fatal("the corpus was parsed although both index files were there")
 		return nil
@@ -226,10 +237,7 @@ func TestOpenIndexFollowsCorpusChanges(t *testing.T) {
 	store := newMemStore()
 	files := IndexFiles{Store: store, BuildID: "test-build"}
 	for i, data := range [][]byte{a.Bytes(), b.Bytes(), b.Bytes()} {
-		ix, err := OpenIndex(data, IndexOptions{}, files)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ix := mustOpen(t, data, files)
 		m, ok := ix.Typosquat(policy.NPM, "lefft-pad")
 		if want := i > 0; ok != want || (ok && m.Target != "left-pad") {
 			t.Fatalf("corpus %d: lefft-pad → %+v %v; want flagged %v", i, m, ok, want)
@@ -246,26 +254,17 @@ func TestOpenIndexFollowsCorpusChanges(t *testing.T) {
 // as a fresh index) and saves the whole index, which a third reads.
 func TestIndexFileWithoutTargetsIsCompletedLater(t *testing.T) {
 	c, fresh := loadIndex(t)
-	data, err := EmbeddedCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := embeddedBytes(t)
 	store := newMemStore()
 	files := IndexFiles{Store: store, BuildID: "test-build"}
-	first, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := mustOpen(t, data, files)
 	first.Popular(policy.NPM, "react")
 	first.Popular(policy.PyPI, "requests")
 	if store.saves != 2 || first.npm.pending == nil || first.pypi.pending == nil {
 		t.Fatalf("popularity questions: %d saves, targets built: %v", store.saves, first.npm.pending == nil)
 	}
 
-	second, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := mustOpen(t, data, files)
 	parsed := false
 	corpus := second.corpus
 	second.corpus = func() *Corpus { parsed = true; return corpus() }
@@ -282,10 +281,7 @@ func TestIndexFileWithoutTargetsIsCompletedLater(t *testing.T) {
 		t.Fatalf("the targets: corpus parsed %v, %d saves; want the corpus parsed and both files saved whole", parsed, store.saves)
 	}
 
-	third, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	third := mustOpen(t, data, files)
 	third.corpus = func() *Corpus {
 		t.Fatal("the corpus was parsed although both files are whole")
 		return nil
@@ -302,16 +298,10 @@ func TestIndexFileWithoutTargetsIsCompletedLater(t *testing.T) {
 // right.
 func TestIndexFileRefusesDamage(t *testing.T) {
 	c, fresh := loadIndex(t)
-	data, err := EmbeddedCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := embeddedBytes(t)
 	store := newMemStore()
 	files := IndexFiles{Store: store, BuildID: "test-build"}
-	ix, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := mustOpen(t, data, files)
 	ix.Prepare()
 	var name string
 	for n := range store.files {
@@ -366,10 +356,7 @@ func TestIndexFileRefusesDamage(t *testing.T) {
 	store.files[name] = flip(headerSize + 999)
 	var problems []error
 	files.Problem = func(err error) { problems = append(problems, err) }
-	again, err := OpenIndex(data, IndexOptions{}, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := mustOpen(t, data, files)
 	for _, q := range lookAlikes(c)[:300] {
 		if diff := cmp.Diff(askIndex(fresh, q.eco, q.name), askIndex(again, q.eco, q.name)); diff != "" {
 			t.Fatalf("%s %s after a damaged file (-fresh +got):\n%s", q.eco, q.name, diff)
@@ -386,15 +373,9 @@ func TestIndexFileRefusesDamage(t *testing.T) {
 // Without a build identity or a store there are no files: NewLazyIndex's
 // behaviour.
 func TestOpenIndexWithoutFiles(t *testing.T) {
-	data, err := EmbeddedCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := embeddedBytes(t)
 	store := newMemStore()
-	ix, err := OpenIndex(data, IndexOptions{}, IndexFiles{Store: store})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := mustOpen(t, data, IndexFiles{Store: store})
 	if _, ok := ix.Typosquat(policy.NPM, "expresss"); !ok {
 		t.Fatal("expresss is not flagged")
 	}

@@ -36,9 +36,8 @@ const TSLanguage *tree_sitter_javascript(void);
 const TSLanguage *tree_sitter_typescript(void);
 const TSLanguage *tree_sitter_tsx(void);
 
-// vdense_grammar is the grammar itself (the numbering of vlanguage in
-// treesitter.go).
-static const TSLanguage *vdense_grammar(int lang) {
+// vgrammar is grammar lang itself (see vdense.h).
+const TSLanguage *vgrammar(int lang) {
 	switch (lang) {
 	case 1: return tree_sitter_python();
 	case 2: return tree_sitter_javascript();
@@ -97,7 +96,7 @@ static vdense_slot vdense_slots[VDENSE_LANGS] = {
 
 // pthread_once's routine takes no argument: one per slot.
 #define VDENSE_INIT(i) \
-	static void vdense_init_##i(void) { vdense_slots[i].dense = vdense_build(vdense_grammar(i)); }
+	static void vdense_init_##i(void) { vdense_slots[i].dense = vdense_build(vgrammar(i)); }
 VDENSE_INIT(1)
 VDENSE_INIT(2)
 VDENSE_INIT(3)
@@ -109,7 +108,7 @@ const TSLanguage *vdense_language(int lang) {
 	vdense_slot *s = &vdense_slots[lang];
 	pthread_once(&s->once, init[lang]);
 	// without memory for the copy, the grammar itself (slower, same trees)
-	return s->dense ? s->dense : vdense_grammar(lang);
+	return s->dense ? s->dense : vgrammar(lang);
 }
 
 // vdense_error_lookup is ts_language_lookup for the error symbols (65534
@@ -125,7 +124,7 @@ const TSLanguage *vdense_language(int lang) {
 // compiled without the macro: ts_language_lookup here is the original.
 uint16_t vdense_error_lookup(const TSLanguage *self, TSStateId state, TSSymbol symbol) {
 	for (int lang = 1; lang < VDENSE_LANGS; lang++) {
-		const TSLanguage *g = vdense_grammar(lang);
+		const TSLanguage *g = vgrammar(lang);
 		// a copy shares every table but the matrix with its grammar
 		if (g && self != g && self->parse_actions == g->parse_actions) return ts_language_lookup(g, state, symbol);
 	}
@@ -137,7 +136,7 @@ uint16_t vdense_error_lookup(const TSLanguage *self, TSStateId state, TSSymbol s
 // does it) gives another value than in the grammar; -1 when there is no
 // copy (tests).
 long vdense_mismatches(int lang) {
-	const TSLanguage *d = vdense_language(lang), *g = vdense_grammar(lang);
+	const TSLanguage *d = vdense_language(lang), *g = vgrammar(lang);
 	if (!d || d == g || d->large_state_count != d->state_count) return -1;
 	long bad = 0;
 	for (TSStateId state = 0; state < g->state_count; state++) {

@@ -101,11 +101,6 @@ const char *ts_language_symbol_name(const TSLanguage *self, TSSymbol symbol);
 uint32_t ts_language_field_count(const TSLanguage *self);
 const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
 
-const TSLanguage *tree_sitter_python(void);
-const TSLanguage *tree_sitter_javascript(void);
-const TSLanguage *tree_sitter_typescript(void);
-const TSLanguage *tree_sitter_tsx(void);
-
 // vflatten_cursor flattens like vflatten_subtrees (vnode.h, flatten.c) but
 // walks the tree with the public TSTreeCursor API: the reference that the
 // tests hold the direct walk to.
@@ -173,15 +168,7 @@ done:
 	return out;
 }
 
-static const TSLanguage *vlanguage(int lang) {
-	switch (lang) {
-	case 1: return tree_sitter_python();
-	case 2: return tree_sitter_javascript();
-	case 3: return tree_sitter_typescript();
-	case 4: return tree_sitter_tsx();
-	}
-	return NULL;
-}
+static const TSLanguage *vlanguage(int lang) { return vgrammar(lang); }
 
 // ---- Per-parse arena -------------------------------------------------
 //

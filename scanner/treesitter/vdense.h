@@ -4,6 +4,10 @@
 
 struct TSLanguage;
 
+// vgrammar is grammar lang (1 Python, 2 JavaScript, 3 TypeScript, 4 TSX) as
+// go-tree-sitter compiles it; NULL for another lang.
+const struct TSLanguage *vgrammar(int lang);
+
 // vdense_language is a copy of grammar lang (1 Python, 2 JavaScript, 3
 // TypeScript, 4 TSX) whose parse table looks up every state directly, built
 // on first use; NULL for another lang. For this package's runtime only: the
