@@ -667,6 +667,9 @@ func (c *Config) dataDir() string {
 	return ".data"
 }
 
+// indexFiles is names.index_files, true unless set to false.
+func (c *Config) indexFiles() bool { return c.Names.IndexFiles == nil || *c.Names.IndexFiles }
+
 // effective returns c with every rule setting the strategy decides filled
 // in with its value, so that `vigil-proxy config` shows what applies (not
 // "min_package_age: 0s" when the strategy makes it 30 days).
@@ -682,6 +685,8 @@ func (c Config) effective() (Config, error) {
 	c.Rules.CodeHosts = s.CodeHosts
 	c.Rules.MinWeeklyDownloads = &downloads
 	c.Rules.UnknownPopularity = string(s.UnknownPopularity)
+	indexFiles := c.indexFiles()
+	c.Names.IndexFiles = &indexFiles
 	c.Rules.Actions = map[string]string{}
 	for _, info := range policy.Catalogue() {
 		c.Rules.Actions[info.ID] = string(s.Action(info.ID))

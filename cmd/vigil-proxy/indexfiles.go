@@ -39,7 +39,7 @@ func loadIndex(cfg Config, lazy bool, log *slog.Logger) (*names.Index, error) {
 // index files).
 func loadIndexOf(cfg Config, lazy bool, log *slog.Logger, buildID string) (*names.Index, error) {
 	var files names.IndexFiles
-	if cfg.Names.IndexFiles == nil || *cfg.Names.IndexFiles {
+	if cfg.indexFiles() {
 		dir := filepath.Join(cfg.dataDir(), "index")
 		files = names.IndexFiles{
 			Store:   indexFileStore{dir: dir},

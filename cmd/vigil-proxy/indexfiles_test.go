@@ -222,3 +222,21 @@ func TestExecutableBuildID(t *testing.T) {
 		}
 	}
 }
+
+// `vigil-proxy config` shows names.index_files as it applies: true unless
+// set to false.
+func TestEffectiveConfigShowsIndexFiles(t *testing.T) {
+	c := defaultConfig()
+	e, err := c.effective()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Names.IndexFiles == nil || !*e.Names.IndexFiles {
+		t.Fatalf("default names.index_files shown as %v; want true", e.Names.IndexFiles)
+	}
+	off := false
+	c.Names.IndexFiles = &off
+	if e, err = c.effective(); err != nil || e.Names.IndexFiles == nil || *e.Names.IndexFiles {
+		t.Fatalf("names.index_files: false shown as %v (%v)", e.Names.IndexFiles, err)
+	}
+}
