@@ -105,7 +105,7 @@ type Entry struct {
 type Stats struct {
 	Hits        uint64 // Gets answered from a fresh L1 copy (including remembered not-found)
 	Misses      uint64 // Gets that started or joined a shared refresh
-	L2Hits      uint64 // shared refreshes answered from a fresh cached copy (L2) without fetching
+	L2Hits      uint64 // shared refreshes answered from a fresh L2 record without fetching (one that finds the copy an earlier refresh just put in L1 counts neither here nor as a fetch)
 	Fetches     uint64 // FetchFunc calls
 	NotModified uint64 // fetches answered "not modified"
 	StaleServed uint64 // Gets answered with a stale copy

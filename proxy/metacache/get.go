@@ -64,12 +64,20 @@ func (c *Cache) Get(ctx context.Context, key string, fetch FetchFunc, parse Pars
 }
 
 // lookupFresh answers from a fresh L1 item or L2 record: ok reports an
-// answer, which is an entry or a remembered not-found error. ok is false
-// when neither tier has a fresh, usable copy.
-func (c *Cache) lookupFresh(key string, parse ParseFunc, now time.Time) (e *Entry, ok bool, err error) {
+// answer, which is an entry or a remembered not-found error, and fromL2
+// that it was read from L2. ok is false when neither tier has a fresh,
+// usable copy.
+func (c *Cache) lookupFresh(key string, parse ParseFunc, now time.Time) (e *Entry, ok, fromL2 bool, err error) {
 	if it, found := c.l1Get(key); found && c.fresh(it.entry == nil, it.fetched, now) {
-		return it.answer(key)
+		e, ok, err := it.answer(key)
+		return e, ok, false, err
 	}
+	e, ok, err = c.lookupL2(key, parse, now)
+	return e, ok, ok, err
+}
+
+// lookupL2 is lookupFresh's L2 half: a fresh record, parsed and put in L1.
+func (c *Cache) lookupL2(key string, parse ParseFunc, now time.Time) (e *Entry, ok bool, err error) {
 	rec, found, err := c.l2Get(key, false)
 	if err != nil {
 		c.log.Warn("metadata cache read failed", "key", key, "error", err)
@@ -139,8 +147,10 @@ func (c *Cache) refresh(ctx context.Context, key string, fetch FetchFunc, parse 
 	// L2 may hold a fresh copy (restart, L1 eviction), or a flight that
 	// finished just before this one started may have refreshed the key.
 	// Parsing it here, inside the flight, parses a large document once.
-	if e, ok, err := c.lookupFresh(key, parse, now); ok {
-		c.l2Hits.Add(1)
+	if e, ok, fromL2, err := c.lookupFresh(key, parse, now); ok {
+		if fromL2 {
+			c.l2Hits.Add(1)
+		}
 		return e, err
 	}
 	p := c.loadPrior(key)
