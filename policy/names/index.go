@@ -453,9 +453,6 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 	}
 	slices.Sort(e.scopes)
 	e.scopes = slices.Compact(e.scopes)
-	if e.scopes == nil {
-		e.scopes = []uint64{}
-	}
 
 	e.pending = &pendingTargets{entries: entries, tierOf: tierOf, knownOf: knownOf, ntargets: ntargets}
 }

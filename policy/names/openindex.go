@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sync"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -52,13 +54,14 @@ func (f *indexFiles) problem(err error) {
 	}
 }
 
-// load fills e from its index file, reporting whether it could.
+// load fills e from its index file, reporting whether it could; a file
+// that is not there is no problem.
 func (f *indexFiles) load(e *ecoIndex, eco policy.Ecosystem, opts IndexOptions) bool {
 	name, key := f.name(eco, opts)
-	if !f.Store.Has(name) {
+	data, err := f.Store.Load(name)
+	if errors.Is(err, fs.ErrNotExist) {
 		return false
 	}
-	data, err := f.Store.Load(name)
 	if err == nil {
 		err = e.readIndexFile(data, key, eco, opts)
 	}
@@ -115,9 +118,9 @@ func OpenIndex(corpus []byte, opts IndexOptions, files IndexFiles) (*Index, erro
 // which is known to load: it is parsed only when an ecosystem without a
 // usable index file is first asked about.
 func OpenEmbeddedIndex(opts IndexOptions, files IndexFiles) (*Index, error) {
-	b, err := embedded.ReadFile("data/corpus.tsv.gz")
+	b, err := EmbeddedCorpus()
 	if err != nil {
-		return nil, fmt.Errorf("read embedded corpus: %w", err)
+		return nil, err
 	}
 	return openIndex(b, opts, files), nil
 }

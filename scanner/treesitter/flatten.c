@@ -84,13 +84,8 @@ static inline void vset(vnode *v, Subtree s, Length pos, TSSymbol symbol, bool n
 vnode *vflatten_subtrees(const TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
 	const TSLanguage *lang = tree->language;
 	size_t cap = *bufcap, n = 0;
-	vnode *out = buf;
-	if (!out || cap < 1024) {
-		free(out);
-		cap = 1024;
-		out = malloc(cap * sizeof(vnode));
-		if (!out) return NULL;
-	}
+	vnode *out = vnode_buf(buf, &cap);
+	if (!out) return NULL;
 	size_t fcap = 64, depth = 0;
 	vframe *frames = malloc(fcap * sizeof(vframe));
 	if (!frames) { free(out); return NULL; }

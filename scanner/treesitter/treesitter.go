@@ -106,13 +106,8 @@ const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
 // tests hold the direct walk to.
 static vnode *vflatten_cursor(TSTree *tree, int32_t *count, vnode *buf, size_t *bufcap) {
 	size_t cap = *bufcap, n = 0;
-	vnode *out = buf;
-	if (!out || cap < 1024) {
-		free(out);
-		cap = 1024;
-		out = malloc(cap * sizeof(vnode));
-		if (!out) return NULL;
-	}
+	vnode *out = vnode_buf(buf, &cap);
+	if (!out) return NULL;
 	int32_t stack_cap = 256, depth = 0;
 	int32_t *stack = malloc(stack_cap * sizeof(int32_t));      // open ancestors
 	int32_t *lastchild = malloc(stack_cap * sizeof(int32_t));  // their last child so far

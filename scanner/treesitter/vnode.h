@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 // vnode is one node of a flattened tree, in pre-order. end is the index
 // after the node's last descendant, so a subtree is the range [i, end).
@@ -18,6 +19,16 @@ typedef struct {
 } vnode;
 
 struct TSTree;
+
+// vnode_buf returns buf when it holds at least 1,024 nodes, else a fresh
+// 1,024-node array (buf is freed) with *cap set; NULL when out of memory.
+// Both flatteners start their output with it.
+static inline vnode *vnode_buf(vnode *buf, size_t *cap) {
+	if (buf && *cap >= 1024) return buf;
+	free(buf);
+	*cap = 1024;
+	return malloc(*cap * sizeof(vnode));
+}
 
 // vflatten_subtrees flattens tree into buf (malloc'ed, *bufcap nodes long;
 // NULL to allocate one), growing it as needed, by walking tree-sitter's
