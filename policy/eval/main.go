@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/policy/names"
 )
 
@@ -24,11 +25,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	gen := fs.Bool("gen", false, "regenerate the dev set instead of evaluating")
 	real := fs.Bool("real", false, "evaluate documented typosquats (testdata/real.tsv) and left-out legitimate names (testdata/legit.tsv)")
-	verbose := fs.Bool("v", false, "with -real: list every verdict and false positive")
+	verbose := fs.Bool("v", false, "with -real or -calibrate: list every verdict and false positive")
+	calibrate := fs.Bool("calibrate", false, "judge the calibration population (corpus names in the legitimate sample's popularity bands, not in the sample) with the leave-out protocol, in folds")
 	path := fs.String("devset", "policy/eval/testdata/devset.tsv", "dev set path")
 	misses := fs.Int("misses", 0, "list up to this many misses and false positives")
 	sampleNPM := fs.String("sample-npm", "", "with -sample-pypi: draw testdata/legit.tsv from these package lists")
 	samplePyPI := fs.String("sample-pypi", "", "PyPI package list (name version month rank summary)")
+	judgeNPM := fs.String("judge-npm", "", "judge every name of this npm package list (name first) and count verdicts per family")
+	judgePyPI := fs.String("judge-pypi", "", "judge every name of this PyPI package list (name first) and count verdicts per family")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -44,6 +48,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "eval:", err)
 		return 3
+	}
+	for _, j := range []struct {
+		eco  policy.Ecosystem
+		path string
+	}{{policy.NPM, *judgeNPM}, {policy.PyPI, *judgePyPI}} {
+		if j.path == "" {
+			continue
+		}
+		f, err := os.Open(j.path)
+		if err != nil {
+			fmt.Fprintln(stderr, "eval:", err)
+			return 3
+		}
+		err = JudgeList(names.NewIndex(c), j.eco, f, stdout, *verbose)
+		f.Close()
+		if err != nil {
+			fmt.Fprintln(stderr, "eval:", err)
+			return 3
+		}
+		return 0
+	}
+	if *calibrate {
+		if err := runCalibrate(c, stdout, *verbose); err != nil {
+			fmt.Fprintln(stderr, "eval:", err)
+			return 3
+		}
+		return 0
 	}
 	if *real {
 		if err := runReal(c, stdout, *verbose); err != nil {
@@ -116,6 +147,20 @@ func writeLegitSample(npmPath, pypiPath, out string) error {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return f.Close()
+}
+
+func runCalibrate(c *names.Corpus, w io.Writer, verbose bool) error {
+	lf, err := os.Open("policy/eval/testdata/legit.tsv")
+	if err != nil {
+		return fmt.Errorf("open legit sample: %w", err)
+	}
+	defer lf.Close()
+	legit, err := ReadLegit(lf)
+	if err != nil {
+		return err
+	}
+	WriteCalibration(w, Calibrate(c, CalibrationPopulation(c, legit)), verbose)
+	return nil
 }
 
 func runReal(c *names.Corpus, w io.Writer, verbose bool) error {

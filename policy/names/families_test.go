@@ -1,6 +1,7 @@
 package names
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -266,7 +267,8 @@ func TestInteriorEdit(t *testing.T) {
 // of a candidate of 7+ letters (a vowel swapped, a letter added inside a
 // word) and a plural "s" now warn; edits at a word's edge and short
 // candidates stay silent, and none of them blocks. A short candidate two
-// edits from one of the 100 most downloaded projects warns.
+// edits from one of the 100 most downloaded projects warns, and blocks
+// when the edit makes a token no corpus name has (see TestWordEdits).
 func TestLooseSlipTier(t *testing.T) {
 	t.Parallel()
 	c := &Corpus{
@@ -280,23 +282,24 @@ func TestLooseSlipTier(t *testing.T) {
 		name    string
 		flagged bool
 		family  string
+		conf    Confidence
 	}{
-		{policy.PyPI, "stormclaud", true, FamilySubstitution}, // a vowel swapped inside a word
-		{policy.PyPI, "stormcleoud", true, FamilyInsertion},   // a letter added inside a word
-		{policy.PyPI, "stormclouds", true, FamilyPlural},      // a plural
-		{policy.PyPI, "stormcloudz", false, ""},               // a letter appended at the end
-		{policy.PyPI, "ptormcloud", false, ""},                // the first letter changed
-		{policy.PyPI, "gustys", false, ""},                    // too short to tell
-		{policy.NPM, "stormclaud", false, ""},                 // npm keeps its download tiers
-		{policy.PyPI, "clodkt", true, FamilyDistance2},        // two edits, a top-100 target
-		{policy.PyPI, "lodkit", false, ""},                    // ... with its first letter kept
-		{policy.PyPI, "clodst", false, ""},                    // a top-1,000 target is no top-100 one
-		{policy.PyPI, "cldkt", false, ""},                     // five letters are too short
+		{policy.PyPI, "stormclaud", true, FamilySubstitution, Low}, // a vowel swapped inside a word
+		{policy.PyPI, "stormcleoud", true, FamilyInsertion, Low},   // a letter added inside a word
+		{policy.PyPI, "stormclouds", true, FamilyPlural, Low},      // a plural
+		{policy.PyPI, "stormcloudz", false, "", Low},               // a letter appended at the end
+		{policy.PyPI, "ptormcloud", false, "", Low},                // the first letter changed
+		{policy.PyPI, "gustys", false, "", Low},                    // too short to tell
+		{policy.NPM, "stormclaud", false, "", Low},                 // npm keeps its download tiers
+		{policy.PyPI, "clodkt", true, FamilyDistance2, High},       // two edits of a top-100 target into a non-word
+		{policy.PyPI, "lodkit", false, "", Low},                    // ... with its first letter kept
+		{policy.PyPI, "clodst", false, "", Low},                    // a top-1,000 target is no top-100 one
+		{policy.PyPI, "cldkt", false, "", Low},                     // five letters are too short
 	}
 	for _, tc := range tests {
 		m, ok := ix.Typosquat(tc.eco, tc.name)
-		if ok != tc.flagged || (ok && (m.Family != tc.family || m.Confidence != Low)) {
-			t.Errorf("Typosquat(%s, %q) = %+v, %v; want flagged %v (%s, low)", tc.eco, tc.name, m, ok, tc.flagged, tc.family)
+		if ok != tc.flagged || (ok && (m.Family != tc.family || m.Confidence != tc.conf)) {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want flagged %v (%s, %v)", tc.eco, tc.name, m, ok, tc.flagged, tc.family, tc.conf)
 		}
 	}
 }
@@ -354,5 +357,86 @@ func TestRound3Families(t *testing.T) {
 		if !ok || m.Target != tc.target || m.Confidence != tc.want {
 			t.Errorf("Typosquat(%s, %q) = %+v, %v; want %s %v", tc.eco, tc.name, m, ok, tc.target, tc.want)
 		}
+	}
+}
+
+// TestWordEdits: what an edit makes of the target's word grades it. An
+// edit that makes a word of package naming (a token of wordMinNames or
+// more corpus names) only warns; one that makes a token no corpus name
+// has blocks as before, and on the top-100 PyPI projects even a loose
+// edit into such a token blocks, unless the token is words glued
+// together. An "x-node" name is a port's, like "node-x": it warns. Every
+// candidate is absent from the made-up corpus (left out, as a new
+// package would be).
+func TestWordEdits(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		NPM: []Entry{
+			{Name: "cookie-parser", Monthly: 50_000_000, Role: RoleTarget},
+			{Name: "prisma", Monthly: 30_000_000, Role: RoleTarget},
+			{Name: "lodash", Monthly: 90_000_000, Role: RoleTarget},
+		},
+		PyPI: []Entry{{Name: "requests", Rank: 5}, {Name: "colorama", Rank: 40}},
+	}
+	// names that make "parse", "prism", "req" and "west" words, spread
+	// over both ecosystems (words count across them)
+	for i := range wordMinNames {
+		c.NPM = append(c.NPM,
+			Entry{Name: fmt.Sprintf("parse-thing%d", i), Monthly: 500, Role: RoleKnown},
+			Entry{Name: fmt.Sprintf("prism-theme%d", i), Monthly: 500, Role: RoleKnown})
+		c.PyPI = append(c.PyPI,
+			Entry{Name: fmt.Sprintf("req-tool%d", i), Rank: 8000 + 2*i},
+			Entry{Name: fmt.Sprintf("west-data%d", i), Rank: 8001 + 2*i})
+	}
+	ix := NewIndex(c)
+	tests := []struct {
+		eco    policy.Ecosystem
+		name   string
+		target string
+		conf   Confidence
+	}{
+		{policy.NPM, "cookie-parse", "cookie-parser", Low}, // "parse" is a word
+		{policy.NPM, "cookie-parsr", "cookie-parser", High},
+		{policy.NPM, "prism", "prisma", Low},
+		{policy.NPM, "prsima", "prisma", High},
+		{policy.NPM, "lodash-node", "lodash", Low}, // a port's name
+		{policy.NPM, "lodash-js", "lodash", High},
+		{policy.PyPI, "reqest", "requests", High},   // two edits into a non-word
+		{policy.PyPI, "colorona", "colorama", High}, // ... first and last letters kept
+		{policy.PyPI, "reqwest", "requests", Low},   // "req" and "west" glued
+		{policy.PyPI, "request", "requests", High},  // the plural rule keeps its grade
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if !ok || m.Target != tc.target || m.Confidence != tc.conf {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want %s (%v)", tc.eco, tc.name, m, ok, tc.target, tc.conf)
+		}
+	}
+}
+
+func TestTokensAndGluedWords(t *testing.T) {
+	t.Parallel()
+	var dst [3][2]int
+	n, all := tokensOf("@scope/a-b_c", dst[:])
+	if n != 3 || all {
+		t.Errorf("tokensOf(@scope/a-b_c) into 3 = %d, %v; want 3, false", n, all)
+	}
+	n, all = tokensOf("x..y", dst[:])
+	if n != 2 || !all || dst[1] != [2]int{3, 4} {
+		t.Errorf("tokensOf(x..y) = %d %v %v; want 2 tokens, the second [3 4]", n, all, dst[:n])
+	}
+	c := &Corpus{NPM: []Entry{{Name: "face", Monthly: 50_000_000, Role: RoleTarget}}}
+	for i := range wordMinNames {
+		c.NPM = append(c.NPM, Entry{Name: fmt.Sprintf("face-%d", i), Monthly: 500, Role: RoleKnown},
+			Entry{Name: fmt.Sprintf("lock-%d", i), Monthly: 500, Role: RoleKnown})
+	}
+	e := NewIndex(c).eco(policy.NPM)
+	for tok, want := range map[string]bool{"facelock": true, "lockface": true, "face": false, "facelo": false, "facelocks": false} {
+		if got := e.gluedWords([]byte(tok)); got != want {
+			t.Errorf("gluedWords(%q) = %v, want %v", tok, got, want)
+		}
+	}
+	if got := e.wordCount([]byte("face")); got != wordMinNames+1 {
+		t.Errorf("wordCount(face) = %d, want %d", got, wordMinNames+1)
 	}
 }

@@ -159,6 +159,7 @@ const (
 	kindBaseDel // deletions of a scoped target's name part
 	kindTrunc   // a long target's light fold less its last two characters
 	kindScope   // an npm scope holding a popular package (see ownedScope)
+	kindWord    // a word of corpus names; the value counts the names (see wordCount)
 )
 
 // firstTokenKey hashes a name's scope and first word ("flask" for

@@ -26,12 +26,12 @@ import (
 
 // indexFileLayout changes whenever the layout below or the meaning of any
 // array changes; the build identity in the key covers code changes too.
-const indexFileLayout = 3
+const indexFileLayout = 4
 
 var indexFileMagic = [8]byte{'V', 'I', 'G', 'I', 'L', 'I', 'X', 0}
 
 const (
-	headerWords = 20 // uint64 words
+	headerWords = 24 // uint64 words
 	headerSize  = headerWords * 8
 	// bounds on the tables' bucket counts (tableBuilder: at least 16)
 	minTableBits = 4
@@ -59,6 +59,9 @@ const (
 	hScopes
 	hWithTargets // 1: the targets and their keys; 0: the names only
 	hCRC         // CRC-32C of everything after the header
+	hWordsShift
+	hWordsOff
+	hWordsEnt
 )
 
 // indexFilesSupported: files hold native byte order, which is read back
@@ -115,17 +118,18 @@ func (e *ecoIndex) targetSpans() ([]uint32, []byte) {
 // are built.
 func (e *ecoIndex) writeIndexFile(w io.Writer, key [32]byte) error {
 	spans, arena := e.targetSpans()
-	keys := e.keys
+	keys, words := e.keys, e.words
 	withTargets := e.pending == nil
 	if !withTargets {
 		keys = (&tableBuilder{}).build() // empty, of the smallest shape
+		words = keys
 	}
 	sections := [][]byte{
 		rawBytes(e.known.hash), rawBytes(e.known.monthly), rawBytes(e.known.rank),
 		rawBytes(e.known.target), rawBytes(e.known.popular),
 		rawBytes(e.known.slots.off), rawBytes(e.known.slots.ent), rawBytes(e.scopes),
 		rawBytes(e.rank), rawBytes(e.monthly), rawBytes(e.tier), rawBytes(spans),
-		rawBytes(keys.off), rawBytes(keys.ent), arena,
+		rawBytes(keys.off), rawBytes(keys.ent), rawBytes(words.off), rawBytes(words.ent), arena,
 	}
 	var zeros [8]byte
 	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
@@ -148,6 +152,9 @@ func (e *ecoIndex) writeIndexFile(w io.Writer, key [32]byte) error {
 	hdr[hKeysShift] = uint64(keys.shift)
 	hdr[hKeysOff] = uint64(len(keys.off))
 	hdr[hKeysEnt] = uint64(len(keys.ent))
+	hdr[hWordsShift] = uint64(words.shift)
+	hdr[hWordsOff] = uint64(len(words.off))
+	hdr[hWordsEnt] = uint64(len(words.ent))
 	if withTargets {
 		hdr[hWithTargets] = 1
 	}
@@ -256,6 +263,8 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 	spans := view[uint32](r, 8*nTargets)
 	x.keys.off = view[uint32](r, hdr[hKeysOff])
 	x.keys.ent = view[uint64](r, hdr[hKeysEnt])
+	x.words.off = view[uint32](r, hdr[hWordsOff])
+	x.words.ent = view[uint64](r, hdr[hWordsEnt])
 	arena := view[byte](r, hdr[hArena])
 	if r.err != nil {
 		return r.err
@@ -269,6 +278,9 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 	}
 	if x.keys.shift, err = checkTable(hdr[hKeysShift], x.keys.off, x.keys.ent, nTargets); err != nil {
 		return fmt.Errorf("target keys: %w", err)
+	}
+	if x.words.shift, err = checkTable(hdr[hWordsShift], x.words.off, x.words.ent, maxWordCount+1); err != nil {
+		return fmt.Errorf("words: %w", err)
 	}
 	for _, p := range popular {
 		if p > 1 {
@@ -306,7 +318,7 @@ func (e *ecoIndex) readIndexFile(data []byte, key [32]byte, eco policy.Ecosystem
 	}
 	e.eco, e.opts = x.eco, x.opts
 	e.known, e.scopes, e.names, e.folds, e.lights, e.stems = x.known, x.scopes, x.names, x.folds, x.lights, x.stems
-	e.rank, e.monthly, e.tier, e.keys = x.rank, x.monthly, x.tier, x.keys
+	e.rank, e.monthly, e.tier, e.keys, e.words = x.rank, x.monthly, x.tier, x.keys, x.words
 	if hdr[hWithTargets] == 0 {
 		// buildTargets fills in known.target: a copy it may write
 		e.known.target = slices.Clone(e.known.target)
