@@ -217,6 +217,15 @@ func wordsOfPath(p string) []string {
 	return out
 }
 
+// isUpdateOrDelete: the method edits or removes an existing resource.
+func isUpdateOrDelete(method string) bool {
+	switch strings.ToUpper(method) {
+	case "DELETE", "PUT", "PATCH":
+		return true
+	}
+	return false
+}
+
 // isDestructive: DELETE/PUT/PATCH, or delete/update/admin handler or path
 // words on another state-changing (or unknown) method.
 func isDestructive(method, path, handler string) bool {
