@@ -278,7 +278,14 @@ func emptyJSBlock(b treesitter.Node) bool {
 // expect(obj.f(...)).toBe(V) or toEqual(V).
 func (v *visitor) jsCircular(body treesitter.Node) {
 	rets := map[string]string{}
+	resultOf := map[string]string{} // const n = await svc.count(1): n → count
 	body.Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "variable_declarator" && n.Field("name").Kind() == "identifier" {
+			if val := jsUnwrap(n.Field("value")); val.Kind() == "call_expression" {
+				resultOf[n.Field("name").Text()] = lastName(val.Field("function").Text())
+			}
+			return true
+		}
 		if n.Kind() != "call_expression" {
 			return true
 		}
@@ -291,7 +298,7 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		default:
 			return true
 		}
-		val := n.Field("arguments").NamedChild(0).Text()
+		val := jsUnwrap(n.Field("arguments").NamedChild(0)).Text()
 		obj := fn.Field("object")
 		target := lastName(obj.Text())
 		if obj.Kind() == "call_expression" && strings.HasSuffix(obj.Field("function").Text(), "spyOn") {
@@ -318,7 +325,7 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		default:
 			return true
 		}
-		expected := n.Field("arguments").NamedChild(0).Text()
+		expected := jsUnwrap(n.Field("arguments").NamedChild(0)).Text()
 		// Find expect(<call>) at the root of the chain.
 		root := fn.Field("object")
 		for root.Kind() == "member_expression" {
@@ -327,19 +334,38 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		if root.Kind() != "call_expression" || root.Field("function").Text() != "expect" {
 			return true
 		}
-		actual := root.Field("arguments").NamedChild(0)
-		if actual.Kind() == "await_expression" {
-			actual = actual.NamedChild(0)
+		actual := jsUnwrap(root.Field("arguments").NamedChild(0))
+		var name string
+		switch actual.Kind() {
+		case "call_expression":
+			name = lastName(actual.Field("function").Text())
+		case "identifier":
+			name = resultOf[actual.Text()] // one hop: the result held in a variable
 		}
-		if actual.Kind() != "call_expression" {
+		if name == "" {
 			return true
 		}
-		name := lastName(actual.Field("function").Text())
 		if ret, ok := rets[name]; ok && ret == expected {
 			v.finding(CircularMock, n, fmt.Sprintf("asserts that the mocked %s returns %s, the value the test gave the mock", name, ret))
 		}
 		return true
 	})
+}
+
+// jsUnwrap strips what does not change a value: await, parentheses and
+// TypeScript's `as T`, `satisfies T` and non-null `!`.
+func jsUnwrap(n treesitter.Node) treesitter.Node {
+	for {
+		switch n.Kind() {
+		case "await_expression", "parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression":
+			if n.NamedChildCount() == 0 {
+				return n
+			}
+			n = n.NamedChild(0)
+		default:
+			return n
+		}
+	}
 }
 
 // jsHelpersOnly collects assertion helpers from non-test code.

@@ -697,10 +697,15 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		switch n.Kind() {
 		case "assert_statement":
 			cmp := n.NamedChild(0)
-			if cmp.Kind() != "comparison_operator" || !strings.Contains(cmp.Text(), "==") {
+			if cmp.Kind() != "comparison_operator" || cmp.NamedChildCount() != 2 {
 				return true
 			}
 			a, b = cmp.NamedChild(0), cmp.NamedChild(1)
+			// == compares values; `is` compares them only for the
+			// singletons True, False and None
+			if !strings.Contains(cmp.Text(), "==") && !(pyIsOperator(cmp) && (pySingleton(a) || pySingleton(b))) {
+				return true
+			}
 		case "call":
 			if last := lastName(n.Field("function").Text()); last == "assertEqual" || last == "assertEquals" {
 				args := n.Field("arguments").NamedChildren()
@@ -737,6 +742,24 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		}
 		return true
 	})
+}
+
+// pyIsOperator: the comparison is `a is b` (not `is not`).
+func pyIsOperator(cmp treesitter.Node) bool {
+	for i := 0; i < cmp.ChildCount(); i++ {
+		if c := cmp.Child(i); !c.IsNamed() {
+			return c.Text() == "is" && cmp.ChildCount() == 3
+		}
+	}
+	return false
+}
+
+func pySingleton(n treesitter.Node) bool {
+	switch n.Kind() {
+	case "true", "false", "none":
+		return true
+	}
+	return false
 }
 
 // mockedResult names the call whose result an assertion operand is: the

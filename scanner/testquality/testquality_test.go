@@ -62,6 +62,7 @@ func check(t *testing.T, cases []tcase, opts Options) {
 
 func py(src string) map[string]string { return map[string]string{"tests/test_x.py": src} }
 func js(src string) map[string]string { return map[string]string{"test/x.test.js": src} }
+func ts(src string) map[string]string { return map[string]string{"test/x.test.ts": src} }
 
 func TestNoAssertions(t *testing.T) {
 	check(t, []tcase{
@@ -289,7 +290,13 @@ func TestCircularMock(t *testing.T) {
 		{"mocker.patch", py("def test_p(mocker):\n    mocker.patch('a.b.price', return_value=5)\n    assert price() == 5\n"), []string{"tests/test_x.py:3 TEST-005"}},
 		{"jest spyOn", js("it('x', () => {\n  jest.spyOn(svc, 'total').mockReturnValue(42);\n  expect(svc.total()).toBe(42);\n});\n"), []string{"test/x.test.js:3 TEST-005"}},
 		{"jest resolved", js("it('x', async () => {\n  fetchUser.mockResolvedValue(user);\n  expect(await fetchUser(1)).toEqual(user);\n});\n"), []string{"test/x.test.js:3 TEST-005"}},
+		{"is True against the patched value", py("@patch('billing.rules.is_overdue')\ndef test_o(m):\n    m.return_value = True\n    assert rules.is_overdue(inv) is True\n"), []string{"tests/test_x.py:4 TEST-005"}},
+		{"jest resolved, result held in a variable", js("it('x', async () => {\n  jest.spyOn(repo, 'countRows').mockResolvedValue(9);\n  const rows = await repo.countRows('t');\n  expect(rows).toBe(9);\n});\n"), []string{"test/x.test.js:4 TEST-005"}},
+		{"vitest spy with a TypeScript cast", ts("it('x', async () => {\n  vi.spyOn(api, 'lookup').mockResolvedValue({ id: 7 } as any);\n  const got = await api.lookup('k');\n  expect(got).toEqual({ id: 7 });\n});\n"), []string{"test/x.test.ts:4 TEST-005"}},
 		// negatives
+		{"is True on the real unit", py("@patch('billing.rules.fetch_due')\ndef test_o(m):\n    m.return_value = True\n    assert rules.is_overdue(inv) is True\n"), nil},
+		{"is not None on the mocked call", py("@patch('billing.rules.lookup')\ndef test_o(m):\n    m.return_value = None\n    assert rules.lookup(1) is not None\n"), []string{"tests/test_x.py:2 TEST-002"}},
+		{"jest variable from the real unit", js("it('x', async () => {\n  jest.spyOn(repo, 'countRows').mockResolvedValue(9);\n  const total = await report.total('t');\n  expect(total).toBe(9);\n});\n"), nil},
 		{"mock collaborator", py("@patch('app.pricing.fetch_rates', return_value={'EUR': 1})\ndef test_total(m):\n    assert pricing.total(cart) == 42\n"), nil},
 		{"different value", py("@patch('app.pricing.total', return_value=42)\ndef test_total(m):\n    assert report() == 42\n"), nil},
 		{"asserts call made", py("@patch('app.mail.send')\ndef test_s(m):\n    notify(u)\n    m.assert_called_once()\n"), nil},
