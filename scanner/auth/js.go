@@ -183,6 +183,10 @@ func (j *jsFile) collect(root node) {
 				top := decl.Parent().Kind() == "program" || (decl.Parent().Kind() == "export_statement" && decl.Parent().Parent().Kind() == "program")
 				if top {
 					j.consts[name.Text()] = val
+					if val.Kind() == "object" && decl.Parent().Kind() == "export_statement" {
+						// export const jwtConstants = { secret: '…' }
+						j.exportObject(val, name.Text())
+					}
 					if v, ok := j.secretValueOf(val, 1); ok && secretishName(name.Text()) {
 						v.name = name.Text()
 						j.facts.constants[j.mod+"#"+name.Text()] = v

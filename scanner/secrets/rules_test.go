@@ -94,6 +94,8 @@ func TestSEC001Placeholder(t *testing.T) {
 			want: []want{{"SEC-001", "tests/test_app.py", 1, "medium"}}},
 		{name: "placeholder password in a database URL", files: py("DB = \"postgresql://app:password@db.acme.io/app\"\n"),
 			want: []want{{"SEC-001", "app/settings.py", 1, "high"}}},
+		{name: "NestJS docs jwtConstants (a sentence, yet public)", files: map[string]string{"src/auth/constants.ts": "export const jwtConstants = {\n  secret: 'DO NOT USE THIS VALUE. INSTEAD, CREATE A COMPLEX SECRET AND KEEP IT SAFE OUTSIDE OF THE SOURCE CODE.',\n};\n"},
+			want: []want{{"SEC-001", "src/auth/constants.ts", 2, "high"}}},
 		{name: "vendor prefix with x filler", files: py("OPENAI_API_KEY = \"sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx\"\nSTRIPE_SECRET_KEY = \"sk_test_XXXXXXXXXXXXXXXXXXXXXXXX\"\nGITHUB_TOKEN = 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n"),
 			want: []want{{"SEC-001", "app/settings.py", 1, "high"}, {"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}}},
 		{name: "replace-me key with base64 padding", files: py("from cryptography.fernet import Fernet\nf = Fernet(b\"REPLACE_WITH_GENERATED_KEY==\")\n"),
