@@ -250,7 +250,11 @@ var (
 	pyBodyRoleCondRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|permission_required|\bcan_\w+\(`)
 	pyTokenCheckRE   = regexp.MustCompile(`\bjwt\.decode\(|\bdecode_\w*token\w*\(|\bverify_\w*token\w*\(|InvalidTokenError|JWTError|ExpiredSignatureError|credentials_exception|Could not validate credentials`)
 	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
-	pyOwnerFieldRE   = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)|\[\s*['"](?:owner|owner_id|user_id|author|author_id|created_by|creator|creator_id)['"]\s*\]\s*(?:==|!=)`)
+	// pyOwnerFieldRE: an owner field compared, or passed as a keyword
+	// filter (filter_by(owner_id=…), get_object_or_404(…, author=…)); a
+	// statement such as `user = db.get(User, user_id)` checks nothing, nor
+	// does `user is None`.
+	pyOwnerFieldRE = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|is\s+(?:not\s+)?(?:[a-zA-MO-Z_]|N[^o])|in\b)|[(,]\s*(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*=[^=]|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)|\[\s*['"](?:owner|owner_id|user_id|author|author_id|created_by|creator|creator_id)['"]\s*\]\s*(?:==|!=)`)
 
 	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
 	// a loader middleware), so req.user is not evidence of authentication.
