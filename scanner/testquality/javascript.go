@@ -103,7 +103,7 @@ func (v *visitor) jsCall(n treesitter.Node) bool {
 }
 
 func (v *visitor) jsSkip(n treesitter.Node, what string) {
-	if v.commentNear(n) {
+	if v.commentNear(n) || jsBodyOpensWithComment(n) {
 		return
 	}
 	// node:test's { skip: 'reason' } carries its own reason.
@@ -117,6 +117,32 @@ func (v *visitor) jsSkip(n treesitter.Node, what string) {
 		}
 	}
 	v.finding(UnexplainedSkip, n, what+" without a reason (add a comment saying why)")
+}
+
+// jsBodyOpensWithComment: the skipped test's callback starts with a
+// comment of two words or more, the other place people write why
+// (it.skip('x', () => { // needs the staging DB …).
+func jsBodyOpensWithComment(call treesitter.Node) bool {
+	args := call.Field("arguments").NamedChildren()
+	if len(args) == 0 {
+		return false
+	}
+	fn := args[len(args)-1]
+	switch fn.Kind() {
+	case "arrow_function", "function_expression", "function":
+	default:
+		return false
+	}
+	body := fn.Field("body")
+	if body.Kind() != "statement_block" || body.NamedChildCount() == 0 {
+		return false
+	}
+	first := body.NamedChild(0)
+	if first.Kind() != "comment" {
+		return false
+	}
+	c := strings.Trim(first.Text(), "/* \t\n")
+	return len(strings.Fields(c)) >= 2 && !strings.Contains(c, "vigil-ignore")
 }
 
 // jsBody gathers the assertion facts of a test or helper body.

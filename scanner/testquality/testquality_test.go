@@ -329,6 +329,8 @@ func TestUnexplainedSkip(t *testing.T) {
 		{"unittest.skip reason", py("@unittest.skip('moved to integration suite')\ndef test_x():\n    assert f() == 1\n"), nil},
 		{"pytest.skip msg", py("def test_x():\n    pytest.skip('no GPU here')\n"), []string{"tests/test_x.py:1 TEST-001"}},
 		{"it.skip with comment", js("// flaky until the API mock supports retries (#88)\nit.skip('x', () => { expect(f()).toBe(1); });\n"), nil},
+		{"it.skip with the reason opening its body", js("it.skip('x', async () => {\n  // waits for the sandbox account (OPS-7)\n  expect(await f()).toBe(1);\n});\n"), nil},
+		{"it.skip whose body opens with code is unexplained", js("it.skip('x', async () => {\n  expect(await f()).toBe(1); // todo\n});\n"), []string{"test/x.test.js:1 TEST-006"}},
 		{"node skip reason", js("test('x', { skip: 'windows only' }, () => { assert.equal(f(), 1); });\n"), nil},
 		{"unittest reason in a variable", py("@unittest.skipUnless(SKIP_MESSAGE is None, SKIP_MESSAGE)\nclass T(TestCase):\n    def test_x(self):\n        self.assertEqual(f(), 1)\n"), nil},
 		{"unittest formatted reason", py("@unittest.skipIf(not term, '$TERM=%r, initscr() may exit' % term)\nclass T(TestCase):\n    def test_x(self):\n        self.assertEqual(f(), 1)\n"), nil},
