@@ -182,7 +182,10 @@ func TestTrivialAssertions(t *testing.T) {
 		{"not.toBeNull", js("it('x', () => { expect(run()).not.toBeNull(); });\n"), []string{"test/x.test.js:1 TEST-002"}},
 		{"assert.ok bare", js("it('x', () => { const r = run(); assert.ok(r); });\n"), []string{"test/x.test.js:1 TEST-002"}},
 		{"assertTrue given an expected value (meant assertEqual)", py("class T(TestCase):\n    def test_x(self):\n        w.write('hello')\n        self.assertTrue(m.write.call_args, (('hello',), {}))\n"), []string{"tests/test_x.py:2 TEST-002"}},
+		{"or True always passes", py("def test_x():\n    n = count(rows)\n    assert n == 3 or True\n"), []string{"tests/test_x.py:1 TEST-002"}},
 		// negatives
+		{"or between two checks", py("def test_x():\n    assert run() == 1 or run() == 2\n"), nil},
+		{"or a falsy literal leaves the other side to check", py("def test_x():\n    assert run() or 0\n"), nil},
 		{"f-string reads a name", py("def test_x():\n    assert f'{render()}' == 'ok'\n"), nil},
 		{"code under test beside a literal", py("def test_add():\n    assert add(10, 20) == 30\n"), nil},
 		{"js value under test", js("it('x', () => { expect(add(1, 1)).toBe(2); });\n"), nil},
