@@ -12,7 +12,7 @@ import (
 
 // route is one endpoint candidate, extracted into plain values.
 type route struct {
-	framework string // fastapi, flask, django, express, nest
+	framework string // fastapi, flask, django, express, nest, next
 	file      string
 	test      bool
 	at        pos    // the handler (AUTH-002: the ownership check goes there)
@@ -251,7 +251,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	}
 	var all []judged
 	for _, rt := range routes {
-		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.foreignOwner) {
+		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.framework == "next" || rt.foreignOwner) {
 			rt.auth = true
 		}
 		if span, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {

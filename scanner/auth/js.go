@@ -78,6 +78,13 @@ func (j *jsFile) run() []scanner.Finding {
 		}
 		return true
 	})
+	if !j.f.Test {
+		if kind, url := nextRouteOf(j.f.Path); kind != notNextRoute {
+			j.nextRoutes(root, kind, url)
+		} else if isNextMiddleware(j.f.Path) {
+			j.nextMiddleware()
+		}
+	}
 	if j.fastifyJWTNoExpiry {
 		for _, c := range j.fastifySigns {
 			j.fastifySign(c)
