@@ -1006,6 +1006,11 @@ func middlewareClass(n node) (bool, bool) {
 				if s, ok := jsStr(a); ok && isRoleName(s) {
 					ro = true
 				}
+				// combinators: fastify.auth([ownerPolicy(fastify)]),
+				// requireAuth(checkRole('admin'))
+				if _, y := middlewareClass(a); y {
+					ro = true
+				}
 			}
 		}
 		return au, ro

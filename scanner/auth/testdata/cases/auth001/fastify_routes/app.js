@@ -24,3 +24,8 @@ app.delete('/wishlists/:id', async (request, reply) => {  // ok: AUTH-001, AUTH-
   if (!request.user) return reply.code(401).send();
   await wishlists.remove({ id: request.params.id, owner: request.user.sub });
 });
+
+app.register(require('@fastify/auth'));
+app.patch('/carts/:id/owner', { onRequest: app.auth([cartOwnerPolicy(app)]) }, async (request) => {  // ok: AUTH-001, AUTH-002
+  return carts.transfer(request.params.id, request.body.owner);
+});
