@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -1078,8 +1079,21 @@ func (j *jsFile) importedRouter(a node) bool {
 	if hasWord(ws, "middleware", "middlewares", "guard", "guards", "auth", "authentication", "passport") && !hasWord(ws, "router", "routers", "route", "routes") {
 		return false
 	}
-	return hasWord(ws, "router", "routers", "route", "routes", "controller", "controllers", "api", "endpoints", "views")
+	if hasWord(ws, "router", "routers", "route", "routes", "controller", "controllers", "api", "endpoints", "views") {
+		return true
+	}
+	// app.use('/admin', admin) with admin = require('./admin'): a module
+	// named by a plain noun is a router; middleware is named by what it
+	// does (requireAdmin, isAdmin, adminOnly, ensureLoggedIn)
+	base := words(path.Base(spec))
+	return len(base) > 0 && a.Kind() == "identifier" && !hasWord(base, middlewareVerbs...) && !hasWord(words(a.Text()), middlewareVerbs...)
 }
+
+// middlewareVerbs name what a guard does; a module or variable without one
+// is named after a resource.
+var middlewareVerbs = []string{"require", "requires", "ensure", "verify", "check", "is", "has", "only", "guard", "protect", "protected",
+	"authenticate", "authenticated", "authorize", "authorized", "auth", "must", "restrict", "allow", "deny", "can", "validate",
+	"need", "needs", "login", "logged", "jwt", "token", "session", "passport", "acl", "rbac", "permission", "permissions", "policy", "middleware"}
 
 // routerKey identifies a router passed to use(): a required/imported
 // module or a local router variable.
