@@ -308,6 +308,13 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 	body.Walk(func(n treesitter.Node) bool {
 		if n.Kind() == "variable_declarator" && n.Field("name").Kind() == "identifier" {
 			if val := jsUnwrap(n.Field("value")); val.Kind() == "call_expression" {
+				// const price = jest.fn().mockReturnValue(5): calling
+				// price returns 5
+				if fn := val.Field("function"); fn.Kind() == "member_expression" && jsMockReturns[fn.Field("property").Text()] &&
+					strings.HasSuffix(fn.Field("object").Field("function").Text(), ".fn") {
+					rets[n.Field("name").Text()] = jsUnwrap(val.Field("arguments").NamedChild(0)).Text()
+					return false
+				}
 				resultOf[n.Field("name").Text()] = lastName(val.Field("function").Text())
 			}
 			return true
@@ -319,9 +326,7 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		if fn.Kind() != "member_expression" {
 			return true
 		}
-		switch fn.Field("property").Text() {
-		case "mockReturnValue", "mockReturnValueOnce", "mockResolvedValue", "mockResolvedValueOnce":
-		default:
+		if !jsMockReturns[fn.Field("property").Text()] {
 			return true
 		}
 		val := jsUnwrap(n.Field("arguments").NamedChild(0)).Text()
@@ -377,6 +382,8 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		return true
 	})
 }
+
+var jsMockReturns = map[string]bool{"mockReturnValue": true, "mockReturnValueOnce": true, "mockResolvedValue": true, "mockResolvedValueOnce": true}
 
 // jsUnwrap strips what does not change a value: await, parentheses and
 // TypeScript's `as T`, `satisfies T` and non-null `!`.

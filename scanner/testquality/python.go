@@ -690,11 +690,23 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		}
 	}
 	body := def.Field("body")
-	if len(rets) == 0 && !bytes.Contains(v.file.Content[body.StartByte():body.EndByte()], []byte(".return_value")) {
+	bodyText := v.file.Content[body.StartByte():body.EndByte()]
+	if len(rets) == 0 && !bytes.Contains(bodyText, []byte(".return_value")) && !bytes.Contains(bodyText, []byte(".setattr(")) {
 		return // no return value is set: nothing can be circular
 	}
 	resultOf := map[string]string{} // user = service.get_user(1): user → service.get_user
 	body.Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "call" {
+			// monkeypatch.setattr(mod, "fn", lambda *a: V) or
+			// monkeypatch.setattr("pkg.mod.fn", lambda *a: V): fn returns V
+			if strings.HasSuffix(n.Field("function").Text(), "monkeypatch.setattr") {
+				if args := n.Field("arguments").NamedChildren(); len(args) >= 2 && args[len(args)-1].Kind() == "lambda" {
+					if name := args[len(args)-2]; name.Kind() == "string" {
+						rets[lastName(strings.Trim(name.Text(), `"'`))] = args[len(args)-1].Field("body").Text()
+					}
+				}
+			}
+		}
 		if n.Kind() == "assignment" {
 			left := n.Field("left").Text()
 			if right := n.Field("right"); n.Field("left").Kind() == "identifier" {

@@ -296,7 +296,11 @@ func TestCircularMock(t *testing.T) {
 		{"is True against the patched value", py("@patch('billing.rules.is_overdue')\ndef test_o(m):\n    m.return_value = True\n    assert rules.is_overdue(inv) is True\n"), []string{"tests/test_x.py:4 TEST-005"}},
 		{"jest resolved, result held in a variable", js("it('x', async () => {\n  jest.spyOn(repo, 'countRows').mockResolvedValue(9);\n  const rows = await repo.countRows('t');\n  expect(rows).toBe(9);\n});\n"), []string{"test/x.test.js:4 TEST-005"}},
 		{"vitest spy with a TypeScript cast", ts("it('x', async () => {\n  vi.spyOn(api, 'lookup').mockResolvedValue({ id: 7 } as any);\n  const got = await api.lookup('k');\n  expect(got).toEqual({ id: 7 });\n});\n"), []string{"test/x.test.ts:4 TEST-005"}},
+		{"monkeypatch.setattr with a lambda", py("def test_p(monkeypatch):\n    monkeypatch.setattr(rates, 'fetch_rate', lambda cur: 1.25)\n    assert rates.fetch_rate('EUR') == 1.25\n"), []string{"tests/test_x.py:3 TEST-005"}},
+		{"a jest.fn() called directly", js("it('x', () => {\n  const fee = jest.fn().mockReturnValue(3);\n  expect(fee()).toBe(3);\n});\n"), []string{"test/x.test.js:3 TEST-005"}},
 		// negatives
+		{"monkeypatch of a collaborator", py("def test_p(monkeypatch):\n    monkeypatch.setattr(rates, 'fetch_rate', lambda cur: 1.25)\n    assert prices.convert(8, 'EUR') == 10.0\n"), nil},
+		{"a jest.fn() handed to the unit", js("it('x', () => {\n  const fee = jest.fn().mockReturnValue(3);\n  expect(total(10, fee)).toBe(13);\n});\n"), nil},
 		{"is True on the real unit", py("@patch('billing.rules.fetch_due')\ndef test_o(m):\n    m.return_value = True\n    assert rules.is_overdue(inv) is True\n"), nil},
 		{"is not None on the mocked call", py("@patch('billing.rules.lookup')\ndef test_o(m):\n    m.return_value = None\n    assert rules.lookup(1) is not None\n"), []string{"tests/test_x.py:2 TEST-002"}},
 		{"jest variable from the real unit", js("it('x', async () => {\n  jest.spyOn(repo, 'countRows').mockResolvedValue(9);\n  const total = await report.total('t');\n  expect(total).toBe(9);\n});\n"), nil},
