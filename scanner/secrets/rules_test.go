@@ -98,6 +98,13 @@ func TestSEC001Placeholder(t *testing.T) {
 			want: []want{{"SEC-001", "src/auth/constants.ts", 2, "high"}}},
 		{name: "vendor prefix with x filler", files: py("OPENAI_API_KEY = \"sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx\"\nSTRIPE_SECRET_KEY = \"sk_test_XXXXXXXXXXXXXXXXXXXXXXXX\"\nGITHUB_TOKEN = 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n"),
 			want: []want{{"SEC-001", "app/settings.py", 1, "high"}, {"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}}},
+		{name: "Stripe SDK given a placeholder key", files: map[string]string{
+			"web/pay.js":     "const stripe = require('stripe')('sk_test_XXXXXXXXXXXXXXXXXXXXXXXX');\n",
+			"web/billing.ts": "import Stripe from 'stripe';\nexport const client = new Stripe('sk_test_your_key_here', { apiVersion: '2024-06-20' });\n",
+			"app/pay.py":     "import stripe\nclient = stripe.StripeClient(\"sk_test_xxxxxxxxxxxxxxxxxxxxxxxx\")\n"},
+			want: []want{{"SEC-001", "app/pay.py", 2, "high"}, {"SEC-001", "web/billing.ts", 2, "high"}, {"SEC-001", "web/pay.js", 1, "high"}}},
+		{name: "Stripe SDK given the environment", files: map[string]string{
+			"web/pay.js": "const stripe = require('stripe')(process.env.STRIPE_SECRET_KEY);\nconst other = require('./stripe')('sk_test_XXXXXXXXXXXXXXXX');\n"}},
 		{name: "replace-me key with base64 padding", files: py("from cryptography.fernet import Fernet\nf = Fernet(b\"REPLACE_WITH_GENERATED_KEY==\")\n"),
 			want: []want{{"SEC-001", "app/settings.py", 2, "high"}}},
 		// negatives (scanner-rules.md §7 traps)
