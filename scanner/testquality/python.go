@@ -348,7 +348,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			last := lastName(text)
 			switch {
 			case mentionsAssert(last):
-				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) {
+				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) || pyConstantAssertCall(n, last) {
 					f.trivial++
 					if a := n.Field("arguments").NamedChild(0); last == "assertTrue" && a.Kind() == "identifier" && n.Field("arguments").NamedChildCount() <= 2 {
 						truthy = append(truthy, a.Text())
@@ -508,6 +508,35 @@ func pyTrivialAssert(e treesitter.Node) bool {
 		if e.NamedChildCount() == 2 && pyBoolOp(e) == "or" {
 			return pyTruthyLiteral(e.Field("left")) || pyTruthyLiteral(e.Field("right"))
 		}
+	}
+	return false
+}
+
+// pyConstantAssertCall: a unittest assertion that is a tautology whatever
+// the code does: assertTrue(True), assertFalse(0), assertEqual(1, 1) (the
+// same literal on both sides). Literals of different spelling are left
+// alone: assertEqual(0x10, 16) or assertEqual("%d" % True, "1") test the
+// language itself, as an interpreter's own suite does.
+func pyConstantAssertCall(call treesitter.Node, method string) bool {
+	var pos []treesitter.Node
+	for _, a := range call.Field("arguments").NamedChildren() {
+		if a.Kind() != "keyword_argument" && a.Kind() != "comment" {
+			pos = append(pos, a)
+		}
+	}
+	switch method {
+	case "assertTrue", "assertFalse":
+		if len(pos) == 0 {
+			return false
+		}
+		switch pos[0].Kind() {
+		case "true", "false", "none", "integer", "float":
+			return true
+		}
+	case "assertEqual", "assertEquals", "assertIs", "assertIn", "assertGreaterEqual", "assertLessEqual", "assertAlmostEqual",
+		"assertCountEqual", "assertListEqual", "assertDictEqual", "assertTupleEqual", "assertSetEqual", "assertSequenceEqual":
+		return len(pos) >= 2 && pyConstant(pos[0]) && pyConstant(pos[1]) &&
+			strings.Join(strings.Fields(pos[0].Text()), "") == strings.Join(strings.Fields(pos[1].Text()), "")
 	}
 	return false
 }

@@ -182,8 +182,11 @@ func TestTrivialAssertions(t *testing.T) {
 		{"not.toBeNull", js("it('x', () => { expect(run()).not.toBeNull(); });\n"), []string{"test/x.test.js:1 TEST-002"}},
 		{"assert.ok bare", js("it('x', () => { const r = run(); assert.ok(r); });\n"), []string{"test/x.test.js:1 TEST-002"}},
 		{"assertTrue given an expected value (meant assertEqual)", py("class T(TestCase):\n    def test_x(self):\n        w.write('hello')\n        self.assertTrue(m.write.call_args, (('hello',), {}))\n"), []string{"tests/test_x.py:2 TEST-002"}},
+		{"unittest tautologies", py("class T(TestCase):\n    def test_x(self):\n        setup()\n        self.assertEqual('ok', 'ok')\n        self.assertTrue(True)\n"), []string{"tests/test_x.py:2 TEST-002"}},
 		{"or True always passes", py("def test_x():\n    n = count(rows)\n    assert n == 3 or True\n"), []string{"tests/test_x.py:1 TEST-002"}},
 		// negatives
+		{"literals of different spelling test the language", py("class T(TestCase):\n    def test_hex(self):\n        self.assertEqual(0x10, 16)\n        self.assertEqual('%d' % True, '1')\n"), nil},
+		{"unittest assertion with a value under test", py("class T(TestCase):\n    def test_x(self):\n        self.assertEqual(add(1, 1), 2)\n        self.assertTrue(len(items()) > 1)\n"), nil},
 		{"or between two checks", py("def test_x():\n    assert run() == 1 or run() == 2\n"), nil},
 		{"or a falsy literal leaves the other side to check", py("def test_x():\n    assert run() or 0\n"), nil},
 		{"f-string reads a name", py("def test_x():\n    assert f'{render()}' == 'ok'\n"), nil},
