@@ -1804,7 +1804,10 @@ func secretKind(name string) int {
 		return 0
 	}
 	last := ws[len(ws)-1]
-	if hasWord(ws, nonSecretWords...) && !(last == "key" && hasWord(ws, "api", "secret", "signing", "hmac", "private")) {
+	// resetToken, verification_token: a token named by its purpose is
+	// still a token, though "reset" alone names no secret (reset_at)
+	purposeToken := slices.Contains(tokenWords, last) && hasWord(ws, "reset", "verification", "verify", "confirm", "confirmation", "activation", "invite", "invitation", "magic")
+	if hasWord(ws, nonSecretWords...) && !(last == "key" && hasWord(ws, "api", "secret", "signing", "hmac", "private")) && !purposeToken {
 		return 0
 	}
 	switch {
