@@ -209,6 +209,17 @@ func (v *visitor) jsBody(body treesitter.Node) testFacts {
 			case "status", "statusCode", "ok", "statusText":
 				f.statusCheck = true
 			}
+			// chai's property assertions are statements with no call:
+			// expect(x).to.be.true, expect(res).to.exist, x.should.be.empty
+			if p := n.Parent(); p.Kind() == "expression_statement" {
+				if text := n.Text(); strings.HasPrefix(text, "expect(") || strings.HasPrefix(text, "chai.expect(") || strings.Contains(text, ".should.") {
+					if jsTrivialMatcher(text) {
+						f.trivial++
+					} else {
+						f.meaningful++
+					}
+				}
+			}
 		case "catch_clause":
 			if v.inTest && emptyJSBlock(n.Field("body")) {
 				v.finding(SwallowedException, n, "catch block swallows every error in the test")

@@ -293,6 +293,25 @@ func hasReason(args treesitter.Node, last string, unittest bool) bool {
 	return false
 }
 
+// pySkipReasonVariable: pytest.skip(msg) or pytest.skip(reason=msg) with
+// a message built elsewhere (a name, a call, an f-string): a reason.
+func pySkipReasonVariable(args treesitter.Node) bool {
+	for _, a := range args.NamedChildren() {
+		if a.Kind() == "keyword_argument" {
+			if a.Field("name").Text() != "reason" && a.Field("name").Text() != "msg" {
+				continue
+			}
+			a = a.Field("value")
+		}
+		switch a.Kind() {
+		case "string", "concatenated_string", "comment", "true", "false", "none", "integer":
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 type pyPatch struct {
 	target string // last component of the patched name
 	ret    string // return_value text, "" when unknown
@@ -363,7 +382,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				f.meaningful++
 			case last == "fail" && fn.Kind() == "attribute" && testCaseName(fn.Field("object").Text()):
 				f.meaningful++ // self.test_case.fail(msg) in a helper given the test case
-			case text == "pytest.skip" && n.Field("arguments").NamedChildCount() == 0:
+			case text == "pytest.skip" && !hasReason(n.Field("arguments"), "skip", false) && !pySkipReasonVariable(n.Field("arguments")):
 				v.finding(UnexplainedSkip, n, "pytest.skip() without a reason")
 			case last == "raise_for_status":
 				f.statusCheck = true
