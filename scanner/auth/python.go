@@ -1798,6 +1798,10 @@ var (
 )
 
 // secretKind classifies a name: 2 = strong secret word, 1 = token-like, 0 = not secret.
+// tokenPurposeWords say what a token is for, not that it is no secret.
+var tokenPurposeWords = map[string]bool{"reset": true, "verification": true, "verify": true, "confirm": true, "confirmation": true,
+	"activation": true, "invite": true, "invitation": true, "magic": true}
+
 func secretKind(name string) int {
 	ws := words(name)
 	if len(ws) == 0 {
@@ -1805,9 +1809,13 @@ func secretKind(name string) int {
 	}
 	last := ws[len(ws)-1]
 	// resetToken, verification_token: a token named by its purpose is
-	// still a token, though "reset" alone names no secret (reset_at)
-	purposeToken := slices.Contains(tokenWords, last) && hasWord(ws, "reset", "verification", "verify", "confirm", "confirmation", "activation", "invite", "invitation", "magic")
-	if hasWord(ws, nonSecretWords...) && !(last == "key" && hasWord(ws, "api", "secret", "signing", "hmac", "private")) && !purposeToken {
+	// still a token, though "reset" alone names no secret (reset_at); any
+	// other non-secret word still counts (reset_url_token is a URL marker)
+	judged := ws
+	if slices.Contains(tokenWords, last) {
+		judged = slices.DeleteFunc(slices.Clone(ws), func(w string) bool { return tokenPurposeWords[w] })
+	}
+	if hasWord(judged, nonSecretWords...) && !(last == "key" && hasWord(ws, "api", "secret", "signing", "hmac", "private")) {
 		return 0
 	}
 	switch {

@@ -3,4 +3,6 @@ def confirm_email(user, submitted):
         pass
     if submitted.token != user.verification_token:  # want: AUTH-007
         raise PermissionError("bad token")
+    if submitted.token == user.reset_url_token:  # ok: AUTH-007
+        return False
     return True
