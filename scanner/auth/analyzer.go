@@ -189,6 +189,9 @@ func relevant(p string, content []byte) bool {
 	if relevantJS.In(content) {
 		return true
 	}
+	if kind, _ := nextRouteOf(p); kind != notNextRoute || isNextMiddleware(p) {
+		return true // Next.js routes are files: their words can be anything
+	}
 	return shapedJS.In(content) && (wordAt(content, "permission", notAnError) || wordAt(content, "otp", otpShape) ||
 		wordAt(content, "express", notFollowedByLetter) ||
 		wordAt(content, ".post(", pathArgument) || wordAt(content, ".put(", pathArgument) ||

@@ -12,7 +12,7 @@ import (
 
 // route is one endpoint candidate, extracted into plain values.
 type route struct {
-	framework string // fastapi, flask, django, express, nest
+	framework string // fastapi, flask, django, express, nest, next
 	file      string
 	test      bool
 	at        pos    // the handler (AUTH-002: the ownership check goes there)
@@ -251,7 +251,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	}
 	var all []judged
 	for _, rt := range routes {
-		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.foreignOwner) {
+		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.framework == "next" || rt.foreignOwner) {
 			rt.auth = true
 		}
 		if span, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
@@ -272,7 +272,14 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		// judge the path the route is served at: router.get('/') mounted
 		// at '/admin' is an admin page
 		full := joinPath(r.mountPrefix(rt.routerKey, 0), rt.path)
-		if rt.public || isPublicByDesign(full, rt.handler) {
+		if isPublicByDesign(full, rt.handler) {
+			continue
+		}
+		// an explicit opt-out (AllowAny, login_not_required) makes a route
+		// public on purpose, except one that updates or deletes: a public
+		// sign-up or contact form creates, it never edits or removes
+		openedOnPurpose := rt.public && !isUpdateOrDelete(rt.method)
+		if openedOnPurpose {
 			continue
 		}
 		if !j.auth {
@@ -298,8 +305,11 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 				if rt.declAt.line > 0 {
 					rt.at = rt.declAt
 				}
-				out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High,
-					fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)))
+				msg := fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
+				if rt.public {
+					msg = fmt.Sprintf("%s %s (%s) is opened to anyone (AllowAny or login_not_required) although it changes or deletes data, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
+				}
+				out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High, msg))
 			}
 			continue
 		}

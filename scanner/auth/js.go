@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -41,6 +42,11 @@ type jsFile struct {
 	// loadsUser caches whether the file assigns req.user itself (asked per
 	// handler; the answer is the file's): 0 unknown, 1 no, 2 yes.
 	loadsUser int8
+	// fastifyJWTNoExpiry: the file registers @fastify/jwt without
+	// sign.expiresIn; fastifySigns are its X.jwt.sign / reply.jwtSign calls,
+	// judged once the whole file is read.
+	fastifyJWTNoExpiry bool
+	fastifySigns       []node
 }
 
 var jsRouteMethods = map[string]string{"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "del": "DELETE", "all": "ALL"}
@@ -73,6 +79,18 @@ func (j *jsFile) run() []scanner.Finding {
 		}
 		return true
 	})
+	if !j.f.Test {
+		if kind, url := nextRouteOf(j.f.Path); kind != notNextRoute {
+			j.nextRoutes(root, kind, url)
+		} else if isNextMiddleware(j.f.Path) {
+			j.nextMiddleware()
+		}
+	}
+	if j.fastifyJWTNoExpiry {
+		for _, c := range j.fastifySigns {
+			j.fastifySign(c)
+		}
+	}
 	return j.out
 }
 
@@ -86,8 +104,13 @@ func (j *jsFile) collect(root node) {
 			im.spec = spec
 		}
 		j.imports[local] = im
-		if spec == "express" || strings.HasPrefix(spec, "@nestjs/") {
+		switch spec {
+		case "express", "fastify", "koa", "@koa/router", "koa-router":
 			j.express = true
+		default:
+			if strings.HasPrefix(spec, "@nestjs/") {
+				j.express = true
+			}
 		}
 	}
 	// Imports, requires and constants live at the top level (statements
@@ -168,6 +191,10 @@ func (j *jsFile) collect(root node) {
 				top := decl.Parent().Kind() == "program" || (decl.Parent().Kind() == "export_statement" && decl.Parent().Parent().Kind() == "program")
 				if top {
 					j.consts[name.Text()] = val
+					if val.Kind() == "object" && decl.Parent().Kind() == "export_statement" {
+						// export const jwtConstants = { secret: '…' }
+						j.exportObject(val, name.Text())
+					}
 					if v, ok := j.secretValueOf(val, 1); ok && secretishName(name.Text()) {
 						v.name = name.Text()
 						j.facts.constants[j.mod+"#"+name.Text()] = v
@@ -426,6 +453,19 @@ func (j *jsFile) call(n node) {
 			j.secretSink(props["secret"], "express-jwt")
 		}
 		return
+	case imported && (q == "koa-jwt" || q == "koa-jwt.default"):
+		j.mechanism(n, "koa-jwt")
+		if len(args) > 0 {
+			j.secretSink(jsProps(j.deref(args[0]))["secret"], "koa-jwt")
+		}
+		return
+	case imported && (q == "@koa/cors" || q == "@koa/cors.default" || q == "koa-cors" || q == "koa2-cors"):
+		opts := node{}
+		if len(args) > 0 {
+			opts = j.deref(args[0])
+		}
+		j.expressCORS(n, opts, "koa cors()")
+		return
 	case imported && (q == "cors" || q == "cors.default"):
 		opts := node{}
 		if len(args) > 0 {
@@ -441,7 +481,13 @@ func (j *jsFile) call(n node) {
 	}
 	switch method {
 	case "sign":
+		if strings.HasSuffix(callee, ".jwt.sign") {
+			j.fastifySigns = append(j.fastifySigns, n)
+			return
+		}
 		j.joseSign(n, args)
+	case "jwtSign":
+		j.fastifySigns = append(j.fastifySigns, n)
 	case "register", "registerAsync":
 		if lastName(strings.TrimSuffix(callee, "."+method)) == "JwtModule" && len(args) > 0 {
 			props := jsProps(j.deref(args[0]))
@@ -455,6 +501,8 @@ func (j *jsFile) call(n node) {
 				j.add(ruleTokenLifetime, scanner.Medium, n, "JwtModule.register without signOptions.expiresIn issues tokens that never expire")
 			}
 			j.mechanism(n, "JwtModule")
+		} else if method == "register" && len(args) >= 2 {
+			j.fastifyPlugin(n, args) // fastify.register(plugin, options)
 		}
 	case "enableCors":
 		opts := node{}
@@ -485,6 +533,8 @@ func (j *jsFile) call(n node) {
 		}
 	case "use":
 		j.use(n, strings.TrimSuffix(callee, ".use"), args)
+	case "addHook":
+		j.fastifyHook(n, strings.TrimSuffix(callee, ".addHook"), args)
 	case "useGlobalGuards":
 		for _, a := range args {
 			if au, _ := classifyName(guardName(a)); au {
@@ -722,6 +772,9 @@ func (j *jsFile) expressCORS(n, opts node, what string) {
 		if !jsCondRE.MatchString(body) &&
 			jsReflectCallbackRE.MatchString(body) {
 			j.corsFinding(origin, creds, what+" origin callback accepts every Origin"+credsNote(creds))
+		} else if !jsCondRE.MatchString(body) && jsRequestOriginRE.MatchString(body) {
+			// @koa/cors: origin(ctx) returns the origin to allow
+			j.corsFinding(origin, creds, what+" origin function returns the request's own Origin"+credsNote(creds))
 		}
 	}
 }
@@ -782,7 +835,8 @@ var (
 	jsReflectCallbackRE = regexp.MustCompile(`\(\s*null\s*,\s*(?:true|origin)\s*\)`)
 	jsRegexEscapeRE     = regexp.MustCompile(`\\(.)`)
 	jsAllowCredsRE      = regexp.MustCompile(`(?i)Access-Control-Allow-Credentials['"]\s*,\s*(?:true|['"]true)`)
-	jsAppNameRE         = regexp.MustCompile(`(?i)^(?:app|router|api|server|routes?|\w*router|admin)$`)
+	jsRequestOriginRE   = regexp.MustCompile(`(?i)\.get\(\s*['"]origin['"]\s*\)|\.headers?\.origin\b|\.headers?\[\s*['"]origin['"]\s*\]|\brequest\.origin\b`)
+	jsAppNameRE         = regexp.MustCompile(`(?i)^(?:app|router|api|server|routes?|\w*router|admin|fastify)$`)
 	nestUserParamRE     = regexp.MustCompile(`@(?:CurrentUser|User|GetUser|AuthUser|Req)\b`)
 	nestOwnerRE         = regexp.MustCompile(`(?i)user\.?id|userId|ownerId`)
 )
@@ -925,6 +979,16 @@ func (j *jsFile) expressSession(opts node) {
 
 func middlewareClass(n node) (bool, bool) {
 	switch n.Kind() {
+	case "object":
+		// Fastify route options: { onRequest: [fastify.authenticate] }
+		au, ro := false, false
+		for k, v := range jsProps(n) {
+			if fastifyHooks[k] || k == "beforeHandler" {
+				x, y := middlewareClass(v)
+				au, ro = au || x, ro || y
+			}
+		}
+		return au, ro
 	case "array":
 		au, ro := false, false
 		for _, c := range n.NamedChildren() {
@@ -941,6 +1005,11 @@ func middlewareClass(n node) (bool, bool) {
 		if au && !ro {
 			for _, a := range jsArgs(n) {
 				if s, ok := jsStr(a); ok && isRoleName(s) {
+					ro = true
+				}
+				// combinators: fastify.auth([ownerPolicy(fastify)]),
+				// requireAuth(checkRole('admin'))
+				if _, y := middlewareClass(a); y {
 					ro = true
 				}
 			}
@@ -1010,8 +1079,21 @@ func (j *jsFile) importedRouter(a node) bool {
 	if hasWord(ws, "middleware", "middlewares", "guard", "guards", "auth", "authentication", "passport") && !hasWord(ws, "router", "routers", "route", "routes") {
 		return false
 	}
-	return hasWord(ws, "router", "routers", "route", "routes", "controller", "controllers", "api", "endpoints", "views")
+	if hasWord(ws, "router", "routers", "route", "routes", "controller", "controllers", "api", "endpoints", "views") {
+		return true
+	}
+	// app.use('/admin', admin) with admin = require('./admin'): a module
+	// named by a plain noun is a router; middleware is named by what it
+	// does (requireAdmin, isAdmin, adminOnly, ensureLoggedIn)
+	base := words(path.Base(spec))
+	return len(base) > 0 && a.Kind() == "identifier" && !hasWord(base, middlewareVerbs...) && !hasWord(words(a.Text()), middlewareVerbs...)
 }
+
+// middlewareVerbs name what a guard does; a module or variable without one
+// is named after a resource.
+var middlewareVerbs = []string{"require", "requires", "ensure", "verify", "check", "is", "has", "only", "guard", "protect", "protected",
+	"authenticate", "authenticated", "authorize", "authorized", "auth", "must", "restrict", "allow", "deny", "can", "validate",
+	"need", "needs", "login", "logged", "jwt", "token", "session", "passport", "acl", "rbac", "permission", "permissions", "policy", "middleware"}
 
 // routerKey identifies a router passed to use(): a required/imported
 // module or a local router variable.
@@ -1135,6 +1217,100 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 		j.facts.routes = append(j.facts.routes, rt)
 	}
 }
+
+// ---- Fastify ----
+
+// fastifyHooks are the request hooks that run before a route's handler,
+// where Fastify applications authenticate.
+var fastifyHooks = map[string]bool{"onRequest": true, "preParsing": true, "preValidation": true, "preHandler": true}
+
+// fastifyPlugin judges fastify.register(plugin, options) for the plugins
+// that carry a secret or a CORS policy.
+func (j *jsFile) fastifyPlugin(n node, args []node) {
+	q, ok := j.resolve(dotted(args[0]))
+	if spec, member, isReq := requireOf(args[0]); isReq && member == "" {
+		q, ok = spec, true // fastify.register(require('@fastify/jwt'), …)
+	}
+	if !ok {
+		return
+	}
+	opts := j.deref(args[1])
+	switch strings.TrimSuffix(q, ".default") {
+	case "@fastify/jwt", "fastify-jwt":
+		j.mechanism(n, "@fastify/jwt")
+		props := jsProps(opts)
+		j.secretSink(props["secret"], "@fastify/jwt")
+		if so, ok := props["sign"]; ok {
+			if v, ok := jsProps(so)["expiresIn"]; ok {
+				j.expiresIn(v, "@fastify/jwt sign.expiresIn")
+				return
+			}
+		}
+		j.fastifyJWTNoExpiry = true
+	case "@fastify/cors", "fastify-cors":
+		j.expressCORS(n, opts, "@fastify/cors")
+	}
+}
+
+// fastifySign judges fastify.jwt.sign(payload, options) and
+// reply.jwtSign(payload, options) in a file whose @fastify/jwt
+// registration sets no sign.expiresIn.
+func (j *jsFile) fastifySign(call node) {
+	if j.refreshContext(call) {
+		return
+	}
+	args := jsArgs(call)
+	if len(args) == 0 {
+		return
+	}
+	if len(args) >= 2 {
+		o := j.deref(args[1])
+		if o.Kind() != "object" {
+			return // options built elsewhere
+		}
+		if v, ok := jsProps(o)["expiresIn"]; ok {
+			j.expiresIn(v, "jwt.sign expiresIn")
+			return
+		}
+	}
+	payload := j.deref(args[0])
+	if payload.Kind() != "object" {
+		return // a payload built elsewhere may carry exp
+	}
+	if _, ok := jsProps(payload)["exp"]; ok {
+		return
+	}
+	j.add(ruleTokenLifetime, scanner.Medium, call, "@fastify/jwt is registered without sign.expiresIn and this sign() sets none: the token never expires")
+}
+
+// fastifyHook: fastify.addHook('onRequest', fastify.authenticate) (or an
+// inline hook that verifies the token) authenticates every route the
+// instance declares after it.
+func (j *jsFile) fastifyHook(n node, obj string, args []node) {
+	if obj == "" || len(args) < 2 {
+		return
+	}
+	if h, ok := jsStr(args[0]); !ok || !fastifyHooks[h] {
+		return
+	}
+	au, ro := middlewareClass(args[1])
+	switch args[1].Kind() {
+	case "arrow_function", "function_expression", "function":
+		body := args[1].Field("body").Text()
+		au, ro = au || jsHookAuthRE.MatchString(body), ro || jsBodyRoleRE.MatchString(body)
+	}
+	if !au {
+		return
+	}
+	j.uses = append(j.uses, useEntry{obj: obj, prefix: "", line: n.Line(), auth: au, role: ro})
+	if !j.f.Test {
+		j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
+	}
+	j.mechanism(n, "fastify hook")
+}
+
+// jsHookAuthRE: a request hook that verifies the caller.
+var jsHookAuthRE = regexp.MustCompile(`\.jwtVerify\(|\bjwt\.verify\(|\bverify\w*Token\(|\.code\(\s*40[13]\s*\)|\.status\(\s*40[13]\s*\)|\bauthenticate\(`)
 
 // ---- NestJS ----
 

@@ -217,6 +217,15 @@ func wordsOfPath(p string) []string {
 	return out
 }
 
+// isUpdateOrDelete: the method edits or removes an existing resource.
+func isUpdateOrDelete(method string) bool {
+	switch strings.ToUpper(method) {
+	case "DELETE", "PUT", "PATCH":
+		return true
+	}
+	return false
+}
+
 // isDestructive: DELETE/PUT/PATCH, or delete/update/admin handler or path
 // words on another state-changing (or unknown) method.
 func isDestructive(method, path, handler string) bool {
@@ -241,15 +250,19 @@ var (
 	pyBodyRoleCondRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|permission_required|\bcan_\w+\(`)
 	pyTokenCheckRE   = regexp.MustCompile(`\bjwt\.decode\(|\bdecode_\w*token\w*\(|\bverify_\w*token\w*\(|InvalidTokenError|JWTError|ExpiredSignatureError|credentials_exception|Could not validate credentials`)
 	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
-	pyOwnerFieldRE   = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|=|is\b|in\b)|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)|\[\s*['"](?:owner|owner_id|user_id|author|author_id|created_by|creator|creator_id)['"]\s*\]\s*(?:==|!=)`)
+	// pyOwnerFieldRE: an owner field compared, or passed as a keyword
+	// filter (filter_by(owner_id=…), get_object_or_404(…, author=…)); a
+	// statement such as `user = db.get(User, user_id)` checks nothing, nor
+	// does `user is None`.
+	pyOwnerFieldRE = regexp.MustCompile(`\b(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*(?:==|!=|is\s+(?:not\s+)?(?:[a-zA-MO-Z_]|N[^o])|in\b)|[(,]\s*(?:owner|owner_id|user_id|author|author_id|created_by|created_by_id|creator|creator_id|user)\s*=[^=]|(?:==|!=)\s*\w+\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)\b|\.(?:owner|owner_id|user_id|author|author_id|created_by|creator)(?:_id)?\s*(?:==|!=)|\[\s*['"](?:owner|owner_id|user_id|author|author_id|created_by|creator|creator_id)['"]\s*\]\s*(?:==|!=)`)
 
 	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
 	// a loader middleware), so req.user is not evidence of authentication.
 	jsLoadsUserRE      = regexp.MustCompile(`\breq\.user\s*=[^=]|\.param\(\s*['"]user`)
-	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
-	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(`)
+	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)`)
+	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)`)
 	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
-	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*)\b|currentUser|session\.user`)
+	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user`)
 	jsOwnerFieldRE     = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
 )
 

@@ -1704,6 +1704,7 @@ type operand struct {
 	litVal  string
 	origin  bool // secret by origin: HMAC digest, auth header
 	input   bool // taken from the request / user input
+	env     bool // read from the environment: a configured value, whatever its name
 }
 
 var inputRE = regexp.MustCompile(`\b(?:request|req|form|body|args|params|query|json|data|payload|input|serializer|validated_data|cleaned_data)\b`)
@@ -1736,6 +1737,7 @@ func pyOperand(n node) operand {
 		if s, ok := pyStr(n.Field("subscript")); ok {
 			o.name = s
 			o.origin = headerSecret(n.Field("value").Text(), s)
+			o.env = lastName(dotted(n.Field("value"))) == "environ"
 		} else {
 			o.name = lastName(dotted(n.Field("value")))
 		}
@@ -1754,12 +1756,13 @@ func pyOperand(n node) operand {
 				o.origin, o.input = true, false
 				o.name = "hmac digest"
 			}
-		case "get", "getattr":
+		case "get", "getattr", "getenv":
 			args, _ := pyArgs(n)
 			if len(args) > 0 {
 				if s, ok := pyStr(args[0]); ok {
 					o.name = s
 					o.origin = headerSecret(callee, s)
+					o.env = last == "getenv" || strings.HasSuffix(callee, "environ.get")
 				}
 			}
 		case "signature", "getfullargspec", "getargspec":
@@ -1795,13 +1798,24 @@ var (
 )
 
 // secretKind classifies a name: 2 = strong secret word, 1 = token-like, 0 = not secret.
+// tokenPurposeWords say what a token is for, not that it is no secret.
+var tokenPurposeWords = map[string]bool{"reset": true, "verification": true, "verify": true, "confirm": true, "confirmation": true,
+	"activation": true, "invite": true, "invitation": true, "magic": true}
+
 func secretKind(name string) int {
 	ws := words(name)
 	if len(ws) == 0 {
 		return 0
 	}
 	last := ws[len(ws)-1]
-	if hasWord(ws, nonSecretWords...) && !(last == "key" && hasWord(ws, "api", "secret", "signing", "hmac", "private")) {
+	// resetToken, verification_token: a token named by its purpose is
+	// still a token, though "reset" alone names no secret (reset_at); any
+	// other non-secret word still counts (reset_url_token is a URL marker)
+	judged := ws
+	if slices.Contains(tokenWords, last) {
+		judged = slices.DeleteFunc(slices.Clone(ws), func(w string) bool { return tokenPurposeWords[w] })
+	}
+	if hasWord(judged, nonSecretWords...) && !(last == "key" && hasWord(ws, "api", "secret", "signing", "hmac", "private")) {
 		return 0
 	}
 	switch {
@@ -1834,7 +1848,9 @@ func timingUnsafe(l, r operand) (string, bool) {
 		if a.input && b.input {
 			return "", false // two user inputs (password confirmation)
 		}
-		if bk := secretKind(b.name); b.name != "" && bk == 0 && !b.origin && hasWord(words(b.name), nonSecretWords...) {
+		// SERVICE_KEY names no secret by its words, but compared with an
+		// API key and read from the environment it is the configured key
+		if bk := secretKind(b.name); b.name != "" && bk == 0 && !b.origin && !(b.env && kind == 2) && hasWord(words(b.name), nonSecretWords...) {
 			return "", false
 		}
 		return fmt.Sprintf("%s is compared with ==/!= (timing-unsafe); use a constant-time comparison", shorten(a.text)), true

@@ -13,6 +13,11 @@ import (
 // secret): a literal passed there is reported once, by that rule.
 var jsSinks = map[string]sink{
 	"crypto.createHmac": {1, "", 32},
+	// the Stripe SDK takes its secret key first: require('stripe')(key),
+	// new Stripe(key) (Stripe's own quick-start shapes)
+	"stripe":            {0, "", 0},
+	"stripe.default":    {0, "", 0},
+	"stripe.Stripe":     {0, "", 0},
 	"jwt-simple.encode": {1, "", 32},
 	"jwt-simple.decode": {1, "", 32},
 }
@@ -59,7 +64,7 @@ func (fs *fileScan) javascript(root treesitter.Node) {
 			fs.jsValue(jsKeyName(n.Field("property")), n.Field("value"))
 		case "public_field_definition":
 			fs.jsValue(jsKeyName(n.Field("name")), n.Field("value"))
-		case "call_expression":
+		case "call_expression", "new_expression":
 			fs.jsCall(n)
 		case "binary_expression":
 			fs.jsBinary(n)
@@ -74,6 +79,19 @@ func (fs *fileScan) javascript(root treesitter.Node) {
 		}
 		return true
 	})
+}
+
+// jsRequireSpec: n is require('m'); m without a node: prefix.
+func jsRequireSpec(n treesitter.Node) (string, bool) {
+	if n.Kind() != "call_expression" || n.Field("function").Text() != "require" {
+		return "", false
+	}
+	args := n.Field("arguments").NamedChildren()
+	if len(args) != 1 {
+		return "", false
+	}
+	spec, ok := jsLiteral(args[0])
+	return strings.TrimPrefix(spec, "node:"), ok
 }
 
 // jsImports maps local names to modules: import x from 'm', import * as x,
@@ -333,7 +351,13 @@ func (fs *fileScan) jsCall(n treesitter.Node) {
 			}
 		}
 	}
+	if n.Kind() == "new_expression" {
+		fn = n.Field("constructor")
+	}
 	full := fs.resolve(strings.ReplaceAll(fn.Text(), "?.", "."))
+	if spec, ok := jsRequireSpec(fn); ok {
+		full = spec // require('stripe')(key)
+	}
 	s, ok := jsSinks[full]
 	if !ok {
 		return

@@ -113,7 +113,8 @@ func (l *lists) isKnownPublic(v string) bool {
 
 // isPlaceholder reports whether v stands in for a secret never set.
 func (l *lists) isPlaceholder(v string) bool {
-	v = strings.TrimSpace(v)
+	// base64 padding is no part of the words: REPLACE_ME== is REPLACE_ME
+	v = strings.TrimRight(strings.TrimSpace(v), "=")
 	if v == "" || len(v) > 120 {
 		return false
 	}

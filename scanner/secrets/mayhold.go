@@ -14,7 +14,7 @@ import (
 //
 //   - every finding in code needs a secret-bearing name (classifyName is
 //     not notSecret), a URL with an inline password, or a secret sink
-//     (hmac, Fernet, jwt-simple);
+//     (hmac, Fernet, jwt-simple, Stripe);
 //   - classifyName only looks at words as nameWords splits them (camelCase,
 //     snake_case, digits, punctuation), and a name starts and ends at such
 //     a split, so splitting the whole file the same way — and at every
@@ -85,7 +85,7 @@ var candidateFirst, keyQualifierFirst = func() (c, q [256]bool) {
 }()
 
 // sinkWords name the secret sinks the code rules judge by callee.
-var sinkWords = prefilter.New("hmac", "fernet", "jwt")
+var sinkWords = prefilter.New("hmac", "fernet", "jwt", "stripe")
 
 // secretWord: a name ending in word (after prev) may be a secret by
 // classifyName.

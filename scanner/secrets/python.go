@@ -24,6 +24,7 @@ var pySinks = map[string]sink{
 	"hmac.new":                   {0, "key", 32},
 	"hmac.digest":                {0, "key", 32},
 	"cryptography.fernet.Fernet": {0, "key", 0},
+	"stripe.StripeClient":        {0, "api_key", 0},
 }
 
 // pyAuthSinkKeywords are keyword arguments AUTH-004 judges (see pySinks).

@@ -94,6 +94,19 @@ func TestSEC001Placeholder(t *testing.T) {
 			want: []want{{"SEC-001", "tests/test_app.py", 1, "medium"}}},
 		{name: "placeholder password in a database URL", files: py("DB = \"postgresql://app:password@db.acme.io/app\"\n"),
 			want: []want{{"SEC-001", "app/settings.py", 1, "high"}}},
+		{name: "NestJS docs jwtConstants (a sentence, yet public)", files: map[string]string{"src/auth/constants.ts": "export const jwtConstants = {\n  secret: 'DO NOT USE THIS VALUE. INSTEAD, CREATE A COMPLEX SECRET AND KEEP IT SAFE OUTSIDE OF THE SOURCE CODE.',\n};\n"},
+			want: []want{{"SEC-001", "src/auth/constants.ts", 2, "high"}}},
+		{name: "vendor prefix with x filler", files: py("OPENAI_API_KEY = \"sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx\"\nSTRIPE_SECRET_KEY = \"sk_test_XXXXXXXXXXXXXXXXXXXXXXXX\"\nGITHUB_TOKEN = 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n"),
+			want: []want{{"SEC-001", "app/settings.py", 1, "high"}, {"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}}},
+		{name: "Stripe SDK given a placeholder key", files: map[string]string{
+			"web/pay.js":     "const stripe = require('stripe')('sk_test_XXXXXXXXXXXXXXXXXXXXXXXX');\n",
+			"web/billing.ts": "import Stripe from 'stripe';\nexport const client = new Stripe('sk_test_your_key_here', { apiVersion: '2024-06-20' });\n",
+			"app/pay.py":     "import stripe\nclient = stripe.StripeClient(\"sk_test_xxxxxxxxxxxxxxxxxxxxxxxx\")\n"},
+			want: []want{{"SEC-001", "app/pay.py", 2, "high"}, {"SEC-001", "web/billing.ts", 2, "high"}, {"SEC-001", "web/pay.js", 1, "high"}}},
+		{name: "Stripe SDK given the environment", files: map[string]string{
+			"web/pay.js": "const stripe = require('stripe')(process.env.STRIPE_SECRET_KEY);\nconst other = require('./stripe')('sk_test_XXXXXXXXXXXXXXXX');\n"}},
+		{name: "replace-me key with base64 padding", files: py("from cryptography.fernet import Fernet\nf = Fernet(b\"REPLACE_WITH_GENERATED_KEY==\")\n"),
+			want: []want{{"SEC-001", "app/settings.py", 2, "high"}}},
 		// negatives (scanner-rules.md §7 traps)
 		{name: "NextToken pagination key", files: py("params = {}\nparams[\"NextToken\"] = \"NextToken\"\nNextToken = \"NextToken\"\n")},
 		{name: "token_type Bearer", files: py("token_type = \"Bearer\"\nresp = {\"access_token\": tok, \"token_type\": \"bearer\"}\n")},
@@ -336,6 +349,30 @@ func TestNeedsTree(t *testing.T) {
 	} {
 		if got := a.NeedsTree("x.py", []byte(src)); got != want {
 			t.Errorf("NeedsTree(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+// TestPlaceholderFillerNeedsTheWholeValue: a vendor prefix makes filler a
+// placeholder only when filler is all that follows it.
+func TestPlaceholderFillerNeedsTheWholeValue(t *testing.T) {
+	l, err := loadLists(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]bool{
+		"sk-xxxxxxxxxxxxxxxxxxxxxxxx":                 true,
+		"sk_live_XXXXXXXXXXXXXXXX":                    true,
+		"AKIAXXXXXXXXXXXXXXXX":                        true,
+		"SG.xxxxxxxxxxxx.yyyyyyyyyyyyyyyy":            true,
+		"REPLACE_ME==":                                true,
+		"sk_live_51Hx9kQxTq8ZrVw2Lm4Np7Bd":            false,
+		"q3V8xk2LrZp9Wm4Tn7Yb1Hs6Dc0Fg5Jx3Ke8Ua2Qo4=": false,
+		"ghp_9xxxxA7bQ2mZ4kLp0wRt5vYc8nJd3hFg6sXe":    false,
+		"==": false,
+	} {
+		if got := l.isPlaceholder(v); got != want {
+			t.Errorf("isPlaceholder(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

@@ -103,7 +103,7 @@ func (v *visitor) jsCall(n treesitter.Node) bool {
 }
 
 func (v *visitor) jsSkip(n treesitter.Node, what string) {
-	if v.commentNear(n) {
+	if v.commentNear(n) || jsBodyOpensWithComment(n) {
 		return
 	}
 	// node:test's { skip: 'reason' } carries its own reason.
@@ -117,6 +117,32 @@ func (v *visitor) jsSkip(n treesitter.Node, what string) {
 		}
 	}
 	v.finding(UnexplainedSkip, n, what+" without a reason (add a comment saying why)")
+}
+
+// jsBodyOpensWithComment: the skipped test's callback starts with a
+// comment of two words or more, the other place people write why
+// (it.skip('x', () => { // needs the staging DB …).
+func jsBodyOpensWithComment(call treesitter.Node) bool {
+	args := call.Field("arguments").NamedChildren()
+	if len(args) == 0 {
+		return false
+	}
+	fn := args[len(args)-1]
+	switch fn.Kind() {
+	case "arrow_function", "function_expression", "function":
+	default:
+		return false
+	}
+	body := fn.Field("body")
+	if body.Kind() != "statement_block" || body.NamedChildCount() == 0 {
+		return false
+	}
+	first := body.NamedChild(0)
+	if first.Kind() != "comment" {
+		return false
+	}
+	c := strings.Trim(first.Text(), "/* \t\n")
+	return len(strings.Fields(c)) >= 2 && !strings.Contains(c, "vigil-ignore")
 }
 
 // jsBody gathers the assertion facts of a test or helper body.
@@ -182,6 +208,17 @@ func (v *visitor) jsBody(body treesitter.Node) testFacts {
 			switch n.Field("property").Text() {
 			case "status", "statusCode", "ok", "statusText":
 				f.statusCheck = true
+			}
+			// chai's property assertions are statements with no call:
+			// expect(x).to.be.true, expect(res).to.exist, x.should.be.empty
+			if p := n.Parent(); p.Kind() == "expression_statement" {
+				if text := n.Text(); strings.HasPrefix(text, "expect(") || strings.HasPrefix(text, "chai.expect(") || strings.Contains(text, ".should.") {
+					if jsTrivialMatcher(text) {
+						f.trivial++
+					} else {
+						f.meaningful++
+					}
+				}
 			}
 		case "catch_clause":
 			if v.inTest && emptyJSBlock(n.Field("body")) {
@@ -278,7 +315,21 @@ func emptyJSBlock(b treesitter.Node) bool {
 // expect(obj.f(...)).toBe(V) or toEqual(V).
 func (v *visitor) jsCircular(body treesitter.Node) {
 	rets := map[string]string{}
+	resultOf := map[string]string{} // const n = await svc.count(1): n → count
 	body.Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "variable_declarator" && n.Field("name").Kind() == "identifier" {
+			if val := jsUnwrap(n.Field("value")); val.Kind() == "call_expression" {
+				// const price = jest.fn().mockReturnValue(5): calling
+				// price returns 5
+				if fn := val.Field("function"); fn.Kind() == "member_expression" && jsMockReturns[fn.Field("property").Text()] &&
+					strings.HasSuffix(fn.Field("object").Field("function").Text(), ".fn") {
+					rets[n.Field("name").Text()] = jsUnwrap(val.Field("arguments").NamedChild(0)).Text()
+					return false
+				}
+				resultOf[n.Field("name").Text()] = lastName(val.Field("function").Text())
+			}
+			return true
+		}
 		if n.Kind() != "call_expression" {
 			return true
 		}
@@ -286,12 +337,10 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		if fn.Kind() != "member_expression" {
 			return true
 		}
-		switch fn.Field("property").Text() {
-		case "mockReturnValue", "mockReturnValueOnce", "mockResolvedValue", "mockResolvedValueOnce":
-		default:
+		if !jsMockReturns[fn.Field("property").Text()] {
 			return true
 		}
-		val := n.Field("arguments").NamedChild(0).Text()
+		val := jsUnwrap(n.Field("arguments").NamedChild(0)).Text()
 		obj := fn.Field("object")
 		target := lastName(obj.Text())
 		if obj.Kind() == "call_expression" && strings.HasSuffix(obj.Field("function").Text(), "spyOn") {
@@ -318,7 +367,7 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		default:
 			return true
 		}
-		expected := n.Field("arguments").NamedChild(0).Text()
+		expected := jsUnwrap(n.Field("arguments").NamedChild(0)).Text()
 		// Find expect(<call>) at the root of the chain.
 		root := fn.Field("object")
 		for root.Kind() == "member_expression" {
@@ -327,19 +376,40 @@ func (v *visitor) jsCircular(body treesitter.Node) {
 		if root.Kind() != "call_expression" || root.Field("function").Text() != "expect" {
 			return true
 		}
-		actual := root.Field("arguments").NamedChild(0)
-		if actual.Kind() == "await_expression" {
-			actual = actual.NamedChild(0)
+		actual := jsUnwrap(root.Field("arguments").NamedChild(0))
+		var name string
+		switch actual.Kind() {
+		case "call_expression":
+			name = lastName(actual.Field("function").Text())
+		case "identifier":
+			name = resultOf[actual.Text()] // one hop: the result held in a variable
 		}
-		if actual.Kind() != "call_expression" {
+		if name == "" {
 			return true
 		}
-		name := lastName(actual.Field("function").Text())
 		if ret, ok := rets[name]; ok && ret == expected {
 			v.finding(CircularMock, n, fmt.Sprintf("asserts that the mocked %s returns %s, the value the test gave the mock", name, ret))
 		}
 		return true
 	})
+}
+
+var jsMockReturns = map[string]bool{"mockReturnValue": true, "mockReturnValueOnce": true, "mockResolvedValue": true, "mockResolvedValueOnce": true}
+
+// jsUnwrap strips what does not change a value: await, parentheses and
+// TypeScript's `as T`, `satisfies T` and non-null `!`.
+func jsUnwrap(n treesitter.Node) treesitter.Node {
+	for {
+		switch n.Kind() {
+		case "await_expression", "parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression":
+			if n.NamedChildCount() == 0 {
+				return n
+			}
+			n = n.NamedChild(0)
+		default:
+			return n
+		}
+	}
 }
 
 // jsHelpersOnly collects assertion helpers from non-test code.

@@ -293,6 +293,25 @@ func hasReason(args treesitter.Node, last string, unittest bool) bool {
 	return false
 }
 
+// pySkipReasonVariable: pytest.skip(msg) or pytest.skip(reason=msg) with
+// a message built elsewhere (a name, a call, an f-string): a reason.
+func pySkipReasonVariable(args treesitter.Node) bool {
+	for _, a := range args.NamedChildren() {
+		if a.Kind() == "keyword_argument" {
+			if a.Field("name").Text() != "reason" && a.Field("name").Text() != "msg" {
+				continue
+			}
+			a = a.Field("value")
+		}
+		switch a.Kind() {
+		case "string", "concatenated_string", "comment", "true", "false", "none", "integer":
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 type pyPatch struct {
 	target string // last component of the patched name
 	ret    string // return_value text, "" when unknown
@@ -348,7 +367,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 			last := lastName(text)
 			switch {
 			case mentionsAssert(last):
-				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) {
+				if trivialPyAssertCalls[last] || (last == "assertTrue" && pyBareArg(n)) || pyConstantAssertCall(n, last) {
 					f.trivial++
 					if a := n.Field("arguments").NamedChild(0); last == "assertTrue" && a.Kind() == "identifier" && n.Field("arguments").NamedChildCount() <= 2 {
 						truthy = append(truthy, a.Text())
@@ -363,7 +382,7 @@ func (v *visitor) pyBody(def treesitter.Node, decorators []treesitter.Node, isTe
 				f.meaningful++
 			case last == "fail" && fn.Kind() == "attribute" && testCaseName(fn.Field("object").Text()):
 				f.meaningful++ // self.test_case.fail(msg) in a helper given the test case
-			case text == "pytest.skip" && n.Field("arguments").NamedChildCount() == 0:
+			case text == "pytest.skip" && !hasReason(n.Field("arguments"), "skip", false) && !pySkipReasonVariable(n.Field("arguments")):
 				v.finding(UnexplainedSkip, n, "pytest.skip() without a reason")
 			case last == "raise_for_status":
 				f.statusCheck = true
@@ -503,6 +522,65 @@ func pyTrivialAssert(e treesitter.Node) bool {
 		if strings.Contains(e.Text(), " and ") {
 			return pyTrivialAssert(e.Field("left")) && pyTrivialAssert(e.Field("right"))
 		}
+		// assert result or True: a truthy literal on either side of `or`
+		// makes the assertion pass whatever the code returns
+		if e.NamedChildCount() == 2 && pyBoolOp(e) == "or" {
+			return pyTruthyLiteral(e.Field("left")) || pyTruthyLiteral(e.Field("right"))
+		}
+	}
+	return false
+}
+
+// pyConstantAssertCall: a unittest assertion that is a tautology whatever
+// the code does: assertTrue(True), assertFalse(0), assertEqual(1, 1) (the
+// same literal on both sides). Literals of different spelling are left
+// alone: assertEqual(0x10, 16) or assertEqual("%d" % True, "1") test the
+// language itself, as an interpreter's own suite does.
+func pyConstantAssertCall(call treesitter.Node, method string) bool {
+	var pos []treesitter.Node
+	for _, a := range call.Field("arguments").NamedChildren() {
+		if a.Kind() != "keyword_argument" && a.Kind() != "comment" {
+			pos = append(pos, a)
+		}
+	}
+	switch method {
+	case "assertTrue", "assertFalse":
+		if len(pos) == 0 {
+			return false
+		}
+		switch pos[0].Kind() {
+		case "true", "false", "none", "integer", "float":
+			return true
+		}
+	case "assertEqual", "assertEquals", "assertIs", "assertIn", "assertGreaterEqual", "assertLessEqual", "assertAlmostEqual",
+		"assertCountEqual", "assertListEqual", "assertDictEqual", "assertTupleEqual", "assertSetEqual", "assertSequenceEqual":
+		return len(pos) >= 2 && pyConstant(pos[0]) && pyConstant(pos[1]) &&
+			strings.Join(strings.Fields(pos[0].Text()), "") == strings.Join(strings.Fields(pos[1].Text()), "")
+	}
+	return false
+}
+
+// pyBoolOp is the operator of a boolean_operator node ("and" or "or").
+func pyBoolOp(e treesitter.Node) string {
+	for i := 0; i < e.ChildCount(); i++ {
+		if c := e.Child(i); !c.IsNamed() {
+			return c.Text()
+		}
+	}
+	return ""
+}
+
+// pyTruthyLiteral: True, a non-zero number or a non-empty string literal.
+func pyTruthyLiteral(e treesitter.Node) bool {
+	switch e.Kind() {
+	case "true":
+		return true
+	case "integer", "float":
+		return strings.Trim(e.Text(), "0._") != ""
+	case "string":
+		return len(strings.Trim(e.Text(), `"'bfruBFRU`)) > 0
+	case "parenthesized_expression":
+		return pyTruthyLiteral(e.NamedChild(0))
 	}
 	return false
 }
@@ -660,11 +738,23 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		}
 	}
 	body := def.Field("body")
-	if len(rets) == 0 && !bytes.Contains(v.file.Content[body.StartByte():body.EndByte()], []byte(".return_value")) {
+	bodyText := v.file.Content[body.StartByte():body.EndByte()]
+	if len(rets) == 0 && !bytes.Contains(bodyText, []byte(".return_value")) && !bytes.Contains(bodyText, []byte(".setattr(")) {
 		return // no return value is set: nothing can be circular
 	}
 	resultOf := map[string]string{} // user = service.get_user(1): user → service.get_user
 	body.Walk(func(n treesitter.Node) bool {
+		if n.Kind() == "call" {
+			// monkeypatch.setattr(mod, "fn", lambda *a: V) or
+			// monkeypatch.setattr("pkg.mod.fn", lambda *a: V): fn returns V
+			if strings.HasSuffix(n.Field("function").Text(), "monkeypatch.setattr") {
+				if args := n.Field("arguments").NamedChildren(); len(args) >= 2 && args[len(args)-1].Kind() == "lambda" {
+					if name := args[len(args)-2]; name.Kind() == "string" {
+						rets[lastName(strings.Trim(name.Text(), `"'`))] = args[len(args)-1].Field("body").Text()
+					}
+				}
+			}
+		}
 		if n.Kind() == "assignment" {
 			left := n.Field("left").Text()
 			if right := n.Field("right"); n.Field("left").Kind() == "identifier" {
@@ -697,10 +787,15 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		switch n.Kind() {
 		case "assert_statement":
 			cmp := n.NamedChild(0)
-			if cmp.Kind() != "comparison_operator" || !strings.Contains(cmp.Text(), "==") {
+			if cmp.Kind() != "comparison_operator" || cmp.NamedChildCount() != 2 {
 				return true
 			}
 			a, b = cmp.NamedChild(0), cmp.NamedChild(1)
+			// == compares values; `is` compares them only for the
+			// singletons True, False and None
+			if !strings.Contains(cmp.Text(), "==") && !(pyIsOperator(cmp) && (pySingleton(a) || pySingleton(b))) {
+				return true
+			}
 		case "call":
 			if last := lastName(n.Field("function").Text()); last == "assertEqual" || last == "assertEquals" {
 				args := n.Field("arguments").NamedChildren()
@@ -737,6 +832,24 @@ func (v *visitor) pyCircular(def treesitter.Node, patches []pyPatch) {
 		}
 		return true
 	})
+}
+
+// pyIsOperator: the comparison is `a is b` (not `is not`).
+func pyIsOperator(cmp treesitter.Node) bool {
+	for i := 0; i < cmp.ChildCount(); i++ {
+		if c := cmp.Child(i); !c.IsNamed() {
+			return c.Text() == "is" && cmp.ChildCount() == 3
+		}
+	}
+	return false
+}
+
+func pySingleton(n treesitter.Node) bool {
+	switch n.Kind() {
+	case "true", "false", "none":
+		return true
+	}
+	return false
 }
 
 // mockedResult names the call whose result an assertion operand is: the

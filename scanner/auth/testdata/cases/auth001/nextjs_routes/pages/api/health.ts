@@ -1,0 +1,3 @@
+export default function handler(req, res) {  // ok: AUTH-001
+  res.status(200).json({ up: true });
+}
