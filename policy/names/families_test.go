@@ -440,3 +440,40 @@ func TestTokensAndGluedWords(t *testing.T) {
 		t.Errorf("wordCount(face) = %d, want %d", got, wordMinNames+1)
 	}
 }
+
+// TestShortTargetAffixes: an ecosystem affix with a separator on a 2–3
+// letter target blocks (npm: a suffix) when the target is in the block
+// tier; a port's prefix warns; glued without a separator, or on a lesser
+// target, nothing (legitimate names are made so: "vuejs", "nextjs").
+func TestShortTargetAffixes(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{
+		NPM: []Entry{
+			{Name: "zed", Monthly: 50_000_000, Role: RoleTarget},
+			{Name: "qux", Monthly: 2_000_000, Role: RoleTarget},
+		},
+		PyPI: []Entry{{Name: "abc", Rank: 10}, {Name: "xyz", Rank: 3000}},
+	}
+	ix := NewIndex(c)
+	tests := []struct {
+		eco     policy.Ecosystem
+		name    string
+		flagged bool
+		conf    Confidence
+	}{
+		{policy.NPM, "zed.js", true, High},
+		{policy.NPM, "zed-js", true, High},
+		{policy.NPM, "node-zed", true, Low},
+		{policy.NPM, "zedjs", false, Low},
+		{policy.NPM, "qux.js", false, Low},
+		{policy.PyPI, "python-abc", true, High},
+		{policy.PyPI, "abc-py", true, High},
+		{policy.PyPI, "python-xyz", false, Low},
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if ok != tc.flagged || (ok && (m.Family != FamilyAffix || m.Confidence != tc.conf)) {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want flagged %v (affix, %v)", tc.eco, tc.name, m, ok, tc.flagged, tc.conf)
+		}
+	}
+}

@@ -92,8 +92,10 @@ const (
 	minD2Len    = 8  // two edits: both names at least this long
 	maxD2Len    = 24 // longer names get no distance-2 keys (cost grows with n²)
 	minAffix    = 4  // a target reached by affix or compound edits is at least this long
-	minBaseLen  = 8  // a scoped target's name part copied without the scope
-	minTruncLen = 9  // a target that may be cut short by two characters
+	// ... or this long, for an affix added to a block-tier target ("vue.js")
+	minShortAffix = 2
+	minBaseLen    = 8 // a scoped target's name part copied without the scope
+	minTruncLen   = 9 // a target that may be cut short by two characters
 	// a PyPI candidate with a slip inside a word (see interiorEdit) is at
 	// least this long
 	minInteriorLen = 8

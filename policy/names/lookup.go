@@ -595,6 +595,12 @@ func (q *query) nameFamilies(tb []byte) {
 		strong := !(port && q.e.eco == policy.NPM)
 		if rl := foldInto(tb, rest); rl >= minAffix {
 			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famAffix, strong, 0) })
+		} else if rl >= minShortAffix {
+			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
+				if q.e.tier[id] == tierBlock {
+					q.consider(id, famAffix, strong, 0)
+				}
+			})
 		}
 	}
 	// affix dropped from a target: the shorter name is often a generic
