@@ -149,13 +149,18 @@ func writeLegitSample(npmPath, pypiPath, out string) error {
 	return f.Close()
 }
 
-func runCalibrate(c *names.Corpus, w io.Writer, verbose bool) error {
+// readLegitSample reads testdata/legit.tsv (from the repository root).
+func readLegitSample() ([]LegitName, error) {
 	lf, err := os.Open("policy/eval/testdata/legit.tsv")
 	if err != nil {
-		return fmt.Errorf("open legit sample: %w", err)
+		return nil, fmt.Errorf("open legit sample: %w", err)
 	}
 	defer lf.Close()
-	legit, err := ReadLegit(lf)
+	return ReadLegit(lf)
+}
+
+func runCalibrate(c *names.Corpus, w io.Writer, verbose bool) error {
+	legit, err := readLegitSample()
 	if err != nil {
 		return err
 	}
@@ -173,12 +178,7 @@ func runReal(c *names.Corpus, w io.Writer, verbose bool) error {
 	if err != nil {
 		return err
 	}
-	lf, err := os.Open("policy/eval/testdata/legit.tsv")
-	if err != nil {
-		return fmt.Errorf("open legit sample: %w", err)
-	}
-	defer lf.Close()
-	legit, err := ReadLegit(lf)
+	legit, err := readLegitSample()
 	if err != nil {
 		return err
 	}
