@@ -102,8 +102,8 @@ func (s *Server) pypiRoot(c echo.Context) error {
 
 // validPyPIName rejects bad names before any upstream call.
 func validPyPIName(name string) error {
-	if !pypi.ValidName(name) {
-		return fmt.Errorf("%w: %q is not a valid Python project name", policy.ErrInvalidName, name)
+	if why := pypi.NameProblem(name); why != "" {
+		return fmt.Errorf("not a valid Python project name: %s: %w", why, policy.ErrInvalidName)
 	}
 	return nil
 }
