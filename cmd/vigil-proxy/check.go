@@ -87,7 +87,7 @@ flags:
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(args)); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	rest := fs.Args()
 	if len(rest) < 2 {
@@ -110,6 +110,10 @@ flags:
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "vigil-proxy check: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	if *offline && *proxyURL != "" {
+		fmt.Fprintln(stderr, "vigil-proxy check: --offline and --proxy exclude each other")
 		return exitUsage
 	}
 	log := newLogger(stderr, "warn", "text")

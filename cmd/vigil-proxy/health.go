@@ -26,7 +26,7 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	rawURL := fs.String("url", "", "full URL to probe instead of the configured listen address + path")
 	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("health", fs.Args(), stderr) {
 		return exitUsage
