@@ -46,3 +46,22 @@ func TestCheckOfflineAndProxyExcludeEachOther(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errOut, want)
 	}
 }
+
+// A PyPI version or specifier that is not PEP 440 is an error for that
+// name (exit 2, as pip refuses the requirement), never an ALLOW offline or a
+// DEP-007 "no release matches" online; good ones still judge.
+func TestCheckRefusesMalformedPyPISpecifiers(t *testing.T) {
+	environ := map[string]string{"VIGIL_DATA_DIR": t.TempDir()}
+	for _, spec := range []string{"requests==notaversion", "requests>=>=1", "requests<=1.0,,>0"} {
+		code, out, errOut := runCLI(t, environ, "", "check", "--offline", "pypi", spec)
+		if code != exitUsage || !strings.HasPrefix(out, "ERROR pypi requests") || !strings.Contains(out, "PEP 440") {
+			t.Errorf("check --offline pypi %q: exit %d, out %q, err %q; want exit 2 and an ERROR line naming PEP 440", spec, code, out, errOut)
+		}
+	}
+	for _, spec := range []string{"requests==2.31.0", "requests>=2,<3", "requests==2.*", "requests===2.31.0-custom", "requests~=2.31"} {
+		code, out, errOut := runCLI(t, environ, "", "check", "--offline", "pypi", spec)
+		if code != exitOK || !strings.HasPrefix(out, "ALLOW pypi requests") {
+			t.Errorf("check --offline pypi %q: exit %d, out %q, err %q; want ALLOW", spec, code, out, errOut)
+		}
+	}
+}
