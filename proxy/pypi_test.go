@@ -355,3 +355,30 @@ func TestPyPITyposquatSameRepositoryExemption(t *testing.T) {
 	wantStatus(t, e.get("/pypi/simple/requestss/"), http.StatusOK)
 	wantStatus(t, e.get("/pypi/simple/requests/"), http.StatusOK)
 }
+
+// A version or file name no release could have is refused before anything
+// is judged or audited, and is never echoed: a client cannot fill the
+// audit trail or a response with kilobytes of its own text.
+func TestPyPIRefusesOverlongVersionsAndFileNames(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	long := strings.Repeat("9", 300)
+	for path, want := range map[string]string{
+		"/pypi/pypi/mature-pkg/" + long + "/json":                         "invalid version: longer than 128 characters",
+		"/pypi/pypi/mature-pkg/1.0%20%0d%0aX-A:%20b/json":                 "invalid version: contains spaces or control characters",
+		"/pypi/files/mature-pkg/mature_pkg-" + long + "-py3-none-any.whl": "invalid file name: longer than 255 characters",
+		"/pypi/files/mature-pkg/a%0d%0ab.whl":                             "invalid file name: contains spaces or control characters",
+	} {
+		b := wantStatus(t, e.get(path), http.StatusBadRequest)
+		if !strings.Contains(b, want) || strings.Contains(b, "9999999999") {
+			t.Errorf("%s: body %q, want %q without the request's text", path[:min(len(path), 50)], b[:min(len(b), 200)], want)
+		}
+	}
+	e.events.mu.Lock()
+	n := len(e.events.evs)
+	e.events.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d audit events for refused requests, want none", n)
+	}
+	// A real version still answers.
+	wantStatus(t, e.get("/pypi/pypi/mature-pkg/1.0.0/json"), http.StatusOK)
+}
