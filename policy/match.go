@@ -101,6 +101,14 @@ func entryApplies(e *ListEntry, eco Ecosystem, name, version string, now time.Ti
 	if version == "" || strings.TrimSpace(e.Versions) == "" {
 		return true
 	}
+	if e.Kind == Deny && eco == PyPI && len(version) <= maxVersionLen && ValidateConstraint(eco, e.Versions) == nil {
+		if !pep440Parses(version) {
+			// A legacy version that is not PEP 440 ("2.0-custom-build",
+			// still served by old projects and private indexes) cannot
+			// be shown to lie outside the range: fail closed.
+			return true
+		}
+	}
 	// A deny range covers pre-releases as well: the semver rule that a
 	// range excludes them unless it names one chooses what to install, and
 	// would let x@2.0.0-beta.1 past a deny of x@>=1.0.0.
@@ -215,6 +223,18 @@ func versionSatisfies(eco Ecosystem, version, constraint string, includePre bool
 		return c.Check(v)
 	}
 	return false
+}
+
+// pep440Parses reports whether v is a PEP 440 version (a parser panic is a
+// no: the parser is third-party code fed untrusted strings).
+func pep440Parses(v string) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_, err := pep440.Parse(strings.TrimSpace(v))
+	return err == nil
 }
 
 // ValidateConstraint reports whether a version constraint parses in the
