@@ -62,7 +62,7 @@ func (s *Server) checkOne(c echo.Context) error {
 	if !s.checkRate.allow(clientOf(r.Context()), 1) {
 		return tooManyQuestions(c)
 	}
-	rep, err := s.answer(r.Context(), r.UserAgent(), checkRef{Ecosystem: eco, Name: name, Version: c.QueryParam("version")})
+	rep, err := s.answer(r.Context(), clientName(r), checkRef{Ecosystem: eco, Name: name, Version: c.QueryParam("version")})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) checkBatch(c echo.Context) error {
 	g.SetLimit(checkBatchJobs)
 	for i, ref := range in.Packages {
 		g.Go(func() error {
-			rep, err := s.answer(ctx, r.UserAgent(), ref)
+			rep, err := s.answer(ctx, clientName(r), ref)
 			if err != nil {
 				_, msg := classify(err)
 				eco, _ := policy.ParseEcosystem(ref.Ecosystem)

@@ -126,7 +126,7 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			"status", status,
 			"bytes", c.Response().Size,
 			"duration_ms", s.now().Sub(start).Milliseconds(),
-			"client", r.UserAgent(),
+			"client", clientName(r),
 			"remote", clientIP(r),
 		)
 		return nil
