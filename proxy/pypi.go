@@ -48,6 +48,9 @@ func (s *Server) servePyPI(c echo.Context) error {
 	case len(parts) >= 2 && parts[0] == "simple":
 		name := parts[1]
 		if len(parts) == 2 { // no trailing slash
+			if err := validPyPIName(name); err != nil {
+				return err
+			}
 			return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", pypi.Normalize(name))+"/")
 		}
 		if len(parts) != 3 || parts[2] != "" {

@@ -132,7 +132,9 @@ func TestPyPIRedirectsAndInvalidNames(t *testing.T) {
 	if resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(resp.Header.Get("Location"), "/pypi/simple/mature-pkg/") {
 		t.Errorf("slashless: %s Location %q", resp.Status, resp.Header.Get("Location"))
 	}
-	for _, bad := range []string{"/pypi/simple/-bad-/", "/pypi/simple/a%20b/", "/pypi/simple/%2e%2e/", "/pypi/files/-x-/f.whl"} {
+	// A bad name is refused at once, with or without the trailing slash
+	// (no redirect to a page that can only be refused).
+	for _, bad := range []string{"/pypi/simple/-bad-/", "/pypi/simple/a%20b/", "/pypi/simple/%2e%2e/", "/pypi/files/-x-/f.whl", "/pypi/simple/a%20b", "/pypi/simple/-bad-", "/pypi/simple/%3Cx%3E"} {
 		resp := e.get(bad)
 		wantStatus(t, resp, http.StatusBadRequest)
 	}
