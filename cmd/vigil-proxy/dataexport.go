@@ -45,8 +45,7 @@ func runDataExport(args []string, stdout, stderr io.Writer, getenv env) int {
 	if err := fs.Parse(args); err != nil {
 		return parseFailed(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: vigil-proxy data export [-config FILE] [-o FILE]")
+	if strayArgument("data export", fs.Args(), stderr) {
 		return exitUsage
 	}
 	cfg, err := common.load(getenv)
