@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// The User-Agent reaches the audit trail (and webhooks) with every
-// decision: a client's 60 KB header is kept to its first 200 bytes, so that
-// it cannot fill the trail (or the request log).
+// The User-Agent goes with every decision to webhooks (the OnBlock hook
+// gets the event before the store's recorder cuts it to 512 bytes) and to
+// the request log: a client's 60 KB header is kept to its first 200 bytes.
 func TestAuditKeepsAShortClientName(t *testing.T) {
 	e, _ := newNPMEnv(t, envOptions{})
 	ua := "npm/11.19.1 node/v20 " + strings.Repeat("x", 60000)

@@ -359,8 +359,8 @@ func TestPyPITyposquatSameRepositoryExemption(t *testing.T) {
 }
 
 // A version or file name no release could have is refused before anything
-// is judged or audited, and is never echoed: a client cannot fill the
-// audit trail or a response with kilobytes of its own text.
+// is judged or audited, and is never echoed: a client cannot fill a
+// response, the log or a webhook with kilobytes of its own text.
 func TestPyPIRefusesOverlongVersionsAndFileNames(t *testing.T) {
 	e, _ := newPyPIEnv(t, envOptions{})
 	long := strings.Repeat("9", 300)

@@ -271,9 +271,9 @@ func (s *Server) artifactHostAllowed(eco policy.Ecosystem, u *url.URL) bool {
 	return s.opts.PyPI.FileHosts.Allows(u)
 }
 
-// maxClientName bounds the User-Agent kept in the audit trail, webhooks
-// and the request log: registry clients send short ones, and a long one
-// would fill the trail.
+// maxClientName bounds the User-Agent in events (webhooks get them before
+// the store's recorder cuts fields to 512 bytes) and in the request log:
+// registry clients send short ones.
 const maxClientName = 200
 
 // clientName is the request's User-Agent, cut to maxClientName bytes (on
