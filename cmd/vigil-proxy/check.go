@@ -78,7 +78,7 @@ func checkPEP440(spec, version string) error {
 	if strings.Contains(spec, "===") {
 		return nil
 	}
-	if strings.IndexAny(version, "<>=!~") < 0 { // name==V, V kept alone
+	if !strings.ContainsAny(version, "<>=!~") { // name==V, V kept alone
 		if !pypi.IsValidVersion(version) {
 			return fmt.Errorf("%q: %q is not a PEP 440 version", spec, version)
 		}
