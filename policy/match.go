@@ -101,7 +101,18 @@ func entryApplies(e *ListEntry, eco Ecosystem, name, version string, now time.Ti
 	if version == "" || strings.TrimSpace(e.Versions) == "" {
 		return true
 	}
-	return VersionSatisfies(eco, version, e.Versions)
+	if e.Kind == Deny && eco == PyPI && len(version) <= maxVersionLen && ValidateConstraint(eco, e.Versions) == nil {
+		if !pep440Parses(version) {
+			// A legacy version that is not PEP 440 ("2.0-custom-build",
+			// still served by old projects and private indexes) cannot
+			// be shown to lie outside the range: fail closed.
+			return true
+		}
+	}
+	// A deny range covers pre-releases as well: the semver rule that a
+	// range excludes them unless it names one chooses what to install, and
+	// would let x@2.0.0-beta.1 past a deny of x@>=1.0.0.
+	return versionSatisfies(eco, version, e.Versions, e.Kind == Deny)
 }
 
 func patternMatches(eco Ecosystem, pattern, name string) bool {
@@ -172,6 +183,12 @@ const (
 // does not parse does not satisfy, nor does a version longer than 128 or a
 // constraint longer than 256 characters.
 func VersionSatisfies(eco Ecosystem, version, constraint string) (ok bool) {
+	return versionSatisfies(eco, version, constraint, false)
+}
+
+// versionSatisfies is VersionSatisfies; with includePre an npm range also
+// takes pre-releases within its bounds (PEP 440 specifiers here always do).
+func versionSatisfies(eco Ecosystem, version, constraint string, includePre bool) (ok bool) {
 	defer func() {
 		// The parsers are third-party code fed untrusted strings: a panic
 		// there means "does not satisfy", never a crash.
@@ -202,9 +219,22 @@ func VersionSatisfies(eco Ecosystem, version, constraint string) (ok bool) {
 		if err != nil {
 			return false
 		}
+		c.IncludePrerelease = includePre
 		return c.Check(v)
 	}
 	return false
+}
+
+// pep440Parses reports whether v is a PEP 440 version (a parser panic is a
+// no: the parser is third-party code fed untrusted strings).
+func pep440Parses(v string) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_, err := pep440.Parse(strings.TrimSpace(v))
+	return err == nil
 }
 
 // ValidateConstraint reports whether a version constraint parses in the

@@ -130,6 +130,33 @@ func TestMatchEntries(t *testing.T) {
 		{"package level: unconstrained deny beats everything",
 			[]ListEntry{entry("a", Allowlist, NPM, "x", ""), entry("c", Allowlist, NPM, "x", "^1.0.0"), entry("d", Deny, NPM, "x*", "")},
 			Ref{Ecosystem: NPM, Name: "x"}, "d"},
+		// A deny range covers pre-releases too: npm's rule that a range
+		// names no pre-release unless it mentions one is for choosing what
+		// to install, and would let `x@2.0.0-beta.1` past `x@>=1.0.0`.
+		{"release level: deny range covers a pre-release",
+			[]ListEntry{entry("d", Deny, NPM, "x", ">=1.0.0")},
+			Ref{Ecosystem: NPM, Name: "x", Version: "2.0.0-beta.1"}, "d"},
+		{"release level: deny * covers a pre-release",
+			[]ListEntry{entry("d", Deny, NPM, "x", "*")},
+			Ref{Ecosystem: NPM, Name: "x", Version: "1.2.3-x"}, "d"},
+		{"release level: deny range still ends where it ends",
+			[]ListEntry{entry("d", Deny, NPM, "x", "<2.0.0")},
+			Ref{Ecosystem: NPM, Name: "x", Version: "2.0.1-rc.1"}, ""},
+		{"release level: allow range keeps npm's pre-release rule",
+			[]ListEntry{entry("a", Allowlist, NPM, "x", "^1.0.0")},
+			Ref{Ecosystem: NPM, Name: "x", Version: "1.5.0-rc.1"}, ""},
+		// A legacy PyPI version that is not PEP 440 cannot be compared, so
+		// a deny range cannot show it is outside: it is covered (fail
+		// closed). An allow range still does not take it.
+		{"release level: deny range covers a legacy PyPI version",
+			[]ListEntry{entry("d", Deny, PyPI, "x", ">=1.0")},
+			Ref{Ecosystem: PyPI, Name: "x", Version: "2.0-custom-build"}, "d"},
+		{"release level: allow range does not take a legacy PyPI version",
+			[]ListEntry{entry("a", Allowlist, PyPI, "x", ">=1.0")},
+			Ref{Ecosystem: PyPI, Name: "x", Version: "2.0-custom-build"}, ""},
+		{"release level: a deny that does not parse covers nothing",
+			[]ListEntry{entry("d", Deny, PyPI, "x", ">>1")},
+			Ref{Ecosystem: PyPI, Name: "x", Version: "2.0-custom-build"}, ""},
 		{"package level: constrained allow beats constrained deny",
 			[]ListEntry{entry("d", Deny, PyPI, "x", ">=3"), entry("c", Allowlist, PyPI, "x", "<2")},
 			Ref{Ecosystem: PyPI, Name: "x"}, "c"},

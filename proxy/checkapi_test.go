@@ -128,3 +128,30 @@ func TestCheckAPIHidesWatchlistDetail(t *testing.T) {
 		t.Errorf("admin answer = %+v, %v; want the date and count", rep, err)
 	}
 }
+
+// A batch body that is not the expected JSON gets a 400 saying what is
+// wrong in the API's own terms, never Go's type names.
+func TestCheckAPIExplainsBadBodies(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for _, tc := range []struct{ body, want string }{
+		{`[]`, `request body must be a JSON object`},
+		{`{"packages":{}}`, `field \"packages\" must be a JSON array`},
+		{`{"packages":[{"ecosystem":1}]}`, `field \"packages.ecosystem\" must be a JSON string`},
+		{`{"packages":[`, `malformed JSON: unexpected end of input`},
+		{`{"packages":[],"extra":1}`, `unknown field \"extra\"`},
+		{`{"packages":[]} {}`, `request body must hold a single JSON object`},
+	} {
+		resp, body := postCheck(t, e, tc.body)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST %s: %s %s, want 400", tc.body, resp.Status, body)
+		}
+		if !strings.Contains(body, tc.want) {
+			t.Errorf("POST %s: body %s, want it to say %s", tc.body, body, tc.want)
+		}
+		for _, leak := range []string{"Go value", "Go struct", "checkRef", "proxy."} {
+			if strings.Contains(body, leak) {
+				t.Errorf("POST %s: body %s names Go internals (%q)", tc.body, body, leak)
+			}
+		}
+	}
+}

@@ -164,7 +164,7 @@ func (s *Server) rememberMissing(ctx context.Context, eco policy.Ecosystem, name
 
 // record appends the decision on a request to the audit trail.
 func (s *Server) record(r *http.Request, d policy.Decision, route string, extra ...policy.Finding) {
-	s.recordCtx(r.Context(), r.UserAgent(), d, route, extra...)
+	s.recordCtx(r.Context(), clientName(r), d, route, extra...)
 }
 
 // recordCtx appends a decision to the audit trail and counts it.

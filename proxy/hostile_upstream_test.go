@@ -92,11 +92,14 @@ func TestNPMTarballRedirectToAnotherHostIsExplained(t *testing.T) {
 func TestInvalidNameSaysWhy(t *testing.T) {
 	e, _ := newNPMEnv(t, envOptions{})
 	for path, want := range map[string]string{
-		"/npm/xss%3Cscript%3E":             "invalid package name: contains characters that are not URL-safe",
-		"/npm/" + strings.Repeat("a", 215): "invalid package name: longer than 214 characters",
-		"/npm/goodpkg/-/..%2f..%2fx.tgz":   "invalid package name: encoded slash",
-		"/npm/filepkg/-/passwd":            "invalid package name: bad tarball name",
-		"/pypi/simple/%ff%fe/":             "invalid package name",
+		"/npm/xss%3Cscript%3E":                           "invalid package name: contains characters that are not URL-safe",
+		"/npm/" + strings.Repeat("a", 215):               "invalid package name: longer than 214 characters",
+		"/npm/goodpkg/-/..%2f..%2fx.tgz":                 "invalid package name: encoded slash",
+		"/npm/filepkg/-/passwd":                          "invalid package name: bad tarball name",
+		"/pypi/simple/%ff%fe/":                           "invalid package name: contains characters other than ASCII letters, digits, dot, hyphen and underscore",
+		"/pypi/simple/" + strings.Repeat("a", 201) + "/": "invalid package name: longer than 200 characters",
+		"/pypi/simple/-bad-/":                            "invalid package name: starts or ends with a separator",
+		"/pypi/files/a%20b/a.whl":                        "invalid package name: contains characters other than ASCII letters",
 	} {
 		b := wantStatus(t, e.get(path), http.StatusBadRequest)
 		if !strings.Contains(b, want) || strings.Contains(b, "<script>") || strings.Contains(b, "aaaaaaaaaa") {

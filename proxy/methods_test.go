@@ -48,6 +48,14 @@ func TestRegistryRoutesAnswerUnservedMethods(t *testing.T) {
 		{http.MethodTrace, "/api/v1/check/npm/mature-lib", http.StatusMethodNotAllowed, read, "not TRACE", ""},
 		{http.MethodOptions, "/api/v1/check", http.StatusNoContent, "GET, HEAD, POST, OPTIONS", "", ""},
 		{http.MethodTrace, "/api/v1/check", http.StatusMethodNotAllowed, "GET, HEAD, POST, OPTIONS", "not TRACE", ""},
+		// Methods outside the router's own list (WebDAV, made-up ones) get
+		// the same accurate answer, not the router's list of every method.
+		{"FOO", "/npm/mature-lib", http.StatusMethodNotAllowed, read, "answers GET, HEAD, OPTIONS, not FOO", ""},
+		{"MKCOL", "/npm/", http.StatusMethodNotAllowed, read, "not MKCOL", ""},
+		{"FOO", "/pypi/simple/requests/", http.StatusMethodNotAllowed, read, "answers GET, HEAD, OPTIONS, not FOO", ""},
+		{"FOO", "/pypi", http.StatusMethodNotAllowed, read, "not FOO", ""},
+		{"FOO", "/api/v1/check/npm/mature-lib", http.StatusMethodNotAllowed, read, "not FOO", ""},
+		{"FOO", "/api/v1/check", http.StatusMethodNotAllowed, "GET, HEAD, POST, OPTIONS", "not FOO", ""},
 	} {
 		resp := e.do(tc.method, tc.path)
 		body, _ := io.ReadAll(resp.Body)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,6 +48,9 @@ func (s *Server) servePyPI(c echo.Context) error {
 	case len(parts) >= 2 && parts[0] == "simple":
 		name := parts[1]
 		if len(parts) == 2 { // no trailing slash
+			if err := validPyPIName(name); err != nil {
+				return err
+			}
 			return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", pypi.Normalize(name))+"/")
 		}
 		if len(parts) != 3 || parts[2] != "" {
@@ -62,13 +66,42 @@ func (s *Server) servePyPI(c echo.Context) error {
 		case 2:
 			return s.pypiJSON(c, p[0], "")
 		case 3:
+			if why := opaqueProblem(p[1], maxPyPIVersion); why != "" {
+				return httpError(http.StatusBadRequest, "invalid version: "+why)
+			}
 			return s.pypiJSON(c, p[0], p[1])
 		}
 		return httpError(http.StatusNotFound, "not found")
 	case len(parts) == 3 && parts[0] == "files":
+		if why := opaqueProblem(parts[2], maxPyPIFileName); why != "" {
+			return httpError(http.StatusBadRequest, "invalid file name: "+why)
+		}
 		return s.pypiFile(c, parts[1], parts[2])
 	}
 	return httpError(http.StatusNotFound, "not found: vigil-proxy serves /pypi/simple/<project>/, /pypi/pypi/<project>/json and /pypi/files/")
+}
+
+// Bounds on what a client may name in a PyPI path: no release has a longer
+// version (policy matching stops at 128 too) and no file system a longer
+// file name (".metadata" included).
+const (
+	maxPyPIVersion  = 128
+	maxPyPIFileName = 255
+)
+
+// opaqueProblem says why a version or file name from a request path cannot
+// be one the index lists, without quoting it: such a request is refused
+// before anything is judged, audited or echoed.
+func opaqueProblem(v string, limit int) string {
+	if len(v) > limit {
+		return fmt.Sprintf("longer than %d characters", limit)
+	}
+	for _, r := range v {
+		if r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r) {
+			return "contains spaces or control characters"
+		}
+	}
+	return ""
 }
 
 // pypiPath builds an absolute proxy path below /pypi.
@@ -102,8 +135,8 @@ func (s *Server) pypiRoot(c echo.Context) error {
 
 // validPyPIName rejects bad names before any upstream call.
 func validPyPIName(name string) error {
-	if !pypi.ValidName(name) {
-		return fmt.Errorf("%w: %q is not a valid Python project name", policy.ErrInvalidName, name)
+	if why := pypi.NameProblem(name); why != "" {
+		return fmt.Errorf("not a valid Python project name: %s: %w", why, policy.ErrInvalidName)
 	}
 	return nil
 }

@@ -132,7 +132,9 @@ func TestPyPIRedirectsAndInvalidNames(t *testing.T) {
 	if resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(resp.Header.Get("Location"), "/pypi/simple/mature-pkg/") {
 		t.Errorf("slashless: %s Location %q", resp.Status, resp.Header.Get("Location"))
 	}
-	for _, bad := range []string{"/pypi/simple/-bad-/", "/pypi/simple/a%20b/", "/pypi/simple/%2e%2e/", "/pypi/files/-x-/f.whl"} {
+	// A bad name is refused at once, with or without the trailing slash
+	// (no redirect to a page that can only be refused).
+	for _, bad := range []string{"/pypi/simple/-bad-/", "/pypi/simple/a%20b/", "/pypi/simple/%2e%2e/", "/pypi/files/-x-/f.whl", "/pypi/simple/a%20b", "/pypi/simple/-bad-", "/pypi/simple/%3Cx%3E"} {
 		resp := e.get(bad)
 		wantStatus(t, resp, http.StatusBadRequest)
 	}
@@ -354,4 +356,31 @@ func TestPyPITyposquatSameRepositoryExemption(t *testing.T) {
 	}
 	wantStatus(t, e.get("/pypi/simple/requestss/"), http.StatusOK)
 	wantStatus(t, e.get("/pypi/simple/requests/"), http.StatusOK)
+}
+
+// A version or file name no release could have is refused before anything
+// is judged or audited, and is never echoed: a client cannot fill a
+// response, the log or a webhook with kilobytes of its own text.
+func TestPyPIRefusesOverlongVersionsAndFileNames(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	long := strings.Repeat("9", 300)
+	for path, want := range map[string]string{
+		"/pypi/pypi/mature-pkg/" + long + "/json":                         "invalid version: longer than 128 characters",
+		"/pypi/pypi/mature-pkg/1.0%20%0d%0aX-A:%20b/json":                 "invalid version: contains spaces or control characters",
+		"/pypi/files/mature-pkg/mature_pkg-" + long + "-py3-none-any.whl": "invalid file name: longer than 255 characters",
+		"/pypi/files/mature-pkg/a%0d%0ab.whl":                             "invalid file name: contains spaces or control characters",
+	} {
+		b := wantStatus(t, e.get(path), http.StatusBadRequest)
+		if !strings.Contains(b, want) || strings.Contains(b, "9999999999") {
+			t.Errorf("%s: body %q, want %q without the request's text", path[:min(len(path), 50)], b[:min(len(b), 200)], want)
+		}
+	}
+	e.events.mu.Lock()
+	n := len(e.events.evs)
+	e.events.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d audit events for refused requests, want none", n)
+	}
+	// A real version still answers.
+	wantStatus(t, e.get("/pypi/pypi/mature-pkg/1.0.0/json"), http.StatusOK)
 }

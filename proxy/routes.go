@@ -30,12 +30,17 @@ func (s *Server) routes() *echo.Echo {
 
 	e.Match(readMethods, "/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.Match(readMethods, "/readyz", s.readyz)
-	e.Any("/pypi/*", s.servePyPI)
-	e.Any("/pypi", s.servePyPI)
-	e.Any("/npm/*", s.serveNPM)
-	e.Any("/npm", s.serveNPM)
-	e.Any("/api/v1/check", s.checkBatch)
-	e.Any("/api/v1/check/*", s.checkOne)
+	for path, h := range map[string]echo.HandlerFunc{
+		"/pypi/*": s.servePyPI, "/pypi": s.servePyPI,
+		"/npm/*": s.serveNPM, "/npm": s.serveNPM,
+		"/api/v1/check": s.checkBatch, "/api/v1/check/*": s.checkOne,
+	} {
+		e.Any(path, h)
+		// Any covers only the router's own method list; a method outside
+		// it (FOO, MKCOL) reaches the handler too, which answers the
+		// route's own 405 instead of the router's list of every method.
+		e.RouteNotFound(path, h)
+	}
 	if s.opts.Metrics != nil {
 		e.Match(readMethods, "/metrics", echo.WrapHandler(s.opts.Metrics.Handler()))
 	}
@@ -121,7 +126,7 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			"status", status,
 			"bytes", c.Response().Size,
 			"duration_ms", s.now().Sub(start).Milliseconds(),
-			"client", r.UserAgent(),
+			"client", clientName(r),
 			"remote", clientIP(r),
 		)
 		return nil

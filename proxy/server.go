@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -268,6 +269,25 @@ func (s *Server) artifactHostAllowed(eco policy.Ecosystem, u *url.URL) bool {
 		return s.opts.NPM.TarballHosts.Allows(u)
 	}
 	return s.opts.PyPI.FileHosts.Allows(u)
+}
+
+// maxClientName bounds the User-Agent in events (webhooks get them before
+// the store's recorder cuts fields to 512 bytes) and in the request log:
+// registry clients send short ones.
+const maxClientName = 200
+
+// clientName is the request's User-Agent, cut to maxClientName bytes (on
+// a character boundary, marked with an ellipsis).
+func clientName(r *http.Request) string {
+	ua := r.UserAgent()
+	if len(ua) <= maxClientName {
+		return ua
+	}
+	cut := maxClientName
+	for cut > 0 && !utf8.RuneStart(ua[cut]) {
+		cut--
+	}
+	return ua[:cut] + "…"
 }
 
 // clientIP is the peer address, for logs only.

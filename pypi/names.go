@@ -4,7 +4,10 @@
 // policy facts.
 package pypi
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // MaxNameLength bounds the project names ValidName accepts.
 const MaxNameLength = 200
@@ -32,23 +35,34 @@ func Normalize(name string) string {
 // ValidName reports whether name is a valid PyPI project name: ASCII letters,
 // digits, ".", "-" and "_", starting and ending with a letter or digit, at
 // most MaxNameLength bytes.
-func ValidName(name string) bool {
-	if name == "" || len(name) > MaxNameLength {
-		return false
+func ValidName(name string) bool { return NameProblem(name) == "" }
+
+// NameProblem says what makes name an invalid PyPI project name, in words
+// that never quote it ("" for a valid name).
+func NameProblem(name string) string {
+	if name == "" {
+		return "empty"
 	}
+	if len(name) > MaxNameLength {
+		return fmt.Sprintf("longer than %d characters", MaxNameLength)
+	}
+	edge := false
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
 		case isAlnum(c):
 		case c == '.' || c == '-' || c == '_':
 			if i == 0 || i == len(name)-1 {
-				return false
+				edge = true
 			}
 		default:
-			return false
+			return "contains characters other than ASCII letters, digits, dot, hyphen and underscore"
 		}
 	}
-	return true
+	if edge {
+		return "starts or ends with a separator"
+	}
+	return ""
 }
 
 func isAlnum(c byte) bool {

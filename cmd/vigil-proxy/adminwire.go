@@ -19,6 +19,9 @@ func buildAdmin(cfg Config, st *stack, log *slog.Logger, getenv env) (*admin.Ser
 	if len(users) == 0 && len(tokens) == 0 {
 		return nil, errNoAdminCredentials
 	}
+	if err := cfg.adminAddressProblem(); err != nil {
+		return nil, err
+	}
 	sessionKey, sessions, loginLimits, err := sharedAdminState(cfg, st, getenv, len(users) > 0)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,9 @@ func parseTarget(eco policy.Ecosystem, spec string) (checkTarget, error) {
 			} else if strings.TrimLeft(t.version, "<>=!~") == "" {
 				return t, fmt.Errorf("%q: empty version after %s", spec, t.version)
 			}
+			if err := checkPEP440(spec, t.version); err != nil {
+				return t, err
+			}
 		}
 	case policy.NPM:
 		if i := strings.LastIndex(spec, "@"); i > 0 {
@@ -66,6 +69,25 @@ func parseTarget(eco policy.Ecosystem, spec string) (checkTarget, error) {
 		}
 	}
 	return t, nil
+}
+
+// checkPEP440 refuses what pip would refuse as a requirement: a version
+// (from name==V) or specifier set that is not PEP 440. Arbitrary equality
+// (name===V) takes any string.
+func checkPEP440(spec, version string) error {
+	if strings.Contains(spec, "===") {
+		return nil
+	}
+	if !strings.ContainsAny(version, "<>=!~") { // name==V, V kept alone
+		if !pypi.IsValidVersion(version) {
+			return fmt.Errorf("%q: %q is not a PEP 440 version", spec, version)
+		}
+		return nil
+	}
+	if err := policy.ValidateConstraint(policy.PyPI, version); err != nil {
+		return fmt.Errorf("%q: %q is not a PEP 440 specifier set such as >=2,<3", spec, version)
+	}
+	return nil
 }
 
 func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
@@ -87,7 +109,7 @@ flags:
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(args)); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	rest := fs.Args()
 	if len(rest) < 2 {
@@ -110,6 +132,10 @@ flags:
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "vigil-proxy check: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	if *offline && *proxyURL != "" {
+		fmt.Fprintln(stderr, "vigil-proxy check: --offline and --proxy exclude each other")
 		return exitUsage
 	}
 	log := newLogger(stderr, "warn", "text")

@@ -27,7 +27,7 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 	common.register(fs)
 	listEnv := fs.Bool("env", false, "list every setting's environment variable instead")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("config", fs.Args(), stderr) {
 		return exitUsage
@@ -72,7 +72,7 @@ func runRules(args []string, stdout, stderr io.Writer, getenv env) int {
 	var common commonFlags
 	common.register(fs)
 	if err := fs.Parse(reorderFlags(args)); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if ids := fs.Args(); len(ids) > 0 {
 		return printRuleDetails(ids, stdout, stderr)
@@ -150,7 +150,7 @@ func runDataRefresh(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	out := fs.String("o", "corpus.tsv.gz", "write the corpus here; point names.corpus_file (VIGIL_NAMES_CORPUS_FILE) at it")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("data refresh", fs.Args(), stderr) {
 		return exitUsage
@@ -180,10 +180,16 @@ func runAdmin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}, stdout, stderr)
 }
 
+const hashPasswordUsage = "usage: vigil-proxy admin hash-password   (reads the password from stdin; takes no arguments)"
+
 // runHashPassword implements `vigil-proxy admin hash-password`.
 func runHashPassword(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, "usage: vigil-proxy admin hash-password   (reads the password from stdin; takes no arguments)")
+		if isHelp(args) {
+			fmt.Fprintln(stdout, hashPasswordUsage)
+			return exitOK
+		}
+		fmt.Fprintln(stderr, hashPasswordUsage)
 		return exitUsage
 	}
 	pw, err := readPassword(stdin, stderr)

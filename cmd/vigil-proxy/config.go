@@ -474,6 +474,30 @@ func (c *Config) key(path string) string {
 // cannot overflow (1 TiB).
 const maxMB = 1 << 20
 
+// sameListener reports whether two listen addresses would bind the same
+// port: the same fixed port on the same host, or on any host when one of
+// them is a wildcard. Port 0 picks a free port each time.
+func sameListener(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb || pa == "0" {
+		return false
+	}
+	wild := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wild(ha) || wild(hb)
+}
+
+// adminAddressProblem refuses an admin surface on the registry's own
+// address (serve would fail to bind it, blaming "what uses the address").
+// It applies only when the admin surface runs, i.e. has credentials.
+func (c *Config) adminAddressProblem() error {
+	if c.Admin.Listen == "" || !sameListener(c.Listen, c.Admin.Listen) {
+		return nil
+	}
+	return fmt.Errorf("%s %q: the same address as the registry's %s; give the admin surface its own port",
+		c.key("admin.listen"), c.Admin.Listen, c.key("listen"))
+}
+
 // validate returns every problem in c at once.
 func (c *Config) validate() error {
 	var errs []error

@@ -333,3 +333,28 @@ func TestHostTokens(t *testing.T) {
 		t.Errorf("redacted config = %s, %v; want the tokens hidden", out, err)
 	}
 }
+
+// The admin surface cannot share the registry's address: serve would fail
+// to bind it with "address already in use; stop what uses the address",
+// blaming another process for its own listener. Without credentials the
+// admin surface is off, and its address does not matter.
+func TestAdminOnTheRegistryAddressIsRefused(t *testing.T) {
+	for _, pair := range [][2]string{{"127.0.0.1:18473", "127.0.0.1:18473"}, {"0.0.0.0:18473", "127.0.0.1:18473"}, {":18473", ":18473"}} {
+		for _, cmd := range []string{"config", "serve"} {
+			environ := map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_LISTEN": pair[0], "VIGIL_ADMIN_LISTEN": pair[1],
+				"VIGIL_ADMIN_TOKEN": "probe-admin-token-0123456789", "VIGIL_POPULARITY_ONLINE": "false", "VIGIL_MALWARE_FEED_URL": ""}
+			code, _, stderr := runCLI(t, environ, "", cmd)
+			want := fmt.Sprintf("admin.listen (VIGIL_ADMIN_LISTEN) %q: the same address as the registry's listen (VIGIL_LISTEN); give the admin surface its own port", pair[1])
+			if code != exitUsage || !strings.Contains(stderr, want) {
+				t.Errorf("%s, listen %s, admin %s: exit %d, stderr %q, want %q", cmd, pair[0], pair[1], code, stderr, want)
+			}
+		}
+	}
+	code, _, stderr := runCLI(t, map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_LISTEN": "127.0.0.1:8081"}, "", "config")
+	if code != exitOK {
+		t.Errorf("no credentials, listen on the default admin address: exit %d, stderr %q", code, stderr)
+	}
+	if !sameListener("127.0.0.1:9000", "[::]:9000") || sameListener("127.0.0.1:0", "127.0.0.1:0") || sameListener("127.0.0.1:9000", "127.0.0.2:9000") {
+		t.Errorf("sameListener: wildcards share a port, port 0 never does, two hosts do not")
+	}
+}

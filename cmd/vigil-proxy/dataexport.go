@@ -43,10 +43,9 @@ func runDataExport(args []string, stdout, stderr io.Writer, getenv env) int {
 	common.register(fs)
 	out := fs.String("o", "-", `write here ("-": standard output; a name ending in .gz is gzip'd)`)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: vigil-proxy data export [-config FILE] [-o FILE]")
+	if strayArgument("data export", fs.Args(), stderr) {
 		return exitUsage
 	}
 	cfg, err := common.load(getenv)

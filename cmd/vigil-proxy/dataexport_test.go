@@ -74,7 +74,10 @@ func TestDataExportCorpusFile(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, path) || !strings.Contains(stderr, "header") {
 		t.Errorf("data export of a broken file = %d, stderr %q", code, stderr)
 	}
-	if code, _, _ := runCLI(t, nil, "", "data", "export", "extra"); code != exitUsage {
-		t.Errorf("data export with an argument = %d, want %d", code, exitUsage)
+	// An operand (say, the output file without -o) is named, not met with
+	// a bare usage line.
+	code, _, stderr = runCLI(t, nil, "", "data", "export", "corpus.tsv")
+	if want := "vigil-proxy data export: unexpected argument \"corpus.tsv\" (it takes only flags; 'vigil-proxy data export -h' lists them)\n"; code != exitUsage || stderr != want {
+		t.Errorf("data export with an argument = %d, stderr %q; want %d, %q", code, stderr, exitUsage, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -26,13 +27,18 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	rawURL := fs.String("url", "", "full URL to probe instead of the configured listen address + path")
 	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("health", fs.Args(), stderr) {
 		return exitUsage
 	}
 	target := *rawURL
-	if target == "" {
+	if target != "" {
+		if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stderr, "vigil-proxy health: --url %q: want an http or https URL such as http://127.0.0.1:8080/healthz\n", target)
+			return exitUsage
+		}
+	} else {
 		cfg, err := common.load(getenv)
 		if err != nil {
 			fmt.Fprintln(stderr, "vigil-proxy health:", err)

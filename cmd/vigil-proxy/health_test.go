@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -47,6 +48,17 @@ func TestHealthRejectsBadListenAddress(t *testing.T) {
 	code, _, stderr := runCLI(t, map[string]string{"VIGIL_LISTEN": "no-port"}, "", "health")
 	if code != exitUsage || !strings.Contains(stderr, `"no-port"`) {
 		t.Errorf("exit %d, stderr %q; want %d naming the address", code, stderr, exitUsage)
+	}
+}
+
+// A --url that is no http(s) URL is a usage error (2) naming the flag, not
+// an "unreachable" proxy (1).
+func TestHealthRejectsBadURL(t *testing.T) {
+	for _, bad := range []string{"not a url", "ftp://127.0.0.1/healthz", "127.0.0.1:8080/healthz", "http:///healthz"} {
+		code, _, stderr := runCLI(t, nil, "", "health", "--url", bad)
+		if want := fmt.Sprintf("vigil-proxy health: --url %q: want an http or https URL such as http://127.0.0.1:8080/healthz\n", bad); code != exitUsage || stderr != want {
+			t.Errorf("--url %q: exit %d, stderr %q; want %d and %q", bad, code, stderr, exitUsage, want)
+		}
 	}
 }
 

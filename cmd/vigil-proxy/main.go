@@ -73,6 +73,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "health":
 		return runHealth(ctx, args, stdout, stderr, getenv)
 	case "version", "--version":
+		if isHelp(args) {
+			fmt.Fprintln(stdout, "usage: vigil-proxy version   (prints the version; takes no arguments)")
+			return exitOK
+		}
 		if strayArgument("version", args, stderr) {
 			return exitUsage
 		}

@@ -80,6 +80,9 @@ func checkAdminSecrets(cfg Config, getenv env) error {
 	if err != nil || len(users)+len(tokens) == 0 {
 		return err
 	}
+	if err := cfg.adminAddressProblem(); err != nil {
+		return err
+	}
 	k, err := secret(getenv, "VIGIL_SESSION_KEY")
 	if err != nil {
 		return err

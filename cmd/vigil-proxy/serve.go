@@ -55,7 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	adminListen := fs.String("admin-listen", "", "admin listen address (env VIGIL_ADMIN_LISTEN, default 127.0.0.1:8081)")
 	logLevel := fs.String("log-level", "", "debug | info | warn | error (env VIGIL_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("serve", fs.Args(), stderr) {
 		return exitUsage

@@ -96,7 +96,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 	dataDir := cfg.dataDir()
 	if !opt.noStore || opt.cacheDir == "" {
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+			return nil, dataDirProblem(dataDir, err)
 		}
 	}
 	entries, err := cfg.listEntries()

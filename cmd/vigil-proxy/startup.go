@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -61,6 +62,22 @@ func asStartupError(err error) error {
 		return se
 	}
 	return &startupError{what: "start-up", err: err}
+}
+
+// dataDirProblem explains a data directory that cannot be created: it
+// names the directory (and the part of its path that failed, when that is
+// another one) and the setting to change.
+func dataDirProblem(dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if pe.Path != dir && !errors.Is(pe.Err, fs.ErrNotExist) && !errors.Is(pe.Err, fs.ErrPermission) {
+			err = fmt.Errorf("%s: %w", pe.Path, pe.Err)
+		} else {
+			err = pe.Err
+		}
+	}
+	return &startupError{what: "data directory", file: dir, err: err,
+		fix: "choose a directory vigil-proxy can create and write with --data-dir (VIGIL_DATA_DIR)"}
 }
 
 // storeProblem explains a failure to open store.db.

@@ -34,6 +34,16 @@ func TestServeStartupFailuresExplainThemselves(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, []string{"store.db", "corrupt", "restore it from a backup, or move it aside"}},
+		{"data directory that cannot be made", func(t *testing.T, environ map[string]string) {
+			file := filepath.Join(t.TempDir(), "a-file")
+			if err := os.WriteFile(file, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			environ["VIGIL_DATA_DIR"] = filepath.Join(file, "data")
+		}, []string{"data directory", "a-file/data", "not a directory", "--data-dir"}},
+		{"data directory under a missing parent that cannot be made", func(t *testing.T, environ map[string]string) {
+			environ["VIGIL_DATA_DIR"] = "/proc/vigil-nonexistent/data" // nothing can be created in /proc
+		}, []string{"data directory /proc/vigil-nonexistent/data", "--data-dir"}},
 		{"missing corpus file", func(t *testing.T, environ map[string]string) {
 			environ["VIGIL_NAMES_CORPUS_FILE"] = filepath.Join(t.TempDir(), "missing.tsv.gz")
 		}, []string{"names.corpus_file (VIGIL_NAMES_CORPUS_FILE)", "missing.tsv.gz", "no such file", "unset it to use the embedded snapshot"}},

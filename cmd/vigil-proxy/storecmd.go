@@ -49,7 +49,7 @@ func runStoreMigrate(ctx context.Context, args []string, stdout, stderr io.Write
 	from := fs.String("from", "", "bolt:DATA_DIR (the directory holding store.db)")
 	to := fs.String("to", "", "postgres:// URL of an empty database (no password: use VIGIL_STORE_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("store migrate", fs.Args(), stderr) {
 		return exitUsage
@@ -125,7 +125,7 @@ func runStoreCompact(args []string, stdout, stderr io.Writer, getenv env) int {
 	var common commonFlags
 	common.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseFailed(err)
 	}
 	if strayArgument("store compact", fs.Args(), stderr) {
 		return exitUsage

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -62,4 +64,19 @@ func strayArgument(cmd string, operands []string, stderr io.Writer) bool {
 	}
 	fmt.Fprintf(stderr, "vigil-proxy %s: unexpected argument %q (it takes only flags; 'vigil-proxy %s -h' lists them)\n", cmd, operands[0], cmd)
 	return true
+}
+
+// parseFailed is the exit status of a failed fs.Parse: asking for help
+// (-h, --help; the flag package has printed the usage) is no failure, a bad
+// flag is a usage error.
+func parseFailed(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
+// isHelp reports whether args is just a request for help.
+func isHelp(args []string) bool {
+	return len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help")
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -68,6 +69,17 @@ func (o *HTTPOptions) defaults(base string) {
 	}
 }
 
+// redactURL is rawURL without its user information (a mirror's basic-auth
+// password), fit for errors and logs.
+func redactURL(rawURL string) string {
+	u, err := neturl.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	return u.String()
+}
+
 // statusError is a non-2xx answer.
 type statusError struct {
 	url    string
@@ -78,10 +90,11 @@ func (e *statusError) Error() string { return fmt.Sprintf("get %s: status %d", e
 
 // get performs one GET through the host's backoff gate. A 404 returns
 // (nil, nil): the service does not know the name.
-func get(ctx context.Context, o *HTTPOptions, gate *backoff, url string) ([]byte, error) {
+func get(ctx context.Context, o *HTTPOptions, gate *backoff, rawURL string) ([]byte, error) {
 	if err := gate.allow(); err != nil {
 		return nil, err
 	}
+	url := redactURL(rawURL) // for errors, which are logged
 	if o.Budget != nil {
 		release, err := o.Budget.Reserve(ctx, o.MaxBody)
 		if err != nil {
@@ -89,7 +102,7 @@ func get(ctx context.Context, o *HTTPOptions, gate *backoff, url string) ([]byte
 		}
 		defer release()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", url, err)
 	}
