@@ -218,6 +218,10 @@ type Index struct {
 	corpus    func() *Corpus
 	files     *indexFiles // nil: no index files (see OpenIndex)
 	opts      IndexOptions
+	// words: the word counts both ecosystems' targets share, counted on
+	// the first need (see countWords)
+	wordsOnce sync.Once
+	words     table
 }
 
 // ecoIndex indexes one ecosystem: every corpus name in known (popularity
@@ -347,28 +351,26 @@ func (ix *Index) eco(eco policy.Ecosystem) *ecoIndex {
 // and a later one reads whatever was built.
 func (ix *Index) buildEco(e *ecoIndex, eco policy.Ecosystem, tierOf func(Entry) uint8) {
 	corpus := ix.corpus
-	other := func() []Entry { return corpus().Entries(otherEcosystem(eco)) }
+	words := func() table {
+		ix.wordsOnce.Do(func() {
+			c := corpus()
+			ix.words = wordTable(countWords(c.PyPI, c.NPM))
+		})
+		return ix.words
+	}
 	if ix.files != nil && ix.files.load(e, eco, ix.opts) {
 		if e.pending != nil { // a file without targets: they come from the corpus
-			e.pending.tierOf, e.pending.corpus, e.pending.other = tierOf, corpus, other
+			e.pending.tierOf, e.pending.corpus, e.pending.words = tierOf, corpus, words
 			e.pending.save = func() { ix.files.save(e, eco, ix.opts) }
 		}
 		return
 	}
 	e.build(eco, ix.opts, corpus().Entries(eco), tierOf)
-	e.pending.other = other
+	e.pending.words = words
 	if ix.files != nil {
 		ix.files.save(e, eco, ix.opts) // the names alone, for popularity questions
 		e.pending.save = func() { ix.files.save(e, eco, ix.opts) }
 	}
-}
-
-// otherEcosystem is the ecosystem that is not eco.
-func otherEcosystem(eco policy.Ecosystem) policy.Ecosystem {
-	if eco == policy.NPM {
-		return policy.PyPI
-	}
-	return policy.NPM
 }
 
 // Words. A token of a name (a run between separators, "/" and "@") that
@@ -389,7 +391,7 @@ const maxWordCount = 1 << 20
 // countWords counts, for every token of the entries' names, the names that
 // contain it.
 func countWords(entries, other []Entry) map[string]uint32 {
-	counts := make(map[string]uint32, len(entries)/2+len(other)/2)
+	counts := make(map[string]uint32, (len(entries)+len(other))/2)
 	var seen [maxTokens][2]int
 	for _, list := range [2][]Entry{entries, other} {
 		for _, en := range list {
@@ -598,9 +600,9 @@ func (e *ecoIndex) ownedScope(norm []byte) bool {
 // first stage (see ensureTargets).
 type pendingTargets struct {
 	entries []Entry
-	// other gives the other ecosystem's entries, whose names' words
-	// count too (see countWords)
-	other    func() []Entry
+	// words gives the word counts of both ecosystems' names (one table
+	// per Index, see countWords)
+	words    func() table
 	tierOf   func(Entry) uint8
 	knownOf  []int32
 	ntargets int
@@ -647,11 +649,8 @@ func (e *ecoIndex) ensureTargets() {
 			p.entries = p.corpus().Entries(e.eco)
 			p.knownOf, p.ntargets = e.targetsOf(p.entries, p.tierOf)
 		}
-		var other []Entry
-		if p.other != nil {
-			other = p.other()
-		}
-		e.buildTargets(p.entries, other, p.tierOf, p.knownOf, p.ntargets)
+		e.words = p.words()
+		e.buildTargets(p.entries, p.tierOf, p.knownOf, p.ntargets)
 		e.pending = nil
 		if p.save != nil {
 			p.save()
@@ -659,7 +658,7 @@ func (e *ecoIndex) ensureTargets() {
 	})
 }
 
-func (e *ecoIndex) buildTargets(entries, other []Entry, tierOf func(Entry) uint8, knownOf []int32, ntargets int) {
+func (e *ecoIndex) buildTargets(entries []Entry, tierOf func(Entry) uint8, knownOf []int32, ntargets int) {
 	eco := e.eco
 	var nb [maxName]byte
 	// Targets: canonical, folded, light-folded and stem forms in one arena.
@@ -711,7 +710,6 @@ func (e *ecoIndex) buildTargets(entries, other []Entry, tierOf func(Entry) uint8
 	e.rank = make([]int32, m)
 	e.monthly = make([]int64, m)
 	e.tier = make([]uint8, m)
-	e.words = wordTable(countWords(entries, other))
 	var b tableBuilder
 	b.keys = make([]uint64, 0, nkeys)
 	b.vals = make([]uint32, 0, nkeys)
