@@ -213,7 +213,9 @@ func TestEditDistance(t *testing.T) {
 func FuzzTyposquat(f *testing.F) {
 	_, ix := loadIndex(f)
 	for _, s := range []string{"reqeusts", "@typess/node", "", "@", "@/", "a-b.c_d", strings.Repeat("x", 300), "rnrnvvvv", "python-py-js",
-		"confgiparser", "pydantics", "ryptography", "sstormcloud", "windmil-x"} {
+		"confgiparser", "pydantics", "ryptography", "sstormcloud", "windmil-x",
+		"reqest", "colorona", "facelock", "cookie-parse", "vue.js", "python-six", "lodash-node",
+		strings.Repeat("a-", 40) + "z", "@x-y-z-w/" + strings.Repeat("q.", 30)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
