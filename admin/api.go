@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/jsonbody"
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
@@ -32,62 +33,16 @@ func decodeJSON(r *http.Request, w http.ResponseWriter, limit int64, v any) erro
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return errBadRequest(jsonProblem(err, limit))
+		return errBadRequest(jsonbody.Problem(err, limit))
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errBadRequest(jsonProblem(err, limit))
+			return errBadRequest(jsonbody.Problem(err, limit))
 		}
 		return errBadRequest("request body must hold a single JSON object")
 	}
 	return nil
-}
-
-// jsonProblem explains a decoding error in words fit for the caller.
-func jsonProblem(err error, limit int64) string {
-	var (
-		mbe *http.MaxBytesError
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
-		pe  *time.ParseError
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return fmt.Sprintf("request body is larger than %d KiB", limit>>10)
-	case errors.Is(err, io.EOF):
-		return "request body is empty"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: unexpected end of input"
-	case errors.As(err, &se):
-		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
-	case errors.As(err, &te):
-		if te.Field == "" {
-			return "request body must be a JSON object"
-		}
-		return fmt.Sprintf("field %q must be a JSON %s", te.Field, jsonKind(te.Type.Kind().String()))
-	case errors.As(err, &pe):
-		return fmt.Sprintf("invalid time %q: want RFC 3339, e.g. 2026-01-31T12:00:00Z", pe.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "string"
-	case "struct", "map":
-		return "object"
-	case "slice", "array":
-		return "array"
-	case "bool":
-		return "boolean"
-	case "ptr":
-		return "string (RFC 3339 time) or null"
-	}
-	return "number"
 }
 
 // idParam returns the :id path parameter, bounded.

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/proxy/jsonbody"
 	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
@@ -186,7 +186,7 @@ func decodeCheckBody(r *http.Request, w http.ResponseWriter, v any) error {
 		if errors.As(err, &mbe) {
 			return httpError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", maxCheckBody))
 		}
-		return httpError(http.StatusBadRequest, jsonBodyProblem(err))
+		return httpError(http.StatusBadRequest, jsonbody.Problem(err, maxCheckBody))
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return httpError(http.StatusBadRequest, "request body must hold a single JSON object")
@@ -220,41 +220,4 @@ func withoutWatchDetail(ctx context.Context) context.Context {
 func watchDetailHidden(ctx context.Context) bool {
 	hidden, _ := ctx.Value(noWatchDetailKey{}).(bool)
 	return hidden
-}
-
-// jsonBodyProblem explains a decoding error in the API's terms: a field and
-// the JSON kind it takes, never the Go types behind it.
-func jsonBodyProblem(err error) string {
-	var (
-		se *json.SyntaxError
-		te *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.Is(err, io.EOF):
-		return "request body is empty"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: unexpected end of input"
-	case errors.As(err, &se):
-		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
-	case errors.As(err, &te):
-		field := strings.TrimPrefix(te.Field, ".")
-		if field == "" {
-			return "request body must be a JSON object"
-		}
-		kind := "number"
-		switch te.Type.Kind() {
-		case reflect.String:
-			kind = "string"
-		case reflect.Struct, reflect.Map:
-			kind = "object"
-		case reflect.Slice, reflect.Array:
-			kind = "array"
-		case reflect.Bool:
-			kind = "boolean"
-		}
-		return fmt.Sprintf("field %q must be a JSON %s", field, kind)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 }
