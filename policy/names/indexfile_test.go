@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,17 +19,25 @@ import (
 )
 
 // memStore is an IndexStore in memory that counts the files it reads and
-// writes.
+// writes; like a real store, it is safe for concurrent use.
 type memStore struct {
+	mu           sync.Mutex
 	files        map[string][]byte
 	loads, saves int
 }
 
 func newMemStore() *memStore { return &memStore{files: map[string][]byte{}} }
 
-func (m *memStore) Has(name string) bool { _, ok := m.files[name]; return ok }
+func (m *memStore) Has(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.files[name]
+	return ok
+}
 
 func (m *memStore) Load(name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	b, ok := m.files[name]
 	if !ok {
 		return nil, fmt.Errorf("load %s: %w", name, fs.ErrNotExist)
@@ -38,11 +47,13 @@ func (m *memStore) Load(name string) ([]byte, error) {
 }
 
 func (m *memStore) Save(name string, write func(io.Writer) error) error {
-	m.saves++
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.saves++
 	m.files[name] = buf.Bytes()
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 // saved under name, or an error (one wrapping fs.ErrNotExist when there
 // are none); Has answers cheaply whether Load may succeed; Save stores
 // what write writes under name, replacing any earlier file atomically.
+// The ecosystems are indexed concurrently, so every method may be called
+// from several goroutines at once (with different names).
 type IndexStore interface {
 	Has(name string) bool
 	Load(name string) ([]byte, error)
