@@ -101,17 +101,6 @@ func entryApplies(e *ListEntry, eco Ecosystem, name, version string, now time.Ti
 	if version == "" || strings.TrimSpace(e.Versions) == "" {
 		return true
 	}
-	if e.Kind == Deny && eco == PyPI && len(version) <= maxVersionLen && ValidateConstraint(eco, e.Versions) == nil {
-		if !pep440Parses(version) {
-			// A legacy version that is not PEP 440 ("2.0-custom-build",
-			// still served by old projects and private indexes) cannot
-			// be shown to lie outside the range: fail closed.
-			return true
-		}
-	}
-	// A deny range covers pre-releases as well: the semver rule that a
-	// range excludes them unless it names one chooses what to install, and
-	// would let x@2.0.0-beta.1 past a deny of x@>=1.0.0.
 	return versionSatisfies(eco, version, e.Versions, e.Kind == Deny)
 }
 
@@ -186,9 +175,15 @@ func VersionSatisfies(eco Ecosystem, version, constraint string) (ok bool) {
 	return versionSatisfies(eco, version, constraint, false)
 }
 
-// versionSatisfies is VersionSatisfies; with includePre an npm range also
-// takes pre-releases within its bounds (PEP 440 specifiers here always do).
-func versionSatisfies(eco Ecosystem, version, constraint string, includePre bool) (ok bool) {
+// versionSatisfies is VersionSatisfies; deny reads the constraint as a
+// range that refuses, which fails closed. An npm range then covers the
+// pre-releases within its bounds too (the semver rule that a range excludes
+// them unless it names one chooses what to install, and would let
+// x@2.0.0-beta.1 past a deny of x@>=1.0.0; PEP 440 specifiers here always
+// cover them), and a legacy PyPI version that is not PEP 440
+// ("2.0-custom-build", still served by old projects and private indexes)
+// satisfies a valid specifier set, since it cannot be shown to lie outside.
+func versionSatisfies(eco Ecosystem, version, constraint string, deny bool) (ok bool) {
 	defer func() {
 		// The parsers are third-party code fed untrusted strings: a panic
 		// there means "does not satisfy", never a crash.
@@ -201,13 +196,13 @@ func versionSatisfies(eco Ecosystem, version, constraint string, includePre bool
 	}
 	switch eco {
 	case PyPI:
-		v, err := pep440.Parse(strings.TrimSpace(version))
-		if err != nil {
-			return false
-		}
 		ss, err := pep440.NewSpecifiers(constraint)
 		if err != nil {
 			return false
+		}
+		v, err := pep440.Parse(strings.TrimSpace(version))
+		if err != nil {
+			return deny
 		}
 		return ss.Check(v)
 	case NPM:
@@ -219,22 +214,10 @@ func versionSatisfies(eco Ecosystem, version, constraint string, includePre bool
 		if err != nil {
 			return false
 		}
-		c.IncludePrerelease = includePre
+		c.IncludePrerelease = deny
 		return c.Check(v)
 	}
 	return false
-}
-
-// pep440Parses reports whether v is a PEP 440 version (a parser panic is a
-// no: the parser is third-party code fed untrusted strings).
-func pep440Parses(v string) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	_, err := pep440.Parse(strings.TrimSpace(v))
-	return err == nil
 }
 
 // ValidateConstraint reports whether a version constraint parses in the
