@@ -388,12 +388,16 @@ const wordMinNames = 20
 // maxWordCount caps the counts kept in the index (a table value).
 const maxWordCount = 1 << 20
 
-// countWords counts, for every token of the entries' names, the names that
+// countWords counts, for every token of the lists' names, the names that
 // contain it.
-func countWords(entries, other []Entry) map[string]uint32 {
-	counts := make(map[string]uint32, (len(entries)+len(other))/2)
+func countWords(lists ...[]Entry) map[string]uint32 {
+	total := 0
+	for _, list := range lists {
+		total += len(list)
+	}
+	counts := make(map[string]uint32, total/2)
 	var seen [maxTokens][2]int
-	for _, list := range [2][]Entry{entries, other} {
+	for _, list := range lists {
 		for _, en := range list {
 			name := en.Name
 			n, _ := tokensOf(name, seen[:]) // (the first maxTokens)

@@ -593,11 +593,10 @@ func (q *query) nameFamilies(tb []byte) {
 	// names of ports and wrappers (node-fetch), so such an affix only warns
 	if rest, port, ok := dropAffixKind(q.e.eco, norm); ok {
 		strong := !(port && q.e.eco == policy.NPM)
-		if rl := foldInto(tb, rest); rl >= minAffix {
-			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) { q.consider(id, famAffix, strong, 0) })
-		} else if rl >= minShortAffix {
+		// (a 2–3-letter target only in the block tier: "vue.js")
+		if rl := foldInto(tb, rest); rl >= minShortAffix {
 			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
-				if q.e.tier[id] == tierBlock {
+				if rl >= minAffix || q.e.tier[id] == tierBlock {
 					q.consider(id, famAffix, strong, 0)
 				}
 			})
