@@ -299,36 +299,6 @@ func (ix *Index) VersionForTarball(basename string) *VersionInfo {
 	return nil
 }
 
-// isSecurityHolding matches npm's security placeholder versions:
-// 0.0.1-security and 0.0.x-security.N.
-func isSecurityHolding(v string) bool {
-	rest, ok := strings.CutPrefix(v, "0.0.")
-	if !ok {
-		return false
-	}
-	n, suffix, ok := strings.Cut(rest, "-security")
-	if !ok || !allDigits(n) {
-		return false
-	}
-	if suffix == "" {
-		return true
-	}
-	num, ok := strings.CutPrefix(suffix, ".")
-	return ok && allDigits(num)
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // isPrerelease reports whether v is a semver prerelease; unparsable versions
 // count as prereleases when they contain a "-".
 func isPrerelease(v string) bool {
@@ -344,7 +314,7 @@ func isPrerelease(v string) bool {
 // version `latest` names (else the top-level one) and the homepage; each release carries its tarball as its one file. Created is
 // time.created, or the earliest version time when that is missing. A fully
 // unpublished package exists with no releases and StatusUnpublished; a
-// package whose latest (or only) version is npm's 0.0.1-security placeholder
+// package whose latest (or only) version is npm's security placeholder (policy.IsNPMSecurityHolding)
 // gets StatusSecurityHolding. Download signals are left unknown (-1).
 func (ix *Index) Facts() *policy.Package {
 	p := &policy.Package{
@@ -395,7 +365,7 @@ func (ix *Index) Facts() *policy.Package {
 		p.Created = earliest
 	}
 	latest, hasLatest := ix.DistTags["latest"]
-	if (hasLatest && isSecurityHolding(latest)) || (len(ix.Versions) == 1 && isSecurityHolding(ix.Versions[0].Version)) {
+	if (hasLatest && policy.IsNPMSecurityHolding(latest)) || (len(ix.Versions) == 1 && policy.IsNPMSecurityHolding(ix.Versions[0].Version)) {
 		p.Status = policy.StatusSecurityHolding
 		p.StatusReason = "npm replaced this package with a security holding package after removing malicious code"
 	}

@@ -178,17 +178,6 @@ func TestFactsSpecialStates(t *testing.T) {
 	}
 }
 
-func TestIsSecurityHolding(t *testing.T) {
-	for v, want := range map[string]bool{
-		"0.0.1-security": true, "0.0.2-security": true, "0.0.1-security.0": true, "0.0.10-security.12": true,
-		"0.0.1": false, "0.1.0-security": false, "0.0.1-security.": false, "0.0.1-securityx": false, "0.0.x-security": false, "1.0.0-security": false,
-	} {
-		if got := isSecurityHolding(v); got != want {
-			t.Errorf("isSecurityHolding(%q) = %v, want %v", v, got, want)
-		}
-	}
-}
-
 func TestParseIndexRejectsMalformed(t *testing.T) {
 	for _, body := range []string{
 		``, `[]`, `"x"`, `{`, `{"name":"x"`, `{"name":"x"} trailing`, `{"name":1}`, `{}`,

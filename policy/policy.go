@@ -81,7 +81,7 @@ const (
 	StatusQuarantined     = "quarantined"
 	StatusArchived        = "archived"
 	StatusDeprecated      = "deprecated"
-	StatusSecurityHolding = "security-holding" // npm 0.0.1-security: removed malware
+	StatusSecurityHolding = "security-holding" // npm 0.0.1-security (see IsNPMSecurityHolding): removed malware
 	StatusUnpublished     = "unpublished"      // npm: every version unpublished
 )
 
@@ -120,7 +120,8 @@ func (p *Package) Release(version string) *Release {
 type Signals struct {
 	// WeeklyDownloads is -1 when no source could answer.
 	WeeklyDownloads int64
-	// DownloadsSource names the source ("snapshot", "pypistats", "npm-downloads").
+	// DownloadsSource names the source ("snapshot", "pypistats",
+	// "npm-downloads", "corpus").
 	DownloadsSource string
 	// Popular is true when the name is in the embedded popular-name snapshot.
 	Popular bool
@@ -200,4 +201,35 @@ type RuleInfo struct {
 type Rule interface {
 	Info() RuleInfo
 	Evaluate(in Input) (f Finding, ok bool)
+}
+
+// IsNPMSecurityHolding matches the versions npm gives the security holding
+// package it publishes in place of removed malware: 0.0.1-security, and
+// 0.0.N-security and 0.0.N-security.M (older takedowns were 0.0.2-security).
+func IsNPMSecurityHolding(version string) bool {
+	rest, ok := strings.CutPrefix(version, "0.0.")
+	if !ok {
+		return false
+	}
+	n, suffix, ok := strings.Cut(rest, "-security")
+	if !ok || !allDigits(n) {
+		return false
+	}
+	if suffix == "" {
+		return true
+	}
+	num, ok := strings.CutPrefix(suffix, ".")
+	return ok && allDigits(num)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -287,3 +287,15 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestIsNPMSecurityHolding(t *testing.T) {
+	for v, want := range map[string]bool{
+		"0.0.1-security": true, "0.0.2-security": true, "0.0.1-security.0": true, "0.0.10-security.12": true,
+		"0.0.1": false, "0.1.0-security": false, "0.0.1-security.": false, "0.0.1-securityx": false, "0.0.x-security": false,
+		"1.0.0-security": false, "0.0.-security": false, "": false,
+	} {
+		if got := IsNPMSecurityHolding(v); got != want {
+			t.Errorf("IsNPMSecurityHolding(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

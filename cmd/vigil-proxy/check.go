@@ -97,7 +97,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	common.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per name (JSON Lines)")
 	proxyURL := fs.String("proxy", "", "ask a running vigil-proxy at this base URL (e.g. http://127.0.0.1:8080)")
-	offline := fs.Bool("offline", false, "judge names only (typosquat, snapshot popularity, watchlist) without any network")
+	offline := fs.Bool("offline", false, "judge names only (typosquat, corpus popularity and removed malware, lists, watchlist) without any network")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage: vigil-proxy check [flags] ECOSYSTEM NAME[==VERSION|SPECIFIER|@VERSION|@RANGE|@TAG]... 
        vigil-proxy check [flags] ECOSYSTEM -      (names on stdin, one per line)
@@ -328,6 +328,7 @@ func printReport(w io.Writer, rep policy.Report) {
 // offlineChecker evaluates the name-only rules with no network at all.
 type offlineChecker struct {
 	engine *policy.Engine
+	names  *names.Index
 	signal *popularitySignals
 	watch  store.WatchStore
 	close  func() error
@@ -349,7 +350,7 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked
 	if err != nil {
 		return nil, false, err
 	}
-	oc = &offlineChecker{signal: newPopularitySignals(cfg, ix, true, log), close: func() error { return nil }}
+	oc = &offlineChecker{names: ix, signal: newPopularitySignals(cfg, ix, true, log), close: func() error { return nil }}
 	var lists policy.Lists = policy.StaticLists(entries)
 	bs, storeLists, status := openStoreLists(cfg, entries, log)
 	if status == storeFree {
@@ -386,6 +387,11 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 		return policy.Report{}, err
 	}
 	pkg := &policy.Package{Ecosystem: t.eco, Name: name, Exists: true}
+	if oc.names.Removed(t.eco, name) {
+		// the corpus lists it as taken down as malware (npm's security
+		// holding package): MAL-001, as online
+		pkg.Status = policy.StatusSecurityHolding
+	}
 	pkg.Signals = oc.signal.Signals(ctx, t.eco, name)
 	if oc.watch != nil {
 		if w, err := oc.watch.Watched(ctx, t.eco, name); err == nil {

@@ -156,6 +156,18 @@ func TestCheckOfflineWithoutNetwork(t *testing.T) {
 	if code != exitBlocked || !strings.Contains(out, "express") {
 		t.Errorf("offline npm typosquat: exit %d, out %q", code, out)
 	}
+	// the corpus holds crossenv as removed malware (npm's 0.0.2-security
+	// holding package): refused as online, whatever its download count
+	code, out, _ = runCLI(t, environ, "", "check", "--offline", "npm", "crossenv")
+	if code != exitBlocked || !strings.Contains(out, "MAL-001 block npm replaced `crossenv` with a security holding package") {
+		t.Errorf("offline removed malware: exit %d, out %q", code, out)
+	}
+	// a known name below the popular snapshot has its corpus count: no
+	// "download count unknown" warning
+	code, out, _ = runCLI(t, environ, "", "check", "--offline", "npm", "geostats")
+	if code != exitOK || !strings.HasPrefix(out, "ALLOW npm geostats\n") || strings.Contains(out, "DEP-004") {
+		t.Errorf("offline known name: exit %d, out %q", code, out)
+	}
 }
 
 func TestCheckOfflineBulkFromStdin(t *testing.T) {

@@ -319,7 +319,7 @@ func newOfflineJudge(cfg Config, log *slog.Logger) (*verdictJudge, error) {
 		return nil, err
 	}
 	j := &verdictJudge{src: &offlineSource{oc: oc}, close: oc.Close,
-		notes: []string{"offline: existence, versions, release age and repositories were not checked; only name rules (typosquats, snapshot popularity, lists, watchlist) applied"}}
+		notes: []string{"offline: existence, versions, release age and repositories were not checked; only name rules (typosquats, corpus popularity and removed malware, lists, watchlist) applied"}}
 	if locked {
 		j.notes = append(j.notes, lockedStoreNote(cfg))
 	}

@@ -3,6 +3,7 @@ package names
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,10 +19,6 @@ import (
 // worth imitating and look-alikes of it are mostly coincidences.
 const DefaultNPMTargetMonthly = 10_000
 
-// npmPlaceholderVersion is the version npm gives a package it has taken
-// down as malware and holds as a security placeholder.
-const npmPlaceholderVersion = "0.0.1-security"
-
 // Lists are the sources BuildCorpus reads; the two snapshot lists are
 // required, the full package lists optional.
 type Lists struct {
@@ -33,8 +30,9 @@ type Lists struct {
 	NPMTop io.Reader
 	// NPMAll is the full npm list "name<TAB>version<TAB>downloads_a_month
 	// <TAB>summary" with a header line. Names whose version is npm's
-	// security placeholder are removed malware: they are dropped from the
-	// corpus (never exempt, never a target).
+	// security placeholder (policy.IsNPMSecurityHolding) are removed
+	// malware: they enter the corpus as RoleRemoved (never exempt, never a
+	// target, and refused offline as MAL-001).
 	NPMAll io.Reader
 	// PyPIAll is the full PyPI list "name<TAB>version<TAB>month<TAB>rank
 	// <TAB>summary" with a header line; ranked names are targets, the
@@ -102,7 +100,7 @@ func BuildCorpus(l Lists) (*Corpus, error) {
 			if !validName(policy.NPM, name) {
 				return nil
 			}
-			if f[1] == npmPlaceholderVersion {
+			if policy.IsNPMSecurityHolding(f[1]) {
 				placeholder[name] = true
 				return nil
 			}
@@ -143,6 +141,10 @@ func BuildCorpus(l Lists) (*Corpus, error) {
 	})
 	for i := range c.NPM {
 		c.NPM[i].Rank = i + 1
+	}
+	removed := slices.Sorted(maps.Keys(placeholder))
+	for _, name := range removed {
+		c.NPM = append(c.NPM, Entry{Name: name, Role: RoleRemoved})
 	}
 	return c, nil
 }

@@ -27,7 +27,8 @@ var embedded embed.FS
 
 // Corpus file headers; the version lets the format evolve. Version 1 lines
 // are "ecosystem name rank monthly" (every name popular); version 2 adds a
-// role column and allows rank 0 for known names without a rank.
+// role column (target, known or removed) and allows rank 0 for known and
+// removed names.
 const (
 	corpusHeaderV1 = "# vigil-names corpus v1"
 	corpusHeader   = "# vigil-names corpus v2"
@@ -43,12 +44,19 @@ const (
 	// RoleKnown marks a name that exists, with its popularity where known,
 	// but is not protected: it only tells how popular a candidate is.
 	RoleKnown
+	// RoleRemoved marks a name the registry took down as malware (npm's
+	// security holding package): never a known name or a target, and
+	// refused as MAL-001 where only the corpus can tell (check --offline).
+	RoleRemoved
 )
 
 // String returns the corpus file's spelling of the role.
 func (r Role) String() string {
-	if r == RoleKnown {
+	switch r {
+	case RoleKnown:
 		return "known"
+	case RoleRemoved:
+		return "removed"
 	}
 	return "target"
 }
@@ -62,7 +70,8 @@ type Entry struct {
 	// Monthly is the download count over 30 days, 0 when the source gave
 	// only a rank (or nothing).
 	Monthly int64
-	// Role is RoleTarget for names worth protecting, RoleKnown otherwise.
+	// Role is RoleTarget for names worth protecting, RoleRemoved for
+	// removed malware, RoleKnown otherwise.
 	Role Role
 }
 
@@ -154,6 +163,8 @@ func LoadCorpus(r io.Reader) (*Corpus, error) {
 			case "target":
 			case "known":
 				r = RoleKnown
+			case "removed":
+				r = RoleRemoved
 			default:
 				ok = false
 			}

@@ -93,14 +93,14 @@ func TestLoadCorpusErrors(t *testing.T) {
 // as all-target corpora.
 func TestLoadCorpusV2(t *testing.T) {
 	t.Parallel()
-	in := corpusHeader + "\npypi\tRequests\t1\t0\ttarget\npypi\tsome-lib\t0\t0\tknown\nnpm\tleft-pad\t7\t900\tknown\n"
+	in := corpusHeader + "\npypi\tRequests\t1\t0\ttarget\npypi\tsome-lib\t0\t0\tknown\nnpm\tleft-pad\t7\t900\tknown\nnpm\tcrossenv\t0\t0\tremoved\n"
 	c, err := LoadCorpus(strings.NewReader(in))
 	if err != nil {
 		t.Fatalf("LoadCorpus: %v", err)
 	}
 	want := &Corpus{
 		PyPI: []Entry{{"requests", 1, 0, RoleTarget}, {"some-lib", 0, 0, RoleKnown}},
-		NPM:  []Entry{{"left-pad", 7, 900, RoleKnown}},
+		NPM:  []Entry{{"left-pad", 7, 900, RoleKnown}, {"crossenv", 0, 0, RoleRemoved}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("LoadCorpus v2 mismatch (-want +got):\n%s", diff)

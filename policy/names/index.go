@@ -259,7 +259,23 @@ type knownSet struct {
 	slots   table
 }
 
+// removedMonthly is the monthly count of a removed name's slot (see
+// RoleRemoved): such a slot is found only by removed, never by find.
+const removedMonthly = -1
+
+// find returns the slot of a known name (not of a removed one).
 func (k *knownSet) find(h uint64) (int, bool) {
+	slot, ok := k.slot(h)
+	return slot, ok && k.monthly[slot] != removedMonthly
+}
+
+// removed: the name was taken down as malware (see RoleRemoved).
+func (k *knownSet) removed(h uint64) bool {
+	slot, ok := k.slot(h)
+	return ok && k.monthly[slot] == removedMonthly
+}
+
+func (k *knownSet) slot(h uint64) (int, bool) {
 	for _, ent := range k.slots.span(h) {
 		if slot, ok := hit(ent, h); ok && k.hash[slot] == h {
 			return int(slot), true
@@ -506,6 +522,9 @@ func (o IndexOptions) npmTier(e Entry) uint8 {
 // without a download count (an operator's v1 corpus line "npm x 7 0")
 // counts as popular, as every v1 name did.
 func (e *ecoIndex) popular(en Entry) bool {
+	if en.Role == RoleRemoved {
+		return false
+	}
 	if e.eco == policy.PyPI {
 		return en.Rank > 0
 	}
@@ -529,7 +548,11 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		if !ok {
 			continue
 		}
-		all = append(all, kv{hashBytes(kindName, nb[:nl]), en.Monthly, int32(en.Rank), int32(i)})
+		monthly := en.Monthly
+		if en.Role == RoleRemoved {
+			monthly = removedMonthly
+		}
+		all = append(all, kv{hashBytes(kindName, nb[:nl]), monthly, int32(en.Rank), int32(i)})
 	}
 	slices.SortFunc(all, func(a, b kv) int { // (hash, entry) is unique
 		switch {

@@ -26,7 +26,7 @@ import (
 
 // indexFileLayout changes whenever the layout below or the meaning of any
 // array changes; the build identity in the key covers code changes too.
-const indexFileLayout = 4
+const indexFileLayout = 5
 
 var indexFileMagic = [8]byte{'V', 'I', 'G', 'I', 'L', 'I', 'X', 0}
 

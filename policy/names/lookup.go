@@ -38,6 +38,18 @@ func (ix *Index) Known(eco policy.Ecosystem, name string) (rank int, monthly int
 	return int(e.known.rank[k]), e.known.monthly[k], true
 }
 
+// Removed reports whether the corpus holds name as removed malware (npm's
+// security holding package; see RoleRemoved). A removed name is not Known.
+func (ix *Index) Removed(eco policy.Ecosystem, name string) bool {
+	e := ix.eco(eco)
+	if e == nil {
+		return false
+	}
+	var nb [maxName]byte
+	n, valid := normalizeInto(nb[:], eco, name)
+	return valid && e.known.removed(hashBytes(kindName, nb[:n]))
+}
+
 func (e *ecoIndex) findKnown(eco policy.Ecosystem, name string) (int, bool) {
 	var nb [maxName]byte
 	n, valid := normalizeInto(nb[:], eco, name)

@@ -177,11 +177,19 @@ func cmpDesc(a, b int64) int {
 
 func refreshNPM(ctx context.Context, client *http.Client, opts RefreshOptions) ([]Entry, error) {
 	counts := map[string]int64{}
+	// removed malware stays removed: its downloads (old lockfiles fetching
+	// the holding package) must not make it a known name
+	var removed []Entry
+	seen := map[string]bool{}
 	for _, e := range opts.Previous.NPM {
+		if e.Role == RoleRemoved {
+			removed = append(removed, e)
+			seen[e.Name] = true
+			continue
+		}
 		counts[e.Name] = e.Monthly
 	}
 	var bulk []string
-	seen := map[string]bool{}
 	for _, n := range append(namesOf(opts.Previous.NPM), opts.NPMNames...) {
 		n = Normalize(policy.NPM, n)
 		if seen[n] || strings.HasPrefix(n, "@") || !validName(policy.NPM, n) {
@@ -224,12 +232,13 @@ func refreshNPM(ctx context.Context, client *http.Client, opts RefreshOptions) (
 	for i := range out {
 		out[i].Rank = i + 1
 	}
-	return out, nil
+	return append(out, removed...), nil
 }
 
 // mergePyPI keeps every previous PyPI name the fresh ranking lacks: a
 // ranked name that dropped out of the list becomes a known name without a
-// rank (it still exists; it is no longer a target).
+// rank (it still exists; it is no longer a target); a removed name stays
+// removed.
 func mergePyPI(fresh, previous []Entry) []Entry {
 	seen := make(map[string]bool, len(fresh))
 	for _, e := range fresh {
@@ -238,7 +247,11 @@ func mergePyPI(fresh, previous []Entry) []Entry {
 	for _, e := range previous {
 		if !seen[e.Name] {
 			seen[e.Name] = true
-			fresh = append(fresh, Entry{Name: e.Name, Role: RoleKnown})
+			role := RoleKnown
+			if e.Role == RoleRemoved {
+				role = RoleRemoved
+			}
+			fresh = append(fresh, Entry{Name: e.Name, Role: role})
 		}
 	}
 	return fresh

@@ -57,7 +57,8 @@ func (f *fakeSources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestRefresh(t *testing.T) {
 	t.Parallel()
-	prev := &Corpus{NPM: []Entry{{Name: "@babel/core", Rank: 1, Monthly: 800_000}, {Name: "gone", Rank: 2, Monthly: 700_000}}}
+	prev := &Corpus{NPM: []Entry{{Name: "@babel/core", Rank: 1, Monthly: 800_000}, {Name: "gone", Rank: 2, Monthly: 700_000},
+		{Name: "crossenv", Role: RoleRemoved}}}
 	counts := map[string]int64{}
 	var extra []string
 	for i := range 300 {
@@ -65,7 +66,8 @@ func TestRefresh(t *testing.T) {
 		extra = append(extra, n)
 		counts[n] = int64(100_000 + i)
 	}
-	counts["gone"] = 10 // fell below the floor
+	counts["gone"] = 10         // fell below the floor
+	counts["crossenv"] = 10_533 // removed malware still fetched by old lockfiles
 	fake := &fakeSources{npmCount: counts}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
@@ -88,12 +90,13 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("PyPI mismatch (-want +got):\n%s", diff)
 	}
 	// every previous name stays (never silently shrinks): "gone" is kept
-	// as a known name with its new count
-	if len(c.NPM) != 302 || c.NPM[0] != (Entry{"@babel/core", 1, 800_000, RoleTarget}) || c.NPM[1] != (Entry{"pkg-299", 2, 100_299, RoleTarget}) {
+	// as a known name with its new count, and removed malware stays
+	// removed without being queried
+	if len(c.NPM) != 303 || c.NPM[0] != (Entry{"@babel/core", 1, 800_000, RoleTarget}) || c.NPM[1] != (Entry{"pkg-299", 2, 100_299, RoleTarget}) {
 		t.Errorf("npm: %d entries, first %+v", len(c.NPM), c.NPM[:2])
 	}
-	if last := c.NPM[len(c.NPM)-1]; last != (Entry{"gone", 302, 10, RoleKnown}) {
-		t.Errorf("npm: last entry %+v, want gone kept as a known name", last)
+	if last := c.NPM[len(c.NPM)-2:]; last[0] != (Entry{"gone", 302, 10, RoleKnown}) || last[1] != (Entry{"crossenv", 0, 0, RoleRemoved}) {
+		t.Errorf("npm: last entries %+v, want gone kept as a known name and crossenv removed", last)
 	}
 	total := 0
 	for _, b := range fake.batches {

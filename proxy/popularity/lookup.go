@@ -37,24 +37,26 @@ func New(opts Options) *Lookup {
 
 // Lookup returns a name's weekly downloads (-1 when unknown), the source
 // that answered, and whether the name is in the popular snapshot. Snapshot
-// names never reach the live sources. Live failures (including backoff)
-// yield unknown.
+// names never reach the live sources. When no live source answers (none
+// configured, offline, a failure or backoff), a known name's count in the
+// names corpus is used; otherwise the count is unknown.
 func (l *Lookup) Lookup(ctx context.Context, eco policy.Ecosystem, name string) (weekly int64, source string, popular bool) {
 	if w, ok := l.snap.Weekly(eco, name); ok {
 		return w, SourceSnapshot, true
 	}
-	src := l.live[eco]
-	if src == nil {
-		return -1, "", false
+	if src := l.live[eco]; src != nil {
+		canon := names.Normalize(eco, name)
+		got, err := src.WeeklyDownloads(ctx, eco, []string{canon})
+		if err != nil {
+			l.log.DebugContext(ctx, "popularity lookup", "ecosystem", string(eco), "package", canon,
+				"source", src.Name(), "error", err)
+		}
+		if w, ok := got[canon]; ok {
+			return w, src.Name(), false
+		}
 	}
-	canon := names.Normalize(eco, name)
-	got, err := src.WeeklyDownloads(ctx, eco, []string{canon})
-	if err != nil {
-		l.log.DebugContext(ctx, "popularity lookup", "ecosystem", string(eco), "package", canon,
-			"source", src.Name(), "error", err)
-	}
-	if w, ok := got[canon]; ok {
-		return w, src.Name(), false
+	if w, ok := l.snap.Corpus(eco, name); ok {
+		return w, SourceCorpus, false
 	}
 	return -1, "", false
 }

@@ -245,12 +245,21 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-// fakeSnapshot is a snapshot with fixed entries.
+// fakeSnapshot is a corpus with fixed entries: "eco:name" keys are
+// popular, "known:eco:name" keys known below the snapshot.
 type fakeSnapshot map[string]int64
 
 func (s fakeSnapshot) Popular(eco policy.Ecosystem, name string) (int, int64, bool) {
 	m, ok := s[string(eco)+":"+name]
 	return 1, m, ok
+}
+
+func (s fakeSnapshot) Known(eco policy.Ecosystem, name string) (int, int64, bool) {
+	if _, m, ok := s.Popular(eco, name); ok {
+		return 1, m, true
+	}
+	m, ok := s["known:"+string(eco)+":"+name]
+	return 0, m, ok
 }
 
 func TestLookup(t *testing.T) {
@@ -260,7 +269,8 @@ func TestLookup(t *testing.T) {
 	clock := newClock()
 	opts := HTTPOptions{BaseURL: srv.URL, Client: srv.Client(), Backoff: BackoffOptions{Now: clock.Now}}
 	l := New(Options{
-		Snapshot: fakeSnapshot{"npm:lodash": 430_000_000, "pypi:boto3": 0},
+		Snapshot: fakeSnapshot{"npm:lodash": 430_000_000, "pypi:boto3": 0,
+			"known:npm:mid-pkg": 4300, "known:npm:tiny": 430_000, "known:pypi:unranked": 0},
 		Live: map[policy.Ecosystem]Source{
 			policy.NPM:  NewCache(NewNPM(opts), CacheOptions{}),
 			policy.PyPI: NewCache(NewPyPIStats(opts), CacheOptions{}),
@@ -282,6 +292,11 @@ func TestLookup(t *testing.T) {
 		{policy.PyPI, "My_Lib", result{3, SourcePyPIStats, false}},
 		{policy.NPM, "unknown-pkg", result{-1, "", false}},
 		{policy.Ecosystem("cargo"), "serde", result{-1, "", false}},
+		// a live answer wins over the corpus's (stale) count; without one,
+		// a known name's count is used, and a known name without a count
+		// stays unknown
+		{policy.NPM, "mid-pkg", result{1000, SourceCorpus, false}},
+		{policy.PyPI, "unranked", result{-1, "", false}},
 	}
 	for _, tc := range tests {
 		w, src, pop := l.Lookup(t.Context(), tc.eco, tc.name)
@@ -306,7 +321,7 @@ func TestLookupUnknownDuringBackoff(t *testing.T) {
 	srv := newFake(t, f)
 	clock := newClock()
 	l := New(Options{
-		Snapshot: fakeSnapshot{},
+		Snapshot: fakeSnapshot{"known:npm:listed-pkg": 43_000},
 		Live: map[policy.Ecosystem]Source{policy.NPM: NewCache(NewNPM(HTTPOptions{BaseURL: srv.URL,
 			Client: srv.Client(), Backoff: BackoffOptions{Now: clock.Now}}), CacheOptions{})},
 	})
@@ -317,6 +332,10 @@ func TestLookupUnknownDuringBackoff(t *testing.T) {
 	}
 	if n := len(f.requests()); n != 1 {
 		t.Errorf("%d requests, want 1 (then backing off)", n)
+	}
+	// while the live source backs off, a known name's corpus count answers
+	if w, src, pop := l.Lookup(t.Context(), policy.NPM, "listed-pkg"); w != 10_000 || src != SourceCorpus || pop {
+		t.Errorf("lookup listed-pkg = %d, %q, %v; want 10000 from the corpus", w, src, pop)
 	}
 }
 

@@ -6,9 +6,13 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
-// Popularity is the embedded snapshot's view; *names.Index satisfies it.
+// Popularity is the name corpus's view; *names.Index satisfies it.
 type Popularity interface {
+	// Popular: the name is in the popular snapshot.
 	Popular(eco policy.Ecosystem, name string) (rank int, monthly int64, ok bool)
+	// Known: the name is in the corpus at all, with its monthly downloads
+	// when the corpus has them (0 otherwise).
+	Known(eco policy.Ecosystem, name string) (rank int, monthly int64, ok bool)
 }
 
 // weeksPerMonth converts monthly to weekly counts.
@@ -50,4 +54,15 @@ func (s *Snapshot) WeeklyDownloads(_ context.Context, eco policy.Ecosystem, name
 		}
 	}
 	return out, nil
+}
+
+// Corpus returns the weekly estimate for a known name below the popular
+// snapshot whose monthly count the corpus holds (the package lists it was
+// built from): a stale figure, for when no live source answers.
+func (s *Snapshot) Corpus(eco policy.Ecosystem, name string) (int64, bool) {
+	_, monthly, ok := s.pop.Known(eco, name)
+	if !ok || monthly <= 0 {
+		return -1, false
+	}
+	return int64(float64(monthly) / weeksPerMonth), true
 }

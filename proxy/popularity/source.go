@@ -32,6 +32,7 @@ var ErrBackoff = errors.New("popularity source backing off")
 // Source names.
 const (
 	SourceSnapshot  = "snapshot"
+	SourceCorpus    = "corpus" // a known name's count in the names corpus
 	SourcePyPIStats = "pypistats"
 	SourceNPM       = "npm-downloads"
 )
