@@ -477,3 +477,43 @@ func TestShortTargetAffixes(t *testing.T) {
 		}
 	}
 }
+
+// A name with an ecosystem affix at both ends is read both ways: behind a
+// port's prefix, and as a target with a suffix ("node-widget.js" copies
+// node-widget). Between equally strong matches, a target with the very
+// same letters comes first ("nodewidget" is node-widget unpunctuated, not
+// widget with a prefix), whatever their popularity. Every candidate is
+// absent from its corpus.
+func TestAffixAtBothEndsAndSameLetterTargets(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{NPM: []Entry{
+		{Name: "widget", Monthly: 90_000_000, Role: RoleTarget},
+		{Name: "node-widget", Monthly: 20_000_000, Role: RoleTarget},
+		{Name: "gadget", Monthly: 50_000_000, Role: RoleTarget},
+		{Name: "left-pad-ish", Monthly: 900, Role: RoleKnown},
+	}}
+	ix := NewIndex(c)
+	tests := []struct {
+		name    string
+		flagged bool
+		target  string
+		family  string
+		conf    Confidence
+	}{
+		{"node-widget.js", true, "node-widget", FamilyAffix, High},
+		{"node-widget-js", true, "node-widget", FamilyAffix, High},
+		// only the port reading exists: a warning, as before
+		{"node-gadget", true, "gadget", FamilyAffix, Low},
+		// no target either way
+		{"node-sprocket.js", false, "", "", Low},
+		// same letters first
+		{"nodewidget", true, "node-widget", FamilySeparator, Low},
+		{"node.widget", true, "node-widget", FamilySeparator, Low},
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(policy.NPM, tc.name)
+		if ok != tc.flagged || (ok && (m.Target != tc.target || m.Family != tc.family || m.Confidence != tc.conf)) {
+			t.Errorf("Typosquat(npm, %q) = %+v, %v; want flagged %v (%s, %s, %v)", tc.name, m, ok, tc.flagged, tc.target, tc.family, tc.conf)
+		}
+	}
+}

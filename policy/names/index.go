@@ -831,16 +831,41 @@ func dropAffix(eco policy.Ecosystem, norm []byte) ([]byte, bool) {
 	return rest, ok
 }
 
+// affixDrop is one way to read a name as an ecosystem affix added to the
+// rest.
+type affixDrop struct {
+	rest []byte
+	port bool // the affix names a port or wrapper: a prefix ("node-x", "js-x", "python-x") or "-node"
+}
+
 // dropAffixKind is dropAffix that also tells whether the affix names a
-// port or wrapper: a prefix ("node-x", "js-x", "python-x") or "-node".
+// port or wrapper (see affixDrop); a prefix is dropped before a suffix.
 func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, port, ok bool) {
+	drops, n := affixDrops(eco, norm)
+	if n == 0 {
+		return nil, false, false
+	}
+	return drops[0].rest, drops[0].port, true
+}
+
+// affixDrops returns the name's readings as an affix added to the rest,
+// at most one prefix and one suffix, in dropAffixKind's order ("node-sass.js"
+// is "sass.js" behind a port's prefix, and "node-sass" with a suffix).
+func affixDrops(eco policy.Ecosystem, norm []byte) (drops [2]affixDrop, n int) {
 	// ecosystem affixes: words that naming conventions add to a project name
 	affixPrefixes := [...]string{"python3", "python", "py", "js", "node"}
 	affixSuffixes := [...]string{"python", "py", "js", "node"}
 	_, name := splitScope(norm)
+	var prefix, suffix bool
+	add := func(rest []byte, port bool) {
+		drops[n] = affixDrop{rest: rest, port: port}
+		n++
+	}
 	for _, p := range affixPrefixes {
 		if len(name) > len(p)+1 && string(name[:len(p)]) == p && isSep(name[len(p)]) {
-			return name[len(p)+1:], true, true
+			add(name[len(p)+1:], true)
+			prefix = true
+			break
 		}
 	}
 	for _, s := range affixSuffixes {
@@ -848,19 +873,23 @@ func dropAffixKind(eco policy.Ecosystem, norm []byte) (rest []byte, port, ok boo
 			// "x-node" is a port's name too ("bcrypt-node", "lru-cache-node":
 			// 18 of the npm calibration population's left-out names blocked
 			// so, and no documented squat)
-			return name[:len(name)-len(s)-1], s == "node", true
+			add(name[:len(name)-len(s)-1], s == "node")
+			suffix = true
+			break
 		}
 	}
-	if eco == policy.NPM && len(name) > 2+minAffix && string(name[len(name)-2:]) == "js" && !isSep(name[len(name)-3]) {
-		return name[:len(name)-2], false, true
+	if !suffix && eco == policy.NPM && len(name) > 2+minAffix && string(name[len(name)-2:]) == "js" && !isSep(name[len(name)-3]) {
+		add(name[:len(name)-2], false)
+		suffix = true
 	}
-	if eco == policy.NPM && len(name) >= 4+minAffix && string(name[:4]) == "node" && !isSep(name[4]) {
-		return name[4:], true, true
+	if !prefix && eco == policy.NPM && len(name) >= 4+minAffix && string(name[:4]) == "node" && !isSep(name[4]) {
+		add(name[4:], true)
+		prefix = true
 	}
-	if eco == policy.PyPI && len(name) > 2+minAffix && string(name[len(name)-2:]) == "py" && !isSep(name[len(name)-3]) {
-		return name[:len(name)-2], false, true
+	if !suffix && eco == policy.PyPI && len(name) > 2+minAffix && string(name[len(name)-2:]) == "py" && !isSep(name[len(name)-3]) {
+		add(name[:len(name)-2], false)
 	}
-	return nil, false, false
+	return drops, n
 }
 
 // Compound look-alikes glue a word to a target ("plain-crypto-js",

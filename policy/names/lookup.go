@@ -179,6 +179,10 @@ func (e *ecoIndex) closer(distA int, a uint32, distB int, b uint32) int {
 	return int(e.rank[a] - e.rank[b])
 }
 
+// sameLetters: the family's candidates fold to their target's very
+// letters (only punctuation or look-alike characters differ).
+func sameLetters(family uint8) bool { return family == famSeparator || family == famHomoglyph }
+
 // Strength of a match, by family and shape: how much it says that the
 // candidate copies its target.
 const (
@@ -248,10 +252,15 @@ func (q *query) considerAs(id uint32, family uint8, strength uint8, dist int) {
 	if q.bestID >= 0 {
 		// between edit matches, fewer edits first (the target a reader
 		// sees: "eslint-plugn" is "eslint-plugin" less a letter, not
-		// "eslint-plugin-n" less two); then the stronger verdict, then
-		// the shared ranking
+		// "eslint-plugin-n" less two); then the stronger verdict; at
+		// the same verdict, a target spelled with the very same letters
+		// ("nodesass" is "node-sass" unpunctuated before it is "sass"
+		// with a prefix), then the shared ranking
 		better := conf > q.bestConf ||
 			(conf == q.bestConf && e.closer(dist, id, q.bestDist, uint32(q.bestID)) < 0)
+		if conf == q.bestConf && sameLetters(family) != sameLetters(q.bestFam) {
+			better = sameLetters(family)
+		}
 		if dist > 0 && q.bestDist > 0 && dist != q.bestDist {
 			better = dist < q.bestDist
 		}
@@ -603,10 +612,12 @@ func (q *query) nameFamilies(tb []byte) {
 	norm := q.norm
 	// affix added to a target; npm "node-x"/"js-x"/"x-node" are the usual
 	// names of ports and wrappers (node-fetch), so such an affix only warns
-	if rest, port, ok := dropAffixKind(q.e.eco, norm); ok {
-		strong := !(port && q.e.eco == policy.NPM)
+	// (every reading: "node-sass.js" is "node-sass" with a suffix)
+	drops, n := affixDrops(q.e.eco, norm)
+	for _, d := range drops[:n] {
+		strong := !(d.port && q.e.eco == policy.NPM)
 		// (a 2–3-letter target only in the block tier: "vue.js")
-		if rl := foldInto(tb, rest); rl >= minShortAffix {
+		if rl := foldInto(tb, d.rest); rl >= minShortAffix {
 			q.foldTargets(kindFold, tb[:rl], true, func(id uint32) {
 				if rl >= minAffix || q.e.tier[id] == tierBlock {
 					q.consider(id, famAffix, strong, 0)
