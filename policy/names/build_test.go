@@ -2,6 +2,7 @@ package names
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,5 +96,31 @@ func TestBuildCorpusRolesAndRemovedMalware(t *testing.T) {
 	}
 	if fresh.Removed(policy.PyPI, "crossenv") {
 		t.Error("Removed answers for the other ecosystem")
+	}
+}
+
+// A name an operator's corpus lists both as removed malware and as a known
+// (even a target) name is removed: never exempt.
+func TestRemovedWinsOverAnotherLine(t *testing.T) {
+	t.Parallel()
+	in := corpusHeader + "\nnpm\tcross-env\t1\t90000000\ttarget\nnpm\tcrossenv\t2\t20000000\ttarget\nnpm\tcrossenv\t0\t0\tremoved\n"
+	c, err := LoadCorpus(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(c)
+	if !ix.Removed(policy.NPM, "crossenv") {
+		t.Error("Removed(crossenv) = false")
+	}
+	if _, _, ok := ix.Known(policy.NPM, "crossenv"); ok {
+		t.Error("Known(crossenv) = true")
+	}
+	if m, ok := ix.Typosquat(policy.NPM, "crossenv"); !ok || m.Target != "cross-env" {
+		t.Errorf("Typosquat(crossenv) = %+v, %v; want a look-alike of cross-env", m, ok)
+	}
+	e := ix.eco(policy.NPM)
+	e.ensureTargets()
+	if slices.Contains(e.names, "crossenv") || len(e.names) != 1 {
+		t.Errorf("targets %q: a removed name is no target", e.names)
 	}
 }

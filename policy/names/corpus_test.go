@@ -189,6 +189,7 @@ func FuzzLoadCorpus(f *testing.F) {
 	f.Add([]byte(corpusHeader + "\npypi\tRequests\t1\t0\ttarget\nnpm\tleft-pad\t0\t9\tknown\n"))
 	f.Add([]byte(corpusHeaderV1 + "\npypi\tboto3\t1\t0\nnpm\t@babel/core\t2\t400\n"))
 	f.Add([]byte(corpusHeader + "\nnpm\tx\t-1\t0\ttarget\n"))
+	f.Add([]byte(corpusHeader + "\nnpm\tcrossenv\t0\t0\tremoved\nnpm\tcross-env\t1\t90000000\ttarget\nnpm\tcrossenv\t3\t10\tknown\n"))
 	f.Add([]byte{0x1f, 0x8b, 8, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := LoadCorpus(bytes.NewReader(data))

@@ -534,7 +534,7 @@ func (e *ecoIndex) popular(en Entry) bool {
 func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entry, tierOf func(Entry) uint8) {
 	e.eco, e.opts = eco, opts
 	// Every name's popularity, by hash; duplicates keep the first (most
-	// popular) entry.
+	// popular) entry, or a removed one.
 	type kv struct {
 		h       uint64
 		monthly int64
@@ -559,6 +559,13 @@ func (e *ecoIndex) build(eco policy.Ecosystem, opts IndexOptions, entries []Entr
 		case a.h < b.h:
 			return -1
 		case a.h > b.h:
+			return 1
+		case (a.monthly == removedMonthly) != (b.monthly == removedMonthly):
+			// a name listed as removed malware too is removed, never
+			// exempt, wherever its other line is
+			if a.monthly == removedMonthly {
+				return -1
+			}
 			return 1
 		}
 		return int(a.entry - b.entry)
