@@ -549,6 +549,28 @@ func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 	version := spec
 	if tags := npm.RetaggedDistTags(st.index, hide); tags[spec] != "" {
 		version = tags[spec]
+	} else if st.index.Version(spec) == nil && npm.IsRange(spec) && npm.ValidRange(spec) {
+		// registry.npmjs.org answers a range here with the highest version
+		// that satisfies it: only versions policy lets through are chosen.
+		// When only hidden ones match, the highest of them is refused below
+		// with its reason.
+		var allowed, all []string
+		for _, v := range st.index.Versions {
+			all = append(all, v.Version)
+			if !hide(v.Version) {
+				allowed = append(allowed, v.Version)
+			}
+		}
+		if v, ok := npm.MaxSatisfying(spec, allowed); ok {
+			version = v
+		} else if v, ok := npm.MaxSatisfying(spec, all); ok {
+			version = v
+		} else {
+			ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name), Version: spec}
+			d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{policy.NoMatchingVersion(st.pkg, spec, newest)}}
+			s.record(r, d, "version")
+			return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), decisionDetail(d)))
+		}
 	}
 	ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name), Version: version}
 	if st.index.Version(version) == nil {

@@ -261,3 +261,50 @@ func TestPyPIMissingJSONAPI(t *testing.T) {
 		t.Errorf("check verdict = %v, want warn like the served page", rep.Verdict)
 	}
 }
+
+// registry.npmjs.org answers a range on the version route with the highest
+// version that satisfies it. Through the proxy the range chooses only among
+// versions policy lets through (fresh-lib 2.0.0 is two days old), a range
+// that only a hidden version satisfies is refused with that version's
+// reason, and one nothing satisfies is an explained 404.
+func TestNPMVersionRouteResolvesRangesAmongAllowedVersions(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string // the served version, or a part of the refusal
+	}{
+		{"/npm/fresh-lib/^1", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/%5E1.0.0", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/1", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/~1.0", http.StatusOK, "1.0.0"},
+		{"/npm/fresh-lib/*", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/%3E%3D1.1%20%3C3", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/1.x%20%7C%7C%202.x", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/next", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/^2", http.StatusForbidden, "version 2.0.0 of 'fresh-lib' exists but is hidden by policy: version 2.0.0 was published 2 days ago"},
+		{"/npm/fresh-lib/^3", http.StatusNotFound, "no version of 'fresh-lib' matches ^3; newest allowed is 1.2.0"},
+		{"/npm/fresh-lib/9.9.9", http.StatusNotFound, "version 9.9.9 of 'fresh-lib' does not exist; newest allowed is 1.2.0"},
+		{"/npm/fresh-lib/nope", http.StatusNotFound, "version nope of 'fresh-lib' does not exist"},
+	} {
+		resp := e.get(tc.path)
+		b := body(t, resp)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %q, want %d; body %s", tc.path, resp.Status, tc.status, b)
+			continue
+		}
+		if tc.status != http.StatusOK {
+			if !strings.Contains(b, tc.want) {
+				t.Errorf("%s: body %s, want it to say %q", tc.path, b, tc.want)
+			}
+			continue
+		}
+		var m struct{ Name, Version string }
+		if err := json.Unmarshal([]byte(b), &m); err != nil {
+			t.Fatalf("%s: %v: %s", tc.path, err, b)
+		}
+		if m.Name != "fresh-lib" || m.Version != tc.want {
+			t.Errorf("%s: served %s@%s, want fresh-lib@%s", tc.path, m.Name, m.Version, tc.want)
+		}
+	}
+}
