@@ -1,0 +1,159 @@
+package proxy_test
+
+// Real clients (npm 11, pnpm 10, yarn 4, pip) driven against the in-process
+// proxy in front of the fake registries: what a user actually sees. A
+// missing client fails the test; .ci/run installs them.
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+)
+
+// clientDirs makes a project directory with package.json and a private
+// HOME, npm config and caches, so nothing from the machine leaks in.
+type clientDirs struct {
+	project, home, cache string
+	env                  []string
+}
+
+func newClientDirs(t *testing.T) clientDirs {
+	t.Helper()
+	root := t.TempDir()
+	d := clientDirs{project: filepath.Join(root, "proj"), home: filepath.Join(root, "home"), cache: filepath.Join(root, "cache")}
+	for _, p := range []string{d.project, d.home, d.cache} {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(d.project, "package.json"), []byte(`{"name":"proj","version":"1.0.0","private":true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(root, "npmrc")
+	if err := os.WriteFile(rc, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "npm_config_") || strings.HasPrefix(lk, "pip_") || strings.HasPrefix(lk, "yarn_") || k == "HOME" {
+			continue
+		}
+		d.env = append(d.env, kv)
+	}
+	d.env = append(d.env, "HOME="+d.home, "npm_config_userconfig="+rc, "npm_config_update_notifier=false",
+		"npm_config_audit=false", "npm_config_fund=false", "PIP_CONFIG_FILE="+os.DevNull, "PIP_DISABLE_PIP_VERSION_CHECK=1",
+		"YARN_ENABLE_TELEMETRY=0", "COREPACK_ENABLE_DOWNLOAD_PROMPT=0", "NO_COLOR=1", "FORCE_COLOR=0")
+	return d
+}
+
+// run runs a client in the project directory and returns what it printed
+// (stdout and stderr) and its exit code.
+func (d clientDirs) run(t *testing.T, name string, args ...string) (string, int) {
+	t.Helper()
+	bin, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is required for this test (bash .ci/run installs it): %v", name, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = d.project
+	cmd.Env = d.env
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		}
+		code = ee.ExitCode()
+	}
+	return string(out), code
+}
+
+// yarnrc configures yarn 4 for the proxy as the README says, plus test-local
+// settings.
+func (d clientDirs) yarnrc(t *testing.T, registry string) {
+	t.Helper()
+	rc := "npmRegistryServer: \"" + registry + "\"\nunsafeHttpWhitelist: [\"127.0.0.1\"]\nnodeLinker: node-modules\n" +
+		"enableTelemetry: false\nenableGlobalCache: false\ncacheFolder: \"" + d.cache + "/yarn\"\n"
+	if err := os.WriteFile(filepath.Join(d.project, ".yarnrc.yml"), []byte(rc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d.project, "yarn.lock"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// nonASCIIReason is an admin's denylist reason in German: npm, pnpm and yarn
+// decode the reason phrase and headers as Latin-1, so UTF-8 there showed
+// as "gefÃ¤hrlich"; '?' for every such letter was no better.
+const nonASCIIReason = "gefährlich — siehe Ticket… (Straße)"
+
+// asciiReason is how the reason phrase and headers carry it.
+const asciiReason = "gefahrlich - siehe Ticket... (Strasse)"
+
+func TestClientsPrintNonASCIIReasonsReadably(t *testing.T) {
+	deny := []policy.ListEntry{
+		{ID: "d1", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "mature-lib", Reason: nonASCIIReason, Source: "config"},
+		{ID: "d2", Kind: policy.Deny, Ecosystem: policy.PyPI, Pattern: "mature-pkg", Versions: ">=1.1", Reason: nonASCIIReason, Source: "config"},
+	}
+	npmE, _ := newNPMEnv(t, envOptions{lists: deny})
+	registry := npmE.srv.URL + "/npm/"
+	mojibake := func(t *testing.T, client, out string) {
+		t.Helper()
+		if strings.Contains(out, "Ã") || strings.Contains(out, "â") || strings.Contains(out, "gef?hrlich") {
+			t.Errorf("%s printed the reason garbled:\n%s", client, out)
+		}
+	}
+
+	t.Run("npm", func(t *testing.T) {
+		d := newClientDirs(t)
+		out, code := d.run(t, "npm", "install", "mature-lib", "--registry", registry, "--cache", d.cache, "--loglevel", "warn")
+		if code == 0 || !strings.Contains(out, "403 Blocked by vigil-proxy: denylisted") || !strings.Contains(out, asciiReason) {
+			t.Errorf("npm install (exit %d) should print the reason phrase in ASCII %q:\n%s", code, asciiReason, out)
+		}
+		// The JSON body keeps the exact text (punctuation made plain).
+		if !strings.Contains(out, "gefährlich - siehe Ticket… (Straße)") {
+			t.Errorf("npm should print the body's UTF-8 reason:\n%s", out)
+		}
+		mojibake(t, "npm", out)
+	})
+	t.Run("pnpm", func(t *testing.T) {
+		d := newClientDirs(t)
+		out, code := d.run(t, "pnpm", "add", "mature-lib", "--registry", registry, "--store-dir", filepath.Join(d.cache, "store"),
+			"--cache-dir", filepath.Join(d.cache, "pnpm"), "--reporter", "append-only")
+		if code == 0 || !strings.Contains(out, "ERR_PNPM_FETCH_403") || !strings.Contains(out, asciiReason) {
+			t.Errorf("pnpm add (exit %d) should print the reason phrase %q:\n%s", code, asciiReason, out)
+		}
+		mojibake(t, "pnpm", out)
+	})
+	t.Run("yarn", func(t *testing.T) {
+		d := newClientDirs(t)
+		d.yarnrc(t, registry)
+		out, code := d.run(t, "yarn", "add", "mature-lib")
+		if code == 0 || !strings.Contains(out, "Response Code: 403 (Blocked by vigil-proxy: denylisted") || !strings.Contains(out, asciiReason) {
+			t.Errorf("yarn add (exit %d) should print the reason phrase %q:\n%s", code, asciiReason, out)
+		}
+		mojibake(t, "yarn", out)
+	})
+	t.Run("pip", func(t *testing.T) {
+		pypiE, _ := newPyPIEnv(t, envOptions{lists: deny})
+		d := newClientDirs(t)
+		out, code := d.run(t, "python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", d.cache,
+			"--index-url", pypiE.srv.URL+"/pypi/simple/", "mature-pkg==1.1.0")
+		// The yanked reason comes from the page (UTF-8), the refusal of
+		// the pinned file from the reason phrase.
+		if code == 0 || !strings.Contains(out, "403 Client Error: Blocked by vigil-proxy: ") || !strings.Contains(out, asciiReason) {
+			t.Errorf("pip download (exit %d) should print the file's reason phrase %q:\n%s", code, asciiReason, out)
+		}
+		mojibake(t, "pip", out)
+	})
+}
