@@ -102,7 +102,15 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		if ok, err := methodServed(c, []string{http.MethodPost}, ""); !ok {
 			return err
 		}
-		return s.npmForward(c, rest)
+		return s.npmForward(c, rest, http.MethodPost, r.Body)
+	case rest == "-/npm/v1/keys":
+		// The registry's signing keys, for npm audit signatures: the
+		// proxy serves upstream's signatures and tarballs unchanged, so
+		// upstream's keys verify them.
+		if ok, err := methodServed(c, readMethods, ""); !ok {
+			return err
+		}
+		return s.npmForward(c, rest, http.MethodGet, nil)
 	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags") && r.Method != http.MethodGet && r.Method != http.MethodHead:
 		_, err := methodServed(c, readMethods, npmWriteHint)
 		return err
@@ -131,7 +139,7 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 // OPTIONS, TRACE): the proxy has no such resource. Both are the
 // client's business, not a server error.
 func npmUnsupported(method, path string) error {
-	what := "only package documents, tarballs, dist-tags, ping and audit are proxied"
+	what := "only package documents, tarballs, dist-tags, ping, audit and signing keys are proxied"
 	switch {
 	case path == "-/whoami":
 		what = "it has no accounts: run npm whoami against your upstream registry"
@@ -139,6 +147,9 @@ func npmUnsupported(method, path string) error {
 		what = "search is not proxied: search on npmjs.com or your upstream registry"
 	case strings.HasPrefix(path, "-/user/") || strings.HasPrefix(path, "-/v1/login"):
 		what = "it has no accounts: log in to your upstream registry"
+	case strings.HasPrefix(path, "-/npm/v1/tokens") || strings.HasPrefix(path, "-/npm/v1/user") ||
+		strings.HasPrefix(path, "-/org/") || strings.HasPrefix(path, "-/team/"):
+		what = "it has no accounts, tokens, organisations or teams: run this command against your upstream registry"
 	}
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
@@ -147,12 +158,12 @@ func npmUnsupported(method, path string) error {
 	return httpError(http.StatusNotFound, "vigil-proxy does not serve /npm/"+path+": "+what)
 }
 
-// npmForward passes an audit request to upstream unchanged (gzip body
-// included) and returns upstream's answer.
-func (s *Server) npmForward(c echo.Context, rest string) error {
+// npmForward passes an audit request (gzip body included) or a signing-key
+// lookup to upstream unchanged and returns upstream's answer.
+func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader) error {
 	r := c.Request()
 	if s.offline.Load() {
-		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit needs the upstream registry")
+		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit and the registry signing keys come from the upstream registry")
 	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
@@ -164,7 +175,7 @@ func (s *Server) npmForward(c echo.Context, rest string) error {
 	if s.opts.NPM.Authorization != "" {
 		h.Set("Authorization", s.opts.NPM.Authorization)
 	}
-	resp, err := s.opts.Upstream.Forward(r.Context(), http.MethodPost, target, h, r.Body, maxAuditBody)
+	resp, err := s.opts.Upstream.Forward(r.Context(), method, target, h, body, maxAuditBody)
 	if err != nil {
 		return err
 	}

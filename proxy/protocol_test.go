@@ -308,3 +308,42 @@ func TestNPMVersionRouteResolvesRangesAmongAllowedVersions(t *testing.T) {
 		}
 	}
 }
+
+// npm audit signatures verifies the registry signatures of installed
+// packages with the keys at /-/npm/v1/keys (after Sigstore's TUF repository,
+// which has no entry for a proxy's host). The proxy passes upstream's
+// signatures through unchanged, so it serves upstream's keys: a 404 made
+// npm report that the registry does not sign anything.
+func TestNPMSigningKeysComeFromUpstream(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{})
+	want, err := fake.Client().Get(fake.URL + "/-/npm/v1/keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := body(t, want)
+	resp := e.get("/npm/-/npm/v1/keys")
+	got := wantStatus(t, resp, http.StatusOK)
+	if got != upstream || !strings.Contains(got, `"keyid"`) {
+		t.Errorf("keys = %s, want upstream's %s", got, upstream)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	wantStatus(t, e.do(http.MethodHead, "/npm/-/npm/v1/keys"), http.StatusOK)
+	b := wantStatus(t, e.do(http.MethodPut, "/npm/-/npm/v1/keys"), http.StatusMethodNotAllowed)
+	if !strings.Contains(b, "GET") {
+		t.Errorf("PUT keys: %s, want the methods it answers", b)
+	}
+}
+
+// Account commands (npm token, npm profile, npm org, npm team) get a 404
+// that says the proxy has no accounts, not a list of what it proxies.
+func TestNPMAccountEndpointsSayThereAreNoAccounts(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for _, path := range []string{"/npm/-/npm/v1/tokens", "/npm/-/npm/v1/user", "/npm/-/org/acme/user", "/npm/-/org/acme/team?format=cli", "/npm/-/team/acme/dev/user"} {
+		b := wantStatus(t, e.get(path), http.StatusNotFound)
+		if !strings.Contains(b, "it has no accounts") || !strings.Contains(b, "upstream registry") {
+			t.Errorf("GET %s: %s, want it to say the proxy has no accounts", path, b)
+		}
+	}
+}
