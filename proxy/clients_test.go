@@ -6,6 +6,7 @@ package proxy_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,4 +157,25 @@ func TestClientsPrintNonASCIIReasonsReadably(t *testing.T) {
 		}
 		mojibake(t, "pip", out)
 	})
+}
+
+// pip search POSTs an XML-RPC call to --index. pypi.org answers it with a
+// fault, which pip prints; to any HTTP error pip 23 answers with a
+// traceback (AssertionError). The proxy answers with a fault saying what
+// to do instead.
+func TestPipSearchGetsAFaultNotATraceback(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	for _, index := range []string{e.srv.URL + "/pypi/pypi", e.srv.URL + "/pypi/"} {
+		d := newClientDirs(t)
+		out, code := d.run(t, "python3", "-m", "pip", "search", "--index", index, "requests")
+		if code == 0 || strings.Contains(out, "Traceback") || !strings.Contains(out, "XMLRPC request failed [code: -32500]") ||
+			!strings.Contains(out, "vigil-proxy does not serve PyPI's XML-RPC API (pip search)") {
+			t.Errorf("pip search --index %s (exit %d) should print the proxy's fault, no traceback:\n%s", index, code, out)
+		}
+	}
+	// Anything else POSTed there is still a write, refused with 405.
+	resp := e.do(http.MethodPost, "/pypi/pypi")
+	if b := body(t, resp); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /pypi/pypi without an XML body = %s %s, want 405", resp.Status, b)
+	}
 }

@@ -37,10 +37,13 @@ type pypiState struct {
 // servePyPI routes /pypi/... (paths mirror pypi.org below the prefix).
 func (s *Server) servePyPI(c echo.Context) error {
 	r := c.Request()
+	rest := strings.TrimPrefix(r.URL.Path, "/pypi")
+	if isXMLRPC(r, rest) {
+		return xmlrpcFault(c, xmlrpcUnsupported)
+	}
 	if ok, err := methodServed(c, readMethods, pypiWriteHint); !ok {
 		return err
 	}
-	rest := strings.TrimPrefix(r.URL.Path, "/pypi")
 	parts := strings.Split(strings.TrimPrefix(rest, "/"), "/")
 	switch {
 	case rest == "/simple" || rest == "/simple/":
