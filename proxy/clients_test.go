@@ -179,3 +179,30 @@ func TestPipSearchGetsAFaultNotATraceback(t *testing.T) {
 		t.Errorf("POST /pypi/pypi without an XML body = %s %s, want 405", resp.Status, b)
 	}
 }
+
+// An index URL of /pypi/ instead of /pypi/simple/ (the prefix the README
+// names for both PyPI APIs) made every install fail as "from versions:
+// none", since pip prints nothing a 404 says. The project page redirects
+// there instead, and what it serves is judged as usual.
+func TestPipWithThePrefixAsIndexURL(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	d := newClientDirs(t)
+	index := e.srv.URL + "/pypi/"
+	out, code := d.run(t, "python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", d.cache, "--index-url", index, "Mature_Pkg")
+	if code != 0 || !strings.Contains(out, "Saved ") || !strings.Contains(out, "mature_pkg-1.1.0-py3-none-any.whl") {
+		t.Errorf("pip download --index-url %s Mature_Pkg (exit %d):\n%s", index, code, out)
+	}
+	out, code = d.run(t, "python3", "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", d.cache, "-vv", "--index-url", index, "young-project")
+	if code == 0 || !strings.Contains(out, "403 Client Error: Blocked by vigil-proxy: 'young-project' was first published 5 days ago") {
+		t.Errorf("pip download young-project through /pypi/ (exit %d) should still be refused with the reason:\n%.3000s", code, out)
+	}
+	resp := e.get("/pypi/Mature_Pkg/")
+	if b := body(t, resp); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/pypi/simple/mature-pkg/" {
+		t.Errorf("GET /pypi/Mature_Pkg/ = %s Location %q %s, want 301 to /pypi/simple/mature-pkg/", resp.Status, resp.Header.Get("Location"), b)
+	}
+	for _, p := range []string{"/pypi/files/", "/pypi/pypi/", "/pypi/bad%20name/"} {
+		if resp := e.get(p); resp.StatusCode == http.StatusMovedPermanently {
+			t.Errorf("GET %s redirected to %q, want no project redirect", p, resp.Header.Get("Location"))
+		}
+	}
+}

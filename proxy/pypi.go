@@ -75,6 +75,10 @@ func (s *Server) servePyPI(c echo.Context) error {
 			return s.pypiJSON(c, p[0], p[1])
 		}
 		return httpError(http.StatusNotFound, "not found")
+	case len(parts) == 2 && parts[1] == "" && parts[0] != "files" && parts[0] != "pypi" && validPyPIName(parts[0]) == nil:
+		// An index URL set to /pypi/ instead of /pypi/simple/: pip shows
+		// nothing a 404 says, so send it where the project page is.
+		return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", pypi.Normalize(parts[0]))+"/")
 	case len(parts) == 3 && parts[0] == "files":
 		if why := opaqueProblem(parts[2], maxPyPIFileName); why != "" {
 			return httpError(http.StatusBadRequest, "invalid file name: "+why)
