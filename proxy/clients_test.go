@@ -206,3 +206,29 @@ func TestPipWithThePrefixAsIndexURL(t *testing.T) {
 		}
 	}
 }
+
+// A client pointed at the proxy's root got a bare "404 Not Found", which npm
+// explains as a package that is not in the registry. Every path outside the
+// registry routes now says where the registries are, in the body npm prints
+// and in the reason phrase pnpm and yarn print.
+func TestClientsPointedAtTheRootAreToldWhereTheRegistriesAre(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	const where = "vigil-proxy serves npm below /npm/ and PyPI below /pypi/simple/"
+	d := newClientDirs(t)
+	out, code := d.run(t, "npm", "install", "mature-lib", "--registry", e.srv.URL+"/", "--cache", d.cache)
+	if code == 0 || !strings.Contains(out, "404 Not Found: "+where) {
+		t.Errorf("npm install with the root as registry (exit %d) should say where the registry is:\n%s", code, out)
+	}
+	out, code = d.run(t, "pnpm", "add", "mature-lib", "--registry", e.srv.URL+"/", "--store-dir", filepath.Join(d.cache, "store"),
+		"--cache-dir", filepath.Join(d.cache, "pnpm"), "--reporter", "append-only")
+	if code == 0 || !strings.Contains(out, where) {
+		t.Errorf("pnpm add with the root as registry (exit %d) should say where the registry is:\n%s", code, out)
+	}
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		resp := e.do(m, "/simple/mature-pkg/")
+		b := body(t, resp)
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(resp.Header.Get("X-Vigil-Reason"), where) || (m != http.MethodHead && !strings.Contains(b, where)) {
+			t.Errorf("%s /simple/mature-pkg/ = %s %q, want 404 saying where the registries are", m, resp.Status, b)
+		}
+	}
+}

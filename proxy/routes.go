@@ -237,6 +237,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	r := c.Request()
+	if errors.Is(err, echo.ErrNotFound) { // the router's: no route for the path
+		_ = s.notFound(c)
+		return
+	}
 	status, msg := classify(err)
 	var uf *upstreamFailure
 	if errors.As(err, &uf) {
