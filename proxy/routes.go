@@ -182,10 +182,14 @@ func classify(err error) (int, string) {
 	case errors.As(err, &he):
 		return he.Code, fmt.Sprint(he.Message)
 	case errors.Is(err, policy.ErrInvalidName):
-		if why := invalidNameReason(err); why != "" {
-			return http.StatusBadRequest, "invalid package name: " + why
+		what := "invalid package name"
+		if strings.HasPrefix(err.Error(), "package path ") { // npm.SplitPath: the path around the name
+			what = "invalid package path"
 		}
-		return http.StatusBadRequest, "invalid package name"
+		if why := invalidNameReason(err); why != "" {
+			return http.StatusBadRequest, what + ": " + why
+		}
+		return http.StatusBadRequest, what
 	case errors.Is(err, policy.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, policy.ErrForbiddenHost):
