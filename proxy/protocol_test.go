@@ -347,3 +347,25 @@ func TestNPMAccountEndpointsSayThereAreNoAccounts(t *testing.T) {
 		}
 	}
 }
+
+// Every channel of one refusal reads the same: the JSON API's message used
+// the rules' backticks while the reason phrase and X-Vigil-Reason said
+// 'young-project'.
+func TestPyPIJSONRefusalReadsLikeTheReasonPhrase(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	for _, path := range []string{"/pypi/pypi/young-project/json", "/pypi/pypi/fresh-release/2.0.0/json", "/pypi/pypi/nope-nope/json"} {
+		resp := e.get(path)
+		b := body(t, resp)
+		var m struct {
+			Message string   `json:"message"`
+			Rules   []string `json:"rules"`
+		}
+		if err := json.Unmarshal([]byte(b), &m); err != nil {
+			t.Fatalf("%s: %v: %s", path, err, b)
+		}
+		reason := resp.Header.Get("X-Vigil-Reason")
+		if strings.Contains(m.Message, "`") || m.Message != "vigil-proxy: "+reason || len(m.Rules) == 0 {
+			t.Errorf("%s: message %q, rules %v; want %q like X-Vigil-Reason", path, m.Message, m.Rules, "vigil-proxy: "+reason)
+		}
+	}
+}

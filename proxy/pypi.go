@@ -260,7 +260,7 @@ func (s *Server) pypiJudge(c echo.Context, name, route string) (st *pypiState, d
 // refusePyPI writes a refusal in the form the route's clients read: JSON
 // for the JSON API, text elsewhere; the reason phrase always.
 func (s *Server) refusePyPI(c echo.Context, status int, d policy.Decision, route string) error {
-	reason := d.Reason()
+	reason := plainQuotes(d.Reason()) // as in the reason phrase and the text refusals
 	if route == "json" {
 		body, _ := json.Marshal(map[string]any{"message": "vigil-proxy: " + reason, "rules": d.Rules()})
 		h := http.Header{}
