@@ -6,6 +6,7 @@ package proxy_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-proxy/vigil-proxy/npm/npmtest"
 	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
 // clientDirs makes a project directory with package.json and a private
@@ -230,5 +233,45 @@ func TestClientsPointedAtTheRootAreToldWhereTheRegistriesAre(t *testing.T) {
 		if resp.StatusCode != http.StatusNotFound || !strings.Contains(resp.Header.Get("X-Vigil-Reason"), where) || (m != http.MethodHead && !strings.Contains(b, where)) {
 			t.Errorf("%s /simple/mature-pkg/ = %s %q, want 404 saying where the registries are", m, resp.Status, b)
 		}
+	}
+}
+
+// npm publish first asks for the packument of the name it is about to
+// create. That request put the new name on the hallucination watchlist, so
+// once published (upstream, directly) the package was blocked for everyone
+// as a probable slopsquat. Names asked for by npm's own-package commands are
+// refused as nonexistent but not remembered; an install still is.
+func TestNPMPublishDoesNotWatchlistTheNewName(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{})
+	reg := e.srv.URL + "/npm/"
+	d := newClientDirs(t)
+	if err := os.WriteFile(filepath.Join(d.project, "package.json"), []byte(`{"name":"my-new-pkg","version":"1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(d.home, "publish.npmrc")
+	if err := os.WriteFile(rc, []byte(strings.TrimPrefix(reg, "http:")+":_authToken=test-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code := d.run(t, "npm", "publish", "--registry", reg, "--cache", d.cache, "--userconfig", rc)
+	if code == 0 || !strings.Contains(out, "405 Method Not Allowed - PUT "+reg+"my-new-pkg") || !strings.Contains(out, "go to your upstream registry directly") {
+		t.Errorf("npm publish (exit %d) should be refused as a write to a read-only registry:\n%s", code, out)
+	}
+	if _, err := e.store.Watched(t.Context(), policy.NPM, "my-new-pkg"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("npm publish put my-new-pkg on the watchlist (err %v)", err)
+	}
+	// Published upstream directly an hour later; teammates install it once
+	// it is past the package age policy.
+	published := time.Now().Add(time.Hour)
+	fake.SetPackage(npmtest.Package{Name: "my-new-pkg", Repository: ghRepo, Created: published,
+		Versions: []npmtest.Version{{Version: "1.0.0", Published: published}}})
+	e.clock.Advance(40 * day)
+	if b := wantStatus(t, e.get("/npm/my-new-pkg", "Accept: application/json"), http.StatusOK); strings.Contains(b, "slopsquat") {
+		t.Errorf("my-new-pkg refused as a slopsquat: %s", b)
+	}
+
+	// An install of a name that does not exist is remembered as before.
+	wantStatus(t, e.get("/npm/not-published-yet", "npm-command: install"), http.StatusNotFound)
+	if _, err := e.store.Watched(t.Context(), policy.NPM, "not-published-yet"); err != nil {
+		t.Errorf("an install's nonexistent name is not on the watchlist: %v", err)
 	}
 }

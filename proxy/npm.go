@@ -265,7 +265,7 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 	s.judgements.Add(1)
 	st, err = s.npmFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
-		pkg := s.missingPackage(ctx, policy.NPM, name, true)
+		pkg := s.missingPackage(ctx, policy.NPM, name, !ownPackageCommand(r))
 		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
 		if err != nil {
 			return nil, d, nil, false, err
@@ -642,4 +642,19 @@ func npmNotice(d policy.Decision, hidden map[string]policy.Decision) string {
 		return ""
 	}
 	return "vigil-proxy: " + strings.Join(parts, "; ")
+}
+
+// ownPackageCommand reports whether the request comes from an npm command
+// that works on the user's own package (npm sends the command in the
+// npm-command header): npm publish asks for the packument of a name it is
+// about to create. Such a name is refused as nonexistent like any other,
+// but not remembered as a hallucination, or the package would be blocked as
+// a probable slopsquat once published. The header only ever spares a name
+// from the watchlist; it never lets anything through.
+func ownPackageCommand(r *http.Request) bool {
+	switch r.Header.Get("npm-command") {
+	case "publish", "unpublish", "deprecate", "undeprecate", "dist-tag", "owner", "access", "trust":
+		return true
+	}
+	return false
 }
