@@ -253,7 +253,8 @@ func TestNPMPublishDoesNotWatchlistTheNewName(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, code := d.run(t, "npm", "publish", "--registry", reg, "--cache", d.cache, "--userconfig", rc)
-	if code == 0 || !strings.Contains(out, "405 Method Not Allowed - PUT "+reg+"my-new-pkg") || !strings.Contains(out, "go to your upstream registry directly") {
+	if code == 0 || !strings.Contains(out, "405 Method Not Allowed: vigil-proxy is a read-only registry proxy") ||
+		!strings.Contains(out, "PUT "+reg+"my-new-pkg") || !strings.Contains(out, "go to your upstream registry directly") {
 		t.Errorf("npm publish (exit %d) should be refused as a write to a read-only registry:\n%s", code, out)
 	}
 	if _, err := e.store.Watched(t.Context(), policy.NPM, "my-new-pkg"); !errors.Is(err, store.ErrNotFound) {
@@ -273,5 +274,36 @@ func TestNPMPublishDoesNotWatchlistTheNewName(t *testing.T) {
 	wantStatus(t, e.get("/npm/not-published-yet", "npm-command: install"), http.StatusNotFound)
 	if _, err := e.store.Watched(t.Context(), policy.NPM, "not-published-yet"); err != nil {
 		t.Errorf("an install's nonexistent name is not on the watchlist: %v", err)
+	}
+}
+
+// pnpm and yarn print only the reason phrase: an endpoint the proxy does
+// not serve, a write or a malformed path said just "404 (Not Found)". The
+// phrase now carries the explanation the body has.
+func TestYarnPrintsWhyAnEndpointIsNotServed(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	d := newClientDirs(t)
+	d.yarnrc(t, e.srv.URL+"/npm/")
+	rc, err := os.ReadFile(filepath.Join(d.project, ".yarnrc.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d.project, ".yarnrc.yml"), append(rc, "npmAuthToken: test-token\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code := d.run(t, "yarn", "npm", "whoami")
+	if code == 0 || !strings.Contains(out, "Response Code: 404 (Not Found: vigil-proxy does not serve /npm/-/whoami: it has no accounts") {
+		t.Errorf("yarn npm whoami (exit %d) should print why the proxy does not answer it:\n%s", code, out)
+	}
+	for _, tc := range []struct{ method, path, phrase string }{
+		{http.MethodPut, "/npm/mature-lib", "405 Method Not Allowed: vigil-proxy is a read-only registry proxy"},
+		{http.MethodGet, "/npm/mature-lib/-/passwd", "400 Bad Request: invalid package path: bad tarball name"},
+		{http.MethodGet, "/pypi/pypi/x", "404 Not Found: vigil-proxy serves /pypi/simple/<project>/"},
+	} {
+		resp := e.do(tc.method, tc.path)
+		b := body(t, resp)
+		if !strings.HasPrefix(resp.Status, tc.phrase) || !strings.Contains(b, strings.SplitN(tc.phrase, ": ", 2)[1]) {
+			t.Errorf("%s %s = %q (body %q), want the reason phrase %q and the body saying it too", tc.method, tc.path, resp.Status, b, tc.phrase)
+		}
 	}
 }

@@ -85,7 +85,7 @@ func (s *Server) servePyPI(c echo.Context) error {
 		}
 		return s.pypiFile(c, parts[1], parts[2])
 	}
-	return httpError(http.StatusNotFound, "not found: vigil-proxy serves /pypi/simple/<project>/, /pypi/pypi/<project>/json and /pypi/files/")
+	return httpError(http.StatusNotFound, "vigil-proxy serves /pypi/simple/<project>/, /pypi/pypi/<project>/json and /pypi/files/ here")
 }
 
 // Bounds on what a client may name in a PyPI path: no release has a longer

@@ -271,6 +271,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == 499 {
 		return
 	}
+	if status >= 400 && status < 500 && (strings.HasPrefix(r.URL.Path, "/npm") || strings.HasPrefix(r.URL.Path, "/pypi")) {
+		// The client's own mistake or an endpoint the proxy does not
+		// serve: pnpm and yarn print only the reason phrase, so it says
+		// why ("405 Method Not Allowed: vigil-proxy is a read-only …").
+		ref := refusal{status: status, reason: msg, phrase: http.StatusText(status) + ": " + msg,
+			body: []byte(msg + "\n"), header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}}
+		if strings.HasPrefix(r.URL.Path, "/npm") {
+			ref.body, _ = json.Marshal(map[string]string{"error": msg})
+			ref.header.Set("Content-Type", "application/json")
+		}
+		_ = writeRefusal(c.Response(), r, ref)
+		return
+	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
