@@ -306,4 +306,8 @@ func TestYarnPrintsWhyAnEndpointIsNotServed(t *testing.T) {
 			t.Errorf("%s %s = %q (body %q), want the reason phrase %q and the body saying it too", tc.method, tc.path, resp.Status, b, tc.phrase)
 		}
 	}
+	// A message that only repeats the status text is not said twice.
+	if resp := e.get("/pypi/simple/mature-pkg/extra"); resp.Status != "404 Not Found" {
+		t.Errorf("GET /pypi/simple/mature-pkg/extra = %q, want a plain 404 Not Found", resp.Status)
+	}
 }

@@ -275,7 +275,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// The client's own mistake or an endpoint the proxy does not
 		// serve: pnpm and yarn print only the reason phrase, so it says
 		// why ("405 Method Not Allowed: vigil-proxy is a read-only …").
-		ref := refusal{status: status, reason: msg, phrase: http.StatusText(status) + ": " + msg,
+		phrase := http.StatusText(status)
+		if !strings.EqualFold(msg, phrase) {
+			phrase += ": " + msg
+		}
+		ref := refusal{status: status, reason: msg, phrase: phrase,
 			body: []byte(msg + "\n"), header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}}
 		if strings.HasPrefix(r.URL.Path, "/npm") {
 			ref.body, _ = json.Marshal(map[string]string{"error": msg})
