@@ -229,7 +229,7 @@ func (s *Server) apiDeleteEntry(c echo.Context) error {
 }
 
 func (s *Server) apiEvents(c echo.Context) error {
-	q, err := parseEventQuery(c.QueryParams())
+	q, err := parseEventQuery(withEcosystemAlias(c.QueryParams()))
 	if err != nil {
 		return err
 	}

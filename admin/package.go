@@ -91,7 +91,7 @@ const checkSlots = 16
 // apiPackage is the authenticated verdict lookup for the admin API.
 func (s *Server) apiPackage(c echo.Context) error {
 	rep, err := s.judge(c.Request().Context(), checkRef{
-		Ecosystem: c.QueryParam("ecosystem"), Name: c.QueryParam("name"), Version: c.QueryParam("version"),
+		Ecosystem: ecosystemParam(c.QueryParam), Name: c.QueryParam("name"), Version: c.QueryParam("version"),
 	})
 	if err != nil {
 		return err

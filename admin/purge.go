@@ -84,11 +84,11 @@ func (s *Server) apiPurgeArtifacts(c echo.Context) error {
 
 // uiPurgeArtifacts is the package page's "Purge cached files" button.
 func (s *Server) uiPurgeArtifacts(c echo.Context) error {
-	in := purgeInput{Ecosystem: c.FormValue("eco"), Name: c.FormValue("name")}
+	in := purgeInput{Ecosystem: ecosystemParam(c.FormValue), Name: c.FormValue("name")}
 	res, err := s.purgeArtifacts(c.Request().Context(), mustPrincipal(c), in)
 	if err != nil {
 		return err
 	}
-	q := url.Values{"eco": {string(res.Ecosystem)}, "name": {res.Name}, "done": {"purged"}}
+	q := url.Values{"ecosystem": {string(res.Ecosystem)}, "name": {res.Name}, "done": {"purged"}}
 	return c.Redirect(http.StatusSeeOther, "/admin/package?"+q.Encode())
 }

@@ -178,14 +178,27 @@ func TestPurgeArtifactsUI(t *testing.T) {
 	if cp.download(t); cp.upstreamFetches() != 1 {
 		t.Fatal("a refused purge removed the cached file")
 	}
-	resp, _ := admin.post("/admin/package/purge", url.Values{"csrf": {admin.csrf(page)}, "eco": {"npm"}, "name": {"mature-lib"}})
+	if _, body := admin.get(page); !strings.Contains(body, `<input type="hidden" name="ecosystem" value="npm">`) {
+		t.Errorf("the purge form should post the documented parameter name, ecosystem:\n%.2000s", body)
+	}
+	resp, _ := admin.post("/admin/package/purge", url.Values{"csrf": {admin.csrf(page)}, "ecosystem": {"npm"}, "name": {"mature-lib"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("purge = %d, want 303 to the package page", resp.StatusCode)
+	}
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "ecosystem=npm") {
+		t.Errorf("purge redirects to %q, want the documented ecosystem= parameter", loc)
 	}
 	if _, body := admin.get(resp.Header.Get("Location")); !strings.Contains(body, "Cached files of the package removed") {
 		t.Errorf("the package page after the purge lacks the notice:\n%.500s", body)
 	}
 	if cp.download(t); cp.upstreamFetches() != 2 {
 		t.Errorf("download after the UI purge made %d upstream fetches in all, want 2", cp.upstreamFetches())
+	}
+	// A form of an older page still posts eco=.
+	if resp, _ := admin.post("/admin/package/purge", url.Values{"csrf": {admin.csrf(page)}, "eco": {"npm"}, "name": {"mature-lib"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("purge with the legacy eco= parameter = %d, want 303", resp.StatusCode)
+	}
+	if cp.download(t); cp.upstreamFetches() != 3 {
+		t.Errorf("download after the legacy-form purge made %d upstream fetches in all, want 3", cp.upstreamFetches())
 	}
 }

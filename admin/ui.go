@@ -218,7 +218,7 @@ type auditData struct {
 }
 
 func (s *Server) uiAudit(c echo.Context) error {
-	params := c.QueryParams()
+	params := withEcosystemAlias(c.QueryParams())
 	d := auditData{Filter: params}
 	pd := pageData{Title: "Audit log", Nav: "audit", Data: &d}
 	q, err := parseEventQuery(params)
@@ -320,7 +320,7 @@ type requestsData struct {
 func (s *Server) uiRequests(c echo.Context) error {
 	ctx := c.Request().Context()
 	d := requestsData{Ecosystems: policy.Ecosystems(), New: requestInput{
-		Ecosystem: c.QueryParam("ecosystem"), Name: c.QueryParam("name"), Version: c.QueryParam("version"),
+		Ecosystem: ecosystemParam(c.QueryParam), Name: c.QueryParam("name"), Version: c.QueryParam("version"),
 	}}
 	pd := pageData{Title: "Approval requests", Nav: "requests", Notice: notices[c.QueryParam("done")], Data: &d}
 	if id := c.QueryParam("event"); id != "" {
@@ -395,7 +395,7 @@ type packageData struct {
 
 func (s *Server) uiPackage(c echo.Context) error {
 	d := packageData{Ecosystems: policy.Ecosystems(), Query: checkRef{
-		Ecosystem: c.QueryParam("eco"), Name: c.QueryParam("name"), Version: c.QueryParam("version"),
+		Ecosystem: ecosystemParam(c.QueryParam), Name: c.QueryParam("name"), Version: c.QueryParam("version"),
 	}}
 	if d.Query.Ecosystem == "" {
 		d.Query.Ecosystem = string(policy.PyPI)

@@ -107,6 +107,53 @@ func TestUIPages(t *testing.T) {
 	checkPage(t, "/admin/login", body)
 }
 
+// The UI and the API both take the ecosystem as ecosystem= (documented);
+// the UI's older eco= links keep working, on the UI and the API alike, and
+// the UI's own links and forms now use ecosystem=.
+func TestEcosystemParameterBothSpellings(t *testing.T) {
+	e := newEnv(t, nil)
+	e.recordBlock("reqeusts", "1.0.0") // a PyPI event
+	admin := e.newBrowser()
+	admin.login("alice", e.password)
+	for _, q := range []string{"ecosystem=npm", "eco=npm"} {
+		path := "/admin/package?" + q + "&name=does-not-exist-anywhere"
+		resp, body := admin.get(path)
+		text := html.UnescapeString(body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(text, "does not exist on npm") || !strings.Contains(body, `<option value="npm" selected>`) {
+			t.Errorf("GET %s = %d, want the npm verdict with npm selected:\n%.3000s", path, resp.StatusCode, text)
+		}
+		if !strings.Contains(body, `<select id="p-eco" name="ecosystem">`) {
+			t.Errorf("GET %s: the lookup form should submit ecosystem=", path)
+		}
+		for _, api := range []string{"/api/v1/package?" + q + "&name=does-not-exist-anywhere"} {
+			var rep policy.Report
+			e.mustDo(http.MethodGet, api, e.adminToken, nil, http.StatusOK, &rep)
+			if rep.Ecosystem != policy.NPM {
+				t.Errorf("GET %s judged %s, want npm", api, rep.Ecosystem)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"ecosystem=npm", 0}, {"eco=npm", 0}, {"ecosystem=pypi", 1}, {"eco=pypi", 1}, {"ecosystem=pypi&eco=npm", 1},
+	} {
+		var page struct{ Events []store.Event }
+		e.mustDo(http.MethodGet, "/api/v1/events?kind=decision&"+tc.query, e.adminToken, nil, http.StatusOK, &page)
+		if len(page.Events) != tc.want {
+			t.Errorf("GET /api/v1/events?%s = %d events, want %d", tc.query, len(page.Events), tc.want)
+		}
+		_, body := admin.get("/admin/audit?kind=decision&" + tc.query)
+		if got := strings.Count(body, "/admin/package?ecosystem=pypi&amp;name=reqeusts"); got != tc.want {
+			t.Errorf("GET /admin/audit?%s links %d events (with ecosystem=), want %d", tc.query, got, tc.want)
+		}
+	}
+	if _, body := admin.get("/admin/"); !strings.Contains(body, "/admin/package?ecosystem=pypi&amp;name=reqeusts") || strings.Contains(body, "?eco=") {
+		t.Errorf("the dashboard should link packages with ecosystem=:\n%.3000s", body)
+	}
+}
+
 func TestUIForms(t *testing.T) {
 	e := newEnv(t, nil)
 	b := e.newBrowser()

@@ -76,7 +76,7 @@ func SplitPath(escaped string) (Route, error) {
 			return Route{}, fmt.Errorf("package path %q: %w", escaped, policy.ErrInvalidName)
 		}
 		if u == "" || u == "." || u == ".." || hasControl(u) {
-			return Route{}, fmt.Errorf("package path %q: bad segment: %w", escaped, policy.ErrInvalidName)
+			return Route{}, fmt.Errorf("package path %q: empty or dot segment, or a control character: %w", escaped, policy.ErrInvalidName)
 		}
 		segs[i] = u
 	}
@@ -119,7 +119,7 @@ func SplitPath(escaped string) (Route, error) {
 	case len(rest) == 1 && rest[0] != "-":
 		v := rest[0]
 		if len(v) > 256 {
-			return Route{}, fmt.Errorf("package path %q: version too long: %w", escaped, policy.ErrInvalidName)
+			return Route{}, fmt.Errorf("package path %q: version longer than 256 characters: %w", escaped, policy.ErrInvalidName)
 		}
 		return Route{Name: name, Kind: KindVersion, Version: v}, nil
 	}

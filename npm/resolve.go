@@ -18,6 +18,32 @@ func IsRange(spec string) bool {
 	return err != nil
 }
 
+// ValidRange reports whether spec parses as an npm semver range (every
+// "||" alternative a constraint; an empty alternative means "*").
+func ValidRange(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	if spec == "" || len(spec) > 256 {
+		return false
+	}
+	for _, set := range strings.Split(spec, "||") {
+		set = strings.TrimSpace(set)
+		if set == "" {
+			continue
+		}
+		if _, err := semver.NewConstraint(set); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// MaxSatisfying returns the highest of versions that satisfies the range
+// (node-semver's prerelease rule), as registry.npmjs.org answers a range on
+// its version route; ok is false when none does.
+func MaxSatisfying(rng string, versions []string) (string, bool) {
+	return ResolveRange(rng, versions, nil)
+}
+
 var rangeVersion = regexp.MustCompile(`\d+\.\d+\.\d+-[0-9A-Za-z.-]+`)
 
 // SatisfiesRange reports whether version satisfies an npm range, with

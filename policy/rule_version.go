@@ -65,6 +65,13 @@ func NonexistentVersion(pkg *Package, requested string, newestAllowed string) Fi
 		Reason: fmt.Sprintf("version %s of `%s` does not exist; %s", requested, pkg.Name, newestAllowedText(newestAllowed))}
 }
 
+// NoMatchingVersion is the DEP-007 finding for a range or dist-tag that no
+// version of the package satisfies.
+func NoMatchingVersion(pkg *Package, rng string, newestAllowed string) Finding {
+	return Finding{Rule: RuleNonexistentVersion, Verdict: Block,
+		Reason: fmt.Sprintf("no version of `%s` matches %s; %s", pkg.Name, rng, newestAllowedText(newestAllowed))}
+}
+
 // HiddenVersion is the DEP-007 finding for a requested version that exists
 // but is hidden by policy; why is the hiding decision's reason.
 func HiddenVersion(pkg *Package, requested string, why string, newestAllowed string) Finding {

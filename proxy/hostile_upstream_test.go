@@ -94,8 +94,10 @@ func TestInvalidNameSaysWhy(t *testing.T) {
 	for path, want := range map[string]string{
 		"/npm/xss%3Cscript%3E":                           "invalid package name: contains characters that are not URL-safe",
 		"/npm/" + strings.Repeat("a", 215):               "invalid package name: longer than 214 characters",
-		"/npm/goodpkg/-/..%2f..%2fx.tgz":                 "invalid package name: encoded slash",
-		"/npm/filepkg/-/passwd":                          "invalid package name: bad tarball name",
+		"/npm/goodpkg/-/..%2f..%2fx.tgz":                 "invalid package path: encoded slash",
+		"/npm/filepkg/-/passwd":                          "invalid package path: bad tarball name",
+		"/npm/goodpkg/1.0.0%00":                          "invalid package path: empty or dot segment, or a control character",
+		"/npm/goodpkg/" + strings.Repeat("1", 257):       "invalid package path: version longer than 256 characters",
 		"/pypi/simple/%ff%fe/":                           "invalid package name: contains characters other than ASCII letters, digits, dot, hyphen and underscore",
 		"/pypi/simple/" + strings.Repeat("a", 201) + "/": "invalid package name: longer than 200 characters",
 		"/pypi/simple/-bad-/":                            "invalid package name: starts or ends with a separator",

@@ -102,7 +102,15 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		if ok, err := methodServed(c, []string{http.MethodPost}, ""); !ok {
 			return err
 		}
-		return s.npmForward(c, rest)
+		return s.npmForward(c, rest, http.MethodPost, r.Body)
+	case rest == "-/npm/v1/keys":
+		// The registry's signing keys, for npm audit signatures: the
+		// proxy serves upstream's signatures and tarballs unchanged, so
+		// upstream's keys verify them.
+		if ok, err := methodServed(c, readMethods, ""); !ok {
+			return err
+		}
+		return s.npmForward(c, rest, http.MethodGet, nil)
 	case strings.HasPrefix(rest, "-/package/") && strings.HasSuffix(rest, "/dist-tags") && r.Method != http.MethodGet && r.Method != http.MethodHead:
 		_, err := methodServed(c, readMethods, npmWriteHint)
 		return err
@@ -131,7 +139,7 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 // OPTIONS, TRACE): the proxy has no such resource. Both are the
 // client's business, not a server error.
 func npmUnsupported(method, path string) error {
-	what := "only package documents, tarballs, dist-tags, ping and audit are proxied"
+	what := "only package documents, tarballs, dist-tags, ping, audit and signing keys are proxied"
 	switch {
 	case path == "-/whoami":
 		what = "it has no accounts: run npm whoami against your upstream registry"
@@ -139,6 +147,9 @@ func npmUnsupported(method, path string) error {
 		what = "search is not proxied: search on npmjs.com or your upstream registry"
 	case strings.HasPrefix(path, "-/user/") || strings.HasPrefix(path, "-/v1/login"):
 		what = "it has no accounts: log in to your upstream registry"
+	case strings.HasPrefix(path, "-/npm/v1/tokens") || strings.HasPrefix(path, "-/npm/v1/user") ||
+		strings.HasPrefix(path, "-/org/") || strings.HasPrefix(path, "-/team/"):
+		what = "it has no accounts, tokens, organisations or teams: run this command against your upstream registry"
 	}
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
@@ -147,12 +158,12 @@ func npmUnsupported(method, path string) error {
 	return httpError(http.StatusNotFound, "vigil-proxy does not serve /npm/"+path+": "+what)
 }
 
-// npmForward passes an audit request to upstream unchanged (gzip body
-// included) and returns upstream's answer.
-func (s *Server) npmForward(c echo.Context, rest string) error {
+// npmForward passes an audit request (gzip body included) or a signing-key
+// lookup to upstream unchanged and returns upstream's answer.
+func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader) error {
 	r := c.Request()
 	if s.offline.Load() {
-		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit needs the upstream registry")
+		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit and the registry signing keys come from the upstream registry")
 	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
@@ -164,7 +175,7 @@ func (s *Server) npmForward(c echo.Context, rest string) error {
 	if s.opts.NPM.Authorization != "" {
 		h.Set("Authorization", s.opts.NPM.Authorization)
 	}
-	resp, err := s.opts.Upstream.Forward(r.Context(), http.MethodPost, target, h, r.Body, maxAuditBody)
+	resp, err := s.opts.Upstream.Forward(r.Context(), method, target, h, body, maxAuditBody)
 	if err != nil {
 		return err
 	}
@@ -254,7 +265,7 @@ func (s *Server) npmJudge(c echo.Context, name, route string) (st *npmState, d p
 	s.judgements.Add(1)
 	st, err = s.npmFacts(ctx, name)
 	if errors.Is(err, policy.ErrNotFound) {
-		pkg := s.missingPackage(ctx, policy.NPM, name, true)
+		pkg := s.missingPackage(ctx, policy.NPM, name, !ownPackageCommand(r))
 		d, err = s.opts.Engine.EvaluatePackage(ctx, pkg, s.timeNow())
 		if err != nil {
 			return nil, d, nil, false, err
@@ -549,6 +560,28 @@ func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 	version := spec
 	if tags := npm.RetaggedDistTags(st.index, hide); tags[spec] != "" {
 		version = tags[spec]
+	} else if st.index.Version(spec) == nil && npm.IsRange(spec) && npm.ValidRange(spec) {
+		// registry.npmjs.org answers a range here with the highest version
+		// that satisfies it: only versions policy lets through are chosen.
+		// When only hidden ones match, the highest of them is refused below
+		// with its reason.
+		var allowed, all []string
+		for _, v := range st.index.Versions {
+			all = append(all, v.Version)
+			if !hide(v.Version) {
+				allowed = append(allowed, v.Version)
+			}
+		}
+		if v, ok := npm.MaxSatisfying(spec, allowed); ok {
+			version = v
+		} else if v, ok := npm.MaxSatisfying(spec, all); ok {
+			version = v
+		} else {
+			ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name), Version: spec}
+			d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{policy.NoMatchingVersion(st.pkg, spec, newest)}}
+			s.record(r, d, "version")
+			return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), decisionDetail(d)))
+		}
 	}
 	ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name), Version: version}
 	if st.index.Version(version) == nil {
@@ -609,4 +642,19 @@ func npmNotice(d policy.Decision, hidden map[string]policy.Decision) string {
 		return ""
 	}
 	return "vigil-proxy: " + strings.Join(parts, "; ")
+}
+
+// ownPackageCommand reports whether the request comes from an npm command
+// that works on the user's own package (npm sends the command in the
+// npm-command header): npm publish asks for the packument of a name it is
+// about to create. Such a name is refused as nonexistent like any other,
+// but not remembered as a hallucination, or the package would be blocked as
+// a probable slopsquat once published. The header only ever spares a name
+// from the watchlist; it never lets anything through.
+func ownPackageCommand(r *http.Request) bool {
+	switch r.Header.Get("npm-command") {
+	case "publish", "unpublish", "deprecate", "undeprecate", "dist-tag", "owner", "access", "trust":
+		return true
+	}
+	return false
 }

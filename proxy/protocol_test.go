@@ -261,3 +261,111 @@ func TestPyPIMissingJSONAPI(t *testing.T) {
 		t.Errorf("check verdict = %v, want warn like the served page", rep.Verdict)
 	}
 }
+
+// registry.npmjs.org answers a range on the version route with the highest
+// version that satisfies it. Through the proxy the range chooses only among
+// versions policy lets through (fresh-lib 2.0.0 is two days old), a range
+// that only a hidden version satisfies is refused with that version's
+// reason, and one nothing satisfies is an explained 404.
+func TestNPMVersionRouteResolvesRangesAmongAllowedVersions(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string // the served version, or a part of the refusal
+	}{
+		{"/npm/fresh-lib/^1", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/%5E1.0.0", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/1", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/~1.0", http.StatusOK, "1.0.0"},
+		{"/npm/fresh-lib/*", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/%3E%3D1.1%20%3C3", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/1.x%20%7C%7C%202.x", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/next", http.StatusOK, "1.2.0"},
+		{"/npm/fresh-lib/^2", http.StatusForbidden, "version 2.0.0 of 'fresh-lib' exists but is hidden by policy: version 2.0.0 was published 2 days ago"},
+		{"/npm/fresh-lib/^3", http.StatusNotFound, "no version of 'fresh-lib' matches ^3; newest allowed is 1.2.0"},
+		{"/npm/fresh-lib/9.9.9", http.StatusNotFound, "version 9.9.9 of 'fresh-lib' does not exist; newest allowed is 1.2.0"},
+		{"/npm/fresh-lib/nope", http.StatusNotFound, "version nope of 'fresh-lib' does not exist"},
+	} {
+		resp := e.get(tc.path)
+		b := body(t, resp)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %q, want %d; body %s", tc.path, resp.Status, tc.status, b)
+			continue
+		}
+		if tc.status != http.StatusOK {
+			if !strings.Contains(b, tc.want) {
+				t.Errorf("%s: body %s, want it to say %q", tc.path, b, tc.want)
+			}
+			continue
+		}
+		var m struct{ Name, Version string }
+		if err := json.Unmarshal([]byte(b), &m); err != nil {
+			t.Fatalf("%s: %v: %s", tc.path, err, b)
+		}
+		if m.Name != "fresh-lib" || m.Version != tc.want {
+			t.Errorf("%s: served %s@%s, want fresh-lib@%s", tc.path, m.Name, m.Version, tc.want)
+		}
+	}
+}
+
+// npm audit signatures verifies the registry signatures of installed
+// packages with the keys at /-/npm/v1/keys (after Sigstore's TUF repository,
+// which has no entry for a proxy's host). The proxy passes upstream's
+// signatures through unchanged, so it serves upstream's keys: a 404 made
+// npm report that the registry does not sign anything.
+func TestNPMSigningKeysComeFromUpstream(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{})
+	want, err := fake.Client().Get(fake.URL + "/-/npm/v1/keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := body(t, want)
+	resp := e.get("/npm/-/npm/v1/keys")
+	got := wantStatus(t, resp, http.StatusOK)
+	if got != upstream || !strings.Contains(got, `"keyid"`) {
+		t.Errorf("keys = %s, want upstream's %s", got, upstream)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	wantStatus(t, e.do(http.MethodHead, "/npm/-/npm/v1/keys"), http.StatusOK)
+	b := wantStatus(t, e.do(http.MethodPut, "/npm/-/npm/v1/keys"), http.StatusMethodNotAllowed)
+	if !strings.Contains(b, "GET") {
+		t.Errorf("PUT keys: %s, want the methods it answers", b)
+	}
+}
+
+// Account commands (npm token, npm profile, npm org, npm team) get a 404
+// that says the proxy has no accounts, not a list of what it proxies.
+func TestNPMAccountEndpointsSayThereAreNoAccounts(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for _, path := range []string{"/npm/-/npm/v1/tokens", "/npm/-/npm/v1/user", "/npm/-/org/acme/user", "/npm/-/org/acme/team?format=cli", "/npm/-/team/acme/dev/user"} {
+		b := wantStatus(t, e.get(path), http.StatusNotFound)
+		if !strings.Contains(b, "it has no accounts") || !strings.Contains(b, "upstream registry") {
+			t.Errorf("GET %s: %s, want it to say the proxy has no accounts", path, b)
+		}
+	}
+}
+
+// Every channel of one refusal reads the same: the JSON API's message used
+// the rules' backticks while the reason phrase and X-Vigil-Reason said
+// 'young-project'.
+func TestPyPIJSONRefusalReadsLikeTheReasonPhrase(t *testing.T) {
+	e, _ := newPyPIEnv(t, envOptions{})
+	for _, path := range []string{"/pypi/pypi/young-project/json", "/pypi/pypi/fresh-release/2.0.0/json", "/pypi/pypi/nope-nope/json"} {
+		resp := e.get(path)
+		b := body(t, resp)
+		var m struct {
+			Message string   `json:"message"`
+			Rules   []string `json:"rules"`
+		}
+		if err := json.Unmarshal([]byte(b), &m); err != nil {
+			t.Fatalf("%s: %v: %s", path, err, b)
+		}
+		reason := resp.Header.Get("X-Vigil-Reason")
+		if strings.Contains(m.Message, "`") || m.Message != "vigil-proxy: "+reason || len(m.Rules) == 0 {
+			t.Errorf("%s: message %q, rules %v; want %q like X-Vigil-Reason", path, m.Message, m.Rules, "vigil-proxy: "+reason)
+		}
+	}
+}

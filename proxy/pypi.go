@@ -37,10 +37,13 @@ type pypiState struct {
 // servePyPI routes /pypi/... (paths mirror pypi.org below the prefix).
 func (s *Server) servePyPI(c echo.Context) error {
 	r := c.Request()
+	rest := strings.TrimPrefix(r.URL.Path, "/pypi")
+	if isXMLRPC(r, rest) {
+		return xmlrpcFault(c, xmlrpcUnsupported)
+	}
 	if ok, err := methodServed(c, readMethods, pypiWriteHint); !ok {
 		return err
 	}
-	rest := strings.TrimPrefix(r.URL.Path, "/pypi")
 	parts := strings.Split(strings.TrimPrefix(rest, "/"), "/")
 	switch {
 	case rest == "/simple" || rest == "/simple/":
@@ -72,13 +75,17 @@ func (s *Server) servePyPI(c echo.Context) error {
 			return s.pypiJSON(c, p[0], p[1])
 		}
 		return httpError(http.StatusNotFound, "not found")
+	case len(parts) == 2 && parts[1] == "" && parts[0] != "files" && parts[0] != "pypi" && validPyPIName(parts[0]) == nil:
+		// An index URL set to /pypi/ instead of /pypi/simple/: pip shows
+		// nothing a 404 says, so send it where the project page is.
+		return c.Redirect(http.StatusMovedPermanently, s.pypiPath(r, "simple", pypi.Normalize(parts[0]))+"/")
 	case len(parts) == 3 && parts[0] == "files":
 		if why := opaqueProblem(parts[2], maxPyPIFileName); why != "" {
 			return httpError(http.StatusBadRequest, "invalid file name: "+why)
 		}
 		return s.pypiFile(c, parts[1], parts[2])
 	}
-	return httpError(http.StatusNotFound, "not found: vigil-proxy serves /pypi/simple/<project>/, /pypi/pypi/<project>/json and /pypi/files/")
+	return httpError(http.StatusNotFound, "vigil-proxy serves /pypi/simple/<project>/, /pypi/pypi/<project>/json and /pypi/files/ here")
 }
 
 // Bounds on what a client may name in a PyPI path: no release has a longer
@@ -253,7 +260,7 @@ func (s *Server) pypiJudge(c echo.Context, name, route string) (st *pypiState, d
 // refusePyPI writes a refusal in the form the route's clients read: JSON
 // for the JSON API, text elsewhere; the reason phrase always.
 func (s *Server) refusePyPI(c echo.Context, status int, d policy.Decision, route string) error {
-	reason := d.Reason()
+	reason := plainQuotes(d.Reason()) // as in the reason phrase and the text refusals
 	if route == "json" {
 		body, _ := json.Marshal(map[string]any{"message": "vigil-proxy: " + reason, "rules": d.Rules()})
 		h := http.Header{}

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mozillazg/go-unidecode"
 )
 
 // reasonPrefix starts every custom reason phrase, so users recognise who
@@ -21,7 +22,11 @@ const reasonPrefix = "Blocked by vigil-proxy: "
 const maxPhrase = 320
 
 // sanitizePhrase makes s safe for a status line or header value: printable
-// ASCII only, no CR/LF, bounded length.
+// ASCII only, no CR/LF, bounded length. Other characters are transliterated
+// (gefährlich → gefahrlich, вред → vred, … → ...): the clients that print
+// these channels decode them as Latin-1 (Node's http for npm and yarn, pip's
+// http.client), so UTF-8 bytes would show as mojibake. A character with no
+// transliteration becomes '?'. Bodies keep the exact UTF-8 text.
 func sanitizePhrase(s string, limit int) string {
 	var b strings.Builder
 	for _, r := range plainQuotes(s) {
@@ -30,8 +35,20 @@ func sanitizePhrase(s string, limit int) string {
 			b.WriteRune(r)
 		case unicode.IsSpace(r):
 			b.WriteByte(' ')
-		default:
+		case r < 0x80 || unicode.IsControl(r):
 			b.WriteByte('?')
+		default:
+			t := unidecode.Unidecode(string(r))
+			kept := false
+			for _, c := range []byte(t) {
+				if c < 0x80 && unicode.IsPrint(rune(c)) {
+					b.WriteByte(c)
+					kept = true
+				}
+			}
+			if !kept {
+				b.WriteByte('?')
+			}
 		}
 	}
 	out := b.String()

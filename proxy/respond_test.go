@@ -13,7 +13,12 @@ func TestSanitizePhrase(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"`x` looks like `y` — really", "'x' looks like 'y' - really"},
 		{"line\r\nbreak\ttab", "line  break tab"},
-		{"ünïcode", "?n?code"},
+		{"ünïcode", "unicode"},
+		{"gefährlich, siehe Ticket … (Straße)", "gefahrlich, siehe Ticket ... (Strasse)"},
+		{"вредоносный пакет", "vredonosnyi paket"},
+		{"恶意", "E Yi "},
+		{"emoji 😀 and \u0085 next", "emoji ? and   next"},
+		{"bidi \u202e override", "bidi ? override"},
 	} {
 		if got := sanitizePhrase(tc.in, 100); got != tc.want {
 			t.Errorf("sanitizePhrase(%q) = %q, want %q", tc.in, got, tc.want)

@@ -182,10 +182,14 @@ func classify(err error) (int, string) {
 	case errors.As(err, &he):
 		return he.Code, fmt.Sprint(he.Message)
 	case errors.Is(err, policy.ErrInvalidName):
-		if why := invalidNameReason(err); why != "" {
-			return http.StatusBadRequest, "invalid package name: " + why
+		what := "invalid package name"
+		if strings.HasPrefix(err.Error(), "package path ") { // npm.SplitPath: the path around the name
+			what = "invalid package path"
 		}
-		return http.StatusBadRequest, "invalid package name"
+		if why := invalidNameReason(err); why != "" {
+			return http.StatusBadRequest, what + ": " + why
+		}
+		return http.StatusBadRequest, what
 	case errors.Is(err, policy.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, policy.ErrForbiddenHost):
@@ -237,6 +241,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	r := c.Request()
+	if errors.Is(err, echo.ErrNotFound) { // the router's: no route for the path
+		_ = s.notFound(c)
+		return
+	}
 	status, msg := classify(err)
 	var uf *upstreamFailure
 	if errors.As(err, &uf) {
@@ -261,6 +269,23 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.DebugContext(r.Context(), "request refused", "request_id", requestID(r.Context()), "status", status, "error", err)
 	}
 	if status == 499 {
+		return
+	}
+	if status >= 400 && status < 500 && (strings.HasPrefix(r.URL.Path, "/npm") || strings.HasPrefix(r.URL.Path, "/pypi")) {
+		// The client's own mistake or an endpoint the proxy does not
+		// serve: pnpm and yarn print only the reason phrase, so it says
+		// why ("405 Method Not Allowed: vigil-proxy is a read-only …").
+		phrase := http.StatusText(status)
+		if !strings.EqualFold(msg, phrase) {
+			phrase += ": " + msg
+		}
+		ref := refusal{status: status, reason: msg, phrase: phrase,
+			body: []byte(msg + "\n"), header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}}
+		if strings.HasPrefix(r.URL.Path, "/npm") {
+			ref.body, _ = json.Marshal(map[string]string{"error": msg})
+			ref.header.Set("Content-Type", "application/json")
+		}
+		_ = writeRefusal(c.Response(), r, ref)
 		return
 	}
 	h := c.Response().Header()

@@ -387,14 +387,28 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 		return policy.Report{}, err
 	}
 	pkg := &policy.Package{Ecosystem: t.eco, Name: name, Exists: true}
-	if oc.names.Removed(t.eco, name) {
+	watchKey := name
+	caseOnly := false
+	if t.eco == policy.NPM {
+		// The watchlist keeps npm names exactly as they were refused.
+		watchKey = t.name
+		// npm names are case-sensitive and new ones must be lower-case, so
+		// a spelling with capitals exists only as a legacy package. Online
+		// the registry answers for the exact spelling (LODASH: does not
+		// exist); offline the known legacy names stand in for it, rather
+		// than judging the lower-case name (lodash) in its place.
+		if npm.HasCapitals(t.name) && !npm.KnownLegacyName(t.name) {
+			pkg.Name, pkg.Exists, caseOnly = t.name, false, true
+		}
+	}
+	if !caseOnly && oc.names.Removed(t.eco, name) {
 		// the corpus lists it as taken down as malware (npm's security
 		// holding package): MAL-001, as online
 		pkg.Status = policy.StatusSecurityHolding
 	}
-	pkg.Signals = oc.signal.Signals(ctx, t.eco, name)
+	pkg.Signals = oc.signal.Signals(ctx, t.eco, pkg.Name)
 	if oc.watch != nil {
-		if w, err := oc.watch.Watched(ctx, t.eco, name); err == nil {
+		if w, err := oc.watch.Watched(ctx, t.eco, watchKey); err == nil {
 			pkg.Signals.Watchlisted = &policy.WatchFact{FirstSeen: w.FirstSeen, LastSeen: w.LastSeen, Count: w.Count}
 			// The watchlist is the only offline knowledge of existence: a
 			// name that has not appeared upstream since did not exist at
@@ -410,6 +424,14 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 	}
 	if err != nil {
 		return policy.Report{}, err
+	}
+	if caseOnly && !pkg.Exists {
+		for i, f := range d.Findings {
+			if f.Rule == policy.RuleNonexistent {
+				d.Findings[i].Reason += fmt.Sprintf(" (judged offline: npm names are case-sensitive and new ones must be lower-case, "+
+					"and `%s` is none of the %d legacy mixed-case names known)", t.name, npm.LegacyNameCount())
+			}
+		}
 	}
 	d.Ref.Version = t.version
 	return d.Report(), nil
