@@ -24,6 +24,11 @@ type useEntry struct {
 	prefix     string
 	line       int
 	auth, role bool
+	// scoped: a Fastify hook whose instance is known (fastify.go); it
+	// counts only for routes on that instance (obj bound in scope) or on
+	// the plugins it registers
+	scoped bool
+	scope  int
 }
 
 // jsFile analyzes one JavaScript/TypeScript file.
@@ -47,6 +52,8 @@ type jsFile struct {
 	// judged once the whole file is read.
 	fastifyJWTNoExpiry bool
 	fastifySigns       []node
+	// fastify: the file's plugin functions, collected when it adds hooks
+	fastify fastifyPlugins
 }
 
 var jsRouteMethods = map[string]string{"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "del": "DELETE", "all": "ALL"}
@@ -58,6 +65,9 @@ func (j *jsFile) run() []scanner.Finding {
 	j.consts = map[string]node{}
 	j.reportedDefs = map[int]bool{}
 	j.collect(root)
+	if prefilter.IndexFold(j.f.Content, "addhook") >= 0 {
+		j.collectFastifyPlugins(root)
+	}
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
 		case "string", "template_string", "comment", "regex", "number", "identifier", "property_identifier", "jsx_text", "import_statement",
@@ -1042,7 +1052,7 @@ func (j *jsFile) use(n node, obj string, args []node) {
 		}
 		// mounted routers
 		if key := j.routerKey(a); key != "" {
-			ga, gr := j.globalAt(obj, prefix, n.Line())
+			ga, gr := j.globalAt(n, obj, prefix)
 			j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au || ga, role: ro || gr, prefix: prefix, file: j.f.Path})
 		}
 	}
@@ -1121,15 +1131,23 @@ func (j *jsFile) routerKey(a node) string {
 	return ""
 }
 
-// globalAt: auth middleware registered on obj before line, covering path.
-func (j *jsFile) globalAt(obj, path string, line int) (bool, bool) {
+// globalAt: auth middleware registered on obj before n, covering path —
+// in a file with Fastify plugins, also on the instances that registered
+// obj's plugin before registering it.
+func (j *jsFile) globalAt(n node, obj, path string) (bool, bool) {
+	refs := []instanceRef{{obj: obj, scope: -1, line: n.Line()}}
+	if j.fastify.registered != nil {
+		refs = j.ancestry(n, obj)
+	}
 	au, ro := false, false
 	for _, u := range j.uses {
-		if u.obj != obj || u.line >= line {
-			continue
-		}
-		if u.prefix == "" || u.prefix == "/" || u.prefix == "*" || strings.HasPrefix(path, strings.TrimSuffix(u.prefix, "/")) {
-			au, ro = au || u.auth, ro || u.role
+		for _, r := range refs {
+			if u.obj != r.obj || u.line >= r.line || (u.scoped && u.scope != r.scope) {
+				continue
+			}
+			if u.prefix == "" || u.prefix == "/" || u.prefix == "*" || strings.HasPrefix(path, strings.TrimSuffix(u.prefix, "/")) {
+				au, ro = au || u.auth, ro || u.role
+			}
 		}
 	}
 	return au, ro
@@ -1193,7 +1211,7 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 		x, y := middlewareClass(mw)
 		rt.auth, rt.role = rt.auth || x, rt.role || y
 	}
-	ga, gr := j.globalAt(objName, pth, n.Line())
+	ga, gr := j.globalAt(n, objName, pth)
 	rt.auth, rt.role = rt.auth || ga, rt.role || gr
 	switch last.Kind() {
 	case "arrow_function", "function_expression", "function":
@@ -1302,11 +1320,23 @@ func (j *jsFile) fastifyHook(n node, obj string, args []node) {
 	if !au {
 		return
 	}
+	j.mechanism(n, "fastify hook")
+	if ref, encapsulated, ok := j.hookTarget(n, obj); ok {
+		j.uses = append(j.uses, useEntry{obj: ref.obj, line: ref.line, auth: au, role: ro, scoped: true, scope: ref.scope})
+		if !encapsulated && ref.scope == -1 && !j.f.Test {
+			// fp(plugin) registered on the module's instance: the whole
+			// application, as a module-level hook
+			j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
+		}
+		return
+	}
+	// a module-level instance, or a plugin whose registration is not in
+	// this file: its hook guards the routes declared after it on obj, and
+	// route modules the application registers
 	j.uses = append(j.uses, useEntry{obj: obj, prefix: "", line: n.Line(), auth: au, role: ro})
 	if !j.f.Test {
 		j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
 	}
-	j.mechanism(n, "fastify hook")
 }
 
 // jsHookAuthRE: a request hook that verifies the caller.
