@@ -136,6 +136,9 @@ type facts struct {
 	// app.use(auth)); routes whose registration order is unknown in that
 	// application count as protected.
 	globalAuthFiles []string
+	// nextMiddlewares authenticate the Next.js routes their matcher
+	// matches in their application
+	nextMiddlewares []nextMiddlewareFact
 	drfDefaultSet   bool
 	drfDefaultAuth  bool
 	drfDefaultRole  bool
@@ -188,6 +191,7 @@ func (d *facts) merge(s *facts) {
 	d.mechanisms = append(d.mechanisms, s.mechanisms...)
 	d.flaskGlobalAuth = d.flaskGlobalAuth || s.flaskGlobalAuth
 	d.globalAuthFiles = append(d.globalAuthFiles, s.globalAuthFiles...)
+	d.nextMiddlewares = append(d.nextMiddlewares, s.nextMiddlewares...)
 	if s.drfDefaultSet {
 		d.drfDefaultSet = true
 		d.drfDefaultAuth = d.drfDefaultAuth || s.drfDefaultAuth
@@ -253,6 +257,13 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	for _, rt := range routes {
 		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.framework == "next" || rt.foreignOwner) {
 			rt.auth = true
+		}
+		if rt.framework == "next" && !rt.auth {
+			for _, mw := range fx.nextMiddlewares {
+				if sc.scope(mw.file) == sc.scope(rt.file) && mw.matcher.covers(rt.path) {
+					rt.auth = true
+				}
+			}
 		}
 		if span, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
 			ev := hj.evidence(span)

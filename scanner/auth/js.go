@@ -93,7 +93,7 @@ func (j *jsFile) run() []scanner.Finding {
 		if kind, url := nextRouteOf(j.f.Path); kind != notNextRoute {
 			j.nextRoutes(root, kind, url)
 		} else if isNextMiddleware(j.f.Path) {
-			j.nextMiddleware()
+			j.nextMiddleware(root)
 		}
 	}
 	if j.fastifyJWTNoExpiry {
