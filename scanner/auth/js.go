@@ -1219,7 +1219,7 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 		body := last.Field("body").Text()
 		authRE := j.bodyAuthRE()
 		rt.auth = rt.auth || authRE.MatchString(body)
-		rt.role = rt.role || jsBodyRoleRE.MatchString(body)
+		rt.role = rt.role || jsRoleEvidence(body)
 		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
 	default:
 		rt.handler = dotted(last)
@@ -1315,7 +1315,7 @@ func (j *jsFile) fastifyHook(n node, obj string, args []node) {
 	switch args[1].Kind() {
 	case "arrow_function", "function_expression", "function":
 		body := args[1].Field("body").Text()
-		au, ro = au || jsHookAuthRE.MatchString(body), ro || jsBodyRoleRE.MatchString(body)
+		au, ro = au || jsHookAuthRE.MatchString(body), ro || jsRoleEvidence(body)
 	}
 	if !au {
 		return
@@ -1454,7 +1454,7 @@ func (j *jsFile) nestController(cls node) {
 			mbody := c.Field("body").Text()
 			rt := route{framework: "nest", file: j.f.Path, test: j.f.Test, at: posOf(c.Field("name")), method: md.route,
 				path: "/" + strings.Trim(strings.Trim(base, "/")+"/"+strings.Trim(md.path, "/"), "/"), handler: c.Field("name").Text(),
-				auth: cd.auth || md.auth || jsBodyAuthRE.MatchString(mbody), role: cd.role || md.role || jsBodyRoleRE.MatchString(mbody),
+				auth: cd.auth || md.auth || jsBodyAuthRE.MatchString(mbody), role: cd.role || md.role || jsRoleEvidence(mbody),
 				public: cd.open || md.open}
 			rt.owned = jsOwnerFieldRE.MatchString(mbody) && jsCurrentUserRE.MatchString(mbody) ||
 				nestUserParamRE.MatchString(c.Text()) && nestOwnerRE.MatchString(mbody)
@@ -1610,7 +1610,7 @@ func (h *handlerJudge) evidence(s handlerSpan) [3]bool {
 	if hf.loadsUser {
 		authRE = jsBodyAuthNoUserRE
 	}
-	return [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
+	return [3]bool{authRE.MatchString(text), jsRoleEvidence(text),
 		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
 }
 

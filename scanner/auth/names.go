@@ -290,3 +290,44 @@ func selfService(path, handler string) bool {
 	}
 	return !hasWord(append(wordsOfPath(path), words(handler)...), adminishWords...)
 }
+
+// jsInputObjects hold what the caller sent: a role read from them is the
+// value being written (an endpoint that sets a user's role), not the
+// caller's role being checked.
+var jsInputObjects = map[string]bool{"body": true, "dto": true, "input": true, "data": true, "payload": true, "params": true,
+	"query": true, "args": true, "values": true, "form": true, "update": true, "updates": true, "changes": true, "patch": true, "fields": true}
+
+// jsRoleEvidence: the text checks the caller's role or permission. A
+// property such as .role or .isAdmin counts when it is read in a condition
+// (if, a comparison, includes(), a logical operator, a ternary) from
+// something other than the request's input: `body.role` or
+// `user.role = dto.role` check nothing.
+func jsRoleEvidence(text string) bool {
+	for _, m := range jsBodyRoleRE.FindAllStringIndex(text, -1) {
+		if text[m[0]] != '.' {
+			return true // hasRole(), a 403, Forbidden
+		}
+		i := m[0]
+		for i > 0 && (isWordByte(text[i-1]) || text[i-1] == '$') {
+			i--
+		}
+		obj := text[i:m[0]]
+		if jsInputObjects[obj] || i > 0 && text[i-1] == '.' && strings.HasSuffix(text[:i-1], ".body") {
+			continue
+		}
+		start := strings.LastIndexByte(text[:m[0]], '\n') + 1
+		end := strings.IndexByte(text[m[1]:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += m[1]
+		}
+		if jsConditionRE.MatchString(text[start:end]) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsConditionRE: a line that tests something.
+var jsConditionRE = regexp.MustCompile(`\bif\s*\(|[=!]==?|\.(?:includes|some|every|indexOf|has)\(|&&|\|\||\?|\bcase\b|\breturn\s+!`)

@@ -160,7 +160,7 @@ func (j *jsFile) nextRoute(at, name node, method, url, body string) *route {
 		rt.handler += " (every method)"
 	}
 	rt.auth = nextAuthRE.MatchString(body) || j.bodyAuthRE().MatchString(body)
-	rt.role = jsBodyRoleRE.MatchString(body)
+	rt.role = jsRoleEvidence(body)
 	rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
 	j.facts.routes = append(j.facts.routes, rt)
 	if rt.auth {
