@@ -1482,7 +1482,14 @@ func (j *jsFile) compare(n node) {
 			return
 		}
 	}
-	lo, ro := jsOperand(n.Field("left")), jsOperand(n.Field("right"))
+	l, r := n.Field("left"), n.Field("right")
+	lo, ro := jsOperand(l), jsOperand(r)
+	if !lo.origin && l.Kind() == "identifier" && secretKind(ro.name) > 0 {
+		lo.origin = jsLocalOrigin(l)
+	}
+	if !ro.origin && r.Kind() == "identifier" && secretKind(lo.name) > 0 {
+		ro.origin = jsLocalOrigin(r)
+	}
 	if msg, ok := timingUnsafe(lo, ro); ok {
 		j.add(ruleTiming, scanner.Low, n, strings.Replace(msg, "==/!=", op, 1))
 		return
@@ -1490,6 +1497,32 @@ func (j *jsFile) compare(n node) {
 	if fn := enclosing(n, jsFuncKinds...); verifierName(funcName(fn)) && plainValue(lo) && plainValue(ro) {
 		j.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with %s (timing-unsafe); use a constant-time comparison", funcName(fn), op))
 	}
+}
+
+// jsLocalOrigin: an identifier the enclosing function declares from a
+// credential header (const key = c.req.header('x-api-key')): compared with
+// a secret, it is the caller's credential whatever its name.
+func jsLocalOrigin(id node) bool {
+	fn := enclosing(id, jsFuncKinds...)
+	if fn.IsNull() {
+		return false
+	}
+	found := false
+	fn.Field("body").Walk(func(c node) bool {
+		switch {
+		case found || c.Kind() != "variable_declarator" && isJSFunc(c.Kind()):
+			return false
+		case c.Kind() == "variable_declarator" && c.Field("name").Text() == id.Text():
+			v := c.Field("value")
+			if v.Kind() == "await_expression" {
+				v = v.NamedChild(0)
+			}
+			found = !v.IsNull() && jsOperand(v).origin
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 var jsInputRE = regexp.MustCompile(`\b(?:req|request|body|query|params|form|input|args|data|payload|values|ctx\.request)\b`)

@@ -1672,6 +1672,12 @@ func (p *pyFile) compare(n node) {
 	}
 	l, r := n.NamedChild(0), n.NamedChild(1)
 	lo, ro := pyOperand(l), pyOperand(r)
+	if !lo.origin && l.Kind() == "identifier" && (secretKind(ro.name) > 0 || ro.env) {
+		lo.origin = pyLocalOrigin(l)
+	}
+	if !ro.origin && r.Kind() == "identifier" && (secretKind(lo.name) > 0 || lo.env) {
+		ro.origin = pyLocalOrigin(r)
+	}
 	if msg, ok := timingUnsafe(lo, ro); ok {
 		p.add(ruleTiming, scanner.Low, n, msg)
 		return
@@ -1679,6 +1685,32 @@ func (p *pyFile) compare(n node) {
 	if fn := enclosing(n, "function_definition"); verifierName(fn.Field("name").Text()) && plainValue(lo) && plainValue(ro) {
 		p.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with ==/!= (timing-unsafe); use a constant-time comparison", fn.Field("name").Text()))
 	}
+}
+
+// pyLocalOrigin: an identifier the enclosing function assigns from a
+// credential header (key = request.headers.get("X-Api-Key")): compared
+// with a secret, it is the caller's credential whatever its name.
+func pyLocalOrigin(id node) bool {
+	fn := enclosing(id, "function_definition")
+	if fn.IsNull() {
+		return false
+	}
+	found := false
+	fn.Field("body").Walk(func(c node) bool {
+		switch {
+		case found || c.Kind() == "function_definition" || c.Kind() == "class_definition":
+			return false
+		case c.Kind() == "assignment" && c.Field("left").Kind() == "identifier" && c.Field("left").Text() == id.Text():
+			v := c.Field("right")
+			if v.Kind() == "await" {
+				v = v.NamedChild(0)
+			}
+			found = !v.IsNull() && pyOperand(v).origin
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 // verifierName: a function whose name says it checks a credential
@@ -1782,8 +1814,13 @@ func headerSecret(obj, header string) bool {
 		return false
 	}
 	ws := words(header)
-	return hasWord(ws, "authorization", "token", "signature", "secret", "hmac") || (hasWord(ws, "api") && hasWord(ws, "key")) || hasWord(ws, "apikey")
+	return hasWord(ws, "authorization", "token", "signature", "secret", "hmac") || (hasWord(ws, "api") && hasWord(ws, "key")) || hasWord(ws, "apikey") ||
+		len(ws) > 0 && ws[len(ws)-1] == "key" && !hasWord(ws, keyHeaderNotSecret...) // X-Admin-Key, X-Service-Key
 }
+
+// keyHeaderNotSecret name headers ending in "Key" that carry no
+// credential (Idempotency-Key, X-Cache-Key).
+var keyHeaderNotSecret = []string{"idempotency", "cache", "public", "request", "correlation", "partition", "routing", "sort", "primary", "foreign", "dedup", "deduplication", "trace"}
 
 var (
 	strongSecretWords = []string{"secret", "secrets", "password", "passwd", "pwd", "passphrase", "signature", "hmac", "apikey", "otp", "totp"}
