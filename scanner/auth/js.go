@@ -115,7 +115,7 @@ func (j *jsFile) collect(root node) {
 		}
 		j.imports[local] = im
 		switch spec {
-		case "express", "fastify", "koa", "@koa/router", "koa-router":
+		case "express", "fastify", "koa", "@koa/router", "koa-router", "hono":
 			j.express = true
 		default:
 			if strings.HasPrefix(spec, "@nestjs/") {
@@ -422,6 +422,9 @@ func (j *jsFile) call(n node) {
 	}
 	args := jsArgs(n)
 	q, imported := j.resolve(callee)
+	if imported && strings.HasPrefix(q, "hono/") && j.honoCall(n, q, args) {
+		return
+	}
 	switch {
 	case imported && q == "jsonwebtoken.sign":
 		if len(args) >= 2 {
@@ -779,7 +782,9 @@ func (j *jsFile) expressCORS(n, opts node, what string) {
 		}
 	case "arrow_function", "function_expression", "function":
 		body := origin.Field("body").Text()
-		if !jsCondRE.MatchString(body) &&
+		if honoReflectsOrigin(origin) {
+			j.corsFinding(origin, creds, what+" origin callback returns every Origin it is given"+credsNote(creds))
+		} else if !jsCondRE.MatchString(body) &&
 			jsReflectCallbackRE.MatchString(body) {
 			j.corsFinding(origin, creds, what+" origin callback accepts every Origin"+credsNote(creds))
 		} else if !jsCondRE.MatchString(body) && jsRequestOriginRE.MatchString(body) {
@@ -1039,13 +1044,20 @@ func (j *jsFile) use(n node, obj string, args []node) {
 	}
 	prefix := ""
 	if s, ok := jsStr(args[0]); ok {
+		// '/api/*' (Hono, Express 5's '/api/*splat') covers what '/api' does
 		prefix = s
+		if i := strings.IndexByte(prefix, '*'); i >= 0 {
+			prefix = strings.TrimSuffix(prefix[:i], "/")
+		}
 		args = args[1:]
 	}
 	au, ro := false, false
 	for _, a := range args {
 		routerLike := hasWord(words(a.Text()), "router", "routes", "route", "routers", "controller", "api", "app") || j.importedRouter(a)
 		x, y := middlewareClass(a)
+		if !x && isJSFunc(a.Kind()) {
+			x, y = inlineMiddleware(a)
+		}
 		if x && !routerLike {
 			au, ro = true, ro || y
 			continue
@@ -1063,6 +1075,27 @@ func (j *jsFile) use(n node, obj string, args []node) {
 		}
 		j.mechanism(n, "app.use auth")
 	}
+}
+
+// inlineMiddleware classifies a function passed to use(): it verifies the
+// caller itself (jwt.verify, a 401) or calls an authenticating middleware
+// it builds ((c, next) => jwt({ secret: c.env.JWT_SECRET })(c, next)).
+func inlineMiddleware(fn node) (bool, bool) {
+	body := fn.Field("body")
+	text := body.Text()
+	au, ro := jsHookAuthRE.MatchString(text), jsRoleEvidence(text)
+	body.Walk(func(c node) bool {
+		if au {
+			return false
+		}
+		if c.Kind() == "call_expression" {
+			if x, y := middlewareClass(c); x && c.Field("function").Kind() != "member_expression" {
+				au, ro = true, ro || y
+			}
+		}
+		return true
+	})
+	return au, ro
 }
 
 // importedRouter: a use() argument imported from a project module whose
@@ -1340,7 +1373,7 @@ func (j *jsFile) fastifyHook(n node, obj string, args []node) {
 }
 
 // jsHookAuthRE: a request hook that verifies the caller.
-var jsHookAuthRE = regexp.MustCompile(`\.jwtVerify\(|\bjwt\.verify\(|\bverify\w*Token\(|\.code\(\s*40[13]\s*\)|\.status\(\s*40[13]\s*\)|\bauthenticate\(`)
+var jsHookAuthRE = regexp.MustCompile(`\.jwtVerify\(|\bjwt\.verify\(|\bverify\w*Token\(|\.code\(\s*40[13]\s*\)|\.status\(\s*40[13]\s*\)|\bauthenticate\(|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
 
 // ---- NestJS ----
 

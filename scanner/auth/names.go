@@ -259,10 +259,10 @@ var (
 	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
 	// a loader middleware), so req.user is not evidence of authentication.
 	jsLoadsUserRE      = regexp.MustCompile(`\breq\.user\s*=[^=]|\.param\(\s*['"]user`)
-	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)`)
-	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)`)
+	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
+	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
 	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
-	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user`)
+	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user|\bc\.get\(\s*['"](?:jwtPayload|user|currentUser|session|auth)['"]\s*\)|\bc\.var\.(?:jwtPayload|user|currentUser|session|auth)\b`)
 	jsOwnerFieldRE     = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
 )
 
