@@ -12,7 +12,7 @@ import (
 
 // route is one endpoint candidate, extracted into plain values.
 type route struct {
-	framework string // fastapi, flask, django, express, nest, next
+	framework string // fastapi, flask, django, express, nest, next, trpc
 	file      string
 	test      bool
 	at        pos    // the handler (AUTH-002: the ownership check goes there)

@@ -548,6 +548,10 @@ func (j *jsFile) call(n node) {
 		j.use(n, strings.TrimSuffix(callee, ".use"), args)
 	case "addHook":
 		j.fastifyHook(n, strings.TrimSuffix(callee, ".addHook"), args)
+	case "mutation", "query":
+		if fn.Kind() == "member_expression" && len(args) > 0 {
+			j.trpcProcedure(n, method)
+		}
 	case "useGlobalGuards":
 		for _, a := range args {
 			if au, _ := classifyName(guardName(a)); au {
