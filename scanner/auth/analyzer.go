@@ -162,7 +162,8 @@ var (
 	commonWords = []string{"jwt", "jose", "secret", "token", "passw", "pwd", "signature", "hmac", "api_key", "apikey", "api-key",
 		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "expire"}
 	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", "fastapi", "flask", "starlette",
-		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
+		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request",
+		"sanic", "aiohttp", "litestar"}
 	jsWords        = []string{"nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
 	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
 	relevantJS     = prefilter.New(append(append([]string(nil), commonWords...), jsWords...)...)

@@ -85,7 +85,8 @@ type djangoView struct {
 type djangoRef struct {
 	view       string
 	path       string
-	auth, role bool // wrapped in login_required(...) etc.
+	method     string // declared with the reference (Starlette's Route, aiohttp's add_post); "" = the view's own
+	auth, role bool   // wrapped in login_required(...) etc.
 }
 
 // secretValue is a literal that may reach a signing sink.
@@ -557,6 +558,9 @@ func (r *resolver) djangoRoutes() []route {
 				rt.role = rt.role || r.fx.drfDefaultRole
 			}
 			rt.method = pickMethod(v.methods)
+			if ref.method != "" {
+				rt.method = ref.method
+			}
 			if v.authenticatedOrRead && isStateChanging(rt.method) {
 				rt.auth = true
 			}

@@ -241,7 +241,7 @@ func isDestructive(method, path, handler string) bool {
 
 // Handler-body evidence, checked on the handler's source text.
 var (
-	pyBodyAuthRE = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
+	pyBodyAuthRE = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bcheck_\w*token\w*\(|\bstatus\s*=\s*401\b|\bcheck_authorized\(|\bcheck_permission\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
 	pyBodyRoleRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
 	// pyBodyRoleCondRE: the role evidence that names what is checked; a
 	// bare 403 (HTTP_403, Forbidden, abort(403)) is role evidence only in a
@@ -249,7 +249,7 @@ var (
 	// answer to bad credentials (FastAPI's HTTPBearer answers 403 too).
 	pyBodyRoleCondRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|permission_required|\bcan_\w+\(`)
 	pyTokenCheckRE   = regexp.MustCompile(`\bjwt\.decode\(|\bdecode_\w*token\w*\(|\bverify_\w*token\w*\(|InvalidTokenError|JWTError|ExpiredSignatureError|credentials_exception|Could not validate credentials`)
-	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
+	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal|\bcheck_authorized\(|\bauthorized_userid\(`)
 	// pyOwnerFieldRE: an owner field compared, or passed as a keyword
 	// filter (filter_by(owner_id=…), get_object_or_404(…, author=…)); a
 	// statement such as `user = db.get(User, user_id)` checks nothing, nor

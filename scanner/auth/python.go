@@ -17,13 +17,17 @@ type pyFile struct {
 	f     *scanner.File
 	facts *facts
 
-	mod          string
-	pkg          string
-	imports      map[string]string // local name → qualified dotted name
-	consts       map[string]node   // module-level name → value
-	funcs        map[string]node   // module-level function name → definition
-	web          string            // fastapi, flask, django, starlette or "" (from imports)
-	isSettings   bool              // a Django settings module
+	mod     string
+	pkg     string
+	imports map[string]string // local name → qualified dotted name
+	consts  map[string]node   // module-level name → value
+	funcs   map[string]node   // module-level function name → definition
+	web     string            // fastapi, flask, django, starlette or "" (from imports)
+	// callRoutes: the framework also declares routes by call, naming a
+	// module-level handler (Starlette's Route("/x", handler), aiohttp's
+	// router.add_post("/x", handler)); such handlers are kept as views
+	callRoutes   bool
+	isSettings   bool // a Django settings module
 	out          []scanner.Finding
 	reportedDefs map[int]bool // AUTH-004 definitions already reported (by line)
 }
@@ -160,10 +164,15 @@ func (p *pyFile) noteFramework(mod string) {
 		if p.web == "" {
 			p.web = "starlette"
 		}
-	case "flask", "quart":
+		p.callRoutes = true
+	case "flask", "quart", "sanic", "aiohttp", "litestar":
+		// Sanic, aiohttp's RouteTableDef and Litestar declare routes
+		// with decorators read as Flask's (@bp.delete("/x/<id:int>"),
+		// @routes.post("/x"), @post("/x", guards=[…]))
 		if p.web == "" || p.web == "starlette" {
 			p.web = "flask"
 		}
+		p.callRoutes = p.callRoutes || top == "aiohttp"
 	case "django", "rest_framework":
 		if p.web == "" {
 			p.web = "django"
@@ -345,6 +354,9 @@ func jwtCall(q string, imported bool, fn string) (lib string, ok bool) {
 
 func (p *pyFile) call(n node) {
 	callee := calleeName(n)
+	if f := n.Field("function"); callee == "" && f.Kind() == "subscript" {
+		callee = dotted(f.Field("value")) // JWTAuth[User](…)
+	}
 	if callee == "" {
 		return
 	}
@@ -432,6 +444,25 @@ func (p *pyFile) call(n node) {
 		}
 	case last == "before_request" && len(pos) == 1:
 		p.beforeRequest(dotted(n.Field("function").Field("object")), dotted(pos[0]))
+	case imported && strings.HasPrefix(q, "litestar") && last == "CORSConfig":
+		p.starletteCORS(n, kw)
+	case imported && strings.HasPrefix(q, "litestar") && (last == "JWTAuth" || last == "JWTCookieAuth" || last == "SessionAuth" || last == "OAuth2PasswordBearerAuth"):
+		// Litestar's auth backends guard every route but their exclude list
+		p.mechanism(n, last)
+		if !p.f.Test {
+			p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+		}
+		p.secretSink(kw["token_secret"], last)
+	case imported && strings.HasPrefix(q, "aiohttp") && last == "Application":
+		// web.Application(middlewares=[auth_middleware])
+		for _, m := range kw["middlewares"].NamedChildren() {
+			if isAuthName(lastName(dotted(m))) && !p.f.Test {
+				p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+				p.mechanism(n, "aiohttp middleware")
+			}
+		}
+	case p.callRoutes && (strings.HasPrefix(last, "add_") || last == "Route" || strings.HasSuffix(callee, "web."+last)):
+		p.callRoute(n, last, pos, kw)
 	}
 	switch last {
 	case "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBearer", "HTTPBasic", "APIKeyHeader", "APIKeyCookie", "APIKeyQuery",
@@ -1231,7 +1262,7 @@ func (p *pyFile) function(def node, decos []node) {
 		}
 		last := lastName(callee)
 		obj := strings.TrimSuffix(callee, "."+last)
-		if m, ok := routeMethods[last]; ok && obj != callee && (p.web == "fastapi" || p.web == "flask" || p.web == "starlette") {
+		if m, ok := routeMethods[last]; ok && (obj != callee || p.litestarHandler(callee)) && (p.web == "fastapi" || p.web == "flask" || p.web == "starlette") {
 			pth := ""
 			if len(args) > 0 {
 				pth, _ = p.routePath(args[0], 0)
@@ -1256,14 +1287,22 @@ func (p *pyFile) function(def node, decos []node) {
 					rt.method = "GET"
 				}
 				rt.deps = append(rt.deps, p.depList(kw["dependencies"])...)
+				for _, g := range kw["guards"].NamedChildren() {
+					au, ro := classifyName(lastName(dotted(g)))
+					other = append(other, decoInfo{name: g.Text(), auth: au, role: ro})
+				}
 				continue
 			}
 		}
 		switch last {
-		case "before_request":
-			beforeRequestOn = obj
+		case "before_request", "on_request":
+			beforeRequestOn = obj // Flask; Sanic's blueprint and app hooks
 			continue
 		case "middleware":
+			if len(args) > 0 && strings.Contains(args[0].Text(), "request") && obj != callee {
+				beforeRequestOn = obj // Sanic's @bp.middleware("request")
+				continue
+			}
 			if len(args) > 0 && strings.Contains(args[0].Text(), "http") {
 				evidence()
 				if bodyAuth && !p.f.Test {
@@ -1297,6 +1336,16 @@ func (p *pyFile) function(def node, decos []node) {
 				}
 			}
 			continue
+		case "requires":
+			// Starlette's @requires("authenticated"), @requires(["authenticated", "admin"])
+			if q, ok := p.qualify(callee); ok && strings.HasPrefix(q, "starlette") {
+				ro := false
+				for _, s := range stringsIn(d) {
+					ro = ro || s != "authenticated"
+				}
+				other = append(other, decoInfo{name: callee, auth: true, role: ro})
+				continue
+			}
 		case "method_decorator":
 			if len(args) > 0 {
 				au, ro := classifyName(lastName(dotted(args[0])))
@@ -1340,7 +1389,7 @@ func (p *pyFile) function(def node, decos []node) {
 	// Django function views: module-level functions taking request
 	if def.Parent().Kind() == "module" || (def.Parent().Kind() == "decorated_definition" && def.Parent().Parent().Kind() == "module") {
 		params := def.Field("parameters").NamedChildren()
-		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0) {
+		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0 || p.callRoutes) {
 			evidence()
 			if len(djangoMethods) == 0 && regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`).MatchString(bodyText) {
 				djangoMethods = []string{strings.ToUpper(regexp.MustCompile(`(POST|PUT|PATCH|DELETE)`).FindString(bodyText))}
@@ -1350,6 +1399,61 @@ func (p *pyFile) function(def node, decos []node) {
 			p.facts.djangoViews[name] = append(p.facts.djangoViews[name], v)
 		}
 	}
+}
+
+// litestarHandler: a bare route decorator imported from Litestar
+// (@get("/x"), @post("/x", guards=[…])).
+func (p *pyFile) litestarHandler(callee string) bool {
+	q, ok := p.qualify(callee)
+	return ok && strings.HasPrefix(q, "litestar.")
+}
+
+// callRoute records a route declared by a call naming a module-level
+// handler: aiohttp's router.add_post("/x", h), add_route("DELETE", "/x", h),
+// web.delete("/x", h), Starlette's Route("/x", h, methods=["PUT"]). The
+// handler is judged as a view, on its decorators and body.
+func (p *pyFile) callRoute(n node, last string, pos []node, kw map[string]node) {
+	method := ""
+	switch {
+	case last == "Route":
+		method = "GET"
+		if ms, ok := kw["methods"]; ok {
+			var list []string
+			for _, s := range stringsIn(ms) {
+				list = append(list, strings.ToUpper(s))
+			}
+			method = pickMethod(list)
+		}
+	case last == "add_route" || last == "route":
+		if len(pos) == 0 {
+			return
+		}
+		m, _ := pyStr(pos[0])
+		method, pos = strings.ToUpper(m), pos[1:]
+	default:
+		m, ok := routeMethods[strings.TrimPrefix(last, "add_")]
+		if !ok || m == "" {
+			return
+		}
+		method = m
+	}
+	if len(pos) < 2 {
+		if v, ok := kw["endpoint"]; ok && len(pos) == 1 {
+			pos = append(pos, v)
+		} else {
+			return
+		}
+	}
+	pth, ok := pyStr(pos[0])
+	view := lastName(dotted(pos[1]))
+	if !ok || !strings.HasPrefix(pth, "/") || view == "" {
+		return
+	}
+	if method == "*" {
+		method = ""
+	}
+	p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: view, path: pth, method: method})
+	_ = n
 }
 
 // idParameter: a handler parameter that carries the identifier of the
