@@ -319,7 +319,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 				}
 				msg := fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
 				if rt.public {
-					msg = fmt.Sprintf("%s %s (%s) is opened to anyone (AllowAny or login_not_required) although it changes or deletes data, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
+					msg = fmt.Sprintf("%s %s (%s) is opened to anyone (AllowAny, login_not_required or a public procedure) although it changes or deletes data, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
 				}
 				out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High, msg))
 			}

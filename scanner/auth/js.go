@@ -1257,7 +1257,7 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 		authRE := j.bodyAuthRE()
 		rt.auth = rt.auth || authRE.MatchString(body)
 		rt.role = rt.role || jsRoleEvidence(body)
-		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
+		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body) || jsScopedCallRE.MatchString(body)
 	default:
 		rt.handler = dotted(last)
 		if last.Kind() == "call_expression" {
@@ -1681,7 +1681,7 @@ func (h *handlerJudge) evidence(s handlerSpan) [3]bool {
 		authRE = jsBodyAuthNoUserRE
 	}
 	return [3]bool{authRE.MatchString(text), jsRoleEvidence(text),
-		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
+		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text) || jsScopedCallRE.MatchString(text)}
 }
 
 // bodyAuthRE is the regexp that finds authentication in a handler body:

@@ -263,7 +263,11 @@ var (
 	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
 	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
 	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user|\bc\.get\(\s*['"](?:jwtPayload|user|currentUser|session|auth)['"]\s*\)|\bc\.var\.(?:jwtPayload|user|currentUser|session|auth)\b`)
-	jsOwnerFieldRE     = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
+	// jsScopedCallRE: a data call handed both the resource's id from the
+	// path and the caller's id (todos.remove(req.params.id, req.user.id)):
+	// the query is filtered by the caller
+	jsScopedCallRE = regexp.MustCompile(`\w\([^()]*\breq\.params\.\w+\s*,\s*req\.user\.(?:id|_id|sub|userId)\b|\w\([^()]*\breq\.user\.(?:id|_id|sub|userId)\s*,\s*req\.params\.\w+`)
+	jsOwnerFieldRE = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
 )
 
 // hasPathParam reports whether a route path names a resource (an id):

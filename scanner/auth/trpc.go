@@ -83,6 +83,10 @@ func (j *jsFile) trpcProcedure(n node, kind string) {
 	rt := route{framework: "trpc", file: j.f.Path, at: posOf(n.Parent()), method: method, path: "/" + name, handler: name + ", tRPC " + kind,
 		routerKey: j.mod + "#trpc", targetsID: trpcIDInputRE.MatchString(input)}
 	rt.auth, rt.role = classifyName(lastName(base))
+	// publicProcedure is chosen on purpose, as DRF's AllowAny is: reads
+	// and creations through it are public by design, updates and
+	// deletions are still reported
+	rt.public = hasWord(words(lastName(base)), "public")
 	for _, u := range uses {
 		x, y := middlewareClass(u)
 		if isJSFunc(u.Kind()) {
