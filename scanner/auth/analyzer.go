@@ -163,7 +163,7 @@ var (
 		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "expire"}
 	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", "fastapi", "flask", "starlette",
 		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request",
-		"sanic", "aiohttp", "litestar"}
+		"sanic", "aiohttp", "litestar", "tornado"}
 	jsWords        = []string{"nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
 	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
 	relevantJS     = prefilter.New(append(append([]string(nil), commonWords...), jsWords...)...)

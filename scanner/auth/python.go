@@ -27,6 +27,7 @@ type pyFile struct {
 	// module-level handler (Starlette's Route("/x", handler), aiohttp's
 	// router.add_post("/x", handler)); such handlers are kept as views
 	callRoutes   bool
+	tornado      bool // tornado imported: RequestHandler classes are routes
 	isSettings   bool // a Django settings module
 	out          []scanner.Finding
 	reportedDefs map[int]bool // AUTH-004 definitions already reported (by line)
@@ -165,6 +166,11 @@ func (p *pyFile) noteFramework(mod string) {
 			p.web = "starlette"
 		}
 		p.callRoutes = true
+	case "tornado":
+		if p.web == "" || p.web == "starlette" {
+			p.web = "flask" // request hooks and decorators as Flask's
+		}
+		p.tornado = true
 	case "flask", "quart", "sanic", "aiohttp", "litestar":
 		// Sanic, aiohttp's RouteTableDef and Litestar declare routes
 		// with decorators read as Flask's (@bp.delete("/x/<id:int>"),
@@ -417,8 +423,10 @@ func (p *pyFile) call(n node) {
 		}
 	case (last == "CORS" || last == "cross_origin") && imported && strings.HasPrefix(q, "flask_cors"):
 		p.flaskCORS(n, kw)
-	case last == "set_cookie" || last == "set_signed_cookie":
-		p.setCookie(n, pos, kw)
+	case last == "set_cookie" || last == "set_signed_cookie" || last == "set_secure_cookie":
+		// Tornado's signed cookie is the one get_current_user reads: the
+		// login, whatever it is called
+		p.setCookie(n, pos, kw, p.tornado && last != "set_cookie")
 	case last == "update" || last == "from_mapping":
 		if strings.HasSuffix(callee, "config.update") || strings.HasSuffix(callee, "config.from_mapping") {
 			for k, v := range kw {
@@ -822,7 +830,7 @@ func cookieNameSensitive(s string) bool {
 		(hasWord(ws, "api") && hasWord(ws, "key"))
 }
 
-func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
+func (p *pyFile) setCookie(n node, pos []node, kw map[string]node, identity bool) {
 	var name, value node
 	if v, ok := kw["key"]; ok {
 		name = v
@@ -838,7 +846,7 @@ func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
 	if s, ok := pyStr(name); ok {
 		label = s
 	}
-	if cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(value.Kind() == "identifier" && cookieNameSensitive(value.Text()))) {
+	if !identity && (cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(value.Kind() == "identifier" && cookieNameSensitive(value.Text())))) {
 		return
 	}
 	if len(pos) > 2 {
@@ -861,6 +869,8 @@ func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
 	framework := "Werkzeug/Django"
 	if starlette {
 		framework = "Starlette"
+	} else if p.tornado {
+		framework = "Tornado"
 	}
 	switch {
 	case len(missing) > 0:
@@ -1401,6 +1411,57 @@ func (p *pyFile) function(def node, decos []node) {
 	}
 }
 
+// tornadoHandler records the HTTP methods of a Tornado RequestHandler
+// class as routes, served at the URL pattern the file's Application maps
+// to the class ("" when it is mapped elsewhere), judged on each method's
+// decorators (@tornado.web.authenticated) and body.
+func (p *pyFile) tornadoHandler(cls node, name string) {
+	pth := ""
+	if m := regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*` + regexp.QuoteMeta(name) + `\b`).FindSubmatch(p.f.Content); m != nil {
+		pth = string(m[1])
+	}
+	for _, c := range cls.Field("body").NamedChildren() {
+		def, decos := c, []node(nil)
+		if c.Kind() == "decorated_definition" {
+			def = c.Field("definition")
+			for _, d := range c.NamedChildren() {
+				if d.Kind() == "decorator" {
+					decos = append(decos, d.NamedChild(0))
+				}
+			}
+		}
+		method := strings.ToUpper(def.Field("name").Text())
+		if def.Kind() != "function_definition" || routeMethods[strings.ToLower(method)] == "" || method == "HEAD" || method == "OPTIONS" {
+			continue
+		}
+		rt := route{framework: "flask", file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), method: method, path: pth,
+			handler: name + "." + def.Field("name").Text(), routerKey: p.mod + ":" + name, targetsID: strings.Contains(pth, "(")}
+		for _, d := range decos {
+			callee := dotted(d)
+			if d.Kind() == "call" {
+				callee = calleeName(d)
+			}
+			au, ro := classifyName(lastName(callee))
+			rt.auth, rt.role = rt.auth || au, rt.role || ro
+		}
+		body := def.Field("body").Text()
+		rt.auth = rt.auth || pyBodyAuthRE.MatchString(body) || tornadoUserCheckRE.MatchString(body)
+		rt.role = rt.role || pyBodyRoleRE.MatchString(body) || tornadoForbiddenRE.MatchString(body)
+		rt.owned = pyOwnerFieldRE.MatchString(body) && pyCurrentUserRE.MatchString(body)
+		if rt.auth {
+			p.mechanism(def, "tornado")
+		}
+		if !p.f.Test {
+			p.facts.routes = append(p.facts.routes, rt)
+		}
+	}
+}
+
+var (
+	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
+	tornadoForbiddenRE = regexp.MustCompile(`HTTPError\(\s*403`)
+)
+
 // litestarHandler: a bare route decorator imported from Litestar
 // (@get("/x"), @post("/x", guards=[…])).
 func (p *pyFile) litestarHandler(callee string) bool {
@@ -1589,6 +1650,10 @@ func (p *pyFile) class(def node, decos []node) {
 		if b.Kind() != "keyword_argument" {
 			bases = append(bases, lastName(dotted(b)))
 		}
+	}
+	if p.tornado && slices.ContainsFunc(bases, func(b string) bool { return strings.HasSuffix(b, "Handler") }) {
+		p.tornadoHandler(def, name)
+		return
 	}
 	basesText := strings.Join(bases, " ")
 	if !djangoViewBaseRE.MatchString(basesText) || p.web != "django" {
