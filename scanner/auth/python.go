@@ -257,6 +257,14 @@ func (p *pyFile) secretValueOf(n node, depth int) (secretValue, bool) {
 		callee := calleeName(n)
 		last := lastName(callee)
 		pos, kw := pyArgs(n)
+		switch f := n.Field("function"); {
+		case f.Kind() == "attribute" && f.Field("attribute").Text() == "encode" && f.Field("object").Kind() == "string":
+			return p.secretValueOf(f.Field("object"), depth) // "secret".encode()
+		case last == "b64decode" || last == "urlsafe_b64decode" || last == "fromhex" || last == "unhexlify":
+			if len(pos) == 1 {
+				return p.secretValueOf(pos[0], depth)
+			}
+		}
 		if last == "Field" {
 			if d, ok := kw["default"]; ok {
 				return p.secretValueOf(d, depth)

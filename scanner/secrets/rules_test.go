@@ -117,6 +117,9 @@ func TestSEC001Placeholder(t *testing.T) {
 			".env":            "OPENAI_API_KEY=sk-your-openai-api-key\n",
 			"config/app.yaml": "stripe:\n  secret_key: sk_test_your_stripe_key\n"},
 			want: []want{{"SEC-001", ".env", 1, "high"}, {"SEC-001", "config/app.yaml", 2, "high"}}},
+		{name: "literals behind encode and decode calls", files: py("import base64\nAPI_TOKEN = \"changeme\".encode()\nSESSION_SECRET = base64.urlsafe_b64decode(b\"Thirty  two  length  bytes  key.\")\nSTRIPE_API_KEY = bytes.fromhex(\"your-key-here\")\n"),
+			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}, {"SEC-001", "app/settings.py", 4, "high"}}},
+		{name: "environment values behind encode and decode calls", files: py("import base64, os\nAPI_TOKEN = os.environ[\"API_TOKEN\"].encode()\nSESSION_SECRET = base64.urlsafe_b64decode(os.environ[\"SESSION_SECRET\"])\nNAME = \"changeme\".encode()\n")},
 		// negatives (scanner-rules.md §7 traps)
 		{name: "real-looking vendor keys and settings read from the environment", files: map[string]string{
 			".env":           "OPENAI_API_KEY=sk-proj-Yr8dK2pQ7vLm4Nx9Tb3Wc6Hf1Jz5Ga0Se\n",
