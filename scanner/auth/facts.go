@@ -34,6 +34,9 @@ type route struct {
 	deps []string
 	// direct evidence found in the file
 	auth, role, owned, public bool
+	// misplacedAuth names an auth decorator placed above the route
+	// decorator, which therefore registers the function without it
+	misplacedAuth string
 	// targetsID: the handler takes the identifier of the resource it acts
 	// on from the request (an item_id parameter, a body model named *Id),
 	// so a path without a parameter does not make it self-service.
@@ -318,6 +321,9 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 					rt.at = rt.declAt
 				}
 				msg := fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
+				if rt.misplacedAuth != "" {
+					msg = fmt.Sprintf("%s %s (%s) has no authentication: @%s sits above the route decorator, which registers the function before it is wrapped (the route decorator must be the outermost)", methodOr(rt.method), displayPath(rt), rt.handler, rt.misplacedAuth)
+				}
 				if rt.public {
 					msg = fmt.Sprintf("%s %s (%s) is opened to anyone (AllowAny, login_not_required or a public procedure) although it changes or deletes data, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
 				}

@@ -1270,6 +1270,7 @@ func (p *pyFile) function(def node, decos []node) {
 	loginNotRequired := false
 	explicitPerms := false
 	beforeRequestOn := ""
+	routeAt := -1 // decorators above the (topmost) route decorator: other[:routeAt]
 	for _, d := range decos {
 		callee := dotted(d)
 		var args []node
@@ -1291,6 +1292,9 @@ func (p *pyFile) function(def node, decos []node) {
 			}
 			if pth != "" && (strings.HasPrefix(pth, "/") || pth == "") || (len(args) == 0 && last != "route") {
 				isRoute = true
+				if routeAt < 0 {
+					routeAt = len(other)
+				}
 				rt = route{framework: p.web, file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), declAt: posOf(d), method: m, path: pth, handler: name, routerKey: p.mod + ":" + obj}
 				if p.web == "starlette" {
 					rt.framework = "fastapi"
@@ -1379,8 +1383,21 @@ func (p *pyFile) function(def node, decos []node) {
 		other = append(other, decoInfo{name: callee, auth: au, role: ro})
 	}
 	decoAuth, decoRole := false, false
-	for _, o := range other {
+	misplaced := ""
+	for i, o := range other {
+		if i < routeAt {
+			// Decorators apply bottom-up and the route decorator registers
+			// the function it is given: one above it wraps what was already
+			// registered (Flask: "route() is the outermost decorator")
+			if o.auth && misplaced == "" {
+				misplaced = o.name
+			}
+			continue
+		}
 		decoAuth, decoRole = decoAuth || o.auth, decoRole || o.role
+	}
+	if misplaced != "" {
+		p.mechanism(def, "decorator")
 	}
 	if decoAuth && !isRoute && p.web == "flask" {
 		// a helper decorated with login_required also counts as a mechanism
@@ -1393,6 +1410,7 @@ func (p *pyFile) function(def node, decos []node) {
 		p.beforeRequestFunc(beforeRequestOn, bodyAuth || decoAuth, bodyRole || decoRole)
 	}
 	if isRoute {
+		rt.misplacedAuth = misplaced
 		rt.auth = decoAuth || bodyAuth
 		rt.role = decoRole || bodyRole
 		rt.owned = owned
