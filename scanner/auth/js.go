@@ -548,6 +548,10 @@ func (j *jsFile) call(n node) {
 		j.use(n, strings.TrimSuffix(callee, ".use"), args)
 	case "addHook":
 		j.fastifyHook(n, strings.TrimSuffix(callee, ".addHook"), args)
+	case "route":
+		if fn.Kind() == "member_expression" && len(args) == 1 && args[0].Kind() == "object" {
+			j.fastifyRoute(n, fn, args[0])
+		}
 	case "mutation", "query":
 		if fn.Kind() == "member_expression" && len(args) > 0 {
 			j.trpcProcedure(n, method)
@@ -784,7 +788,7 @@ func (j *jsFile) expressCORS(n, opts node, what string) {
 				j.corsFinding(c, creds, what+" origin regex /"+c.Field("pattern").Text()+"/ matches attacker-controlled origins"+credsNote(creds))
 			}
 		}
-	case "arrow_function", "function_expression", "function":
+	case "arrow_function", "function_expression", "function", "method_definition":
 		body := origin.Field("body").Text()
 		if honoReflectsOrigin(origin) {
 			j.corsFinding(origin, creds, what+" origin callback returns every Origin it is given"+credsNote(creds))
@@ -1236,6 +1240,12 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 			return
 		}
 	}
+	j.addRoute(n, objName, method, pth, args[:len(args)-1], last)
+}
+
+// addRoute records a route declared at n on objName, with its middleware
+// (or route options) and its handler.
+func (j *jsFile) addRoute(n node, objName, method, pth string, mws []node, last node) {
 	rt := route{framework: "express", file: j.f.Path, test: j.f.Test, at: posOf(n), method: method, path: pth, routerKey: j.mod + "#" + objName}
 	root, _, _ := strings.Cut(objName, ".")
 	_, local := j.consts[root]
@@ -1244,14 +1254,14 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 	if method == "ALL" {
 		rt.method = ""
 	}
-	for _, mw := range args[:len(args)-1] {
+	for _, mw := range mws {
 		x, y := middlewareClass(mw)
 		rt.auth, rt.role = rt.auth || x, rt.role || y
 	}
 	ga, gr := j.globalAt(n, objName, pth)
 	rt.auth, rt.role = rt.auth || ga, rt.role || gr
 	switch last.Kind() {
-	case "arrow_function", "function_expression", "function":
+	case "arrow_function", "function_expression", "function", "method_definition":
 		rt.handler = funcName(last)
 		body := last.Field("body").Text()
 		authRE := j.bodyAuthRE()
@@ -1274,6 +1284,36 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 }
 
 // ---- Fastify ----
+
+// fastifyRoute: fastify.route({ method, url, onRequest/preHandler, handler }),
+// the full declaration form.
+func (j *jsFile) fastifyRoute(n, fn node, opts node) {
+	props := jsProps(opts)
+	pth, ok := jsStr(props["url"])
+	if !ok {
+		pth, ok = jsStr(props["path"])
+	}
+	last := props["handler"]
+	objName := dotted(fn.Field("object"))
+	if !ok || !strings.HasPrefix(pth, "/") || last.IsNull() || objName == "" || nonAppObjects.MatchString(objName) || (!j.express && !jsAppNameRE.MatchString(objName)) {
+		return
+	}
+	var methods []string
+	m := props["method"]
+	for _, c := range append([]node{m}, m.NamedChildren()...) {
+		if s, ok := jsStr(c); ok {
+			methods = append(methods, strings.ToUpper(s))
+		}
+	}
+	method := pickMethod(methods)
+	if method == "" {
+		return
+	}
+	switch last.Kind() {
+	case "arrow_function", "function_expression", "function", "method_definition", "identifier", "member_expression", "call_expression":
+		j.addRoute(n, objName, method, pth, []node{opts}, last)
+	}
+}
 
 // fastifyHooks are the request hooks that run before a route's handler,
 // where Fastify applications authenticate.
