@@ -1,6 +1,7 @@
 // Package auth raises the AUTH rules of `vigil-proxy scan` (AUTH-001 ..
-// AUTH-007) on Python (FastAPI, Flask, Django/DRF) and JavaScript/TypeScript
-// (Express, NestJS) sources: missing authentication and authorization on
+// AUTH-007) on Python (FastAPI/Starlette, Flask, Django/DRF, Sanic, aiohttp,
+// Litestar, Tornado) and JavaScript/TypeScript (Express, Koa, Fastify, NestJS,
+// Hono, tRPC, Next.js) sources: missing authentication and authorization on
 // routes, weak JWT lifetimes and verification, hardcoded signing secrets,
 // permissive CORS, insecure auth cookies and timing-unsafe comparisons.
 //
