@@ -264,7 +264,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		}
 		if rt.framework == "next" && !rt.auth {
 			for _, mw := range fx.nextMiddlewares {
-				if sc.scope(mw.file) == sc.scope(rt.file) && mw.matcher.covers(rt.path) {
+				if sc.scope(mw.file) == sc.scope(rt.file) && mw.covers(rt.path) {
 					rt.auth = true
 				}
 			}

@@ -176,7 +176,8 @@ func (j *jsFile) nextMiddleware(root node) {
 	if !nextMiddlewareRE.Match(j.f.Content) || !nextAuthRE.Match(j.f.Content) {
 		return
 	}
-	j.facts.nextMiddlewares = append(j.facts.nextMiddlewares, nextMiddlewareFact{file: j.f.Path, matcher: j.readNextMatcher(root)})
+	j.facts.nextMiddlewares = append(j.facts.nextMiddlewares, nextMiddlewareFact{file: j.f.Path, matcher: j.readNextMatcher(root),
+		clerk: clerkGuardOf(string(j.f.Content))})
 	j.facts.mechanisms = append(j.facts.mechanisms, j.f.Path)
 }
 
@@ -184,4 +185,10 @@ func (j *jsFile) nextMiddleware(root node) {
 type nextMiddlewareFact struct {
 	file    string
 	matcher *nextMatcher // nil: every path
+	clerk   *clerkGuard  // clerkMiddleware's own opt-in protection; nil: not Clerk
+}
+
+// covers reports whether the middleware authenticates a route's URL path.
+func (m nextMiddlewareFact) covers(url string) bool {
+	return m.matcher.covers(url) && m.clerk.covers(url)
 }

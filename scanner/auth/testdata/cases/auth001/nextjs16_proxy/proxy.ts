@@ -1,6 +1,8 @@
 import { clerkMiddleware } from '@clerk/nextjs/server';
 
-export default clerkMiddleware();
+export default clerkMiddleware(async (auth) => {
+  await auth.protect();
+});
 
 export const config = {
   matcher: ['/api/orders/:path*'],
