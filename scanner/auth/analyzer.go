@@ -1,6 +1,7 @@
 // Package auth raises the AUTH rules of `vigil-proxy scan` (AUTH-001 ..
-// AUTH-007) on Python (FastAPI, Flask, Django/DRF) and JavaScript/TypeScript
-// (Express, NestJS) sources: missing authentication and authorization on
+// AUTH-007) on Python (FastAPI/Starlette, Flask, Django/DRF, Sanic, aiohttp,
+// Litestar, Tornado) and JavaScript/TypeScript (Express, Koa, Fastify, NestJS,
+// Hono, tRPC, Next.js) sources: missing authentication and authorization on
 // routes, weak JWT lifetimes and verification, hardcoded signing secrets,
 // permissive CORS, insecure auth cookies and timing-unsafe comparisons.
 //
@@ -162,7 +163,8 @@ var (
 	commonWords = []string{"jwt", "jose", "secret", "token", "passw", "pwd", "signature", "hmac", "api_key", "apikey", "api-key",
 		"csrf", "authoriz", "cookie", "session", "cors", "access-control", "login", "oauth", "authent", "expire"}
 	pythonWords = []string{"depends(", "security(", "annotated[", "urlpatterns", "fastapi", "flask", "starlette",
-		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request"}
+		"django", "rest_framework", "middleware", "itsdangerous", "@app.", ".route(", "before_request",
+		"sanic", "aiohttp", "litestar", "tornado"}
 	jsWords        = []string{"nestjs", "controller", "passport", ".use(", "app.", "router.", "route"}
 	relevantPython = prefilter.New(append(append([]string(nil), commonWords...), pythonWords...)...)
 	relevantJS     = prefilter.New(append(append([]string(nil), commonWords...), jsWords...)...)

@@ -12,7 +12,7 @@ import (
 
 // route is one endpoint candidate, extracted into plain values.
 type route struct {
-	framework string // fastapi, flask, django, express, nest, next
+	framework string // fastapi, flask, django, express, nest, next, trpc
 	file      string
 	test      bool
 	at        pos    // the handler (AUTH-002: the ownership check goes there)
@@ -34,6 +34,9 @@ type route struct {
 	deps []string
 	// direct evidence found in the file
 	auth, role, owned, public bool
+	// misplacedAuth names an auth decorator placed above the route
+	// decorator, which therefore registers the function without it
+	misplacedAuth string
 	// targetsID: the handler takes the identifier of the resource it acts
 	// on from the request (an item_id parameter, a body model named *Id),
 	// so a path without a parameter does not make it self-service.
@@ -85,7 +88,8 @@ type djangoView struct {
 type djangoRef struct {
 	view       string
 	path       string
-	auth, role bool // wrapped in login_required(...) etc.
+	method     string // declared with the reference (Starlette's Route, aiohttp's add_post); "" = the view's own
+	auth, role bool   // wrapped in login_required(...) etc.
 }
 
 // secretValue is a literal that may reach a signing sink.
@@ -136,6 +140,9 @@ type facts struct {
 	// app.use(auth)); routes whose registration order is unknown in that
 	// application count as protected.
 	globalAuthFiles []string
+	// nextMiddlewares authenticate the Next.js routes their matcher
+	// matches in their application
+	nextMiddlewares []nextMiddlewareFact
 	drfDefaultSet   bool
 	drfDefaultAuth  bool
 	drfDefaultRole  bool
@@ -188,6 +195,7 @@ func (d *facts) merge(s *facts) {
 	d.mechanisms = append(d.mechanisms, s.mechanisms...)
 	d.flaskGlobalAuth = d.flaskGlobalAuth || s.flaskGlobalAuth
 	d.globalAuthFiles = append(d.globalAuthFiles, s.globalAuthFiles...)
+	d.nextMiddlewares = append(d.nextMiddlewares, s.nextMiddlewares...)
 	if s.drfDefaultSet {
 		d.drfDefaultSet = true
 		d.drfDefaultAuth = d.drfDefaultAuth || s.drfDefaultAuth
@@ -254,6 +262,13 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		if scopeGlobal[sc.scope(rt.file)] && (rt.framework == "fastapi" || rt.framework == "flask" || rt.framework == "next" || rt.foreignOwner) {
 			rt.auth = true
 		}
+		if rt.framework == "next" && !rt.auth {
+			for _, mw := range fx.nextMiddlewares {
+				if sc.scope(mw.file) == sc.scope(rt.file) && mw.covers(rt.path) {
+					rt.auth = true
+				}
+			}
+		}
 		if span, ok := fx.handlers[rt.handlerKey]; ok && rt.handlerKey != "" {
 			ev := hj.evidence(span)
 			rt.auth, rt.role, rt.owned = rt.auth || ev[0], rt.role || ev[1], rt.owned || ev[2]
@@ -306,8 +321,11 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 					rt.at = rt.declAt
 				}
 				msg := fmt.Sprintf("%s %s (%s) has no authentication, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
+				if rt.misplacedAuth != "" {
+					msg = fmt.Sprintf("%s %s (%s) has no authentication: @%s sits above the route decorator, which registers the function before it is wrapped (the route decorator must be the outermost)", methodOr(rt.method), displayPath(rt), rt.handler, rt.misplacedAuth)
+				}
 				if rt.public {
-					msg = fmt.Sprintf("%s %s (%s) is opened to anyone (AllowAny or login_not_required) although it changes or deletes data, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
+					msg = fmt.Sprintf("%s %s (%s) is opened to anyone (AllowAny, login_not_required or a public procedure) although it changes or deletes data, while the project authenticates other routes", methodOr(rt.method), displayPath(rt), rt.handler)
 				}
 				out = append(out, routeFinding(ruleMissingAuth, rt, scanner.High, msg))
 			}
@@ -546,6 +564,9 @@ func (r *resolver) djangoRoutes() []route {
 				rt.role = rt.role || r.fx.drfDefaultRole
 			}
 			rt.method = pickMethod(v.methods)
+			if ref.method != "" {
+				rt.method = ref.method
+			}
 			if v.authenticatedOrRead && isStateChanging(rt.method) {
 				rt.auth = true
 			}

@@ -16,6 +16,10 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add("app.delete('/x/:id', auth, (req, res) => { if (req.headers['x-api-key'] === key) {} });\nres.cookie('token', t);\n", false)
 	f.Add("X = Annotated[User, Depends(\nclass S(BaseSettings):\n  SECRET_KEY: str = 'x'", true)
 	f.Add("new SignJWT({}).setExpirationTime('99y').sign(k); cors({origin: /.*/, credentials: true})", false)
+	f.Add("app.register(fp(async (app) => { app.addHook('onRequest', app.authenticate) })); app.register(async (i) => { i.delete('/x/:id', h) });\nfastify.route({ method: ['PUT'], url: '/y', handler() {} })", false)
+	f.Add("import { sign } from 'hono/jwt'\nexport const r = router({ del: publicProcedure.input(z.object({ id: z.string() })).mutation(({ ctx }) => ctx.db.x.delete()) }); sign({ sub: 1 }, k)", false)
+	f.Add("import tornado.web\nclass H(tornado.web.RequestHandler):\n    @tornado.web.authenticated\n    def delete(self, s):\n        self.set_signed_cookie('u', s)\n", true)
+	f.Add("from starlette.routing import Route\nfrom aiohttp import web\n@login_required\n@app.route('/a', methods=['POST'])\ndef a(request): pass\nroutes = [Route('/x', a, methods=['PUT'])]\napp.router.add_route('DELETE', '/y', a)\n", true)
 	f.Fuzz(func(t *testing.T, src string, python bool) {
 		lang, name := treesitter.JavaScript, "a.js"
 		if python {

@@ -24,6 +24,11 @@ type useEntry struct {
 	prefix     string
 	line       int
 	auth, role bool
+	// scoped: a Fastify hook whose instance is known (fastify.go); it
+	// counts only for routes on that instance (obj bound in scope) or on
+	// the plugins it registers
+	scoped bool
+	scope  int
 }
 
 // jsFile analyzes one JavaScript/TypeScript file.
@@ -47,6 +52,8 @@ type jsFile struct {
 	// judged once the whole file is read.
 	fastifyJWTNoExpiry bool
 	fastifySigns       []node
+	// fastify: the file's plugin functions, collected when it adds hooks
+	fastify fastifyPlugins
 }
 
 var jsRouteMethods = map[string]string{"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "del": "DELETE", "all": "ALL"}
@@ -58,6 +65,9 @@ func (j *jsFile) run() []scanner.Finding {
 	j.consts = map[string]node{}
 	j.reportedDefs = map[int]bool{}
 	j.collect(root)
+	if prefilter.IndexFold(j.f.Content, "addhook") >= 0 {
+		j.collectFastifyPlugins(root)
+	}
 	root.Walk(func(n node) bool {
 		switch n.Kind() {
 		case "string", "template_string", "comment", "regex", "number", "identifier", "property_identifier", "jsx_text", "import_statement",
@@ -83,7 +93,7 @@ func (j *jsFile) run() []scanner.Finding {
 		if kind, url := nextRouteOf(j.f.Path); kind != notNextRoute {
 			j.nextRoutes(root, kind, url)
 		} else if isNextMiddleware(j.f.Path) {
-			j.nextMiddleware()
+			j.nextMiddleware(root)
 		}
 	}
 	if j.fastifyJWTNoExpiry {
@@ -105,7 +115,7 @@ func (j *jsFile) collect(root node) {
 		}
 		j.imports[local] = im
 		switch spec {
-		case "express", "fastify", "koa", "@koa/router", "koa-router":
+		case "express", "fastify", "koa", "@koa/router", "koa-router", "hono":
 			j.express = true
 		default:
 			if strings.HasPrefix(spec, "@nestjs/") {
@@ -412,6 +422,9 @@ func (j *jsFile) call(n node) {
 	}
 	args := jsArgs(n)
 	q, imported := j.resolve(callee)
+	if imported && strings.HasPrefix(q, "hono/") && j.honoCall(n, q, args) {
+		return
+	}
 	switch {
 	case imported && q == "jsonwebtoken.sign":
 		if len(args) >= 2 {
@@ -535,6 +548,14 @@ func (j *jsFile) call(n node) {
 		j.use(n, strings.TrimSuffix(callee, ".use"), args)
 	case "addHook":
 		j.fastifyHook(n, strings.TrimSuffix(callee, ".addHook"), args)
+	case "route":
+		if fn.Kind() == "member_expression" && len(args) == 1 && args[0].Kind() == "object" {
+			j.fastifyRoute(n, fn, args[0])
+		}
+	case "mutation", "query":
+		if fn.Kind() == "member_expression" && len(args) > 0 {
+			j.trpcProcedure(n, method)
+		}
 	case "useGlobalGuards":
 		for _, a := range args {
 			if au, _ := classifyName(guardName(a)); au {
@@ -767,9 +788,11 @@ func (j *jsFile) expressCORS(n, opts node, what string) {
 				j.corsFinding(c, creds, what+" origin regex /"+c.Field("pattern").Text()+"/ matches attacker-controlled origins"+credsNote(creds))
 			}
 		}
-	case "arrow_function", "function_expression", "function":
+	case "arrow_function", "function_expression", "function", "method_definition":
 		body := origin.Field("body").Text()
-		if !jsCondRE.MatchString(body) &&
+		if honoReflectsOrigin(origin) {
+			j.corsFinding(origin, creds, what+" origin callback returns every Origin it is given"+credsNote(creds))
+		} else if !jsCondRE.MatchString(body) &&
 			jsReflectCallbackRE.MatchString(body) {
 			j.corsFinding(origin, creds, what+" origin callback accepts every Origin"+credsNote(creds))
 		} else if !jsCondRE.MatchString(body) && jsRequestOriginRE.MatchString(body) {
@@ -1029,20 +1052,27 @@ func (j *jsFile) use(n node, obj string, args []node) {
 	}
 	prefix := ""
 	if s, ok := jsStr(args[0]); ok {
+		// '/api/*' (Hono, Express 5's '/api/*splat') covers what '/api' does
 		prefix = s
+		if i := strings.IndexByte(prefix, '*'); i >= 0 {
+			prefix = strings.TrimSuffix(prefix[:i], "/")
+		}
 		args = args[1:]
 	}
 	au, ro := false, false
 	for _, a := range args {
 		routerLike := hasWord(words(a.Text()), "router", "routes", "route", "routers", "controller", "api", "app") || j.importedRouter(a)
 		x, y := middlewareClass(a)
+		if !x && isJSFunc(a.Kind()) {
+			x, y = inlineMiddleware(a)
+		}
 		if x && !routerLike {
 			au, ro = true, ro || y
 			continue
 		}
 		// mounted routers
 		if key := j.routerKey(a); key != "" {
-			ga, gr := j.globalAt(obj, prefix, n.Line())
+			ga, gr := j.globalAt(n, obj, prefix)
 			j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au || ga, role: ro || gr, prefix: prefix, file: j.f.Path})
 		}
 	}
@@ -1053,6 +1083,27 @@ func (j *jsFile) use(n node, obj string, args []node) {
 		}
 		j.mechanism(n, "app.use auth")
 	}
+}
+
+// inlineMiddleware classifies a function passed to use(): it verifies the
+// caller itself (jwt.verify, a 401) or calls an authenticating middleware
+// it builds ((c, next) => jwt({ secret: c.env.JWT_SECRET })(c, next)).
+func inlineMiddleware(fn node) (bool, bool) {
+	body := fn.Field("body")
+	text := body.Text()
+	au, ro := jsHookAuthRE.MatchString(text), jsRoleEvidence(text)
+	body.Walk(func(c node) bool {
+		if au {
+			return false
+		}
+		if c.Kind() == "call_expression" {
+			if x, y := middlewareClass(c); x && c.Field("function").Kind() != "member_expression" {
+				au, ro = true, ro || y
+			}
+		}
+		return true
+	})
+	return au, ro
 }
 
 // importedRouter: a use() argument imported from a project module whose
@@ -1121,15 +1172,23 @@ func (j *jsFile) routerKey(a node) string {
 	return ""
 }
 
-// globalAt: auth middleware registered on obj before line, covering path.
-func (j *jsFile) globalAt(obj, path string, line int) (bool, bool) {
+// globalAt: auth middleware registered on obj before n, covering path —
+// in a file with Fastify plugins, also on the instances that registered
+// obj's plugin before registering it.
+func (j *jsFile) globalAt(n node, obj, path string) (bool, bool) {
+	refs := []instanceRef{{obj: obj, scope: -1, line: n.Line()}}
+	if j.fastify.registered != nil {
+		refs = j.ancestry(n, obj)
+	}
 	au, ro := false, false
 	for _, u := range j.uses {
-		if u.obj != obj || u.line >= line {
-			continue
-		}
-		if u.prefix == "" || u.prefix == "/" || u.prefix == "*" || strings.HasPrefix(path, strings.TrimSuffix(u.prefix, "/")) {
-			au, ro = au || u.auth, ro || u.role
+		for _, r := range refs {
+			if u.obj != r.obj || u.line >= r.line || (u.scoped && u.scope != r.scope) {
+				continue
+			}
+			if u.prefix == "" || u.prefix == "/" || u.prefix == "*" || strings.HasPrefix(path, strings.TrimSuffix(u.prefix, "/")) {
+				au, ro = au || u.auth, ro || u.role
+			}
 		}
 	}
 	return au, ro
@@ -1181,6 +1240,12 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 			return
 		}
 	}
+	j.addRoute(n, objName, method, pth, args[:len(args)-1], last)
+}
+
+// addRoute records a route declared at n on objName, with its middleware
+// (or route options) and its handler.
+func (j *jsFile) addRoute(n node, objName, method, pth string, mws []node, last node) {
 	rt := route{framework: "express", file: j.f.Path, test: j.f.Test, at: posOf(n), method: method, path: pth, routerKey: j.mod + "#" + objName}
 	root, _, _ := strings.Cut(objName, ".")
 	_, local := j.consts[root]
@@ -1189,20 +1254,20 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 	if method == "ALL" {
 		rt.method = ""
 	}
-	for _, mw := range args[:len(args)-1] {
+	for _, mw := range mws {
 		x, y := middlewareClass(mw)
 		rt.auth, rt.role = rt.auth || x, rt.role || y
 	}
-	ga, gr := j.globalAt(objName, pth, n.Line())
+	ga, gr := j.globalAt(n, objName, pth)
 	rt.auth, rt.role = rt.auth || ga, rt.role || gr
 	switch last.Kind() {
-	case "arrow_function", "function_expression", "function":
+	case "arrow_function", "function_expression", "function", "method_definition":
 		rt.handler = funcName(last)
 		body := last.Field("body").Text()
 		authRE := j.bodyAuthRE()
 		rt.auth = rt.auth || authRE.MatchString(body)
-		rt.role = rt.role || jsBodyRoleRE.MatchString(body)
-		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
+		rt.role = rt.role || jsRoleEvidence(body)
+		rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body) || jsScopedCallRE.MatchString(body)
 	default:
 		rt.handler = dotted(last)
 		if last.Kind() == "call_expression" {
@@ -1219,6 +1284,36 @@ func (j *jsFile) route(n, fn node, method string, args []node) {
 }
 
 // ---- Fastify ----
+
+// fastifyRoute: fastify.route({ method, url, onRequest/preHandler, handler }),
+// the full declaration form.
+func (j *jsFile) fastifyRoute(n, fn node, opts node) {
+	props := jsProps(opts)
+	pth, ok := jsStr(props["url"])
+	if !ok {
+		pth, ok = jsStr(props["path"])
+	}
+	last := props["handler"]
+	objName := dotted(fn.Field("object"))
+	if !ok || !strings.HasPrefix(pth, "/") || last.IsNull() || objName == "" || nonAppObjects.MatchString(objName) || (!j.express && !jsAppNameRE.MatchString(objName)) {
+		return
+	}
+	var methods []string
+	m := props["method"]
+	for _, c := range append([]node{m}, m.NamedChildren()...) {
+		if s, ok := jsStr(c); ok {
+			methods = append(methods, strings.ToUpper(s))
+		}
+	}
+	method := pickMethod(methods)
+	if method == "" {
+		return
+	}
+	switch last.Kind() {
+	case "arrow_function", "function_expression", "function", "method_definition", "identifier", "member_expression", "call_expression":
+		j.addRoute(n, objName, method, pth, []node{opts}, last)
+	}
+}
 
 // fastifyHooks are the request hooks that run before a route's handler,
 // where Fastify applications authenticate.
@@ -1297,20 +1392,32 @@ func (j *jsFile) fastifyHook(n node, obj string, args []node) {
 	switch args[1].Kind() {
 	case "arrow_function", "function_expression", "function":
 		body := args[1].Field("body").Text()
-		au, ro = au || jsHookAuthRE.MatchString(body), ro || jsBodyRoleRE.MatchString(body)
+		au, ro = au || jsHookAuthRE.MatchString(body), ro || jsRoleEvidence(body)
 	}
 	if !au {
 		return
 	}
+	j.mechanism(n, "fastify hook")
+	if ref, encapsulated, ok := j.hookTarget(n, obj); ok {
+		j.uses = append(j.uses, useEntry{obj: ref.obj, line: ref.line, auth: au, role: ro, scoped: true, scope: ref.scope})
+		if !encapsulated && ref.scope == -1 && !j.f.Test {
+			// fp(plugin) registered on the module's instance: the whole
+			// application, as a module-level hook
+			j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
+		}
+		return
+	}
+	// a module-level instance, or a plugin whose registration is not in
+	// this file: its hook guards the routes declared after it on obj, and
+	// route modules the application registers
 	j.uses = append(j.uses, useEntry{obj: obj, prefix: "", line: n.Line(), auth: au, role: ro})
 	if !j.f.Test {
 		j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
 	}
-	j.mechanism(n, "fastify hook")
 }
 
 // jsHookAuthRE: a request hook that verifies the caller.
-var jsHookAuthRE = regexp.MustCompile(`\.jwtVerify\(|\bjwt\.verify\(|\bverify\w*Token\(|\.code\(\s*40[13]\s*\)|\.status\(\s*40[13]\s*\)|\bauthenticate\(`)
+var jsHookAuthRE = regexp.MustCompile(`\.jwtVerify\(|\bjwt\.verify\(|\bverify\w*Token\(|\.code\(\s*40[13]\s*\)|\.status\(\s*40[13]\s*\)|\bauthenticate\(|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
 
 // ---- NestJS ----
 
@@ -1424,7 +1531,7 @@ func (j *jsFile) nestController(cls node) {
 			mbody := c.Field("body").Text()
 			rt := route{framework: "nest", file: j.f.Path, test: j.f.Test, at: posOf(c.Field("name")), method: md.route,
 				path: "/" + strings.Trim(strings.Trim(base, "/")+"/"+strings.Trim(md.path, "/"), "/"), handler: c.Field("name").Text(),
-				auth: cd.auth || md.auth || jsBodyAuthRE.MatchString(mbody), role: cd.role || md.role || jsBodyRoleRE.MatchString(mbody),
+				auth: cd.auth || md.auth || jsBodyAuthRE.MatchString(mbody), role: cd.role || md.role || jsRoleEvidence(mbody),
 				public: cd.open || md.open}
 			rt.owned = jsOwnerFieldRE.MatchString(mbody) && jsCurrentUserRE.MatchString(mbody) ||
 				nestUserParamRE.MatchString(c.Text()) && nestOwnerRE.MatchString(mbody)
@@ -1452,7 +1559,14 @@ func (j *jsFile) compare(n node) {
 			return
 		}
 	}
-	lo, ro := jsOperand(n.Field("left")), jsOperand(n.Field("right"))
+	l, r := n.Field("left"), n.Field("right")
+	lo, ro := jsOperand(l), jsOperand(r)
+	if !lo.origin && l.Kind() == "identifier" && secretKind(ro.name) > 0 {
+		lo.origin = jsLocalOrigin(l)
+	}
+	if !ro.origin && r.Kind() == "identifier" && secretKind(lo.name) > 0 {
+		ro.origin = jsLocalOrigin(r)
+	}
 	if msg, ok := timingUnsafe(lo, ro); ok {
 		j.add(ruleTiming, scanner.Low, n, strings.Replace(msg, "==/!=", op, 1))
 		return
@@ -1460,6 +1574,32 @@ func (j *jsFile) compare(n node) {
 	if fn := enclosing(n, jsFuncKinds...); verifierName(funcName(fn)) && plainValue(lo) && plainValue(ro) {
 		j.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with %s (timing-unsafe); use a constant-time comparison", funcName(fn), op))
 	}
+}
+
+// jsLocalOrigin: an identifier the enclosing function declares from a
+// credential header (const key = c.req.header('x-api-key')): compared with
+// a secret, it is the caller's credential whatever its name.
+func jsLocalOrigin(id node) bool {
+	fn := enclosing(id, jsFuncKinds...)
+	if fn.IsNull() {
+		return false
+	}
+	found := false
+	fn.Field("body").Walk(func(c node) bool {
+		switch {
+		case found || c.Kind() != "variable_declarator" && isJSFunc(c.Kind()):
+			return false
+		case c.Kind() == "variable_declarator" && c.Field("name").Text() == id.Text():
+			v := c.Field("value")
+			if v.Kind() == "await_expression" {
+				v = v.NamedChild(0)
+			}
+			found = !v.IsNull() && jsOperand(v).origin
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 var jsInputRE = regexp.MustCompile(`\b(?:req|request|body|query|params|form|input|args|data|payload|values|ctx\.request)\b`)
@@ -1580,8 +1720,8 @@ func (h *handlerJudge) evidence(s handlerSpan) [3]bool {
 	if hf.loadsUser {
 		authRE = jsBodyAuthNoUserRE
 	}
-	return [3]bool{authRE.MatchString(text), jsBodyRoleRE.MatchString(text),
-		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text)}
+	return [3]bool{authRE.MatchString(text), jsRoleEvidence(text),
+		jsOwnerFieldRE.MatchString(text) && jsCurrentUserRE.MatchString(text) || jsScopedCallRE.MatchString(text)}
 }
 
 // bodyAuthRE is the regexp that finds authentication in a handler body:

@@ -241,7 +241,7 @@ func isDestructive(method, path, handler string) bool {
 
 // Handler-body evidence, checked on the handler's source text.
 var (
-	pyBodyAuthRE = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
+	pyBodyAuthRE = regexp.MustCompile(`is_authenticated|verify_jwt_in_request|get_jwt_identity|current_identity|abort\(\s*40[13]|HTTP_40[13]|status_code\s*=\s*40[13]|raise\s+(?:\w+\.)*(?:PermissionDenied|NotAuthenticated|Unauthorized|Forbidden|AuthenticationFailed|HTTPUnauthorized|HTTPForbidden|Unauthenticated)\b|\bcheck_auth\w*\(|\brequire_(?:auth|login|user)\w*\(|\bauthenticate\(|\bjwt\.decode\(|\bverify_\w*token\w*\(|\bcheck_\w*token\w*\(|\bstatus\s*=\s*401\b|\bcheck_authorized\(|\bcheck_permission\(|\bdecode_\w*token\w*\(|\bget_current_\w+\(|login_required|\.has_perm|\bauth\.\w+\(`)
 	pyBodyRoleRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|PermissionDenied|HTTP_403|abort\(\s*403|status_code\s*=\s*403|Forbidden|permission_required|\bcan_\w+\(`)
 	// pyBodyRoleCondRE: the role evidence that names what is checked; a
 	// bare 403 (HTTP_403, Forbidden, abort(403)) is role evidence only in a
@@ -249,7 +249,7 @@ var (
 	// answer to bad credentials (FastAPI's HTTPBearer answers 403 too).
 	pyBodyRoleCondRE = regexp.MustCompile(`\b(?:if|elif|and|or|not|assert)\b[^\n]*(?:is_superuser|is_admin|is_staff|\.roles?\b|\bscopes?\b|permission)|has_perms?\(|has_permission\(|has_role\(|check_permission|check_role|permission_required|\bcan_\w+\(`)
 	pyTokenCheckRE   = regexp.MustCompile(`\bjwt\.decode\(|\bdecode_\w*token\w*\(|\bverify_\w*token\w*\(|InvalidTokenError|JWTError|ExpiredSignatureError|credentials_exception|Could not validate credentials`)
-	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal`)
+	pyCurrentUserRE  = regexp.MustCompile(`current_user|request\.user|g\.user|self\.request\.user|request\.auth|\buser\.id\b|\buser_id\b|get_jwt_identity\(|\bauth_user|\bme\b|\bprincipal|\bcheck_authorized\(|\bauthorized_userid\(`)
 	// pyOwnerFieldRE: an owner field compared, or passed as a keyword
 	// filter (filter_by(owner_id=…), get_object_or_404(…, author=…)); a
 	// statement such as `user = db.get(User, user_id)` checks nothing, nor
@@ -259,11 +259,15 @@ var (
 	// jsLoadsUserRE: the file sets req.user itself (app.param('user'),
 	// a loader middleware), so req.user is not evidence of authentication.
 	jsLoadsUserRE      = regexp.MustCompile(`\breq\.user\s*=[^=]|\.param\(\s*['"]user`)
-	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)`)
-	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)`)
+	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
+	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
 	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
-	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user`)
-	jsOwnerFieldRE     = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
+	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user|\bc\.get\(\s*['"](?:jwtPayload|user|currentUser|session|auth)['"]\s*\)|\bc\.var\.(?:jwtPayload|user|currentUser|session|auth)\b`)
+	// jsScopedCallRE: a data call handed both the resource's id from the
+	// path and the caller's id (todos.remove(req.params.id, req.user.id)):
+	// the query is filtered by the caller
+	jsScopedCallRE = regexp.MustCompile(`\w\([^()]*\breq\.params\.\w+\s*,\s*req\.user\.(?:id|_id|sub|userId)\b|\w\([^()]*\breq\.user\.(?:id|_id|sub|userId)\s*,\s*req\.params\.\w+`)
+	jsOwnerFieldRE = regexp.MustCompile(`\b(?:owner|ownerId|owner_id|userId|user_id|author|authorId|author_id|createdBy|creator|creatorId|user)\b(?:\.(?:_id|id))?(?:\.toString\(\))?\s*(?:[:=]|!==|===|!=|==)|(?:!==|===|!=|==)\s*[\w.]*\.(?:user|owner|userId|ownerId|author|authorId|createdBy)\b|\.equals\(\s*req\.user`)
 )
 
 // hasPathParam reports whether a route path names a resource (an id):
@@ -290,3 +294,44 @@ func selfService(path, handler string) bool {
 	}
 	return !hasWord(append(wordsOfPath(path), words(handler)...), adminishWords...)
 }
+
+// jsInputObjects hold what the caller sent: a role read from them is the
+// value being written (an endpoint that sets a user's role), not the
+// caller's role being checked.
+var jsInputObjects = map[string]bool{"body": true, "dto": true, "input": true, "data": true, "payload": true, "params": true,
+	"query": true, "args": true, "values": true, "form": true, "update": true, "updates": true, "changes": true, "patch": true, "fields": true}
+
+// jsRoleEvidence: the text checks the caller's role or permission. A
+// property such as .role or .isAdmin counts when it is read in a condition
+// (if, a comparison, includes(), a logical operator, a ternary) from
+// something other than the request's input: `body.role` or
+// `user.role = dto.role` check nothing.
+func jsRoleEvidence(text string) bool {
+	for _, m := range jsBodyRoleRE.FindAllStringIndex(text, -1) {
+		if text[m[0]] != '.' {
+			return true // hasRole(), a 403, Forbidden
+		}
+		i := m[0]
+		for i > 0 && (isWordByte(text[i-1]) || text[i-1] == '$') {
+			i--
+		}
+		obj := text[i:m[0]]
+		if jsInputObjects[obj] || i > 0 && text[i-1] == '.' && strings.HasSuffix(text[:i-1], ".body") {
+			continue
+		}
+		start := strings.LastIndexByte(text[:m[0]], '\n') + 1
+		end := strings.IndexByte(text[m[1]:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += m[1]
+		}
+		if jsConditionRE.MatchString(text[start:end]) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsConditionRE: a line that tests something.
+var jsConditionRE = regexp.MustCompile(`\bif\s*\(|[=!]==?|\.(?:includes|some|every|indexOf|has)\(|&&|\|\||\?|\bcase\b|\breturn\s+!`)

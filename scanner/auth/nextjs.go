@@ -10,9 +10,9 @@ import (
 // Next.js API routes are files, not calls: pages/api/**/x.ts default-exports
 // one handler for every method (it branches on req.method), and
 // app/**/route.ts exports one function per method (GET, POST, …). A
-// middleware.ts that authenticates protects them all (its matcher is not
-// read: such an application counts as protected, as Express applications
-// with a pathless app.use(auth) do).
+// middleware.ts (proxy.ts since Next.js 16) that authenticates protects the
+// routes its config.matcher matches (nextmatcher.go), all of them when it
+// has none or it cannot be read.
 
 // nextRouteKind tells how a file serves Next.js API routes.
 type nextRouteKind int
@@ -65,10 +65,11 @@ func nextRouteOf(p string) (nextRouteKind, string) {
 	return nextAppRoute, "/" + strings.Join(url, "/")
 }
 
-// isNextMiddleware: middleware.ts at an application's root or in src/.
+// isNextMiddleware: middleware.ts (or Next.js 16's proxy.ts) at an
+// application's root or in src/.
 func isNextMiddleware(p string) bool {
 	ext := path.Ext(p)
-	if !nextExtensions[ext] || path.Base(strings.TrimSuffix(p, ext)) != "middleware" {
+	if base := path.Base(strings.TrimSuffix(p, ext)); !nextExtensions[ext] || base != "middleware" && base != "proxy" {
 		return false
 	}
 	dir := path.Dir(p)
@@ -159,7 +160,7 @@ func (j *jsFile) nextRoute(at, name node, method, url, body string) *route {
 		rt.handler += " (every method)"
 	}
 	rt.auth = nextAuthRE.MatchString(body) || j.bodyAuthRE().MatchString(body)
-	rt.role = jsBodyRoleRE.MatchString(body)
+	rt.role = jsRoleEvidence(body)
 	rt.owned = jsOwnerFieldRE.MatchString(body) && jsCurrentUserRE.MatchString(body)
 	j.facts.routes = append(j.facts.routes, rt)
 	if rt.auth {
@@ -169,12 +170,25 @@ func (j *jsFile) nextRoute(at, name node, method, url, body string) *route {
 }
 
 // nextMiddleware: a middleware.ts that authenticates protects the
-// application's routes.
-func (j *jsFile) nextMiddleware() {
+// application's routes its matcher matches.
+func (j *jsFile) nextMiddleware(root node) {
 	// an Express project's src/middleware.js is no Next.js middleware
 	if !nextMiddlewareRE.Match(j.f.Content) || !nextAuthRE.Match(j.f.Content) {
 		return
 	}
-	j.facts.globalAuthFiles = append(j.facts.globalAuthFiles, j.f.Path)
+	j.facts.nextMiddlewares = append(j.facts.nextMiddlewares, nextMiddlewareFact{file: j.f.Path, matcher: j.readNextMatcher(root),
+		clerk: clerkGuardOf(string(j.f.Content))})
 	j.facts.mechanisms = append(j.facts.mechanisms, j.f.Path)
+}
+
+// nextMiddlewareFact is an authenticating Next.js middleware.
+type nextMiddlewareFact struct {
+	file    string
+	matcher *nextMatcher // nil: every path
+	clerk   *clerkGuard  // clerkMiddleware's own opt-in protection; nil: not Clerk
+}
+
+// covers reports whether the middleware authenticates a route's URL path.
+func (m nextMiddlewareFact) covers(url string) bool {
+	return m.matcher.covers(url) && m.clerk.covers(url)
 }

@@ -17,13 +17,18 @@ type pyFile struct {
 	f     *scanner.File
 	facts *facts
 
-	mod          string
-	pkg          string
-	imports      map[string]string // local name → qualified dotted name
-	consts       map[string]node   // module-level name → value
-	funcs        map[string]node   // module-level function name → definition
-	web          string            // fastapi, flask, django, starlette or "" (from imports)
-	isSettings   bool              // a Django settings module
+	mod     string
+	pkg     string
+	imports map[string]string // local name → qualified dotted name
+	consts  map[string]node   // module-level name → value
+	funcs   map[string]node   // module-level function name → definition
+	web     string            // fastapi, flask, django, starlette or "" (from imports)
+	// callRoutes: the framework also declares routes by call, naming a
+	// module-level handler (Starlette's Route("/x", handler), aiohttp's
+	// router.add_post("/x", handler)); such handlers are kept as views
+	callRoutes   bool
+	tornado      bool // tornado imported: RequestHandler classes are routes
+	isSettings   bool // a Django settings module
 	out          []scanner.Finding
 	reportedDefs map[int]bool // AUTH-004 definitions already reported (by line)
 }
@@ -160,10 +165,20 @@ func (p *pyFile) noteFramework(mod string) {
 		if p.web == "" {
 			p.web = "starlette"
 		}
-	case "flask", "quart":
+		p.callRoutes = true
+	case "tornado":
+		if p.web == "" || p.web == "starlette" {
+			p.web = "flask" // request hooks and decorators as Flask's
+		}
+		p.tornado = true
+	case "flask", "quart", "sanic", "aiohttp", "litestar":
+		// Sanic, aiohttp's RouteTableDef and Litestar declare routes
+		// with decorators read as Flask's (@bp.delete("/x/<id:int>"),
+		// @routes.post("/x"), @post("/x", guards=[…]))
 		if p.web == "" || p.web == "starlette" {
 			p.web = "flask"
 		}
+		p.callRoutes = p.callRoutes || top == "aiohttp"
 	case "django", "rest_framework":
 		if p.web == "" {
 			p.web = "django"
@@ -242,6 +257,14 @@ func (p *pyFile) secretValueOf(n node, depth int) (secretValue, bool) {
 		callee := calleeName(n)
 		last := lastName(callee)
 		pos, kw := pyArgs(n)
+		switch f := n.Field("function"); {
+		case f.Kind() == "attribute" && f.Field("attribute").Text() == "encode" && f.Field("object").Kind() == "string":
+			return p.secretValueOf(f.Field("object"), depth) // "secret".encode()
+		case last == "b64decode" || last == "urlsafe_b64decode" || last == "fromhex" || last == "unhexlify":
+			if len(pos) == 1 {
+				return p.secretValueOf(pos[0], depth)
+			}
+		}
 		if last == "Field" {
 			if d, ok := kw["default"]; ok {
 				return p.secretValueOf(d, depth)
@@ -345,6 +368,9 @@ func jwtCall(q string, imported bool, fn string) (lib string, ok bool) {
 
 func (p *pyFile) call(n node) {
 	callee := calleeName(n)
+	if f := n.Field("function"); callee == "" && f.Kind() == "subscript" {
+		callee = dotted(f.Field("value")) // JWTAuth[User](…)
+	}
 	if callee == "" {
 		return
 	}
@@ -405,8 +431,10 @@ func (p *pyFile) call(n node) {
 		}
 	case (last == "CORS" || last == "cross_origin") && imported && strings.HasPrefix(q, "flask_cors"):
 		p.flaskCORS(n, kw)
-	case last == "set_cookie" || last == "set_signed_cookie":
-		p.setCookie(n, pos, kw)
+	case last == "set_cookie" || last == "set_signed_cookie" || last == "set_secure_cookie":
+		// Tornado's signed cookie is the one get_current_user reads: the
+		// login, whatever it is called
+		p.setCookie(n, pos, kw, p.tornado && last != "set_cookie")
 	case last == "update" || last == "from_mapping":
 		if strings.HasSuffix(callee, "config.update") || strings.HasSuffix(callee, "config.from_mapping") {
 			for k, v := range kw {
@@ -432,6 +460,25 @@ func (p *pyFile) call(n node) {
 		}
 	case last == "before_request" && len(pos) == 1:
 		p.beforeRequest(dotted(n.Field("function").Field("object")), dotted(pos[0]))
+	case imported && strings.HasPrefix(q, "litestar") && last == "CORSConfig":
+		p.starletteCORS(n, kw)
+	case imported && strings.HasPrefix(q, "litestar") && (last == "JWTAuth" || last == "JWTCookieAuth" || last == "SessionAuth" || last == "OAuth2PasswordBearerAuth"):
+		// Litestar's auth backends guard every route but their exclude list
+		p.mechanism(n, last)
+		if !p.f.Test {
+			p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+		}
+		p.secretSink(kw["token_secret"], last)
+	case imported && strings.HasPrefix(q, "aiohttp") && last == "Application":
+		// web.Application(middlewares=[auth_middleware])
+		for _, m := range kw["middlewares"].NamedChildren() {
+			if isAuthName(lastName(dotted(m))) && !p.f.Test {
+				p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+				p.mechanism(n, "aiohttp middleware")
+			}
+		}
+	case p.callRoutes && (strings.HasPrefix(last, "add_") || last == "Route" || strings.HasSuffix(callee, "web."+last)):
+		p.callRoute(n, last, pos, kw)
 	}
 	switch last {
 	case "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBearer", "HTTPBasic", "APIKeyHeader", "APIKeyCookie", "APIKeyQuery",
@@ -791,7 +838,7 @@ func cookieNameSensitive(s string) bool {
 		(hasWord(ws, "api") && hasWord(ws, "key"))
 }
 
-func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
+func (p *pyFile) setCookie(n node, pos []node, kw map[string]node, identity bool) {
 	var name, value node
 	if v, ok := kw["key"]; ok {
 		name = v
@@ -807,7 +854,7 @@ func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
 	if s, ok := pyStr(name); ok {
 		label = s
 	}
-	if cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(value.Kind() == "identifier" && cookieNameSensitive(value.Text()))) {
+	if !identity && (cookieNameExcluded(label) || (!cookieNameSensitive(label) && !(value.Kind() == "identifier" && cookieNameSensitive(value.Text())))) {
 		return
 	}
 	if len(pos) > 2 {
@@ -830,6 +877,8 @@ func (p *pyFile) setCookie(n node, pos []node, kw map[string]node) {
 	framework := "Werkzeug/Django"
 	if starlette {
 		framework = "Starlette"
+	} else if p.tornado {
+		framework = "Tornado"
 	}
 	switch {
 	case len(missing) > 0:
@@ -1221,6 +1270,7 @@ func (p *pyFile) function(def node, decos []node) {
 	loginNotRequired := false
 	explicitPerms := false
 	beforeRequestOn := ""
+	routeAt := -1 // decorators above the (topmost) route decorator: other[:routeAt]
 	for _, d := range decos {
 		callee := dotted(d)
 		var args []node
@@ -1231,7 +1281,7 @@ func (p *pyFile) function(def node, decos []node) {
 		}
 		last := lastName(callee)
 		obj := strings.TrimSuffix(callee, "."+last)
-		if m, ok := routeMethods[last]; ok && obj != callee && (p.web == "fastapi" || p.web == "flask" || p.web == "starlette") {
+		if m, ok := routeMethods[last]; ok && (obj != callee || p.litestarHandler(callee)) && (p.web == "fastapi" || p.web == "flask" || p.web == "starlette") {
 			pth := ""
 			if len(args) > 0 {
 				pth, _ = p.routePath(args[0], 0)
@@ -1242,6 +1292,9 @@ func (p *pyFile) function(def node, decos []node) {
 			}
 			if pth != "" && (strings.HasPrefix(pth, "/") || pth == "") || (len(args) == 0 && last != "route") {
 				isRoute = true
+				if routeAt < 0 {
+					routeAt = len(other)
+				}
 				rt = route{framework: p.web, file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), declAt: posOf(d), method: m, path: pth, handler: name, routerKey: p.mod + ":" + obj}
 				if p.web == "starlette" {
 					rt.framework = "fastapi"
@@ -1256,14 +1309,22 @@ func (p *pyFile) function(def node, decos []node) {
 					rt.method = "GET"
 				}
 				rt.deps = append(rt.deps, p.depList(kw["dependencies"])...)
+				for _, g := range kw["guards"].NamedChildren() {
+					au, ro := classifyName(lastName(dotted(g)))
+					other = append(other, decoInfo{name: g.Text(), auth: au, role: ro})
+				}
 				continue
 			}
 		}
 		switch last {
-		case "before_request":
-			beforeRequestOn = obj
+		case "before_request", "on_request":
+			beforeRequestOn = obj // Flask; Sanic's blueprint and app hooks
 			continue
 		case "middleware":
+			if len(args) > 0 && strings.Contains(args[0].Text(), "request") && obj != callee {
+				beforeRequestOn = obj // Sanic's @bp.middleware("request")
+				continue
+			}
 			if len(args) > 0 && strings.Contains(args[0].Text(), "http") {
 				evidence()
 				if bodyAuth && !p.f.Test {
@@ -1297,6 +1358,16 @@ func (p *pyFile) function(def node, decos []node) {
 				}
 			}
 			continue
+		case "requires":
+			// Starlette's @requires("authenticated"), @requires(["authenticated", "admin"])
+			if q, ok := p.qualify(callee); ok && strings.HasPrefix(q, "starlette") {
+				ro := false
+				for _, s := range stringsIn(d) {
+					ro = ro || s != "authenticated"
+				}
+				other = append(other, decoInfo{name: callee, auth: true, role: ro})
+				continue
+			}
 		case "method_decorator":
 			if len(args) > 0 {
 				au, ro := classifyName(lastName(dotted(args[0])))
@@ -1312,8 +1383,21 @@ func (p *pyFile) function(def node, decos []node) {
 		other = append(other, decoInfo{name: callee, auth: au, role: ro})
 	}
 	decoAuth, decoRole := false, false
-	for _, o := range other {
+	misplaced := ""
+	for i, o := range other {
+		if i < routeAt {
+			// Decorators apply bottom-up and the route decorator registers
+			// the function it is given: one above it wraps what was already
+			// registered (Flask: "route() is the outermost decorator")
+			if o.auth && misplaced == "" {
+				misplaced = o.name
+			}
+			continue
+		}
 		decoAuth, decoRole = decoAuth || o.auth, decoRole || o.role
+	}
+	if misplaced != "" {
+		p.mechanism(def, "decorator")
 	}
 	if decoAuth && !isRoute && p.web == "flask" {
 		// a helper decorated with login_required also counts as a mechanism
@@ -1326,6 +1410,7 @@ func (p *pyFile) function(def node, decos []node) {
 		p.beforeRequestFunc(beforeRequestOn, bodyAuth || decoAuth, bodyRole || decoRole)
 	}
 	if isRoute {
+		rt.misplacedAuth = misplaced
 		rt.auth = decoAuth || bodyAuth
 		rt.role = decoRole || bodyRole
 		rt.owned = owned
@@ -1340,7 +1425,7 @@ func (p *pyFile) function(def node, decos []node) {
 	// Django function views: module-level functions taking request
 	if def.Parent().Kind() == "module" || (def.Parent().Kind() == "decorated_definition" && def.Parent().Parent().Kind() == "module") {
 		params := def.Field("parameters").NamedChildren()
-		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0) {
+		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0 || p.callRoutes) {
 			evidence()
 			if len(djangoMethods) == 0 && regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`).MatchString(bodyText) {
 				djangoMethods = []string{strings.ToUpper(regexp.MustCompile(`(POST|PUT|PATCH|DELETE)`).FindString(bodyText))}
@@ -1350,6 +1435,112 @@ func (p *pyFile) function(def node, decos []node) {
 			p.facts.djangoViews[name] = append(p.facts.djangoViews[name], v)
 		}
 	}
+}
+
+// tornadoHandler records the HTTP methods of a Tornado RequestHandler
+// class as routes, served at the URL pattern the file's Application maps
+// to the class ("" when it is mapped elsewhere), judged on each method's
+// decorators (@tornado.web.authenticated) and body.
+func (p *pyFile) tornadoHandler(cls node, name string) {
+	pth := ""
+	if m := regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*` + regexp.QuoteMeta(name) + `\b`).FindSubmatch(p.f.Content); m != nil {
+		pth = string(m[1])
+	}
+	for _, c := range cls.Field("body").NamedChildren() {
+		def, decos := c, []node(nil)
+		if c.Kind() == "decorated_definition" {
+			def = c.Field("definition")
+			for _, d := range c.NamedChildren() {
+				if d.Kind() == "decorator" {
+					decos = append(decos, d.NamedChild(0))
+				}
+			}
+		}
+		method := strings.ToUpper(def.Field("name").Text())
+		if def.Kind() != "function_definition" || routeMethods[strings.ToLower(method)] == "" || method == "HEAD" || method == "OPTIONS" {
+			continue
+		}
+		rt := route{framework: "flask", file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), method: method, path: pth,
+			handler: name + "." + def.Field("name").Text(), routerKey: p.mod + ":" + name, targetsID: strings.Contains(pth, "(")}
+		for _, d := range decos {
+			callee := dotted(d)
+			if d.Kind() == "call" {
+				callee = calleeName(d)
+			}
+			au, ro := classifyName(lastName(callee))
+			rt.auth, rt.role = rt.auth || au, rt.role || ro
+		}
+		body := def.Field("body").Text()
+		rt.auth = rt.auth || pyBodyAuthRE.MatchString(body) || tornadoUserCheckRE.MatchString(body)
+		rt.role = rt.role || pyBodyRoleRE.MatchString(body) || tornadoForbiddenRE.MatchString(body)
+		rt.owned = pyOwnerFieldRE.MatchString(body) && pyCurrentUserRE.MatchString(body)
+		if rt.auth {
+			p.mechanism(def, "tornado")
+		}
+		if !p.f.Test {
+			p.facts.routes = append(p.facts.routes, rt)
+		}
+	}
+}
+
+var (
+	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
+	tornadoForbiddenRE = regexp.MustCompile(`HTTPError\(\s*403`)
+)
+
+// litestarHandler: a bare route decorator imported from Litestar
+// (@get("/x"), @post("/x", guards=[…])).
+func (p *pyFile) litestarHandler(callee string) bool {
+	q, ok := p.qualify(callee)
+	return ok && strings.HasPrefix(q, "litestar.")
+}
+
+// callRoute records a route declared by a call naming a module-level
+// handler: aiohttp's router.add_post("/x", h), add_route("DELETE", "/x", h),
+// web.delete("/x", h), Starlette's Route("/x", h, methods=["PUT"]). The
+// handler is judged as a view, on its decorators and body.
+func (p *pyFile) callRoute(n node, last string, pos []node, kw map[string]node) {
+	method := ""
+	switch {
+	case last == "Route":
+		method = "GET"
+		if ms, ok := kw["methods"]; ok {
+			var list []string
+			for _, s := range stringsIn(ms) {
+				list = append(list, strings.ToUpper(s))
+			}
+			method = pickMethod(list)
+		}
+	case last == "add_route" || last == "route":
+		if len(pos) == 0 {
+			return
+		}
+		m, _ := pyStr(pos[0])
+		method, pos = strings.ToUpper(m), pos[1:]
+	default:
+		m, ok := routeMethods[strings.TrimPrefix(last, "add_")]
+		if !ok || m == "" {
+			return
+		}
+		method = m
+	}
+	if len(pos) < 2 {
+		if v, ok := kw["endpoint"]; ok && len(pos) == 1 {
+			pos = append(pos, v)
+		} else {
+			return
+		}
+	}
+	pth, ok := pyStr(pos[0])
+	view := lastName(dotted(pos[1]))
+	if !ok || !strings.HasPrefix(pth, "/") || view == "" {
+		return
+	}
+	if method == "*" {
+		method = ""
+	}
+	p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: view, path: pth, method: method})
+	_ = n
 }
 
 // idParameter: a handler parameter that carries the identifier of the
@@ -1485,6 +1676,10 @@ func (p *pyFile) class(def node, decos []node) {
 		if b.Kind() != "keyword_argument" {
 			bases = append(bases, lastName(dotted(b)))
 		}
+	}
+	if p.tornado && slices.ContainsFunc(bases, func(b string) bool { return strings.HasSuffix(b, "Handler") }) {
+		p.tornadoHandler(def, name)
+		return
 	}
 	basesText := strings.Join(bases, " ")
 	if !djangoViewBaseRE.MatchString(basesText) || p.web != "django" {
@@ -1672,6 +1867,12 @@ func (p *pyFile) compare(n node) {
 	}
 	l, r := n.NamedChild(0), n.NamedChild(1)
 	lo, ro := pyOperand(l), pyOperand(r)
+	if !lo.origin && l.Kind() == "identifier" && (secretKind(ro.name) > 0 || ro.env) {
+		lo.origin = pyLocalOrigin(l)
+	}
+	if !ro.origin && r.Kind() == "identifier" && (secretKind(lo.name) > 0 || lo.env) {
+		ro.origin = pyLocalOrigin(r)
+	}
 	if msg, ok := timingUnsafe(lo, ro); ok {
 		p.add(ruleTiming, scanner.Low, n, msg)
 		return
@@ -1679,6 +1880,32 @@ func (p *pyFile) compare(n node) {
 	if fn := enclosing(n, "function_definition"); verifierName(fn.Field("name").Text()) && plainValue(lo) && plainValue(ro) {
 		p.add(ruleTiming, scanner.Low, n, fmt.Sprintf("%s compares secrets with ==/!= (timing-unsafe); use a constant-time comparison", fn.Field("name").Text()))
 	}
+}
+
+// pyLocalOrigin: an identifier the enclosing function assigns from a
+// credential header (key = request.headers.get("X-Api-Key")): compared
+// with a secret, it is the caller's credential whatever its name.
+func pyLocalOrigin(id node) bool {
+	fn := enclosing(id, "function_definition")
+	if fn.IsNull() {
+		return false
+	}
+	found := false
+	fn.Field("body").Walk(func(c node) bool {
+		switch {
+		case found || c.Kind() == "function_definition" || c.Kind() == "class_definition":
+			return false
+		case c.Kind() == "assignment" && c.Field("left").Kind() == "identifier" && c.Field("left").Text() == id.Text():
+			v := c.Field("right")
+			if v.Kind() == "await" {
+				v = v.NamedChild(0)
+			}
+			found = !v.IsNull() && pyOperand(v).origin
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 // verifierName: a function whose name says it checks a credential
@@ -1782,8 +2009,13 @@ func headerSecret(obj, header string) bool {
 		return false
 	}
 	ws := words(header)
-	return hasWord(ws, "authorization", "token", "signature", "secret", "hmac") || (hasWord(ws, "api") && hasWord(ws, "key")) || hasWord(ws, "apikey")
+	return hasWord(ws, "authorization", "token", "signature", "secret", "hmac") || (hasWord(ws, "api") && hasWord(ws, "key")) || hasWord(ws, "apikey") ||
+		len(ws) > 0 && ws[len(ws)-1] == "key" && !hasWord(ws, keyHeaderNotSecret...) // X-Admin-Key, X-Service-Key
 }
+
+// keyHeaderNotSecret name headers ending in "Key" that carry no
+// credential (Idempotency-Key, X-Cache-Key).
+var keyHeaderNotSecret = []string{"idempotency", "cache", "public", "request", "correlation", "partition", "routing", "sort", "primary", "foreign", "dedup", "deduplication", "trace"}
 
 var (
 	strongSecretWords = []string{"secret", "secrets", "password", "passwd", "pwd", "passphrase", "signature", "hmac", "apikey", "otp", "totp"}

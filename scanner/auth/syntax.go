@@ -145,6 +145,8 @@ func jsProps(obj node) map[string]node {
 			m[key] = p.Field("value")
 		case "shorthand_property_identifier":
 			m[p.Text()] = p
+		case "method_definition": // { handler(request, reply) { … } }
+			m[p.Field("name").Text()] = p
 		}
 	}
 	return m

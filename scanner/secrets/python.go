@@ -297,6 +297,10 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 			fs.pyValue(name, v.Field("right"))
 		}
 	case "call":
+		if inner, ok := pyConverted(v); ok {
+			fs.pyValue(name, inner)
+			return
+		}
 		fn := v.Field("function").Text()
 		if fn == "SecretStr" || strings.HasSuffix(fn, ".SecretStr") || fn == "str" || fn == "bytes" {
 			args := v.Field("arguments").NamedChildren()
@@ -442,6 +446,27 @@ func (fs *fileScan) pyGuard(n treesitter.Node) {
 }
 
 func strconvQuote(s string) string { return strconv.Quote(s) }
+
+// pyConverted is the literal inside a conversion that leaves a secret what
+// it was: "x".encode(), base64.b64decode("…"), base64.urlsafe_b64decode(b"…"),
+// bytes.fromhex("…"), binascii.unhexlify("…").
+func pyConverted(call treesitter.Node) (treesitter.Node, bool) {
+	f := call.Field("function")
+	if f.Kind() == "attribute" && f.Field("attribute").Text() == "encode" && f.Field("object").Kind() == "string" {
+		return f.Field("object"), true
+	}
+	name := f.Text()
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	switch name {
+	case "b64decode", "urlsafe_b64decode", "standard_b64decode", "b32decode", "fromhex", "unhexlify", "a2b_hex":
+		if args := call.Field("arguments").NamedChildren(); len(args) == 1 && args[0].Kind() == "string" {
+			return args[0], true
+		}
+	}
+	return treesitter.Node{}, false
+}
 
 // inCallArgs: the node sits (within a few levels) in a call's arguments.
 func inCallArgs(n treesitter.Node) bool {

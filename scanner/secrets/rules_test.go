@@ -107,7 +107,24 @@ func TestSEC001Placeholder(t *testing.T) {
 			"web/pay.js": "const stripe = require('stripe')(process.env.STRIPE_SECRET_KEY);\nconst other = require('./stripe')('sk_test_XXXXXXXXXXXXXXXX');\n"}},
 		{name: "replace-me key with base64 padding", files: py("from cryptography.fernet import Fernet\nf = Fernet(b\"REPLACE_WITH_GENERATED_KEY==\")\n"),
 			want: []want{{"SEC-001", "app/settings.py", 2, "high"}}},
+		{name: "framework docs' example secrets", files: map[string]string{
+			"app/server.py":  "from sanic import Sanic\napp = Sanic(\"blog\")\napp.config.SECRET = \"KEEP_IT_SECRET_KEEP_IT_SAFE\"\n",
+			"app/wiki.py":    "import tornado.web\nsettings = {\"cookie_secret\": \"__TODO:_GENERATE_YOUR_OWN_RANDOM_VALUE_HERE__\", \"login_url\": \"/login\"}\n",
+			"app/chat.py":    "SESSION_SECRET = b'Thirty  two  length  bytes  key.'\n",
+			"config/s3.yaml": "s3:\n  access_key_id: AKIAIOSFODNN7EXAMPLE\n  secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"},
+			want: []want{{"SEC-001", "app/chat.py", 1, "high"}, {"SEC-001", "app/server.py", 3, "high"}, {"SEC-001", "app/wiki.py", 2, "high"}, {"SEC-001", "config/s3.yaml", 3, "high"}}},
+		{name: "vendor prefix then an instruction", files: map[string]string{
+			".env":            "OPENAI_API_KEY=sk-your-openai-api-key\n",
+			"config/app.yaml": "stripe:\n  secret_key: sk_test_your_stripe_key\n"},
+			want: []want{{"SEC-001", ".env", 1, "high"}, {"SEC-001", "config/app.yaml", 2, "high"}}},
+		{name: "literals behind encode and decode calls", files: py("import base64\nAPI_TOKEN = \"changeme\".encode()\nSESSION_SECRET = base64.urlsafe_b64decode(b\"Thirty  two  length  bytes  key.\")\nSTRIPE_API_KEY = bytes.fromhex(\"your-key-here\")\n"),
+			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}, {"SEC-001", "app/settings.py", 4, "high"}}},
+		{name: "environment values behind encode and decode calls", files: py("import base64, os\nAPI_TOKEN = os.environ[\"API_TOKEN\"].encode()\nSESSION_SECRET = base64.urlsafe_b64decode(os.environ[\"SESSION_SECRET\"])\nNAME = \"changeme\".encode()\n")},
 		// negatives (scanner-rules.md §7 traps)
+		{name: "real-looking vendor keys and settings read from the environment", files: map[string]string{
+			".env":           "OPENAI_API_KEY=sk-proj-Yr8dK2pQ7vLm4Nx9Tb3Wc6Hf1Jz5Ga0Se\n",
+			"app/wiki.py":    "import os\nsettings = {\"cookie_secret\": os.environ[\"COOKIE_SECRET\"]}\n",
+			"config/s3.yaml": "s3:\n  access_key_id: AKIA4J7QW2ZL5MXR8TNV\n"}},
 		{name: "NextToken pagination key", files: py("params = {}\nparams[\"NextToken\"] = \"NextToken\"\nNextToken = \"NextToken\"\n")},
 		{name: "token_type Bearer", files: py("token_type = \"Bearer\"\nresp = {\"access_token\": tok, \"token_type\": \"bearer\"}\n")},
 		{name: "error message", files: py("token_fail_reason = \"Token is missing or expired.\"\npassword_error = \"Password must be set\"\n")},

@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Clerk's clerkMiddleware() (v5 and later) protects no route by itself:
+// every route stays public until the middleware's handler calls
+// auth.protect() (or redirects to sign-in), usually for the routes a
+// createRouteMatcher([...]) matches, or for all but the public ones:
+//
+//	const isProtected = createRouteMatcher(['/dashboard(.*)', '/api/admin(.*)'])
+//	export default clerkMiddleware(async (auth, req) => {
+//	  if (isProtected(req)) await auth.protect()
+//	})
+//
+// clerkGuard reads that shape from the middleware's source. Route matcher
+// patterns are path-to-regexp patterns, as Next.js matchers are. What it
+// cannot read (several conditions, a matcher built at run time) counts as
+// protecting every route the config.matcher covers: towards no false
+// positive.
+
+// clerkGuard is the part of the matched routes a clerkMiddleware protects.
+type clerkGuard struct {
+	none    bool         // clerkMiddleware() without a handler that protects
+	matcher *nextMatcher // nil: every route
+	negate  bool         // every route but the matcher's
+}
+
+func (g *clerkGuard) covers(url string) bool {
+	switch {
+	case g == nil:
+		return true
+	case g.none:
+		return false
+	case g.matcher == nil:
+		return true
+	}
+	return g.matcher.covers(url) != g.negate
+}
+
+var (
+	clerkCallRE      = regexp.MustCompile(`\bclerkMiddleware\(\s*(?:async\b\s*)?(\(|function\b|\w+\s*=>)?`)
+	clerkProtectRE   = regexp.MustCompile(`\.protect\(|\bredirectToSignIn\(`)
+	clerkMatcherRE   = regexp.MustCompile(`\b(?:const|let|var)\s+(\w+)\s*=\s*createRouteMatcher\(\s*\[([^\]]*)\]\s*\)`)
+	clerkConditionRE = regexp.MustCompile(`\bif\s*\(\s*(!?)\s*(\w+)\(\s*\w+\s*\)\s*[)&|]`)
+	jsStringLitRE    = regexp.MustCompile("'((?:[^'\\\\]|\\\\.)*)'|\"((?:[^\"\\\\]|\\\\.)*)\"|`([^`$]*)`")
+)
+
+// clerkGuardOf reads a middleware's clerkMiddleware call; nil when it has
+// none (or uses another library).
+func clerkGuardOf(src string) *clerkGuard {
+	m := clerkCallRE.FindStringSubmatch(src)
+	if m == nil {
+		return nil
+	}
+	if m[1] == "" || !clerkProtectRE.MatchString(src) {
+		return &clerkGuard{none: true} // no handler, or one that never protects
+	}
+	matchers := map[string]*nextMatcher{}
+	for _, d := range clerkMatcherRE.FindAllStringSubmatch(src, -1) {
+		nm := &nextMatcher{}
+		for _, s := range jsStringLitRE.FindAllStringSubmatch(d[2], -1) {
+			p, ok := compileMatcher(unescapeJS(s[1] + s[2] + s[3]))
+			if !ok {
+				nm = nil
+				break
+			}
+			nm.patterns = append(nm.patterns, p)
+		}
+		matchers[d[1]] = nm
+	}
+	var conds [][]string
+	for _, c := range clerkConditionRE.FindAllStringSubmatch(src, -1) {
+		if _, ok := matchers[c[2]]; ok {
+			conds = append(conds, c)
+		}
+	}
+	if len(conds) != 1 {
+		return &clerkGuard{} // unconditional, or more than one condition: every route
+	}
+	nm := matchers[conds[0][2]]
+	if nm == nil || len(nm.patterns) == 0 {
+		return &clerkGuard{}
+	}
+	return &clerkGuard{matcher: nm, negate: conds[0][1] == "!"}
+}
+
+// unescapeJS resolves a string literal's backslash escapes as a
+// path-to-regexp pattern needs them ('\\d' is "\d").
+func unescapeJS(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

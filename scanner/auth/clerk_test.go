@@ -1,0 +1,39 @@
+package auth
+
+import "testing"
+
+func TestClerkGuard(t *testing.T) {
+	const matcher = "const isProtected = createRouteMatcher(['/dashboard(.*)', '/api/admin(.*)'])\n"
+	for _, c := range []struct {
+		name, src string
+		url       string
+		want      bool
+	}{
+		{"bare clerkMiddleware protects nothing", "export default clerkMiddleware()", "/api/x", false},
+		{"options only protect nothing", "export default clerkMiddleware({ debug: true })", "/api/x", false},
+		{"a handler that never protects", "export default clerkMiddleware(async (auth, req) => { console.log(req.url) })", "/api/x", false},
+		{"unconditional protect", "export default clerkMiddleware(async (auth) => { await auth.protect() })", "/api/x", true},
+		{"protected matcher, inside", matcher + "export default clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })", "/api/admin/users", true},
+		{"protected matcher, outside", matcher + "export default clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })", "/api/projects", false},
+		{"public matcher, outside", matcher + "export default clerkMiddleware((auth, req) => { if (!isProtected(req)) auth().protect() })", "/api/projects", true},
+		{"public matcher, inside", matcher + "export default clerkMiddleware((auth, req) => { if (!isProtected(req)) auth().protect() })", "/dashboard/x", false},
+		{"redirect to sign-in", matcher + "export default clerkMiddleware(async (auth, req) => {\n const { userId, redirectToSignIn } = await auth()\n if (isProtected(req) && !userId) return redirectToSignIn()\n})", "/api/projects", false},
+		{"unreadable pattern covers all", "const isProtected = createRouteMatcher(['/a/{x}'])\nexport default clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })", "/api/projects", true},
+	} {
+		if got := clerkGuardOf(c.src).covers(c.url); got != c.want {
+			t.Errorf("%s: covers(%q) = %v, want %v", c.name, c.url, got, c.want)
+		}
+	}
+	if clerkGuardOf("export default withAuth(handler)") != nil {
+		t.Error("a middleware without clerkMiddleware has no Clerk guard")
+	}
+}
+
+// FuzzClerkGuard: any middleware source is read without a panic.
+func FuzzClerkGuard(f *testing.F) {
+	f.Add("const p = createRouteMatcher(['/a(.*)', \"/b/:id\"])\nexport default clerkMiddleware(async (auth, req) => { if (!p(req)) await auth.protect() })", "/b/1")
+	f.Add("clerkMiddleware(function (auth) { auth.protect( })", "/")
+	f.Fuzz(func(t *testing.T, src, url string) {
+		_ = clerkGuardOf(src).covers(url)
+	})
+}

@@ -1,0 +1,3 @@
+export async function GET() {  // ok: AUTH-001
+  return Response.json({ ok: true });
+}
