@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
+	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
 // routes builds the registry listener's router.
@@ -200,6 +201,8 @@ func classify(err error) (int, string) {
 		return http.StatusBadGateway, "vigil-proxy: upstream failed and no cached copy is available (fail closed)"
 	case errors.Is(err, context.Canceled):
 		return 499, "client closed request"
+	case errors.Is(err, store.ErrListsUnavailable):
+		return http.StatusServiceUnavailable, "vigil-proxy: the allow/deny lists cannot be read (policy store unreachable for longer than store.max_stale), so nothing can be judged (fail closed); try again shortly"
 	}
 	return http.StatusInternalServerError, "vigil-proxy: internal error"
 }

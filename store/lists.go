@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -49,6 +50,11 @@ type Lists struct {
 }
 
 var _ policy.Lists = (*Lists)(nil)
+
+// ErrListsUnavailable: the stored entries cannot be read and no snapshot
+// younger than the max-stale bound is left to judge with. The proxy answers
+// 503 (fail closed) instead of guessing.
+var ErrListsUnavailable = errors.New("allow/deny lists unavailable: the store cannot be read and the last lists loaded are older than store.max_stale")
 
 // NewLists merges static entries (Source "config") with those in st (Source
 // "store"); st may be nil (config entries only). A ttl of zero or less means
@@ -216,7 +222,7 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 				"error", err, "snapshot_age", age.Round(time.Millisecond))
 			return snap, nil
 		}
-		return nil, fmt.Errorf("read stored entries: %w", err)
+		return nil, fmt.Errorf("read stored entries: %w: %w", ErrListsUnavailable, err)
 	}
 	merged := make([]policy.ListEntry, 0, len(l.static)+len(stored))
 	merged = append(merged, l.static...)

@@ -321,8 +321,8 @@ func TestListsMaxStaleAndReady(t *testing.T) {
 	if err := l.Ready(ctx); !errors.Is(err, boom) {
 		t.Errorf("Ready past max stale = %v, want the store error", err)
 	}
-	if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || e != nil {
-		t.Errorf("Match past max stale = %v, %v; want the store error (fail closed)", e, err)
+	if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || !errors.Is(err, ErrListsUnavailable) || e != nil {
+		t.Errorf("Match past max stale = %v, %v; want the store error and ErrListsUnavailable (fail closed)", e, err)
 	}
 	st.setErr(nil)
 	if err := l.Ready(ctx); err != nil {
