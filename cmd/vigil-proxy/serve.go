@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -79,6 +80,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return exitUsage
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	for _, u := range unknownVariables(os.Environ()) {
+		log.Warn("environment variable ignored: not a vigil-proxy setting", "variable", u.Name, "hint", u.Hint)
+	}
 	if err := serve(ctx, cfg, log, getenv); err != nil {
 		var se *startupError
 		if errors.As(err, &se) {
