@@ -306,6 +306,9 @@ func yamlKeys(b []byte) []string {
 }
 
 func decodeYAML(b []byte, c *Config) error {
+	if err := checkYAMLTypes(b); err != nil {
+		return err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
