@@ -112,7 +112,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		bs, err := openStore(ctx, cfg, dataDir, log)
 		if err != nil {
 			if cfg.Store.URL != "" {
-				return nil, fmt.Errorf("open store: %w", err)
+				return nil, fmt.Errorf("%s: %w", cfg.key("store.url"), err)
 			}
 			return nil, storeProblem(filepath.Join(dataDir, "store.db"), err)
 		}
