@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func envMap(m map[string]string) env {
@@ -189,21 +190,54 @@ func TestRedactedHidesToken(t *testing.T) {
 	}
 }
 
-// The documented example configuration loads and validates.
+// The documented example configuration loads and validates, and copying
+// it as it stands (the systemd section does) changes nothing: under every
+// strategy its effective configuration is the defaults', so it pins no
+// threshold below a stricter strategy's and allowlists no name. Its
+// commented allow/deny examples are valid entries.
 func TestExampleConfig(t *testing.T) {
-	c, err := loadConfig("../../deploy/config.example.yaml", envMap(nil))
+	b, err := os.ReadFile("../../deploy/config.example.yaml")
 	if err != nil {
-		t.Fatalf("example config: %v", err)
+		t.Fatal(err)
 	}
-	if err := c.validate(); err != nil {
-		t.Fatalf("example config invalid: %v", err)
+	for _, strategy := range []string{"relaxed", "default", "strict"} {
+		environ := map[string]string{"VIGIL_STRATEGY": strategy}
+		c, err := loadConfig("../../deploy/config.example.yaml", envMap(environ))
+		if err != nil {
+			t.Fatalf("example config: %v", err)
+		}
+		if err := c.validate(); err != nil {
+			t.Fatalf("example config invalid: %v", err)
+		}
+		plain, err := loadConfig("", envMap(environ))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.effective()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plain.effective()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{}), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("strategy %s: the example differs from the defaults (-defaults +example):\n%s", strategy, diff)
+		}
 	}
-	entries, err := c.listEntries()
+	var commented []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "#   "); ok {
+			commented = append(commented, rest)
+		}
+	}
+	var examples Config
+	if err := decodeYAML([]byte(strings.Join(commented, "\n")), &examples); err != nil {
+		t.Fatalf("commented allow/deny examples: %v", err)
+	}
+	entries, err := examples.listEntries()
 	if err != nil || len(entries) != 3 {
-		t.Errorf("example list entries = %d, %v; want 3", len(entries), err)
-	}
-	if diff := cmp.Diff([]string{"@myorg/*"}, c.NPM.Private); diff != "" {
-		t.Errorf("npm.private (-want +got):\n%s", diff)
+		t.Errorf("commented example entries = %d, %v; want 3", len(entries), err)
 	}
 }
 
