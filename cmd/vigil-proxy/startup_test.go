@@ -110,6 +110,14 @@ func TestStoreCompactCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "compacted "+filepath.Join(dir, "store.db")) {
 		t.Errorf("compact: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	// With store.url the store is PostgreSQL: a store.db left in the data
+	// directory (from before a migration) is not what the proxy uses, and
+	// compacting it is not what the operator asked for.
+	environ["VIGIL_STORE_URL"] = "postgres://vigil@db.example/vigil"
+	code, stdout, stderr = runCLI(t, environ, "", "store", "compact")
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "store.url (VIGIL_STORE_URL) is set: the store is PostgreSQL") {
+		t.Errorf("compact with store.url: exit %d, stdout %q, stderr %q; want a usage error saying the store is PostgreSQL", code, stdout, stderr)
+	}
 }
 
 // lockedWriter is a bytes.Buffer safe for a writer and a reader.
