@@ -59,8 +59,12 @@ func (s *Server) index(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if s.opts.Ready != nil {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
-			// The endpoint is unauthenticated: the cause goes to the log only.
-			s.log.WarnContext(c.Request().Context(), "not ready", "request_id", requestID(c.Request().Context()), "error", err)
+			// The endpoint is unauthenticated: the cause goes to the log
+			// only, when it changes or every 30 s (load balancers probe
+			// every few seconds).
+			if s.notReady.due(err.Error(), s.now()) {
+				s.log.WarnContext(c.Request().Context(), "not ready", "request_id", requestID(c.Request().Context()), "error", err)
+			}
 			msg := "not ready (the cause is in the proxy log)\n"
 			if s.opts.ReadyDetail != nil {
 				msg += s.opts.ReadyDetail() + "\n"
