@@ -125,3 +125,23 @@ func TestCorpusFileMustBeARegularFile(t *testing.T) {
 		}
 	}
 }
+
+// A credential given both ways is refused by config and serve alike,
+// naming both variables and quoting neither value: which one wins is not
+// something to leave to a guess.
+func TestSecretGivenTwiceIsRefused(t *testing.T) {
+	path := writeFile(t, "token", "file-token-0123456789abcdef")
+	environ := map[string]string{
+		"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_ADMIN_TOKEN": "env-token-0123456789abcdef", "VIGIL_ADMIN_TOKEN_FILE": path,
+	}
+	code, _, stderr := runCLI(t, environ, "", "config")
+	serveCode, _, serveErr := runCLI(t, environ, "", "serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+	for name, out := range map[string]string{"config": stderr, "serve": serveErr} {
+		if !strings.Contains(out, "VIGIL_ADMIN_TOKEN and VIGIL_ADMIN_TOKEN_FILE are both set: use one") || strings.Contains(out, "0123456789abcdef") {
+			t.Errorf("%s: stderr %q, want both variables named and neither value", name, out)
+		}
+	}
+	if code != exitUsage || serveCode != exitUsage {
+		t.Errorf("config exit %d, serve exit %d; want %d", code, serveCode, exitUsage)
+	}
+}
