@@ -311,3 +311,36 @@ func TestUnknownVariableIsReported(t *testing.T) {
 		t.Errorf("stderr %q, want VIGIL_STORE_URLS reported", errOut)
 	}
 }
+
+// HAProxy balances over the ports the image listens on: the registry
+// backend (health-checked on /readyz) on VIGIL_LISTEN's port, the admin
+// backend on VIGIL_ADMIN_LISTEN's.
+func TestLoadBalancerTargetsTheImagePorts(t *testing.T) {
+	d := readDockerfile(t)
+	env := slices.Clone(d.env)
+	env = append(env, "VIGIL_DATA_DIR="+t.TempDir())
+	code, out, errOut := runConfig(t, env)
+	if code != 0 {
+		t.Fatalf("vigil-proxy config with the image's ENV: exit %d\n%s", code, errOut)
+	}
+	e := parseEffective(t, out)
+	want := map[string]string{"vigil": portOf(t, e.Listen), "vigil-admin": portOf(t, e.Admin.Listen)}
+	b, err := os.ReadFile("../haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := regexp.MustCompile(`^\s+server\s+\S+\s+\S+:(\d+)`)
+	checkPort := regexp.MustCompile(`\bcheck port (\d+)`)
+	var backend string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "backend" {
+			backend = f[1]
+		}
+		if m := server.FindStringSubmatch(line); m != nil && m[1] != want[backend] {
+			t.Errorf("haproxy backend %s sends to port %s, the image listens on %s", backend, m[1], want[backend])
+		}
+		if m := checkPort.FindStringSubmatch(line); m != nil && m[1] != want["vigil"] {
+			t.Errorf("haproxy backend %s checks /readyz on port %s, the registry listens on %s", backend, m[1], want["vigil"])
+		}
+	}
+}
