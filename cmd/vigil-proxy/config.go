@@ -512,6 +512,11 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("admin.listen"), c.Admin.Listen))
 		}
 	}
+	if strings.HasPrefix(c.DataDir, "~") {
+		// Neither YAML, systemd nor Docker expands it: the state would go
+		// to a directory named ~ under the working directory.
+		errs = append(errs, fmt.Errorf("%s %q: ~ is not expanded here; give an absolute path such as /var/lib/vigil-proxy (or --data-dir)", c.key("data_dir"), c.DataDir))
+	}
 	before := len(errs)
 	if _, err := policy.ParseStrategy(c.Strategy); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", c.key("strategy"), err))

@@ -392,3 +392,24 @@ func TestAdminOnTheRegistryAddressIsRefused(t *testing.T) {
 		t.Errorf("sameListener: wildcards share a port, port 0 never does, two hosts do not")
 	}
 }
+
+// A data_dir written with ~ (which nothing expands) is refused by config
+// and serve; it made a directory named ~ under the working directory and
+// kept the audit trail there.
+func TestDataDirWithTildeIsRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	environ := map[string]string{"VIGIL_DATA_DIR": "~/vigil-data"}
+	code, _, stderr := runCLI(t, environ, "", "config")
+	serveCode, _, serveErr := runCLI(t, environ, "", "serve", "--listen", "127.0.0.1:0", "--admin-listen", "")
+	for name, out := range map[string]string{"config": stderr, "serve": serveErr} {
+		if !strings.Contains(out, `data_dir (VIGIL_DATA_DIR) "~/vigil-data": ~ is not expanded here`) {
+			t.Errorf("%s: stderr %q, want data_dir's ~ explained", name, out)
+		}
+	}
+	if code != exitUsage || serveCode != exitUsage {
+		t.Errorf("config exit %d, serve exit %d; want %d", code, serveCode, exitUsage)
+	}
+	if _, err := os.Stat("~"); !os.IsNotExist(err) {
+		t.Errorf("a directory named ~ was created (stat: %v)", err)
+	}
+}
