@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -510,6 +511,12 @@ func (c *Config) validate() error {
 	if c.Admin.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("admin.listen"), c.Admin.Listen))
+		}
+	}
+	for _, o := range c.Admin.TrustedOrigins {
+		// The same check the admin surface makes when serve starts.
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: want scheme://host[:port], e.g. https://vigil-admin.example.com (%v)", c.key("admin.trusted_origins"), o, err))
 		}
 	}
 	if strings.HasPrefix(c.DataDir, "~") {

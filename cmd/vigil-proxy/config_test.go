@@ -413,3 +413,22 @@ func TestDataDirWithTildeIsRefused(t *testing.T) {
 		t.Errorf("a directory named ~ was created (stat: %v)", err)
 	}
 }
+
+// An admin.trusted_origins entry that is not an origin is refused by
+// config as serve refuses it at start, naming the key.
+func TestTrustedOriginsValidatedByConfig(t *testing.T) {
+	c := defaultConfig()
+	c.Admin.TrustedOrigins = []string{"https://vigil-admin.example.com", "vigil.example.com", "https://x.example.com/path"}
+	err := c.validate()
+	if err == nil {
+		t.Fatal("validate accepted origins without a scheme or with a path")
+	}
+	for _, bad := range []string{`admin.trusted_origins (VIGIL_ADMIN_TRUSTED_ORIGINS) "vigil.example.com": want scheme://host[:port]`, `"https://x.example.com/path"`} {
+		if !strings.Contains(err.Error(), bad) {
+			t.Errorf("validate = %v, want it to contain %s", err, bad)
+		}
+	}
+	if strings.Contains(err.Error(), `"https://vigil-admin.example.com"`) {
+		t.Errorf("validate refused a valid origin: %v", err)
+	}
+}
