@@ -145,3 +145,25 @@ func TestSecretGivenTwiceIsRefused(t *testing.T) {
 		t.Errorf("config exit %d, serve exit %d; want %d", code, serveCode, exitUsage)
 	}
 }
+
+// What serve refuses about the admin surface's secrets, config refuses
+// too: a webhook without its signing secret, and UI logins on a shared
+// PostgreSQL store without the session key every replica must share.
+func TestConfigRejectsMissingWebhookSecretAndSessionKey(t *testing.T) {
+	for name, tc := range map[string]struct {
+		environ map[string]string
+		want    string
+	}{
+		"webhook": {map[string]string{"VIGIL_WEBHOOK_URL": "https://hooks.example.com/x", "VIGIL_ADMIN_TOKEN": "admin-token-0123456789abcdef"},
+			"webhook.url (VIGIL_WEBHOOK_URL) is set but VIGIL_WEBHOOK_SECRET is not"},
+		"session key": {map[string]string{"VIGIL_STORE_URL": "postgres://vigil@127.0.0.1:1/vigil?sslmode=disable",
+			"VIGIL_ADMIN_PASSWORD_HASH": "$2a$10$abcdefghijklmnopqrstuuKx0v9yN3VnN6o7bq9m6QeQvC1k0PpLi"},
+			"VIGIL_SESSION_KEY is required with store.url"},
+	} {
+		tc.environ["VIGIL_DATA_DIR"] = t.TempDir()
+		code, stdout, stderr := runCLI(t, tc.environ, "", "config")
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: config exit %d, stdout %q, stderr %q; want %d and %q", name, code, stdout, stderr, exitUsage, tc.want)
+		}
+	}
+}
