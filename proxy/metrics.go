@@ -57,7 +57,7 @@ func NewMetrics(cache *metacache.Cache, dropped func() uint64) *Metrics {
 	}
 	if dropped != nil {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "vigil_audit_dropped_total", Help: "Audit events dropped because the write buffer was full.",
+			Name: "vigil_audit_dropped_total", Help: "Audit events dropped: the write buffer was full (the store failing or slow for longer than it lasts), or the store refused them as invalid.",
 		}, func() float64 { return float64(dropped()) }))
 	}
 	return m

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
+	"github.com/vigil-proxy/vigil-proxy/store"
 )
 
 // routes builds the registry listener's router.
@@ -58,8 +59,12 @@ func (s *Server) index(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if s.opts.Ready != nil {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
-			// The endpoint is unauthenticated: the cause goes to the log only.
-			s.log.WarnContext(c.Request().Context(), "not ready", "request_id", requestID(c.Request().Context()), "error", err)
+			// The endpoint is unauthenticated: the cause goes to the log
+			// only, when it changes or every 30 s (load balancers probe
+			// every few seconds).
+			if s.notReady.due(err.Error(), s.now()) {
+				s.log.WarnContext(c.Request().Context(), "not ready", "request_id", requestID(c.Request().Context()), "error", err)
+			}
 			msg := "not ready (the cause is in the proxy log)\n"
 			if s.opts.ReadyDetail != nil {
 				msg += s.opts.ReadyDetail() + "\n"
@@ -204,6 +209,8 @@ func classify(err error) (int, string) {
 		return http.StatusBadGateway, "vigil-proxy: upstream failed and no cached copy is available (fail closed)"
 	case errors.Is(err, context.Canceled):
 		return 499, "client closed request"
+	case errors.Is(err, store.ErrListsUnavailable):
+		return http.StatusServiceUnavailable, "vigil-proxy: the allow/deny lists cannot be read (policy store unreachable for longer than store.max_stale), so nothing can be judged (fail closed); try again shortly"
 	}
 	return http.StatusInternalServerError, "vigil-proxy: internal error"
 }

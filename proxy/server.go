@@ -162,6 +162,9 @@ type Server struct {
 	offline atomic.Bool
 	// judgements counts full package judgements (Judgements).
 	judgements atomic.Uint64
+	// notReady spaces the log lines of a failing /readyz (load balancers
+	// probe it every few seconds).
+	notReady notReadyReports
 }
 
 // New validates opts and builds the server.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -46,9 +47,22 @@ type Lists struct {
 	invalid bool               // set by Invalidate: reread on next use
 
 	onChange func() // SetOnChange; nil when unset
+
+	// Guarded by mu: when reads of the store started failing (zero while
+	// they succeed) and when that was last logged.
+	failingSince, lastReport time.Time
+	lastUsable               bool // what the last report said of the snapshot
 }
 
+// outageReportEvery spaces the warnings of a store that stays unreadable.
+const outageReportEvery = 30 * time.Second
+
 var _ policy.Lists = (*Lists)(nil)
+
+// ErrListsUnavailable: the stored entries cannot be read and no snapshot
+// younger than the max-stale bound is left to judge with. The proxy answers
+// 503 (fail closed) instead of guessing.
+var ErrListsUnavailable = errors.New("allow/deny lists unavailable: the store cannot be read and the last lists loaded are older than store.max_stale")
 
 // NewLists merges static entries (Source "config") with those in st (Source
 // "store"); st may be nil (config entries only). A ttl of zero or less means
@@ -211,12 +225,20 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 		l.invalid = true // reread on the next call, not only after the TTL
 		snap, loaded := l.snap, l.loaded
 		l.snapMu.Unlock()
-		if age := l.clock().Sub(loaded); snap != nil && age < l.stale && ctx.Err() == nil {
-			l.log.WarnContext(ctx, "list entries unreadable, using stale snapshot",
-				"error", err, "snapshot_age", age.Round(time.Millisecond))
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("read stored entries: %w", err)
+		}
+		age := l.clock().Sub(loaded)
+		usable := snap != nil && age < l.stale
+		l.reportFailure(ctx, err, snap != nil, age, usable)
+		if usable {
 			return snap, nil
 		}
-		return nil, fmt.Errorf("read stored entries: %w", err)
+		return nil, fmt.Errorf("read stored entries: %w: %w", ErrListsUnavailable, err)
+	}
+	if !l.failingSince.IsZero() {
+		l.log.InfoContext(ctx, "allow/deny lists readable again", "unreadable_for", l.clock().Sub(l.failingSince).Round(time.Millisecond))
+		l.failingSince = time.Time{}
 	}
 	merged := make([]policy.ListEntry, 0, len(l.static)+len(stored))
 	merged = append(merged, l.static...)
@@ -233,6 +255,30 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 		f()
 	}
 	return merged, nil
+}
+
+// reportFailure logs a store that cannot be read: when it starts failing,
+// then every outageReportEvery while it lasts (not on every request), saying
+// whether the last lists loaded are still judged with. The caller holds mu.
+func (l *Lists) reportFailure(ctx context.Context, err error, loaded bool, age time.Duration, usable bool) {
+	now := l.clock()
+	if !l.failingSince.IsZero() && usable == l.lastUsable && now.Sub(l.lastReport) < outageReportEvery {
+		return
+	}
+	if l.failingSince.IsZero() {
+		l.failingSince = now
+	}
+	l.lastReport, l.lastUsable = now, usable
+	switch {
+	case usable:
+		l.log.WarnContext(ctx, "allow/deny lists unreadable; judging with the last lists loaded until they are store.max_stale old",
+			"error", err, "lists_age", age.Round(time.Millisecond), "max_stale", l.stale)
+	case loaded:
+		l.log.ErrorContext(ctx, "allow/deny lists unreadable for longer than store.max_stale; refusing what cannot be judged",
+			"error", err, "lists_age", age.Round(time.Millisecond), "max_stale", l.stale)
+	default:
+		l.log.ErrorContext(ctx, "allow/deny lists unreadable and never loaded; refusing what cannot be judged", "error", err)
+	}
 }
 
 // sameEntry reports whether two entries are identical (times compared as

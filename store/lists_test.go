@@ -225,17 +225,32 @@ func TestListsStoreErrors(t *testing.T) {
 		if err != nil || e == nil || e.ID != "d" {
 			t.Errorf("Match with failing store and 30s snapshot = %v, %v; want the deny entry", e, err)
 		}
-		if !strings.Contains(logs.String(), "stale snapshot") || !strings.Contains(logs.String(), "disk on fire") {
-			t.Errorf("log = %q, want a stale-snapshot warning with the error", logs.String())
+		if !strings.Contains(logs.String(), "judging with the last lists loaded") || !strings.Contains(logs.String(), "disk on fire") {
+			t.Errorf("log = %q, want a stale-lists warning with the error", logs.String())
+		}
+		// More requests during the outage are not logged again each.
+		for range 20 {
+			if _, err := l.Match(ctx, ref, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := strings.Count(logs.String(), "allow/deny lists unreadable"); n != 1 {
+			t.Errorf("%d outage reports for 21 requests, want 1:\n%s", n, logs.String())
 		}
 		clk.Advance(31 * time.Second)
 		if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || e != nil {
 			t.Errorf("Match with 61s snapshot = %v, %v; want the store error", e, err)
 		}
-		// Recovery: the store answers again.
+		if !strings.Contains(logs.String(), "unreadable for longer than store.max_stale; refusing") {
+			t.Errorf("log = %q, want the switch to refusing reported at once", logs.String())
+		}
+		// Recovery: the store answers again, and the log says so once.
 		st.setErr(nil)
 		if e, err := l.Match(ctx, ref, t0); err != nil || e == nil {
 			t.Errorf("Match after recovery = %v, %v; want the deny entry", e, err)
+		}
+		if n := strings.Count(logs.String(), "allow/deny lists readable again"); n != 1 {
+			t.Errorf("%d recovery reports, want 1:\n%s", n, logs.String())
 		}
 	})
 
@@ -321,8 +336,8 @@ func TestListsMaxStaleAndReady(t *testing.T) {
 	if err := l.Ready(ctx); !errors.Is(err, boom) {
 		t.Errorf("Ready past max stale = %v, want the store error", err)
 	}
-	if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || e != nil {
-		t.Errorf("Match past max stale = %v, %v; want the store error (fail closed)", e, err)
+	if e, err := l.Match(ctx, ref, t0); !errors.Is(err, boom) || !errors.Is(err, ErrListsUnavailable) || e != nil {
+		t.Errorf("Match past max stale = %v, %v; want the store error and ErrListsUnavailable (fail closed)", e, err)
 	}
 	st.setErr(nil)
 	if err := l.Ready(ctx); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -17,6 +18,8 @@ const (
 	DefaultRecorderBatchSize  = 256
 	// drainTimeout bounds the final flush after Run's context is done.
 	drainTimeout = 5 * time.Second
+	// failureReportEvery spaces the reports of a store that keeps failing.
+	failureReportEvery = 30 * time.Second
 )
 
 // MaxEventField bounds, in bytes, the event fields a client controls (its
@@ -40,7 +43,11 @@ type RecorderOptions struct {
 }
 
 // Recorder batches audit events off the request path: Record queues an event
-// without blocking and Run writes queued events to the EventStore.
+// without blocking and Run writes queued events to the EventStore. A batch
+// the store cannot take (a database restart, a full disk) is kept and
+// written again on the next flush, ahead of newer events; while it waits,
+// new events queue up to the buffer's size and only events beyond it are
+// dropped.
 type Recorder struct {
 	es    EventStore
 	opts  RecorderOptions
@@ -48,6 +55,11 @@ type Recorder struct {
 	kick  chan struct{} // a batch is ready
 
 	flushMu sync.Mutex // one writer at a time keeps batches in order
+	// Guarded by flushMu:
+	pending       []Event   // the batch being written, kept while the store fails
+	failingSince  time.Time // zero while writes succeed
+	lastFailure   time.Time // when a failure was last reported
+	failedFlushes int       // since failingSince
 
 	dropped     atomic.Uint64
 	lastDropLog atomic.Int64 // unix nanos of the last drop report
@@ -106,14 +118,16 @@ func (r *Recorder) Record(ev Event) {
 	}
 }
 
-// Dropped returns how many events were dropped: buffer full, or lost when
-// the store refused a batch.
+// Dropped returns how many events were dropped: the buffer was full (the
+// store was slow or failing for longer than the buffer lasts), the store
+// refused an event as invalid, or the final drain could not write them.
 func (r *Recorder) Dropped() uint64 { return r.dropped.Load() }
 
 // Run writes queued events every FlushEvery (or as soon as a batch is full)
-// until ctx is done, then writes what is still queued and returns. Write
-// failures are logged and the failed batch dropped; Run returns nil when it
-// stops because ctx is done, or the final flush's error.
+// until ctx is done, then writes what is still queued and returns. A store
+// failure is logged when it starts (and every 30 s while it lasts) and its
+// end when a write succeeds again; the events are kept and retried. Run
+// returns nil when it stops because ctx is done, or the final flush's error.
 func (r *Recorder) Run(ctx context.Context) error {
 	t := time.NewTicker(r.opts.FlushEvery)
 	defer t.Stop()
@@ -123,7 +137,8 @@ func (r *Recorder) Run(ctx context.Context) error {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
 			defer cancel()
 			if err := r.Flush(dctx); err != nil {
-				return fmt.Errorf("drain audit events: %w", err)
+				lost := r.abandon()
+				return fmt.Errorf("drain audit events (%d not written): %w", lost, err)
 			}
 			return nil
 		case <-t.C:
@@ -131,40 +146,121 @@ func (r *Recorder) Run(ctx context.Context) error {
 		}
 		// A flush under way finishes even if ctx ends meanwhile.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
-		if err := r.Flush(fctx); err != nil {
-			r.opts.Logger.ErrorContext(ctx, "write audit events", "error", err)
-		}
+		err := r.Flush(fctx)
 		cancel()
+		r.report(ctx, err)
 	}
 }
 
-// Flush synchronously writes every event queued at the time of the call, in
-// batches of BatchSize. A batch the store refuses is dropped (and counted);
-// Flush carries on with the rest and returns the errors joined.
+// report logs the start of a run of failed flushes (and again every
+// failureReportEvery while it lasts) and its end.
+func (r *Recorder) report(ctx context.Context, err error) {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	now := r.opts.Now()
+	if err == nil {
+		if !r.failingSince.IsZero() {
+			r.opts.Logger.InfoContext(ctx, "audit events written again", "failing_for", now.Sub(r.failingSince).Round(time.Millisecond), "failed_attempts", r.failedFlushes)
+			r.failingSince, r.failedFlushes = time.Time{}, 0
+		}
+		return
+	}
+	if len(r.pending) == 0 { // events refused as invalid: dropped, nothing waits
+		r.opts.Logger.ErrorContext(ctx, "write audit events", "error", err)
+		return
+	}
+	r.failedFlushes++
+	if r.failingSince.IsZero() {
+		r.failingSince = now
+	} else if now.Sub(r.lastFailure) < failureReportEvery {
+		return
+	}
+	r.lastFailure = now
+	r.opts.Logger.ErrorContext(ctx, "write audit events; keeping them to retry", "error", err,
+		"waiting", len(r.pending)+len(r.queue), "buffer", r.opts.Buffer, "dropped_total", r.dropped.Load())
+}
+
+// abandon drops every event still waiting (after a final flush failed) and
+// returns how many there were.
+func (r *Recorder) abandon() int {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	n := len(r.pending)
+	r.pending = nil
+	for len(r.queue) > 0 {
+		<-r.queue
+		n++
+	}
+	r.dropped.Add(uint64(n))
+	return n
+}
+
+// Flush synchronously writes every event queued at the time of the call
+// (and any batch an earlier flush could not write, first), in batches of
+// BatchSize. When the store fails, Flush stops: the failed batch is kept to
+// be written first next time, later events stay queued, and the error is
+// returned. A batch the store refuses as invalid (ErrInvalid) is written
+// event by event instead, and only the events it refuses are dropped.
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
-	var firstErr error
-	failed := 0
-	for n := len(r.queue); n > 0; {
-		size := min(n, r.opts.BatchSize)
-		batch := make([]Event, 0, size)
-		for range size {
-			batch = append(batch, <-r.queue)
+	var invalid error
+	for n := len(r.queue); ; {
+		for len(r.pending) < r.opts.BatchSize && n > 0 {
+			r.pending = append(r.pending, <-r.queue)
+			n--
 		}
-		n -= size
-		if err := r.es.RecordEvents(ctx, batch...); err != nil {
-			r.dropped.Add(uint64(len(batch)))
-			failed += len(batch)
-			if firstErr == nil {
-				firstErr = err
+		if len(r.pending) == 0 {
+			break
+		}
+		err := r.es.RecordEvents(ctx, r.pending...)
+		if errors.Is(err, ErrInvalid) {
+			var refused error
+			refused, err = r.salvage(ctx)
+			if invalid == nil {
+				invalid = refused
 			}
 		}
+		if err != nil {
+			return fmt.Errorf("write audit events (%d kept to retry): %w", len(r.pending)+len(r.queue), err)
+		}
+		r.pending = r.pending[:0]
 	}
-	if firstErr != nil {
-		return fmt.Errorf("write audit events (%d lost): %w", failed, firstErr)
+	if invalid != nil {
+		return fmt.Errorf("write audit events: %w", invalid)
 	}
 	return nil
+}
+
+// salvage writes the pending batch one event at a time after the store
+// refused it as invalid, dropping (and counting) only the events it refuses
+// as invalid. It returns what the store said of the first refused event,
+// and any other error, which stops it with the events not yet written left
+// pending. The caller holds flushMu.
+func (r *Recorder) salvage(ctx context.Context) (refused, err error) {
+	lost := 0
+	for i, ev := range r.pending {
+		werr := r.es.RecordEvents(ctx, ev)
+		switch {
+		case werr == nil:
+		case errors.Is(werr, ErrInvalid):
+			lost++
+			if refused == nil {
+				refused = werr
+			}
+		default:
+			r.pending = append(r.pending[:0], r.pending[i:]...)
+			err = werr
+		}
+		if err != nil {
+			break
+		}
+	}
+	r.dropped.Add(uint64(lost))
+	if refused != nil {
+		refused = fmt.Errorf("%d events refused and dropped: %w", lost, refused)
+	}
+	return refused, err
 }
 
 // truncateField cuts s to at most limit bytes on a rune boundary, marking

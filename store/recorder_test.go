@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // memEvents is an in-memory EventStore; writes wait while gate is non-nil
@@ -216,19 +218,150 @@ func TestRecorderDropReportOncePerSecond(t *testing.T) {
 	}
 }
 
-func TestRecorderStoreError(t *testing.T) {
-	boom := errors.New("disk full")
+// A store that fails (PostgreSQL restarting, a full disk) loses nothing:
+// the failed batch and everything queued after it are written, in order,
+// once the store takes writes again.
+func TestRecorderKeepsEventsWhileTheStoreFails(t *testing.T) {
+	boom := errors.New("connection refused")
 	es := &memEvents{err: boom}
 	r := NewRecorder(es, RecorderOptions{BatchSize: 2})
-	for range 3 {
-		r.Record(Event{Kind: KindAdmin})
+	for i := range 3 {
+		r.Record(Event{Kind: KindAdmin, Package: fmt.Sprintf("p%d", i)})
 	}
 	err := r.Flush(t.Context())
-	if !errors.Is(err, boom) {
-		t.Fatalf("Flush error = %v, want the store error", err)
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "3 kept to retry") {
+		t.Fatalf("Flush error = %v, want the store error saying 3 events are kept", err)
+	}
+	if err := r.Flush(t.Context()); !errors.Is(err, boom) {
+		t.Fatalf("second Flush error = %v, want the store error", err)
+	}
+	for i := 3; i < 5; i++ {
+		r.Record(Event{Kind: KindAdmin, Package: fmt.Sprintf("p%d", i)})
+	}
+	es.mu.Lock()
+	es.err = nil
+	es.mu.Unlock()
+	if err := r.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush after the store recovered: %v", err)
+	}
+	if diff := cmp.Diff([]string{"p0", "p1", "p2", "p3", "p4"}, es.packages()); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+	if r.Dropped() != 0 {
+		t.Errorf("Dropped = %d, want 0", r.Dropped())
+	}
+}
+
+// invalidEvents refuses, as ErrInvalid, every batch holding an event for
+// the package "bad".
+type invalidEvents struct{ memEvents }
+
+func (m *invalidEvents) RecordEvents(ctx context.Context, evs ...Event) error {
+	for _, ev := range evs {
+		if ev.Package == "bad" {
+			return fmt.Errorf("encode event: %w", ErrInvalid)
+		}
+	}
+	return m.memEvents.RecordEvents(ctx, evs...)
+}
+
+// An event the store refuses as invalid costs only itself, not the other
+// events of its batch, and does not block the events behind it.
+func TestRecorderDropsOnlyInvalidEvents(t *testing.T) {
+	es := &invalidEvents{}
+	r := NewRecorder(es, RecorderOptions{BatchSize: 4})
+	for _, p := range []string{"a", "bad", "b", "c", "d", "e"} {
+		r.Record(Event{Kind: KindDecision, Package: p})
+	}
+	err := r.Flush(t.Context())
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "1 events refused") {
+		t.Errorf("Flush error = %v, want one event refused as invalid", err)
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c", "d", "e"}, es.packages()); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+	if r.Dropped() != 1 {
+		t.Errorf("Dropped = %d, want 1", r.Dropped())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger on another goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Run reports a failing store once when it starts failing (not on every
+// 5 ms retry) and once when writes succeed again, and the events recorded
+// meanwhile are all written.
+func TestRecorderRunReportsAnOutageOnce(t *testing.T) {
+	es := &memEvents{err: errors.New("connection refused")}
+	var logs syncBuffer
+	clk := &fakeClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	r := NewRecorder(es, RecorderOptions{FlushEvery: 5 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: clk.Now})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	r.Record(Event{Kind: KindDecision, Package: "during"})
+	waitFor(t, "the failure report", func() bool { return strings.Contains(logs.String(), "keeping them to retry") })
+	time.Sleep(50 * time.Millisecond) // about ten more failed flushes
+	es.mu.Lock()
+	es.err = nil
+	es.mu.Unlock()
+	waitFor(t, "the recovery report", func() bool { return strings.Contains(logs.String(), "audit events written again") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := strings.Count(logs.String(), "keeping them to retry"); n != 1 {
+		t.Errorf("failure reported %d times, want once:\n%s", n, logs.String())
+	}
+	if diff := cmp.Diff([]string{"during"}, es.packages()); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+}
+
+// When the store is still down at shutdown, Run says how many events it
+// could not write.
+func TestRecorderRunReportsUnwrittenEventsAtShutdown(t *testing.T) {
+	es := &memEvents{err: errors.New("connection refused")}
+	r := NewRecorder(es, RecorderOptions{FlushEvery: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	for range 3 {
+		r.Record(Event{Kind: KindDecision})
+	}
+	cancel()
+	err := <-done
+	if err == nil || !strings.Contains(err.Error(), "3 not written") {
+		t.Errorf("Run = %v, want an error saying 3 events were not written", err)
 	}
 	if r.Dropped() != 3 {
 		t.Errorf("Dropped = %d, want 3", r.Dropped())
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 30s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -32,6 +32,9 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv env) int {
 	if strayArgument("config", fs.Args(), stderr) {
 		return exitUsage
 	}
+	for _, u := range unknownVariables(os.Environ()) {
+		fmt.Fprintln(stderr, "vigil-proxy config: warning:", u)
+	}
 	cfg, err := common.load(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigil-proxy config:", err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -306,6 +307,9 @@ func yamlKeys(b []byte) []string {
 }
 
 func decodeYAML(b []byte, c *Config) error {
+	if err := checkYAMLTypes(b); err != nil {
+		return err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
@@ -508,6 +512,17 @@ func (c *Config) validate() error {
 		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q: want host:port", c.key("admin.listen"), c.Admin.Listen))
 		}
+	}
+	for _, o := range c.Admin.TrustedOrigins {
+		// The same check the admin surface makes when serve starts.
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: want scheme://host[:port], e.g. https://vigil-admin.example.com (%v)", c.key("admin.trusted_origins"), o, err))
+		}
+	}
+	if strings.HasPrefix(c.DataDir, "~") {
+		// Neither YAML, systemd nor Docker expands it: the state would go
+		// to a directory named ~ under the working directory.
+		errs = append(errs, fmt.Errorf("%s %q: ~ is not expanded here; give an absolute path such as /var/lib/vigil-proxy (or --data-dir)", c.key("data_dir"), c.DataDir))
 	}
 	before := len(errs)
 	if _, err := policy.ParseStrategy(c.Strategy); err != nil {

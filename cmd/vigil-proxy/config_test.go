@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func envMap(m map[string]string) env {
@@ -189,21 +190,54 @@ func TestRedactedHidesToken(t *testing.T) {
 	}
 }
 
-// The documented example configuration loads and validates.
+// The documented example configuration loads and validates, and copying
+// it as it stands (the systemd section does) changes nothing: under every
+// strategy its effective configuration is the defaults', so it pins no
+// threshold below a stricter strategy's and allowlists no name. Its
+// commented allow/deny examples are valid entries.
 func TestExampleConfig(t *testing.T) {
-	c, err := loadConfig("../../deploy/config.example.yaml", envMap(nil))
+	b, err := os.ReadFile("../../deploy/config.example.yaml")
 	if err != nil {
-		t.Fatalf("example config: %v", err)
+		t.Fatal(err)
 	}
-	if err := c.validate(); err != nil {
-		t.Fatalf("example config invalid: %v", err)
+	for _, strategy := range []string{"relaxed", "default", "strict"} {
+		environ := map[string]string{"VIGIL_STRATEGY": strategy}
+		c, err := loadConfig("../../deploy/config.example.yaml", envMap(environ))
+		if err != nil {
+			t.Fatalf("example config: %v", err)
+		}
+		if err := c.validate(); err != nil {
+			t.Fatalf("example config invalid: %v", err)
+		}
+		plain, err := loadConfig("", envMap(environ))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.effective()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plain.effective()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{}), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("strategy %s: the example differs from the defaults (-defaults +example):\n%s", strategy, diff)
+		}
 	}
-	entries, err := c.listEntries()
+	var commented []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "#   "); ok {
+			commented = append(commented, rest)
+		}
+	}
+	var examples Config
+	if err := decodeYAML([]byte(strings.Join(commented, "\n")), &examples); err != nil {
+		t.Fatalf("commented allow/deny examples: %v", err)
+	}
+	entries, err := examples.listEntries()
 	if err != nil || len(entries) != 3 {
-		t.Errorf("example list entries = %d, %v; want 3", len(entries), err)
-	}
-	if diff := cmp.Diff([]string{"@myorg/*"}, c.NPM.Private); diff != "" {
-		t.Errorf("npm.private (-want +got):\n%s", diff)
+		t.Errorf("commented example entries = %d, %v; want 3", len(entries), err)
 	}
 }
 
@@ -356,5 +390,45 @@ func TestAdminOnTheRegistryAddressIsRefused(t *testing.T) {
 	}
 	if !sameListener("127.0.0.1:9000", "[::]:9000") || sameListener("127.0.0.1:0", "127.0.0.1:0") || sameListener("127.0.0.1:9000", "127.0.0.2:9000") {
 		t.Errorf("sameListener: wildcards share a port, port 0 never does, two hosts do not")
+	}
+}
+
+// A data_dir written with ~ (which nothing expands) is refused by config
+// and serve; it made a directory named ~ under the working directory and
+// kept the audit trail there.
+func TestDataDirWithTildeIsRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	environ := map[string]string{"VIGIL_DATA_DIR": "~/vigil-data"}
+	code, _, stderr := runCLI(t, environ, "", "config")
+	serveCode, _, serveErr := runCLI(t, environ, "", "serve", "--listen", "127.0.0.1:0", "--admin-listen", "")
+	for name, out := range map[string]string{"config": stderr, "serve": serveErr} {
+		if !strings.Contains(out, `data_dir (VIGIL_DATA_DIR) "~/vigil-data": ~ is not expanded here`) {
+			t.Errorf("%s: stderr %q, want data_dir's ~ explained", name, out)
+		}
+	}
+	if code != exitUsage || serveCode != exitUsage {
+		t.Errorf("config exit %d, serve exit %d; want %d", code, serveCode, exitUsage)
+	}
+	if _, err := os.Stat("~"); !os.IsNotExist(err) {
+		t.Errorf("a directory named ~ was created (stat: %v)", err)
+	}
+}
+
+// An admin.trusted_origins entry that is not an origin is refused by
+// config as serve refuses it at start, naming the key.
+func TestTrustedOriginsValidatedByConfig(t *testing.T) {
+	c := defaultConfig()
+	c.Admin.TrustedOrigins = []string{"https://vigil-admin.example.com", "vigil.example.com", "https://x.example.com/path"}
+	err := c.validate()
+	if err == nil {
+		t.Fatal("validate accepted origins without a scheme or with a path")
+	}
+	for _, bad := range []string{`admin.trusted_origins (VIGIL_ADMIN_TRUSTED_ORIGINS) "vigil.example.com": want scheme://host[:port]`, `"https://x.example.com/path"`} {
+		if !strings.Contains(err.Error(), bad) {
+			t.Errorf("validate = %v, want it to contain %s", err, bad)
+		}
+	}
+	if strings.Contains(err.Error(), `"https://vigil-admin.example.com"`) {
+		t.Errorf("validate refused a valid origin: %v", err)
 	}
 }

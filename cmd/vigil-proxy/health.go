@@ -33,9 +33,14 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitUsage
 	}
 	target := *rawURL
+	shown := target // what output says: never the URL's password
 	if target != "" {
-		if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fmt.Fprintf(stderr, "vigil-proxy health: --url %q: want an http or https URL such as http://127.0.0.1:8080/healthz\n", target)
+		u, err := url.Parse(target)
+		if err == nil && u.User != nil {
+			shown = u.Redacted()
+		}
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stderr, "vigil-proxy health: --url %q: want an http or https URL such as http://127.0.0.1:8080/healthz\n", shown)
 			return exitUsage
 		}
 	} else {
@@ -49,26 +54,27 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintln(stderr, "vigil-proxy health:", err)
 			return exitUsage
 		}
+		shown = target
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		fmt.Fprintln(stderr, "vigil-proxy health: bad URL:", err)
+		fmt.Fprintln(stderr, "vigil-proxy health: bad URL", shown)
 		return exitUsage
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		fmt.Fprintf(stderr, "vigil-proxy health: %s: unreachable: %v\n", target, err)
+		fmt.Fprintf(stderr, "vigil-proxy health: %s: unreachable: %v\n", shown, err)
 		return exitUnhealthy
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "vigil-proxy health: %s: %s: %s\n", target, resp.Status, strings.TrimSpace(string(body)))
+		fmt.Fprintf(stderr, "vigil-proxy health: %s: %s: %s\n", shown, resp.Status, strings.TrimSpace(string(body)))
 		return exitUnhealthy
 	}
-	fmt.Fprintf(stdout, "%s: %s\n", target, strings.TrimSpace(string(body)))
+	fmt.Fprintf(stdout, "%s: %s\n", shown, strings.TrimSpace(string(body)))
 	return exitOK
 }
 

@@ -85,3 +85,21 @@ func TestVersionPrintsTheBuildVersion(t *testing.T) {
 		}
 	}
 }
+
+// A --url with credentials (a probe through an authenticating proxy) never
+// has its password printed, whether the probe fails, answers or the URL is
+// refused.
+func TestHealthNeverPrintsTheURLPassword(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	for _, u := range []string{
+		strings.Replace(refusedURL(t), "http://", "http://probe:pw-Secret9@", 1) + "/healthz",
+		strings.Replace(srv.URL, "http://", "http://probe:pw-Secret9@", 1) + "/healthz",
+		"ftp://probe:pw-Secret9@127.0.0.1/healthz",
+	} {
+		_, stdout, stderr := runCLI(t, nil, "", "health", "--url", u)
+		if strings.Contains(stdout+stderr, "pw-Secret9") || !strings.Contains(stdout+stderr, "probe:xxxxx@") {
+			t.Errorf("--url %s printed %q %q, want the URL with its password redacted", u, stdout, stderr)
+		}
+	}
+}

@@ -42,7 +42,7 @@ func loadIndexOf(cfg Config, lazy bool, log *slog.Logger, buildID string) (*name
 	if cfg.indexFiles() {
 		dir := filepath.Join(cfg.dataDir(), "index")
 		files = names.IndexFiles{
-			Store:   indexFileStore{dir: dir},
+			Store:   indexFileStore{dir: dir, log: log},
 			BuildID: buildID,
 			Problem: func(err error) { log.Debug("name index file not used", "dir", dir, "err", err) },
 		}
@@ -150,8 +150,13 @@ func goBuildIDNote(note []byte, order binary.ByteOrder) string {
 
 // indexFileStore keeps index files in one directory: written to a
 // temporary file and renamed into place (readers never see half a file),
-// and at most keepIndexFiles per ecosystem, the newest.
-type indexFileStore struct{ dir string }
+// and at most keepIndexFiles per ecosystem, the newest. Each file it
+// removes (an older build's or layout's, a dead process's temporary file)
+// is logged at info level to log (nil: not logged).
+type indexFileStore struct {
+	dir string
+	log *slog.Logger
+}
 
 const (
 	keepIndexFiles = 2
@@ -237,7 +242,9 @@ func (s indexFileStore) prune(name string) {
 		case strings.HasPrefix(de.Name(), family) && strings.HasSuffix(de.Name(), ".idx"):
 			same = append(same, file{de.Name(), fi.ModTime()})
 		case strings.HasPrefix(de.Name(), ".tmp-names-") && time.Since(fi.ModTime()) > staleIndexTemp:
-			os.Remove(s.path(de.Name()))
+			if os.Remove(s.path(de.Name())) == nil {
+				s.removed(de.Name(), "an unfinished write left by a process that stopped")
+			}
 		}
 	}
 	slices.SortFunc(same, func(a, b file) int { return b.mod.Compare(a.mod) })
@@ -253,5 +260,12 @@ func (s indexFileStore) prune(name string) {
 		if err := os.Remove(s.path(f.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return
 		}
+		s.removed(f.name, fmt.Sprintf("older than the %d newest of its ecosystem (another build, corpus or file layout)", keepIndexFiles))
+	}
+}
+
+func (s indexFileStore) removed(name, why string) {
+	if s.log != nil {
+		s.log.Info("removed a name index file", "file", s.path(name), "why", why)
 	}
 }

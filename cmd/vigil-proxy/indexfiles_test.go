@@ -146,7 +146,8 @@ func TestLoadIndexRefusesBadCorpusFile(t *testing.T) {
 // Save replaces files atomically and keeps the newest two per ecosystem;
 // temporary files left by a dead process go once stale.
 func TestIndexFileStoreSavesAndPrunes(t *testing.T) {
-	s := indexFileStore{dir: filepath.Join(t.TempDir(), "index")}
+	var logs bytes.Buffer
+	s := indexFileStore{dir: filepath.Join(t.TempDir(), "index"), log: slog.New(slog.NewTextHandler(&logs, nil))}
 	write := func(body string) func(io.Writer) error {
 		return func(w io.Writer) error { _, err := io.WriteString(w, body); return err }
 	}
@@ -172,6 +173,14 @@ func TestIndexFileStoreSavesAndPrunes(t *testing.T) {
 	}
 	if got, want := indexFileNames(t, s.dir), []string{"names-npm-b.idx", "names-npm-c.idx", "names-pypi-a.idx"}; !slices.Equal(got, want) {
 		t.Fatalf("after pruning: %v; want %v", got, want)
+	}
+	for _, removed := range []string{"names-npm-a.idx", ".tmp-names-npm-x.idx-123"} {
+		if !strings.Contains(logs.String(), `msg="removed a name index file" file=`+filepath.Join(s.dir, removed)) {
+			t.Errorf("removal of %s not logged:\n%s", removed, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), "names-npm-b.idx") || strings.Contains(logs.String(), "names-pypi-a.idx") {
+		t.Errorf("a kept file was logged as removed:\n%s", logs.String())
 	}
 	if b, err := s.Load("names-npm-c.idx"); err != nil || string(b) != "c" {
 		t.Fatalf("Load: %q, %v", b, err)

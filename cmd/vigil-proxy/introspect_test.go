@@ -67,7 +67,7 @@ func TestConfigErrorsNameKeyAndSourceOnce(t *testing.T) {
 	}
 	path = writeFile(t, "typo.yaml", "listen: 127.0.0.1:1\ncache:\n  tll: 5m\n")
 	_, _, stderr = runCLI(t, nil, "", "config", "--config", path)
-	if !strings.Contains(stderr, "unknown key tll") || strings.Contains(stderr, "main.") || strings.Contains(stderr, "type ") {
+	if !strings.Contains(stderr, "unknown key cache.tll") || strings.Contains(stderr, "main.") || strings.Contains(stderr, "type ") {
 		t.Errorf("stderr = %q: want the unknown key named without Go types", stderr)
 	}
 }

@@ -90,8 +90,17 @@ func checkAdminSecrets(cfg Config, getenv env) error {
 	if k != "" && len(k) < 32 {
 		return errors.New("VIGIL_SESSION_KEY is shorter than 32 characters: use e.g. openssl rand -hex 32")
 	}
-	_, err = secret(getenv, "VIGIL_WEBHOOK_SECRET")
-	return err
+	if cfg.Store.postgres() && len(users) > 0 && k == "" {
+		return fmt.Errorf("VIGIL_SESSION_KEY is required with %s: every replica must sign UI sessions with the same key (e.g. openssl rand -hex 32)", key("store.url"))
+	}
+	whSecret, err := secret(getenv, "VIGIL_WEBHOOK_SECRET")
+	if err != nil {
+		return err
+	}
+	if cfg.Webhook.URL != "" && whSecret == "" {
+		return fmt.Errorf("%s is set but VIGIL_WEBHOOK_SECRET is not: the webhook needs a signing secret", key("webhook.url"))
+	}
+	return nil
 }
 
 // openRegular opens a regular file for reading (scanner.OpenRegular),

@@ -125,3 +125,45 @@ func TestCorpusFileMustBeARegularFile(t *testing.T) {
 		}
 	}
 }
+
+// A credential given both ways is refused by config and serve alike,
+// naming both variables and quoting neither value: which one wins is not
+// something to leave to a guess.
+func TestSecretGivenTwiceIsRefused(t *testing.T) {
+	path := writeFile(t, "token", "file-token-0123456789abcdef")
+	environ := map[string]string{
+		"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_ADMIN_TOKEN": "env-token-0123456789abcdef", "VIGIL_ADMIN_TOKEN_FILE": path,
+	}
+	code, _, stderr := runCLI(t, environ, "", "config")
+	serveCode, _, serveErr := runCLI(t, environ, "", "serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+	for name, out := range map[string]string{"config": stderr, "serve": serveErr} {
+		if !strings.Contains(out, "VIGIL_ADMIN_TOKEN and VIGIL_ADMIN_TOKEN_FILE are both set: use one") || strings.Contains(out, "0123456789abcdef") {
+			t.Errorf("%s: stderr %q, want both variables named and neither value", name, out)
+		}
+	}
+	if code != exitUsage || serveCode != exitUsage {
+		t.Errorf("config exit %d, serve exit %d; want %d", code, serveCode, exitUsage)
+	}
+}
+
+// What serve refuses about the admin surface's secrets, config refuses
+// too: a webhook without its signing secret, and UI logins on a shared
+// PostgreSQL store without the session key every replica must share.
+func TestConfigRejectsMissingWebhookSecretAndSessionKey(t *testing.T) {
+	for name, tc := range map[string]struct {
+		environ map[string]string
+		want    string
+	}{
+		"webhook": {map[string]string{"VIGIL_WEBHOOK_URL": "https://hooks.example.com/x", "VIGIL_ADMIN_TOKEN": "admin-token-0123456789abcdef"},
+			"webhook.url (VIGIL_WEBHOOK_URL) is set but VIGIL_WEBHOOK_SECRET is not"},
+		"session key": {map[string]string{"VIGIL_STORE_URL": "postgres://vigil@127.0.0.1:1/vigil?sslmode=disable",
+			"VIGIL_ADMIN_PASSWORD_HASH": "$2a$10$abcdefghijklmnopqrstuuKx0v9yN3VnN6o7bq9m6QeQvC1k0PpLi"},
+			"VIGIL_SESSION_KEY is required with store.url"},
+	} {
+		tc.environ["VIGIL_DATA_DIR"] = t.TempDir()
+		code, stdout, stderr := runCLI(t, tc.environ, "", "config")
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: config exit %d, stdout %q, stderr %q; want %d and %q", name, code, stdout, stderr, exitUsage, tc.want)
+		}
+	}
+}

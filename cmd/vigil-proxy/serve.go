@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -79,6 +80,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return exitUsage
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	for _, u := range unknownVariables(os.Environ()) {
+		log.Warn("environment variable ignored: not a vigil-proxy setting", "variable", u.Name, "hint", u.Hint)
+	}
 	if err := serve(ctx, cfg, log, getenv); err != nil {
 		var se *startupError
 		if errors.As(err, &se) {
@@ -255,12 +259,17 @@ func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 
 var errNoAdminCredentials = errors.New("no admin credentials")
 
-// secret reads NAME or the file named by NAME_FILE.
+// secret reads NAME or the file named by NAME_FILE; both set is an error
+// (which one would win is not something to guess about a credential).
 func secret(getenv env, name string) (string, error) {
-	if v, ok := getenv(name); ok && v != "" {
+	v, _ := getenv(name)
+	path, _ := getenv(name + "_FILE")
+	switch {
+	case v != "" && path != "":
+		return "", fmt.Errorf("%s and %s_FILE are both set: use one", name, name)
+	case v != "":
 		return strings.TrimSpace(v), nil
-	}
-	if path, ok := getenv(name + "_FILE"); ok && path != "" {
+	case path != "":
 		return readSecretFile(name+"_FILE", path)
 	}
 	return "", nil

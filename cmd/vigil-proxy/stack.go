@@ -112,7 +112,7 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		bs, err := openStore(ctx, cfg, dataDir, log)
 		if err != nil {
 			if cfg.Store.URL != "" {
-				return nil, fmt.Errorf("open store: %w", err)
+				return nil, fmt.Errorf("%s: %w", cfg.key("store.url"), err)
 			}
 			return nil, storeProblem(filepath.Join(dataDir, "store.db"), err)
 		}
@@ -124,6 +124,13 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		listStore = st.store
 	}
 	st.lists = store.NewLists(entries, listStore, cfg.Store.listsTTL()).WithLogger(log).WithMaxStale(time.Duration(cfg.Store.MaxStale))
+	// Loaded now, not on the first request: a store that becomes
+	// unreachable right after start is then covered by store.max_stale
+	// like any other outage (with nothing loaded, every install was
+	// refused at once), and a store that cannot be read stops the start.
+	if err := st.lists.Refresh(ctx); err != nil {
+		return nil, fmt.Errorf("load the allow/deny lists: %w", err)
+	}
 
 	if st.malware, err = openMalwareFeed(ctx, cfg, log, st.store); err != nil {
 		return nil, err

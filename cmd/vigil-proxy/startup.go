@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigil-proxy/vigil-proxy/proxy/upstream"
 	"github.com/vigil-proxy/vigil-proxy/store/boltstore"
+	"github.com/vigil-proxy/vigil-proxy/store/pgstore"
 )
 
 // startupError is a failure before the proxy serves anything, told the way
@@ -115,6 +116,16 @@ func preflight(cfg Config) error {
 	if cfg.Names.CorpusFile != "" {
 		if _, err := loadIndex(cfg, true, slog.New(slog.DiscardHandler)); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if cfg.Store.postgres() {
+		// What serve would refuse before connecting: a TLS file the URL
+		// names that cannot be read, an invalid sslmode, an unreadable
+		// VIGIL_STORE_PASSWORD_FILE.
+		if pw, err := cfg.Store.password(); err != nil {
+			errs = append(errs, err)
+		} else if _, err := pgstore.ParseConfig(cfg.Store.URL, pw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", cfg.key("store.url"), err))
 		}
 	}
 	for path, hosts := range map[string][]string{"pypi.file_hosts": cfg.PyPI.FileHosts, "npm.tarball_hosts": cfg.NPM.TarballHosts} {

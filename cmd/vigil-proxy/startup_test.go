@@ -110,6 +110,14 @@ func TestStoreCompactCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "compacted "+filepath.Join(dir, "store.db")) {
 		t.Errorf("compact: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	// With store.url the store is PostgreSQL: a store.db left in the data
+	// directory (from before a migration) is not what the proxy uses, and
+	// compacting it is not what the operator asked for.
+	environ["VIGIL_STORE_URL"] = "postgres://vigil@db.example/vigil"
+	code, stdout, stderr = runCLI(t, environ, "", "store", "compact")
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "store.url (VIGIL_STORE_URL) is set: the store is PostgreSQL") {
+		t.Errorf("compact with store.url: exit %d, stdout %q, stderr %q; want a usage error saying the store is PostgreSQL", code, stdout, stderr)
+	}
 }
 
 // lockedWriter is a bytes.Buffer safe for a writer and a reader.
@@ -161,5 +169,40 @@ func TestUnreachablePopularitySourceReportedAtStartup(t *testing.T) {
 	logs := stderr.String()
 	if n := strings.Count(logs, "upstream failing"); n != 1 || !strings.Contains(logs, want) {
 		t.Errorf("%d outage warnings, want exactly 1 naming the popularity source (%s):\n%s", n, want, logs)
+	}
+}
+
+// A store.url whose TLS files cannot be used, or an unreadable password
+// file, is refused by config as by serve, each naming store.url and the
+// file (pgx's own message was cut to "no such file or directory): invalid"),
+// without the password; nothing is dialled.
+func TestConfigRejectsWhatServeRejectsInStoreURL(t *testing.T) {
+	notPEM := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing-ca.pem")
+	for _, tc := range []struct{ url, file string }{
+		{"postgres://vigil:inline-Secret7@127.0.0.1:1/vigil?sslmode=verify-full&sslrootcert=" + missing, missing},
+		{"postgres://vigil@127.0.0.1:1/vigil?sslmode=verify-full&sslrootcert=" + notPEM, "sslrootcert=" + notPEM},
+	} {
+		environ := map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_STORE_URL": tc.url, "VIGIL_STORE_PASSWORD": "env-Secret8"}
+		code, stdout, stderr := runCLI(t, environ, "", "config")
+		serveCode, _, serveErr := runCLI(t, environ, "", "serve", "--listen", "127.0.0.1:0", "--admin-listen", "")
+		if code != exitUsage || serveCode != exitUsage || stdout != "" {
+			t.Errorf("%s: config exit %d (stdout %q), serve exit %d; want both %d", tc.url, code, stdout, serveCode, exitUsage)
+		}
+		for name, out := range map[string]string{"config": stderr, "serve": serveErr} {
+			if !strings.Contains(out, "store.url (VIGIL_STORE_URL)") || !strings.Contains(out, tc.file) {
+				t.Errorf("%s says %q, want store.url and %s named", name, out, tc.file)
+			}
+			if strings.Contains(out, "Secret7") || strings.Contains(out, "Secret8") {
+				t.Errorf("%s leaks a password: %q", name, out)
+			}
+		}
+	}
+	environ := map[string]string{"VIGIL_DATA_DIR": t.TempDir(), "VIGIL_STORE_URL": "postgres://vigil@127.0.0.1:1/vigil", "VIGIL_STORE_PASSWORD_FILE": missing}
+	if code, _, stderr := runCLI(t, environ, "", "config"); code != exitUsage || !strings.Contains(stderr, "VIGIL_STORE_PASSWORD_FILE "+missing) {
+		t.Errorf("unreadable password file: config exit %d, stderr %q; want %d naming it", code, stderr, exitUsage)
 	}
 }

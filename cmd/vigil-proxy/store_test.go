@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -245,8 +249,8 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 		t.Fatalf("B /readyz still ready %s after the database stopped, want 503 past max_stale", took)
 	}
 	t.Logf("B unready %s after the database stopped (max_stale 10s)", took)
-	if got := status(t, b.registry+"/pypi/simple/mature-pkg/"); got < 500 {
-		t.Errorf("B install past max_stale = %d, want a 5xx refusal (fail closed)", got)
+	if got := status(t, b.registry+"/pypi/simple/mature-pkg/"); got != http.StatusServiceUnavailable {
+		t.Errorf("B install past max_stale = %d, want a 503 refusal (fail closed)", got)
 	}
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
@@ -262,7 +266,7 @@ func TestServeTwoReplicasOnPostgres(t *testing.T) {
 func TestStoreConfigRedactedAndValidated(t *testing.T) {
 	const pw, urlPW = "envpassword-Secret1", "urlpassword-Secret2"
 	environ := map[string]string{
-		"VIGIL_STORE_URL":      "postgres://vigil:" + urlPW + "@db.example:5432/vigil?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+		"VIGIL_STORE_URL":      "postgres://vigil:" + urlPW + "@db.example:5432/vigil?sslmode=verify-full&sslrootcert=" + testCAFile(t),
 		"VIGIL_STORE_PASSWORD": pw,
 	}
 	code, out, errOut := runCLI(t, environ, "", "config")
@@ -315,4 +319,17 @@ func TestPostgresNeedsSessionKeyForLogins(t *testing.T) {
 	if code != exitUsage || strings.Contains(errOut, "wrong-"+pgtest.Password) || !strings.Contains(errOut, "open store") {
 		t.Errorf("serve with a wrong store password = exit %d %q, want an open-store error without the password", code, errOut)
 	}
+}
+
+// testCAFile writes a PEM certificate (httptest's) for a store.url's
+// sslrootcert, which config reads as serve does.
+func testCAFile(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

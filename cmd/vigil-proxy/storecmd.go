@@ -135,6 +135,10 @@ func runStoreCompact(args []string, stdout, stderr io.Writer, getenv env) int {
 		fmt.Fprintln(stderr, "vigil-proxy store compact:", err)
 		return exitUsage
 	}
+	if cfg.Store.postgres() {
+		fmt.Fprintf(stderr, "vigil-proxy store compact: %s is set: the store is PostgreSQL, which reclaims the space of pruned events itself (autovacuum); compact shrinks only bbolt's store.db\n", cfg.key("store.url"))
+		return exitUsage
+	}
 	path := filepath.Join(cfg.dataDir(), "store.db")
 	before, after, err := boltstore.Compact(path)
 	if err != nil {

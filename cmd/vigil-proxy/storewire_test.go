@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -47,5 +48,38 @@ func TestListsResync(t *testing.T) {
 	resync() // a reconnection: a change whatever the lists hold
 	if changes != 2 {
 		t.Fatalf("reconnection: %d changes, want 2", changes)
+	}
+}
+
+// The stored lists are loaded when the stack is built: a store that cannot
+// be read right after start (PostgreSQL restarting before the first
+// request) is judged against them for store.max_stale, as any outage is,
+// instead of every install being refused at once.
+func TestListsLoadedAtStart(t *testing.T) {
+	dataDir := t.TempDir()
+	bs, err := boltstore.Open(filepath.Join(dataDir, "store.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bs.PutEntry(t.Context(), policy.ListEntry{Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "evil", Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	bs.Close()
+	cfg := defaultConfig()
+	cfg.DataDir = dataDir
+	cfg.Popularity.Online = false
+	cfg.Malware.FeedURL = ""
+	st, err := buildStack(t.Context(), cfg, slog.New(slog.DiscardHandler), stackOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.store.Close(); err != nil { // the store becomes unreadable
+		t.Fatal(err)
+	}
+	st.lists.MarkStale() // as a change notification would: the next match rereads, and fails
+	e, err := st.lists.Match(t.Context(), policy.Ref{Ecosystem: policy.NPM, Name: "evil"}, time.Now())
+	if err != nil || e == nil || e.Kind != policy.Deny {
+		t.Errorf("match with the store unreadable right after start = %+v, %v; want the deny entry loaded at start", e, err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	kjson "sigs.k8s.io/json"
@@ -476,4 +477,81 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// chartBudgets renders the chart with vals, hands its configuration to the
+// binary and returns the effective artifact and rendered-cache disk
+// budgets, in bytes.
+func chartBudgets(t *testing.T, vals map[string]any) (artifacts, rendered int64) {
+	t.Helper()
+	m := mustRender(t, vals)
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(m.configMaps[0].Data["config.yaml"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runConfig(t, nil, "--config", path)
+	if code != 0 {
+		t.Fatalf("vigil-proxy config rejects the chart's config: %s", errOut)
+	}
+	var eff struct {
+		Cache struct {
+			Artifacts string `json:"artifacts_max_size"`
+			Rendered  string `json:"rendered_max_disk"`
+		} `json:"cache"`
+	}
+	if err := yaml.Unmarshal([]byte(out), &eff); err != nil {
+		t.Fatal(err)
+	}
+	return byteSize(t, eff.Cache.Artifacts), byteSize(t, eff.Cache.Rendered)
+}
+
+// byteSize reads the binary's sizes ("10GiB", "256 MiB", "0") as a
+// Kubernetes quantity.
+func byteSize(t *testing.T, s string) int64 {
+	t.Helper()
+	q, err := resource.ParseQuantity(strings.TrimSuffix(strings.ReplaceAll(s, " ", ""), "B"))
+	if err != nil {
+		t.Fatalf("size %q: %v", s, err)
+	}
+	return q.Value()
+}
+
+// The caches' disk budgets fit the data volume with room to spare for the
+// name index files, the malware feed dumps and the metadata cache: with
+// the binary's own defaults (10GiB of artifacts) the kubelet would evict
+// the pod once its emptyDir outgrew dataDir.sizeLimit (2Gi). A budget set
+// in config wins, and a partial cache section keeps the other budget.
+func TestCacheBudgetsFitTheDataVolume(t *testing.T) {
+	const room = 512 << 20 // index files, malware dumps, metadata cache
+	for name, tc := range map[string]struct {
+		vals  string
+		limit string
+	}{
+		"emptyDir":    {``, "dataDir.sizeLimit"},
+		"persistence": {"persistence: {enabled: true}", "persistence.size"},
+	} {
+		v := values(t, tc.vals)
+		artifacts, rendered := chartBudgets(t, v)
+		m := mustRender(t, v)
+		var limit *resource.Quantity
+		for _, vol := range m.deployments[0].Spec.Template.Spec.Volumes {
+			switch {
+			case vol.Name == "data" && vol.EmptyDir != nil:
+				limit = vol.EmptyDir.SizeLimit
+			case vol.Name == "data" && vol.PersistentVolumeClaim != nil:
+				q := m.pvcs[0].Spec.Resources.Requests[corev1.ResourceStorage]
+				limit = &q
+			}
+		}
+		if limit == nil {
+			t.Fatalf("%s: no size for the data volume", name)
+		}
+		if artifacts == 0 || rendered == 0 || artifacts+rendered+room > limit.Value() {
+			t.Errorf("%s: cache budgets %d + %d bytes (+%d for the rest) do not fit %s %s", name, artifacts, rendered, room, tc.limit, limit)
+		}
+	}
+	artifacts, rendered := chartBudgets(t, values(t, "config: {cache: {artifacts_max_size: 3GiB, ttl: 10m}}\ndataDir: {sizeLimit: 5Gi}"))
+	if artifacts != 3<<30 || rendered != 256<<20 {
+		t.Errorf("config.cache.artifacts_max_size 3GiB: budgets %d, %d; want 3GiB and the chart's 256MiB", artifacts, rendered)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,16 +122,7 @@ func ParseConfig(rawURL, password string) (*pgxpool.Config, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		// pgx redacts the password in its message, but keep only the
-		// reason to be sure.
-		msg := err.Error()
-		if i := strings.LastIndex(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
-		}
-		if password != "" {
-			msg = strings.ReplaceAll(msg, password, "REDACTED")
-		}
-		return nil, fmt.Errorf("store URL: %s: %w", msg, store.ErrInvalid)
+		return nil, fmt.Errorf("store URL: %s: %w", parseProblem(err, rawURL, password), store.ErrInvalid)
 	}
 	if password != "" {
 		cfg.ConnConfig.Password = password
@@ -142,6 +134,41 @@ func ParseConfig(rawURL, password string) (*pgxpool.Config, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "vigil-proxy"
 	return cfg, nil
+}
+
+// parseProblem is what pgx said of a URL it could not parse, without the
+// URL itself (pgx quotes it: "cannot parse `postgres://…`: failed to
+// configure TLS (unable to read CA file: open /etc/ca.pem: no such file or
+// directory)"), naming the TLS files the URL gives when the reason is
+// about them, and never containing the password.
+func parseProblem(err error, rawURL, password string) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "cannot parse `"); ok {
+		if i := strings.Index(rest, "`: "); i >= 0 {
+			msg = rest[i+3:]
+		}
+	}
+	secrets := []string{password}
+	if u, perr := url.Parse(rawURL); perr == nil {
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+		}
+		var files []string
+		for _, p := range []string{"sslrootcert", "sslcert", "sslkey"} {
+			if f := u.Query().Get(p); f != "" && strings.Contains(msg, "TLS") && !strings.Contains(msg, f) {
+				files = append(files, p+"="+f)
+			}
+		}
+		if len(files) > 0 {
+			msg += " [" + strings.Join(files, ", ") + "]"
+		}
+	}
+	for _, secret := range secrets {
+		if secret != "" {
+			msg = strings.ReplaceAll(msg, secret, "REDACTED")
+		}
+	}
+	return msg
 }
 
 // describe names the database for messages, without credentials.

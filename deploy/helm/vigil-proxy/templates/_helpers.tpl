@@ -75,6 +75,9 @@ wait forever for the lock or keep its own, diverging audit trail and lists.
 
 {{/* The configuration file: the user's config with the keys the chart owns. */}}
 {{- define "vigil-proxy.config" -}}
+{{- /* The caches' disk budgets follow dataDir (the binary's defaults, 10GiB
+     of artifacts, outgrow the data volume); config.cache.* overrides them. */ -}}
+{{- $defaults := dict "cache" (dict "artifacts_max_size" .Values.dataDir.artifactsMaxSize "rendered_max_disk" .Values.dataDir.renderedMaxDisk) }}
 {{- $owned := dict "listen" "0.0.0.0:8080" "data_dir" "/var/lib/vigil-proxy" "admin" (dict "listen" (ternary "0.0.0.0:8081" "" .Values.admin.enabled)) "metrics" (dict "enabled" .Values.metrics.enabled) }}
-{{- mergeOverwrite (deepCopy (.Values.config | default dict)) $owned | toYaml }}
+{{- mergeOverwrite (deepCopy $defaults) (deepCopy (.Values.config | default dict)) $owned | toYaml }}
 {{- end }}
