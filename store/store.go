@@ -169,6 +169,31 @@ type WatchStore interface {
 	Watchlist(ctx context.Context) ([]WatchEntry, error)
 }
 
+// Tx is one transaction over a store's allow and deny entries, approval
+// requests and audit trail. Its methods behave as the Store methods of the
+// same names, except that nothing they write is visible to others, or
+// durable, until the transaction commits.
+type Tx interface {
+	GetEntry(ctx context.Context, id string) (policy.ListEntry, error)
+	PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEntry, error)
+	DeleteEntry(ctx context.Context, id string) error
+	GetRequest(ctx context.Context, id string) (Request, error)
+	PutRequest(ctx context.Context, r Request) (Request, error)
+	RecordEvents(ctx context.Context, evs ...Event) error
+}
+
+// ChangeStore applies an admin change and its audit events atomically, so
+// that the allow and deny lists never change without an audit record.
+// High-volume events (decisions) go through a Recorder's batches instead.
+type ChangeStore interface {
+	// Update runs fn in one write transaction and commits it when fn
+	// returns nil. When fn returns an error, or the commit fails (a full
+	// disk, a database that went away), nothing fn wrote is stored and
+	// Update returns the error. fn must use only tx (calling the store
+	// itself from fn may deadlock) and must not keep tx after it returns.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+}
+
 // Store is everything vigil-proxy keeps durably. Consumers should declare and
 // accept the narrower interface they need.
 type Store interface {
@@ -176,5 +201,6 @@ type Store interface {
 	ListStore
 	RequestStore
 	WatchStore
+	ChangeStore
 	Close() error
 }

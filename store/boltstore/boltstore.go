@@ -74,6 +74,9 @@ type Store struct {
 	// scanLimit is maxEventScan; tests lower it.
 	scanLimit int
 	maxWatch  int
+	// eventFault, when set, fails every event write (tests only: see
+	// FailEventWritesForTest).
+	eventFault error
 }
 
 var _ store.Store = (*Store)(nil)

@@ -36,30 +36,35 @@ func (s *Store) RecordEvents(ctx context.Context, evs ...store.Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("record events: %w", err)
 	}
-	err := s.write(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketEvents)
+	if err := s.write(func(tx *bolt.Tx) error { return s.recordEvents(tx, evs) }); err != nil {
+		return fmt.Errorf("record %d events: %w", len(evs), err)
+	}
+	return nil
+}
+
+// recordEvents is RecordEvents inside tx.
+func (s *Store) recordEvents(tx *bolt.Tx, evs []store.Event) error {
+	if s.eventFault != nil {
+		return s.eventFault
+	}
+	b, err := bucket(tx, bucketEvents)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, ev := range evs {
+		if ev.Time.IsZero() {
+			ev.Time = now
+		}
+		seq, err := b.NextSequence()
 		if err != nil {
+			return fmt.Errorf("next sequence: %w", err)
+		}
+		k := store.EventKey(ev.Time, seq)
+		ev.ID = hex.EncodeToString(k)
+		if err := putJSON(b, k, ev); err != nil {
 			return err
 		}
-		now := s.now()
-		for _, ev := range evs {
-			if ev.Time.IsZero() {
-				ev.Time = now
-			}
-			seq, err := b.NextSequence()
-			if err != nil {
-				return fmt.Errorf("next sequence: %w", err)
-			}
-			k := store.EventKey(ev.Time, seq)
-			ev.ID = hex.EncodeToString(k)
-			if err := putJSON(b, k, ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("record %d events: %w", len(evs), err)
 	}
 	return nil
 }

@@ -28,3 +28,7 @@ func WriteSchemaVersionForTest(path string, v uint64) error {
 
 // SetScanLimitForTest lowers the per-call scan bound of Events.
 func (s *Store) SetScanLimitForTest(n int) { s.scanLimit = n }
+
+// FailEventWritesForTest makes every later event write fail with err (nil:
+// succeed again), as a full disk would fail the audit write of a change.
+func (s *Store) FailEventWritesForTest(err error) { s.eventFault = err }

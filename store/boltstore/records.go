@@ -33,12 +33,25 @@ func (s *Store) PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEn
 	if err := ctx.Err(); err != nil {
 		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
 	}
-	e.Source = store.SourceStore
 	err := s.write(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketEntries)
-		if err != nil {
-			return err
-		}
+		var err error
+		e, err = s.putEntry(tx, e)
+		return err
+	})
+	if err != nil {
+		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
+	}
+	return e, nil
+}
+
+// putEntry is PutEntry inside tx.
+func (s *Store) putEntry(tx *bolt.Tx, e policy.ListEntry) (policy.ListEntry, error) {
+	e.Source = store.SourceStore
+	b, err := bucket(tx, bucketEntries)
+	if err != nil {
+		return e, err
+	}
+	err = func() error {
 		if e.ID == "" {
 			e.ID = newID()
 			for b.Get([]byte(e.ID)) != nil {
@@ -64,21 +77,16 @@ func (s *Store) PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEn
 			return err
 		}
 		return putJSON(b, []byte(e.ID), e)
-	})
-	if err != nil {
-		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
-	}
-	return e, nil
+	}()
+	return e, err
 }
 
 // GetEntry returns the entry with that ID or store.ErrNotFound.
 func (s *Store) GetEntry(ctx context.Context, id string) (policy.ListEntry, error) {
 	var e policy.ListEntry
 	err := s.view(ctx, bucketEntries, func(b *bolt.Bucket) error {
-		found, err := getJSON(b, []byte(id), &e)
-		if err == nil && !found {
-			err = store.ErrNotFound
-		}
+		var err error
+		e, err = getEntry(b, id)
 		return err
 	})
 	if err != nil {
@@ -87,25 +95,37 @@ func (s *Store) GetEntry(ctx context.Context, id string) (policy.ListEntry, erro
 	return e, nil
 }
 
+// getEntry reads an entry from the entries bucket b.
+func getEntry(b *bolt.Bucket, id string) (policy.ListEntry, error) {
+	var e policy.ListEntry
+	found, err := getJSON(b, []byte(id), &e)
+	if err == nil && !found {
+		err = store.ErrNotFound
+	}
+	return e, err
+}
+
 // DeleteEntry deletes the entry with that ID or returns store.ErrNotFound.
 func (s *Store) DeleteEntry(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete entry %s: %w", id, err)
 	}
-	err := s.write(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketEntries)
-		if err != nil {
-			return err
-		}
-		if b.Get([]byte(id)) == nil {
-			return store.ErrNotFound
-		}
-		return b.Delete([]byte(id))
-	})
-	if err != nil {
+	if err := s.write(func(tx *bolt.Tx) error { return deleteEntry(tx, id) }); err != nil {
 		return fmt.Errorf("delete entry %s: %w", id, err)
 	}
 	return nil
+}
+
+// deleteEntry is DeleteEntry inside tx.
+func deleteEntry(tx *bolt.Tx, id string) error {
+	b, err := bucket(tx, bucketEntries)
+	if err != nil {
+		return err
+	}
+	if b.Get([]byte(id)) == nil {
+		return store.ErrNotFound
+	}
+	return b.Delete([]byte(id))
 }
 
 // Entries returns every stored entry, expired ones included, ordered by
@@ -139,17 +159,30 @@ func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request,
 	if err := ctx.Err(); err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}
+	err := s.write(func(tx *bolt.Tx) error {
+		var err error
+		r, err = s.putRequest(tx, r)
+		return err
+	})
+	if err != nil {
+		return store.Request{}, fmt.Errorf("put request: %w", err)
+	}
+	return r, nil
+}
+
+// putRequest is PutRequest inside tx.
+func (s *Store) putRequest(tx *bolt.Tx, r store.Request) (store.Request, error) {
 	if r.Status == "" && r.ID == "" {
 		r.Status = store.RequestPending
 	}
 	if err := validateRequest(r); err != nil {
-		return store.Request{}, fmt.Errorf("put request: %w", err)
+		return r, err
 	}
-	err := s.write(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketRequests)
-		if err != nil {
-			return err
-		}
+	b, err := bucket(tx, bucketRequests)
+	if err != nil {
+		return r, err
+	}
+	err = func() error {
 		if r.ID == "" {
 			r.ID = newID()
 			for b.Get([]byte(r.ID)) != nil {
@@ -175,27 +208,32 @@ func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request,
 			}
 		}
 		return putJSON(b, []byte(r.ID), r)
-	})
-	if err != nil {
-		return store.Request{}, fmt.Errorf("put request: %w", err)
-	}
-	return r, nil
+	}()
+	return r, err
 }
 
 // GetRequest returns the request with that ID or store.ErrNotFound.
 func (s *Store) GetRequest(ctx context.Context, id string) (store.Request, error) {
 	var r store.Request
 	err := s.view(ctx, bucketRequests, func(b *bolt.Bucket) error {
-		found, err := getJSON(b, []byte(id), &r)
-		if err == nil && !found {
-			err = store.ErrNotFound
-		}
+		var err error
+		r, err = getRequest(b, id)
 		return err
 	})
 	if err != nil {
 		return store.Request{}, fmt.Errorf("get request %s: %w", id, err)
 	}
 	return r, nil
+}
+
+// getRequest reads a request from the requests bucket b.
+func getRequest(b *bolt.Bucket, id string) (store.Request, error) {
+	var r store.Request
+	found, err := getJSON(b, []byte(id), &r)
+	if err == nil && !found {
+		err = store.ErrNotFound
+	}
+	return r, err
 }
 
 // Requests lists requests with the given status ("" for all), newest first.

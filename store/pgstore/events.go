@@ -25,36 +25,38 @@ func (s *Store) RecordEvents(ctx context.Context, evs ...store.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT nextval('vigil_event_seq') FROM generate_series(1, $1)", len(evs))
-		if err != nil {
-			return fmt.Errorf("next sequence: %w", err)
-		}
-		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("next sequence: %w", err)
-		}
-		now := s.now()
-		batch := &pgx.Batch{}
-		for i, ev := range evs {
-			if ev.Time.IsZero() {
-				ev.Time = now
-			}
-			if ev.Replica == "" {
-				ev.Replica = s.replica
-			}
-			k := store.EventKey(ev.Time, uint64(seqs[i]))
-			ev.ID = hex.EncodeToString(k)
-			if err := queueEvent(batch, k, ev); err != nil {
-				return err
-			}
-		}
-		return tx.SendBatch(ctx, batch).Close()
-	})
-	if err != nil {
+	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.recordEvents(ctx, tx, evs) }); err != nil {
 		return fmt.Errorf("record %d events: %w", len(evs), err)
 	}
 	return nil
+}
+
+// recordEvents is RecordEvents inside tx.
+func (s *Store) recordEvents(ctx context.Context, tx pgx.Tx, evs []store.Event) error {
+	rows, err := tx.Query(ctx, "SELECT nextval('vigil_event_seq') FROM generate_series(1, $1)", len(evs))
+	if err != nil {
+		return fmt.Errorf("next sequence: %w", err)
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("next sequence: %w", err)
+	}
+	now := s.now()
+	batch := &pgx.Batch{}
+	for i, ev := range evs {
+		if ev.Time.IsZero() {
+			ev.Time = now
+		}
+		if ev.Replica == "" {
+			ev.Replica = s.replica
+		}
+		k := store.EventKey(ev.Time, uint64(seqs[i]))
+		ev.ID = hex.EncodeToString(k)
+		if err := queueEvent(batch, k, ev); err != nil {
+			return err
+		}
+	}
+	return tx.SendBatch(ctx, batch).Close()
 }
 
 // queueEvent adds the insert of ev under key k to b.

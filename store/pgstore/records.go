@@ -40,11 +40,24 @@ func notifyChange(ctx context.Context, tx pgx.Tx) error {
 // value has none; replacing an unknown ID is store.ErrNotFound; invalid
 // entries are store.ErrInvalid.
 func (s *Store) PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEntry, error) {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		e, err = s.putEntry(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
+	}
+	return e, nil
+}
+
+// putEntry is PutEntry inside tx.
+func (s *Store) putEntry(ctx context.Context, tx pgx.Tx, e policy.ListEntry) (policy.ListEntry, error) {
 	e.Source = store.SourceStore
 	if e.ID != "" && !validKey(e.ID) {
-		return policy.ListEntry{}, fmt.Errorf("put entry: entry %q: %w", e.ID, store.ErrNotFound)
+		return e, fmt.Errorf("entry %q: %w", e.ID, store.ErrNotFound)
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := func() error {
 		if e.ID == "" {
 			e.ID = newID()
 			if e.Created.IsZero() {
@@ -79,29 +92,31 @@ ON CONFLICT (id) DO UPDATE SET created = EXCLUDED.created, doc = EXCLUDED.doc`, 
 			return err
 		}
 		return notifyChange(ctx, tx)
-	})
-	if err != nil {
-		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
-	}
-	return e, nil
+	}()
+	return e, err
 }
 
 // GetEntry returns the entry with that ID or store.ErrNotFound.
 func (s *Store) GetEntry(ctx context.Context, id string) (policy.ListEntry, error) {
 	var e policy.ListEntry
-	if err := s.getDoc(ctx, "SELECT doc FROM vigil_entries WHERE id = $1", id, &e); err != nil {
+	if err := getDoc(ctx, s.pool, "SELECT doc FROM vigil_entries WHERE id = $1", id, &e); err != nil {
 		return policy.ListEntry{}, fmt.Errorf("get entry %s: %w", id, err)
 	}
 	return e, nil
 }
 
+// rowQuerier is a pool or a transaction.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // getDoc decodes the doc column of the row sql selects for id into v.
-func (s *Store) getDoc(ctx context.Context, sql, id string, v any) error {
+func getDoc(ctx context.Context, q rowQuerier, sql, id string, v any) error {
 	if !validKey(id) {
 		return store.ErrNotFound
 	}
 	var doc []byte
-	err := s.pool.QueryRow(ctx, sql, id).Scan(&doc)
+	err := q.QueryRow(ctx, sql, id).Scan(&doc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.ErrNotFound
 	}
@@ -116,23 +131,25 @@ func (s *Store) getDoc(ctx context.Context, sql, id string, v any) error {
 
 // DeleteEntry deletes the entry with that ID or returns store.ErrNotFound.
 func (s *Store) DeleteEntry(ctx context.Context, id string) error {
-	if !validKey(id) {
-		return fmt.Errorf("delete entry %s: %w", id, store.ErrNotFound)
-	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "DELETE FROM vigil_entries WHERE id = $1", id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return store.ErrNotFound
-		}
-		return notifyChange(ctx, tx)
-	})
-	if err != nil {
+	if err := s.inTx(ctx, func(tx pgx.Tx) error { return deleteEntry(ctx, tx, id) }); err != nil {
 		return fmt.Errorf("delete entry %s: %w", id, err)
 	}
 	return nil
+}
+
+// deleteEntry is DeleteEntry inside tx.
+func deleteEntry(ctx context.Context, tx pgx.Tx, id string) error {
+	if !validKey(id) {
+		return store.ErrNotFound
+	}
+	tag, err := tx.Exec(ctx, "DELETE FROM vigil_entries WHERE id = $1", id)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return notifyChange(ctx, tx)
 }
 
 // Entries returns every stored entry, expired ones included, ordered by
@@ -175,16 +192,29 @@ func queryDocs[T any](ctx context.Context, s *Store, sql string, args ...any) ([
 // row lock, so two replicas cannot both decide it); replacing an unknown ID
 // is store.ErrNotFound.
 func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request, error) {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = s.putRequest(ctx, tx, r)
+		return err
+	})
+	if err != nil {
+		return store.Request{}, fmt.Errorf("put request: %w", err)
+	}
+	return r, nil
+}
+
+// putRequest is PutRequest inside tx.
+func (s *Store) putRequest(ctx context.Context, tx pgx.Tx, r store.Request) (store.Request, error) {
 	if r.Status == "" && r.ID == "" {
 		r.Status = store.RequestPending
 	}
 	if err := store.ValidateRequest(r); err != nil {
-		return store.Request{}, fmt.Errorf("put request: %w", err)
+		return r, err
 	}
 	if r.ID != "" && !validKey(r.ID) {
-		return store.Request{}, fmt.Errorf("put request: request %q: %w", r.ID, store.ErrNotFound)
+		return r, fmt.Errorf("request %q: %w", r.ID, store.ErrNotFound)
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := func() error {
 		if r.ID == "" {
 			r.ID = newID()
 			if r.Created.IsZero() {
@@ -211,11 +241,8 @@ func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request,
 			}
 		}
 		return upsertRequest(ctx, tx, r)
-	})
-	if err != nil {
-		return store.Request{}, fmt.Errorf("put request: %w", err)
-	}
-	return r, nil
+	}()
+	return r, err
 }
 
 func upsertRequest(ctx context.Context, tx pgx.Tx, r store.Request) error {
@@ -232,7 +259,7 @@ ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, created = EXCLUDED.crea
 // GetRequest returns the request with that ID or store.ErrNotFound.
 func (s *Store) GetRequest(ctx context.Context, id string) (store.Request, error) {
 	var r store.Request
-	if err := s.getDoc(ctx, "SELECT doc FROM vigil_requests WHERE id = $1", id, &r); err != nil {
+	if err := getDoc(ctx, s.pool, "SELECT doc FROM vigil_requests WHERE id = $1", id, &r); err != nil {
 		return store.Request{}, fmt.Errorf("get request %s: %w", id, err)
 	}
 	return r, nil

@@ -1,0 +1,109 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
+	"github.com/vigil-proxy/vigil-proxy/store"
+)
+
+// errTxDone: a store.Tx was used after its Update returned.
+var errTxDone = errors.New("transaction already finished")
+
+// Update runs fn in one PostgreSQL transaction: the entries, requests and
+// events fn writes are committed together (with one change notification to
+// the other replicas), or none is (fn failed, a statement or the commit
+// failed: the database went away, a full disk).
+func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	var t *pgTx
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		t = &pgTx{s: s, tx: tx}
+		return fn(t)
+	})
+	if t != nil {
+		t.tx = nil
+	}
+	if err != nil {
+		return fmt.Errorf("update (nothing stored): %w", err)
+	}
+	return nil
+}
+
+// pgTx is a store.Tx over one PostgreSQL transaction.
+type pgTx struct {
+	s  *Store
+	tx pgx.Tx // nil once Update returned
+}
+
+var _ store.Tx = (*pgTx)(nil)
+
+func (t *pgTx) GetEntry(ctx context.Context, id string) (policy.ListEntry, error) {
+	if t.tx == nil {
+		return policy.ListEntry{}, fmt.Errorf("get entry %s: %w", id, errTxDone)
+	}
+	var e policy.ListEntry
+	if err := getDoc(ctx, t.tx, "SELECT doc FROM vigil_entries WHERE id = $1", id, &e); err != nil {
+		return policy.ListEntry{}, fmt.Errorf("get entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+func (t *pgTx) PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEntry, error) {
+	if t.tx == nil {
+		return policy.ListEntry{}, fmt.Errorf("put entry: %w", errTxDone)
+	}
+	e, err := t.s.putEntry(ctx, t.tx, e)
+	if err != nil {
+		return policy.ListEntry{}, fmt.Errorf("put entry: %w", err)
+	}
+	return e, nil
+}
+
+func (t *pgTx) DeleteEntry(ctx context.Context, id string) error {
+	if t.tx == nil {
+		return fmt.Errorf("delete entry %s: %w", id, errTxDone)
+	}
+	if err := deleteEntry(ctx, t.tx, id); err != nil {
+		return fmt.Errorf("delete entry %s: %w", id, err)
+	}
+	return nil
+}
+
+func (t *pgTx) GetRequest(ctx context.Context, id string) (store.Request, error) {
+	if t.tx == nil {
+		return store.Request{}, fmt.Errorf("get request %s: %w", id, errTxDone)
+	}
+	var r store.Request
+	if err := getDoc(ctx, t.tx, "SELECT doc FROM vigil_requests WHERE id = $1", id, &r); err != nil {
+		return store.Request{}, fmt.Errorf("get request %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func (t *pgTx) PutRequest(ctx context.Context, r store.Request) (store.Request, error) {
+	if t.tx == nil {
+		return store.Request{}, fmt.Errorf("put request: %w", errTxDone)
+	}
+	r, err := t.s.putRequest(ctx, t.tx, r)
+	if err != nil {
+		return store.Request{}, fmt.Errorf("put request: %w", err)
+	}
+	return r, nil
+}
+
+func (t *pgTx) RecordEvents(ctx context.Context, evs ...store.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if t.tx == nil {
+		return fmt.Errorf("record %d events: %w", len(evs), errTxDone)
+	}
+	if err := t.s.recordEvents(ctx, t.tx, evs); err != nil {
+		return fmt.Errorf("record %d events: %w", len(evs), err)
+	}
+	return nil
+}
