@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +26,21 @@ func TestCompliance(t *testing.T) {
 			t.Fatalf("Open: %v", err)
 		}
 		return s
+	})
+}
+
+func TestComplianceFaults(t *testing.T) {
+	storetest.RunFaults(t, storetest.Faults{
+		Open: func(t *testing.T) store.Store {
+			s, err := boltstore.Open(filepath.Join(t.TempDir(), "vigil.db"), boltstore.Options{})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			return s
+		},
+		FailEventWrites: func(t *testing.T, s store.Store) {
+			s.(*boltstore.Store).FailEventWritesForTest(fmt.Errorf("write vigil.db: %w", syscall.ENOSPC))
+		},
 	})
 }
 

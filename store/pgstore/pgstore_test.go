@@ -50,3 +50,23 @@ func TestCompliance(t *testing.T) {
 		return openFresh(t, c, pgstore.Options{})
 	})
 }
+
+// failEventInserts installs a trigger that makes every insert into the
+// audit table fail as a full disk does (SQLSTATE 53100 disk_full).
+const failEventInserts = `CREATE FUNCTION vigil_test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'could not extend file "base/16384/16385": No space left on device' USING ERRCODE = 'disk_full';
+END $$;
+CREATE TRIGGER vigil_test_disk_full BEFORE INSERT ON vigil_events FOR EACH ROW EXECUTE FUNCTION vigil_test_disk_full();`
+
+func TestComplianceFaults(t *testing.T) {
+	c := cluster
+	storetest.RunFaults(t, storetest.Faults{
+		Open: func(t *testing.T) store.Store { return openFresh(t, c, pgstore.Options{}) },
+		FailEventWrites: func(t *testing.T, s store.Store) {
+			if err := s.(*pgstore.Store).ExecForTest(t.Context(), failEventInserts); err != nil {
+				t.Fatalf("install the failing trigger: %v", err)
+			}
+		},
+	})
+}

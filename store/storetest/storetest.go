@@ -35,6 +35,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RequestLifecycle", testRequestLifecycle},
 		{"Watchlist", testWatchlist},
 		{"ConcurrentEntries", testConcurrentEntries},
+		{"UpdateCommitsTogether", testUpdateCommitsTogether},
+		{"UpdateRollsBack", testUpdateRollsBack},
+		{"UpdateUnwritableEventRollsBack", testUpdateUnwritableEvent},
+		{"UpdateConflict", testUpdateConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
