@@ -25,10 +25,40 @@ func errConflict(msg string) error   { return &publicError{http.StatusConflict, 
 
 var errUnauthorized = &publicError{http.StatusUnauthorized, "authentication required"}
 
+// msgNotSaved is what a caller is told when the store could not commit a
+// change together with its audit record.
+const msgNotSaved = "not saved: the store could not record this change together with its audit record, so nothing was changed; try again later (the server log has the cause)"
+
+// notSavedError is a change the store did not commit (a full disk, a
+// database that went away): neither the change nor its audit record was
+// stored. Its cause is logged, never shown.
+type notSavedError struct{ cause error }
+
+func (e *notSavedError) Error() string { return "change not saved, nothing stored: " + e.cause.Error() }
+func (e *notSavedError) Unwrap() error { return e.cause }
+
+// notSaved turns the failure of a change's transaction into the error the
+// caller gets: what the caller can fix (bad input, a conflict, a missing
+// object) as it is, anything else as a notSavedError.
+func notSaved(err error) error {
+	var pe *publicError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	return &notSavedError{cause: err}
+}
+
 // classify maps an error to a status and a message fit for callers. Only
 // publicError messages, store validation messages and echo's own HTTP errors
 // reach the caller; anything else is "internal error".
 func classify(err error) (int, string) {
+	var ns *notSavedError
+	if errors.As(err, &ns) {
+		return http.StatusServiceUnavailable, msgNotSaved
+	}
 	var pe *publicError
 	if errors.As(err, &pe) {
 		return pe.code, pe.msg
@@ -69,7 +99,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.log.ErrorContext(c.Request().Context(), "admin request failed",
 			"method", c.Request().Method, "path", c.Path(), "err", err)
 	}
-	if code == http.StatusTooManyRequests {
+	var ns *notSavedError
+	if code == http.StatusTooManyRequests || errors.As(err, &ns) {
 		c.Response().Header().Set("Retry-After", "30")
 	}
 	var werr error

@@ -123,8 +123,8 @@ func (s *Server) buildEntry(e policy.ListEntry, in entryInput, caller string, al
 	return e, nil
 }
 
-// audit records an admin event.
-func (s *Server) audit(ctx context.Context, p principal, action, target string, before, after any) error {
+// adminEvent is the audit event of an admin action.
+func (s *Server) adminEvent(p principal, action, target string, before, after any) (store.Event, error) {
 	ev := store.Event{Kind: store.KindAdmin, Time: s.now().UTC(), Actor: p.Name, Action: action, Target: target}
 	for _, x := range []struct {
 		v   any
@@ -135,14 +135,60 @@ func (s *Server) audit(ctx context.Context, p principal, action, target string, 
 		}
 		b, err := json.Marshal(x.v)
 		if err != nil {
-			return fmt.Errorf("encode audit %s: %w", action, err)
+			return ev, fmt.Errorf("encode audit %s: %w", action, err)
 		}
 		*x.dst = b
+	}
+	return ev, nil
+}
+
+// audit records the event of an admin action that is not a store change
+// (a malware feed sync, a cache purge), after the action.
+func (s *Server) audit(ctx context.Context, p principal, action, target string, before, after any) error {
+	ev, err := s.adminEvent(p, action, target, before, after)
+	if err != nil {
+		return err
 	}
 	if err := s.store.RecordEvents(ctx, ev); err != nil {
 		return fmt.Errorf("record audit %s %s: %w", action, target, err)
 	}
 	return nil
+}
+
+// change applies a store change and its audit events in one transaction:
+// fn writes through tx and returns the events of what it wrote. Either both
+// are stored or neither is; a failed transaction is the caller's error
+// when the caller can fix it, else a notSavedError.
+func (s *Server) change(ctx context.Context, fn func(tx store.Tx) ([]store.Event, error)) error {
+	return notSaved(s.store.Update(ctx, func(tx store.Tx) error {
+		evs, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		if err := tx.RecordEvents(ctx, evs...); err != nil {
+			return fmt.Errorf("record audit: %w", err)
+		}
+		return nil
+	}))
+}
+
+// events builds the audit events of one change.
+func (s *Server) events(p principal, acts ...audited) ([]store.Event, error) {
+	out := make([]store.Event, 0, len(acts))
+	for _, a := range acts {
+		ev, err := s.adminEvent(p, a.action, a.target, a.before, a.after)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// audited is one action of a change, for its audit event.
+type audited struct {
+	action, target string
+	before, after  any
 }
 
 func (s *Server) listEntries(ctx context.Context, kind policy.ListKind) ([]entryView, error) {
@@ -165,24 +211,35 @@ func (s *Server) listEntries(ctx context.Context, kind policy.ListKind) ([]entry
 	return out, nil
 }
 
-// storedEntry loads an entry the caller may change: store entries only.
-func (s *Server) storedEntry(ctx context.Context, id string) (policy.ListEntry, error) {
-	e, err := s.store.GetEntry(ctx, id)
+// storedEntry checks that id names an entry the caller may change: store
+// entries only.
+func (s *Server) storedEntry(ctx context.Context, id string) error {
+	_, err := s.store.GetEntry(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		all, lerr := s.lists.All(ctx)
 		if lerr == nil {
 			for _, c := range all {
 				if c.ID == id && c.Source == store.SourceConfig {
-					return e, errConflict("entry " + id + " comes from the config file and is read-only")
+					return errConflict("entry " + id + " comes from the config file and is read-only")
 				}
 			}
 		}
-		return e, errNotFound("no list entry " + id)
+		return errNotFound("no list entry " + id)
 	}
 	if err != nil {
-		return e, fmt.Errorf("get entry %s: %w", id, err)
+		return fmt.Errorf("get entry %s: %w", id, err)
 	}
-	return e, nil
+	return nil
+}
+
+// entryInTx reads, in tx, the entry storedEntry approved (it may have been
+// deleted since).
+func entryInTx(ctx context.Context, tx store.Tx, id string) (policy.ListEntry, error) {
+	e, err := tx.GetEntry(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return e, errNotFound("no list entry " + id)
+	}
+	return e, err
 }
 
 func (s *Server) createEntry(ctx context.Context, p principal, in entryInput) (policy.ListEntry, error) {
@@ -190,61 +247,92 @@ func (s *Server) createEntry(ctx context.Context, p principal, in entryInput) (p
 	if err != nil {
 		return e, err
 	}
-	e, err = s.store.PutEntry(ctx, e)
+	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		if e, err = tx.PutEntry(ctx, e); err != nil {
+			return nil, fmt.Errorf("put entry: %w", err)
+		}
+		return s.events(p, audited{actionListCreate, e.ID, nil, e})
+	})
 	if err != nil {
-		return e, fmt.Errorf("put entry: %w", err)
+		return policy.ListEntry{}, err
 	}
 	s.lists.Invalidate()
-	return e, s.audit(ctx, p, actionListCreate, e.ID, nil, e)
+	return e, nil
 }
 
 func (s *Server) updateEntry(ctx context.Context, p principal, id string, in entryInput) (policy.ListEntry, error) {
-	before, err := s.storedEntry(ctx, id)
-	if err != nil {
-		return before, err
+	if err := s.storedEntry(ctx, id); err != nil {
+		return policy.ListEntry{}, err
 	}
-	e, err := s.buildEntry(before, in, p.Name, true)
+	var e policy.ListEntry
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		before, err := entryInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = s.buildEntry(before, in, p.Name, true); err != nil {
+			return nil, err
+		}
+		if e, err = tx.PutEntry(ctx, e); err != nil {
+			return nil, fmt.Errorf("put entry %s: %w", id, err)
+		}
+		return s.events(p, audited{actionListUpdate, e.ID, before, e})
+	})
 	if err != nil {
-		return e, err
-	}
-	e, err = s.store.PutEntry(ctx, e)
-	if err != nil {
-		return e, fmt.Errorf("put entry %s: %w", id, err)
+		return policy.ListEntry{}, err
 	}
 	s.lists.Invalidate()
-	return e, s.audit(ctx, p, actionListUpdate, e.ID, before, e)
+	return e, nil
 }
 
 func (s *Server) expireEntry(ctx context.Context, p principal, id string) (policy.ListEntry, error) {
-	before, err := s.storedEntry(ctx, id)
-	if err != nil {
-		return before, err
+	if err := s.storedEntry(ctx, id); err != nil {
+		return policy.ListEntry{}, err
 	}
-	e := before
-	// Stores refuse an expiry that is not after creation; an entry created
-	// this very instant expires one tick later.
-	e.Expires = s.now().UTC()
-	if !e.Expires.After(e.Created) {
-		e.Expires = e.Created.Add(time.Nanosecond)
-	}
-	e, err = s.store.PutEntry(ctx, e)
+	var e policy.ListEntry
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		before, err := entryInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		e = before
+		// Stores refuse an expiry that is not after creation; an entry
+		// created this very instant expires one tick later.
+		e.Expires = s.now().UTC()
+		if !e.Expires.After(e.Created) {
+			e.Expires = e.Created.Add(time.Nanosecond)
+		}
+		if e, err = tx.PutEntry(ctx, e); err != nil {
+			return nil, fmt.Errorf("put entry %s: %w", id, err)
+		}
+		return s.events(p, audited{actionListExpire, e.ID, before, e})
+	})
 	if err != nil {
-		return e, fmt.Errorf("put entry %s: %w", id, err)
+		return policy.ListEntry{}, err
 	}
 	s.lists.Invalidate()
-	return e, s.audit(ctx, p, actionListExpire, e.ID, before, e)
+	return e, nil
 }
 
 func (s *Server) deleteEntry(ctx context.Context, p principal, id string) error {
-	before, err := s.storedEntry(ctx, id)
+	if err := s.storedEntry(ctx, id); err != nil {
+		return err
+	}
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		before, err := entryInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.DeleteEntry(ctx, id); err != nil {
+			return nil, fmt.Errorf("delete entry %s: %w", id, err)
+		}
+		return s.events(p, audited{actionListDelete, id, before, nil})
+	})
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteEntry(ctx, id); err != nil {
-		return fmt.Errorf("delete entry %s: %w", id, err)
-	}
 	s.lists.Invalidate()
-	return s.audit(ctx, p, actionListDelete, id, before, nil)
+	return nil
 }
 
 // requestInput is an approval request as filed by a caller: either EventID
@@ -370,14 +458,19 @@ func (s *Server) createRequest(ctx context.Context, p principal, in requestInput
 			return r, errConflict("a pending request for this package already exists: " + o.ID)
 		}
 	}
-	r, err = s.store.PutRequest(ctx, r)
+	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		if r, err = tx.PutRequest(ctx, r); err != nil {
+			return nil, fmt.Errorf("put request: %w", err)
+		}
+		return s.events(p, audited{actionRequestCreate, r.ID, nil, r})
+	})
 	if err != nil {
-		return r, fmt.Errorf("put request: %w", err)
+		return store.Request{}, err
 	}
 	if s.hook != nil {
 		s.hook.enqueue("request", r)
 	}
-	return r, s.audit(ctx, p, actionRequestCreate, r.ID, nil, r)
+	return r, nil
 }
 
 // decisionInput is an approval or denial.
@@ -415,7 +508,8 @@ func (s *Server) pendingRequest(ctx context.Context, id string) (store.Request, 
 }
 
 // approveRequest creates an allow entry for the requested name (and version)
-// and links it to the request.
+// and links it to the request: the entry, the decided request and both
+// audit events in one transaction.
 func (s *Server) approveRequest(ctx context.Context, p principal, id string, in decisionInput) (store.Request, error) {
 	if err := checkText("reason", in.Reason, maxReason, true); err != nil {
 		return store.Request{}, err
@@ -433,22 +527,23 @@ func (s *Server) approveRequest(ctx context.Context, p principal, id string, in 
 	if err != nil {
 		return before, err
 	}
-	if e, err = s.store.PutEntry(ctx, e); err != nil {
-		return before, fmt.Errorf("put entry for request %s: %w", id, err)
-	}
 	r := before
-	r.Status, r.DecidedBy, r.DecidedAt = store.RequestApproved, p.Name, s.now().UTC()
-	r.DecisionNote, r.EntryID = strings.TrimSpace(in.Reason), e.ID
-	if r, err = s.store.PutRequest(ctx, r); err != nil {
-		if derr := s.store.DeleteEntry(ctx, e.ID); derr != nil {
-			s.log.ErrorContext(ctx, "roll back allow entry", "entry", e.ID, "err", derr)
+	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		if e, err = tx.PutEntry(ctx, e); err != nil {
+			return nil, fmt.Errorf("put entry for request %s: %w", id, err)
 		}
-		return before, fmt.Errorf("put request %s: %w", id, err)
+		r.Status, r.DecidedBy, r.DecidedAt = store.RequestApproved, p.Name, s.now().UTC()
+		r.DecisionNote, r.EntryID = strings.TrimSpace(in.Reason), e.ID
+		if r, err = tx.PutRequest(ctx, r); err != nil {
+			return nil, fmt.Errorf("put request %s: %w", id, err)
+		}
+		return s.events(p, audited{actionListCreate, e.ID, nil, e}, audited{actionRequestApprove, r.ID, before, r})
+	})
+	if err != nil {
+		return before, err
 	}
 	s.lists.Invalidate()
-	return r, errors.Join(
-		s.audit(ctx, p, actionListCreate, e.ID, nil, e),
-		s.audit(ctx, p, actionRequestApprove, r.ID, before, r))
+	return r, nil
 }
 
 func (s *Server) denyRequest(ctx context.Context, p principal, id string, in decisionInput) (store.Request, error) {
@@ -467,10 +562,16 @@ func (s *Server) denyRequest(ctx context.Context, p principal, id string, in dec
 	r := before
 	r.Status, r.DecidedBy, r.DecidedAt = store.RequestDenied, p.Name, s.now().UTC()
 	r.DecisionNote = strings.TrimSpace(in.Reason)
-	if r, err = s.store.PutRequest(ctx, r); err != nil {
-		return before, fmt.Errorf("put request %s: %w", id, err)
+	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		if r, err = tx.PutRequest(ctx, r); err != nil {
+			return nil, fmt.Errorf("put request %s: %w", id, err)
+		}
+		return s.events(p, audited{actionRequestDeny, r.ID, before, r})
+	})
+	if err != nil {
+		return before, err
 	}
-	return r, s.audit(ctx, p, actionRequestDeny, r.ID, before, r)
+	return r, nil
 }
 
 // statsWindow is how many recent decisions the built-in statistics cover.
