@@ -29,17 +29,31 @@ var errUnauthorized = &publicError{http.StatusUnauthorized, "authentication requ
 // change together with its audit record.
 const msgNotSaved = "not saved: the store could not record this change together with its audit record, so nothing was changed; try again later (the server log has the cause)"
 
-// notSavedError is a change the store did not commit (a full disk, a
-// database that went away): neither the change nor its audit record was
-// stored. Its cause is logged, never shown.
-type notSavedError struct{ cause error }
+// storeFailure is a failure of the store that the caller is told about in
+// plain words (msg, with status code): a change the store did not commit (a
+// full disk, a database that went away), or an action done whose audit
+// record could not be written. Its cause is logged, never shown.
+type storeFailure struct {
+	code  int
+	msg   string
+	cause error
+}
 
-func (e *notSavedError) Error() string { return "change not saved, nothing stored: " + e.cause.Error() }
-func (e *notSavedError) Unwrap() error { return e.cause }
+func (e *storeFailure) Error() string { return e.msg + ": " + e.cause.Error() }
+func (e *storeFailure) Unwrap() error { return e.cause }
+
+// auditLost is the error of an action that is done (it is no store
+// change, so it cannot share a transaction with its audit record) but
+// whose audit record could not be written.
+func auditLost(done string, cause error) error {
+	return &storeFailure{http.StatusInternalServerError,
+		done + ", but its audit record could not be written (the server log has the cause)", cause}
+}
 
 // notSaved turns the failure of a change's transaction into the error the
 // caller gets: what the caller can fix (bad input, a conflict, a missing
-// object) as it is, anything else as a notSavedError.
+// object) as it is, anything else as a 503 storeFailure saying that
+// nothing was changed.
 func notSaved(err error) error {
 	var pe *publicError
 	switch {
@@ -48,16 +62,16 @@ func notSaved(err error) error {
 	case errors.As(err, &pe), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
 		return err
 	}
-	return &notSavedError{cause: err}
+	return &storeFailure{http.StatusServiceUnavailable, msgNotSaved, err}
 }
 
 // classify maps an error to a status and a message fit for callers. Only
 // publicError messages, store validation messages and echo's own HTTP errors
 // reach the caller; anything else is "internal error".
 func classify(err error) (int, string) {
-	var ns *notSavedError
-	if errors.As(err, &ns) {
-		return http.StatusServiceUnavailable, msgNotSaved
+	var sf *storeFailure
+	if errors.As(err, &sf) {
+		return sf.code, sf.msg
 	}
 	var pe *publicError
 	if errors.As(err, &pe) {
@@ -99,8 +113,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.log.ErrorContext(c.Request().Context(), "admin request failed",
 			"method", c.Request().Method, "path", c.Path(), "err", err)
 	}
-	var ns *notSavedError
-	if code == http.StatusTooManyRequests || errors.As(err, &ns) {
+	var sf *storeFailure
+	if code == http.StatusTooManyRequests || errors.As(err, &sf) && code == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "30")
 	}
 	var werr error

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -63,7 +64,7 @@ func (s *Server) purgeArtifacts(ctx context.Context, p principal, in purgeInput)
 	}
 	res := purgeResult{Ecosystem: eco, Name: name, Removed: n}
 	if aerr := s.audit(ctx, p, actionArtifactsPurge, string(eco)+":"+name, nil, res); aerr != nil {
-		return res, aerr
+		return res, auditLost(fmt.Sprintf("purged %d cached files of %s", n, name), aerr)
 	}
 	return res, nil
 }

@@ -158,7 +158,7 @@ func (s *Server) audit(ctx context.Context, p principal, action, target string, 
 // change applies a store change and its audit events in one transaction:
 // fn writes through tx and returns the events of what it wrote. Either both
 // are stored or neither is; a failed transaction is the caller's error
-// when the caller can fix it, else a notSavedError.
+// when the caller can fix it, else a 503 storeFailure (see notSaved).
 func (s *Server) change(ctx context.Context, fn func(tx store.Tx) ([]store.Event, error)) error {
 	return notSaved(s.store.Update(ctx, func(tx store.Tx) error {
 		evs, err := fn(tx)
