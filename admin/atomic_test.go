@@ -237,7 +237,9 @@ func TestChangeNotSavedUI(t *testing.T) {
 // purgedThree is an artifact cache that always purges three files.
 type purgedThree struct{}
 
-func (purgedThree) PurgeArtifacts(context.Context, policy.Ecosystem, string) (int, error) { return 3, nil }
+func (purgedThree) PurgeArtifacts(context.Context, policy.Ecosystem, string) (int, error) {
+	return 3, nil
+}
 
 // TestPurgeAuditLost: a purge is no store change, so it cannot share a
 // transaction with its audit record; when that record cannot be written
