@@ -33,12 +33,8 @@ func (s *Server) addSignalsFrom(ctx context.Context, pkg *policy.Package, reques
 		return
 	}
 	wname := watchName(pkg.Ecosystem, requested)
-	w, err := s.opts.Watch.Watched(ctx, pkg.Ecosystem, wname)
-	if errors.Is(err, store.ErrNotFound) {
-		return
-	}
+	w, err := s.watched(ctx, pkg.Ecosystem, wname)
 	if err != nil {
-		s.log.WarnContext(ctx, "watchlist lookup failed", "ecosystem", pkg.Ecosystem, "package", wname, "error", err)
 		return
 	}
 	if !pkg.Created.IsZero() && !pkg.Created.After(w.FirstSeen) {
@@ -53,11 +49,27 @@ func (s *Server) addSignalsFrom(ctx context.Context, pkg *policy.Package, reques
 		pkg.Signals.Watchlisted = &policy.WatchFact{} // the anonymous check API: no dates, no counts
 	}
 	if w.Appeared.IsZero() {
-		if err := s.opts.Watch.MarkAppeared(detached(ctx), pkg.Ecosystem, wname, s.timeNow()); err != nil {
-			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", pkg.Ecosystem, "package", wname, "error", err)
+		if err := s.opts.Watch.MarkAppeared(detached(ctx), pkg.Ecosystem, wname, s.timeNow()); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.watchFailed.failed(ctx, s.log, watchUpdate, "watchlist update failed", s.now(), err, "ecosystem", pkg.Ecosystem, "package", wname)
+		} else {
+			s.watchFailed.succeeded(ctx, s.log, watchUpdate, s.now())
 		}
 		s.log.WarnContext(ctx, "watchlisted name appeared upstream", "ecosystem", pkg.Ecosystem, "package", wname, "first_seen", w.FirstSeen)
 	}
+}
+
+// watched looks a name up on the watchlist. A failure other than
+// store.ErrNotFound is logged when it starts or changes, then every 30 s
+// while it lasts, not once per request; the first answer after failures
+// logs the recovery.
+func (s *Server) watched(ctx context.Context, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	w, err := s.opts.Watch.Watched(ctx, eco, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.watchFailed.failed(ctx, s.log, watchLookup, "watchlist lookup failed", s.now(), err, "ecosystem", eco, "package", name)
+		return w, err
+	}
+	s.watchFailed.succeeded(ctx, s.log, watchLookup, s.now())
+	return w, err
 }
 
 // watchName is the watchlist's key for a requested name: npm names exactly
@@ -118,10 +130,11 @@ func (s *Server) VerifyWatchlist(ctx context.Context) (int, error) {
 func (s *Server) forgetWatched(ctx context.Context, pkg *policy.Package, w store.WatchEntry) {
 	if _, err := s.opts.Watch.ForgetWatched(detached(ctx), w.Ecosystem, w.Name); err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
-			s.log.WarnContext(ctx, "watchlist update failed", "ecosystem", w.Ecosystem, "package", w.Name, "error", err)
+			s.watchFailed.failed(ctx, s.log, watchUpdate, "watchlist update failed", s.now(), err, "ecosystem", w.Ecosystem, "package", w.Name)
 		}
 		return
 	}
+	s.watchFailed.succeeded(ctx, s.log, watchUpdate, s.now())
 	s.InvalidateRendered() // judgements that used the entry are void
 	before, _ := json.Marshal(w)
 	s.log.InfoContext(ctx, "watchlist entry cleared: the package predates the first refusal", "ecosystem", w.Ecosystem, "package", w.Name,
@@ -151,15 +164,17 @@ func (s *Server) missingPackage(ctx context.Context, eco policy.Ecosystem, reque
 // on it costs the client one token of its new-entry rate; past that rate the
 // refusal still happens but the name is not remembered.
 func (s *Server) rememberMissing(ctx context.Context, eco policy.Ecosystem, name string) {
-	if _, err := s.opts.Watch.Watched(ctx, eco, name); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.watched(ctx, eco, name); errors.Is(err, store.ErrNotFound) {
 		if !s.newWatch.allow(clientOf(ctx), 1) {
 			s.log.DebugContext(ctx, "watchlist: client over its rate of new names, not recorded", "ecosystem", eco, "package", name, "client", clientOf(ctx))
 			return
 		}
 	}
 	if _, err := s.opts.Watch.RecordMissing(detached(ctx), eco, name, s.timeNow()); err != nil {
-		s.log.WarnContext(ctx, "watchlist record failed", "ecosystem", eco, "package", name, "error", err)
+		s.watchFailed.failed(ctx, s.log, watchRecord, "watchlist record failed", s.now(), err, "ecosystem", eco, "package", name)
+		return
 	}
+	s.watchFailed.succeeded(ctx, s.log, watchRecord, s.now())
 }
 
 // record appends the decision on a request to the audit trail.

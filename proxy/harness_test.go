@@ -128,6 +128,8 @@ type envOptions struct {
 	listsTTL  time.Duration
 	// signals is the popularity source (nil: unknown).
 	signals proxy.SignalSource
+	// watch, when set, is the watchlist instead of the env's bbolt store.
+	watch store.WatchStore
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -229,6 +231,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 		freshen = lists.Refresh
 		e.rendered = rendered
 	}
+	var watch store.WatchStore = st
+	if o.watch != nil {
+		watch = o.watch
+	}
 	e.srv = httptest.NewUnstartedServer(nil)
 	public := mustURL("http://" + e.srv.Listener.Addr().String())
 	p, err := proxy.New(proxy.Options{
@@ -241,7 +247,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
 			DeprecateWarnings: true, Authorization: o.npmAuth, HostAuthorization: o.npmHostAuth, AllowMissingDigest: o.npmAllowMissingDigest},
 		Events:    events,
-		Watch:     st,
+		Watch:     watch,
 		Metrics:   metrics,
 		Lookalike: lookalike,
 		Signals:   o.signals,

@@ -165,6 +165,9 @@ type Server struct {
 	// notReady spaces the log lines of a failing /readyz (load balancers
 	// probe it every few seconds).
 	notReady notReadyReports
+	// watchFailed spaces the log lines of failing watchlist reads and
+	// writes (one request after another while the store is down).
+	watchFailed watchFailures
 }
 
 // New validates opts and builds the server.
