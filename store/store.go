@@ -180,6 +180,7 @@ type Tx interface {
 	GetRequest(ctx context.Context, id string) (Request, error)
 	PutRequest(ctx context.Context, r Request) (Request, error)
 	RecordEvents(ctx context.Context, evs ...Event) error
+	ForgetWatched(ctx context.Context, eco policy.Ecosystem, name string) (WatchEntry, error)
 }
 
 // ChangeStore applies an admin change and its audit events atomically, so

@@ -389,24 +389,32 @@ func (s *Store) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name st
 	}
 	var w store.WatchEntry
 	err := s.write(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketWatch)
-		if err != nil {
-			return err
-		}
-		k := watchKey(eco, name)
-		found, err := getJSON(b, k, &w)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return store.ErrNotFound
-		}
-		return b.Delete(k)
+		var err error
+		w, err = forgetWatched(tx, eco, name)
+		return err
 	})
 	if err != nil {
 		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
 	}
 	return w, nil
+}
+
+// forgetWatched is ForgetWatched inside tx.
+func forgetWatched(tx *bolt.Tx, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	var w store.WatchEntry
+	b, err := bucket(tx, bucketWatch)
+	if err != nil {
+		return w, err
+	}
+	k := watchKey(eco, name)
+	found, err := getJSON(b, k, &w)
+	if err != nil {
+		return w, err
+	}
+	if !found {
+		return w, store.ErrNotFound
+	}
+	return w, b.Delete(k)
 }
 
 // Watched returns the entry for a name, or store.ErrNotFound.

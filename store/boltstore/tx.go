@@ -111,6 +111,17 @@ func (t *boltTx) PutRequest(ctx context.Context, r store.Request) (store.Request
 	return r, nil
 }
 
+func (t *boltTx) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	if err := t.begin(ctx); err != nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
+	}
+	w, err := forgetWatched(t.tx, eco, name)
+	if err != nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
+	}
+	return w, nil
+}
+
 func (t *boltTx) RecordEvents(ctx context.Context, evs ...store.Event) error {
 	if len(evs) == 0 {
 		return nil

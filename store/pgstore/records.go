@@ -418,22 +418,37 @@ func (s *Store) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name st
 	if !validKey(name) {
 		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, store.ErrNotFound)
 	}
-	var first, last, count int64
-	var appeared *int64
-	// An admin's decision, like a list change: every replica drops answers
-	// rendered with the old entry (the same notification as entries).
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `DELETE FROM vigil_watch WHERE ecosystem = $1 AND name = $2
-RETURNING first_seen_ns, last_seen_ns, count, appeared_ns`, text(string(eco)), name).Scan(&first, &last, &count, &appeared); err != nil {
-			return err
-		}
-		return notifyChange(ctx, tx)
+	var w store.WatchEntry
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		w, err = forgetWatched(ctx, tx, eco, name)
+		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, store.ErrNotFound)
-	}
 	if err != nil {
 		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
+	}
+	return w, nil
+}
+
+// forgetWatched is ForgetWatched inside tx. An admin's decision, like a
+// list change: every replica drops answers rendered with the old entry (the
+// same notification as entries).
+func forgetWatched(ctx context.Context, tx pgx.Tx, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	if !validKey(name) {
+		return store.WatchEntry{}, store.ErrNotFound
+	}
+	var first, last, count int64
+	var appeared *int64
+	err := tx.QueryRow(ctx, `DELETE FROM vigil_watch WHERE ecosystem = $1 AND name = $2
+RETURNING first_seen_ns, last_seen_ns, count, appeared_ns`, text(string(eco)), name).Scan(&first, &last, &count, &appeared)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.WatchEntry{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.WatchEntry{}, err
+	}
+	if err := notifyChange(ctx, tx); err != nil {
+		return store.WatchEntry{}, err
 	}
 	return watchEntry(eco, name, first, last, count, appeared), nil
 }

@@ -95,6 +95,17 @@ func (t *pgTx) PutRequest(ctx context.Context, r store.Request) (store.Request, 
 	return r, nil
 }
 
+func (t *pgTx) ForgetWatched(ctx context.Context, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	if t.tx == nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, errTxDone)
+	}
+	w, err := forgetWatched(ctx, t.tx, eco, name)
+	if err != nil {
+		return store.WatchEntry{}, fmt.Errorf("forget watched %s:%s: %w", eco, name, err)
+	}
+	return w, nil
+}
+
 func (t *pgTx) RecordEvents(ctx context.Context, evs ...store.Event) error {
 	if len(evs) == 0 {
 		return nil

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"UpdateUnwritableEventRollsBack", testUpdateUnwritableEvent},
 		{"UpdateConflict", testUpdateConflict},
+		{"UpdateForgetsWatched", testUpdateForgetsWatched},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ func RunFaults(t *testing.T, f Faults) {
 		{"ReplaceNotStored", testFaultReplace},
 		{"DeleteNotStored", testFaultDelete},
 		{"ApproveNotStored", testFaultApprove},
+		{"WatchClearNotStored", testFaultWatchClear},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -366,5 +367,56 @@ func testFaultApprove(t *testing.T, s store.Store, fail func()) {
 	unchanged(t, s, before)
 	if got, err := s.GetRequest(ctx, r.ID); err != nil || got.Status != store.RequestPending {
 		t.Errorf("GetRequest after failed approval = %+v, %v; want it still pending", got, err)
+	}
+}
+
+// forgetWithEvent is the proxy's watchlist clear: the entry removed and
+// its audit event in one Update.
+func forgetWithEvent(t *testing.T, s store.Store, eco policy.Ecosystem, name string) (store.WatchEntry, error) {
+	ctx := t.Context()
+	var w store.WatchEntry
+	err := s.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if w, err = tx.ForgetWatched(ctx, eco, name); err != nil {
+			return err
+		}
+		return tx.RecordEvents(ctx, adminEvent("watchlist.clear", string(eco)+":"+name, nil))
+	})
+	return w, err
+}
+
+func testUpdateForgetsWatched(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if _, err := s.RecordMissing(ctx, policy.NPM, "LoDash", base); err != nil {
+		t.Fatalf("RecordMissing: %v", err)
+	}
+	w, err := forgetWithEvent(t, s, policy.NPM, "LoDash")
+	if err != nil || w.Name != "LoDash" || w.Count != 1 {
+		t.Errorf("Update(Tx.ForgetWatched) = %+v, %v; want the entry with count 1", w, err)
+	}
+	if _, err := s.Watched(ctx, policy.NPM, "LoDash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Watched after Update(Tx.ForgetWatched) error = %v, want ErrNotFound", err)
+	}
+	if evs, _, err := s.Events(ctx, store.EventQuery{Kind: store.KindAdmin}); err != nil || len(evs) != 1 || evs[0].Target != "npm:LoDash" {
+		t.Errorf("Events after Update(Tx.ForgetWatched) = %+v, %v; want the watchlist.clear event", evs, err)
+	}
+	if _, err := forgetWithEvent(t, s, policy.NPM, "LoDash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second Update(Tx.ForgetWatched) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testFaultWatchClear(t *testing.T, s store.Store, fail func()) {
+	ctx := t.Context()
+	if _, err := s.RecordMissing(ctx, policy.PyPI, "hallucinated", base); err != nil {
+		t.Fatalf("RecordMissing: %v", err)
+	}
+	fail()
+	before := take(t, s)
+	if _, err := forgetWithEvent(t, s, policy.PyPI, "hallucinated"); err == nil {
+		t.Fatal("Update(forget watched) succeeded with the audit write failing, want an error")
+	}
+	unchanged(t, s, before)
+	if w, err := s.Watched(ctx, policy.PyPI, "hallucinated"); err != nil || w.Count != 1 {
+		t.Errorf("Watched after failed clear = %+v, %v; want the entry still there", w, err)
 	}
 }
