@@ -126,9 +126,28 @@ func (s *Server) VerifyWatchlist(ctx context.Context) (int, error) {
 }
 
 // forgetWatched removes a watchlist entry the package's own creation time
-// disproves, and records that in the audit trail.
+// disproves, and records that in the audit trail: in the same transaction
+// when the watchlist is a store.ChangeStore (both stores are), else through
+// the audit recorder after the removal.
 func (s *Server) forgetWatched(ctx context.Context, pkg *policy.Package, w store.WatchEntry) {
-	if _, err := s.opts.Watch.ForgetWatched(detached(ctx), w.Ecosystem, w.Name); err != nil {
+	before, _ := json.Marshal(w)
+	ev := store.Event{Time: s.timeNow(), Kind: store.KindAdmin, Actor: "vigil-proxy", Action: "watchlist.clear",
+		Target: string(w.Ecosystem) + ":" + w.Name, Before: before,
+		Reason: fmt.Sprintf("%s was created upstream on %s, before it was first refused on %s: not a hallucination",
+			w.Name, pkg.Created.UTC().Format(time.DateOnly), w.FirstSeen.UTC().Format(time.DateOnly))}
+	wctx := detached(ctx)
+	var err error
+	if cs, ok := s.opts.Watch.(store.ChangeStore); ok {
+		err = cs.Update(wctx, func(tx store.Tx) error {
+			if _, err := tx.ForgetWatched(wctx, w.Ecosystem, w.Name); err != nil {
+				return err
+			}
+			return tx.RecordEvents(wctx, ev)
+		})
+	} else if _, err = s.opts.Watch.ForgetWatched(wctx, w.Ecosystem, w.Name); err == nil && s.opts.Events != nil {
+		s.opts.Events.Record(ev)
+	}
+	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			s.watchFailed.failed(ctx, s.log, watchUpdate, "watchlist update failed", s.now(), err, "ecosystem", w.Ecosystem, "package", w.Name)
 		}
@@ -136,15 +155,8 @@ func (s *Server) forgetWatched(ctx context.Context, pkg *policy.Package, w store
 	}
 	s.watchFailed.succeeded(ctx, s.log, watchUpdate, s.now())
 	s.InvalidateRendered() // judgements that used the entry are void
-	before, _ := json.Marshal(w)
 	s.log.InfoContext(ctx, "watchlist entry cleared: the package predates the first refusal", "ecosystem", w.Ecosystem, "package", w.Name,
 		"created", pkg.Created, "first_seen", w.FirstSeen)
-	if s.opts.Events != nil {
-		s.opts.Events.Record(store.Event{Time: s.timeNow(), Kind: store.KindAdmin, Actor: "vigil-proxy", Action: "watchlist.clear",
-			Target: string(w.Ecosystem) + ":" + w.Name, Before: before,
-			Reason: fmt.Sprintf("%s was created upstream on %s, before it was first refused on %s: not a hallucination",
-				w.Name, pkg.Created.UTC().Format(time.DateOnly), w.FirstSeen.UTC().Format(time.DateOnly))})
-	}
 }
 
 // missingPackage is the Package for a name upstream does not know, judged

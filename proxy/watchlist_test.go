@@ -73,10 +73,13 @@ func TestWatchlistEntryOlderThanPackageIsCleared(t *testing.T) {
 	if _, err := e.store.Watched(t.Context(), policy.NPM, "lodash"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("stale entry still watched: %v", err)
 	}
+	// The clearing is written with the removal, in one store transaction.
 	var cleared []store.Event
-	e.events.mu.Lock()
-	defer e.events.mu.Unlock()
-	for _, ev := range e.events.evs {
+	evs, _, err := e.store.Events(t.Context(), store.EventQuery{Kind: store.KindAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
 		if ev.Action == "watchlist.clear" {
 			cleared = append(cleared, ev)
 		}
