@@ -60,6 +60,9 @@ type Options struct {
 	// entries, so anonymous requests for random names cannot grow the file
 	// without limit.
 	MaxWatchEntries int
+	// maxFileSize, when positive, caps the file as a full disk would
+	// (tests only: see WithMaxFileSizeForTest).
+	maxFileSize int
 }
 
 // DefaultMaxWatchEntries is the default watchlist bound.
@@ -120,7 +123,7 @@ func Open(path string, opts Options) (s *Store, err error) {
 			s, err = nil, fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, r)
 		}
 	}()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout, MaxSize: opts.maxFileSize})
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):

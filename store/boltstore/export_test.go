@@ -32,3 +32,10 @@ func (s *Store) SetScanLimitForTest(n int) { s.scanLimit = n }
 // FailEventWritesForTest makes every later event write fail with err (nil:
 // succeed again), as a full disk would fail the audit write of a change.
 func (s *Store) FailEventWritesForTest(err error) { s.eventFault = err }
+
+// WithMaxFileSizeForTest caps the store file at n bytes: a write that
+// needs the file to grow fails, as on a full disk.
+func WithMaxFileSizeForTest(o Options, n int) Options {
+	o.maxFileSize = n
+	return o
+}
