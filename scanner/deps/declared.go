@@ -40,6 +40,15 @@ func Declared(ctx context.Context, p *scanner.Project) ([]Declaration, map[strin
 			continue
 		}
 		m, _ := Parse(f, b)
+		if m.Name != "" {
+			// The repository's own projects (workspace members, sibling
+			// packages of a monorepo) are importable without a declaration.
+			eco := PyPI
+			if kind == "packagejson" {
+				eco = NPM
+			}
+			out = append(out, Declaration{Ecosystem: eco, Name: m.Name, Line: 0})
+		}
 		dev := kind == "requirements" && devRequirements(f)
 		for _, d := range m.Deps {
 			d.Dev = d.Dev || dev

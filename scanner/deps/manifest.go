@@ -37,8 +37,9 @@ type Bypass struct {
 	// URL is the address involved, when there is one: DEP-008 compares its
 	// host with the configured proxy.
 	URL string
-	// Lockfile marks resolved URLs of lockfiles: the public registries are
-	// fine there (clients rewrite them to the configured registry).
+	// Lockfile marks resolved URLs of lockfiles, and Pipfile sources: the
+	// public registries are fine there (clients rewrite them to the
+	// configured registry, pipenv to PIPENV_PYPI_MIRROR).
 	Lockfile bool
 }
 
@@ -49,6 +50,10 @@ type Manifest struct {
 	// Includes are other requirement files named with -r/-c (relative to
 	// this file's directory).
 	Includes []string
+	// Name is the project's own name when the file declares one
+	// (package.json "name", pyproject's [project] or [tool.poetry] name): a
+	// workspace member or sibling project other manifests may depend on.
+	Name string
 }
 
 // Kind names the parser for a file path ("" when none applies).

@@ -23,6 +23,9 @@ func parsePackageJSON(b []byte) (Manifest, error) {
 		return m, fmt.Errorf("package.json: %w", err)
 	}
 	ls := splitLines(b)
+	if raw, ok := doc["name"]; ok {
+		_ = json.Unmarshal(raw, &m.Name) // not a string: no name
+	}
 	for _, kind := range npmDepKinds {
 		raw, ok := doc[kind]
 		if !ok {

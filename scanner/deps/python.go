@@ -3,6 +3,7 @@ package deps
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -129,13 +130,30 @@ func redactURL(u string) string {
 
 // pyproject is the part of pyproject.toml that declares dependencies.
 type pyproject struct {
+	BuildSystem struct {
+		Requires []string `toml:"requires"`
+	} `toml:"build-system"`
 	Project struct {
+		Name                 string              `toml:"name"`
 		Dependencies         []string            `toml:"dependencies"`
 		OptionalDependencies map[string][]string `toml:"optional-dependencies"`
 	} `toml:"project"`
 	DependencyGroups map[string][]any `toml:"dependency-groups"`
 	Tool             struct {
+		// PDM's development groups: [tool.pdm.dev-dependencies] name = [...]
+		PDM struct {
+			DevDependencies map[string][]string `toml:"dev-dependencies"`
+		} `toml:"pdm"`
+		// Hatch environments: [tool.hatch.envs.NAME] dependencies and
+		// extra-dependencies, installed into that environment only.
+		Hatch struct {
+			Envs map[string]struct {
+				Dependencies      []string `toml:"dependencies"`
+				ExtraDependencies []string `toml:"extra-dependencies"`
+			} `toml:"envs"`
+		} `toml:"hatch"`
 		Poetry struct {
+			Name            string         `toml:"name"`
 			Dependencies    map[string]any `toml:"dependencies"`
 			DevDependencies map[string]any `toml:"dev-dependencies"`
 			Group           map[string]struct {
@@ -160,6 +178,8 @@ type uvSettings struct {
 		URL  string `toml:"url"`
 	} `toml:"index"`
 	Sources map[string]any `toml:"sources"`
+	// DevDependencies is uv's pre-PEP 735 development list.
+	DevDependencies []string `toml:"dev-dependencies"`
 }
 
 func parsePyproject(b []byte) (Manifest, error) {
@@ -169,6 +189,15 @@ func parsePyproject(b []byte) (Manifest, error) {
 		return m, fmt.Errorf("pyproject.toml: %w", err)
 	}
 	ls := splitLines(b)
+	m.Name = doc.Project.Name
+	if m.Name == "" {
+		m.Name = doc.Tool.Poetry.Name
+	}
+	// Build requirements are fetched from the registry too (judged), and
+	// only the build (setup.py) imports them: development-only.
+	n := len(m.Deps)
+	m.addPEP508(ls, doc.BuildSystem.Requires, max(ls.header("build-system"), 1))
+	m.markDev(n)
 	if len(doc.Project.Dependencies) > 0 {
 		from := ls.header("project")
 		m.addPEP508(ls, doc.Project.Dependencies, from)
@@ -189,9 +218,24 @@ func parsePyproject(b []byte) (Manifest, error) {
 		m.addPEP508(ls, reqs, max(from, ls.keyLine(group, from)))
 		m.markDev(n) // PEP 735 groups are not installed with the package
 	}
+	for _, group := range sortedKeys(doc.Tool.PDM.DevDependencies) {
+		from := ls.header("tool.pdm.dev-dependencies")
+		n := len(m.Deps)
+		m.addPEP508(ls, doc.Tool.PDM.DevDependencies[group], max(from, ls.keyLine(group, from)))
+		m.markDev(n)
+	}
+	for _, env := range sortedKeys(doc.Tool.Hatch.Envs) {
+		e := doc.Tool.Hatch.Envs[env]
+		n := len(m.Deps)
+		m.addPEP508(ls, append(slices.Clone(e.Dependencies), e.ExtraDependencies...), max(ls.header("tool.hatch.envs."+env), 1))
+		m.markDev(n)
+	}
+	n = len(m.Deps)
+	m.addPEP508(ls, doc.Tool.UV.DevDependencies, max(ls.header("tool.uv"), 1))
+	m.markDev(n)
 	po := doc.Tool.Poetry
 	m.addPoetry(ls, po.Dependencies, ls.header("tool.poetry.dependencies"))
-	n := len(m.Deps)
+	n = len(m.Deps)
 	m.addPoetry(ls, po.DevDependencies, ls.header("tool.poetry.dev-dependencies"))
 	m.markDev(n)
 	for _, g := range sortedKeys(po.Group) {
@@ -414,7 +458,10 @@ func parsePipfile(b []byte) (Manifest, error) {
 	ls := splitLines(b)
 	for _, s := range doc.Source {
 		if s.URL != "" {
-			m.Bypasses = append(m.Bypasses, Bypass{Line: ls.find(s.URL, 1), What: "Pipfile source " + redactURL(s.URL), URL: s.URL})
+			// pipenv rewrites a pypi.org source to PIPENV_PYPI_MIRROR, as
+			// clients rewrite a lockfile's public registry URL: only another
+			// host is a way around the proxy.
+			m.Bypasses = append(m.Bypasses, Bypass{Line: ls.find(s.URL, 1), What: "Pipfile source " + redactURL(s.URL), URL: s.URL, Lockfile: true})
 		}
 	}
 	// Every table other than source/requires/pipenv/scripts is a category
