@@ -42,7 +42,7 @@ func TestDeclaredForImports(t *testing.T) {
 		"requirements.txt":      "flask\n",
 		"requirements-dev.txt":  "pytest\n",
 		"pyproject.toml":        "[project]\ndependencies = [\"httpx\"]\n[dependency-groups]\nlint = [\"ruff\"]\n",
-		"web/package.json":      "{\"dependencies\": {\"express\": \"^4\"}, \"devDependencies\": {\"jest\": \"^29\"}}\n",
+		"web/package.json":      "{\"name\": \"@acme/web\", \"dependencies\": {\"express\": \"^4\"}, \"devDependencies\": {\"jest\": \"^29\"}}\n",
 		"web/package-lock.json": "{\"packages\": {\"node_modules/transitive\": {\"version\": \"1.0.0\"}}}\n",
 	}
 	for name, content := range files {
@@ -56,7 +56,7 @@ func TestDeclaredForImports(t *testing.T) {
 	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"pypi httpx", "pypi ruff dev", "pypi pytest dev", "pypi flask", "npm express", "npm jest dev"}
+	want := []string{"pypi httpx", "pypi ruff dev", "pypi pytest dev", "pypi flask", "npm @acme/web", "npm express", "npm jest dev"}
 	if diff := cmp.Diff(want, c.got); diff != "" {
 		t.Errorf("declared (-want +got):\n%s", diff)
 	}

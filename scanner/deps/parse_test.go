@@ -19,6 +19,35 @@ var parseCases = []struct {
 	includes []string
 }{
 	{
+		name: "pyproject development lists of PDM, Hatch and uv, and build requirements",
+		path: "pyproject.toml",
+		content: `[build-system]
+requires = ["hatchling>=1.20"]
+
+[project]
+name = "demo"
+dependencies = ["httpx"]
+
+[tool.pdm.dev-dependencies]
+test = ["pytest>=8"]
+
+[tool.hatch.envs.default]
+dependencies = ["coverage[toml]"]
+extra-dependencies = ["respx"]
+
+[tool.uv]
+dev-dependencies = ["freezegun"]
+`,
+		deps: []Declaration{
+			{Ecosystem: PyPI, Name: "hatchling", Spec: ">=1.20", Line: 2, Dev: true},
+			{Ecosystem: PyPI, Name: "httpx", Line: 6},
+			{Ecosystem: PyPI, Name: "pytest", Spec: ">=8", Line: 9, Dev: true},
+			{Ecosystem: PyPI, Name: "coverage", Line: 12, Dev: true},
+			{Ecosystem: PyPI, Name: "respx", Line: 13, Dev: true},
+			{Ecosystem: PyPI, Name: "freezegun", Line: 16, Dev: true},
+		},
+	},
+	{
 		name: "requirements with options, markers, extras, hashes, URLs and continuations",
 		path: "requirements-dev.txt",
 		content: `# comment

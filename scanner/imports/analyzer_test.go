@@ -93,6 +93,10 @@ func TestUndeclaredImports(t *testing.T) {
 		{"js scoped undeclared", map[string]string{"src/app.ts": "import { S3 } from '@aws-sdk/client-s3';\n"}, jsDeps, []string{"src/app.ts:1 DEP-006 medium"}},
 		{"js dev-only in prod", map[string]string{"src/app.js": "import { expect } from 'jest';\n"}, jsDeps, []string{"src/app.js:1 DEP-006 medium"}},
 		{"one finding per module per file", map[string]string{"a.py": "import requests\nimport requests.adapters\n"}, pyDeps, []string{"a.py:1 DEP-006 medium"}},
+		{"js scoped import no alias covers", map[string]string{"src/a.ts": "import b from '@components/Button';\n", "tsconfig.json": "{\"compilerOptions\": {\"paths\": {\"@lib/*\": [\"src/lib/*\"]}}}\n"}, jsDeps, []string{"src/a.ts:1 DEP-006 medium"}},
+		{"tooling file undeclared is lower", map[string]string{"vite.config.ts": "import legacy from '@vitejs/plugin-legacy';\n"}, jsDeps, []string{"vite.config.ts:1 DEP-006 low"}},
+		{"setup.py undeclared package", map[string]string{"setup.py": "import requests\n"}, pyDeps, []string{"setup.py:1 DEP-006 low"}},
+		{"dev-only in a module named like a config dir", map[string]string{"app/config.py": "import pytest\n"}, pyDeps, []string{"app/config.py:1 DEP-006 medium"}},
 		// negatives
 		{"python stdlib", map[string]string{"a.py": "import os, json, asyncio\nfrom collections import abc\nimport _thread\n"}, pyDeps, nil},
 		{"python declared", map[string]string{"a.py": "import fastapi\nimport yaml\nfrom PIL import Image\nimport dateutil.parser\nimport flask_cors\n"}, pyDeps, nil},
@@ -107,6 +111,11 @@ func TestUndeclaredImports(t *testing.T) {
 		{"js path alias", map[string]string{"src/a.ts": "import { db } from '@app/db';\n"}, jsDeps, nil},
 		{"js type-only", map[string]string{"src/a.ts": "import type { Foo } from 'foo-types';\n"}, jsDeps, nil},
 		{"js dev in tests", map[string]string{"src/a.test.js": "const j = require('jest');\n"}, jsDeps, nil},
+		{"js tsconfig path aliases", map[string]string{"apps/web/src/a.tsx": "import b from '@components/Button';\nimport c from '@app/core';\nimport u from 'utils/x';\n",
+			"apps/web/tsconfig.json": "{\n  // aliases\n  \"compilerOptions\": {\n    \"paths\": {\"@components/*\": [\"src/components/*\"], \"@app/core\": [\"src/core\"], \"utils/*\": [\"src/u/*\"],},\n  },\n}\n"}, jsDeps, nil},
+		{"js tool configs use dev dependencies", map[string]string{"vite.config.ts": "import j from 'jest';\n", "eslint.config.mjs": "import j from 'jest';\n", ".eslintrc.cjs": "require('jest');\n", "scripts/release.js": "require('jest');\n", "src/Button.stories.tsx": "import j from 'jest';\n"}, jsDeps, nil},
+		{"python tooling uses dev dependencies", map[string]string{"noxfile.py": "import pytest\n", "docs/conf.py": "import pytest\n", "examples/demo.py": "import pytest\n"}, pyDeps, nil},
+		{"setup.py imports setuptools", map[string]string{"setup.py": "from setuptools import setup\nimport pkg_resources\n"}, pyDeps, nil},
 		{"js baseUrl dir import", map[string]string{"src/a.ts": "import u from 'utils/format';\n", "utils/format.ts": ""}, jsDeps, nil},
 	}
 	for _, tc := range tests {
