@@ -11,7 +11,7 @@ import (
 // manifestKinds are the files that declare what a project depends on
 // directly (lockfiles list transitive packages too, and registry settings
 // declare nothing).
-var manifestKinds = map[string]bool{"requirements": true, "pyproject": true, "pipfile": true, "setupcfg": true, "packagejson": true}
+var manifestKinds = map[string]bool{"requirements": true, "pyproject": true, "pipfile": true, "setupcfg": true, "setuppy": true, "packagejson": true}
 
 // Declared lists the dependencies the project's manifests declare directly
 // and, per ecosystem ("pypi", "npm"), whether any manifest exists: what
@@ -30,16 +30,13 @@ func Declared(ctx context.Context, p *scanner.Project) ([]Declaration, map[strin
 		if !manifestKinds[kind] {
 			continue
 		}
-		if kind == "packagejson" {
-			manifests[string(NPM)] = true
-		} else {
-			manifests[string(PyPI)] = true
-		}
 		b, err := p.ReadFile(f)
 		if err != nil {
+			markManifest(manifests, kind, Manifest{})
 			continue
 		}
 		m, _ := Parse(f, b)
+		markManifest(manifests, kind, m)
 		if m.Name != "" {
 			// The repository's own projects (workspace members, sibling
 			// packages of a monorepo) are importable without a declaration.
@@ -56,6 +53,22 @@ func Declared(ctx context.Context, p *scanner.Project) ([]Declaration, map[strin
 		}
 	}
 	return out, manifests, nil
+}
+
+// markManifest records that an ecosystem has a manifest to compare imports
+// with. A setup.py counts only when it declares requirements and computes
+// none (many read them from elsewhere, or declare nothing at all).
+func markManifest(manifests map[string]bool, kind string, m Manifest) {
+	switch {
+	case kind == "packagejson":
+		manifests[string(NPM)] = true
+	case kind == "setuppy":
+		if len(m.Deps) > 0 && !m.Incomplete {
+			manifests[string(PyPI)] = true
+		}
+	default:
+		manifests[string(PyPI)] = true
+	}
 }
 
 func devRequirements(p string) bool {

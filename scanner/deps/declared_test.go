@@ -69,3 +69,36 @@ func TestDeclaredForImports(t *testing.T) {
 type collectorWithRule struct{ *declaredCollector }
 
 func (c collectorWithRule) Rules() []scanner.RuleInfo { return Rules[:1] }
+
+// A setup.py is a manifest to compare imports with only when its
+// requirements are literal: one that computes them declares what is not
+// known.
+func TestDeclaredSetupPy(t *testing.T) {
+	for _, tc := range []struct {
+		name, setup string
+		want        []string
+		manifest    bool
+	}{
+		{"literal", "setup(install_requires=['requests'], tests_require=['pytest'])\n", []string{"pypi requests", "pypi pytest dev"}, true},
+		{"computed", "setup(install_requires=read('requirements.txt'), extras_require={'x': ['lxml']})\n", []string{"pypi lxml"}, false},
+		{"concatenated", "setup(install_requires=['requests'] + EXTRA)\n", nil, false},
+		{"no requirements", "from setuptools import setup\nsetup()\n", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if err := os.WriteFile(filepath.Join(root, "setup.py"), []byte(tc.setup), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c := &declaredCollector{}
+			if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, c.got); diff != "" {
+				t.Errorf("declared (-want +got):\n%s", diff)
+			}
+			if c.manifests["pypi"] != tc.manifest {
+				t.Errorf("pypi manifest = %v, want %v", c.manifests["pypi"], tc.manifest)
+			}
+		})
+	}
+}

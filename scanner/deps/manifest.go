@@ -54,6 +54,10 @@ type Manifest struct {
 	// (package.json "name", pyproject's [project] or [tool.poetry] name): a
 	// workspace member or sibling project other manifests may depend on.
 	Name string
+	// Incomplete marks a manifest whose requirements are partly computed
+	// (setup.py's install_requires=read_requirements()): what it declares
+	// is not known, so it cannot show an import undeclared.
+	Incomplete bool
 }
 
 // Kind names the parser for a file path ("" when none applies).
@@ -66,6 +70,8 @@ func Kind(p string) string {
 		return "pyproject"
 	case base == "Pipfile":
 		return "pipfile"
+	case lb == "setup.py":
+		return "setuppy"
 	case lb == "setup.cfg":
 		return "setupcfg"
 	case lb == "poetry.lock":
@@ -113,6 +119,8 @@ func Parse(p string, content []byte) (Manifest, error) {
 		m, err = parsePipfile(content)
 	case "setupcfg":
 		m, err = parseSetupCfg(content)
+	case "setuppy":
+		m, err = parseSetupPy(content)
 	case "poetrylock":
 		m, err = parsePoetryLock(content)
 	case "uvlock":
