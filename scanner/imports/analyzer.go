@@ -72,6 +72,8 @@ type fileImports struct {
 	test    bool
 	eco     string
 	imports []Import
+	// installs are what a notebook installs itself (%pip install x).
+	installs map[string]bool
 }
 
 // devContext: tests, and the code development dependencies exist for —
@@ -145,7 +147,7 @@ func (a *Analyzer) Rules() []scanner.RuleInfo {
 // Wants the project's own code: vendored trees (kept by --include-vendored)
 // import what their own manifests declare, which the lockfile already pins.
 func (a *Analyzer) Wants(p string) bool {
-	return treesitter.LangForPath(p) != treesitter.None && !scanner.IsVendoredPath(p)
+	return (treesitter.LangForPath(p) != treesitter.None || isNotebook(p)) && !scanner.IsVendoredPath(p)
 }
 
 // Prepare learns which ecosystems have a manifest: imports are only
@@ -198,6 +200,9 @@ func (a *Analyzer) AddInstalledMetadata(importName, dist string) {
 }
 
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
+	if isNotebook(f.Path) {
+		return nil, a.analyzeNotebook(ctx, f)
+	}
 	if f.Tree == nil {
 		return nil, nil
 	}
@@ -215,6 +220,34 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		a.mu.Unlock()
 	}
 	return nil, nil
+}
+
+// analyzeNotebook records a Jupyter notebook's imports (when the project
+// has a Python manifest to compare them with).
+func (a *Analyzer) analyzeNotebook(ctx context.Context, f *scanner.File) error {
+	a.mu.Lock()
+	ecosystems := a.ecosystems
+	a.mu.Unlock()
+	if ecosystems != nil && !ecosystems["pypi"] {
+		return nil
+	}
+	imps, installs, err := NotebookImports(ctx, f.Content)
+	if err != nil {
+		return fmt.Errorf("imports not read: %w", err)
+	}
+	fi := fileImports{path: f.Path, test: f.Test, eco: "pypi", imports: imps}
+	if len(installs) > 0 {
+		fi.installs = map[string]bool{}
+		for _, n := range installs {
+			fi.installs[normalize("pypi", n)] = true
+		}
+	}
+	if len(imps) > 0 {
+		a.mu.Lock()
+		a.files = append(a.files, fi)
+		a.mu.Unlock()
+	}
+	return nil
 }
 
 var nonAlnum = regexp.MustCompile(`[-_.]+`)
@@ -265,7 +298,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 			if fi.eco == "pypi" && path.Base(fi.path) == "setup.py" && buildBackends[imp.Name] {
 				continue // the build frontend provides setuptools to setup.py
 			}
-			inProd := a.declared(fi.eco, imp.Name, prod[fi.eco])
+			inProd := a.declared(fi.eco, imp.Name, prod[fi.eco]) || a.declared(fi.eco, imp.Name, fi.installs)
 			inDev := a.declared(fi.eco, imp.Name, dev[fi.eco])
 			switch {
 			case inProd, inDev && fi.devContext():
