@@ -15,8 +15,9 @@ var manifestKinds = map[string]bool{"requirements": true, "pyproject": true, "pi
 
 // Declared lists the dependencies the project's manifests declare directly
 // and, per ecosystem ("pypi", "npm"), whether any manifest exists: what
-// DEP-006 compares imports with. Requirements files named for development
-// or tests (requirements-dev.txt, test-requirements.txt, requirements/test.txt)
+// DEP-006 compares imports with. The devDependencies of a private
+// package.json count as its dependencies. Requirements files named for
+// development or tests (requirements-dev.txt, test-requirements.txt, requirements/test.txt)
 // declare development-only packages. Unreadable or unparsable manifests are
 // skipped (the dependency analyzer reports them).
 func Declared(ctx context.Context, p *scanner.Project) ([]Declaration, map[string]bool, error) {
@@ -48,7 +49,10 @@ func Declared(ctx context.Context, p *scanner.Project) ([]Declaration, map[strin
 		}
 		dev := kind == "requirements" && devRequirements(f)
 		for _, d := range m.Deps {
-			d.Dev = d.Dev || dev
+			// A private package (an application, a workspace root) has no
+			// consumers: whether its code may use a devDependency is up to
+			// its bundler or deployment, which DEP-006 cannot see.
+			d.Dev = (d.Dev || dev) && !m.Private
 			out = append(out, d)
 		}
 	}

@@ -39,6 +39,7 @@ func (c *declaredCollector) Finish(ctx context.Context, p *scanner.Project) ([]s
 func TestDeclaredForImports(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
+		"app/package.json":      "{\"private\": true, \"devDependencies\": {\"vite\": \"^5\"}}\n",
 		"requirements.txt":      "flask\n",
 		"requirements-dev.txt":  "pytest\n",
 		"pyproject.toml":        "[project]\ndependencies = [\"httpx\"]\n[dependency-groups]\nlint = [\"ruff\"]\n",
@@ -56,7 +57,7 @@ func TestDeclaredForImports(t *testing.T) {
 	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"pypi httpx", "pypi ruff dev", "pypi pytest dev", "pypi flask", "npm @acme/web", "npm express", "npm jest dev"}
+	want := []string{"npm vite", "pypi httpx", "pypi ruff dev", "pypi pytest dev", "pypi flask", "npm @acme/web", "npm express", "npm jest dev"}
 	if diff := cmp.Diff(want, c.got); diff != "" {
 		t.Errorf("declared (-want +got):\n%s", diff)
 	}

@@ -54,6 +54,10 @@ type Manifest struct {
 	// (package.json "name", pyproject's [project] or [tool.poetry] name): a
 	// workspace member or sibling project other manifests may depend on.
 	Name string
+	// Private marks a package.json with "private": true: an application
+	// or a workspace root, never published, whose bundler or deployment
+	// decides what ships, not the dependencies/devDependencies split.
+	Private bool
 	// Incomplete marks a manifest whose requirements are partly computed
 	// (setup.py's install_requires=read_requirements()): what it declares
 	// is not known, so it cannot show an import undeclared.

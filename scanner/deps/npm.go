@@ -26,6 +26,9 @@ func parsePackageJSON(b []byte) (Manifest, error) {
 	if raw, ok := doc["name"]; ok {
 		_ = json.Unmarshal(raw, &m.Name) // not a string: no name
 	}
+	if raw, ok := doc["private"]; ok {
+		_ = json.Unmarshal(raw, &m.Private) // not a boolean: not private
+	}
 	for _, kind := range npmDepKinds {
 		raw, ok := doc[kind]
 		if !ok {

@@ -431,6 +431,11 @@ func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
 			return true
 		}
 	}
+	for _, d := range a.opts.Tables.PythonBroughtBy[name] {
+		if set[normalize(eco, d)] {
+			return true
+		}
+	}
 	a.mu.Lock()
 	d, ok := a.dists[name]
 	a.mu.Unlock()

@@ -97,9 +97,11 @@ func TestUndeclaredImports(t *testing.T) {
 		{"tooling file undeclared is lower", map[string]string{"vite.config.ts": "import legacy from '@vitejs/plugin-legacy';\n"}, jsDeps, []string{"vite.config.ts:1 DEP-006 low"}},
 		{"setup.py undeclared package", map[string]string{"setup.py": "import requests\n"}, pyDeps, []string{"setup.py:1 DEP-006 low"}},
 		{"dev-only in a module named like a config dir", map[string]string{"app/config.py": "import pytest\n"}, pyDeps, []string{"app/config.py:1 DEP-006 medium"}},
+		{"python requirement of an undeclared distribution", map[string]string{"app/main.py": "import kombu\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
 		// negatives
 		{"python stdlib", map[string]string{"a.py": "import os, json, asyncio\nfrom collections import abc\nimport _thread\n"}, pyDeps, nil},
 		{"python declared", map[string]string{"a.py": "import fastapi\nimport yaml\nfrom PIL import Image\nimport dateutil.parser\nimport flask_cors\n"}, pyDeps, nil},
+		{"python requirement of a declared distribution", map[string]string{"app/main.py": "from starlette.requests import Request\nfrom pydantic import BaseModel\nimport pluggy\n", "tests/test_a.py": "import _pytest\n"}, pyDeps, []string{"app/main.py:3 DEP-006 medium"}},
 		{"python namespace package", map[string]string{"a.py": "from google.cloud import storage\n"}, pyDeps, nil},
 		{"python local modules", map[string]string{"app/main.py": "from app import models\nimport helpers\n", "helpers.py": "", "app/models.py": ""}, pyDeps, nil},
 		{"python relative", map[string]string{"app/main.py": "from . import x\nfrom .y import z\n"}, pyDeps, nil},

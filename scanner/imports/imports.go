@@ -200,11 +200,15 @@ type Tables struct {
 	NodeBuiltins map[string]bool
 	// PythonDists maps an import name to the distributions that provide it.
 	PythonDists map[string][]string
+	// PythonBroughtBy maps an import name to the distributions that
+	// require the one providing it (starlette ← fastapi): installed with
+	// them.
+	PythonBroughtBy map[string][]string
 }
 
 // LoadTables parses the embedded data files.
 func LoadTables() *Tables {
-	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{}}
+	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{}, PythonBroughtBy: map[string][]string{}}
 	for _, l := range lines("python-stdlib.txt") {
 		t.PythonStdlib[l] = true
 	}
@@ -215,6 +219,12 @@ func LoadTables() *Tables {
 		f := strings.Fields(l)
 		if len(f) >= 2 {
 			t.PythonDists[f[0]] = append(t.PythonDists[f[0]], f[1:]...)
+		}
+	}
+	for _, l := range lines("python-requires.txt") {
+		f := strings.Fields(l)
+		for _, imp := range f[1:] {
+			t.PythonBroughtBy[imp] = append(t.PythonBroughtBy[imp], f[0])
 		}
 	}
 	return t

@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,6 +113,9 @@ func TestTables(t *testing.T) {
 		if !tb.NodeBuiltins[m] {
 			t.Errorf("node builtins lack %s", m)
 		}
+	}
+	if d := tb.PythonBroughtBy["starlette"]; !slices.Contains(d, "fastapi") {
+		t.Errorf("starlette brought by %v, want fastapi among them", d)
 	}
 	if d := tb.PythonDists["PIL"]; len(d) == 0 || d[0] != "Pillow" {
 		t.Errorf("PIL → %v", d)
