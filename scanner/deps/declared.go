@@ -48,7 +48,7 @@ func Declared(ctx context.Context, p *scanner.Project) ([]Declaration, map[strin
 			out = append(out, Declaration{Ecosystem: eco, Name: m.Name, Line: 0})
 		}
 		dev := kind == "requirements" && devRequirements(f)
-		for _, d := range m.Deps {
+		for _, d := range append(m.Deps, m.Unjudged...) {
 			// A private package (an application, a workspace root) has no
 			// consumers: whether its code may use a devDependency is up to
 			// its bundler or deployment, which DEP-006 cannot see.

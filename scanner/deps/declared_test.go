@@ -103,3 +103,33 @@ func TestDeclaredSetupPy(t *testing.T) {
 		})
 	}
 }
+
+// Dependencies taken from git, a URL or a path are declared (importing
+// them is no undeclared import) but never judged by name.
+func TestDeclaredUnjudged(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"package.json":   `{"dependencies": {"my-lib": "github:acme/my-lib", "local-ui": "file:./ui", "ws-lib": "workspace:*"}, "devDependencies": {"tool": "git+https://example.org/tool.git"}}`,
+		"pyproject.toml": "[tool.poetry.dependencies]\nshared = {path = \"../shared\"}\nforked = {git = \"https://example.org/forked.git\"}\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &declaredCollector{}
+	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"npm local-ui", "npm my-lib", "npm ws-lib", "npm tool dev", "pypi forked", "pypi shared"}
+	if diff := cmp.Diff(want, c.got); diff != "" {
+		t.Errorf("declared (-want +got):\n%s", diff)
+	}
+	m, err := Parse("package.json", []byte(files["package.json"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Deps) != 0 {
+		t.Errorf("git/path/workspace dependencies judged by name: %+v", m.Deps)
+	}
+}

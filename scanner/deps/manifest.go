@@ -54,6 +54,11 @@ type Manifest struct {
 	// (package.json "name", pyproject's [project] or [tool.poetry] name): a
 	// workspace member or sibling project other manifests may depend on.
 	Name string
+	// Unjudged are dependencies declared by name but taken from git, a URL
+	// or a path (DEP-008 reports those leaving the repository): no
+	// registry judges them, yet the project declares them, so importing
+	// them is no undeclared import.
+	Unjudged []Declaration
 	// Private marks a package.json with "private": true: an application
 	// or a workspace root, never published, whose bundler or deployment
 	// decides what ships, not the dependencies/devDependencies split.
@@ -156,6 +161,14 @@ func Parse(p string, content []byte) (Manifest, error) {
 		}
 	}
 	return m, err
+}
+
+// unjudged records a dependency declared by name and fetched from
+// elsewhere.
+func (m *Manifest) unjudged(eco Ecosystem, name string, line int) {
+	if plausibleName(name) && len(m.Unjudged) < maxDeclarations {
+		m.Unjudged = append(m.Unjudged, Declaration{Ecosystem: eco, Name: name, Line: line})
+	}
 }
 
 // plausibleName drops what cannot be a package name (empty, spaces,

@@ -79,6 +79,7 @@ func parseRequirements(b []byte) (Manifest, error) {
 		}
 		if r.url != "" {
 			m.Bypasses = append(m.Bypasses, Bypass{Line: lineNo, What: r.name + " fetched from " + redactURL(r.url)})
+			m.unjudged(PyPI, r.name, lineNo)
 			continue
 		}
 		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: lineNo})
@@ -321,6 +322,7 @@ func (m *Manifest) addPEP508(ls lines, reqs []string, from int) {
 		}
 		if r.url != "" {
 			m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: r.name + " fetched from " + redactURL(r.url)})
+			m.unjudged(PyPI, r.name, line)
 			continue
 		}
 		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: line})
@@ -346,14 +348,17 @@ func (m *Manifest) addPoetry(ls lines, deps map[string]any, from int) {
 			switch {
 			case v["git"] != nil:
 				m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from git %v", name, redactURL(fmt.Sprint(v["git"])))})
+				m.unjudged(PyPI, name, line)
 				continue
 			case v["url"] != nil:
 				m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v", name, redactURL(fmt.Sprint(v["url"])))})
+				m.unjudged(PyPI, name, line)
 				continue
 			case v["path"] != nil:
 				if outsidePath(fmt.Sprint(v["path"])) {
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v, outside the repository", name, v["path"])})
 				}
+				m.unjudged(PyPI, name, line)
 				continue
 			}
 			spec, _ = v["version"].(string)
@@ -486,9 +491,11 @@ func parsePipfile(b []byte) (Manifest, error) {
 				switch {
 				case v["git"] != nil:
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from git %v", name, redactURL(fmt.Sprint(v["git"])))})
+					m.unjudged(PyPI, name, line)
 					continue
 				case v["file"] != nil && isURL(fmt.Sprint(v["file"])):
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v", name, redactURL(fmt.Sprint(v["file"])))})
+					m.unjudged(PyPI, name, line)
 					continue
 				case v["path"] != nil || v["file"] != nil:
 					p := fmt.Sprint(v["path"])
@@ -498,6 +505,7 @@ func parsePipfile(b []byte) (Manifest, error) {
 					if outsidePath(p) {
 						m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %s, outside the repository", name, p)})
 					}
+					m.unjudged(PyPI, name, line)
 					continue
 				}
 				spec, _ = v["version"].(string)
@@ -562,6 +570,7 @@ func parseSetupCfg(b []byte) (Manifest, error) {
 			if r, ok := parsePEP508(req); ok {
 				if r.url != "" {
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: r.name + " fetched from " + redactURL(r.url)})
+					m.unjudged(PyPI, r.name, line)
 					continue
 				}
 				m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: line})

@@ -38,6 +38,7 @@ func parseSetupPy(b []byte) (Manifest, error) {
 			line := 1 + strings.Count(src[:s.at], "\n")
 			if r.url != "" {
 				m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: r.name + " fetched from " + redactURL(r.url)})
+				m.unjudged(PyPI, r.name, line)
 				continue
 			}
 			m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: line,

@@ -147,7 +147,21 @@ func (a *Analyzer) Rules() []scanner.RuleInfo {
 // Wants the project's own code: vendored trees (kept by --include-vendored)
 // import what their own manifests declare, which the lockfile already pins.
 func (a *Analyzer) Wants(p string) bool {
-	return (treesitter.LangForPath(p) != treesitter.None || isNotebook(p)) && !scanner.IsVendoredPath(p)
+	return (treesitter.LangForPath(p) != treesitter.None || isNotebook(p)) && !scanner.IsVendoredPath(p) && !copiedIn(p)
+}
+
+// copiedInDirs hold third-party code copied into the repository
+// (pip/_vendor, third_party/): it imports what its own upstream declares.
+var copiedInDirs = map[string]bool{"_vendor": true, "vendor": true, "vendored": true, "third_party": true, "thirdparty": true, "3rdparty": true, "third-party": true}
+
+func copiedIn(p string) bool {
+	dir, _ := path.Split(p)
+	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
+		if copiedInDirs[strings.ToLower(seg)] {
+			return true
+		}
+	}
+	return false
 }
 
 // Prepare learns which ecosystems have a manifest: imports are only
@@ -163,8 +177,8 @@ func (a *Analyzer) Prepare(ctx context.Context, p *scanner.Project) error {
 		case base == "package.json":
 			a.ecosystems["npm"] = true
 		case base == "pyproject.toml", base == "Pipfile", base == "setup.cfg", base == "setup.py",
-			strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt"):
-			a.ecosystems["pypi"] = true
+			strings.HasSuffix(base, ".txt") && (strings.Contains(base, "requirements") || path.Base(path.Dir(f)) == "requirements"):
+			a.ecosystems["pypi"] = true // requirements.txt, requirements/base.txt
 		}
 	}
 	return nil

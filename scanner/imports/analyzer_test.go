@@ -98,10 +98,12 @@ func TestUndeclaredImports(t *testing.T) {
 		{"setup.py undeclared package", map[string]string{"setup.py": "import requests\n"}, pyDeps, []string{"setup.py:1 DEP-006 low"}},
 		{"dev-only in a module named like a config dir", map[string]string{"app/config.py": "import pytest\n"}, pyDeps, []string{"app/config.py:1 DEP-006 medium"}},
 		{"python requirement of an undeclared distribution", map[string]string{"app/main.py": "import kombu\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
+		{"python module named like a copied-in dir", map[string]string{"app/vendor.py": "import cffi\n"}, pyDeps, []string{"app/vendor.py:1 DEP-006 medium"}},
 		// negatives
 		{"python stdlib", map[string]string{"a.py": "import os, json, asyncio\nfrom collections import abc\nimport _thread\n"}, pyDeps, nil},
 		{"python declared", map[string]string{"a.py": "import fastapi\nimport yaml\nfrom PIL import Image\nimport dateutil.parser\nimport flask_cors\n"}, pyDeps, nil},
 		{"python requirement of a declared distribution", map[string]string{"app/main.py": "from starlette.requests import Request\nfrom pydantic import BaseModel\nimport pluggy\n", "tests/test_a.py": "import _pytest\n"}, pyDeps, []string{"app/main.py:3 DEP-006 medium"}},
+		{"copied-in third-party code", map[string]string{"third_party/x/mod.py": "import cffi\n", "src/pkg/_vendor/six.py": "import cffi\n", "vendor/lib.js": "require('left-pad');\n"}, append(pyDeps, jsDeps...), nil},
 		{"python namespace package", map[string]string{"a.py": "from google.cloud import storage\n"}, pyDeps, nil},
 		{"python local modules", map[string]string{"app/main.py": "from app import models\nimport helpers\n", "helpers.py": "", "app/models.py": ""}, pyDeps, nil},
 		{"python relative", map[string]string{"app/main.py": "from . import x\nfrom .y import z\n"}, pyDeps, nil},
@@ -144,6 +146,35 @@ func TestUndeclaredSlopsquatGetsTheProxyVerdict(t *testing.T) {
 		[]scanner.RuleInfo{{ID: "DEP-001", Category: scanner.CategoryDep, Severity: scanner.Critical}})
 	want := []string{"a.py:1 DEP-006 medium", "a.py:2 DEP-001 critical", "a.py:2 DEP-006 medium"}
 	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// A project whose only Python manifests are requirements/*.txt is still
+// compared: its imports are read.
+func TestRequirementsDirIsAManifest(t *testing.T) {
+	root := t.TempDir()
+	for name, content := range map[string]string{"requirements/base.txt": "fastapi\n", "app/main.py": "import fastapi\nimport requests\n"} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := New(Options{Declared: func(context.Context, *scanner.Project) ([]Dependency, map[string]bool, error) {
+		return []Dependency{{Ecosystem: "pypi", Name: "fastapi"}}, map[string]bool{"pypi": true}, nil
+	}})
+	res, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Path+":"+strconv.Itoa(f.Line)+" "+f.Rule)
+	}
+	if diff := cmp.Diff([]string{"app/main.py:2 DEP-006"}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
