@@ -79,7 +79,7 @@ type fileImports struct {
 // devContext: tests, and the code development dependencies exist for —
 // build and tool configuration (vite.config.ts, noxfile.py, setup.py),
 // scripts, docs, examples and benchmarks — which no production install runs.
-func (fi fileImports) devContext() bool { return fi.test || ToolingPath(fi.path) }
+func (fi fileImports) devContext() bool { return fi.test || toolingPath(fi.path) }
 
 // buildBackends are what setup.py may import without a declaration.
 var buildBackends = map[string]bool{"setuptools": true, "pkg_resources": true, "distutils": true}
@@ -98,12 +98,12 @@ var toolingFiles = map[string]bool{
 	"webpack.config.js": true, "karma.conf.js": true, "protractor.conf.js": true,
 }
 
-// ToolingPath reports whether a slash path is development tooling rather
+// toolingPath reports whether a slash path is development tooling rather
 // than shipped code: a build or task file (setup.py, noxfile.py,
 // gulpfile.js), a tool's configuration (vite.config.ts, jest.config.js,
 // eslint.config.mjs, .eslintrc.js, webpack.prod.js), a story, or a file
 // under scripts/, tools/, docs/, examples/, benchmarks/ or CI directories.
-func ToolingPath(p string) bool {
+func toolingPath(p string) bool {
 	lp := strings.ToLower(p)
 	dir, base := path.Split(lp)
 	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
