@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -40,6 +41,15 @@ type Analyzer struct {
 	analyzed map[string]bool
 	includes []include
 	notes    []string
+	// local are the projects the repository itself defines (ecosystem +
+	// normalised name): a workspace member another manifest depends on is
+	// built from the tree, not fetched by name.
+	local map[localName]bool
+}
+
+type localName struct {
+	eco  Ecosystem
+	name string
 }
 
 type fileDecl struct {
@@ -51,7 +61,7 @@ type include struct{ from, target string }
 
 // New returns an analyzer for one scan.
 func New(opts Options) *Analyzer {
-	return &Analyzer{opts: opts, analyzed: map[string]bool{}}
+	return &Analyzer{opts: opts, analyzed: map[string]bool{}, local: map[localName]bool{}}
 }
 
 // Rules implements scanner.Analyzer.
@@ -102,7 +112,25 @@ func (a *Analyzer) record(p string, m Manifest) {
 	for _, inc := range m.Includes {
 		a.includes = append(a.includes, include{from: p, target: inc})
 	}
+	if m.Name != "" {
+		eco := PyPI
+		if Kind(p) == "packagejson" {
+			eco = NPM
+		}
+		a.local[localName{eco, NormalizeName(eco, m.Name)}] = true
+	}
 }
+
+// NormalizeName is the form names compare in: PEP 503 for PyPI, as
+// written for npm.
+func NormalizeName(eco Ecosystem, name string) string {
+	if eco == PyPI {
+		return strings.ToLower(pep503Separators.ReplaceAllString(name, "-"))
+	}
+	return name
+}
+
+var pep503Separators = regexp.MustCompile(`[-_.]+`)
 
 func (a *Analyzer) bypassFindings(p string, proj *scanner.Project, bs []Bypass, lineText func(int) string) []scanner.Finding {
 	rule, _ := ruleInfo(RuleBypass)
@@ -160,6 +188,10 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	for _, d := range a.decls {
 		// A package a lockfile takes from another registry (DEP-008 says
 		// so) is not judged by name on the public one: it may be private.
+		// Nor is a project of this repository (a workspace member).
+		if a.local[localName{d.Ecosystem, NormalizeName(d.Ecosystem, d.Name)}] {
+			continue
+		}
 		if d.Resolved == "" || !a.bypasses(Bypass{URL: d.Resolved, Lockfile: true}, allowed) {
 			decls = append(decls, d)
 		}

@@ -44,6 +44,7 @@ func fuzzParse(f *testing.F, path string) {
 func FuzzParseRequirements(f *testing.F) { fuzzParse(f, "requirements.txt") }
 func FuzzParsePyproject(f *testing.F)    { fuzzParse(f, "pyproject.toml") }
 func FuzzParsePipfile(f *testing.F)      { fuzzParse(f, "Pipfile") }
+func FuzzParseSetupPy(f *testing.F)      { fuzzParse(f, "setup.py") }
 func FuzzParseSetupCfg(f *testing.F)     { fuzzParse(f, "setup.cfg") }
 func FuzzParsePoetryLock(f *testing.F)   { fuzzParse(f, "poetry.lock") }
 func FuzzParseUVLock(f *testing.F)       { fuzzParse(f, "uv.lock") }

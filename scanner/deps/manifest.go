@@ -37,8 +37,9 @@ type Bypass struct {
 	// URL is the address involved, when there is one: DEP-008 compares its
 	// host with the configured proxy.
 	URL string
-	// Lockfile marks resolved URLs of lockfiles: the public registries are
-	// fine there (clients rewrite them to the configured registry).
+	// Lockfile marks resolved URLs of lockfiles, and Pipfile sources: the
+	// public registries are fine there (clients rewrite them to the
+	// configured registry, pipenv to PIPENV_PYPI_MIRROR).
 	Lockfile bool
 }
 
@@ -49,6 +50,23 @@ type Manifest struct {
 	// Includes are other requirement files named with -r/-c (relative to
 	// this file's directory).
 	Includes []string
+	// Name is the project's own name when the file declares one
+	// (package.json "name", pyproject's [project] or [tool.poetry] name): a
+	// workspace member or sibling project other manifests may depend on.
+	Name string
+	// Unjudged are dependencies declared by name but taken from git, a URL
+	// or a path (DEP-008 reports those leaving the repository): no
+	// registry judges them, yet the project declares them, so importing
+	// them is no undeclared import.
+	Unjudged []Declaration
+	// Private marks a package.json with "private": true: an application
+	// or a workspace root, never published, whose bundler or deployment
+	// decides what ships, not the dependencies/devDependencies split.
+	Private bool
+	// Incomplete marks a manifest whose requirements are partly computed
+	// (setup.py's install_requires=read_requirements()): what it declares
+	// is not known, so it cannot show an import undeclared.
+	Incomplete bool
 }
 
 // Kind names the parser for a file path ("" when none applies).
@@ -61,6 +79,8 @@ func Kind(p string) string {
 		return "pyproject"
 	case base == "Pipfile":
 		return "pipfile"
+	case lb == "setup.py":
+		return "setuppy"
 	case lb == "setup.cfg":
 		return "setupcfg"
 	case lb == "poetry.lock":
@@ -108,6 +128,8 @@ func Parse(p string, content []byte) (Manifest, error) {
 		m, err = parsePipfile(content)
 	case "setupcfg":
 		m, err = parseSetupCfg(content)
+	case "setuppy":
+		m, err = parseSetupPy(content)
 	case "poetrylock":
 		m, err = parsePoetryLock(content)
 	case "uvlock":
@@ -139,6 +161,14 @@ func Parse(p string, content []byte) (Manifest, error) {
 		}
 	}
 	return m, err
+}
+
+// unjudged records a dependency declared by name and fetched from
+// elsewhere.
+func (m *Manifest) unjudged(eco Ecosystem, name string, line int) {
+	if plausibleName(name) && len(m.Unjudged) < maxDeclarations {
+		m.Unjudged = append(m.Unjudged, Declaration{Ecosystem: eco, Name: name, Line: line})
+	}
 }
 
 // plausibleName drops what cannot be a package name (empty, spaces,

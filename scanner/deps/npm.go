@@ -23,6 +23,12 @@ func parsePackageJSON(b []byte) (Manifest, error) {
 		return m, fmt.Errorf("package.json: %w", err)
 	}
 	ls := splitLines(b)
+	if raw, ok := doc["name"]; ok {
+		_ = json.Unmarshal(raw, &m.Name) // not a string: no name
+	}
+	if raw, ok := doc["private"]; ok {
+		_ = json.Unmarshal(raw, &m.Private) // not a boolean: not private
+	}
 	for _, kind := range npmDepKinds {
 		raw, ok := doc[kind]
 		if !ok {
@@ -48,10 +54,13 @@ func parsePackageJSON(b []byte) (Manifest, error) {
 				}
 			}
 			line := ls.keyLine(name, from)
-			n := len(m.Deps)
+			n, u := len(m.Deps), len(m.Unjudged)
 			m.addNPMSpec(name, spec, line)
 			for i := n; i < len(m.Deps); i++ {
 				m.Deps[i].Dev = kind == "devDependencies"
+			}
+			for i := u; i < len(m.Unjudged); i++ {
+				m.Unjudged[i].Dev = kind == "devDependencies"
 			}
 		}
 	}
@@ -74,6 +83,7 @@ func (m *Manifest) addNPMSpec(name, spec string, line int) {
 			m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: target, Line: line})
 		}
 	case strings.HasPrefix(ls, "workspace:"), strings.HasPrefix(ls, "catalog:"), strings.HasPrefix(ls, "portal:") && !outsidePath(spec[7:]):
+		m.unjudged(NPM, name, line)
 	case strings.HasPrefix(ls, "file:"), strings.HasPrefix(ls, "link:"), strings.HasPrefix(ls, "portal:"),
 		strings.HasPrefix(ls, "./"), strings.HasPrefix(ls, "../"), strings.HasPrefix(ls, "/"), strings.HasPrefix(ls, "~/"):
 		_, p, _ := strings.Cut(spec, ":")
@@ -83,10 +93,13 @@ func (m *Manifest) addNPMSpec(name, spec string, line int) {
 		if outsidePath(p) {
 			m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %s, outside the repository", name, spec)})
 		}
+		m.unjudged(NPM, name, line)
 	case isURL(spec), strings.HasPrefix(ls, "github:"), strings.HasPrefix(ls, "gitlab:"), strings.HasPrefix(ls, "bitbucket:"), strings.HasPrefix(ls, "gist:"):
 		m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %s", name, redactURL(spec))})
+		m.unjudged(NPM, name, line)
 	case githubShorthand.MatchString(spec) && !strings.ContainsAny(spec, " <>=^~|"):
 		m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from GitHub repository %s", name, spec)})
+		m.unjudged(NPM, name, line)
 	default:
 		m.Deps = append(m.Deps, Declaration{Ecosystem: NPM, Name: name, Spec: spec, Line: line})
 	}

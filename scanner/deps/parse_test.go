@@ -19,6 +19,63 @@ var parseCases = []struct {
 	includes []string
 }{
 	{
+		name: "setup.py literal requirement lists",
+		path: "setup.py",
+		content: `from setuptools import setup
+
+# install_requires=computed_elsewhere()
+setup(
+    name="legacy",
+    install_requires=[
+        "requests>=2.0",  # HTTP
+        'click',
+        "pkg @ https://example.org/pkg.tar.gz",
+    ],
+    extras_require={"test": ["pytest"], 'yaml': ("PyYAML",)},
+    tests_require=["mock"],
+    setup_requires="setuptools_scm",
+)
+`,
+		deps: []Declaration{
+			{Ecosystem: PyPI, Name: "requests", Spec: ">=2.0", Line: 7},
+			{Ecosystem: PyPI, Name: "click", Line: 8},
+			{Ecosystem: PyPI, Name: "pytest", Line: 11},
+			{Ecosystem: PyPI, Name: "PyYAML", Line: 11},
+			{Ecosystem: PyPI, Name: "mock", Line: 12, Dev: true},
+			{Ecosystem: PyPI, Name: "setuptools_scm", Line: 13, Dev: true},
+		},
+		bypasses: []int{9},
+	},
+	{
+		name: "pyproject development lists of PDM, Hatch and uv, and build requirements",
+		path: "pyproject.toml",
+		content: `[build-system]
+requires = ["hatchling>=1.20"]
+
+[project]
+name = "demo"
+dependencies = ["httpx"]
+
+[tool.pdm.dev-dependencies]
+test = ["pytest>=8"]
+
+[tool.hatch.envs.default]
+dependencies = ["coverage[toml]"]
+extra-dependencies = ["respx"]
+
+[tool.uv]
+dev-dependencies = ["freezegun"]
+`,
+		deps: []Declaration{
+			{Ecosystem: PyPI, Name: "hatchling", Spec: ">=1.20", Line: 2, Dev: true},
+			{Ecosystem: PyPI, Name: "httpx", Line: 6},
+			{Ecosystem: PyPI, Name: "pytest", Spec: ">=8", Line: 9, Dev: true},
+			{Ecosystem: PyPI, Name: "coverage", Line: 12, Dev: true},
+			{Ecosystem: PyPI, Name: "respx", Line: 13, Dev: true},
+			{Ecosystem: PyPI, Name: "freezegun", Line: 16, Dev: true},
+		},
+	},
+	{
 		name: "requirements with options, markers, extras, hashes, URLs and continuations",
 		path: "requirements-dev.txt",
 		content: `# comment

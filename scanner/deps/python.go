@@ -3,6 +3,7 @@ package deps
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -78,6 +79,7 @@ func parseRequirements(b []byte) (Manifest, error) {
 		}
 		if r.url != "" {
 			m.Bypasses = append(m.Bypasses, Bypass{Line: lineNo, What: r.name + " fetched from " + redactURL(r.url)})
+			m.unjudged(PyPI, r.name, lineNo)
 			continue
 		}
 		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: lineNo})
@@ -129,13 +131,30 @@ func redactURL(u string) string {
 
 // pyproject is the part of pyproject.toml that declares dependencies.
 type pyproject struct {
+	BuildSystem struct {
+		Requires []string `toml:"requires"`
+	} `toml:"build-system"`
 	Project struct {
+		Name                 string              `toml:"name"`
 		Dependencies         []string            `toml:"dependencies"`
 		OptionalDependencies map[string][]string `toml:"optional-dependencies"`
 	} `toml:"project"`
 	DependencyGroups map[string][]any `toml:"dependency-groups"`
 	Tool             struct {
+		// PDM's development groups: [tool.pdm.dev-dependencies] name = [...]
+		PDM struct {
+			DevDependencies map[string][]string `toml:"dev-dependencies"`
+		} `toml:"pdm"`
+		// Hatch environments: [tool.hatch.envs.NAME] dependencies and
+		// extra-dependencies, installed into that environment only.
+		Hatch struct {
+			Envs map[string]struct {
+				Dependencies      []string `toml:"dependencies"`
+				ExtraDependencies []string `toml:"extra-dependencies"`
+			} `toml:"envs"`
+		} `toml:"hatch"`
 		Poetry struct {
+			Name            string         `toml:"name"`
 			Dependencies    map[string]any `toml:"dependencies"`
 			DevDependencies map[string]any `toml:"dev-dependencies"`
 			Group           map[string]struct {
@@ -160,6 +179,8 @@ type uvSettings struct {
 		URL  string `toml:"url"`
 	} `toml:"index"`
 	Sources map[string]any `toml:"sources"`
+	// DevDependencies is uv's pre-PEP 735 development list.
+	DevDependencies []string `toml:"dev-dependencies"`
 }
 
 func parsePyproject(b []byte) (Manifest, error) {
@@ -169,6 +190,15 @@ func parsePyproject(b []byte) (Manifest, error) {
 		return m, fmt.Errorf("pyproject.toml: %w", err)
 	}
 	ls := splitLines(b)
+	m.Name = doc.Project.Name
+	if m.Name == "" {
+		m.Name = doc.Tool.Poetry.Name
+	}
+	// Build requirements are fetched from the registry too (judged), and
+	// only the build (setup.py) imports them: development-only.
+	n := len(m.Deps)
+	m.addPEP508(ls, doc.BuildSystem.Requires, max(ls.header("build-system"), 1))
+	m.markDev(n)
 	if len(doc.Project.Dependencies) > 0 {
 		from := ls.header("project")
 		m.addPEP508(ls, doc.Project.Dependencies, from)
@@ -189,9 +219,24 @@ func parsePyproject(b []byte) (Manifest, error) {
 		m.addPEP508(ls, reqs, max(from, ls.keyLine(group, from)))
 		m.markDev(n) // PEP 735 groups are not installed with the package
 	}
+	for _, group := range sortedKeys(doc.Tool.PDM.DevDependencies) {
+		from := ls.header("tool.pdm.dev-dependencies")
+		n := len(m.Deps)
+		m.addPEP508(ls, doc.Tool.PDM.DevDependencies[group], max(from, ls.keyLine(group, from)))
+		m.markDev(n)
+	}
+	for _, env := range sortedKeys(doc.Tool.Hatch.Envs) {
+		e := doc.Tool.Hatch.Envs[env]
+		n := len(m.Deps)
+		m.addPEP508(ls, append(slices.Clone(e.Dependencies), e.ExtraDependencies...), max(ls.header("tool.hatch.envs."+env), 1))
+		m.markDev(n)
+	}
+	n = len(m.Deps)
+	m.addPEP508(ls, doc.Tool.UV.DevDependencies, max(ls.header("tool.uv"), 1))
+	m.markDev(n)
 	po := doc.Tool.Poetry
 	m.addPoetry(ls, po.Dependencies, ls.header("tool.poetry.dependencies"))
-	n := len(m.Deps)
+	n = len(m.Deps)
 	m.addPoetry(ls, po.DevDependencies, ls.header("tool.poetry.dev-dependencies"))
 	m.markDev(n)
 	for _, g := range sortedKeys(po.Group) {
@@ -277,6 +322,7 @@ func (m *Manifest) addPEP508(ls lines, reqs []string, from int) {
 		}
 		if r.url != "" {
 			m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: r.name + " fetched from " + redactURL(r.url)})
+			m.unjudged(PyPI, r.name, line)
 			continue
 		}
 		m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: line})
@@ -302,14 +348,17 @@ func (m *Manifest) addPoetry(ls lines, deps map[string]any, from int) {
 			switch {
 			case v["git"] != nil:
 				m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from git %v", name, redactURL(fmt.Sprint(v["git"])))})
+				m.unjudged(PyPI, name, line)
 				continue
 			case v["url"] != nil:
 				m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v", name, redactURL(fmt.Sprint(v["url"])))})
+				m.unjudged(PyPI, name, line)
 				continue
 			case v["path"] != nil:
 				if outsidePath(fmt.Sprint(v["path"])) {
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v, outside the repository", name, v["path"])})
 				}
+				m.unjudged(PyPI, name, line)
 				continue
 			}
 			spec, _ = v["version"].(string)
@@ -414,7 +463,10 @@ func parsePipfile(b []byte) (Manifest, error) {
 	ls := splitLines(b)
 	for _, s := range doc.Source {
 		if s.URL != "" {
-			m.Bypasses = append(m.Bypasses, Bypass{Line: ls.find(s.URL, 1), What: "Pipfile source " + redactURL(s.URL), URL: s.URL})
+			// pipenv rewrites a pypi.org source to PIPENV_PYPI_MIRROR, as
+			// clients rewrite a lockfile's public registry URL: only another
+			// host is a way around the proxy.
+			m.Bypasses = append(m.Bypasses, Bypass{Line: ls.find(s.URL, 1), What: "Pipfile source " + redactURL(s.URL), URL: s.URL, Lockfile: true})
 		}
 	}
 	// Every table other than source/requires/pipenv/scripts is a category
@@ -439,9 +491,11 @@ func parsePipfile(b []byte) (Manifest, error) {
 				switch {
 				case v["git"] != nil:
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from git %v", name, redactURL(fmt.Sprint(v["git"])))})
+					m.unjudged(PyPI, name, line)
 					continue
 				case v["file"] != nil && isURL(fmt.Sprint(v["file"])):
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %v", name, redactURL(fmt.Sprint(v["file"])))})
+					m.unjudged(PyPI, name, line)
 					continue
 				case v["path"] != nil || v["file"] != nil:
 					p := fmt.Sprint(v["path"])
@@ -451,6 +505,7 @@ func parsePipfile(b []byte) (Manifest, error) {
 					if outsidePath(p) {
 						m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: fmt.Sprintf("%s from %s, outside the repository", name, p)})
 					}
+					m.unjudged(PyPI, name, line)
 					continue
 				}
 				spec, _ = v["version"].(string)
@@ -515,6 +570,7 @@ func parseSetupCfg(b []byte) (Manifest, error) {
 			if r, ok := parsePEP508(req); ok {
 				if r.url != "" {
 					m.Bypasses = append(m.Bypasses, Bypass{Line: line, What: r.name + " fetched from " + redactURL(r.url)})
+					m.unjudged(PyPI, r.name, line)
 					continue
 				}
 				m.Deps = append(m.Deps, Declaration{Ecosystem: PyPI, Name: r.name, Spec: r.spec, Line: line})

@@ -72,6 +72,58 @@ type fileImports struct {
 	test    bool
 	eco     string
 	imports []Import
+	// installs are what a notebook installs itself (%pip install x).
+	installs map[string]bool
+}
+
+// devContext: tests, and the code development dependencies exist for —
+// build and tool configuration (vite.config.ts, noxfile.py, setup.py),
+// scripts, docs, examples and benchmarks — which no production install runs.
+func (fi fileImports) devContext() bool { return fi.test || toolingPath(fi.path) }
+
+// buildBackends are what setup.py may import without a declaration.
+var buildBackends = map[string]bool{"setuptools": true, "pkg_resources": true, "distutils": true}
+
+// toolingDirs hold maintainer code, not the shipped package.
+var toolingDirs = map[string]bool{
+	"scripts": true, "script": true, "tools": true, "tooling": true, "docs": true, "doc": true,
+	"examples": true, "example": true, "benchmarks": true, "benchmark": true, "bench": true,
+	".storybook": true, ".github": true, ".circleci": true, ".husky": true, "ci": true,
+}
+
+// toolingFiles are build and task runner entry points by name.
+var toolingFiles = map[string]bool{
+	"setup.py": true, "noxfile.py": true, "tasks.py": true, "fabfile.py": true, "dodo.py": true, "conftest.py": true,
+	"gulpfile.js": true, "gulpfile.mjs": true, "gulpfile.ts": true, "gruntfile.js": true, "jakefile.js": true,
+	"webpack.config.js": true, "karma.conf.js": true, "protractor.conf.js": true,
+}
+
+// toolingPath reports whether a slash path is development tooling rather
+// than shipped code: a build or task file (setup.py, noxfile.py,
+// gulpfile.js), a tool's configuration (vite.config.ts, jest.config.js,
+// eslint.config.mjs, .eslintrc.js, webpack.prod.js), a story, or a file
+// under scripts/, tools/, docs/, examples/, benchmarks/ or CI directories.
+func toolingPath(p string) bool {
+	lp := strings.ToLower(p)
+	dir, base := path.Split(lp)
+	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
+		if toolingDirs[seg] {
+			return true
+		}
+	}
+	if toolingFiles[base] {
+		return true
+	}
+	stem := strings.TrimSuffix(base, path.Ext(base))
+	switch {
+	case strings.HasSuffix(stem, ".config"), strings.Contains(stem, ".config."), // vite.config.ts, vitest.config.e2e.ts
+		strings.HasSuffix(stem, ".conf") && treesitter.LangForPath(lp) != treesitter.Python,
+		strings.HasPrefix(base, ".") && strings.HasSuffix(stem, "rc"), // .eslintrc.js, .prettierrc.cjs
+		strings.HasPrefix(base, "webpack.") || strings.HasPrefix(base, "rollup.") || strings.HasPrefix(base, "gulpfile."),
+		strings.HasSuffix(stem, ".stories"), strings.HasSuffix(stem, ".story"):
+		return true
+	}
+	return false
 }
 
 // New returns a fresh analyzer.
@@ -95,7 +147,21 @@ func (a *Analyzer) Rules() []scanner.RuleInfo {
 // Wants the project's own code: vendored trees (kept by --include-vendored)
 // import what their own manifests declare, which the lockfile already pins.
 func (a *Analyzer) Wants(p string) bool {
-	return treesitter.LangForPath(p) != treesitter.None && !scanner.IsVendoredPath(p)
+	return (treesitter.LangForPath(p) != treesitter.None || isNotebook(p)) && !scanner.IsVendoredPath(p) && !copiedIn(p)
+}
+
+// copiedInDirs hold third-party code copied into the repository
+// (pip/_vendor, third_party/): it imports what its own upstream declares.
+var copiedInDirs = map[string]bool{"_vendor": true, "vendor": true, "vendored": true, "third_party": true, "thirdparty": true, "3rdparty": true, "third-party": true}
+
+func copiedIn(p string) bool {
+	dir, _ := path.Split(p)
+	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
+		if copiedInDirs[strings.ToLower(seg)] {
+			return true
+		}
+	}
+	return false
 }
 
 // Prepare learns which ecosystems have a manifest: imports are only
@@ -111,8 +177,8 @@ func (a *Analyzer) Prepare(ctx context.Context, p *scanner.Project) error {
 		case base == "package.json":
 			a.ecosystems["npm"] = true
 		case base == "pyproject.toml", base == "Pipfile", base == "setup.cfg", base == "setup.py",
-			strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt"):
-			a.ecosystems["pypi"] = true
+			strings.HasSuffix(base, ".txt") && (strings.Contains(base, "requirements") || path.Base(path.Dir(f)) == "requirements"):
+			a.ecosystems["pypi"] = true // requirements.txt, requirements/base.txt
 		}
 	}
 	return nil
@@ -148,6 +214,9 @@ func (a *Analyzer) AddInstalledMetadata(importName, dist string) {
 }
 
 func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Finding, error) {
+	if isNotebook(f.Path) {
+		return nil, a.analyzeNotebook(ctx, f)
+	}
 	if f.Tree == nil {
 		return nil, nil
 	}
@@ -165,6 +234,34 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		a.mu.Unlock()
 	}
 	return nil, nil
+}
+
+// analyzeNotebook records a Jupyter notebook's imports (when the project
+// has a Python manifest to compare them with).
+func (a *Analyzer) analyzeNotebook(ctx context.Context, f *scanner.File) error {
+	a.mu.Lock()
+	ecosystems := a.ecosystems
+	a.mu.Unlock()
+	if ecosystems != nil && !ecosystems["pypi"] {
+		return nil
+	}
+	imps, installs, err := NotebookImports(ctx, f.Content)
+	if err != nil {
+		return fmt.Errorf("imports not read: %w", err)
+	}
+	fi := fileImports{path: f.Path, test: f.Test, eco: "pypi", imports: imps}
+	if len(installs) > 0 {
+		fi.installs = map[string]bool{}
+		for _, n := range installs {
+			fi.installs[normalize("pypi", n)] = true
+		}
+	}
+	if len(imps) > 0 {
+		a.mu.Lock()
+		a.files = append(a.files, fi)
+		a.mu.Unlock()
+	}
+	return nil
 }
 
 var nonAlnum = regexp.MustCompile(`[-_.]+`)
@@ -212,10 +309,13 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 				continue
 			}
 			seen[imp.Name] = true
-			inProd := a.declared(fi.eco, imp.Name, prod[fi.eco])
+			if fi.eco == "pypi" && path.Base(fi.path) == "setup.py" && buildBackends[imp.Name] {
+				continue // the build frontend provides setuptools to setup.py
+			}
+			inProd := a.declared(fi.eco, imp.Name, prod[fi.eco]) || a.declared(fi.eco, imp.Name, fi.installs)
 			inDev := a.declared(fi.eco, imp.Name, dev[fi.eco])
 			switch {
-			case inProd, inDev && fi.test:
+			case inProd, inDev && fi.devContext():
 			case inDev:
 				misses = append(misses, miss{fi, imp, true})
 			default:
@@ -233,7 +333,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	var out []scanner.Finding
 	for _, m := range misses {
 		sev := Rule.Severity
-		if m.fi.test {
+		if m.fi.devContext() {
 			sev = sev.Lower()
 		}
 		msg := ""
@@ -305,8 +405,19 @@ func (a *Analyzer) ignorable(eco, name string, local map[string]map[string]bool)
 		return t.PythonStdlib[name] || local["pypi"][name] || strings.HasPrefix(name, "_") && t.PythonStdlib[strings.TrimPrefix(name, "_")]
 	}
 	first, _, _ := strings.Cut(name, "/")
-	return t.NodeBuiltins[name] || local["npm"][name] || local["npm"][first]
+	if t.NodeBuiltins[name] || local["npm"][name] || local["npm"][first] {
+		return true
+	}
+	for alias := range local[aliasKey] {
+		if aliased(name, []string{alias}) {
+			return true
+		}
+	}
+	return false
 }
+
+// aliasKey holds, in localNames' map, the tsconfig/jsconfig path aliases.
+const aliasKey = "npm-alias"
 
 // declared reports whether an import is covered by the declared set.
 func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
@@ -330,6 +441,11 @@ func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
 		return true
 	}
 	for _, d := range a.opts.Tables.PythonDists[name] {
+		if set[normalize(eco, d)] {
+			return true
+		}
+	}
+	for _, d := range a.opts.Tables.PythonBroughtBy[name] {
 		if set[normalize(eco, d)] {
 			return true
 		}
@@ -363,9 +479,12 @@ func (a *Analyzer) hint(eco, name string) string {
 // localNames are the project's own module names: every directory holding
 // Python files and every Python module stem (namespace packages included),
 // and for JavaScript the workspace package names and top-level directories
-// (baseUrl-style imports).
+// (baseUrl-style imports), and the tsconfig/jsconfig path aliases.
 func localNames(p *scanner.Project) map[string]map[string]bool {
-	out := map[string]map[string]bool{"pypi": {}, "npm": {}}
+	out := map[string]map[string]bool{"pypi": {}, "npm": {}, aliasKey: {}}
+	for _, a := range projectAliases(p) {
+		out[aliasKey][a] = true
+	}
 	for _, f := range p.Files {
 		dir, base := path.Split(f)
 		switch treesitter.LangForPath(f) {

@@ -60,7 +60,7 @@ func PythonImports(root treesitter.Node) []Import {
 			for _, c := range n.NamedChildren() {
 				if c.Kind() == "except_clause" {
 					t := c.Text()
-					if strings.Contains(t, "ImportError") || strings.Contains(t, "ModuleNotFoundError") || strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(t, "except")), ":") {
+					if strings.Contains(t, "ImportError") || strings.Contains(t, "ModuleNotFoundError") || broadExcept(t) {
 						guarded = true
 					}
 				}
@@ -86,6 +86,24 @@ func PythonImports(root treesitter.Node) []Import {
 	}
 	walk(root, false)
 	return out
+}
+
+// broadExcept: a bare `except:` or one catching Exception or
+// BaseException, which an ImportError is too.
+func broadExcept(clause string) bool {
+	head, _, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(clause, "except")), ":")
+	head = strings.TrimSpace(head)
+	if head == "" {
+		return true
+	}
+	head, _, _ = strings.Cut(head, " as ")
+	for _, t := range strings.Split(strings.Trim(strings.TrimSpace(head), "()"), ",") {
+		switch strings.TrimSpace(t) {
+		case "Exception", "BaseException":
+			return true
+		}
+	}
+	return false
 }
 
 // indexOfNamed converts a named-child index into a child index.
@@ -139,13 +157,30 @@ func JSImports(root treesitter.Node) []Import {
 			if fn.Text() == "require" || fn.Kind() == "import" {
 				args := n.Field("arguments")
 				if a := args.NamedChild(0); a.Kind() == "string" && args.NamedChildCount() == 1 {
-					add(a, n, false)
+					// try { require('x') } catch {}: an optional dependency
+					add(a, n, inTryBody(n))
 				}
 			}
 		}
 		return true
 	})
 	return out
+}
+
+// inTryBody reports whether n lies in the block of a try statement (not
+// in its catch or finally), inside the same function.
+func inTryBody(n treesitter.Node) bool {
+	for child, p := n, n.Parent(); !p.IsNull(); child, p = p, p.Parent() {
+		switch p.Kind() {
+		case "try_statement":
+			if body := p.Field("body"); !body.IsNull() && body.StartByte() == child.StartByte() && body.EndByte() == child.EndByte() {
+				return true
+			}
+		case "function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration":
+			return false
+		}
+	}
+	return false
 }
 
 func stringValue(n treesitter.Node) string {
@@ -200,11 +235,15 @@ type Tables struct {
 	NodeBuiltins map[string]bool
 	// PythonDists maps an import name to the distributions that provide it.
 	PythonDists map[string][]string
+	// PythonBroughtBy maps an import name to the distributions that
+	// require the one providing it (starlette ← fastapi): installed with
+	// them.
+	PythonBroughtBy map[string][]string
 }
 
 // LoadTables parses the embedded data files.
 func LoadTables() *Tables {
-	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{}}
+	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{}, PythonBroughtBy: map[string][]string{}}
 	for _, l := range lines("python-stdlib.txt") {
 		t.PythonStdlib[l] = true
 	}
@@ -215,6 +254,12 @@ func LoadTables() *Tables {
 		f := strings.Fields(l)
 		if len(f) >= 2 {
 			t.PythonDists[f[0]] = append(t.PythonDists[f[0]], f[1:]...)
+		}
+	}
+	for _, l := range lines("python-requires.txt") {
+		f := strings.Fields(l)
+		for _, imp := range f[1:] {
+			t.PythonBroughtBy[imp] = append(t.PythonBroughtBy[imp], f[0])
 		}
 	}
 	return t

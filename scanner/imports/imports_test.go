@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,6 +41,18 @@ else:
 def f():
     import yaml
 "import fake"
+try:
+    import torch
+except Exception:
+    torch = None
+try:
+    import cupy
+except (OSError, BaseException) as e:
+    cupy = None
+try:
+    import pandas
+except ValueError:
+    pass
 `
 	got := PythonImports(parse(t, treesitter.Python, src).Root())
 	want := []Import{
@@ -48,6 +61,8 @@ def f():
 		{Name: "ujson", Line: 9, Col: 5, Optional: true}, {Name: "json", Line: 11, Col: 5, Optional: true},
 		{Name: "mypy_extensions", Line: 13, Col: 5, Optional: true}, {Name: "attrs", Line: 15, Col: 5},
 		{Name: "yaml", Line: 17, Col: 5},
+		{Name: "torch", Line: 20, Col: 5, Optional: true}, {Name: "cupy", Line: 24, Col: 5, Optional: true},
+		{Name: "pandas", Line: 28, Col: 5},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("PythonImports (-want +got):\n%s", diff)
@@ -69,6 +84,8 @@ const notLit = require(name);
 import alias from '@/components/x';
 import sub from '#internal/y';
 import remote from 'https://esm.sh/react';
+let fsevents;
+try { fsevents = require('fsevents'); } catch (e) { fsevents = require('chokidar'); }
 `
 	got := JSImports(parse(t, treesitter.TypeScript, src).Root())
 	var names []string
@@ -77,8 +94,11 @@ import remote from 'https://esm.sh/react';
 		if i.Name == "@types/foo" && !i.Optional {
 			t.Error("import type is not marked optional")
 		}
+		if i.Optional != (i.Name == "@types/foo" || i.Name == "fsevents") {
+			t.Errorf("%s: optional %v", i.Name, i.Optional)
+		}
 	}
-	want := []string{"express", "zod", "@types/foo", "@scope/pkg", "lodash", "path", "chalk"}
+	want := []string{"express", "zod", "@types/foo", "@scope/pkg", "lodash", "path", "chalk", "fsevents", "chokidar"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("JSImports (-want +got):\n%s", diff)
 	}
@@ -112,6 +132,9 @@ func TestTables(t *testing.T) {
 		if !tb.NodeBuiltins[m] {
 			t.Errorf("node builtins lack %s", m)
 		}
+	}
+	if d := tb.PythonBroughtBy["starlette"]; !slices.Contains(d, "fastapi") {
+		t.Errorf("starlette brought by %v, want fastapi among them", d)
 	}
 	if d := tb.PythonDists["PIL"]; len(d) == 0 || d[0] != "Pillow" {
 		t.Errorf("PIL → %v", d)
