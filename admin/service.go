@@ -507,6 +507,25 @@ func (s *Server) pendingRequest(ctx context.Context, id string) (store.Request, 
 	return r, nil
 }
 
+// pendingInTx reads, in tx, the request pendingRequest found pending: s.decide
+// serialises this replica's decisions only, so another replica may have
+// decided it since. The store would take the same decision twice (a second
+// allow entry, a second audit event), so a request no longer pending is a
+// conflict here.
+func pendingInTx(ctx context.Context, tx store.Tx, id string) (store.Request, error) {
+	r, err := tx.GetRequest(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, errNotFound("no request " + id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("get request %s: %w", id, err)
+	}
+	if r.Status != store.RequestPending {
+		return r, errConflict(fmt.Sprintf("request %s is already %s", id, r.Status))
+	}
+	return r, nil
+}
+
 // approveRequest creates an allow entry for the requested name (and version)
 // and links it to the request: the entry, the decided request and both
 // audit events in one transaction.
@@ -527,17 +546,22 @@ func (s *Server) approveRequest(ctx context.Context, p principal, id string, in 
 	if err != nil {
 		return before, err
 	}
-	r := before
+	var r store.Request
 	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		cur, err := pendingInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
 		if e, err = tx.PutEntry(ctx, e); err != nil {
 			return nil, fmt.Errorf("put entry for request %s: %w", id, err)
 		}
+		r = cur
 		r.Status, r.DecidedBy, r.DecidedAt = store.RequestApproved, p.Name, s.now().UTC()
 		r.DecisionNote, r.EntryID = strings.TrimSpace(in.Reason), e.ID
 		if r, err = tx.PutRequest(ctx, r); err != nil {
 			return nil, fmt.Errorf("put request %s: %w", id, err)
 		}
-		return s.events(p, audited{actionListCreate, e.ID, nil, e}, audited{actionRequestApprove, r.ID, before, r})
+		return s.events(p, audited{actionListCreate, e.ID, nil, e}, audited{actionRequestApprove, r.ID, cur, r})
 	})
 	if err != nil {
 		return before, err
@@ -559,14 +583,19 @@ func (s *Server) denyRequest(ctx context.Context, p principal, id string, in dec
 	if err != nil {
 		return before, err
 	}
-	r := before
-	r.Status, r.DecidedBy, r.DecidedAt = store.RequestDenied, p.Name, s.now().UTC()
-	r.DecisionNote = strings.TrimSpace(in.Reason)
+	var r store.Request
 	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		cur, err := pendingInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		r = cur
+		r.Status, r.DecidedBy, r.DecidedAt = store.RequestDenied, p.Name, s.now().UTC()
+		r.DecisionNote = strings.TrimSpace(in.Reason)
 		if r, err = tx.PutRequest(ctx, r); err != nil {
 			return nil, fmt.Errorf("put request %s: %w", id, err)
 		}
-		return s.events(p, audited{actionRequestDeny, r.ID, before, r})
+		return s.events(p, audited{actionRequestDeny, r.ID, cur, r})
 	})
 	if err != nil {
 		return before, err

@@ -172,7 +172,10 @@ type WatchStore interface {
 // Tx is one transaction over a store's allow and deny entries, approval
 // requests and audit trail. Its methods behave as the Store methods of the
 // same names, except that nothing they write is visible to others, or
-// durable, until the transaction commits.
+// durable, until the transaction commits. GetEntry and GetRequest read
+// the last committed value and hold it until the commit: a transaction
+// changing the same entry or request elsewhere (another replica) waits, so
+// a read-modify-write never works from a value already replaced.
 type Tx interface {
 	GetEntry(ctx context.Context, id string) (policy.ListEntry, error)
 	PutEntry(ctx context.Context, e policy.ListEntry) (policy.ListEntry, error)

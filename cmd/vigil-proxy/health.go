@@ -36,8 +36,11 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	shown := target // what output says: never the URL's password
 	if target != "" {
 		u, err := url.Parse(target)
-		if err == nil && u.User != nil {
+		switch {
+		case err == nil && u.User != nil:
 			shown = u.Redacted()
+		case err != nil:
+			shown = redactUserinfo(target) // unparsed, it may still hold a password
 		}
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			fmt.Fprintf(stderr, "vigil-proxy health: --url %q: want an http or https URL such as http://127.0.0.1:8080/healthz\n", shown)
@@ -95,4 +98,17 @@ func probeURL(listen, path string) (string, error) {
 		path = "/" + path
 	}
 	return "http://" + net.JoinHostPort(host, port) + path, nil
+}
+
+// redactUserinfo hides what a URL that could not be parsed has between its
+// "scheme://" and the last "@" (user:password), for messages.
+func redactUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		return scheme + "://xxxxx@" + rest[i+1:]
+	}
+	return raw
 }

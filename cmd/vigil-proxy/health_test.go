@@ -103,3 +103,14 @@ func TestHealthNeverPrintsTheURLPassword(t *testing.T) {
 		}
 	}
 }
+
+// A --url with a password is never printed with it, even when it cannot be
+// parsed (a bad port, a space): the usage error shows the URL redacted.
+func TestHealthBadURLHidesPassword(t *testing.T) {
+	for _, bad := range []string{"http://probe:s3cret@127.0.0.1:80x/healthz", "http://probe:s3cret@bad host/healthz"} {
+		code, stdout, stderr := runCLI(t, nil, "", "health", "--url", bad)
+		if code != exitUsage || strings.Contains(stderr+stdout, "s3cret") || !strings.Contains(stderr, "--url") {
+			t.Errorf("--url %q: exit %d, stderr %q; want %d, naming --url, without the password", bad, code, stderr, exitUsage)
+		}
+	}
+}

@@ -71,20 +71,43 @@ func clerkGuardOf(src string) *clerkGuard {
 		}
 		matchers[d[1]] = nm
 	}
-	var conds [][]string
-	for _, c := range clerkConditionRE.FindAllStringSubmatch(src, -1) {
-		if _, ok := matchers[c[2]]; ok {
+	var conds [][]int
+	for _, c := range clerkConditionRE.FindAllStringSubmatchIndex(src, -1) {
+		if _, ok := matchers[src[c[4]:c[5]]]; ok {
 			conds = append(conds, c)
 		}
 	}
 	if len(conds) != 1 {
 		return &clerkGuard{} // unconditional, or more than one condition: every route
 	}
-	nm := matchers[conds[0][2]]
+	c := conds[0]
+	nm := matchers[src[c[4]:c[5]]]
 	if nm == nil || len(nm.patterns) == 0 {
 		return &clerkGuard{}
 	}
-	return &clerkGuard{matcher: nm, negate: conds[0][1] == "!"}
+	negate := c[3] > c[2] // if (!isPublic(req))
+	if src[c[1]-1] == ')' && returnsUnprotected(src[c[1]:]) {
+		// if (isPublic(req)) return NextResponse.next(); await auth.protect():
+		// the routes the condition matches leave before the protection
+		negate = !negate
+	}
+	return &clerkGuard{matcher: nm, negate: negate}
+}
+
+// returnsUnprotected: the statement an if runs (after its condition) is a
+// return that neither protects nor redirects to sign-in.
+func returnsUnprotected(after string) bool {
+	after = strings.TrimLeft(after, " \t\r\n")
+	after = strings.TrimLeft(strings.TrimPrefix(after, "{"), " \t\r\n")
+	rest, ok := strings.CutPrefix(after, "return")
+	if !ok || rest != "" && isWordByte(rest[0]) {
+		return false
+	}
+	stmt := rest
+	if i := strings.IndexAny(stmt, ";\n}"); i >= 0 {
+		stmt = stmt[:i]
+	}
+	return !clerkProtectRE.MatchString(stmt)
 }
 
 // unescapeJS resolves a string literal's backslash escapes as a

@@ -4,6 +4,7 @@ import "testing"
 
 func TestClerkGuard(t *testing.T) {
 	const matcher = "const isProtected = createRouteMatcher(['/dashboard(.*)', '/api/admin(.*)'])\n"
+	const publicMatcher = "const isPublic = createRouteMatcher(['/api/catalog(.*)', '/sign-in(.*)'])\n"
 	for _, c := range []struct {
 		name, src string
 		url       string
@@ -18,6 +19,12 @@ func TestClerkGuard(t *testing.T) {
 		{"public matcher, outside", matcher + "export default clerkMiddleware((auth, req) => { if (!isProtected(req)) auth().protect() })", "/api/projects", true},
 		{"public matcher, inside", matcher + "export default clerkMiddleware((auth, req) => { if (!isProtected(req)) auth().protect() })", "/dashboard/x", false},
 		{"redirect to sign-in", matcher + "export default clerkMiddleware(async (auth, req) => {\n const { userId, redirectToSignIn } = await auth()\n if (isProtected(req) && !userId) return redirectToSignIn()\n})", "/api/projects", false},
+		// the early-return form: the matcher names the public routes, and
+		// auth.protect() after the if guards every other one
+		{"early return for public routes, outside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isPublic(req)) return NextResponse.next()\n  await auth.protect()\n})", "/api/orders", true},
+		{"early return for public routes, inside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isPublic(req)) return NextResponse.next()\n  await auth.protect()\n})", "/api/catalog/import", false},
+		{"early return in braces, outside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isPublic(req)) {\n    return\n  }\n  await auth.protect()\n})", "/api/orders", true},
+		{"early return of protected routes' redirect", matcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isProtected(req)) return (await auth()).redirectToSignIn()\n})", "/api/admin/x", true},
 		{"unreadable pattern covers all", "const isProtected = createRouteMatcher(['/a/{x}'])\nexport default clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })", "/api/projects", true},
 	} {
 		if got := clerkGuardOf(c.src).covers(c.url); got != c.want {

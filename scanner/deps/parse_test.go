@@ -47,6 +47,14 @@ setup(
 		bypasses: []int{9},
 	},
 	{
+		// a # inside a string earlier on the line is no comment
+		name: "setup.py on one line with a URL fragment",
+		path: "setup.py",
+		content: "from setuptools import setup\n" +
+			`setup(name="x", url="https://github.com/acme/x#readme", install_requires=["requests"])  # install_requires=["ignored"]` + "\n",
+		deps: []Declaration{{Ecosystem: PyPI, Name: "requests", Line: 2}},
+	},
+	{
 		name: "pyproject development lists of PDM, Hatch and uv, and build requirements",
 		path: "pyproject.toml",
 		content: `[build-system]

@@ -48,11 +48,27 @@ func parseSetupPy(b []byte) (Manifest, error) {
 	return m, nil
 }
 
-// commentedOut: the offset lies after a # on its line (outside strings,
-// roughly: setup.py keywords are not inside strings).
+// commentedOut: the offset lies after a # on its line that is outside a
+// string literal (url="https://…#readme" before install_requires= on the
+// same line is no comment), or inside a one-line string literal itself.
 func commentedOut(src string, at int) bool {
 	start := strings.LastIndexByte(src[:at], '\n') + 1
-	return strings.Contains(src[start:at], "#")
+	var quote byte
+	for i := start; i < at; i++ {
+		switch c := src[i]; {
+		case quote != 0 && c == '\\':
+			i++
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			return true
+		}
+	}
+	return quote != 0
 }
 
 type literal struct {

@@ -19,9 +19,10 @@ func isTSConfig(p string) bool {
 }
 
 // PathAliases reads the compilerOptions.paths keys of a tsconfig/jsconfig
-// file (JSON with comments and trailing commas) as module specifier
-// prefixes: "@components/*" → "@components/", "@app/core" → "@app/core".
-// Such specifiers name files of the project, not packages.
+// file (JSON with comments and trailing commas): "@components/*" (a
+// prefix) and "@app/core" (one exact specifier), as TypeScript reads them.
+// Such specifiers name files of the project, not packages. The key "*"
+// alone is left out: it would make every import the project's own.
 func PathAliases(b []byte) ([]string, error) {
 	std, err := hujson.Standardize(b)
 	if err != nil {
@@ -37,7 +38,7 @@ func PathAliases(b []byte) ([]string, error) {
 	}
 	var out []string
 	for k := range doc.CompilerOptions.Paths {
-		if k = strings.TrimSuffix(k, "*"); k != "" {
+		if k != "" && k != "*" {
 			out = append(out, k)
 		}
 	}
@@ -63,10 +64,17 @@ func projectAliases(p *scanner.Project) []string {
 }
 
 // aliased reports whether a package name, as PackageName returns it,
-// starts a specifier one of the aliases covers.
+// starts a specifier one of the aliases covers: a key ending in * covers
+// every specifier starting with what precedes it ("@components/*" covers
+// @components/Button), a key without one only itself ("@" covers "@",
+// not @types/node; "config" covers "config", not configstore).
 func aliased(name string, aliases []string) bool {
 	for _, a := range aliases {
-		if name == a || strings.HasPrefix(name+"/", a) || strings.HasSuffix(a, "/") && name == strings.TrimSuffix(a, "/") {
+		if prefix, wild := strings.CutSuffix(a, "*"); wild {
+			if strings.HasPrefix(name+"/", prefix) {
+				return true
+			}
+		} else if name == a {
 			return true
 		}
 	}

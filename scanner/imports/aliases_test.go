@@ -15,7 +15,7 @@ func TestPathAliases(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Sort(got)
-	if diff := cmp.Diff([]string{"@/", "@app/core"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"@/*", "@app/core"}, got); diff != "" {
 		t.Errorf("aliases (-want +got):\n%s", diff)
 	}
 	if _, err := PathAliases([]byte(`{"compilerOptions": {"paths": [`)); err == nil || !strings.Contains(err.Error(), "tsconfig") {
@@ -24,13 +24,34 @@ func TestPathAliases(t *testing.T) {
 }
 
 func TestAliased(t *testing.T) {
-	aliases := []string{"@components/", "@app/core", "utils/"}
+	aliases := []string{"@components/*", "@app/core", "utils/*", "~*"}
 	for name, want := range map[string]bool{
-		"@components/Button": true, "@app/core": true, "utils": true,
+		"@components/Button": true, "@app/core": true, "utils": true, "~lib": true,
 		"@app/other": false, "utilsx": false, "@componentsx/a": false, "react": false,
+		// a key without * is matched exactly, as TypeScript does: it
+		// covers no other package that merely starts with it
+		"@app/core-utils": false,
 	} {
 		if got := aliased(name, aliases); got != want {
 			t.Errorf("aliased(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestExactAliasIsExact: tsconfig keys without a * name one specifier;
+// "@" (a common alias of src/) must not make every scoped package, nor
+// "config" every package whose name starts with config, the project's own.
+func TestExactAliasIsExact(t *testing.T) {
+	as, err := PathAliases([]byte(`{"compilerOptions": {"paths": {"@": ["src"], "config": ["src/config.ts"], "@/*": ["src/*"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{
+		"@": true, "config": true,
+		"@types/node": false, "@acme/hallucinated-sdk": false, "configstore": false, "config-x": false,
+	} {
+		if got := aliased(name, as); got != want {
+			t.Errorf("aliased(%q) with aliases %q = %v, want %v", name, as, got, want)
 		}
 	}
 }

@@ -46,7 +46,10 @@ func (t *pgTx) GetEntry(ctx context.Context, id string) (policy.ListEntry, error
 		return policy.ListEntry{}, fmt.Errorf("get entry %s: %w", id, errTxDone)
 	}
 	var e policy.ListEntry
-	if err := getDoc(ctx, t.tx, "SELECT doc FROM vigil_entries WHERE id = $1", id, &e); err != nil {
+	// FOR UPDATE: a Tx reads to change what it read; another replica's
+	// change of the same row waits for this commit, and this read waits
+	// for theirs and sees it (never a value already replaced).
+	if err := getDoc(ctx, t.tx, "SELECT doc FROM vigil_entries WHERE id = $1 FOR UPDATE", id, &e); err != nil {
 		return policy.ListEntry{}, fmt.Errorf("get entry %s: %w", id, err)
 	}
 	return e, nil
@@ -78,7 +81,9 @@ func (t *pgTx) GetRequest(ctx context.Context, id string) (store.Request, error)
 		return store.Request{}, fmt.Errorf("get request %s: %w", id, errTxDone)
 	}
 	var r store.Request
-	if err := getDoc(ctx, t.tx, "SELECT doc FROM vigil_requests WHERE id = $1", id, &r); err != nil {
+	// FOR UPDATE, as GetEntry: two replicas deciding one request are
+	// serialised, and the second sees the first's decision.
+	if err := getDoc(ctx, t.tx, "SELECT doc FROM vigil_requests WHERE id = $1 FOR UPDATE", id, &r); err != nil {
 		return store.Request{}, fmt.Errorf("get request %s: %w", id, err)
 	}
 	return r, nil

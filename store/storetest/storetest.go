@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateUnwritableEventRollsBack", testUpdateUnwritableEvent},
 		{"UpdateConflict", testUpdateConflict},
 		{"UpdateForgetsWatched", testUpdateForgetsWatched},
+		{"UpdateReadsLatest", testUpdateReadsLatest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

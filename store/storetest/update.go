@@ -420,3 +420,57 @@ func testFaultWatchClear(t *testing.T, s store.Store, fail func()) {
 		t.Errorf("Watched after failed clear = %+v, %v; want the entry still there", w, err)
 	}
 }
+
+// testUpdateReadsLatest: a Tx read is for a read-modify-write, so it sees
+// the last committed state even when another transaction changing the
+// same request is open (two replicas deciding one request at once): the
+// second reader waits for the first to commit and then sees its decision,
+// never the pending request it replaced.
+func testUpdateReadsLatest(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	r, err := s.PutRequest(ctx, store.Request{Ecosystem: policy.PyPI, Name: "fresh", Requester: "bob", Justification: "x", Created: base})
+	if err != nil {
+		t.Fatalf("PutRequest: %v", err)
+	}
+	type read struct {
+		status string
+		err    error
+	}
+	second := make(chan read, 1)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.GetRequest(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		cur.Status, cur.DecidedBy, cur.DecidedAt = store.RequestApproved, "alice", base.Add(time.Hour)
+		if _, err := tx.PutRequest(ctx, cur); err != nil {
+			return err
+		}
+		go func() {
+			var got store.Request
+			err := s.Update(ctx, func(tx store.Tx) error {
+				var err error
+				got, err = tx.GetRequest(ctx, r.ID)
+				return err
+			})
+			second <- read{got.Status, err}
+		}()
+		// Give the second transaction time to read while this one is open.
+		select {
+		case rd := <-second:
+			second <- rd
+		case <-time.After(300 * time.Millisecond):
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Update(approve): %v", err)
+	}
+	rd := <-second
+	if rd.err != nil {
+		t.Fatalf("second Update: %v", rd.err)
+	}
+	if rd.status != store.RequestApproved {
+		t.Errorf("second transaction read status %q while the first was deciding, want %q (it would decide the request again)", rd.status, store.RequestApproved)
+	}
+}
