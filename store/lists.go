@@ -48,6 +48,12 @@ type Lists struct {
 
 	onChange func() // SetOnChange; nil when unset
 
+	// Guarded by snapMu: while reads fail, the next one waits until
+	// retryAt, and lastErr is the last read's error (nil while reads
+	// succeed).
+	retryAt time.Time
+	lastErr error
+
 	// Guarded by mu: when reads of the store started failing (zero while
 	// they succeed) and when that was last logged.
 	failingSince, lastReport time.Time
@@ -56,6 +62,11 @@ type Lists struct {
 
 // outageReportEvery spaces the warnings of a store that stays unreadable.
 const outageReportEvery = 30 * time.Second
+
+// outageRetryEvery spaces the reads of a store that cannot be read: a
+// database behind a network partition takes its whole connect timeout to
+// fail, and requests must not queue behind one such read after another.
+const outageRetryEvery = time.Second
 
 var _ policy.Lists = (*Lists)(nil)
 
@@ -142,6 +153,7 @@ func (l *Lists) All(ctx context.Context) ([]policy.ListEntry, error) {
 func (l *Lists) Invalidate() {
 	l.snapMu.Lock()
 	l.invalid = true
+	l.retryAt = time.Time{} // an explicit change is read at once, outage or not
 	f := l.onChange
 	l.snapMu.Unlock()
 	if f != nil {
@@ -199,7 +211,27 @@ func (l *Lists) fresh() ([]policy.ListEntry, bool) {
 	return l.snap, true
 }
 
+// outage answers while the store cannot be read, without reading it: the
+// last lists loaded while they are younger than the max-stale bound, else
+// the last read's error. ok is false when the store should be read (reads
+// succeed, or the retry interval has passed and no other read is running).
+func (l *Lists) outage(reading bool) (snap []policy.ListEntry, err error, ok bool) {
+	l.snapMu.RLock()
+	defer l.snapMu.RUnlock()
+	now := l.clock()
+	if l.lastErr == nil || (!reading && !now.Before(l.retryAt)) {
+		return nil, nil, false
+	}
+	if l.snap != nil && now.Sub(l.loaded) < l.stale {
+		return l.snap, nil, true
+	}
+	return nil, fmt.Errorf("read stored entries: %w: %w", ErrListsUnavailable, l.lastErr), true
+}
+
 // entries returns the merged snapshot, rereading the store when it is stale.
+// While the store cannot be read, one caller at a time retries (at most
+// every outageRetryEvery) and the others are answered from the last lists
+// loaded (or refused once those are too old) instead of waiting for it.
 // The returned slice is shared and must not be modified.
 func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 	if l.st == nil {
@@ -208,10 +240,21 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 	if s, ok := l.fresh(); ok {
 		return s, nil
 	}
-	l.mu.Lock()
+	if s, err, ok := l.outage(false); ok {
+		return s, err
+	}
+	if !l.mu.TryLock() {
+		if s, err, ok := l.outage(true); ok { // another caller is retrying
+			return s, err
+		}
+		l.mu.Lock()
+	}
 	defer l.mu.Unlock()
 	if s, ok := l.fresh(); ok { // another caller refreshed meanwhile
 		return s, nil
+	}
+	if s, err, ok := l.outage(false); ok { // or failed to, just now
+		return s, err
 	}
 	// Mark the read's start before it begins, so an Invalidate that races
 	// with the read forces another one.
@@ -221,13 +264,18 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 	start := l.clock()
 	stored, err := l.st.Entries(ctx)
 	if err != nil {
-		l.snapMu.Lock()
-		l.invalid = true // reread on the next call, not only after the TTL
-		snap, loaded := l.snap, l.loaded
-		l.snapMu.Unlock()
 		if ctx.Err() != nil {
+			// the caller gave up: it says nothing of the store
+			l.snapMu.Lock()
+			l.invalid = true
+			l.snapMu.Unlock()
 			return nil, fmt.Errorf("read stored entries: %w", err)
 		}
+		l.snapMu.Lock()
+		l.invalid = true // reread on the next call, not only after the TTL
+		l.lastErr, l.retryAt = err, l.clock().Add(outageRetryEvery)
+		snap, loaded := l.snap, l.loaded
+		l.snapMu.Unlock()
 		age := l.clock().Sub(loaded)
 		usable := snap != nil && age < l.stale
 		l.reportFailure(ctx, err, snap != nil, age, usable)
@@ -249,6 +297,7 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 	l.snapMu.Lock()
 	changed := l.snap != nil && !slices.EqualFunc(l.snap, merged, sameEntry)
 	l.snap, l.loaded = merged, start
+	l.lastErr, l.retryAt = nil, time.Time{}
 	f := l.onChange
 	l.snapMu.Unlock()
 	if changed && f != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,8 +245,10 @@ func TestListsStoreErrors(t *testing.T) {
 		if !strings.Contains(logs.String(), "unreadable for longer than store.max_stale; refusing") {
 			t.Errorf("log = %q, want the switch to refusing reported at once", logs.String())
 		}
-		// Recovery: the store answers again, and the log says so once.
+		// Recovery: the store answers again (read after the retry
+		// interval), and the log says so once.
 		st.setErr(nil)
+		clk.Advance(outageRetryEvery)
 		if e, err := l.Match(ctx, ref, t0); err != nil || e == nil {
 			t.Errorf("Match after recovery = %v, %v; want the deny entry", e, err)
 		}
@@ -256,7 +259,7 @@ func TestListsStoreErrors(t *testing.T) {
 
 	t.Run("invalidate then error retries", func(t *testing.T) {
 		st := &memLists{entries: []policy.ListEntry{deny}}
-		l, _, _ := newTestLists(nil, st, time.Hour)
+		l, clk, _ := newTestLists(nil, st, time.Hour)
 		if _, err := l.Match(ctx, ref, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -269,6 +272,11 @@ func TestListsStoreErrors(t *testing.T) {
 		if err := st.DeleteEntry(ctx, "d"); err != nil {
 			t.Fatal(err)
 		}
+		// within the retry interval the last lists answer, unread
+		if e, err := l.Match(ctx, ref, t0); err != nil || e == nil {
+			t.Errorf("Match within the retry interval = %v, %v; want the last lists loaded", e, err)
+		}
+		clk.Advance(outageRetryEvery)
 		if e, err := l.Match(ctx, ref, t0); err != nil || e != nil {
 			t.Errorf("Match after failed refresh and recovery = %v, %v; want a reread with no entry", e, err)
 		}
@@ -321,6 +329,7 @@ func TestListsMaxStaleAndReady(t *testing.T) {
 		t.Errorf("Ready before any load = %v, want the store error (lists never loaded)", err)
 	}
 	st.setErr(nil)
+	clk.Advance(outageRetryEvery) // a failed read is retried after the interval
 	if err := l.Ready(ctx); err != nil {
 		t.Fatalf("Ready after a load: %v", err)
 	}
@@ -340,10 +349,61 @@ func TestListsMaxStaleAndReady(t *testing.T) {
 		t.Errorf("Match past max stale = %v, %v; want the store error and ErrListsUnavailable (fail closed)", e, err)
 	}
 	st.setErr(nil)
+	clk.Advance(outageRetryEvery)
 	if err := l.Ready(ctx); err != nil {
 		t.Errorf("Ready after the store recovers: %v", err)
 	}
 	if err := NewLists(nil, nil, 0).Ready(ctx); err != nil {
 		t.Errorf("Ready without a store: %v", err)
+	}
+}
+
+// blockingLists is a store whose reads fail, each after a delay (a
+// database behind a network partition, failing at its connect timeout).
+type blockingLists struct {
+	memLists
+	delay time.Duration
+	reads atomic.Int32
+}
+
+func (b *blockingLists) Entries(ctx context.Context) ([]policy.ListEntry, error) {
+	b.reads.Add(1)
+	time.Sleep(b.delay)
+	return nil, errors.New("connect: i/o timeout")
+}
+
+// During an outage that makes each read wait, requests are answered from the
+// last lists loaded while one of them retries the store: none waits behind
+// another's read, and the store is read one at a time.
+func TestListsOutageDoesNotQueueRequests(t *testing.T) {
+	ctx := t.Context()
+	deny := policy.ListEntry{ID: "d", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "evil"}
+	ok := &memLists{entries: []policy.ListEntry{deny}}
+	l := NewLists(nil, ok, time.Nanosecond)
+	if _, err := l.Match(ctx, policy.Ref{Ecosystem: policy.NPM, Name: "evil"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	slow := &blockingLists{delay: 300 * time.Millisecond}
+	l.st = slow
+	start := time.Now()
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for range 20 {
+		wg.Go(func() {
+			e, err := l.Match(ctx, policy.Ref{Ecosystem: policy.NPM, Name: "evil"}, t0)
+			if err != nil || e == nil || e.ID != "d" {
+				failures.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if took := time.Since(start); took > 2*slow.delay {
+		t.Errorf("20 requests took %v with one store read of %v: they queued behind it", took, slow.delay)
+	}
+	if n := failures.Load(); n != 0 {
+		t.Errorf("%d of 20 requests were not judged with the last lists loaded", n)
+	}
+	if n := slow.reads.Load(); n != 1 {
+		t.Errorf("store read %d times, want 1 (one retry at a time, then the retry interval)", n)
 	}
 }
