@@ -387,6 +387,11 @@ func TestApprovalFlow(t *testing.T) {
 	if code, _ := e.do(http.MethodPost, "/api/v1/requests/"+req.ID+"/deny", e.adminToken, map[string]any{"reason": "late"}); code != http.StatusConflict {
 		t.Errorf("deny after approval = %d, want 409", code)
 	}
+	for _, action := range []string{"approve", "deny"} {
+		if code, out := e.do(http.MethodPost, "/api/v1/requests/no-such-request/"+action, e.adminToken, map[string]any{"reason": "r"}); code != http.StatusNotFound || !strings.Contains(string(out), "no request no-such-request") {
+			t.Errorf("%s of an unknown request = %d %s, want 404 naming it", action, code, out)
+		}
+	}
 	if n := len(entriesOf(t, e.st)); n != 1 {
 		t.Errorf("%d entries after repeated decisions, want 1", n)
 	}

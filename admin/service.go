@@ -491,29 +491,15 @@ func exactVersion(eco policy.Ecosystem, v string) string {
 	return v
 }
 
-// pendingRequest loads a request that is still undecided; the caller holds
-// s.decide.
-func (s *Server) pendingRequest(ctx context.Context, id string) (store.Request, error) {
-	r, err := s.store.GetRequest(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, errNotFound("no request " + id)
-	}
-	if err != nil {
-		return r, fmt.Errorf("get request %s: %w", id, err)
-	}
-	if r.Status != store.RequestPending {
-		return r, errConflict(fmt.Sprintf("request %s is already %s", id, r.Status))
-	}
-	return r, nil
-}
-
-// pendingInTx reads, in tx, the request pendingRequest found pending: s.decide
-// serialises this replica's decisions only, so another replica may have
-// decided it since. The store would take the same decision twice (a second
-// allow entry, a second audit event), so a request no longer pending is a
-// conflict here.
-func pendingInTx(ctx context.Context, tx store.Tx, id string) (store.Request, error) {
-	r, err := tx.GetRequest(ctx, id)
+// pendingRequest reads, with get, a request that is still undecided: get is
+// the store's (before a decision, whose caller holds s.decide) or a
+// transaction's. s.decide serialises this replica's decisions only, so a
+// decision reads the request again in its transaction: another replica may
+// have decided it since, and the store would take the same decision twice
+// (a second allow entry, a second audit event), so a request no longer
+// pending is a conflict.
+func pendingRequest(ctx context.Context, get func(context.Context, string) (store.Request, error), id string) (store.Request, error) {
+	r, err := get(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return r, errNotFound("no request " + id)
 	}
@@ -535,7 +521,7 @@ func (s *Server) approveRequest(ctx context.Context, p principal, id string, in 
 	}
 	s.decide.Lock()
 	defer s.decide.Unlock()
-	before, err := s.pendingRequest(ctx, id)
+	before, err := pendingRequest(ctx, s.store.GetRequest, id)
 	if err != nil {
 		return before, err
 	}
@@ -548,7 +534,7 @@ func (s *Server) approveRequest(ctx context.Context, p principal, id string, in 
 	}
 	var r store.Request
 	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		cur, err := pendingInTx(ctx, tx, id)
+		cur, err := pendingRequest(ctx, tx.GetRequest, id)
 		if err != nil {
 			return nil, err
 		}
@@ -579,13 +565,9 @@ func (s *Server) denyRequest(ctx context.Context, p principal, id string, in dec
 	}
 	s.decide.Lock()
 	defer s.decide.Unlock()
-	before, err := s.pendingRequest(ctx, id)
-	if err != nil {
-		return before, err
-	}
 	var r store.Request
-	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		cur, err := pendingInTx(ctx, tx, id)
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		cur, err := pendingRequest(ctx, tx.GetRequest, id)
 		if err != nil {
 			return nil, err
 		}
@@ -598,7 +580,7 @@ func (s *Server) denyRequest(ctx context.Context, p principal, id string, in dec
 		return s.events(p, audited{actionRequestDeny, r.ID, cur, r})
 	})
 	if err != nil {
-		return before, err
+		return store.Request{}, err
 	}
 	return r, nil
 }

@@ -264,18 +264,17 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 	start := l.clock()
 	stored, err := l.st.Entries(ctx)
 	if err != nil {
-		if ctx.Err() != nil {
-			// the caller gave up: it says nothing of the store
-			l.snapMu.Lock()
-			l.invalid = true
-			l.snapMu.Unlock()
-			return nil, fmt.Errorf("read stored entries: %w", err)
-		}
+		gaveUp := ctx.Err() != nil // the caller's deadline says nothing of the store
 		l.snapMu.Lock()
 		l.invalid = true // reread on the next call, not only after the TTL
-		l.lastErr, l.retryAt = err, l.clock().Add(outageRetryEvery)
+		if !gaveUp {
+			l.lastErr, l.retryAt = err, l.clock().Add(outageRetryEvery)
+		}
 		snap, loaded := l.snap, l.loaded
 		l.snapMu.Unlock()
+		if gaveUp {
+			return nil, fmt.Errorf("read stored entries: %w", err)
+		}
 		age := l.clock().Sub(loaded)
 		usable := snap != nil && age < l.stale
 		l.reportFailure(ctx, err, snap != nil, age, usable)

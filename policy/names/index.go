@@ -834,8 +834,8 @@ func rekind(h, kind uint64) uint64 { return mix(h, kind, 0) }
 // ("xjs", "nodex"), PyPI "py" suffix ("xpy"); ok is false when there is
 // none.
 func dropAffix(eco policy.Ecosystem, norm []byte) ([]byte, bool) {
-	rest, _, ok := dropAffixKind(eco, norm)
-	return rest, ok
+	drops, n := affixDrops(eco, norm)
+	return drops[0].rest, n > 0
 }
 
 // affixDrop is one way to read a name as an ecosystem affix added to the
