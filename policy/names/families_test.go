@@ -517,3 +517,46 @@ func TestAffixAtBothEndsAndSameLetterTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestPluralWords(t *testing.T) {
+	t.Parallel()
+	c := &Corpus{PyPI: []Entry{
+		{Name: "widget-resources", Rank: 300, Role: RoleTarget},
+		{Name: "gadgetvision", Rank: 600, Role: RoleTarget},
+		{Name: "open-sprocket-torch", Rank: 2600, Role: RoleTarget},
+		{Name: "glass-tools", Rank: 800, Role: RoleTarget},
+	}, NPM: []Entry{
+		{Name: "file-exists", Monthly: 30_000, Role: RoleTarget},
+		{Name: "number-parser", Monthly: 20_000_000, Role: RoleTarget},
+	}}
+	ix := NewIndex(c)
+	tests := []struct {
+		eco     policy.Ecosystem
+		name    string
+		flagged bool
+		target  string
+		family  string
+		conf    Confidence
+	}{
+		// the plural "s" of an inner word, of a ranked PyPI project past
+		// the block tier
+		{policy.PyPI, "open-sprockets-torch", true, "open-sprocket-torch", FamilyPlural, Low},
+		// two words' plural "s" changed
+		{policy.PyPI, "widgets-resource", true, "widget-resources", FamilyPlural, Low},
+		{policy.PyPI, "gadgets-visions", true, "gadgetvision", FamilyPlural, Low},
+		// a doubled "s" is no plural: "glas" is not "glass" singular
+		{policy.PyPI, "glas-tools", true, "glass-tools", FamilyOmission, High},
+		// a different word besides the plural is no plural variant
+		{policy.PyPI, "open-sprockets-torchy", false, "", "", Low},
+		// npm: a loose resemblance to a little-used name stays noise;
+		// on a popular one it warns
+		{policy.NPM, "files-exist", false, "", "", Low},
+		{policy.NPM, "numbers-parsers", true, "number-parser", FamilyPlural, Low},
+	}
+	for _, tc := range tests {
+		m, ok := ix.Typosquat(tc.eco, tc.name)
+		if ok != tc.flagged || (ok && (m.Target != tc.target || m.Family != tc.family || m.Confidence != tc.conf)) {
+			t.Errorf("Typosquat(%s, %q) = %+v, %v; want flagged %v (%s, %s, %v)", tc.eco, tc.name, m, ok, tc.flagged, tc.target, tc.family, tc.conf)
+		}
+	}
+}

@@ -107,6 +107,9 @@ const (
 	// a PyPI candidate one loose edit from a target ranked past the block
 	// tier (see slipTierEdit) is at least this long
 	minLooseEditLen = 7
+	// a word whose plural "s" pluralWords reads has at least this many
+	// letters without it
+	minPluralWord = 3
 	// a PyPI candidate shorter than minD2Len two edits from one of the
 	// PyPIShortD2MaxRank most downloaded projects is at least this long
 	minShortD2Len = 6

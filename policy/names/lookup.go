@@ -933,6 +933,11 @@ func (q *query) probe(h uint64, limit int) {
 			if st == strongSlip && q.e.eco == policy.PyPI && len(q.light) >= minInteriorLen && interiorEdit(q.norm, q.e.names[id]) {
 				st = interiorSlip
 			}
+			if st == weak && !pluralEdit(q.light, tf) && pluralWords(q.norm, q.e.names[id]) {
+				// the plural "s" of an inner word ("open-clips-torch"):
+				// a loose resemblance, read as the plural family
+				fam = famPlural
+			}
 			if pluralEdit(q.light, tf) {
 				// a meaning-preserving variant, and as often a sibling
 				// ("classname", "mime-type"): a warning; but an "s" added
@@ -963,6 +968,9 @@ func (q *query) probe(h uint64, limit int) {
 				st = interiorSlip
 			}
 			q.considerAs(id, fam, st, 1)
+		case dist == 2 && pluralWords(q.norm, q.e.names[id]):
+			// the plural "s" of two words changed ("torchs-visions")
+			q.considerAs(id, famPlural, weak, 2)
 		case dist == 2 && len(q.light) < minD2Len && len(q.light) >= minShortD2Len && len(tf) >= minD2Len &&
 			q.e.eco == policy.PyPI && int(q.e.rank[id]) <= PyPIShortD2MaxRank && q.light[0] == tf[0]:
 			// a short candidate two edits from one of the most
@@ -1002,7 +1010,7 @@ func (q *query) npmFirstLetterEdit(target string) bool {
 // long enough for one edit of it to be a copy rather than another word.
 func (q *query) slipTierEdit(id uint32) bool {
 	return q.e.eco == policy.PyPI && q.e.tier[id] == tierSlip && len(q.light) >= minLooseEditLen &&
-		(interiorEdit(q.norm, q.e.names[id]) || pluralEdit(q.light, q.e.lights[id]))
+		(interiorEdit(q.norm, q.e.names[id]) || pluralEdit(q.light, q.e.lights[id]) || pluralWords(q.norm, q.e.names[id]))
 }
 
 // sameShape: scoped names are compared only with scoped names whose scope
@@ -1184,6 +1192,39 @@ func pluralEdit(cand []byte, target string) bool {
 		return target[len(target)-1] == 's' && len(cand) > 0 && cand[len(cand)-1] != 's' && target[:len(cand)] == string(cand)
 	}
 	return false
+}
+
+// pluralWords: the two names differ only in the plural "s" of some of
+// their words (a word of minPluralWord letters or more, without its "s"),
+// and in their separators: "open-clips-torch" for "open-clip-torch",
+// "torchs-visions" for "torchvision".
+func pluralWords(cand []byte, target string) bool {
+	var ab, bb [maxName]byte
+	a := ab[:singularInto(ab[:], cand)]
+	b := bb[:singularInto(bb[:], []byte(target))]
+	return bytes.Equal(a, b)
+}
+
+// singularInto writes norm light-folded, with each word's plural "s"
+// dropped (see pluralWords).
+func singularInto(dst []byte, norm []byte) int {
+	n, start := 0, 0
+	for i := 0; i <= len(norm); i++ {
+		if i < len(norm) && !isSep(norm[i]) && norm[i] != '@' && norm[i] != '/' {
+			continue
+		}
+		w := norm[start:i]
+		if l := len(w); l > minPluralWord && w[l-1] == 's' && w[l-2] != 's' {
+			w = w[:l-1]
+		}
+		n += lightFoldInto(dst[n:], w)
+		if i < len(norm) && norm[i] == '/' && n < len(dst) {
+			dst[n] = '/'
+			n++
+		}
+		start = i + 1
+	}
+	return n
 }
 
 func bytesCutString(s string, sep byte) (before, after string, found bool) {
