@@ -445,23 +445,18 @@ func (s *Server) createRequest(ctx context.Context, p principal, in requestInput
 			return r, err
 		}
 	}
-	// Hold s.decide from the duplicate check to the write, so simultaneous
-	// filings of one package leave one pending request.
-	s.decide.Lock()
-	defer s.decide.Unlock()
-	pending, err := s.store.Requests(ctx, store.RequestPending)
-	if err != nil {
-		return r, fmt.Errorf("list requests: %w", err)
-	}
-	for _, o := range pending {
-		if o.Ecosystem == r.Ecosystem && o.Name == r.Name && o.Version == r.Version {
-			return r, errConflict("a pending request for this package already exists: " + o.ID)
+	// The store checks for a pending request for the package and writes
+	// this one in one atomic step (replicas included): a duplicate stores
+	// nothing and names the request already pending.
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		created, err := tx.PutRequest(ctx, r)
+		if errors.Is(err, store.ErrAlreadyPending) {
+			return nil, errConflict("a pending request for this package already exists: " + created.ID)
 		}
-	}
-	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		if r, err = tx.PutRequest(ctx, r); err != nil {
+		if err != nil {
 			return nil, fmt.Errorf("put request: %w", err)
 		}
+		r = created
 		return s.events(p, audited{actionRequestCreate, r.ID, nil, r})
 	})
 	if err != nil {

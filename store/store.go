@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -21,6 +22,10 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid: the value fails validation; the message says why.
 	ErrInvalid = errors.New("invalid")
+	// ErrAlreadyPending: a new pending request names the ecosystem, name
+	// and version of a request that is already pending (at most one is,
+	// per package and version). It is an ErrConflict.
+	ErrAlreadyPending = fmt.Errorf("%w: a pending request for this package already exists", ErrConflict)
 )
 
 // Event kinds.
@@ -128,9 +133,15 @@ type Request struct {
 	EntryID       string           `json:"entry_id,omitempty"` // allow entry created on approval
 }
 
-// RequestStore keeps approval requests.
+// RequestStore keeps approval requests. At most one request is pending
+// per ecosystem, name and version.
 type RequestStore interface {
-	// PutRequest creates (empty ID) or replaces a request.
+	// PutRequest creates (empty ID) or replaces a request. Creating a
+	// pending request for an ecosystem, name and version that already has
+	// one stores nothing and returns that request with an error wrapping
+	// ErrAlreadyPending; the check and the write are one atomic step, so
+	// simultaneous creations (other replicas included) leave one pending
+	// request.
 	PutRequest(ctx context.Context, r Request) (Request, error)
 	GetRequest(ctx context.Context, id string) (Request, error)
 	// Requests lists requests with the given status ("" for all), newest first.

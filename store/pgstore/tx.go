@@ -94,6 +94,9 @@ func (t *pgTx) PutRequest(ctx context.Context, r store.Request) (store.Request, 
 		return store.Request{}, fmt.Errorf("put request: %w", errTxDone)
 	}
 	r, err := t.s.putRequest(ctx, t.tx, r)
+	if errors.Is(err, store.ErrAlreadyPending) {
+		return r, fmt.Errorf("put request: %w", err) // r is the pending request
+	}
 	if err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}
