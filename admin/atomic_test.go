@@ -233,4 +233,3 @@ func TestChangeNotSavedUI(t *testing.T) {
 		t.Errorf("store changed (-before +after):\n%s", diff)
 	}
 }
-
