@@ -26,6 +26,10 @@ var (
 	// and version of a request that is already pending (at most one is,
 	// per package and version). It is an ErrConflict.
 	ErrAlreadyPending = fmt.Errorf("%w: a pending request for this package already exists", ErrConflict)
+	// ErrCommitUnknown: the connection to the database was lost after a
+	// commit was sent and before its answer came back, so whether the
+	// transaction was stored (all of it) or not (none of it) is unknown.
+	ErrCommitUnknown = errors.New("connection lost during commit: the change may or may not have been stored")
 )
 
 // Event kinds.
@@ -204,7 +208,10 @@ type ChangeStore interface {
 	// Update runs fn in one write transaction and commits it when fn
 	// returns nil. When fn returns an error, or the commit fails (a full
 	// disk, a database that went away), nothing fn wrote is stored and
-	// Update returns the error. fn must use only tx (calling the store
+	// Update returns the error, with one exception: when the connection to
+	// a database server is lost after the commit was sent, the server may
+	// have committed everything fn wrote (never only part of it), and the
+	// error wraps ErrCommitUnknown. fn must use only tx (calling the store
 	// itself from fn may deadlock) and must not keep tx after it returns.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 }
