@@ -19,7 +19,10 @@ import (
 // running may not know it. Removing or renaming something is a later,
 // separate migration, shipped only once no supported release reads it, and
 // it sets MinCompatible to the first release schema that no longer needs
-// it: older processes then refuse to start instead of misbehaving.
+// it: older processes then refuse to start instead of misbehaving. A
+// migration may also fix data so that an addition can hold (migration 4
+// denies duplicate pending requests before its unique index), in a form
+// older releases still read.
 type migration struct {
 	Version int
 	Name    string
