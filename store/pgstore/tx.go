@@ -26,8 +26,10 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("update (nothing stored): begin: %w", err)
 	}
-	// A no-op once committed; rolls back when fn fails or panics.
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	// A no-op once committed; rolls back when fn fails or panics (as
+	// pgx.BeginFunc does; a connection whose rollback fails is closed, and
+	// the server rolls back).
+	defer func() { _ = tx.Rollback(ctx) }()
 	t := &pgTx{s: s, tx: tx}
 	err = fn(t)
 	t.tx = nil
