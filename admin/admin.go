@@ -267,8 +267,8 @@ type Server struct {
 	malware       MalwareFeed
 	artifacts     ArtifactPurger
 
-	// decide serialises approval decisions so a request is decided once,
-	// and filings so a package has one pending request.
+	// decide serialises this replica's approval decisions (the store's
+	// transaction makes a request decided once across replicas).
 	decide sync.Mutex
 
 	handler http.Handler

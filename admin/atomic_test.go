@@ -233,32 +233,3 @@ func TestChangeNotSavedUI(t *testing.T) {
 		t.Errorf("store changed (-before +after):\n%s", diff)
 	}
 }
-
-// purgedThree is an artifact cache that always purges three files.
-type purgedThree struct{}
-
-func (purgedThree) PurgeArtifacts(context.Context, policy.Ecosystem, string) (int, error) {
-	return 3, nil
-}
-
-// TestPurgeAuditLost: a purge is no store change, so it cannot share a
-// transaction with its audit record; when that record cannot be written
-// the client is told what was done and that the record is missing.
-func TestPurgeAuditLost(t *testing.T) {
-	full := &atomic.Bool{}
-	e := newEnv(t, func(o *Options) {
-		o.Store = diskFullAudit{Store: o.Store, full: full}
-		o.Artifacts = purgedThree{}
-	})
-	full.Store(true)
-	code, body := e.do(http.MethodPost, "/api/v1/artifacts/purge", e.adminToken, map[string]string{"ecosystem": "npm", "name": "left-pad"})
-	want := `{"error":"purged 3 cached files of left-pad, but its audit record could not be written (the server log has the cause)"}`
-	if code != http.StatusInternalServerError || strings.TrimSpace(string(body)) != want {
-		t.Errorf("purge with the audit write failing = %d %s, want 500 %s", code, body, want)
-	}
-	full.Store(false)
-	e.mustDo(http.MethodPost, "/api/v1/artifacts/purge", e.adminToken, map[string]string{"ecosystem": "npm", "name": "left-pad"}, http.StatusOK, nil)
-	if got := stateOf(t, e.st).Admin; !cmp.Equal(got, []string{"artifacts.purge npm:left-pad"}) {
-		t.Errorf("admin events = %v, want the one purge that was recorded", got)
-	}
-}

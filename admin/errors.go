@@ -29,10 +29,20 @@ var errUnauthorized = &publicError{http.StatusUnauthorized, "authentication requ
 // change together with its audit record.
 const msgNotSaved = "not saved: the store could not record this change together with its audit record, so nothing was changed; try again later (the server log has the cause)"
 
+// msgMaybeSaved is what a caller is told when the connection to the store
+// was lost while it committed a change: the change and its audit record
+// were stored together or not at all, and only a reload can tell which.
+const msgMaybeSaved = "may or may not have been saved: the connection to the store was lost while it was saving this change together with its audit record; reload to check before trying again (the server log has the cause)"
+
+// msgNotDone is what a caller is told when the audit record of an action
+// that is no store change (a purge, a malware feed sync) could not be
+// written before it, so the action was not done.
+const msgNotDone = "not done: its audit record could not be written, so nothing was done; try again later (the server log has the cause)"
+
 // storeFailure is a failure of the store that the caller is told about in
 // plain words (msg, with status code): a change the store did not commit (a
-// full disk, a database that went away), or an action done whose audit
-// record could not be written. Its cause is logged, never shown.
+// full disk, a database that went away), or an action not done because its
+// audit record could not be written. Its cause is logged, never shown.
 type storeFailure struct {
 	code  int
 	msg   string
@@ -42,23 +52,17 @@ type storeFailure struct {
 func (e *storeFailure) Error() string { return e.msg + ": " + e.cause.Error() }
 func (e *storeFailure) Unwrap() error { return e.cause }
 
-// auditLost is the error of an action that is done (it is no store
-// change, so it cannot share a transaction with its audit record) but
-// whose audit record could not be written.
-func auditLost(done string, cause error) error {
-	return &storeFailure{http.StatusInternalServerError,
-		done + ", but its audit record could not be written (the server log has the cause)", cause}
-}
-
 // notSaved turns the failure of a change's transaction into the error the
 // caller gets: what the caller can fix (bad input, a conflict, a missing
-// object) as it is, anything else as a 503 storeFailure saying that
-// nothing was changed.
+// object) as it is, a commit whose outcome is unknown as a 503 saying so,
+// anything else as a 503 storeFailure saying that nothing was changed.
 func notSaved(err error) error {
 	var pe *publicError
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, store.ErrCommitUnknown):
+		return &storeFailure{http.StatusServiceUnavailable, msgMaybeSaved, err}
 	case errors.As(err, &pe), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
 		return err
 	}

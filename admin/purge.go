@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -50,23 +49,35 @@ func (s *Server) purgeArtifacts(ctx context.Context, p principal, in purgeInput)
 	if err != nil {
 		return purgeResult{}, err
 	}
-	n, err := s.artifacts.PurgeArtifacts(ctx, eco, name)
+	// The purge is recorded before it is done (auditedAction); its outcome
+	// event says what it removed or why it failed.
+	var n int
+	var perr error
+	target := string(eco) + ":" + name
+	err = s.auditedAction(ctx, p, audited{actionArtifactsPurge, target, nil, purgeInput{Ecosystem: string(eco), Name: name}},
+		func(ctx context.Context) any {
+			n, perr = s.artifacts.PurgeArtifacts(ctx, eco, name)
+			out := map[string]any{"ecosystem": eco, "name": name, "removed": n}
+			if perr != nil {
+				out["error"] = perr.Error()
+			}
+			return out
+		})
+	if err != nil {
+		return purgeResult{}, err // its intent was not recorded, so it was not done
+	}
 	switch {
-	case errors.Is(err, policy.ErrInvalidName):
+	case errors.Is(perr, policy.ErrInvalidName):
 		return purgeResult{}, errBadRequest("invalid package name " + name)
-	case errors.Is(err, policy.ErrNotFound):
+	case errors.Is(perr, policy.ErrNotFound):
 		return purgeResult{}, errNotFound(name + " does not exist upstream: no cached files to find")
-	case err != nil && n == 0:
-		s.log.WarnContext(ctx, "purge artifacts", "ecosystem", eco, "package", name, "err", err)
+	case perr != nil && n == 0:
+		s.log.WarnContext(ctx, "purge artifacts", "ecosystem", eco, "package", name, "err", perr)
 		return purgeResult{}, &publicError{http.StatusBadGateway, "could not purge the cached files of " + name + " right now (its metadata is needed to find them); try again later"}
-	case err != nil:
-		s.log.WarnContext(ctx, "purge artifacts: some files not removed", "ecosystem", eco, "package", name, "removed", n, "err", err)
+	case perr != nil:
+		s.log.WarnContext(ctx, "purge artifacts: some files not removed", "ecosystem", eco, "package", name, "removed", n, "err", perr)
 	}
-	res := purgeResult{Ecosystem: eco, Name: name, Removed: n}
-	if aerr := s.audit(ctx, p, actionArtifactsPurge, string(eco)+":"+name, nil, res); aerr != nil {
-		return res, auditLost(fmt.Sprintf("purged %d cached files of %s", n, name), aerr)
-	}
-	return res, nil
+	return purgeResult{Ecosystem: eco, Name: name, Removed: n}, nil
 }
 
 // apiPurgeArtifacts answers POST /api/v1/artifacts/purge

@@ -120,7 +120,7 @@ func TestPurgeArtifactsAPI(t *testing.T) {
 	}
 	var found bool
 	for _, ev := range evs {
-		if ev.Action == actionArtifactsPurge && ev.Actor == "token:ops" && ev.Target == "npm:mature-lib" && strings.Contains(string(ev.After), `"removed":1`) {
+		if ev.Action == actionArtifactsPurge+actionResultSuffix && ev.Actor == "token:ops" && ev.Target == "npm:mature-lib" && strings.Contains(string(ev.After), `"removed":1`) {
 			found = true
 		}
 	}

@@ -1,9 +1,16 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/store"
 
 	"github.com/vigil-proxy/vigil-proxy/store/pgstore"
 	"github.com/vigil-proxy/vigil-proxy/store/pgstore/pgtest"
@@ -12,6 +19,13 @@ import (
 // newReplicas starts two admin servers that share one PostgreSQL store and
 // one session key, as two replicas behind a load balancer do.
 func newReplicas(t *testing.T) (a, b *env) {
+	t.Helper()
+	return newReplicasWith(t, nil)
+}
+
+// newReplicasWith is newReplicas with wrap (when not nil) around each
+// replica's store.
+func newReplicasWith(t *testing.T, wrap func(store.Store) store.Store) (a, b *env) {
 	t.Helper()
 	c := pgtest.Start(t)
 	db := c.NewDatabase(t)
@@ -24,6 +38,9 @@ func newReplicas(t *testing.T) (a, b *env) {
 		t.Cleanup(func() { st.Close() })
 		return newEnv(t, func(o *Options) {
 			o.Store, o.Lists = st, nil
+			if wrap != nil {
+				o.Store = wrap(st)
+			}
 			o.Sessions, o.LoginLimits, o.SessionKey = st, st, key
 		})
 	}
@@ -84,5 +101,51 @@ func TestReplicasShareLoginLimits(t *testing.T) {
 		if codes[i] != want[i] {
 			t.Fatalf("login attempts alternating over two replicas = %v, want %v (one budget of 5)", codes, want)
 		}
+	}
+}
+
+// TestReplicasFileOnePendingRequest: the same request filed at once on two
+// replicas (whose reads of the store are slow, as under load) leaves one
+// pending request: one filing gets 201, every other 409 naming it.
+func TestReplicasFileOnePendingRequest(t *testing.T) {
+	a, b := newReplicasWith(t, func(st store.Store) store.Store { return slowRequestsStore{st} })
+	const n = 8
+	var wg sync.WaitGroup
+	codes := make([]int, n)
+	bodies := make([]string, n)
+	for i := range n {
+		e := []*env{a, b}[i%2]
+		wg.Go(func() {
+			code, body := e.do(http.MethodPost, "/api/v1/requests", e.requesterToken,
+				map[string]any{"ecosystem": "pypi", "name": "reqeusts", "version": "1.0.0", "justification": "needed"})
+			codes[i], bodies[i] = code, string(body)
+		})
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, c := range codes {
+		count[c]++
+	}
+	if diff := cmp.Diff(map[int]int{201: 1, 409: n - 1}, count); diff != "" {
+		t.Fatalf("status counts over two replicas (-want +got):\n%s\nbodies: %q", diff, bodies)
+	}
+	pending, err := a.srv.store.Requests(context.Background(), store.RequestPending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 {
+		t.Fatalf("%d pending requests after filings on two replicas, want 1", len(pending))
+	}
+	for i, body := range bodies {
+		if codes[i] == http.StatusConflict && !strings.Contains(body, "already exists: "+pending[0].ID) {
+			t.Errorf("409 body = %s, want it to name the pending request %s", body, pending[0].ID)
+		}
+	}
+	evs, _, err := a.srv.store.Events(context.Background(), store.EventQuery{Kind: store.KindAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Action != actionRequestCreate || evs[0].Target != pending[0].ID {
+		t.Errorf("audit events after the filings = %d, want one request.create for %s", len(evs), pending[0].ID)
 	}
 }

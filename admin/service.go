@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,6 +29,10 @@ const (
 	actionRequestCreate  = "request.create"
 	actionRequestApprove = "request.approve"
 	actionRequestDeny    = "request.deny"
+
+	// actionResultSuffix names the event recording the outcome of an
+	// action that is no store change (see auditedAction).
+	actionResultSuffix = ".result"
 )
 
 // Field limits.
@@ -142,15 +147,34 @@ func (s *Server) adminEvent(p principal, action, target string, before, after an
 	return ev, nil
 }
 
-// audit records the event of an admin action that is not a store change
-// (a malware feed sync, a cache purge), after the action.
-func (s *Server) audit(ctx context.Context, p principal, action, target string, before, after any) error {
-	ev, err := s.adminEvent(p, action, target, before, after)
+// auditedAction runs do, an admin action that is no store change (a cache
+// purge, a malware feed sync or import), so it cannot share a transaction
+// with its audit record. Its intent is recorded first: intent.action on
+// intent.target, with what will be done. When that record cannot be
+// written, do is not run and the caller gets a 503 saying nothing was done:
+// an action is never done without its audit record. do returns its outcome
+// (what it did, or its failure), recorded afterwards as action+".result";
+// when that second record cannot be written, the intent stands as the
+// record that the action was ordered, and the missing outcome is logged
+// (the action is done and its answer is the caller's).
+func (s *Server) auditedAction(ctx context.Context, p principal, intent audited, do func(ctx context.Context) (outcome any)) error {
+	ev, err := s.adminEvent(p, intent.action, intent.target, intent.before, intent.after)
 	if err != nil {
 		return err
 	}
 	if err := s.store.RecordEvents(ctx, ev); err != nil {
-		return fmt.Errorf("record audit %s %s: %w", action, target, err)
+		return &storeFailure{http.StatusServiceUnavailable, msgNotDone, fmt.Errorf("record audit %s %s: %w", intent.action, intent.target, err)}
+	}
+	// The action and its outcome record outlive a client that hangs up.
+	ctx = context.WithoutCancel(ctx)
+	outcome := do(ctx)
+	res, err := s.adminEvent(p, intent.action+actionResultSuffix, intent.target, nil, outcome)
+	if err == nil {
+		err = s.store.RecordEvents(ctx, res)
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "admin action done, but its outcome's audit record could not be written (its intent is recorded)",
+			"action", intent.action, "target", intent.target, "err", err)
 	}
 	return nil
 }
@@ -445,23 +469,18 @@ func (s *Server) createRequest(ctx context.Context, p principal, in requestInput
 			return r, err
 		}
 	}
-	// Hold s.decide from the duplicate check to the write, so simultaneous
-	// filings of one package leave one pending request.
-	s.decide.Lock()
-	defer s.decide.Unlock()
-	pending, err := s.store.Requests(ctx, store.RequestPending)
-	if err != nil {
-		return r, fmt.Errorf("list requests: %w", err)
-	}
-	for _, o := range pending {
-		if o.Ecosystem == r.Ecosystem && o.Name == r.Name && o.Version == r.Version {
-			return r, errConflict("a pending request for this package already exists: " + o.ID)
+	// The store checks for a pending request for the package and writes
+	// this one in one atomic step (replicas included): a duplicate stores
+	// nothing and names the request already pending.
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		created, err := tx.PutRequest(ctx, r)
+		if errors.Is(err, store.ErrAlreadyPending) {
+			return nil, errConflict("a pending request for this package already exists: " + created.ID)
 		}
-	}
-	err = s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		if r, err = tx.PutRequest(ctx, r); err != nil {
+		if err != nil {
 			return nil, fmt.Errorf("put request: %w", err)
 		}
+		r = created
 		return s.events(p, audited{actionRequestCreate, r.ID, nil, r})
 	})
 	if err != nil {

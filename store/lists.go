@@ -211,6 +211,13 @@ func (l *Lists) fresh() ([]policy.ListEntry, bool) {
 	return l.snap, true
 }
 
+// usable reports whether a snapshot loaded at loaded may still judge at
+// now while the store cannot be read: there is one, and it is younger than
+// the max-stale bound.
+func (l *Lists) usable(snap []policy.ListEntry, loaded, now time.Time) bool {
+	return snap != nil && now.Sub(loaded) < l.stale
+}
+
 // outage answers while the store cannot be read, without reading it: the
 // last lists loaded while they are younger than the max-stale bound, else
 // the last read's error. ok is false when the store should be read (reads
@@ -222,7 +229,7 @@ func (l *Lists) outage(reading bool) (snap []policy.ListEntry, err error, ok boo
 	if l.lastErr == nil || (!reading && !now.Before(l.retryAt)) {
 		return nil, nil, false
 	}
-	if l.snap != nil && now.Sub(l.loaded) < l.stale {
+	if l.usable(l.snap, l.loaded, now) {
 		return l.snap, nil, true
 	}
 	return nil, fmt.Errorf("read stored entries: %w: %w", ErrListsUnavailable, l.lastErr), true
@@ -275,9 +282,9 @@ func (l *Lists) entries(ctx context.Context) ([]policy.ListEntry, error) {
 		if gaveUp {
 			return nil, fmt.Errorf("read stored entries: %w", err)
 		}
-		age := l.clock().Sub(loaded)
-		usable := snap != nil && age < l.stale
-		l.reportFailure(ctx, err, snap != nil, age, usable)
+		now := l.clock()
+		usable := l.usable(snap, loaded, now)
+		l.reportFailure(ctx, err, snap != nil, now.Sub(loaded), usable)
 		if usable {
 			return snap, nil
 		}

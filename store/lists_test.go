@@ -407,3 +407,70 @@ func TestListsOutageDoesNotQueueRequests(t *testing.T) {
 		t.Errorf("store read %d times, want 1 (one retry at a time, then the retry interval)", n)
 	}
 }
+
+// TestListsUsableSnapshot: the last lists loaded judge while they are
+// younger than the max-stale bound, not at it; the same bound holds for
+// the read that finds the store failing (entries) and for the requests
+// answered without reading it meanwhile (outage).
+func TestListsUsableSnapshot(t *testing.T) {
+	l := NewLists(nil, &memLists{}, time.Second).WithMaxStale(time.Minute)
+	snap := []policy.ListEntry{}
+	for _, tc := range []struct {
+		snap []policy.ListEntry
+		age  time.Duration
+		want bool
+	}{
+		{snap, 0, true},
+		{snap, time.Minute - time.Nanosecond, true},
+		{snap, time.Minute, false},
+		{nil, 0, false}, // never loaded
+	} {
+		if got := l.usable(tc.snap, t0, t0.Add(tc.age)); got != tc.want {
+			t.Errorf("usable(snapshot %v, age %v) = %v, want %v", tc.snap != nil, tc.age, got, tc.want)
+		}
+	}
+
+	ctx := t.Context()
+	deny := policy.ListEntry{ID: "d", Kind: policy.Deny, Ecosystem: policy.NPM, Pattern: "evil"}
+	ref := policy.Ref{Ecosystem: policy.NPM, Name: "evil"}
+	for _, tc := range []struct {
+		age     time.Duration
+		usable  bool
+		through string
+	}{
+		{time.Minute - time.Nanosecond, true, "entries"},
+		{time.Minute, false, "entries"},
+		{time.Minute - time.Nanosecond, true, "outage"},
+		{time.Minute, false, "outage"},
+	} {
+		st := &memLists{entries: []policy.ListEntry{deny}}
+		l, clk, _ := newTestLists(nil, st, time.Second)
+		l.WithMaxStale(time.Minute)
+		if _, err := l.Match(ctx, ref, t0); err != nil {
+			t.Fatalf("first load: %v", err)
+		}
+		st.setErr(errors.New("database unreachable"))
+		if tc.through == "outage" {
+			// One failing read starts the outage; later requests within
+			// the retry interval are answered without reading.
+			clk.Advance(tc.age - outageRetryEvery/2)
+			if _, err := l.Match(ctx, ref, t0); err != nil {
+				t.Fatalf("failing read at %v: %v", tc.age-outageRetryEvery/2, err)
+			}
+			clk.Advance(outageRetryEvery / 2)
+		} else {
+			clk.Advance(tc.age)
+		}
+		reads := st.readCount()
+		e, err := l.Match(ctx, ref, t0)
+		if tc.through == "outage" && st.readCount() != reads {
+			t.Errorf("age %v: the store was read within the retry interval", tc.age)
+		}
+		if got := err == nil && e != nil && e.ID == "d"; got != tc.usable {
+			t.Errorf("Match through %s with lists %v old (max stale 1m) = %v, %v; want judged with them: %v", tc.through, tc.age, e, err, tc.usable)
+		}
+		if !tc.usable && !errors.Is(err, ErrListsUnavailable) {
+			t.Errorf("Match through %s with lists %v old = %v, want ErrListsUnavailable", tc.through, tc.age, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
@@ -21,6 +22,14 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid: the value fails validation; the message says why.
 	ErrInvalid = errors.New("invalid")
+	// ErrAlreadyPending: a new pending request names the ecosystem, name
+	// and version of a request that is already pending (at most one is,
+	// per package and version). It is an ErrConflict.
+	ErrAlreadyPending = fmt.Errorf("%w: a pending request for this package already exists", ErrConflict)
+	// ErrCommitUnknown: the connection to the database was lost after a
+	// commit was sent and before its answer came back, so whether the
+	// transaction was stored (all of it) or not (none of it) is unknown.
+	ErrCommitUnknown = errors.New("connection lost during commit: the change may or may not have been stored")
 )
 
 // Event kinds.
@@ -128,9 +137,15 @@ type Request struct {
 	EntryID       string           `json:"entry_id,omitempty"` // allow entry created on approval
 }
 
-// RequestStore keeps approval requests.
+// RequestStore keeps approval requests. At most one request is pending
+// per ecosystem, name and version.
 type RequestStore interface {
-	// PutRequest creates (empty ID) or replaces a request.
+	// PutRequest creates (empty ID) or replaces a request. Creating a
+	// pending request for an ecosystem, name and version that already has
+	// one stores nothing and returns that request with an error wrapping
+	// ErrAlreadyPending; the check and the write are one atomic step, so
+	// simultaneous creations (other replicas included) leave one pending
+	// request.
 	PutRequest(ctx context.Context, r Request) (Request, error)
 	GetRequest(ctx context.Context, id string) (Request, error)
 	// Requests lists requests with the given status ("" for all), newest first.
@@ -193,7 +208,10 @@ type ChangeStore interface {
 	// Update runs fn in one write transaction and commits it when fn
 	// returns nil. When fn returns an error, or the commit fails (a full
 	// disk, a database that went away), nothing fn wrote is stored and
-	// Update returns the error. fn must use only tx (calling the store
+	// Update returns the error, with one exception: when the connection to
+	// a database server is lost after the commit was sent, the server may
+	// have committed everything fn wrote (never only part of it), and the
+	// error wraps ErrCommitUnknown. fn must use only tx (calling the store
 	// itself from fn may deadlock) and must not keep tx after it returns.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 }

@@ -12,6 +12,13 @@ func ValidStatus(s string) bool {
 	return s == RequestPending || s == RequestApproved || s == RequestDenied
 }
 
+// SamePendingPackage reports whether a and b are both pending requests for
+// one ecosystem, name and version: of such requests at most one is stored.
+func SamePendingPackage(a, b Request) bool {
+	return a.Status == RequestPending && b.Status == RequestPending &&
+		a.Ecosystem == b.Ecosystem && a.Name == b.Name && a.Version == b.Version
+}
+
 // ValidateRequest checks the fields every stored request needs; problems
 // wrap ErrInvalid.
 func ValidateRequest(r Request) error {

@@ -331,6 +331,7 @@ type offlineChecker struct {
 	names  *names.Index
 	signal *popularitySignals
 	watch  store.WatchStore
+	legacy *npm.LegacyNames // npm names with capitals that exist
 	close  func() error
 }
 
@@ -350,7 +351,7 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked
 	if err != nil {
 		return nil, false, err
 	}
-	oc = &offlineChecker{names: ix, signal: newPopularitySignals(cfg, ix, true, log), close: func() error { return nil }}
+	oc = &offlineChecker{names: ix, signal: newPopularitySignals(cfg, ix, true, log), legacy: npm.LoadLegacyNames(), close: func() error { return nil }}
 	var lists policy.Lists = policy.StaticLists(entries)
 	bs, storeLists, status := openStoreLists(cfg, entries, log)
 	if status == storeFree {
@@ -397,7 +398,7 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 		// the registry answers for the exact spelling (LODASH: does not
 		// exist); offline the known legacy names stand in for it, rather
 		// than judging the lower-case name (lodash) in its place.
-		if npm.HasCapitals(t.name) && !npm.KnownLegacyName(t.name) {
+		if npm.HasCapitals(t.name) && !oc.legacy.Known(t.name) {
 			pkg.Name, pkg.Exists, caseOnly = t.name, false, true
 		}
 	}
@@ -429,7 +430,7 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 		for i, f := range d.Findings {
 			if f.Rule == policy.RuleNonexistent {
 				d.Findings[i].Reason += fmt.Sprintf(" (judged offline: npm names are case-sensitive and new ones must be lower-case, "+
-					"and `%s` is none of the %d legacy mixed-case names known)", t.name, npm.LegacyNameCount())
+					"and `%s` is none of the %d legacy mixed-case names known)", t.name, oc.legacy.Len())
 			}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -154,7 +156,9 @@ func (s *Store) Entries(ctx context.Context) ([]policy.ListEntry, error) {
 // PutRequest creates (empty ID: random ID, Created defaulted, Status
 // defaulted to pending) or replaces a request. Changing the status of a
 // request that is no longer pending is store.ErrConflict; replacing an
-// unknown ID is store.ErrNotFound.
+// unknown ID is store.ErrNotFound; a pending request for the package and
+// version of another pending one is store.ErrAlreadyPending, returned with
+// that other request.
 func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
@@ -164,6 +168,9 @@ func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request,
 		r, err = s.putRequest(tx, r)
 		return err
 	})
+	if errors.Is(err, store.ErrAlreadyPending) {
+		return r, fmt.Errorf("put request: %w", err) // r is the pending request
+	}
 	if err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}
@@ -182,6 +189,7 @@ func (s *Store) putRequest(tx *bolt.Tx, r store.Request) (store.Request, error) 
 	if err != nil {
 		return r, err
 	}
+	var existing store.Request // the pending request r duplicates
 	err = func() error {
 		if r.ID == "" {
 			r.ID = newID()
@@ -207,9 +215,41 @@ func (s *Store) putRequest(tx *bolt.Tx, r store.Request) (store.Request, error) 
 				r.Created = old.Created
 			}
 		}
+		if r.Status == store.RequestPending {
+			// The check and the write share this write transaction, which
+			// bbolt runs one at a time: no other pending request for the
+			// package can appear in between.
+			o, found, err := pendingFor(b, r)
+			if err != nil {
+				return err
+			}
+			if found {
+				existing = o
+				return fmt.Errorf("request %s for %s:%s %s: %w", o.ID, o.Ecosystem, o.Name, o.Version, store.ErrAlreadyPending)
+			}
+		}
 		return putJSON(b, []byte(r.ID), r)
 	}()
+	if errors.Is(err, store.ErrAlreadyPending) {
+		return existing, err
+	}
 	return r, err
+}
+
+// pendingFor returns the pending request in b, other than r itself, for
+// r's ecosystem, name and version.
+func pendingFor(b *bolt.Bucket, r store.Request) (store.Request, bool, error) {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var o store.Request
+		if err := json.Unmarshal(v, &o); err != nil {
+			return store.Request{}, false, fmt.Errorf("look for a pending request for %s:%s: decode %s: %w", r.Ecosystem, r.Name, k, err)
+		}
+		if o.ID != r.ID && store.SamePendingPackage(o, r) {
+			return o, true, nil
+		}
+	}
+	return store.Request{}, false, nil
 }
 
 // GetRequest returns the request with that ID or store.ErrNotFound.

@@ -105,6 +105,9 @@ func (t *boltTx) PutRequest(ctx context.Context, r store.Request) (store.Request
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}
 	r, err := t.s.putRequest(t.tx, r)
+	if errors.Is(err, store.ErrAlreadyPending) {
+		return r, fmt.Errorf("put request: %w", err) // r is the pending request
+	}
 	if err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}

@@ -85,6 +85,11 @@ var (
 // Open connects, migrates the schema and returns the store. Errors never
 // contain the password.
 func Open(ctx context.Context, opts Options) (*Store, error) {
+	return open(ctx, opts, migrations)
+}
+
+// open is Open migrating with ms.
+func open(ctx context.Context, opts Options, ms []migration) (*Store, error) {
 	cfg, err := ParseConfig(opts.URL, opts.Password)
 	if err != nil {
 		return nil, err
@@ -107,7 +112,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
 	s := &Store{pool: pool, cfg: cfg, replica: opts.Replica, maxWatch: opts.MaxWatchEntries, now: opts.Now, log: opts.Logger}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, ms); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -190,20 +191,31 @@ func queryDocs[T any](ctx context.Context, s *Store, sql string, args ...any) ([
 // defaulted to pending) or replaces a request. Changing the status of a
 // request that is no longer pending is store.ErrConflict (checked under a
 // row lock, so two replicas cannot both decide it); replacing an unknown ID
-// is store.ErrNotFound.
+// is store.ErrNotFound; a pending request for the package and version of
+// another pending one is store.ErrAlreadyPending (on creation, returned
+// with that other request), which the partial unique index
+// vigil_requests_one_pending enforces across replicas.
 func (s *Store) PutRequest(ctx context.Context, r store.Request) (store.Request, error) {
+	var existing store.Request
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = s.putRequest(ctx, tx, r)
+		if errors.Is(err, store.ErrAlreadyPending) {
+			existing = r // the request already pending
+		}
 		return err
 	})
+	if errors.Is(err, store.ErrAlreadyPending) {
+		return existing, fmt.Errorf("put request: %w", err)
+	}
 	if err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}
 	return r, nil
 }
 
-// putRequest is PutRequest inside tx.
+// putRequest is PutRequest inside tx. On store.ErrAlreadyPending it returns
+// the request already pending.
 func (s *Store) putRequest(ctx context.Context, tx pgx.Tx, r store.Request) (store.Request, error) {
 	if r.Status == "" && r.ID == "" {
 		r.Status = store.RequestPending
@@ -214,35 +226,96 @@ func (s *Store) putRequest(ctx context.Context, tx pgx.Tx, r store.Request) (sto
 	if r.ID != "" && !validKey(r.ID) {
 		return r, fmt.Errorf("request %q: %w", r.ID, store.ErrNotFound)
 	}
-	err := func() error {
-		if r.ID == "" {
-			r.ID = newID()
-			if r.Created.IsZero() {
-				r.Created = s.now()
-			}
-		} else {
-			var doc []byte
-			err := tx.QueryRow(ctx, "SELECT doc FROM vigil_requests WHERE id = $1 FOR UPDATE", r.ID).Scan(&doc)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("request %s: %w", r.ID, store.ErrNotFound)
-			}
-			if err != nil {
-				return err
-			}
-			var old store.Request
-			if err := json.Unmarshal(doc, &old); err != nil {
-				return fmt.Errorf("decode request %s: %w", r.ID, err)
-			}
-			if old.Status != store.RequestPending && r.Status != old.Status {
-				return fmt.Errorf("request %s is already %s: %w", r.ID, old.Status, store.ErrConflict)
-			}
-			if r.Created.IsZero() {
-				r.Created = old.Created
-			}
+	if r.ID == "" {
+		r.ID = newID()
+		if r.Created.IsZero() {
+			r.Created = s.now()
 		}
-		return upsertRequest(ctx, tx, r)
-	}()
+		if r.Status == store.RequestPending {
+			return insertPending(ctx, tx, r)
+		}
+		return r, upsertRequest(ctx, tx, r)
+	}
+	var doc []byte
+	err := tx.QueryRow(ctx, "SELECT doc FROM vigil_requests WHERE id = $1 FOR UPDATE", r.ID).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fmt.Errorf("request %s: %w", r.ID, store.ErrNotFound)
+	}
+	if err != nil {
+		return r, err
+	}
+	var old store.Request
+	if err := json.Unmarshal(doc, &old); err != nil {
+		return r, fmt.Errorf("decode request %s: %w", r.ID, err)
+	}
+	if old.Status != store.RequestPending && r.Status != old.Status {
+		return r, fmt.Errorf("request %s is already %s: %w", r.ID, old.Status, store.ErrConflict)
+	}
+	if r.Created.IsZero() {
+		r.Created = old.Created
+	}
+	err = upsertRequest(ctx, tx, r)
+	if isUniqueViolation(err) {
+		// Only a replacement that renames a pending request onto another
+		// pending one's package gets here; the transaction is spoiled.
+		return r, fmt.Errorf("request %s for %s:%s %s: %w", r.ID, r.Ecosystem, r.Name, r.Version, store.ErrAlreadyPending)
+	}
 	return r, err
+}
+
+// pendingKey is the key of the partial unique index
+// vigil_requests_one_pending (migration 4): a pending request's ecosystem,
+// name and version ("" when the document has none).
+const pendingKey = `(doc->>'ecosystem'), (doc->>'name'), (coalesce(doc->>'version', ''))`
+
+// insertPending inserts the new pending request r unless another request
+// for its package and version is pending, which it then returns with
+// store.ErrAlreadyPending. The insert defers to the unique index, so the
+// check and the write are one step: an insert racing with another
+// replica's waits for that one's commit, then does nothing. It never
+// fails the transaction for a duplicate, so the caller may go on.
+func insertPending(ctx context.Context, tx pgx.Tx, r store.Request) (store.Request, error) {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return r, fmt.Errorf("encode request: %w", err)
+	}
+	// The pending request found may be decided before it is read back;
+	// then the insert is tried again.
+	for range 3 {
+		tag, err := tx.Exec(ctx, `INSERT INTO vigil_requests (id, status, created, doc) VALUES ($1, $2, $3, $4)
+ON CONFLICT (`+pendingKey+`) WHERE status = 'pending' DO NOTHING`, r.ID, r.Status, r.Created, string(doc))
+		if err != nil {
+			return r, err
+		}
+		if tag.RowsAffected() == 1 {
+			return r, nil
+		}
+		var odoc []byte
+		err = tx.QueryRow(ctx, `SELECT doc FROM vigil_requests WHERE status = 'pending'
+AND (doc->>'ecosystem') = $1 AND (doc->>'name') = $2 AND coalesce(doc->>'version', '') = $3`,
+			string(r.Ecosystem), r.Name, r.Version).Scan(&odoc)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return r, fmt.Errorf("read the pending request for %s:%s: %w", r.Ecosystem, r.Name, err)
+		}
+		var o store.Request
+		if err := json.Unmarshal(odoc, &o); err != nil {
+			return r, fmt.Errorf("decode the pending request for %s:%s: %w", r.Ecosystem, r.Name, err)
+		}
+		return o, fmt.Errorf("request %s for %s:%s %s: %w", o.ID, o.Ecosystem, o.Name, o.Version, store.ErrAlreadyPending)
+	}
+	return r, fmt.Errorf("pending requests for %s:%s keep changing; try again: %w", r.Ecosystem, r.Name, store.ErrConflict)
+}
+
+// uniqueViolation is PostgreSQL's SQLSTATE unique_violation.
+const uniqueViolation = "23505"
+
+// isUniqueViolation reports whether err is PostgreSQL's unique_violation.
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == uniqueViolation
 }
 
 func upsertRequest(ctx context.Context, tx pgx.Tx, r store.Request) error {

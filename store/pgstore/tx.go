@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -17,20 +18,44 @@ var errTxDone = errors.New("transaction already finished")
 // Update runs fn in one PostgreSQL transaction: the entries, requests and
 // events fn writes are committed together (with one change notification to
 // the other replicas), or none is (fn failed, a statement or the commit
-// failed: the database went away, a full disk).
+// failed: the database went away, a full disk). When the connection is lost
+// after COMMIT was sent, the server may have committed it: the error then
+// wraps store.ErrCommitUnknown instead of saying nothing was stored.
 func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	var t *pgTx
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		t = &pgTx{s: s, tx: tx}
-		return fn(t)
-	})
-	if t != nil {
-		t.tx = nil
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("update (nothing stored): begin: %w", err)
 	}
+	// A no-op once committed; rolls back when fn fails or panics (as
+	// pgx.BeginFunc does; a connection whose rollback fails is closed, and
+	// the server rolls back).
+	defer func() { _ = tx.Rollback(ctx) }()
+	t := &pgTx{s: s, tx: tx}
+	err = fn(t)
+	t.tx = nil
 	if err != nil {
 		return fmt.Errorf("update (nothing stored): %w", err)
 	}
+	if err := tx.Commit(ctx); err != nil {
+		if commitOutcomeUnknown(err) {
+			return fmt.Errorf("update: %w: %w", store.ErrCommitUnknown, err)
+		}
+		return fmt.Errorf("update (nothing stored): commit: %w", err)
+	}
 	return nil
+}
+
+// commitOutcomeUnknown reports whether a failed COMMIT may still have been
+// committed by the server: the server did not answer with an error (a
+// PostgreSQL error, or ROLLBACK for an aborted transaction, means nothing
+// was stored), and pgx cannot tell that COMMIT was never sent (a
+// connection already closed, a context already done).
+func commitOutcomeUnknown(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) || errors.Is(err, pgx.ErrTxCommitRollback) {
+		return false
+	}
+	return !pgconn.SafeToRetry(err)
 }
 
 // pgTx is a store.Tx over one PostgreSQL transaction.
@@ -94,6 +119,9 @@ func (t *pgTx) PutRequest(ctx context.Context, r store.Request) (store.Request, 
 		return store.Request{}, fmt.Errorf("put request: %w", errTxDone)
 	}
 	r, err := t.s.putRequest(ctx, t.tx, r)
+	if errors.Is(err, store.ErrAlreadyPending) {
+		return r, fmt.Errorf("put request: %w", err) // r is the pending request
+	}
 	if err != nil {
 		return store.Request{}, fmt.Errorf("put request: %w", err)
 	}

@@ -69,6 +69,9 @@ func Copy(ctx context.Context, src store.Store, dst Importer, progress func(tabl
 	if !empty {
 		return Result{}, fmt.Errorf("the destination already holds records: migrate into an empty database: %w", store.ErrConflict)
 	}
+	if err := onePendingPerPackage(ctx, src); err != nil {
+		return Result{}, err
+	}
 	n := 0
 	err = walkEvents(ctx, src, func(page []store.Event) error {
 		n += len(page)
@@ -111,6 +114,37 @@ func Copy(ctx context.Context, src store.Store, dst Importer, progress func(tabl
 		return res, fmt.Errorf("verify destination: %w", err)
 	}
 	return res, nil
+}
+
+// onePendingPerPackage checks, before anything is copied, that src holds
+// at most one pending request per package and version, as every store of
+// this release does (pgstore enforces it with a unique index). A file
+// written by an older release may hold more; copying it would fail half
+// way, so it is refused up front with the requests to decide.
+func onePendingPerPackage(ctx context.Context, src store.RequestStore) error {
+	pending, err := src.Requests(ctx, store.RequestPending)
+	if err != nil {
+		return fmt.Errorf("read pending requests: %w", err)
+	}
+	type key struct {
+		eco           policy.Ecosystem
+		name, version string
+	}
+	seen := map[key]string{}
+	var dups []string
+	for _, r := range pending {
+		k := key{r.Ecosystem, r.Name, r.Version}
+		if first, ok := seen[k]; ok {
+			dups = append(dups, fmt.Sprintf("%s and %s (%s:%s %s)", first, r.ID, r.Ecosystem, r.Name, r.Version))
+			continue
+		}
+		seen[k] = r.ID
+	}
+	if len(dups) > 0 {
+		return fmt.Errorf("the source holds more than one pending request for one package and version, which the destination refuses: %s; "+
+			"approve or deny the extra ones (vigil-proxy admin), then migrate again (nothing was copied): %w", strings.Join(dups, "; "), store.ErrConflict)
+	}
+	return nil
 }
 
 // walkEvents calls fn with every event, a page at a time, newest first.

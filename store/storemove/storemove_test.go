@@ -1,14 +1,17 @@
 package storemove_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/vigil-proxy/vigil-proxy/policy"
 	"github.com/vigil-proxy/vigil-proxy/store"
@@ -183,5 +186,65 @@ func TestCopyBoltToPostgresRoundTrip(t *testing.T) {
 	if changed["watchlist"].Checksum == before["watchlist"].Checksum || changed["events"] != before["events"] {
 		t.Errorf("checksums after changing one watch count: watchlist %s → %s, events %v → %v; want only the watchlist sum to change",
 			before["watchlist"].Checksum, changed["watchlist"].Checksum, before["events"], changed["events"])
+	}
+}
+
+// TestCopyRefusesDuplicatePendingRequests: a bolt file written by an older
+// release may hold two pending requests for one package, which PostgreSQL's
+// unique index refuses; the copy is refused before anything is written,
+// naming both, and succeeds once one is decided.
+func TestCopyRefusesDuplicatePendingRequests(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "store.db")
+	src, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := src.PutRequest(ctx, store.Request{Ecosystem: policy.PyPI, Name: "fresh", Version: "1.0", Requester: "bob", Justification: "ci"})
+	if err != nil {
+		t.Fatalf("PutRequest: %v", err)
+	}
+	src.Close()
+	// What an older release could store: a second pending request for the
+	// same package and version, written past this release's check.
+	dup := kept
+	dup.ID, dup.Requester = "0123456789abcdef", "carol"
+	raw, err := json.Marshal(dup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("requests")).Put([]byte(dup.ID), raw) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if src, err = boltstore.Open(path, boltstore.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+
+	c := pgtest.Start(t)
+	dst, err := pgstore.Open(ctx, pgstore.Options{URL: c.URL(c.NewDatabase(t)), Password: pgtest.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	_, err = storemove.Copy(ctx, src, dst, nil)
+	if !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), kept.ID) || !strings.Contains(err.Error(), dup.ID) {
+		t.Fatalf("Copy with duplicate pending requests error = %v, want ErrConflict naming %s and %s", err, kept.ID, dup.ID)
+	}
+	if empty, err := dst.Empty(ctx); err != nil || !empty {
+		t.Fatalf("destination after the refused copy: empty = %v, %v; want empty", empty, err)
+	}
+	dup.Status, dup.DecidedBy, dup.DecidedAt = store.RequestDenied, "alice", time.Now()
+	if _, err := src.PutRequest(ctx, dup); err != nil {
+		t.Fatalf("deny the duplicate: %v", err)
+	}
+	res, err := storemove.Copy(ctx, src, dst, nil)
+	if err != nil || !res.OK() || res.Dest["requests"].Count != 2 {
+		t.Fatalf("Copy after deciding the duplicate = %+v, %v; want both requests copied and verified", res.Dest, err)
 	}
 }

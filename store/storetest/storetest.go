@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateConflict", testUpdateConflict},
 		{"UpdateForgetsWatched", testUpdateForgetsWatched},
 		{"UpdateReadsLatest", testUpdateReadsLatest},
+		{"OnePendingRequest", testOnePendingRequest},
+		{"UpdateOnePendingRequest", testUpdateOnePendingRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
