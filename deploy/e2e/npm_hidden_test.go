@@ -101,6 +101,13 @@ func TestNPMClientsExplainHiddenVersions(t *testing.T) {
 		if lock, err := os.ReadFile(filepath.Join(dir, "yarn.lock")); err != nil || len(lock) != 0 {
 			t.Errorf("yarn.lock after the failed install = %q (%v), want it left empty", lock, err)
 		}
+		// Updating only the lockfile still fetches what it lacks (yarn
+		// records a checksum), so the hidden version never gets into it.
+		r = runYarn(t, p, dir, "install", "--mode=update-lockfile")
+		r.check(t, "yarn install --mode=update-lockfile for a range only a hidden version satisfies", 1, hiddenFreshYarn)
+		if lock, err := os.ReadFile(filepath.Join(dir, "yarn.lock")); err != nil || len(lock) != 0 {
+			t.Errorf("yarn.lock after --mode=update-lockfile = %q (%v), want it left empty", lock, err)
+		}
 	})
 	t.Run("yarn newest hidden", func(t *testing.T) {
 		t.Parallel()
