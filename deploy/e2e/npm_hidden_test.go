@@ -117,6 +117,15 @@ func TestNPMClientsExplainHiddenVersions(t *testing.T) {
 			"vigil-npm-fresh@npm:1.0.0", "vigil-npm-olddep@npm:1.0.0", "Done in")
 		wantInstalled(t, dir, map[string]string{"vigil-npm-fresh": "1.0.0", "vigil-npm-olddep": "1.0.0"})
 	})
+	t.Run("yarn range only a hidden version above a deprecated one satisfies", func(t *testing.T) {
+		t.Parallel()
+		// vigil-npm-olddep@1.1.0 stays out of yarn's document (its 1.0.0 is
+		// deprecated): yarn has no candidate and no reason to print.
+		dir := npmProject(t, map[string]string{"vigil-npm-olddep": "^1.1.0"})
+		r := runYarn(t, p, dir, "install")
+		r.check(t, "yarn install a range only a hidden version above a deprecated one satisfies", 1,
+			"vigil-npm-olddep@npm:^1.1.0: No candidates found")
+	})
 	t.Run("upstream", func(t *testing.T) {
 		wantRequests(t, fake, "/vigil-npm-fresh/-/vigil-npm-fresh-1.1.0.tgz", 0)
 		wantRequests(t, fake, "/vigil-npm-olddep/-/vigil-npm-olddep-1.1.0.tgz", 0)
@@ -140,17 +149,20 @@ func TestNPMHiddenVersionHintsKeepInstallsAndReads(t *testing.T) {
 		name     string
 		lockfile string
 		install  func(t *testing.T, p *Proxy, dir string) clientRun
+		lockHas  string // a line the lockfile must hold
 	}
 	clients := []client{
 		{"npm", "package-lock.json", func(t *testing.T, p *Proxy, dir string) clientRun {
 			return runNPM(t, p, dir, t.TempDir(), "install")
-		}},
+		}, `"deprecated": "1.0 is no longer maintained"`},
+		// pnpm copies a deprecation message into its lockfile: one the
+		// proxy added would change pnpm-lock.yaml (README).
 		{"pnpm", "pnpm-lock.yaml", func(t *testing.T, p *Proxy, dir string) clientRun {
 			return runPnpmWithRC(t, p, dir, "install")
-		}},
+		}, "deprecated: 1.0 is no longer maintained"},
 		{"yarn", "yarn.lock", func(t *testing.T, p *Proxy, dir string) clientRun {
 			return runYarn(t, p, dir, "install")
-		}},
+		}, `resolution: "vigil-npm-olddep@npm:1.0.0"`},
 	}
 	for _, c := range clients {
 		t.Run(c.name, func(t *testing.T) {
@@ -172,6 +184,9 @@ func TestNPMHiddenVersionHintsKeepInstallsAndReads(t *testing.T) {
 				if side.p == with {
 					hinted = dir
 				}
+			}
+			if !strings.Contains(locks["with hints"], c.lockHas) {
+				t.Errorf("%s lacks %q:\n%s", c.lockfile, c.lockHas, locks["with hints"])
 			}
 			if locks["with hints"] != locks["without hints"] {
 				t.Errorf("%s differs with the hints:\n%s\nwithout:\n%s", c.lockfile, locks["with hints"], locks["without hints"])
