@@ -1,6 +1,8 @@
 package npm
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -166,4 +168,68 @@ func TestFilterExtraDistTagSkipsHiddenTarget(t *testing.T) {
 	if got, want := string(out["dist-tags"]), `{"latest":"1.0.0","next":"2.0.0-rc.2","legacy":"0.9.0","odd":7,"y":"0.9.0"}`; got != want {
 		t.Errorf("dist-tags = %s, want %s", got, want)
 	}
+}
+
+// FuzzListableHidden checks, on any document ParseIndex accepts, that only
+// hidden versions are listable, and that Filter with the listed ones kept
+// but untagged and an extra tag writes a document whose every dist-tag names
+// a version it lists and no listed hidden version.
+func FuzzListableHidden(f *testing.F) {
+	f.Add([]byte(`{"name":"p","dist-tags":{"latest":"1.1.0","next":"1.1.0"},"versions":{"1.0.0":{"dist":{"tarball":"https://r/p/-/p-1.0.0.tgz"}},"1.1.0":{"dist":{"tarball":"https://r/p/-/p-1.1.0.tgz"}}}}`), uint8(2))
+	f.Add([]byte(`{"name":"p","dist-tags":{"latest":"2.0.0"},"versions":{"1.0.0":{"deprecated":"x","dist":{"tarball":"https://r/p/-/p-1.0.0.tgz"}},"1.5.0-rc.1":{"dist":{"tarball":"https://r/p/-/p-1.5.0-rc.1.tgz"}},"2.0.0":{"dist":{"tarball":"https://r/p/-/p-2.0.0.tgz"}}}}`), uint8(4))
+	f.Fuzz(func(t *testing.T, body []byte, mask uint8) {
+		ix, err := ParseIndex(body)
+		if err != nil {
+			return
+		}
+		hidden := map[string]bool{}
+		for i, v := range ix.Versions {
+			if mask&(1<<(i%8)) != 0 {
+				hidden[v.Version] = true
+			}
+		}
+		listed := ListableHidden(ix, func(v string) bool { return hidden[v] },
+			func(v string) bool { return ix.Version(v).Deprecated != "" })
+		for v := range listed {
+			if !hidden[v] {
+				t.Fatalf("listable %q is not hidden", v)
+			}
+		}
+		var target string
+		for _, v := range ix.Versions {
+			if !hidden[v.Version] {
+				target = v.Version
+			}
+		}
+		var out bytes.Buffer
+		err = Filter(&out, body, ix, FilterOptions{
+			Hide:          func(v string) bool { return hidden[v] && !listed[v] },
+			Untag:         func(v string) bool { return listed[v] },
+			ExtraDistTags: []DistTag{{Name: "vigil-proxy hid: why; latest allowed", Version: target}},
+			TarballURL:    func(name, base string) string { return "http://p/" + name + "/-/" + base },
+		})
+		if errors.Is(err, ErrNoVersions) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("Filter: %v", err)
+		}
+		back, err := ParseIndex(out.Bytes())
+		if err != nil {
+			t.Fatalf("re-parse: %v\n%s", err, out.Bytes())
+		}
+		for v := range listed {
+			if back.Version(v) == nil {
+				t.Fatalf("listed %q missing from the output", v)
+			}
+		}
+		for tag, v := range back.DistTags {
+			if back.Version(v) == nil {
+				t.Fatalf("dist-tag %q names %q, which the output does not list", tag, v)
+			}
+			if listed[v] {
+				t.Fatalf("dist-tag %q names listed hidden %q", tag, v)
+			}
+		}
+	})
 }
