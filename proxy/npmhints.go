@@ -64,7 +64,9 @@ func isYarnBerry(r *http.Request) bool {
 const maxHiddenTags = 3
 
 // hiddenDistTags names the hidden versions and why, one tag per distinct
-// reason (the newest hidden versions first), all pointing at target.
+// reason (the newest hidden versions first), all pointing at target. The
+// names pass npm's own rule for dist-tags (not a valid semver range), and no
+// client reads a tag it was not asked for, so they steer no resolution.
 func hiddenDistTags(hidden map[string]policy.Decision, target string) []npm.DistTag {
 	if target == "" {
 		return nil
@@ -113,23 +115,31 @@ func hiddenDistTags(hidden map[string]policy.Decision, target string) []npm.Dist
 }
 
 // semverDescending returns the versions of m, highest first (semver order;
-// versions that are not semver last, in string order).
+// versions that are not semver last, in reverse string order).
 func semverDescending(m map[string]policy.Decision) []string {
-	out := make([]string, 0, len(m))
-	for v := range m {
-		out = append(out, v)
+	type entry struct {
+		raw string
+		sv  *semver.Version
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, errA := semver.NewVersion(out[i])
-		b, errB := semver.NewVersion(out[j])
+	all := make([]entry, 0, len(m))
+	for v := range m {
+		sv, _ := semver.NewVersion(v) // nil when not semver
+		all = append(all, entry{v, sv})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i].sv, all[j].sv
 		switch {
-		case errA == nil && errB == nil && !a.Equal(b):
+		case a != nil && b != nil && !a.Equal(b):
 			return a.GreaterThan(b)
-		case (errA == nil) != (errB == nil):
-			return errA == nil
+		case (a == nil) != (b == nil):
+			return a != nil
 		}
-		return out[i] > out[j]
+		return all[i].raw > all[j].raw
 	})
+	out := make([]string, len(all))
+	for i, e := range all {
+		out[i] = e.raw
+	}
 	return out
 }
 
