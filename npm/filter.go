@@ -22,6 +22,16 @@ type FilterOptions struct {
 	// Hide reports versions to remove from "versions" and "time". Filter
 	// calls it once per version.
 	Hide func(version string) bool
+	// Untag reports versions that stay in "versions" and "time" but that no
+	// dist-tag may name: tags pointing at them move as they would if the
+	// version were hidden (see ListableHidden, for clients shown hidden
+	// versions marked deprecated).
+	Untag func(version string) bool
+	// ExtraDistTags are added to "dist-tags" after upstream's (re-pointed)
+	// tags. A tag whose name upstream already uses, or whose version does
+	// not remain in the document or is untagged, is left out, so that every
+	// tag names a version the document lists.
+	ExtraDistTags []DistTag
 	// Deprecate returns a warning for a remaining version; a non-empty
 	// result replaces versions[v].deprecated (npm and pnpm print it). To keep
 	// upstream's message, combine it with Index.Version(v).Deprecated.
@@ -190,9 +200,10 @@ func Filter(w io.Writer, body []byte, ix *Index, opts FilterOptions) error {
 		ix:     ix,
 		opts:   opts,
 		hidden: hidden,
-		tags:   retag(ix, hidden),
+		tags:   retag(ix, untagged(ix, hidden, opts.Untag)),
 		w:      bufio.NewWriterSize(w, 32<<10),
 	}
+	f.extra = f.extraTags()
 	var err error
 	if opts.Abbreviated {
 		err = f.abbreviated()
@@ -214,7 +225,48 @@ type filterer struct {
 	opts   FilterOptions
 	hidden map[string]bool
 	tags   map[string]string
+	extra  []DistTag
 	w      *bufio.Writer
+}
+
+// DistTag is one dist-tag: a name and the version it points at.
+type DistTag struct {
+	Name, Version string
+}
+
+// untagged returns hidden plus the versions untag reports (a new map when
+// untag adds any).
+func untagged(ix *Index, hidden map[string]bool, untag func(string) bool) map[string]bool {
+	if untag == nil {
+		return hidden
+	}
+	out := make(map[string]bool, len(hidden))
+	for v := range hidden {
+		out[v] = true
+	}
+	for _, v := range ix.Versions {
+		if untag(v.Version) {
+			out[v.Version] = true
+		}
+	}
+	return out
+}
+
+// extraTags keeps the ExtraDistTags that name a listed, taggable version
+// and no tag upstream already has.
+func (f *filterer) extraTags() []DistTag {
+	var out []DistTag
+	seen := map[string]bool{}
+	for _, t := range f.opts.ExtraDistTags {
+		_, upstream := f.ix.DistTags[t.Name]
+		if upstream || seen[t.Name] || t.Name == "" || f.ix.Version(t.Version) == nil || f.hidden[t.Version] ||
+			(f.opts.Untag != nil && f.opts.Untag(t.Version)) {
+			continue
+		}
+		seen[t.Name] = true
+		out = append(out, t)
+	}
+	return out
 }
 
 // obj writes a JSON object member by member, inserting commas.
@@ -354,6 +406,9 @@ func (f *filterer) distTags(m member) error {
 		}
 		return nil
 	})
+	for _, t := range f.extra {
+		o.raw(quote(t.Name), quote(t.Version))
+	}
 	o.close()
 	return err
 }

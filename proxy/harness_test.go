@@ -106,6 +106,9 @@ type envOptions struct {
 	npmHostAuth []proxy.HostAuthorization
 	// malware is MAL-001's known-malware feed.
 	malware policy.MalwareFeed
+	// noHiddenHints turns off pnpm's and yarn's explanations of hidden
+	// versions (npm.pnpm_hidden_tags, npm.yarn_hidden_deprecated).
+	noHiddenHints bool
 	// npmAllowMissingDigest serves tarballs without any digest.
 	npmAllowMissingDigest bool
 	// pypiAllowMissingDigest serves files without a sha256.
@@ -245,7 +248,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Cache:          cache,
 		PyPI:           proxy.PyPIOptions{Upstream: mustURL(o.pypiUpstream), FileHosts: fileHosts, HideMode: o.hideMode, AllowMissingDigest: o.pypiAllowMissingDigest},
 		NPM: proxy.NPMOptions{Upstream: mustURL(o.npmUpstream), TarballHosts: tarHosts, Private: o.private,
-			DeprecateWarnings: true, Authorization: o.npmAuth, HostAuthorization: o.npmHostAuth, AllowMissingDigest: o.npmAllowMissingDigest},
+			DeprecateWarnings: true, Authorization: o.npmAuth, HostAuthorization: o.npmHostAuth, AllowMissingDigest: o.npmAllowMissingDigest,
+			PnpmHiddenTags: !o.noHiddenHints, YarnHiddenDeprecated: !o.noHiddenHints},
 		Events:    events,
 		Watch:     watch,
 		Metrics:   metrics,

@@ -360,7 +360,8 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	if abbreviated {
 		repr = reprNPMCorgi
 	}
-	key := renderKey(repr, base.String(), name, "")
+	variant := s.npmVariantOf(r)
+	key := renderKey(repr, base.String(), name, string(variant))
 	if s.serveRendered(c, key) {
 		return nil
 	}
@@ -395,6 +396,7 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 			return msg
 		}
 	}
+	explainHidden(&opts, variant, st.index, hidden)
 	contentType := npmFullType
 	if opts.Abbreviated {
 		contentType = npmCorgiType
@@ -418,6 +420,9 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	h := http.Header{}
 	h.Set("Content-Type", contentType)
 	h.Set("Vary", "Accept, Accept-Encoding")
+	if s.opts.NPM.PnpmHiddenTags || s.opts.NPM.YarnHiddenDeprecated {
+		h.Set("Vary", "Accept, Accept-Encoding, User-Agent") // npmVariantOf
+	}
 	h.Set("Cache-Control", "public, max-age=60")
 	if notice := npmNotice(d, hidden); notice != "" {
 		// npm prints npm-notice only on responses it may not cache.
@@ -514,7 +519,12 @@ func (s *Server) npmTarball(c echo.Context, name, file string) error {
 	}
 	s.record(r, d, "tarball")
 	if d.Verdict == policy.Block {
-		return writeRefusal(c.Response(), r, npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d)))
+		rf := npmRefusal(http.StatusForbidden, d.Reason(), decisionDetail(d))
+		if isYarnBerry(r) && decisionDetail(d) != "" {
+			// yarn prints only the reason phrase: give it the rule too
+			rf.reason += " [" + decisionDetail(d) + "]"
+		}
+		return writeRefusal(c.Response(), r, rf)
 	}
 	a := artifact{ecosystem: policy.NPM, upstreamURL: vi.TarballURL, header: s.npmTarballHeader(vi.TarballURL),
 		cacheKey: npmCacheKey(vi.Integrity), stale: st.stale}
@@ -636,7 +646,11 @@ func npmNotice(d policy.Decision, hidden map[string]policy.Decision) string {
 		if len(shown) > 5 {
 			shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(versions)-5))
 		}
-		parts = append(parts, fmt.Sprintf("hidden by policy: %s (%s)", strings.Join(shown, ", "), plainQuotes(first.Reason())))
+		why := plainQuotes(first.Reason())
+		if detail := decisionDetail(first); detail != "" {
+			why += " [" + detail + "]"
+		}
+		parts = append(parts, fmt.Sprintf("hidden by policy: %s (%s)", strings.Join(shown, ", "), why))
 	}
 	if len(parts) == 0 {
 		return ""

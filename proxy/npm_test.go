@@ -90,7 +90,7 @@ func TestNPMPackumentFiltersAndRetags(t *testing.T) {
 	if v := resp.Header.Get("Vary"); !strings.Contains(v, "Accept") || !strings.Contains(v, "Accept-Encoding") {
 		t.Errorf("Vary = %q", v)
 	}
-	if n := resp.Header.Get("npm-notice"); !strings.Contains(n, "hidden by policy: 2.0.0 (version 2.0.0 was published 2 days ago (policy: 7 days))") || resp.Header.Get("Cache-Control") != "no-store" {
+	if n := resp.Header.Get("npm-notice"); !strings.Contains(n, "hidden by policy: 2.0.0 (version 2.0.0 was published 2 days ago (policy: 7 days) [rule DEP-002])") || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("npm-notice = %q (Cache-Control %q), want the hidden version explained", n, resp.Header.Get("Cache-Control"))
 	}
 	p := decodePackument(t, b)

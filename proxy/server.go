@@ -72,6 +72,13 @@ type NPMOptions struct {
 	// DeprecateWarnings marks versions with warn findings as deprecated with
 	// the reason, which npm and pnpm print.
 	DeprecateWarnings bool
+	// PnpmHiddenTags adds, for pnpm, dist-tags naming the hidden versions
+	// and why (pnpm prints them when no version matches); see npmhints.go.
+	PnpmHiddenTags bool
+	// YarnHiddenDeprecated keeps hidden versions listed for yarn berry,
+	// deprecated with the reason, where that cannot change what resolves
+	// (npm.ListableHidden); their tarballs stay refused.
+	YarnHiddenDeprecated bool
 	// AllowMissingDigest serves tarballs whose version gives neither
 	// dist.integrity nor dist.shasum, unverified. By default they are
 	// refused.

@@ -51,9 +51,12 @@ type Config struct {
 		TarballHosts      []string `yaml:"tarball_hosts" doc:"host[:port] list the proxy may fetch tarballs from"`
 		Private           []string `yaml:"private" doc:"name patterns never resolved upstream (dependency confusion), e.g. @myorg/*"`
 		DeprecateWarnings bool     `yaml:"deprecate_warnings" doc:"show warn findings as npm 'deprecated' messages"`
-		RequireDigest     bool     `yaml:"require_digest" doc:"refuse tarballs whose version gives neither dist.integrity nor dist.shasum (the npm registry always gives one)"`
-		TokenEnv          string   `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
-		HostTokensEnv     string   `yaml:"-" env:"VIGIL_NPM_HOST_TOKENS" doc:"credentials for other npm.tarball_hosts: comma-separated host[:port]=token pairs, a bare token sent as Bearer (environment only)"`
+		// The per-client explanations of hidden versions (proxy/npmhints.go).
+		PnpmHiddenTags       bool   `yaml:"pnpm_hidden_tags" doc:"for pnpm, add dist-tags naming hidden versions and why (pnpm prints them when no version matches), pointing at the latest allowed version"`
+		YarnHiddenDeprecated bool   `yaml:"yarn_hidden_deprecated" doc:"for yarn berry, keep hidden versions listed but deprecated with the reason where that cannot change what resolves; their tarballs stay refused"`
+		RequireDigest        bool   `yaml:"require_digest" doc:"refuse tarballs whose version gives neither dist.integrity nor dist.shasum (the npm registry always gives one)"`
+		TokenEnv             string `yaml:"-" env:"VIGIL_NPM_TOKEN" doc:"bearer token for the upstream registry (environment only)"`
+		HostTokensEnv        string `yaml:"-" env:"VIGIL_NPM_HOST_TOKENS" doc:"credentials for other npm.tarball_hosts: comma-separated host[:port]=token pairs, a bare token sent as Bearer (environment only)"`
 	} `yaml:"npm"`
 	Cache struct {
 		TTL           Duration `yaml:"ttl" doc:"metadata freshness"`
@@ -230,6 +233,8 @@ func defaultConfig() Config {
 	c.NPM.Upstream = "https://registry.npmjs.org"
 	c.NPM.TarballHosts = []string{"registry.npmjs.org"}
 	c.NPM.DeprecateWarnings = true
+	c.NPM.PnpmHiddenTags = true
+	c.NPM.YarnHiddenDeprecated = true
 	c.Cache.TTL = Duration(5 * time.Minute)
 	c.Cache.NegativeTTL = Duration(time.Minute)
 	c.Cache.Grace = Duration(24 * time.Hour)

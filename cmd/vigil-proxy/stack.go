@@ -207,7 +207,8 @@ func buildStack(ctx context.Context, cfg Config, log *slog.Logger, opt stackOpti
 		PyPI: proxy.PyPIOptions{Upstream: pypiUp, FileHosts: fileHosts, HideMode: cfg.PyPI.HideMode,
 			AllowMissingDigest: !cfg.PyPI.RequireDigest},
 		NPM: proxy.NPMOptions{Upstream: npmUp, TarballHosts: tarballHosts, Private: cfg.NPM.Private,
-			DeprecateWarnings: cfg.NPM.DeprecateWarnings, AllowMissingDigest: !cfg.NPM.RequireDigest},
+			DeprecateWarnings: cfg.NPM.DeprecateWarnings, AllowMissingDigest: !cfg.NPM.RequireDigest,
+			PnpmHiddenTags: cfg.NPM.PnpmHiddenTags, YarnHiddenDeprecated: cfg.NPM.YarnHiddenDeprecated},
 		Signals: st.signals,
 		Lookalike: func(eco policy.Ecosystem, name string) (string, bool) {
 			m, ok := st.index.Typosquat(eco, name)
