@@ -3,6 +3,8 @@ package scanner
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -37,5 +39,47 @@ func TestBaselineWriteDoesNotFollowPlantedLinks(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, ".repo-baseline.json.*.tmp"))
 	if len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// Reports written to a stream: "-o /dev/null" as root renamed a regular
+// file over the device, and a named pipe was replaced instead of read.
+func TestWriteFileAtomicWritesStreamsInPlace(t *testing.T) {
+	if err := WriteFileAtomic("/dev/null", []byte("report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat("/dev/null"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is no longer a character device: %v %v", fi, err)
+	}
+
+	fifo := filepath.Join(t.TempDir(), "report.pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, err := os.ReadFile(fifo)
+		if err != nil {
+			got <- "read error: " + err.Error()
+			return
+		}
+		got <- string(b)
+	}()
+	if err := WriteFileAtomic(fifo, []byte("report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := <-got; s != "report\n" {
+		t.Errorf("the pipe's reader got %q, want the report", s)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe was replaced: %v %v", fi, err)
+	}
+}
+
+func TestWriteFileAtomicRefusesDirectories(t *testing.T) {
+	dir := t.TempDir()
+	err := WriteFileAtomic(dir, []byte("x"), 0o644)
+	if err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("WriteFileAtomic(dir) = %v, want an error saying it is a directory", err)
 	}
 }
