@@ -32,7 +32,10 @@ func (c *declaredCollector) Finish(ctx context.Context, p *scanner.Project) ([]s
 		}
 		c.got = append(c.got, string(d.Ecosystem)+" "+d.Name+dev)
 	}
-	c.manifests = m
+	c.manifests = map[string]bool{}
+	for _, mf := range m {
+		c.manifests[string(mf.Ecosystem)] = c.manifests[string(mf.Ecosystem)] || mf.Compared
+	}
 	return nil, err
 }
 
