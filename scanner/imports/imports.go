@@ -29,7 +29,7 @@ type Import struct {
 	Module  string
 	Members []string
 	Line    int
-	Col  int
+	Col     int
 	// Optional marks imports guarded by try/except ImportError or inside
 	// `if TYPE_CHECKING:` (Python), and type-only imports (TypeScript).
 	Optional bool
