@@ -141,6 +141,15 @@ func (x *scopeIndex) scopeOf(eco, file string) *fileScope {
 			break
 		}
 	}
+	if root < 0 {
+		// Every directory without a project root above shares one scope.
+		fk := eco + "\x00\x00repository"
+		if sc, ok := x.cache[fk]; ok {
+			x.cache[key] = sc
+			return sc
+		}
+		key = fk
+	}
 	sc := &fileScope{prod: newDeclSet(), dev: newDeclSet(), anc: newDeclSet(), self: map[string]bool{}, ancSelf: map[string]bool{}}
 	if root < 0 {
 		// No project root above: every manifest of the repository.
