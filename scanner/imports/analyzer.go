@@ -19,7 +19,7 @@ var Rule = scanner.RuleInfo{
 	Category: scanner.CategoryDep, Severity: scanner.Medium, Security: true, CWE: []int{1357}, Precision: "medium",
 	Tags: []string{"supply-chain"},
 	Description: "Source code imports a package that no manifest of the project (requirements, pyproject.toml, Pipfile, " +
-		"setup.cfg/setup.py, package.json) declares. Coding assistants write such imports from memory; whoever then " +
+		"setup.cfg/setup.py, package.json) declares — in a monorepo, the manifest of the package or project the file belongs to. Coding assistants write such imports from memory; whoever then " +
 		"installs the missing package by hand may install a different one — or a slopsquat registered under the " +
 		"invented name. Production code importing a dependency declared only for development is reported too: it " +
 		"breaks in production installs.",

@@ -2,10 +2,12 @@
 // manifest of the project declares — the slopsquat a coding agent imports
 // without declaring. It extracts Python and JavaScript/TypeScript imports
 // from the syntax tree, drops the standard library, Node built-ins, local
-// modules, workspaces and path aliases, maps import names to distribution
-// names, and compares with the declared dependencies (dev dependencies count
-// for tests, and production code importing a dev-only dependency is its own
-// finding).
+// modules and path aliases, maps import names to distribution names (below
+// namespace packages, to the sub-package's distribution), and compares with
+// the dependencies the file's own project declares (in a monorepo, the
+// nearest project root above the file; see scope.go). Dev dependencies
+// count for tests and tooling, and production code importing a dev-only
+// dependency, or one only a project above declares, is its own finding.
 package imports
 
 import (
