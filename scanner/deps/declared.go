@@ -94,8 +94,39 @@ func Declared(ctx context.Context, p *scanner.Project) ([]DeclaredDep, []Manifes
 			d.Dev = (d.Dev || dev) && !m.Private
 			out = append(out, DeclaredDep{Declaration: d, File: f, Dir: mf.Dir})
 		}
+		if kind == "requirements" {
+			// worker/requirements.txt with `-r ../requirements.txt`
+			// declares the included file's requirements for worker/ too.
+			out = append(out, includedRequirements(p, f, m.Requires, dev, mf.Dir, map[string]bool{f: true})...)
+		}
 	}
 	return out, manifests, nil
+}
+
+// includedRequirements are the requirements of the files a requirements
+// file names with -r (recursively, inside the repository), declared for
+// the including file's project directory.
+func includedRequirements(p *scanner.Project, from string, requires []string, dev bool, dir string, seen map[string]bool) []DeclaredDep {
+	var out []DeclaredDep
+	for _, r := range requires {
+		inc := path.Clean(path.Join(path.Dir(from), r))
+		if seen[inc] || inc == ".." || strings.HasPrefix(inc, "../") || path.IsAbs(r) || len(seen) > 32 {
+			continue
+		}
+		seen[inc] = true
+		b, err := p.ReadFile(inc)
+		if err != nil {
+			continue // the dependency analyzer reports a missing include
+		}
+		m, _ := parseRequirements(b)
+		incDev := dev || devRequirements(inc)
+		for _, d := range append(m.Deps, m.Unjudged...) {
+			d.Dev = d.Dev || incDev
+			out = append(out, DeclaredDep{Declaration: d, File: inc, Dir: dir})
+		}
+		out = append(out, includedRequirements(p, inc, m.Requires, incDev, dir, seen)...)
+	}
+	return out
 }
 
 // manifestDir is the project directory a manifest declares for: its own,

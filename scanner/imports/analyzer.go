@@ -412,7 +412,7 @@ func (a *Analyzer) judgeImport(fi fileImports, imp Import, tg pyTarget, sc *file
 	}
 	if eco == "npm" && idx.selfNames[imp.Name] != "" {
 		return miss{fi: fi, imp: imp, tg: tg, msg: fmt.Sprintf("imports the workspace package %s (%s) without declaring it in %s: "+
-			"pnpm and Yarn link only declared workspace packages (add \"%s\": \"workspace:*\")", imp.Name, idx.selfNames[imp.Name], sc.ownFileOr("its package.json"), imp.Name)}, false
+			"pnpm and Yarn link only declared workspace packages (add \"%s\": \"workspace:*\" with pnpm or Yarn, its version with npm)", imp.Name, idx.selfNames[imp.Name], sc.ownFileOr("its package.json"), imp.Name)}, false
 	}
 	if elsewhere := idx.declaringFiles(eco, func(s *declSet) bool { return a.declaredTarget(eco, tg, s) }); len(elsewhere) > 0 {
 		kind := "project"

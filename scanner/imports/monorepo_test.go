@@ -108,8 +108,8 @@ func TestMonorepoFixtures(t *testing.T) {
 			}
 		})
 	}
-	if n < 10 {
-		t.Fatalf("%d fixture repositories, want the 11 committed", n)
+	if n < 17 {
+		t.Fatalf("%d fixture repositories, want the 17 committed", n)
 	}
 }
 
