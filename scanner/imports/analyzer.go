@@ -245,6 +245,12 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	} else {
 		fi.eco = "npm"
 		fi.imports = JSImports(f.Tree.Root())
+		if declarationFile(f.Path) {
+			// A .d.ts file holds types only: its imports never run.
+			for i := range fi.imports {
+				fi.imports[i].Optional = true
+			}
+		}
 	}
 	if len(fi.imports) > 0 {
 		a.mu.Lock()
@@ -252,6 +258,12 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		a.mu.Unlock()
 	}
 	return nil, nil
+}
+
+// declarationFile: a TypeScript declaration file (.d.ts, .d.mts, .d.cts).
+func declarationFile(p string) bool {
+	lp := strings.ToLower(p)
+	return strings.HasSuffix(lp, ".d.ts") || strings.HasSuffix(lp, ".d.mts") || strings.HasSuffix(lp, ".d.cts")
 }
 
 // analyzeNotebook records a Jupyter notebook's imports (when the project

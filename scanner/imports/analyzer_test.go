@@ -111,6 +111,7 @@ func TestUndeclaredImports(t *testing.T) {
 		{"js declared and subpaths", map[string]string{"src/a.js": "import e from 'express';\nimport s from '@scope/pkg/sub';\nimport w from 'my-workspace-lib';\n"}, jsDeps, nil},
 		{"js path alias", map[string]string{"src/a.ts": "import { db } from '@app/db';\n"}, jsDeps, nil},
 		{"js type-only", map[string]string{"src/a.ts": "import type { Foo } from 'foo-types';\n"}, jsDeps, nil},
+		{"js declaration file", map[string]string{"src/env.d.ts": "import { Plugin } from 'vite';\nexport declare const p: Plugin;\n"}, jsDeps, nil},
 		{"js dev in tests", map[string]string{"src/a.test.js": "const j = require('jest');\n"}, jsDeps, nil},
 		{"js tsconfig path aliases", map[string]string{"apps/web/src/a.tsx": "import b from '@components/Button';\nimport c from '@app/core';\nimport u from 'utils/x';\n",
 			"apps/web/tsconfig.json": "{\n  // aliases\n  \"compilerOptions\": {\n    \"paths\": {\"@components/*\": [\"src/components/*\"], \"@app/core\": [\"src/core\"], \"utils/*\": [\"src/u/*\"],},\n  },\n}\n"}, jsDeps, nil},
