@@ -98,3 +98,29 @@ func TestNamespaceTables(t *testing.T) {
 		t.Error("no distribution families loaded")
 	}
 }
+
+// FuzzPythonTargets: any module path and members (as a parsed import may
+// hold) resolve without a panic, each target's key lies on the module's
+// path, and a namespaced target names the namespace it lies below.
+func FuzzPythonTargets(f *testing.F) {
+	for _, s := range [][2]string{{"google.cloud", "bigquery,storage"}, {"google.", ""}, {"azure..storage", ""}, {"opentelemetry", ".,trace"},
+		{"airflow.providers.", "x"}, {"backports", ""}, {"google.cloud.pubsub_v1", ""}, {"", ""}} {
+		f.Add(s[0], s[1])
+	}
+	a := New(Options{})
+	f.Fuzz(func(t *testing.T, module, members string) {
+		imp := Import{Name: topLevel(module), Module: module}
+		if members != "" {
+			imp.Members = strings.Split(members, ",")
+		}
+		set := newDeclSet()
+		set.add("pypi", "google-cloud-storage")
+		for _, tg := range a.opts.Tables.pythonTargets(imp) {
+			if tg.ns != "" && !strings.HasPrefix(tg.module, tg.ns) {
+				t.Fatalf("target %+v lies outside its namespace", tg)
+			}
+			a.declaredTarget("pypi", tg, set)
+			a.distFor(tg)
+		}
+	})
+}
