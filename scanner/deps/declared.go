@@ -41,8 +41,8 @@ type ManifestFile struct {
 	// whose code it governs: a package.json with a name, dependencies or
 	// workspaces (not one that only sets "type"), a pyproject.toml with a
 	// [project] or [tool.poetry] table (not one that only configures
-	// tools), a setup.cfg with metadata or requirements, a setup.py, a
-	// Pipfile, a requirements file.
+	// tools), a setup.cfg with metadata or requirements, a setup.py that
+	// declares or computes requirements, a Pipfile, a requirements file.
 	Project bool
 	// Compared marks a manifest whose declarations are known: a setup.py
 	// that computes its requirements is not (it cannot show an import
@@ -156,8 +156,12 @@ func definesProject(kind string, m Manifest, b []byte) bool {
 		return m.Name != "" || pyprojectTable.Match(b)
 	case "setupcfg":
 		return len(m.Deps)+len(m.Unjudged) > 0 || setupCfgProject.Match(b)
+	case "setuppy":
+		// A bare setup() shim (its metadata in setup.cfg or pyproject.toml
+		// beside it) names no requirements and makes no project of its own.
+		return len(m.Deps)+len(m.Unjudged) > 0 || m.Incomplete
 	}
-	return true // setup.py, Pipfile, requirements files
+	return true // Pipfile, requirements files
 }
 
 // counts reports whether a manifest's declarations are known, so that

@@ -168,6 +168,7 @@ func TestDeclaredManifestsAndProjects(t *testing.T) {
 		"setup.cfg":                   "[tool:pytest]\naddopts = -q\n",
 		"lib/setup.cfg":               "[metadata]\nname = lib\n",
 		"old/setup.py":                "setup(install_requires=read('reqs.txt'))\n",
+		"shim/setup.py":               "from setuptools import setup\nsetup()\n",
 	}
 	for name, content := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
@@ -190,6 +191,7 @@ func TestDeclaredManifestsAndProjects(t *testing.T) {
 		{Path: "packages/a/package.json", Ecosystem: NPM, Dir: "packages/a", Project: true, Compared: true},
 		{Path: "pyproject.toml", Ecosystem: PyPI, Dir: "", Project: false, Compared: true},
 		{Path: "setup.cfg", Ecosystem: PyPI, Dir: "", Project: false, Compared: true},
+		{Path: "shim/setup.py", Ecosystem: PyPI, Dir: "shim", Project: false, Compared: false},
 		{Path: "svc/pyproject.toml", Ecosystem: PyPI, Dir: "svc", Project: true, Compared: true},
 		{Path: "svc/requirements/base.txt", Ecosystem: PyPI, Dir: "svc", Project: true, Compared: true},
 	}
