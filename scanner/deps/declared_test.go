@@ -32,7 +32,10 @@ func (c *declaredCollector) Finish(ctx context.Context, p *scanner.Project) ([]s
 		}
 		c.got = append(c.got, string(d.Ecosystem)+" "+d.Name+dev)
 	}
-	c.manifests = m
+	c.manifests = map[string]bool{}
+	for _, mf := range m {
+		c.manifests[string(mf.Ecosystem)] = c.manifests[string(mf.Ecosystem)] || mf.Compared
+	}
 	return nil, err
 }
 
@@ -131,5 +134,83 @@ func TestDeclaredUnjudged(t *testing.T) {
 	}
 	if len(m.Deps) != 0 {
 		t.Errorf("git/path/workspace dependencies judged by name: %+v", m.Deps)
+	}
+}
+
+// manifestCollector records the manifests Declared reports.
+type manifestCollector struct {
+	declaredCollector
+	ms   []ManifestFile
+	deps []DeclaredDep
+}
+
+func (c *manifestCollector) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Finding, error) {
+	ds, ms, err := Declared(ctx, p)
+	c.ms, c.deps = ms, ds
+	return nil, err
+}
+
+func (c *manifestCollector) Rules() []scanner.RuleInfo { return Rules[:1] }
+
+// Declared tells, for each manifest, the project directory it declares for
+// and whether it makes that directory a project root (DEP-006 compares a
+// file with its own project's manifests); each declaration names its
+// manifest, and a manifest's own name is marked as such.
+func TestDeclaredManifestsAndProjects(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"package.json":                `{"private": true, "workspaces": ["packages/*"], "devDependencies": {"vitest": "^1"}}`,
+		"packages/a/package.json":     `{"name": "@x/a", "dependencies": {"@x/b": "workspace:*"}}`,
+		"packages/a/esm/package.json": `{"type": "module"}`,
+		"pyproject.toml":              "[tool.ruff]\nline-length = 100\n",
+		"svc/pyproject.toml":          "[project]\nname = \"svc\"\ndependencies = [\"httpx\"]\n",
+		"svc/requirements/base.txt":   "redis\n",
+		"setup.cfg":                   "[tool:pytest]\naddopts = -q\n",
+		"lib/setup.cfg":               "[metadata]\nname = lib\n",
+		"old/setup.py":                "setup(install_requires=read('reqs.txt'))\n",
+		"shim/setup.py":               "from setuptools import setup\nsetup()\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &manifestCollector{}
+	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{c}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []ManifestFile{
+		{Path: "lib/setup.cfg", Ecosystem: PyPI, Dir: "lib", Project: true, Compared: true},
+		{Path: "old/setup.py", Ecosystem: PyPI, Dir: "old", Project: true, Compared: false},
+		{Path: "package.json", Ecosystem: NPM, Dir: "", Project: true, Compared: true},
+		{Path: "packages/a/esm/package.json", Ecosystem: NPM, Dir: "packages/a/esm", Project: false, Compared: true},
+		{Path: "packages/a/package.json", Ecosystem: NPM, Dir: "packages/a", Project: true, Compared: true},
+		{Path: "pyproject.toml", Ecosystem: PyPI, Dir: "", Project: false, Compared: true},
+		{Path: "setup.cfg", Ecosystem: PyPI, Dir: "", Project: false, Compared: true},
+		{Path: "shim/setup.py", Ecosystem: PyPI, Dir: "shim", Project: false, Compared: false},
+		{Path: "svc/pyproject.toml", Ecosystem: PyPI, Dir: "svc", Project: true, Compared: true},
+		{Path: "svc/requirements/base.txt", Ecosystem: PyPI, Dir: "svc", Project: true, Compared: true},
+	}
+	if diff := cmp.Diff(want, c.ms); diff != "" {
+		t.Errorf("manifests (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, d := range c.deps {
+		s := d.File + " " + d.Dir + " " + d.Name
+		if d.Self {
+			s += " self"
+		}
+		got = append(got, s)
+	}
+	wantDeps := []string{
+		"package.json  vitest", "packages/a/package.json packages/a @x/a self", "packages/a/package.json packages/a @x/b",
+		"svc/pyproject.toml svc svc self", "svc/pyproject.toml svc httpx", "svc/requirements/base.txt svc redis",
+	}
+	if diff := cmp.Diff(wantDeps, got); diff != "" {
+		t.Errorf("declarations (-want +got):\n%s", diff)
 	}
 }

@@ -50,6 +50,9 @@ type Manifest struct {
 	// Includes are other requirement files named with -r/-c (relative to
 	// this file's directory).
 	Includes []string
+	// Requires are the requirement files named with -r (not -c): what
+	// they declare, this file declares too.
+	Requires []string
 	// Name is the project's own name when the file declares one
 	// (package.json "name", pyproject's [project] or [tool.poetry] name): a
 	// workspace member or sibling project other manifests may depend on.

@@ -41,6 +41,9 @@ func parseRequirements(b []byte) (Manifest, error) {
 			case "-r", "--requirement", "-c", "--constraint":
 				if val != "" {
 					m.Includes = append(m.Includes, val)
+					if opt == "-r" || opt == "--requirement" {
+						m.Requires = append(m.Requires, val)
+					}
 				}
 			case "-i", "--index-url":
 				m.Bypasses = append(m.Bypasses, Bypass{Line: lineNo, What: "--index-url " + redactURL(val), URL: val})

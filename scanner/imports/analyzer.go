@@ -19,7 +19,7 @@ var Rule = scanner.RuleInfo{
 	Category: scanner.CategoryDep, Severity: scanner.Medium, Security: true, CWE: []int{1357}, Precision: "medium",
 	Tags: []string{"supply-chain"},
 	Description: "Source code imports a package that no manifest of the project (requirements, pyproject.toml, Pipfile, " +
-		"setup.cfg/setup.py, package.json) declares. Coding assistants write such imports from memory; whoever then " +
+		"setup.cfg/setup.py, package.json) declares — in a monorepo, the manifest of the package or project the file belongs to. Coding assistants write such imports from memory; whoever then " +
 		"installs the missing package by hand may install a different one — or a slopsquat registered under the " +
 		"invented name. Production code importing a dependency declared only for development is reported too: it " +
 		"breaks in production installs.",
@@ -34,14 +34,32 @@ type Dependency struct {
 	Ecosystem string // "pypi" or "npm"
 	Name      string // as declared
 	Dev       bool   // development-only (devDependencies, dev groups, requirements-dev.txt)
+	// Dir is the project directory of the manifest declaring it ("" for
+	// the repository root); File is that manifest's path.
+	Dir, File string
+	// Self marks the manifest's own project name rather than a dependency.
+	Self bool
+}
+
+// Manifest is one manifest file of the project.
+type Manifest struct {
+	Ecosystem string
+	Path      string
+	// Dir is the project directory it declares for ("" for the root).
+	Dir string
+	// Project: the manifest makes Dir a project root, whose code is
+	// compared with the manifests of Dir (and of the directories between
+	// the code and Dir) first.
+	Project bool
+	// Compared: its declarations are known (not a setup.py computing them).
+	Compared bool
 }
 
 // Options configure the analyzer.
 type Options struct {
-	// Declared returns the project's declared dependencies and, per
-	// ecosystem, whether any manifest exists (no manifest: no judgement,
-	// since nothing can be compared).
-	Declared func(ctx context.Context, p *scanner.Project) (deps []Dependency, manifests map[string]bool, err error)
+	// Declared returns the project's declared dependencies and its
+	// manifests (no manifest: no judgement, since nothing can be compared).
+	Declared func(ctx context.Context, p *scanner.Project) (deps []Dependency, manifests []Manifest, err error)
 	// Tables are the shipped lists (LoadTables() when nil).
 	Tables *Tables
 	// Judge, when set, is asked about undeclared names (by ecosystem) so
@@ -227,6 +245,12 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 	} else {
 		fi.eco = "npm"
 		fi.imports = JSImports(f.Tree.Root())
+		if declarationFile(f.Path) {
+			// A .d.ts file holds types only: its imports never run.
+			for i := range fi.imports {
+				fi.imports[i].Optional = true
+			}
+		}
 	}
 	if len(fi.imports) > 0 {
 		a.mu.Lock()
@@ -234,6 +258,12 @@ func (a *Analyzer) Analyze(ctx context.Context, f *scanner.File) ([]scanner.Find
 		a.mu.Unlock()
 	}
 	return nil, nil
+}
+
+// declarationFile: a TypeScript declaration file (.d.ts, .d.mts, .d.cts).
+func declarationFile(p string) bool {
+	lp := strings.ToLower(p)
+	return strings.HasSuffix(lp, ".d.ts") || strings.HasSuffix(lp, ".d.mts") || strings.HasSuffix(lp, ".d.cts")
 }
 
 // analyzeNotebook records a Jupyter notebook's imports (when the project
@@ -282,82 +312,170 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 	if err != nil {
 		return nil, err
 	}
-	prod := map[string]map[string]bool{"pypi": {}, "npm": {}}
-	dev := map[string]map[string]bool{"pypi": {}, "npm": {}}
-	for _, d := range deps {
-		n := normalize(d.Ecosystem, d.Name)
-		if d.Dev {
-			dev[d.Ecosystem][n] = true
-		} else {
-			prod[d.Ecosystem][n] = true
-		}
-	}
+	idx := newScopeIndex(deps, manifests)
 	local := localNames(p)
-	type miss struct {
-		fi  fileImports
-		imp Import
-		dev bool // declared only as a dev dependency
-	}
 	var misses []miss
 	for _, fi := range a.files {
-		if !manifests[fi.eco] {
+		sc := idx.scopeOf(fi.eco, fi.path)
+		if !sc.compared {
 			continue
 		}
 		seen := map[string]bool{}
 		for _, imp := range fi.imports {
-			if imp.Optional || seen[imp.Name] || a.ignorable(fi.eco, imp.Name, local) {
+			if imp.Optional || a.ignorable(fi.eco, imp.Name, local) {
 				continue
 			}
-			seen[imp.Name] = true
 			if fi.eco == "pypi" && path.Base(fi.path) == "setup.py" && buildBackends[imp.Name] {
 				continue // the build frontend provides setuptools to setup.py
 			}
-			inProd := a.declared(fi.eco, imp.Name, prod[fi.eco]) || a.declared(fi.eco, imp.Name, fi.installs)
-			inDev := a.declared(fi.eco, imp.Name, dev[fi.eco])
-			switch {
-			case inProd, inDev && fi.devContext():
-			case inDev:
-				misses = append(misses, miss{fi, imp, true})
-			default:
-				misses = append(misses, miss{fi, imp, false})
+			targets := []pyTarget{{key: imp.Name, module: imp.Name}}
+			if fi.eco == "pypi" {
+				targets = a.opts.Tables.pythonTargets(imp)
+			}
+			for _, tg := range targets {
+				if seen[tg.key] {
+					continue
+				}
+				seen[tg.key] = true
+				if m, ok := a.judgeImport(fi, imp, tg, sc, idx); !ok {
+					misses = append(misses, m)
+				}
 			}
 		}
 	}
-	slices.SortFunc(misses, func(x, y miss) int {
+	slices.SortStableFunc(misses, func(x, y miss) int {
 		if c := strings.Compare(x.fi.path, y.fi.path); c != 0 {
 			return c
 		}
 		return x.imp.Line - y.imp.Line
 	})
-	judged := a.judgeUndeclared(ctx, misses2names(misses, func(m miss) (string, string, bool) { return m.fi.eco, m.imp.Name, m.dev }))
+	judged := a.judgeUndeclared(ctx, misses2names(misses, func(m miss) (string, string, bool) { return m.fi.eco, m.registry, m.registry == "" }))
 	var out []scanner.Finding
 	for _, m := range misses {
 		sev := Rule.Severity
 		if m.fi.devContext() {
 			sev = sev.Lower()
 		}
-		msg := ""
-		switch {
-		case m.dev:
-			msg = fmt.Sprintf("production code imports %s, which is declared only as a development dependency", m.imp.Name)
-		default:
-			msg = fmt.Sprintf("imports %s, which no manifest declares", m.imp.Name) + a.hint(m.fi.eco, m.imp.Name)
+		extra := map[string]string{"ecosystem": m.fi.eco, "import": m.tg.key}
+		if m.dist != "" {
+			extra["distribution"] = m.dist
 		}
 		out = append(out, scanner.Finding{
 			Rule: Rule.ID, Severity: sev, Path: m.fi.path, Line: m.imp.Line, Column: m.imp.Col,
-			EndLine: m.imp.Line, EndColumn: m.imp.Col + 1, Message: msg,
-			Extra: map[string]string{"ecosystem": m.fi.eco, "import": m.imp.Name},
+			EndLine: m.imp.Line, EndColumn: m.imp.Col + 1, Message: m.msg, Extra: extra,
 		})
-		if m.dev {
+		if m.registry == "" {
 			continue
 		}
-		for _, jf := range judged[m.fi.eco+"\x00"+registryName(m.fi.eco, m.imp.Name)] {
+		for _, jf := range judged[m.fi.eco+"\x00"+m.registry] {
 			jf.Path, jf.Line, jf.Column, jf.EndLine, jf.EndColumn = m.fi.path, m.imp.Line, m.imp.Col, m.imp.Line, m.imp.Col+1
-			jf.Message = "undeclared import " + m.imp.Name + ": " + jf.Message
+			jf.Message = "undeclared import " + m.tg.key + ": " + jf.Message
 			out = append(out, jf)
 		}
 	}
 	return out, nil
+}
+
+// miss is one undeclared import.
+type miss struct {
+	fi  fileImports
+	imp Import
+	tg  pyTarget
+	msg string
+	// dist is the distribution that provides the import, when known.
+	dist string
+	// registry is the name the judge is asked about ("" when not: the
+	// name is declared elsewhere in the repository, or only guessed).
+	registry string
+}
+
+// judgeImport compares one import target with the declarations its file
+// sees: its own project's (the nearest project root above it, and any
+// manifest between), then, for tests and tooling only, those of the
+// projects above (a workspace root's devDependencies, a repository-wide
+// requirements-dev.txt).
+func (a *Analyzer) judgeImport(fi fileImports, imp Import, tg pyTarget, sc *fileScope, idx *scopeIndex) (miss, bool) {
+	eco := fi.eco
+	dev := fi.devContext()
+	if eco == "npm" && (sc.self[imp.Name] || dev && sc.ancSelf[imp.Name]) {
+		return miss{}, true // the package itself (or, for its tests, a project above it)
+	}
+	has := func(s *declSet) bool { return a.declaredTarget(eco, tg, s) }
+	switch {
+	case has(sc.prod) || fi.installs != nil && a.declaredTarget(eco, tg, setOf(eco, fi.installs)):
+		return miss{}, true
+	case has(sc.dev):
+		if dev {
+			return miss{}, true
+		}
+		return miss{fi: fi, imp: imp, tg: tg, msg: fmt.Sprintf("production code imports %s, which is declared only as a development dependency", tg.key)}, false
+	case has(sc.anc):
+		if dev {
+			return miss{}, true
+		}
+		where := strings.Join(sc.ancFiles(func(f string) bool { return a.declaredTarget(eco, tg, idx.fileSets[f]) }), ", ")
+		if eco == "npm" {
+			return miss{fi: fi, imp: imp, tg: tg, msg: fmt.Sprintf("imports %s, which only %s above this package declares, not its own %s: "+
+				"it resolves by hoisting and breaks where the package is installed on its own (pnpm's isolated node_modules, Yarn PnP, "+
+				"a published or deployed package)", tg.key, where, sc.ownFile)}, false
+		}
+		return miss{fi: fi, imp: imp, tg: tg, dist: a.distFor(tg), msg: fmt.Sprintf("imports %s, which only %s above this project declares, not its own %s: "+
+			"installing the project does not install it", tg.key, where, sc.ownFile)}, false
+	}
+	if eco == "npm" && idx.selfNames[imp.Name] != "" {
+		return miss{fi: fi, imp: imp, tg: tg, msg: fmt.Sprintf("imports the workspace package %s (%s) without declaring it in %s: "+
+			"pnpm and Yarn link only declared workspace packages (add \"%s\": \"workspace:*\" with pnpm or Yarn, its version with npm)", imp.Name, idx.selfNames[imp.Name], sc.ownFileOr("its package.json"), imp.Name)}, false
+	}
+	if elsewhere := idx.declaringFiles(eco, func(s *declSet) bool { return a.declaredTarget(eco, tg, s) }); len(elsewhere) > 0 {
+		kind := "project"
+		if eco == "npm" {
+			kind = "package"
+		}
+		return miss{fi: fi, imp: imp, tg: tg, dist: a.distFor(tg), msg: fmt.Sprintf("imports %s, which %s declares but not this %s's %s",
+			tg.key, strings.Join(elsewhere, ", "), kind, sc.ownFileOr("manifest"))}, false
+	}
+	m := miss{fi: fi, imp: imp, tg: tg, dist: a.distFor(tg), registry: registryName(eco, tg.key)}
+	m.msg = fmt.Sprintf("imports %s, which no manifest declares", tg.key) + a.hint(eco, tg)
+	if tg.ns != "" {
+		// A guessed distribution name is not asked about: a wrong guess
+		// would be reported as nonexistent or as a typosquat.
+		m.registry = ""
+		if _, ds := a.opts.Tables.explicitDists(tg.module, tg.ns); len(ds) > 0 {
+			m.registry = normalize(eco, ds[0])
+		}
+	}
+	return m, false
+}
+
+// distFor is the distribution providing a Python target, when known.
+func (a *Analyzer) distFor(tg pyTarget) string {
+	if tg.ns != "" {
+		return a.opts.Tables.reportedDist(tg)
+	}
+	if ds := a.opts.Tables.PythonDists[tg.key]; len(ds) > 0 {
+		return ds[0]
+	}
+	return ""
+}
+
+// declaredTarget: an npm package or a Python import target covered by a
+// declared set.
+func (a *Analyzer) declaredTarget(eco string, tg pyTarget, s *declSet) bool {
+	if s == nil {
+		return false
+	}
+	if tg.ns != "" {
+		return a.declaredNamespaced(tg, s)
+	}
+	return a.declared(eco, tg.key, s)
+}
+
+func setOf(eco string, names map[string]bool) *declSet {
+	s := newDeclSet()
+	for n := range names {
+		s.add(eco, n)
+	}
+	return s
 }
 
 func misses2names[T any](ms []T, f func(T) (eco, name string, dev bool)) map[string][]string {
@@ -420,7 +538,8 @@ func (a *Analyzer) ignorable(eco, name string, local map[string]map[string]bool)
 const aliasKey = "npm-alias"
 
 // declared reports whether an import is covered by the declared set.
-func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
+func (a *Analyzer) declared(eco, name string, ds *declSet) bool {
+	set := ds.names
 	if len(set) == 0 {
 		return false
 	}
@@ -450,14 +569,19 @@ func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
 			return true
 		}
 	}
+	for _, fam := range a.opts.Tables.PythonBroughtByFamily {
+		if fam.Imports[name] && ds.hasPrefix(fam.Prefix) {
+			return true
+		}
+	}
 	a.mu.Lock()
 	d, ok := a.dists[name]
 	a.mu.Unlock()
 	if ok && set[normalize(eco, d)] {
 		return true
 	}
-	// Namespace packages: `import google.cloud` is provided by
-	// google-cloud-*; `import azure` by azure-*.
+	// A namespace family python-namespaces.txt does not list:
+	// `import plone.api` with plone.api declared.
 	for dn := range set {
 		if strings.HasPrefix(dn, n+"-") {
 			return true
@@ -466,12 +590,12 @@ func (a *Analyzer) declared(eco, name string, set map[string]bool) bool {
 	return false
 }
 
-func (a *Analyzer) hint(eco, name string) string {
+func (a *Analyzer) hint(eco string, tg pyTarget) string {
 	if eco != "pypi" {
 		return ""
 	}
-	if ds := a.opts.Tables.PythonDists[name]; len(ds) > 0 && normalize(eco, ds[0]) != normalize(eco, name) {
-		return fmt.Sprintf(" (the import %s is provided by the distribution %s)", name, ds[0])
+	if d := a.distFor(tg); d != "" && (tg.ns != "" || normalize(eco, d) != normalize(eco, tg.key)) {
+		return fmt.Sprintf(" (the import %s is provided by the distribution %s)", tg.key, d)
 	}
 	return ""
 }

@@ -37,18 +37,15 @@ func scanWithRules(t *testing.T, files map[string]string, deps []Dependency, jud
 			t.Fatal(err)
 		}
 	}
-	manifests := map[string]bool{}
-	for _, d := range deps {
-		manifests[d.Ecosystem] = true
-	}
+	var manifests []Manifest
 	if _, ok := files["requirements.txt"]; ok {
-		manifests["pypi"] = true
+		manifests = append(manifests, Manifest{Ecosystem: "pypi", Path: "requirements.txt", Project: true, Compared: true})
 	}
 	if _, ok := files["package.json"]; ok {
-		manifests["npm"] = true
+		manifests = append(manifests, Manifest{Ecosystem: "npm", Path: "package.json", Project: true, Compared: true})
 	}
 	a := New(Options{
-		Declared: func(context.Context, *scanner.Project) ([]Dependency, map[string]bool, error) {
+		Declared: func(context.Context, *scanner.Project) ([]Dependency, []Manifest, error) {
 			return deps, manifests, nil
 		},
 		Judge: judge, JudgeRules: rules,
@@ -84,7 +81,7 @@ func TestUndeclaredImports(t *testing.T) {
 		want  []string
 	}{
 		// positives
-		{"python undeclared", map[string]string{"app/main.py": "import requests\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
+		{"python undeclared", map[string]string{"app/main.py": "import boto3\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
 		{"python from import", map[string]string{"app/main.py": "import os\nfrom sqlalchemy.orm import Session\n"}, pyDeps, []string{"app/main.py:2 DEP-006 medium"}},
 		{"python mapped name missing", map[string]string{"app/main.py": "import cv2\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
 		{"python dev-only in prod", map[string]string{"app/main.py": "import pytest\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
@@ -92,10 +89,10 @@ func TestUndeclaredImports(t *testing.T) {
 		{"js undeclared", map[string]string{"src/app.js": "const axios = require('axios');\n"}, jsDeps, []string{"src/app.js:1 DEP-006 medium"}},
 		{"js scoped undeclared", map[string]string{"src/app.ts": "import { S3 } from '@aws-sdk/client-s3';\n"}, jsDeps, []string{"src/app.ts:1 DEP-006 medium"}},
 		{"js dev-only in prod", map[string]string{"src/app.js": "import { expect } from 'jest';\n"}, jsDeps, []string{"src/app.js:1 DEP-006 medium"}},
-		{"one finding per module per file", map[string]string{"a.py": "import requests\nimport requests.adapters\n"}, pyDeps, []string{"a.py:1 DEP-006 medium"}},
+		{"one finding per module per file", map[string]string{"a.py": "import boto3\nimport boto3.session\n"}, pyDeps, []string{"a.py:1 DEP-006 medium"}},
 		{"js scoped import no alias covers", map[string]string{"src/a.ts": "import b from '@components/Button';\n", "tsconfig.json": "{\"compilerOptions\": {\"paths\": {\"@lib/*\": [\"src/lib/*\"]}}}\n"}, jsDeps, []string{"src/a.ts:1 DEP-006 medium"}},
 		{"tooling file undeclared is lower", map[string]string{"vite.config.ts": "import legacy from '@vitejs/plugin-legacy';\n"}, jsDeps, []string{"vite.config.ts:1 DEP-006 low"}},
-		{"setup.py undeclared package", map[string]string{"setup.py": "import requests\n"}, pyDeps, []string{"setup.py:1 DEP-006 low"}},
+		{"setup.py undeclared package", map[string]string{"setup.py": "import boto3\n"}, pyDeps, []string{"setup.py:1 DEP-006 low"}},
 		{"dev-only in a module named like a config dir", map[string]string{"app/config.py": "import pytest\n"}, pyDeps, []string{"app/config.py:1 DEP-006 medium"}},
 		{"python requirement of an undeclared distribution", map[string]string{"app/main.py": "import kombu\n"}, pyDeps, []string{"app/main.py:1 DEP-006 medium"}},
 		{"python module named like a copied-in dir", map[string]string{"app/vendor.py": "import cffi\n"}, pyDeps, []string{"app/vendor.py:1 DEP-006 medium"}},
@@ -114,6 +111,7 @@ func TestUndeclaredImports(t *testing.T) {
 		{"js declared and subpaths", map[string]string{"src/a.js": "import e from 'express';\nimport s from '@scope/pkg/sub';\nimport w from 'my-workspace-lib';\n"}, jsDeps, nil},
 		{"js path alias", map[string]string{"src/a.ts": "import { db } from '@app/db';\n"}, jsDeps, nil},
 		{"js type-only", map[string]string{"src/a.ts": "import type { Foo } from 'foo-types';\n"}, jsDeps, nil},
+		{"js declaration file", map[string]string{"src/env.d.ts": "import { Plugin } from 'vite';\nexport declare const p: Plugin;\n"}, jsDeps, nil},
 		{"js dev in tests", map[string]string{"src/a.test.js": "const j = require('jest');\n"}, jsDeps, nil},
 		{"js tsconfig path aliases", map[string]string{"apps/web/src/a.tsx": "import b from '@components/Button';\nimport c from '@app/core';\nimport u from 'utils/x';\n",
 			"apps/web/tsconfig.json": "{\n  // aliases\n  \"compilerOptions\": {\n    \"paths\": {\"@components/*\": [\"src/components/*\"], \"@app/core\": [\"src/core\"], \"utils/*\": [\"src/u/*\"],},\n  },\n}\n"}, jsDeps, nil},
@@ -142,7 +140,7 @@ func TestUndeclaredSlopsquatGetsTheProxyVerdict(t *testing.T) {
 		}
 		return out, nil
 	}
-	got := scanWithRules(t, map[string]string{"a.py": "import requests\nimport huggingface_cli\n"}, pyDeps, judge,
+	got := scanWithRules(t, map[string]string{"a.py": "import boto3\nimport huggingface_cli\n"}, pyDeps, judge,
 		[]scanner.RuleInfo{{ID: "DEP-001", Category: scanner.CategoryDep, Severity: scanner.Critical}})
 	want := []string{"a.py:1 DEP-006 medium", "a.py:2 DEP-001 critical", "a.py:2 DEP-006 medium"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -163,8 +161,9 @@ func TestRequirementsDirIsAManifest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := New(Options{Declared: func(context.Context, *scanner.Project) ([]Dependency, map[string]bool, error) {
-		return []Dependency{{Ecosystem: "pypi", Name: "fastapi"}}, map[string]bool{"pypi": true}, nil
+	a := New(Options{Declared: func(context.Context, *scanner.Project) ([]Dependency, []Manifest, error) {
+		return []Dependency{{Ecosystem: "pypi", Name: "fastapi", Dir: "", File: "requirements/base.txt"}},
+			[]Manifest{{Ecosystem: "pypi", Path: "requirements/base.txt", Project: true, Compared: true}}, nil
 	}})
 	res, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{a}})
 	if err != nil {

@@ -2,10 +2,12 @@
 // manifest of the project declares — the slopsquat a coding agent imports
 // without declaring. It extracts Python and JavaScript/TypeScript imports
 // from the syntax tree, drops the standard library, Node built-ins, local
-// modules, workspaces and path aliases, maps import names to distribution
-// names, and compares with the declared dependencies (dev dependencies count
-// for tests, and production code importing a dev-only dependency is its own
-// finding).
+// modules and path aliases, maps import names to distribution names (below
+// namespace packages, to the sub-package's distribution), and compares with
+// the dependencies the file's own project declares (in a monorepo, the
+// nearest project root above the file; see scope.go). Dev dependencies
+// count for tests and tooling, and production code importing a dev-only
+// dependency, or one only a project above declares, is its own finding.
 package imports
 
 import (
@@ -22,8 +24,14 @@ var data embed.FS
 // Import is one imported top-level module or package.
 type Import struct {
 	Name string // Python: top-level module; JS: package name (with scope)
-	Line int
-	Col  int
+	// Module is the whole dotted module path (Python: google.cloud.bigquery
+	// for `import google.cloud.bigquery`); Members are the names a
+	// from-import takes from it (`from google.cloud import bigquery`),
+	// which may be sub-modules: namespace packages are resolved with them.
+	Module  string
+	Members []string
+	Line    int
+	Col     int
 	// Optional marks imports guarded by try/except ImportError or inside
 	// `if TYPE_CHECKING:` (Python), and type-only imports (TypeScript).
 	Optional bool
@@ -43,15 +51,16 @@ func PythonImports(root treesitter.Node) []Import {
 					name = c.Field("name")
 				}
 				if name.Kind() == "dotted_name" {
-					out = append(out, Import{Name: topLevel(name.Text()), Line: n.Line(), Col: n.Column(), Optional: optional})
+					mod := dottedText(name.Text())
+					out = append(out, Import{Name: topLevel(mod), Module: mod, Line: n.Line(), Col: n.Column(), Optional: optional})
 				}
 			}
 			return
 		case "import_from_statement":
 			mod := n.Field("module_name")
 			if mod.Kind() == "dotted_name" {
-				if top := topLevel(mod.Text()); top != "__future__" {
-					out = append(out, Import{Name: top, Line: n.Line(), Col: n.Column(), Optional: optional})
+				if m := dottedText(mod.Text()); topLevel(m) != "__future__" {
+					out = append(out, Import{Name: topLevel(m), Module: m, Members: fromMembers(n), Line: n.Line(), Col: n.Column(), Optional: optional})
 				}
 			}
 			return
@@ -120,8 +129,30 @@ func indexOfNamed(n treesitter.Node, named int) int {
 	return -1
 }
 
+// fromMembers lists the names a from-import takes (`from a import b, c as
+// d` → b, c); none for `import *`.
+func fromMembers(n treesitter.Node) []string {
+	var out []string
+	for i := 0; i < n.ChildCount(); i++ {
+		if n.FieldNameOfChild(i) != "name" {
+			continue
+		}
+		c := n.Child(i)
+		if c.Kind() == "aliased_import" {
+			c = c.Field("name")
+		}
+		if c.Kind() == "dotted_name" {
+			out = append(out, dottedText(c.Text()))
+		}
+	}
+	return out
+}
+
+// dottedText drops the spaces a dotted name may hold (`a . b`).
+func dottedText(s string) string { return strings.Join(strings.Fields(s), "") }
+
 func topLevel(dotted string) string {
-	dotted = strings.Join(strings.Fields(dotted), "")
+	dotted = dottedText(dotted)
 	if i := strings.IndexByte(dotted, '.'); i >= 0 {
 		return dotted[:i]
 	}
@@ -135,7 +166,7 @@ func JSImports(root treesitter.Node) []Import {
 	add := func(spec treesitter.Node, at treesitter.Node, typeOnly bool) {
 		s := stringValue(spec)
 		if name, ok := PackageName(s); ok {
-			out = append(out, Import{Name: name, Line: at.Line(), Col: at.Column(), Optional: typeOnly})
+			out = append(out, Import{Name: name, Module: name, Line: at.Line(), Col: at.Column(), Optional: typeOnly})
 		}
 	}
 	root.Walk(func(n treesitter.Node) bool {
@@ -239,11 +270,34 @@ type Tables struct {
 	// require the one providing it (starlette ← fastapi): installed with
 	// them.
 	PythonBroughtBy map[string][]string
+	// PythonBroughtByFamily holds the same for distribution families
+	// ("google-cloud-*": every Google Cloud client brings google.api_core).
+	PythonBroughtByFamily []Family
+	// PythonNamespaces maps a namespace package (google.cloud, azure,
+	// backports) to the prefix of its distributions' names
+	// ("google-cloud-", "apache-airflow-providers-" for airflow.providers).
+	PythonNamespaces map[string]string
+}
+
+// Family is a distribution name pattern ending in * and the import names
+// every distribution it matches brings.
+type Family struct {
+	Prefix  string // normalised, without the *
+	Imports map[string]bool
 }
 
 // LoadTables parses the embedded data files.
 func LoadTables() *Tables {
-	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{}, PythonBroughtBy: map[string][]string{}}
+	t := &Tables{PythonStdlib: map[string]bool{}, NodeBuiltins: map[string]bool{}, PythonDists: map[string][]string{},
+		PythonBroughtBy: map[string][]string{}, PythonNamespaces: map[string]string{}}
+	for _, l := range lines("python-namespaces.txt") {
+		f := strings.Fields(l)
+		prefix := strings.ReplaceAll(f[0], ".", "-") + "-"
+		if len(f) > 1 {
+			prefix = f[1]
+		}
+		t.PythonNamespaces[f[0]] = normalize("pypi", prefix)
+	}
 	for _, l := range lines("python-stdlib.txt") {
 		t.PythonStdlib[l] = true
 	}
@@ -258,6 +312,14 @@ func LoadTables() *Tables {
 	}
 	for _, l := range lines("python-requires.txt") {
 		f := strings.Fields(l)
+		if prefix, ok := strings.CutSuffix(f[0], "*"); ok {
+			fam := Family{Prefix: normalize("pypi", prefix), Imports: map[string]bool{}}
+			for _, imp := range f[1:] {
+				fam.Imports[imp] = true
+			}
+			t.PythonBroughtByFamily = append(t.PythonBroughtByFamily, fam)
+			continue
+		}
 		for _, imp := range f[1:] {
 			t.PythonBroughtBy[imp] = append(t.PythonBroughtBy[imp], f[0])
 		}

@@ -53,16 +53,22 @@ try:
     import pandas
 except ValueError:
     pass
+from google.cloud import bigquery as bq, storage
+from azure import (identity)
 `
 	got := PythonImports(parse(t, treesitter.Python, src).Root())
 	want := []Import{
-		{Name: "os", Line: 1, Col: 1}, {Name: "sys", Line: 1, Col: 1}, {Name: "numpy", Line: 2, Col: 1},
-		{Name: "google", Line: 3, Col: 1}, {Name: "requests", Line: 4, Col: 1},
-		{Name: "ujson", Line: 9, Col: 5, Optional: true}, {Name: "json", Line: 11, Col: 5, Optional: true},
-		{Name: "mypy_extensions", Line: 13, Col: 5, Optional: true}, {Name: "attrs", Line: 15, Col: 5},
-		{Name: "yaml", Line: 17, Col: 5},
-		{Name: "torch", Line: 20, Col: 5, Optional: true}, {Name: "cupy", Line: 24, Col: 5, Optional: true},
-		{Name: "pandas", Line: 28, Col: 5},
+		{Name: "os", Module: "os", Line: 1, Col: 1}, {Name: "sys", Module: "sys", Line: 1, Col: 1}, {Name: "numpy", Module: "numpy", Line: 2, Col: 1},
+		{Name: "google", Module: "google.cloud.storage", Line: 3, Col: 1},
+		{Name: "requests", Module: "requests.adapters", Members: []string{"HTTPAdapter"}, Line: 4, Col: 1},
+		{Name: "ujson", Module: "ujson", Line: 9, Col: 5, Optional: true}, {Name: "json", Module: "json", Line: 11, Col: 5, Optional: true},
+		{Name: "mypy_extensions", Module: "mypy_extensions", Members: []string{"TypedDict"}, Line: 13, Col: 5, Optional: true},
+		{Name: "attrs", Module: "attrs", Line: 15, Col: 5},
+		{Name: "yaml", Module: "yaml", Line: 17, Col: 5},
+		{Name: "torch", Module: "torch", Line: 20, Col: 5, Optional: true}, {Name: "cupy", Module: "cupy", Line: 24, Col: 5, Optional: true},
+		{Name: "pandas", Module: "pandas", Line: 28, Col: 5},
+		{Name: "google", Module: "google.cloud", Members: []string{"bigquery", "storage"}, Line: 31, Col: 1},
+		{Name: "azure", Module: "azure", Members: []string{"identity"}, Line: 32, Col: 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("PythonImports (-want +got):\n%s", diff)

@@ -1,0 +1,2 @@
+# the project computes its requirements: not compared
+import numpy

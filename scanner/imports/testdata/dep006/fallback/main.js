@@ -1,0 +1,2 @@
+import React from 'react'
+import { createApp } from 'vue' // EXPECT vue

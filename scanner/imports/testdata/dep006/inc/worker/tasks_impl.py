@@ -1,0 +1,3 @@
+import boto3
+import celery
+import rq  # EXPECT rq

@@ -1,0 +1,3 @@
+from flask import Flask
+import sqlalchemy  # EXPECT sqlalchemy
+app = Flask(__name__)

@@ -1,0 +1,2 @@
+import { defineStore } from 'pinia' // EXPECT pinia
+export const useStore = defineStore('main', {})

@@ -1,0 +1,2 @@
+const prettier = require('prettier')
+prettier.check('x', { parser: 'babel' })

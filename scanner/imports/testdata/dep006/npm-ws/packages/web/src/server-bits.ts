@@ -1,0 +1,2 @@
+import express from 'express' // EXPECT express
+export const r = express.Router()

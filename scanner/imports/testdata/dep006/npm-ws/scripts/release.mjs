@@ -1,0 +1,2 @@
+import { execa } from 'execa'
+await execa('npm', ['publish', '--workspaces'])

@@ -1,0 +1,2 @@
+from zope.interface.verify import verifyObject
+from zope.interface import Interface

@@ -1,0 +1,3 @@
+import express from 'express'
+import Fastify from 'fastify' // EXPECT fastify
+express(); Fastify()

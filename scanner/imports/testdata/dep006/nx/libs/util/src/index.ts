@@ -1,0 +1,2 @@
+import { chunk } from 'lodash'
+export const pairs = <T,>(xs: T[]) => chunk(xs, 2)

@@ -1,0 +1,2 @@
+import bundleAnalyzer from '@next/bundle-analyzer'
+export default bundleAnalyzer({ enabled: false })({})

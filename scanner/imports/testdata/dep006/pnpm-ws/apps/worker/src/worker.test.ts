@@ -1,0 +1,3 @@
+import { test, expect } from 'vitest'
+import { log } from './log'
+test('log', () => { expect(typeof log.info).toBe('function') })

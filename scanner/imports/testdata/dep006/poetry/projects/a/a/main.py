@@ -1,0 +1,2 @@
+import requests
+import pytest  # EXPECT dev-only in production code

@@ -1,0 +1,2 @@
+import numpy as np
+import requests  # EXPECT requests (project a only)

@@ -1,0 +1,2 @@
+import redis  # EXPECT redis (worker only)
+r = redis.Redis()

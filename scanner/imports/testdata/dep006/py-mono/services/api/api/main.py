@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+from pydantic import BaseModel
+from common.models import User
+app = FastAPI()

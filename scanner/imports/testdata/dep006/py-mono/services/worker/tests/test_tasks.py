@@ -1,0 +1,4 @@
+import pytest
+from worker.tasks import count
+def test_count():
+    assert str(count()) == "select 1"

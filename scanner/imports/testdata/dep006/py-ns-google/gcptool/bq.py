@@ -1,0 +1,2 @@
+from google.cloud import bigquery  # EXPECT google-cloud-bigquery
+client = bigquery.Client()

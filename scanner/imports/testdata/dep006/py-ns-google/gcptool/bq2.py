@@ -1,0 +1,2 @@
+import google.cloud.bigquery  # EXPECT google-cloud-bigquery
+client = google.cloud.bigquery.Client()

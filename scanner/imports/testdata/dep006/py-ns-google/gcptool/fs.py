@@ -1,0 +1,2 @@
+from google.cloud.firestore import Client  # EXPECT google-cloud-firestore
+db = Client()

@@ -1,0 +1,2 @@
+import google.generativeai as genai  # EXPECT google-generativeai
+genai.configure()

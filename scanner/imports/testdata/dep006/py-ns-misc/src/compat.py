@@ -1,0 +1,2 @@
+from backports import tarfile  # EXPECT backports.tarfile
+t = tarfile.open

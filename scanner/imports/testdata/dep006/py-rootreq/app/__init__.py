@@ -1,0 +1,3 @@
+from flask import Flask
+import requests
+app = Flask(__name__)

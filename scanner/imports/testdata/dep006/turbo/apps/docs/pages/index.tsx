@@ -1,0 +1,2 @@
+import { Button } from 'ui'
+export default function Docs() { return <Button /> }

@@ -1,0 +1,2 @@
+import useSWR from 'swr' // EXPECT swr declared nowhere
+export const useData = (k: string) => useSWR(k)

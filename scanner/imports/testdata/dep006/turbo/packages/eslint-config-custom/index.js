@@ -1,0 +1,1 @@
+module.exports = { extends: [require.resolve('eslint-config-next'), 'prettier'] }

@@ -1,0 +1,2 @@
+import * as React from 'react'
+export const Button = () => <button />

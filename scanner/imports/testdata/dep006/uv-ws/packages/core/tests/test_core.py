@@ -1,0 +1,4 @@
+import pytest
+import acme_core
+def test_x():
+    assert acme_core is not None

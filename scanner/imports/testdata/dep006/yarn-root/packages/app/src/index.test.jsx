@@ -1,0 +1,2 @@
+const { Root } = require('./index')
+test('root', () => { expect(Root).toBeDefined() })

@@ -1,0 +1,2 @@
+const chalk = require('chalk') // EXPECT chalk: declared only by packages/cli
+console.log(chalk.red('x'))

@@ -1,0 +1,2 @@
+const { globSync } = require('glob')
+console.log(globSync('packages/*'))
