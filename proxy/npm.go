@@ -60,11 +60,7 @@ func (s *Server) serveNPM(c echo.Context) error {
 		return err
 	}
 	if pattern, private := s.npmPrivate(route.Name); private {
-		ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(route.Name)}
-		d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block,
-			Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream; publish it to your private registry", route.Name, pattern)}}}
-		s.record(r, d, "packument")
-		return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), "setting npm.private"))
+		return s.refusePrivate(c, route.Name, pattern, "packument")
 	}
 	switch route.Kind {
 	case npm.KindPackument:
@@ -75,6 +71,17 @@ func (s *Server) serveNPM(c echo.Context) error {
 		return s.npmVersion(c, route.Name, route.Version)
 	}
 	return httpError(http.StatusNotFound, "not found")
+}
+
+// refusePrivate refuses a name an npm.private pattern matches, without
+// asking upstream about it.
+func (s *Server) refusePrivate(c echo.Context, name, pattern, route string) error {
+	r := c.Request()
+	ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name)}
+	d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block,
+		Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream; publish it to your private registry", name, pattern)}}}
+	s.record(r, d, route)
+	return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), "setting npm.private"))
 }
 
 // npmPrivate reports whether name matches a private pattern.
@@ -121,6 +128,9 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		route, err := npm.SplitPath(name)
 		if err != nil || route.Kind != npm.KindPackument {
 			return fmt.Errorf("%w: %q", policy.ErrInvalidName, name)
+		}
+		if pattern, private := s.npmPrivate(route.Name); private {
+			return s.refusePrivate(c, route.Name, pattern, "dist-tags")
 		}
 		st, d, hidden, handled, err := s.npmJudge(c, route.Name, "dist-tags")
 		if handled || err != nil {
