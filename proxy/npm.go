@@ -175,6 +175,16 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	if s.offline.Load() {
 		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit and the registry signing keys come from the upstream registry")
 	}
+	release, err := s.takeForwardSlot(c)
+	if release == nil {
+		return err
+	}
+	defer release()
+	var cb *clientBody
+	if body != nil {
+		cb = newClientBody(c, s.opts.RequestBodyTimeout)
+		body = cb
+	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
 	for _, k := range []string{"Content-Type", "Content-Encoding", "Accept", "npm-command", "User-Agent"} {
@@ -187,6 +197,11 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	}
 	resp, err := s.opts.Upstream.Forward(r.Context(), method, target, h, body, maxAuditBody)
 	if err != nil {
+		if cb != nil {
+			if ref, ok := cb.refusal(err, s.opts.RequestBodyTimeout); ok {
+				return writeRefusal(c.Response(), r, ref)
+			}
+		}
 		return err
 	}
 	defer resp.Body.Close()

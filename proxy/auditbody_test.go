@@ -1,0 +1,87 @@
+package proxy_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// stalledAudit opens a connection, announces an audit body of 8 MiB, sends
+// a few bytes of it and stops: a client that ties up the proxy.
+func stalledAudit(t *testing.T, e *env) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /npm/-/npm/v1/security/advisories/bulk HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"a\":", 8<<20)
+	return conn
+}
+
+// Audit bodies are the only request bodies the proxy reads, and it buffers
+// them whole (up to 16 MiB) to forward them: a client that opens many
+// uploads and never finishes them must neither hold the proxy's memory and
+// handlers for ever nor keep other clients' audits out.
+func TestNPMStalledAuditUploads(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{requestBodyTimeout: 300 * time.Millisecond})
+	var conns []net.Conn
+	for range 20 { // more than the proxy serves at once
+		conns = append(conns, stalledAudit(t, e))
+	}
+	// Each stalled upload is answered, and its connection closed, once the
+	// body timeout passes: a 408 saying why.
+	for i, conn := range conns {
+		_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("stalled upload %d: no answer: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusRequestTimeout, http.StatusServiceUnavailable:
+		default:
+			t.Errorf("stalled upload %d: %s %s, want 408 (body too slow) or 503 (too many at once)", i, resp.Status, b)
+		}
+	}
+	if n := len(fake.AuditRequests()); n != 0 {
+		t.Errorf("%d incomplete audit bodies forwarded upstream", n)
+	}
+	// Afterwards a normal audit goes through.
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/advisories/bulk", strings.NewReader(`{"mature-lib":["1.1.0"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, resp, http.StatusOK)
+}
+
+// While the proxy's audit slots are taken by uploads in progress, another
+// audit is answered at once with a 503 and Retry-After (npm reports an
+// audit failure and carries on installing), not queued behind them.
+func TestNPMAuditSlotsFullAnswersAtOnce(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{requestBodyTimeout: time.Minute})
+	for range 20 {
+		stalledAudit(t, e)
+	}
+	time.Sleep(100 * time.Millisecond) // let the handlers take their slots
+	start := time.Now()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/advisories/bulk", strings.NewReader(`{"mature-lib":["1.1.0"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	client := &http.Client{Timeout: 20 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("audit while the slots are taken: %v (after %s)", err, time.Since(start))
+	}
+	b := wantStatus(t, resp, http.StatusServiceUnavailable)
+	if resp.Header.Get("Retry-After") == "" || !strings.Contains(b, "audit") {
+		t.Errorf("503 without Retry-After or explanation: %q %q", resp.Header.Get("Retry-After"), b)
+	}
+}
