@@ -85,3 +85,32 @@ func TestNPMAuditSlotsFullAnswersAtOnce(t *testing.T) {
 		t.Errorf("503 without Retry-After or explanation: %q %q", resp.Header.Get("Retry-After"), b)
 	}
 }
+
+// An audit body over the forwarding limit is the client's 413, not an
+// upstream failure, and nothing of it goes upstream.
+func TestNPMAuditBodyTooLarge(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{})
+	big := `{"x":"` + strings.Repeat("a", 17<<20) + `"}`
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/advisories/bulk", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := wantStatus(t, resp, http.StatusRequestEntityTooLarge)
+	if !strings.Contains(b, "larger than") {
+		t.Errorf("413 body %q, want it to say the body is too large", b)
+	}
+	// Without a Content-Length (chunked), the limit is found while reading.
+	req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/advisories/bulk", io.MultiReader(strings.NewReader(big)))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	if b := wantStatus(t, resp, http.StatusRequestEntityTooLarge); !strings.Contains(b, "larger than") {
+		t.Errorf("chunked 413 body %q, want it to say the body is too large", b)
+	}
+	if n := len(fake.AuditRequests()); n != 0 {
+		t.Errorf("%d oversized audit bodies forwarded", n)
+	}
+}

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
 // forwardSlots bounds the npm audit and signing-key forwards in progress at
@@ -75,17 +73,31 @@ func (b *clientBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// refusal explains a body the client failed to send: too slow (408), too
-// large (413) or cut off (400); ok is false when the body was read whole
-// and err is somebody else's failure.
-func (b *clientBody) refusal(err error, timeout time.Duration) (refusal, bool) {
+// refusal explains a body the client failed to send: too slow (408) or cut
+// off (400); ok is false when the body was read and err is somebody else's
+// failure.
+func (b *clientBody) refusal(timeout time.Duration) (refusal, bool) {
 	switch {
-	case errors.Is(err, policy.ErrTooLarge):
-		return npmRefusal(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxAuditBody), "request body"), true
 	case b.err == nil:
 		return refusal{}, false
 	case errors.Is(b.err, os.ErrDeadlineExceeded):
 		return npmRefusal(http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", timeout), "request body"), true
 	}
 	return npmRefusal(http.StatusBadRequest, "the request body could not be read whole", "request body"), true
+}
+
+// bodyTooLarge answers a request body over maxAuditBody with a 413 through
+// the server's own writer, not a hijacked connection: the client may still
+// be sending, and the server's lingering close lets it read the answer
+// instead of meeting a reset.
+func bodyTooLarge(c echo.Context) error {
+	ref := npmRefusal(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxAuditBody), "request body")
+	h := c.Response().Header()
+	for k, vs := range ref.header {
+		h[k] = vs
+	}
+	h.Set("X-Vigil-Reason", sanitizePhrase(ref.reason, 1024))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Connection", "close")
+	return c.JSONBlob(ref.status, ref.body)
 }

@@ -182,6 +182,9 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	defer release()
 	var cb *clientBody
 	if body != nil {
+		if r.ContentLength > maxAuditBody {
+			return bodyTooLarge(c)
+		}
 		cb = newClientBody(c, s.opts.RequestBodyTimeout)
 		body = cb
 	}
@@ -197,8 +200,11 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	}
 	resp, err := s.opts.Upstream.Forward(r.Context(), method, target, h, body, maxAuditBody)
 	if err != nil {
+		if errors.Is(err, policy.ErrTooLarge) {
+			return bodyTooLarge(c)
+		}
 		if cb != nil {
-			if ref, ok := cb.refusal(err, s.opts.RequestBodyTimeout); ok {
+			if ref, ok := cb.refusal(s.opts.RequestBodyTimeout); ok {
 				return writeRefusal(c.Response(), r, ref)
 			}
 		}
