@@ -38,6 +38,7 @@ func (s *Server) takeForwardSlot(c echo.Context) (release func(), err error) {
 	}
 	ref := npmRefusal(http.StatusServiceUnavailable,
 		fmt.Sprintf("too many npm audit or signing-key requests are in progress at once (%d); try again shortly", forwardSlots), "busy")
+	ref.phrase = "Service Unavailable: " + ref.reason
 	ref.header.Set("Retry-After", strconv.Itoa(forwardBusyRetry))
 	return nil, writeRefusal(c.Response(), c.Request(), ref)
 }
@@ -77,13 +78,17 @@ func (b *clientBody) Read(p []byte) (int, error) {
 // off (400); ok is false when the body was read and err is somebody else's
 // failure.
 func (b *clientBody) refusal(timeout time.Duration) (refusal, bool) {
+	var ref refusal
 	switch {
 	case b.err == nil:
 		return refusal{}, false
 	case errors.Is(b.err, os.ErrDeadlineExceeded):
-		return npmRefusal(http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", timeout), "request body"), true
+		ref = npmRefusal(http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", timeout), "request body")
+	default:
+		ref = npmRefusal(http.StatusBadRequest, "the request body could not be read whole", "request body")
 	}
-	return npmRefusal(http.StatusBadRequest, "the request body could not be read whole", "request body"), true
+	ref.phrase = http.StatusText(ref.status) + ": " + ref.reason // the client's doing, not a block
+	return ref, true
 }
 
 // bodyTooLarge answers a request body over maxAuditBody with a 413 through
