@@ -634,6 +634,9 @@ func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 		Abbreviated: true,
 		TarballURL:  func(pkgName, basename string) string { return base.String() + "/npm/" + pkgName + "/-/" + basename },
 	})
+	if errors.Is(err, npm.ErrNoVersions) {
+		return unroutableVersion(name, version)
+	}
 	if err != nil {
 		return fmt.Errorf("filter packument %s: %w", name, err)
 	}
