@@ -32,8 +32,8 @@ func TestNPMVersionRouteUnroutableTarball(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"name": "shared", "dist-tags": map[string]string{"latest": "1.0.0"},
 			"repository": map[string]string{"type": "git", "url": ghRepo},
-			"versions": map[string]any{"1.0.0": ver("1.0.0", "shared-1.0.0.tgz"), "1.1.0": ver("1.1.0", "shared-1.0.0.tgz"), "1.2.0": ver("1.2.0", "")},
-			"time":     map[string]string{"created": old, "modified": old, "1.0.0": old, "1.1.0": old, "1.2.0": old},
+			"versions":   map[string]any{"1.0.0": ver("1.0.0", "shared-1.0.0.tgz"), "1.1.0": ver("1.1.0", "shared-1.0.0.tgz"), "1.2.0": ver("1.2.0", "")},
+			"time":       map[string]string{"created": old, "modified": old, "1.0.0": old, "1.1.0": old, "1.2.0": old},
 		})
 	}))
 	t.Cleanup(srv.Close)
