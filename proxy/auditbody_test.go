@@ -2,6 +2,9 @@ package proxy_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // stalledAudit opens a connection, announces an audit body of 8 MiB, sends
@@ -122,5 +127,61 @@ func TestNPMAuditBodyTooLarge(t *testing.T) {
 	}
 	if n := len(fake.AuditRequests()); n != 0 {
 		t.Errorf("%d oversized audit bodies forwarded", n)
+	}
+}
+
+// npm audit posts every dependency of the project, private ones included:
+// the names npm.private keeps from the upstream registry are taken out of
+// the bulk advisory request before it is forwarded (gzip or not), the
+// others go through unchanged.
+func TestNPMAuditKeepsPrivateNamesFromUpstream(t *testing.T) {
+	e, fake := newNPMEnv(t, envOptions{private: []string{"@myorg/*", "internal-*"}})
+	const doc = `{"mature-lib":["1.1.0"],"@myorg/secret-tool":["1.0.0"],"@MyOrg/Other":["2.0.0"],"internal-billing":["3.0.0"],"@scope/thing":["3.0.0"]}`
+	for _, gz := range []bool{true, false} {
+		var body bytes.Buffer
+		if gz {
+			zw := gzip.NewWriter(&body)
+			zw.Write([]byte(doc))
+			zw.Close()
+		} else {
+			body.WriteString(doc)
+		}
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/advisories/bulk", &body)
+		req.Header.Set("Content-Type", "application/json")
+		if gz {
+			req.Header.Set("Content-Encoding", "gzip")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, resp, http.StatusOK)
+	}
+	got := fake.AuditRequests()
+	if len(got) != 2 {
+		t.Fatalf("%d audit requests forwarded, want 2", len(got))
+	}
+	for i, b := range got {
+		var m map[string][]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("forwarded body %d is not JSON: %v: %q", i, err, b)
+		}
+		want := map[string][]string{"mature-lib": {"1.1.0"}, "@scope/thing": {"3.0.0"}}
+		if diff := cmp.Diff(want, m); diff != "" {
+			t.Errorf("forwarded body %d (-want +got):\n%s", i, diff)
+		}
+	}
+	// A body the proxy cannot read cannot be cleaned: refused, not forwarded.
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/advisories/bulk", strings.NewReader(`@myorg/secret-tool 1.0.0`))
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := wantStatus(t, resp, http.StatusBadRequest); !strings.Contains(b, "npm.private") {
+		t.Errorf("400 body %q, want it to say why", b)
+	}
+	if n := len(fake.AuditRequests()); n != 2 {
+		t.Errorf("%d audit requests forwarded after the unreadable one, want still 2", n)
 	}
 }

@@ -105,7 +105,7 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 			return err
 		}
 		return c.JSON(http.StatusOK, map[string]any{})
-	case rest == "-/npm/v1/security/advisories/bulk" || rest == "-/npm/v1/security/audits" || rest == "-/npm/v1/security/audits/quick":
+	case rest == auditBulkPath || rest == "-/npm/v1/security/audits" || rest == "-/npm/v1/security/audits/quick":
 		if ok, err := methodServed(c, []string{http.MethodPost}, ""); !ok {
 			return err
 		}
@@ -187,6 +187,9 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 		}
 		cb = newClientBody(c, s.opts.RequestBodyTimeout)
 		body = cb
+		if rest == auditBulkPath && len(s.opts.NPM.Private) > 0 {
+			body = &privateAuditBody{s: s, src: cb, encoding: r.Header.Get("Content-Encoding")}
+		}
 	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
@@ -202,6 +205,10 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	if err != nil {
 		if errors.Is(err, policy.ErrTooLarge) {
 			return bodyTooLarge(c)
+		}
+		if errors.Is(err, errAuditBody) {
+			return writeRefusal(c.Response(), r, npmRefusal(http.StatusBadRequest,
+				"the audit request body is not a gzip or plain JSON object of package names, so the private names (npm.private) could not be taken out; nothing was forwarded", "request body"))
 		}
 		if cb != nil {
 			if ref, ok := cb.refusal(s.opts.RequestBodyTimeout); ok {
