@@ -185,3 +185,25 @@ func TestNPMAuditKeepsPrivateNamesFromUpstream(t *testing.T) {
 		t.Errorf("%d audit requests forwarded after the unreadable one, want still 2", n)
 	}
 }
+
+// The check API's batch body is read under the same deadline: a client
+// that starts one and stalls gets a 408.
+func TestCheckAPIStalledBody(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{requestBodyTimeout: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400000\r\n\r\n{\"packages\":[")
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("stalled check body: no answer: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "did not arrive") {
+		t.Errorf("stalled check body: %s %s, want 408 saying the body did not arrive", resp.Status, b)
+	}
+}
