@@ -306,7 +306,8 @@ func clientName(r *http.Request) string {
 	return ua[:cut] + "…"
 }
 
-// clientIP is the peer address, for logs only.
+// clientIP is the peer address (Server.clientAddr reads a trusted
+// X-Forwarded-For first).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
