@@ -1,7 +1,10 @@
 package proxy_test
 
 import (
+	"math/rand/v2"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -22,5 +25,26 @@ func TestRefusalOfALargeUploadReachesTheClient(t *testing.T) {
 		if !strings.Contains(resp.Status, "read-only registry") || !strings.Contains(b, "read-only registry") {
 			t.Errorf("attempt %d: status %q body %q, want the explanation", i+1, resp.Status, b)
 		}
+	}
+}
+
+// The real npm publish of a 12 MiB package through the proxy prints the
+// proxy's explanation (it printed ECONNRESET every time before the
+// refusal drained the upload).
+func TestNPMPublishOfALargePackagePrintsTheRefusal(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	d := newClientDirs(t)
+	if err := os.WriteFile(filepath.Join(d.project, "package.json"), []byte(`{"name":"big-upload","version":"1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blob := make([]byte, 12<<20) // incompressible, so the tarball stays large
+	_, _ = rand.NewChaCha8([32]byte{7}).Read(blob)
+	if err := os.WriteFile(filepath.Join(d.project, "blob.bin"), blob, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hostPort := strings.TrimPrefix(e.srv.URL, "http://")
+	out, code := d.run(t, "npm", "publish", "--registry", e.srv.URL+"/npm/", "--//"+hostPort+"/npm/:_authToken=test-token")
+	if code == 0 || !strings.Contains(out, "E405") || !strings.Contains(out, "read-only registry") || strings.Contains(out, "ECONNRESET") {
+		t.Errorf("npm publish: exit %d, want E405 with the proxy's explanation; npm printed:\n%s", code, out)
 	}
 }
