@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +206,37 @@ func TestCheckAPIStalledBody(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "did not arrive") {
 		t.Errorf("stalled check body: %s %s, want 408 saying the body did not arrive", resp.Status, b)
+	}
+}
+
+// The legacy audit endpoints (pnpm 10, npm 10 and yarn classic call them)
+// get the project's whole tree: private names are taken out at every level
+// before it is forwarded; everything else passes as written.
+func TestNPMLegacyAuditKeepsPrivateNamesFromUpstream(t *testing.T) {
+	var got []byte
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/-/npm/v1/security/audits/quick" {
+			http.NotFound(w, r)
+			return
+		}
+		got, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"advisories":{},"metadata":{}}`))
+	}))
+	t.Cleanup(up.Close)
+	e := newEnv(t, envOptions{npmUpstream: up.URL, private: []string{"@myorg/*"}})
+	tree := `{"name":"proj","version":"1.0.0","install":[],"remove":[],"metadata":{"npm_version":"10.0.0"},
+"requires":{"left-pad":"^1.3.0","@myorg/secret":"^2.0.0"},
+"dependencies":{"left-pad":{"version":"1.3.0","integrity":"sha512-x","requires":{"@myorg/inner":"1.0.0"},
+  "dependencies":{"@myorg/inner":{"version":"1.0.0"}}},"@myorg/secret":{"version":"2.0.0","dev":false}}}`
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/audits/quick", strings.NewReader(tree))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, resp, http.StatusOK)
+	if strings.Contains(string(got), "myorg") || !strings.Contains(string(got), "left-pad") || !strings.Contains(string(got), `"npm_version":"10.0.0"`) {
+		t.Errorf("forwarded legacy audit %s: want left-pad and the metadata, and no @myorg name", got)
 	}
 }

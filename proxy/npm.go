@@ -187,8 +187,8 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 		}
 		cb = newClientBody(c, s.opts.RequestBodyTimeout)
 		body = cb
-		if rest == auditBulkPath && len(s.opts.NPM.Private) > 0 {
-			body = &privateAuditBody{s: s, src: cb, encoding: r.Header.Get("Content-Encoding")}
+		if len(s.opts.NPM.Private) > 0 {
+			body = &privateAuditBody{s: s, src: cb, encoding: r.Header.Get("Content-Encoding"), legacy: rest != auditBulkPath}
 		}
 	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
@@ -208,7 +208,7 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 		}
 		if errors.Is(err, errAuditBody) {
 			return writeRefusal(c.Response(), r, npmRefusal(http.StatusBadRequest,
-				"the audit request body is not a gzip or plain JSON object of package names, so the private names (npm.private) could not be taken out; nothing was forwarded", "request body"))
+				"the audit request body is not a gzip or plain JSON object, so the private names (npm.private) could not be taken out; nothing was forwarded", "request body"))
 		}
 		if cb != nil {
 			if ref, ok := cb.refusal(s.opts.RequestBodyTimeout); ok {
