@@ -83,7 +83,15 @@ func (s *Server) checkBatch(c echo.Context) error {
 	var in struct {
 		Packages []checkRef `json:"packages"`
 	}
+	body := newClientBody(c, s.opts.RequestBodyTimeout) // a stalled upload holds a handler and its buffer
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{body, r.Body}
 	if err := decodeCheckBody(r, c.Response(), &in); err != nil {
+		if ref, ok := body.refusal(s.opts.RequestBodyTimeout); ok && ref.status == http.StatusRequestTimeout {
+			return httpError(http.StatusRequestTimeout, ref.reason)
+		}
 		return err
 	}
 	switch {

@@ -133,6 +133,9 @@ type envOptions struct {
 	signals proxy.SignalSource
 	// watch, when set, is the watchlist instead of the env's bbolt store.
 	watch store.WatchStore
+	// requestBodyTimeout bounds reading a request body (default: the
+	// proxy's).
+	requestBodyTimeout time.Duration
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -259,9 +262,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Offline:   o.offline,
 		Rendered:  rendered,
 		// The lists reread the store after their TTL and report changes.
-		RenderedFreshen: freshen,
-		Logger:          o.logger,
-		Now:             clk.Now,
+		RenderedFreshen:    freshen,
+		Logger:             o.logger,
+		Now:                clk.Now,
+		RequestBodyTimeout: o.requestBodyTimeout,
 	})
 	if err != nil {
 		t.Fatalf("proxy.New: %v", err)

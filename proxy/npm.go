@@ -60,11 +60,7 @@ func (s *Server) serveNPM(c echo.Context) error {
 		return err
 	}
 	if pattern, private := s.npmPrivate(route.Name); private {
-		ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(route.Name)}
-		d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block,
-			Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream; publish it to your private registry", route.Name, pattern)}}}
-		s.record(r, d, "packument")
-		return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), "setting npm.private"))
+		return s.refusePrivate(c, route.Name, pattern, "packument")
 	}
 	switch route.Kind {
 	case npm.KindPackument:
@@ -75,6 +71,17 @@ func (s *Server) serveNPM(c echo.Context) error {
 		return s.npmVersion(c, route.Name, route.Version)
 	}
 	return httpError(http.StatusNotFound, "not found")
+}
+
+// refusePrivate refuses a name an npm.private pattern matches, without
+// asking upstream about it.
+func (s *Server) refusePrivate(c echo.Context, name, pattern, route string) error {
+	r := c.Request()
+	ref := policy.Ref{Ecosystem: policy.NPM, Name: npm.Canonical(name)}
+	d := policy.Decision{Ref: ref, Verdict: policy.Block, Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block,
+		Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream; publish it to your private registry", name, pattern)}}}
+	s.record(r, d, route)
+	return writeRefusal(c.Response(), r, npmRefusal(http.StatusNotFound, d.Reason(), "setting npm.private"))
 }
 
 // npmPrivate reports whether name matches a private pattern.
@@ -98,7 +105,7 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 			return err
 		}
 		return c.JSON(http.StatusOK, map[string]any{})
-	case rest == "-/npm/v1/security/advisories/bulk" || rest == "-/npm/v1/security/audits" || rest == "-/npm/v1/security/audits/quick":
+	case rest == auditBulkPath || rest == "-/npm/v1/security/audits" || rest == "-/npm/v1/security/audits/quick":
 		if ok, err := methodServed(c, []string{http.MethodPost}, ""); !ok {
 			return err
 		}
@@ -121,6 +128,9 @@ func (s *Server) npmSpecial(c echo.Context, rest string) error {
 		route, err := npm.SplitPath(name)
 		if err != nil || route.Kind != npm.KindPackument {
 			return fmt.Errorf("%w: %q", policy.ErrInvalidName, name)
+		}
+		if pattern, private := s.npmPrivate(route.Name); private {
+			return s.refusePrivate(c, route.Name, pattern, "dist-tags")
 		}
 		st, d, hidden, handled, err := s.npmJudge(c, route.Name, "dist-tags")
 		if handled || err != nil {
@@ -165,6 +175,22 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	if s.offline.Load() {
 		return httpError(http.StatusServiceUnavailable, "vigil-proxy: runs offline (upstream.offline), and npm audit and the registry signing keys come from the upstream registry")
 	}
+	release, err := s.takeForwardSlot(c)
+	if release == nil {
+		return err
+	}
+	defer release()
+	var cb *clientBody
+	if body != nil {
+		if r.ContentLength > maxAuditBody {
+			return bodyTooLarge(c)
+		}
+		cb = newClientBody(c, s.opts.RequestBodyTimeout)
+		body = cb
+		if len(s.opts.NPM.Private) > 0 {
+			body = &privateAuditBody{s: s, src: cb, encoding: r.Header.Get("Content-Encoding"), legacy: rest != auditBulkPath}
+		}
+	}
 	target := strings.TrimSuffix(s.opts.NPM.Upstream.String(), "/") + "/" + rest
 	h := http.Header{}
 	for _, k := range []string{"Content-Type", "Content-Encoding", "Accept", "npm-command", "User-Agent"} {
@@ -177,6 +203,18 @@ func (s *Server) npmForward(c echo.Context, rest, method string, body io.Reader)
 	}
 	resp, err := s.opts.Upstream.Forward(r.Context(), method, target, h, body, maxAuditBody)
 	if err != nil {
+		if errors.Is(err, policy.ErrTooLarge) {
+			return bodyTooLarge(c)
+		}
+		if errors.Is(err, errAuditBody) {
+			return writeRefusal(c.Response(), r, npmRefusal(http.StatusBadRequest,
+				"the audit request body is not a gzip or plain JSON object, so the private names (npm.private) could not be taken out; nothing was forwarded", "request body"))
+		}
+		if cb != nil {
+			if ref, ok := cb.refusal(s.opts.RequestBodyTimeout); ok {
+				return writeRefusal(c.Response(), r, ref)
+			}
+		}
 		return err
 	}
 	defer resp.Body.Close()
@@ -613,6 +651,9 @@ func (s *Server) npmVersion(c echo.Context, name, spec string) error {
 		Abbreviated: true,
 		TarballURL:  func(pkgName, basename string) string { return base.String() + "/npm/" + pkgName + "/-/" + basename },
 	})
+	if errors.Is(err, npm.ErrNoVersions) {
+		return unroutableVersion(name, version)
+	}
 	if err != nil {
 		return fmt.Errorf("filter packument %s: %w", name, err)
 	}

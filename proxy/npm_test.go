@@ -248,7 +248,10 @@ func TestNPMBlocksAndNotFound(t *testing.T) {
 
 func TestNPMPrivateNamesNeverLeak(t *testing.T) {
 	e, fake := newNPMEnv(t, envOptions{private: []string{"@myorg/*"}})
-	for _, p := range []string{"/npm/@myorg%2finternal", "/npm/@myorg/internal/-/internal-1.0.0.tgz", "/npm/@MyOrg%2FInternal"} {
+	// The dist-tags endpoint (npm dist-tag ls) and the version route name
+	// the package too: none of them may ask upstream about it.
+	for _, p := range []string{"/npm/@myorg%2finternal", "/npm/@myorg/internal/-/internal-1.0.0.tgz", "/npm/@MyOrg%2FInternal",
+		"/npm/-/package/@myorg%2finternal/dist-tags", "/npm/-/package/@myorg/internal/dist-tags", "/npm/@myorg%2finternal/latest"} {
 		resp := e.get(p)
 		b := wantStatus(t, resp, http.StatusNotFound)
 		if !strings.Contains(b, "npm.private") {

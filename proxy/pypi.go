@@ -623,9 +623,12 @@ func (s *Server) pypiFile(c echo.Context, raw, filename string) error {
 	rel := st.pkg.Release(file.Version)
 	var pf *policy.File
 	if rel != nil {
+		// The first entry of that name, as file above: a page listing a
+		// name twice is judged by the entry whose URL is streamed.
 		for i := range rel.Files {
 			if rel.Files[i].Name == distName {
 				pf = &rel.Files[i]
+				break
 			}
 		}
 	} else {

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/labstack/echo/v4"
@@ -137,5 +140,26 @@ func writeHijacked(w http.ResponseWriter, req *http.Request, r refusal) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write refusal: %w", err)
 	}
+	if req.Body != nil && req.Body != http.NoBody && req.ContentLength != 0 {
+		lingeringClose(conn)
+	}
 	return nil
+}
+
+// lingerTime is how long a refused request's unread body is drained before
+// the connection closes.
+const lingerTime = 500 * time.Millisecond
+
+// lingeringClose ends a hijacked connection whose client may still be
+// sending a request body (npm publish's tarball): closing at once with
+// unread bytes makes the kernel send a reset, and the client sees
+// "connection reset" instead of the refusal. As net/http does for its own
+// responses, it closes the write side and drains the rest for a short
+// while first; the caller then closes the connection.
+func lingeringClose(conn net.Conn) {
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.Copy(io.Discard, io.LimitReader(conn, 64<<20))
 }

@@ -110,7 +110,7 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		start := s.now()
 		r := c.Request()
 		id := newRequestID()
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), clientKey{}, clientIP(r))
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), clientKey{}, s.clientAddr(r))
 		c.SetRequest(r.WithContext(ctx))
 		c.Response().Header().Set("X-Request-Id", id)
 		err := next(c)
@@ -132,7 +132,7 @@ func (s *Server) logMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			"bytes", c.Response().Size,
 			"duration_ms", s.now().Sub(start).Milliseconds(),
 			"client", clientName(r),
-			"remote", clientIP(r),
+			"remote", s.clientAddr(r),
 		)
 		return nil
 	}

@@ -148,6 +148,10 @@ type Options struct {
 	// the generation when they changed). An error skips the cache.
 	RenderedFreshen func(ctx context.Context) error
 
+	// RequestBodyTimeout bounds how long a client may take to send a
+	// request body the proxy reads (npm audit; default 30 s).
+	RequestBodyTimeout time.Duration
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -162,6 +166,8 @@ type Server struct {
 
 	checkRate  *clientRate   // check-API questions per client
 	checkSlots chan struct{} // concurrent checks server-wide
+	// forwardSlots bounds npm audit and signing-key forwards server-wide.
+	forwardSlots chan struct{}
 
 	health *upstreamHealth
 	audit  *auditAggregator
@@ -221,6 +227,10 @@ func New(opts Options) (*Server, error) {
 	}
 	s.checkRate = newClientRate(opts.CheckPerMinute, max(opts.CheckPerMinute, 3*MaxCheckBatch), opts.Now)
 	s.checkSlots = make(chan struct{}, checkSlots)
+	s.forwardSlots = make(chan struct{}, forwardSlots)
+	if s.opts.RequestBodyTimeout <= 0 {
+		s.opts.RequestBodyTimeout = defaultRequestBodyTimeout
+	}
 	s.health = newUpstreamHealth(opts.Logger, opts.Now)
 	s.audit = newAuditAggregator(opts.Events, opts.Now)
 	s.offline.Store(opts.Offline)
@@ -303,7 +313,8 @@ func clientName(r *http.Request) string {
 	return ua[:cut] + "…"
 }
 
-// clientIP is the peer address, for logs only.
+// clientIP is the peer address (Server.clientAddr reads a trusted
+// X-Forwarded-For first).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -32,7 +32,7 @@ import (
 type Config struct {
 	Listen         string `yaml:"listen" doc:"registry listener address"`
 	PublicURL      string `yaml:"public_url" doc:"base URL clients use to reach the proxy; file and tarball URLs are built from it (default http://<listen>; with a wildcard listen address, each request's Host)"`
-	TrustForwarded bool   `yaml:"trust_forwarded" doc:"honour X-Forwarded-Proto/Host (only behind a reverse proxy that sets them)"`
+	TrustForwarded bool   `yaml:"trust_forwarded" doc:"honour X-Forwarded-Proto/Host, and take the client address (per-client budgets of new watchlist names and check-API questions, request log) from the last X-Forwarded-For entry (only behind a reverse proxy that sets them)"`
 	DataDir        string `yaml:"data_dir" doc:"state directory: store.db (audit, lists, watchlist) and cache.db (disposable)"`
 	Strategy       string `yaml:"strategy" doc:"relaxed | default | strict"`
 	Log            struct {
