@@ -47,29 +47,11 @@ func newDepAnalyzers(ctx context.Context, s scanSetup) ([]scanner.Analyzer, func
 	lj := &lazyJudge{build: build}
 	a := deps.New(deps.Options{Judge: lj, AllowUnverified: s.allowUnverified, ProxyHosts: proxyHosts(s)})
 	undeclared := imports.New(imports.Options{
-		Declared:   declaredForImports,
+		Declared:   deps.ForImports,
 		Judge:      judgeForImports(lj, s.allowUnverified),
 		JudgeRules: deps.Rules,
 	})
 	return []scanner.Analyzer{a, undeclared}, lj.close, nil
-}
-
-// declaredForImports gives DEP-006 the manifests' direct declarations and
-// the manifests themselves (each file is compared with its own project's).
-func declaredForImports(ctx context.Context, p *scanner.Project) ([]imports.Dependency, []imports.Manifest, error) {
-	ds, ms, err := deps.Declared(ctx, p)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]imports.Dependency, len(ds))
-	for i, d := range ds {
-		out[i] = imports.Dependency{Ecosystem: string(d.Ecosystem), Name: d.Name, Dev: d.Dev, Dir: d.Dir, File: d.File, Self: d.Self}
-	}
-	manifests := make([]imports.Manifest, len(ms))
-	for i, m := range ms {
-		manifests[i] = imports.Manifest{Ecosystem: string(m.Ecosystem), Path: m.Path, Dir: m.Dir, Project: m.Project, Compared: m.Compared}
-	}
-	return out, manifests, nil
 }
 
 // judgeForImports asks the scan's judge about undeclared imports, so that a

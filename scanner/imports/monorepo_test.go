@@ -18,28 +18,10 @@ import (
 	"github.com/vigil-proxy/vigil-proxy/scanner/imports"
 )
 
-// declared hands DEP-006 the real manifest parsers' output, as the scan
-// command does.
-func declared(ctx context.Context, p *scanner.Project) ([]imports.Dependency, []imports.Manifest, error) {
-	ds, ms, err := deps.Declared(ctx, p)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]imports.Dependency, len(ds))
-	for i, d := range ds {
-		out[i] = imports.Dependency{Ecosystem: string(d.Ecosystem), Name: d.Name, Dev: d.Dev, Dir: d.Dir, File: d.File, Self: d.Self}
-	}
-	manifests := make([]imports.Manifest, len(ms))
-	for i, m := range ms {
-		manifests[i] = imports.Manifest{Ecosystem: string(m.Ecosystem), Path: m.Path, Dir: m.Dir, Project: m.Project, Compared: m.Compared}
-	}
-	return out, manifests, nil
-}
-
 // scanDir runs DEP-006 alone over one fixture repository.
 func scanDir(t *testing.T, root string) []scanner.Finding {
 	t.Helper()
-	a := imports.New(imports.Options{Declared: declared})
+	a := imports.New(imports.Options{Declared: deps.ForImports})
 	res, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{a}})
 	if err != nil {
 		t.Fatal(err)
