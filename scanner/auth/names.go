@@ -124,10 +124,18 @@ func isRoleName(name string) bool {
 // browsers before any session (health, docs, static).
 var publicWords = []string{
 	"login", "signin", "logon", "logout", "signout", "logoff", "register", "registration", "signup",
+	"oauth", "oauth2", "sso", "saml", "oidc", "csrf", "captcha",
+}
+
+// servedPublicWords are public by design for reads and for writes that
+// target no resource (POST /theme, /setlang): a health probe, docs, assets,
+// a public API. An update or deletion, or a write to a resource the path
+// names (PUT /users/:id/public-key, DELETE /live-streams/:id, POST
+// /users/:id/theme), is judged as any other.
+var servedPublicWords = []string{
 	"health", "healthz", "healthcheck", "ready", "readyz", "readiness",
 	"live", "livez", "liveness", "ping", "metrics", "docs", "openapi", "swagger", "redoc", "static", "assets",
-	"favicon", "robots", "oauth", "oauth2", "sso", "saml", "oidc", "csrf",
-	"lang", "language", "locale", "setlang", "i18n", "theme", "public", "captcha",
+	"favicon", "robots", "lang", "language", "locale", "setlang", "i18n", "theme", "public",
 }
 
 // flowPublicWords are the public steps of account and integration flows
@@ -161,9 +169,12 @@ var sensitiveWords = []string{
 var destructiveWords = []string{"delete", "remove", "destroy", "update", "edit", "admin", "purge", "drop", "ban", "deactivate", "modify", "change", "patch", "put", "erase", "wipe", "revoke", "reset", "promote", "grant"}
 
 // isPublicByDesign reports a login/health/docs/... endpoint.
-func isPublicByDesign(path, handler string) bool {
+func isPublicByDesign(method, path, handler string) bool {
 	ws := append(words(path), words(handler)...)
 	if hasWord(ws, publicWords...) {
+		return true
+	}
+	if hasWord(ws, servedPublicWords...) && !(isUpdateOrDelete(method) || isStateChanging(method) && hasPathParam(path)) {
 		return true
 	}
 	if hasWord(ws, flowPublicWords...) && !hasPrefixWord(ws, adminWords...) {
@@ -271,9 +282,9 @@ var (
 )
 
 // hasPathParam reports whether a route path names a resource (an id):
-// {id}, :id, <int:pk>, (?P<pk>…).
+// {id}, :id, <int:pk>, (?P<pk>…), Next.js's [id].
 func hasPathParam(p string) bool {
-	return strings.ContainsAny(p, "{<(") || strings.Contains(p, "/:") || strings.HasPrefix(p, ":")
+	return strings.ContainsAny(p, "{<([") || strings.Contains(p, "/:") || strings.HasPrefix(p, ":")
 }
 
 // adminishWords: operations on global state that need a role even without
