@@ -478,7 +478,7 @@ func (p *pyFile) call(n node) {
 			}
 		}
 	case p.callRoutes && (strings.HasPrefix(last, "add_") || last == "Route" || strings.HasSuffix(callee, "web."+last)):
-		p.callRoute(n, last, pos, kw)
+		p.callRoute(last, pos, kw)
 	}
 	switch last {
 	case "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBearer", "HTTPBasic", "APIKeyHeader", "APIKeyCookie", "APIKeyQuery",
@@ -1499,8 +1499,18 @@ func (p *pyFile) litestarHandler(callee string) bool {
 // handler: aiohttp's router.add_post("/x", h), add_route("DELETE", "/x", h),
 // web.delete("/x", h), Starlette's Route("/x", h, methods=["PUT"]). The
 // handler is judged as a view, on its decorators and body.
-func (p *pyFile) callRoute(n node, last string, pos []node, kw map[string]node) {
+func (p *pyFile) callRoute(last string, pos []node, kw map[string]node) {
 	method := ""
+	if last == "add_route" && len(pos) > 0 {
+		if s, ok := pyStr(pos[0]); ok && strings.HasPrefix(s, "/") {
+			// Starlette's app.add_route(path, route, methods=[…]); aiohttp's
+			// takes the method first
+			last = "Route"
+			if v, ok := kw["route"]; ok && len(pos) == 1 {
+				kw["endpoint"] = v
+			}
+		}
+	}
 	switch {
 	case last == "Route":
 		method = "GET"
@@ -1540,7 +1550,6 @@ func (p *pyFile) callRoute(n node, last string, pos []node, kw map[string]node) 
 		method = ""
 	}
 	p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: view, path: pth, method: method})
-	_ = n
 }
 
 // idParameter: a handler parameter that carries the identifier of the
