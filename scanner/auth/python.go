@@ -26,11 +26,15 @@ type pyFile struct {
 	// callRoutes: the framework also declares routes by call, naming a
 	// module-level handler (Starlette's Route("/x", handler), aiohttp's
 	// router.add_post("/x", handler)); such handlers are kept as views
-	callRoutes   bool
-	tornado      bool // tornado imported: RequestHandler classes are routes
-	isSettings   bool // a Django settings module
-	out          []scanner.Finding
-	reportedDefs map[int]bool // AUTH-004 definitions already reported (by line)
+	callRoutes bool
+	tornado    bool // tornado imported: RequestHandler classes are routes
+	// tornadoGuards: the handler classes whose prepare() (their own or a
+	// base class's) authenticates [0] or checks a role [1]
+	tornadoGuards map[string][2]bool
+	tornadoURLs   map[string]string // handler class → the URL pattern the file maps to it
+	isSettings    bool              // a Django settings module
+	out           []scanner.Finding
+	reportedDefs  map[int]bool // AUTH-004 definitions already reported (by line)
 }
 
 func (p *pyFile) run() []scanner.Finding {
@@ -1441,11 +1445,28 @@ func (p *pyFile) function(def node, decos []node) {
 // class as routes, served at the URL pattern the file's Application maps
 // to the class ("" when it is mapped elsewhere), judged on each method's
 // decorators (@tornado.web.authenticated) and body.
-func (p *pyFile) tornadoHandler(cls node, name string) {
-	pth := ""
-	if m := regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*` + regexp.QuoteMeta(name) + `\b`).FindSubmatch(p.f.Content); m != nil {
-		pth = string(m[1])
+func (p *pyFile) tornadoHandler(cls node, name string, bases []string) {
+	if p.tornadoURLs == nil {
+		p.tornadoURLs, p.tornadoGuards = map[string]string{}, map[string][2]bool{}
+		for _, m := range tornadoURLRE.FindAllSubmatch(p.f.Content, -1) {
+			if _, ok := p.tornadoURLs[string(m[2])]; !ok {
+				p.tornadoURLs[string(m[2])] = string(m[1])
+			}
+		}
 	}
+	pth := p.tornadoURLs[name]
+	// prepare() runs before every method: its checks guard the class and
+	// the classes derived from it (in this file)
+	var guard [2]bool
+	for _, b := range bases {
+		g := p.tornadoGuards[b]
+		guard[0], guard[1] = guard[0] || g[0], guard[1] || g[1]
+	}
+	type method struct {
+		def   node
+		decos []node
+	}
+	var methods []method
 	for _, c := range cls.Field("body").NamedChildren() {
 		def, decos := c, []node(nil)
 		if c.Kind() == "decorated_definition" {
@@ -1456,23 +1477,28 @@ func (p *pyFile) tornadoHandler(cls node, name string) {
 				}
 			}
 		}
+		if def.Kind() != "function_definition" {
+			continue
+		}
+		if def.Field("name").Text() == "prepare" {
+			au, ro := tornadoEvidence(def, decos)
+			guard[0], guard[1] = guard[0] || au, guard[1] || ro
+			continue
+		}
+		methods = append(methods, method{def, decos})
+	}
+	p.tornadoGuards[name] = guard
+	for _, m := range methods {
+		def, decos := m.def, m.decos
 		method := strings.ToUpper(def.Field("name").Text())
-		if def.Kind() != "function_definition" || routeMethods[strings.ToLower(method)] == "" || method == "HEAD" || method == "OPTIONS" {
+		if routeMethods[strings.ToLower(method)] == "" || method == "HEAD" || method == "OPTIONS" {
 			continue
 		}
 		rt := route{framework: "flask", file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), method: method, path: pth,
 			handler: name + "." + def.Field("name").Text(), routerKey: p.mod + ":" + name, targetsID: strings.Contains(pth, "(")}
-		for _, d := range decos {
-			callee := dotted(d)
-			if d.Kind() == "call" {
-				callee = calleeName(d)
-			}
-			au, ro := classifyName(lastName(callee))
-			rt.auth, rt.role = rt.auth || au, rt.role || ro
-		}
+		au, ro := tornadoEvidence(def, decos)
+		rt.auth, rt.role = guard[0] || au, guard[1] || ro
 		body := def.Field("body").Text()
-		rt.auth = rt.auth || pyBodyAuthRE.MatchString(body) || tornadoUserCheckRE.MatchString(body)
-		rt.role = rt.role || pyBodyRoleRE.MatchString(body) || tornadoForbiddenRE.MatchString(body)
 		rt.owned = pyOwnerFieldRE.MatchString(body) && pyCurrentUserRE.MatchString(body)
 		if rt.auth {
 			p.mechanism(def, "tornado")
@@ -1483,7 +1509,25 @@ func (p *pyFile) tornadoHandler(cls node, name string) {
 	}
 }
 
+// tornadoEvidence judges a handler method on its decorators
+// (@tornado.web.authenticated) and body.
+func tornadoEvidence(def node, decos []node) (auth, role bool) {
+	for _, d := range decos {
+		callee := dotted(d)
+		if d.Kind() == "call" {
+			callee = calleeName(d)
+		}
+		au, ro := classifyName(lastName(callee))
+		auth, role = auth || au, role || ro
+	}
+	body := def.Field("body").Text()
+	auth = auth || pyBodyAuthRE.MatchString(body) || tornadoUserCheckRE.MatchString(body)
+	role = role || pyBodyRoleRE.MatchString(body) || tornadoForbiddenRE.MatchString(body)
+	return auth, role
+}
+
 var (
+	tornadoURLRE       = regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)\b`)
 	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
 	tornadoForbiddenRE = regexp.MustCompile(`HTTPError\(\s*403`)
 )
@@ -1687,7 +1731,7 @@ func (p *pyFile) class(def node, decos []node) {
 		}
 	}
 	if p.tornado && slices.ContainsFunc(bases, func(b string) bool { return strings.HasSuffix(b, "Handler") }) {
-		p.tornadoHandler(def, name)
+		p.tornadoHandler(def, name, bases)
 		return
 	}
 	basesText := strings.Join(bases, " ")
