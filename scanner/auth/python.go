@@ -1414,6 +1414,13 @@ func (p *pyFile) function(def node, decos []node) {
 		p.beforeRequestFunc(beforeRequestOn, bodyAuth || decoAuth, bodyRole || decoRole)
 	}
 	if isRoute {
+		if prefix, guards, ok := p.litestarController(def); ok {
+			rt.path = joinPath(prefix, rt.path)
+			for _, g := range guards {
+				au, ro := classifyName(lastName(dotted(g)))
+				decoAuth, decoRole = decoAuth || au, decoRole || ro
+			}
+		}
 		rt.misplacedAuth = misplaced
 		rt.auth = decoAuth || bodyAuth
 		rt.role = decoRole || bodyRole
@@ -1537,6 +1544,41 @@ var (
 func (p *pyFile) litestarHandler(callee string) bool {
 	q, ok := p.qualify(callee)
 	return ok && strings.HasPrefix(q, "litestar.")
+}
+
+// litestarController reads the Litestar Controller a route handler method
+// sits in: its path prefix and the guards that run before every handler
+// (class attributes `path = "/x"`, `guards = [g]`).
+func (p *pyFile) litestarController(def node) (prefix string, guards []node, ok bool) {
+	cls := def.Parent()
+	if cls.Kind() == "decorated_definition" {
+		cls = cls.Parent()
+	}
+	if cls.Kind() != "block" || cls.Parent().Kind() != "class_definition" {
+		return "", nil, false
+	}
+	body, cls := cls, cls.Parent()
+	for _, b := range cls.Field("superclasses").NamedChildren() {
+		if q, imported := p.qualify(dotted(b)); imported && strings.HasPrefix(q, "litestar") && lastName(q) == "Controller" {
+			ok = true
+		}
+	}
+	if !ok {
+		return "", nil, false
+	}
+	for _, st := range body.NamedChildren() {
+		if st.Kind() != "expression_statement" || st.NamedChild(0).Kind() != "assignment" {
+			continue
+		}
+		a := st.NamedChild(0)
+		switch a.Field("left").Text() {
+		case "path":
+			prefix, _ = pyStr(a.Field("right"))
+		case "guards":
+			guards = a.Field("right").NamedChildren()
+		}
+	}
+	return prefix, guards, true
 }
 
 // callRoute records a route declared by a call naming a module-level
