@@ -464,6 +464,16 @@ func (p *pyFile) call(n node) {
 		}
 	case last == "before_request" && len(pos) == 1:
 		p.beforeRequest(dotted(n.Field("function").Field("object")), dotted(pos[0]))
+	case imported && strings.HasPrefix(q, "litestar") && last == "Litestar" && !p.f.Test:
+		// Litestar(route_handlers=[…], guards=[requires_login]): the
+		// application's guards run before every handler
+		for _, g := range kw["guards"].NamedChildren() {
+			if au, _ := classifyName(lastName(dotted(g))); au {
+				p.mechanism(n, "litestar guards")
+				p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+				break
+			}
+		}
 	case imported && strings.HasPrefix(q, "litestar") && last == "CORSConfig":
 		p.starletteCORS(n, kw)
 	case imported && strings.HasPrefix(q, "litestar") && (last == "JWTAuth" || last == "JWTCookieAuth" || last == "SessionAuth" || last == "OAuth2PasswordBearerAuth"):
