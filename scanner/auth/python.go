@@ -28,10 +28,11 @@ type pyFile struct {
 	// router.add_post("/x", handler)); such handlers are kept as views
 	callRoutes bool
 	tornado    bool // tornado imported: RequestHandler classes are routes
+	aiohttp    bool // aiohttp imported: web.View classes are routes
 	// tornadoGuards: the handler classes whose prepare() (their own or a
 	// base class's) authenticates [0] or checks a role [1]
 	tornadoGuards map[string][2]bool
-	tornadoURLs   map[string]string // handler class → the URL pattern the file maps to it
+	classURLs     map[string]string // handler class → the URL pattern the file maps to it
 	isSettings    bool              // a Django settings module
 	out           []scanner.Finding
 	reportedDefs  map[int]bool // AUTH-004 definitions already reported (by line)
@@ -183,6 +184,7 @@ func (p *pyFile) noteFramework(mod string) {
 			p.web = "flask"
 		}
 		p.callRoutes = p.callRoutes || top == "aiohttp"
+		p.aiohttp = p.aiohttp || top == "aiohttp"
 	case "django", "rest_framework":
 		if p.web == "" {
 			p.web = "django"
@@ -1458,20 +1460,22 @@ func (p *pyFile) function(def node, decos []node) {
 	}
 }
 
-// tornadoHandler records the HTTP methods of a Tornado RequestHandler
-// class as routes, served at the URL pattern the file's Application maps
-// to the class ("" when it is mapped elsewhere), judged on each method's
-// decorators (@tornado.web.authenticated) and body.
-func (p *pyFile) tornadoHandler(cls node, name string, bases []string) {
-	if p.tornadoURLs == nil {
-		p.tornadoURLs, p.tornadoGuards = map[string]string{}, map[string][2]bool{}
-		for _, m := range tornadoURLRE.FindAllSubmatch(p.f.Content, -1) {
-			if _, ok := p.tornadoURLs[string(m[2])]; !ok {
-				p.tornadoURLs[string(m[2])] = string(m[1])
+// handlerClass records the HTTP methods of a Tornado RequestHandler or an
+// aiohttp web.View class as routes, served at pth or else at the URL
+// pattern the file maps to the class ("" when it is mapped elsewhere),
+// judged on each method's decorators (@tornado.web.authenticated) and body.
+func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string) {
+	if p.classURLs == nil {
+		p.classURLs, p.tornadoGuards = map[string]string{}, map[string][2]bool{}
+		for _, m := range classURLRE.FindAllSubmatch(p.f.Content, -1) {
+			if _, ok := p.classURLs[string(m[2])]; !ok {
+				p.classURLs[string(m[2])] = string(m[1])
 			}
 		}
 	}
-	pth := p.tornadoURLs[name]
+	if pth == "" {
+		pth = p.classURLs[name]
+	}
 	// prepare() runs before every method: its checks guard the class and
 	// the classes derived from it (in this file)
 	var guard [2]bool
@@ -1497,7 +1501,7 @@ func (p *pyFile) tornadoHandler(cls node, name string, bases []string) {
 		if def.Kind() != "function_definition" {
 			continue
 		}
-		if def.Field("name").Text() == "prepare" {
+		if p.tornado && def.Field("name").Text() == "prepare" {
 			au, ro := tornadoEvidence(def, decos)
 			guard[0], guard[1] = guard[0] || au, guard[1] || ro
 			continue
@@ -1526,6 +1530,16 @@ func (p *pyFile) tornadoHandler(cls node, name string, bases []string) {
 	}
 }
 
+// aiohttpView: a class derived from aiohttp's web.View.
+func (p *pyFile) aiohttpView(supers node) bool {
+	for _, b := range supers.NamedChildren() {
+		if q, ok := p.qualify(dotted(b)); ok && strings.HasPrefix(q, "aiohttp") && lastName(q) == "View" {
+			return true
+		}
+	}
+	return false
+}
+
 // tornadoEvidence judges a handler method on its decorators
 // (@tornado.web.authenticated) and body.
 func tornadoEvidence(def node, decos []node) (auth, role bool) {
@@ -1544,7 +1558,7 @@ func tornadoEvidence(def node, decos []node) (auth, role bool) {
 }
 
 var (
-	tornadoURLRE       = regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)\b`)
+	classURLRE         = regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)\b`)
 	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
 	tornadoForbiddenRE = regexp.MustCompile(`HTTPError\(\s*403`)
 )
@@ -1783,7 +1797,21 @@ func (p *pyFile) class(def node, decos []node) {
 		}
 	}
 	if p.tornado && slices.ContainsFunc(bases, func(b string) bool { return strings.HasSuffix(b, "Handler") }) {
-		p.tornadoHandler(def, name, bases)
+		p.handlerClass(def, name, bases, "")
+		return
+	}
+	if p.aiohttp && p.aiohttpView(supers) {
+		// @routes.view("/x") above the class, or add_view("/x", Cls) /
+		// web.view("/x", Cls) in the file
+		pth := ""
+		for _, d := range decos {
+			if d.Kind() == "call" && lastName(calleeName(d)) == "view" {
+				if pos, _ := pyArgs(d); len(pos) > 0 {
+					pth, _ = pyStr(pos[0])
+				}
+			}
+		}
+		p.handlerClass(def, name, bases, pth)
 		return
 	}
 	basesText := strings.Join(bases, " ")
