@@ -1620,6 +1620,17 @@ func jsOperand(n node) operand {
 		o.trivial = true
 	case "string", "template_string":
 		s, ok := jsStr(n)
+		if !ok && n.Kind() == "template_string" {
+			var parts []operand
+			for _, c := range n.NamedChildren() {
+				if c.Kind() == "template_substitution" {
+					parts = append(parts, jsOperand(c.NamedChild(0)))
+				}
+			}
+			if c, ok := composedOperand(o, parts); ok {
+				return c // `Bearer ${token}`
+			}
+		}
 		o.trivial = ok && s == ""
 		o.literal = !o.trivial
 		o.litVal = s
@@ -1662,6 +1673,12 @@ func jsOperand(n node) operand {
 		}
 	case "unary_expression", "binary_expression", "await_expression", "ternary_expression":
 		o.trivial = strings.HasPrefix(n.Text(), "typeof") || n.Kind() != "await_expression"
+		if l, r := n.Field("left"), n.Field("right"); n.Kind() == "binary_expression" && n.Field("operator").Text() == "+" &&
+			(l.Kind() == "string" || l.Kind() == "template_string" || r.Kind() == "string" || r.Kind() == "template_string") {
+			if c, ok := composedOperand(o, []operand{jsOperand(l), jsOperand(r)}); ok {
+				return c // 'Bearer ' + token
+			}
+		}
 	}
 	return o
 }

@@ -2084,6 +2084,19 @@ func pyOperand(n node) operand {
 		o.trivial = true
 	case "string", "concatenated_string":
 		s, ok := pyStr(n)
+		if !ok {
+			var parts []operand
+			n.Walk(func(c node) bool {
+				if c.Kind() == "interpolation" {
+					parts = append(parts, pyOperand(c.Field("expression")))
+					return false
+				}
+				return true
+			})
+			if c, ok := composedOperand(o, parts); ok {
+				return c // f"Bearer {TOKEN}"
+			}
+		}
 		o.trivial = ok && s == ""
 		o.literal = !o.trivial
 		o.litVal = s
@@ -2132,8 +2145,41 @@ func pyOperand(n node) operand {
 		}
 	case "unary_operator", "binary_operator", "boolean_operator", "not_operator":
 		o.trivial = true
+		if l, r := n.Field("left"), n.Field("right"); n.Kind() == "binary_operator" && n.Field("operator").Text() == "+" &&
+			(l.Kind() == "string" || r.Kind() == "string") {
+			if c, ok := composedOperand(o, []operand{pyOperand(l), pyOperand(r)}); ok {
+				return c // "Bearer " + token
+			}
+		}
 	}
 	return o
+}
+
+// composedOperand: a string built around a value (f"Bearer {TOKEN}",
+// `Bearer ${token}`, "Bearer " + token) is compared as that value; o is
+// the whole string, parts its interpolated values. ok is false when no
+// part is a named value.
+func composedOperand(o operand, parts []operand) (operand, bool) {
+	best, bestKind := -1, -1
+	for i, p := range parts {
+		if p.trivial || p.literal || p.name == "" && !p.origin {
+			continue
+		}
+		k := secretKind(p.name)
+		if p.origin && k == 0 {
+			k = 2
+		}
+		if k > bestKind {
+			best, bestKind = i, k
+		}
+	}
+	if best < 0 {
+		return o, false
+	}
+	p := parts[best]
+	o.name, o.origin, o.env = p.name, p.origin, p.env
+	o.trivial, o.literal, o.litVal = false, false, ""
+	return o, true
 }
 
 // headerSecret: a request header that carries a credential.
