@@ -286,6 +286,13 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 			sb.WriteString(lit)
 		}
 		fs.judge(site{name: name, strength: st, value: sb.String(), at: nodeLoc(v), start: v.StartByte()})
+	case "parenthesized_expression":
+		fs.pyValue(name, v.NamedChild(0)) // a literal wrapped over lines
+	case "binary_operator":
+		// "sk_live_" + "…": judged when every part is a literal
+		if lit, ok := pyJoined(v); ok {
+			fs.judge(site{name: name, strength: st, value: lit, at: nodeLoc(v), start: v.StartByte()})
+		}
 	case "conditional_expression":
 		for _, c := range v.NamedChildren() {
 			if c.Kind() == "string" {
@@ -304,7 +311,8 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 		fn := v.Field("function").Text()
 		if fn == "SecretStr" || strings.HasSuffix(fn, ".SecretStr") || fn == "str" || fn == "bytes" {
 			args := v.Field("arguments").NamedChildren()
-			if len(args) == 1 {
+			// bytes("…", "utf-8"): the encoding is no part of the value
+			if len(args) == 1 || (fn == "str" || fn == "bytes") && len(args) <= 3 && len(args) > 0 && args[0].Kind() == "string" {
 				fs.pyValue(name, args[0])
 			}
 		}
@@ -446,6 +454,28 @@ func (fs *fileScan) pyGuard(n treesitter.Node) {
 }
 
 func strconvQuote(s string) string { return strconv.Quote(s) }
+
+// pyJoined is the text of a + concatenation whose parts are all string
+// literals.
+func pyJoined(v treesitter.Node) (string, bool) {
+	switch v.Kind() {
+	case "string":
+		return pyLiteral(v)
+	case "parenthesized_expression":
+		return pyJoined(v.NamedChild(0))
+	case "binary_operator":
+		if v.Field("operator").Text() != "+" {
+			return "", false
+		}
+		l, ok := pyJoined(v.Field("left"))
+		if !ok {
+			return "", false
+		}
+		r, ok := pyJoined(v.Field("right"))
+		return l + r, ok
+	}
+	return "", false
+}
 
 // pyConverted is the literal inside a conversion that leaves a secret what
 // it was: "x".encode(), base64.b64decode("…"), base64.urlsafe_b64decode(b"…"),

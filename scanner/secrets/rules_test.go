@@ -119,6 +119,9 @@ func TestSEC001Placeholder(t *testing.T) {
 			want: []want{{"SEC-001", ".env", 1, "high"}, {"SEC-001", "config/app.yaml", 2, "high"}}},
 		{name: "literals behind encode and decode calls", files: py("import base64\nAPI_TOKEN = \"changeme\".encode()\nSESSION_SECRET = base64.urlsafe_b64decode(b\"Thirty  two  length  bytes  key.\")\nSTRIPE_API_KEY = bytes.fromhex(\"your-key-here\")\n"),
 			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}, {"SEC-001", "app/settings.py", 4, "high"}}},
+		{name: "literals in parentheses, bytes(…, encoding) and literal concatenation", files: py("JWT_SECRET = (\n    \"changeme\"\n)\nSIGNING_KEY = bytes(\"your-signing-key-here\", \"utf-8\")\nAPI_TOKEN = \"replace\" + \"-me\"\nSESSION_SECRET = (\"change\" \"me\")\n"),
+			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 4, "high"}, {"SEC-001", "app/settings.py", 5, "high"}, {"SEC-001", "app/settings.py", 6, "high"}}},
+		{name: "a literal joined to a value read elsewhere is no literal secret", files: py("import os\nAPI_TOKEN = \"changeme\" + os.environ[\"SUFFIX\"]\nSIGNING_KEY = bytes(os.environ[\"KEY\"], \"utf-8\")\n")},
 		{name: "environment values behind encode and decode calls", files: py("import base64, os\nAPI_TOKEN = os.environ[\"API_TOKEN\"].encode()\nSESSION_SECRET = base64.urlsafe_b64decode(os.environ[\"SESSION_SECRET\"])\nNAME = \"changeme\".encode()\n")},
 		// negatives (scanner-rules.md §7 traps)
 		{name: "real-looking vendor keys and settings read from the environment", files: map[string]string{
