@@ -134,8 +134,8 @@ func (j *jsFile) collect(root node) {
 			return false
 		case "class_declaration":
 			body := n.Field("body")
-			for i := 0; i < body.NamedChildCount(); i++ {
-				if m := body.NamedChild(i); m.Kind() == "method_definition" {
+			for _, m := range body.NamedChildren() {
+				if m.Kind() == "method_definition" {
 					j.handlerEvidence(m.Field("name").Text(), m)
 				}
 			}

@@ -175,8 +175,8 @@ func jsLiteral(n treesitter.Node) (string, bool) {
 	switch n.Kind() {
 	case "string":
 	case "template_string":
-		for i := 0; i < n.NamedChildCount(); i++ {
-			if n.NamedChild(i).Kind() == "template_substitution" {
+		for _, c := range n.NamedChildren() {
+			if c.Kind() == "template_substitution" {
 				return "", false
 			}
 		}

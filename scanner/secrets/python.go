@@ -141,8 +141,8 @@ func pyLiteral(n treesitter.Node) (string, bool) {
 	if n.Kind() != "string" {
 		return "", false
 	}
-	for i := 0; i < n.NamedChildCount(); i++ {
-		if n.NamedChild(i).Kind() == "interpolation" {
+	for _, c := range n.NamedChildren() {
+		if c.Kind() == "interpolation" {
 			return "", false
 		}
 	}
