@@ -1450,8 +1450,8 @@ func (p *pyFile) function(def node, decos []node) {
 		params := def.Field("parameters").NamedChildren()
 		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0 || p.callRoutes) {
 			evidence()
-			if len(djangoMethods) == 0 && regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`).MatchString(bodyText) {
-				djangoMethods = []string{strings.ToUpper(regexp.MustCompile(`(POST|PUT|PATCH|DELETE)`).FindString(bodyText))}
+			if m := requestMethodRE.FindStringSubmatch(bodyText); len(djangoMethods) == 0 && m != nil {
+				djangoMethods = []string{m[1]}
 			}
 			v := djangoView{file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), name: name, methods: djangoMethods, drf: drf,
 				auth: decoAuth || bodyAuth, role: decoRole || bodyRole, owned: owned, public: public, explicitPermissions: explicitPerms, loginNotRequired: loginNotRequired}
@@ -1783,6 +1783,9 @@ func (p *pyFile) beforeRequestFunc(obj string, au, ro bool) {
 		p.facts.flaskGlobalAuth = true
 	}
 }
+
+// requestMethodRE: a function view branching on the method it handles.
+var requestMethodRE = regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`)
 
 var drfBaseRE = regexp.MustCompile(`APIView|ViewSet|GenericAPIView|ViewSetMixin`)
 var djangoViewBaseRE = regexp.MustCompile(`View\b|ViewSet\b|APIView\b|Mixin\b`)
