@@ -552,6 +552,11 @@ func (j *jsFile) call(n node) {
 		if fn.Kind() == "member_expression" && len(args) == 1 && args[0].Kind() == "object" {
 			j.fastifyRoute(n, fn, args[0])
 		}
+		if prefix, ok := jsStr(args0(args)); ok && len(args) == 2 {
+			// Hono's app.route('/admin', admin) mounts a sub-application
+			// (Express's route() takes the path alone)
+			j.mountSubApp(n, strings.TrimSuffix(callee, ".route"), prefix, args[1])
+		}
 	case "mutation", "query":
 		if fn.Kind() == "member_expression" && len(args) > 0 {
 			j.trpcProcedure(n, method)
@@ -1046,6 +1051,23 @@ func middlewareClass(n node) (bool, bool) {
 	return false, false
 }
 
+// mountSubApp records app.route(prefix, sub): sub's routes are served
+// under prefix, behind the middleware app registered for it before.
+func (j *jsFile) mountSubApp(n node, obj, prefix string, sub node) {
+	if key := j.routerKey(sub); key != "" && obj != "" {
+		au, ro := j.globalAt(n, obj, prefix)
+		j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au, role: ro, prefix: prefix, file: j.f.Path})
+	}
+}
+
+// args0 is the first argument, null when there is none.
+func args0(args []node) node {
+	if len(args) == 0 {
+		return node{}
+	}
+	return args[0]
+}
+
 func (j *jsFile) use(n node, obj string, args []node) {
 	if obj == "" || len(args) == 0 {
 		return
@@ -1165,7 +1187,7 @@ func (j *jsFile) routerKey(a node) string {
 		return im.rel + "#default"
 	}
 	if v, ok := j.consts[a.Text()]; ok {
-		if c := calleeName(v); strings.HasSuffix(c, "Router") || c == "express" {
+		if c := calleeName(v); strings.HasSuffix(c, "Router") || c == "express" || v.Kind() == "new_expression" && v.Field("constructor").Text() == "Hono" {
 			return j.mod + "#" + a.Text()
 		}
 	}
