@@ -1467,10 +1467,19 @@ func (p *pyFile) function(def node, decos []node) {
 func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string) {
 	if p.classURLs == nil {
 		p.classURLs, p.tornadoGuards = map[string]string{}, map[string][2]bool{}
-		for _, m := range classURLRE.FindAllSubmatch(p.f.Content, -1) {
-			if _, ok := p.classURLs[string(m[2])]; !ok {
-				p.classURLs[string(m[2])] = string(m[1])
+		note := func(cls, pth []byte) {
+			if _, ok := p.classURLs[string(cls)]; !ok {
+				p.classURLs[string(cls)] = string(pth)
 			}
+		}
+		for _, m := range classURLRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[2], m[1])
+		}
+		for _, m := range addResourceRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[1], m[2])
+		}
+		for _, m := range viewFuncRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[2], m[1])
 		}
 	}
 	if pth == "" {
@@ -1497,6 +1506,16 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 					decos = append(decos, d.NamedChild(0))
 				}
 			}
+		}
+		if def.Kind() == "expression_statement" && def.NamedChild(0).Kind() == "assignment" {
+			// Flask's decorators = [login_required] (MethodView) and
+			// method_decorators = [jwt_required()] (Resource) wrap every method
+			a := def.NamedChild(0)
+			if l := a.Field("left").Text(); (l == "decorators" || l == "method_decorators") && a.Field("right").Kind() == "list" {
+				au, ro := tornadoEvidence(node{}, a.Field("right").NamedChildren())
+				guard[0], guard[1] = guard[0] || au, guard[1] || ro
+			}
+			continue
 		}
 		if def.Kind() != "function_definition" {
 			continue
@@ -1530,6 +1549,24 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 	}
 }
 
+// flaskClassView: a Flask-RESTful / flask-restx Resource or a Flask
+// MethodView, whose methods named after HTTP methods are endpoints.
+func (p *pyFile) flaskClassView(supers node) bool {
+	for _, b := range supers.NamedChildren() {
+		q, ok := p.qualify(dotted(b))
+		if !ok {
+			continue
+		}
+		top, _, _ := strings.Cut(q, ".")
+		switch {
+		case lastName(q) == "Resource" && (top == "flask_restful" || top == "flask_restx" || top == "flask_restplus"),
+			q == "flask.views.MethodView":
+			return true
+		}
+	}
+	return false
+}
+
 // aiohttpView: a class derived from aiohttp's web.View.
 func (p *pyFile) aiohttpView(supers node) bool {
 	for _, b := range supers.NamedChildren() {
@@ -1558,6 +1595,8 @@ func tornadoEvidence(def node, decos []node) (auth, role bool) {
 }
 
 var (
+	addResourceRE      = regexp.MustCompile(`\badd_resource\(\s*([A-Za-z_]\w*)\s*,\s*r?["']([^"']*)["']`)
+	viewFuncRE         = regexp.MustCompile(`["']([^"']*)["']\s*,\s*view_func\s*=\s*([A-Za-z_]\w*)\.as_view\b`)
 	classURLRE         = regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)\b`)
 	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
 	tornadoForbiddenRE = regexp.MustCompile(`HTTPError\(\s*403`)
@@ -1801,6 +1840,21 @@ func (p *pyFile) class(def node, decos []node) {
 	}
 	if p.tornado && slices.ContainsFunc(bases, func(b string) bool { return strings.HasSuffix(b, "Handler") }) {
 		p.handlerClass(def, name, bases, "")
+		return
+	}
+	if p.web == "flask" && p.flaskClassView(supers) {
+		// flask-restx's @ns.route("/x") above the class, or
+		// api.add_resource(Cls, "/x") / add_url_rule("/x",
+		// view_func=Cls.as_view(…)) in the file
+		pth := ""
+		for _, d := range decos {
+			if d.Kind() == "call" && lastName(calleeName(d)) == "route" {
+				if pos, _ := pyArgs(d); len(pos) > 0 {
+					pth, _ = pyStr(pos[0])
+				}
+			}
+		}
+		p.handlerClass(def, name, bases, pth)
 		return
 	}
 	if p.aiohttp && p.aiohttpView(supers) {
