@@ -1512,7 +1512,7 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 			// method_decorators = [jwt_required()] (Resource) wrap every method
 			a := def.NamedChild(0)
 			if l := a.Field("left").Text(); (l == "decorators" || l == "method_decorators") && a.Field("right").Kind() == "list" {
-				au, ro := tornadoEvidence(node{}, a.Field("right").NamedChildren())
+				au, ro := methodEvidence(node{}, a.Field("right").NamedChildren())
 				guard[0], guard[1] = guard[0] || au, guard[1] || ro
 			}
 			continue
@@ -1521,7 +1521,7 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 			continue
 		}
 		if p.tornado && def.Field("name").Text() == "prepare" {
-			au, ro := tornadoEvidence(def, decos)
+			au, ro := methodEvidence(def, decos)
 			guard[0], guard[1] = guard[0] || au, guard[1] || ro
 			continue
 		}
@@ -1536,7 +1536,7 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 		}
 		rt := route{framework: "flask", file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), method: method, path: pth,
 			handler: name + "." + def.Field("name").Text(), routerKey: p.mod + ":" + name, targetsID: strings.Contains(pth, "(")}
-		au, ro := tornadoEvidence(def, decos)
+		au, ro := methodEvidence(def, decos)
 		rt.auth, rt.role = guard[0] || au, guard[1] || ro
 		body := def.Field("body").Text()
 		rt.owned = pyOwnerFieldRE.MatchString(body) && pyCurrentUserRE.MatchString(body)
@@ -1577,9 +1577,9 @@ func (p *pyFile) aiohttpView(supers node) bool {
 	return false
 }
 
-// tornadoEvidence judges a handler method on its decorators
+// methodEvidence judges a handler class method on its decorators
 // (@tornado.web.authenticated) and body.
-func tornadoEvidence(def node, decos []node) (auth, role bool) {
+func methodEvidence(def node, decos []node) (auth, role bool) {
 	for _, d := range decos {
 		callee := dotted(d)
 		if d.Kind() == "call" {
