@@ -29,9 +29,10 @@ type pyFile struct {
 	callRoutes bool
 	tornado    bool // tornado imported: RequestHandler classes are routes
 	aiohttp    bool // aiohttp imported: web.View classes are routes
-	// tornadoGuards: the handler classes whose prepare() (their own or a
-	// base class's) authenticates [0] or checks a role [1]
-	tornadoGuards map[string][2]bool
+	// classGuards: the handler classes whose prepare() (Tornado) or
+	// decorators list (Flask), their own or a base class's in this file,
+	// authenticates [0] or checks a role [1]
+	classGuards map[string][2]bool
 	classURLs     map[string]string // handler class → the URL pattern the file maps to it
 	isSettings    bool              // a Django settings module
 	out           []scanner.Finding
@@ -1466,7 +1467,7 @@ func (p *pyFile) function(def node, decos []node) {
 // judged on each method's decorators (@tornado.web.authenticated) and body.
 func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string) {
 	if p.classURLs == nil {
-		p.classURLs, p.tornadoGuards = map[string]string{}, map[string][2]bool{}
+		p.classURLs, p.classGuards = map[string]string{}, map[string][2]bool{}
 		note := func(cls, pth []byte) {
 			if _, ok := p.classURLs[string(cls)]; !ok {
 				p.classURLs[string(cls)] = string(pth)
@@ -1489,7 +1490,7 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 	// the classes derived from it (in this file)
 	var guard [2]bool
 	for _, b := range bases {
-		g := p.tornadoGuards[b]
+		g := p.classGuards[b]
 		guard[0], guard[1] = guard[0] || g[0], guard[1] || g[1]
 	}
 	type method struct {
@@ -1527,7 +1528,7 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 		}
 		methods = append(methods, method{def, decos})
 	}
-	p.tornadoGuards[name] = guard
+	p.classGuards[name] = guard
 	for _, m := range methods {
 		def, decos := m.def, m.decos
 		method := strings.ToUpper(def.Field("name").Text())
