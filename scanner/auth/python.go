@@ -32,11 +32,11 @@ type pyFile struct {
 	// classGuards: the handler classes whose prepare() (Tornado) or
 	// decorators list (Flask), their own or a base class's in this file,
 	// authenticates [0] or checks a role [1]
-	classGuards map[string][2]bool
-	classURLs     map[string]string // handler class → the URL pattern the file maps to it
-	isSettings    bool              // a Django settings module
-	out           []scanner.Finding
-	reportedDefs  map[int]bool // AUTH-004 definitions already reported (by line)
+	classGuards  map[string][2]bool
+	classURLs    map[string]string // handler class → the URL pattern the file maps to it
+	isSettings   bool              // a Django settings module
+	out          []scanner.Finding
+	reportedDefs map[int]bool // AUTH-004 definitions already reported (by line)
 }
 
 func (p *pyFile) run() []scanner.Finding {
