@@ -1216,24 +1216,53 @@ func (j *jsFile) globalAt(n node, obj, path string) (bool, bool) {
 	return au, ro
 }
 
+// routeChain follows a chain of method calls down to the router.route(path)
+// call it starts from; chainMW are the middleware its .all() links add.
+func routeChain(obj node) (rc node, chainMW []node, ok bool) {
+	for depth := 0; depth < 16 && obj.Kind() == "call_expression"; depth++ {
+		f := obj.Field("function")
+		if f.Kind() != "member_expression" {
+			return node{}, nil, false
+		}
+		switch f.Field("property").Text() {
+		case "route":
+			return obj, chainMW, true
+		case "all":
+			chainMW = append(jsArgs(obj), chainMW...)
+		case "get", "post", "put", "patch", "delete", "options", "head":
+		default:
+			return node{}, nil, false
+		}
+		obj = f.Field("object")
+	}
+	return node{}, nil, false
+}
+
 var nonAppObjects = regexp.MustCompile(`^(?:axios|http|https|fetch|request|client|agent|supertest|\$|jQuery|cy|superagent|got|ky|api\.client|this\.http|httpClient|map|cache|store|redis|db|knex|model|params|headers|searchParams|url|storage|localStorage|sessionStorage|formData|collection|Object|Reflect|window|document|process|console)$`)
 
 func (j *jsFile) route(n, fn node, method string, args []node) {
-	if len(args) < 2 {
+	if len(args) == 0 {
 		return
 	}
 	obj := fn.Field("object")
 	var pth string
 	var objName string
-	if obj.Kind() == "call_expression" && obj.Field("function").Kind() == "member_expression" && obj.Field("function").Field("property").Text() == "route" {
-		// router.route('/x').get(...)
-		ra := jsArgs(obj)
+	if rc, chainMW, ok := routeChain(obj); ok {
+		// router.route('/x').all(protect).get(h).put(h2): each link is a
+		// route of the path, behind the .all() middleware before it;
+		// placed at its method name (a chain spans several lines)
+		ra := jsArgs(rc)
 		if len(ra) == 0 {
 			return
 		}
 		pth, _ = jsStr(ra[0])
-		objName = dotted(obj.Field("function").Field("object"))
+		objName = dotted(rc.Field("function").Field("object"))
+		args = append(chainMW, args...)
+		n = fn.Field("property")
 	} else {
+		if len(args) < 2 {
+			return
+		}
 		s, ok := jsStr(args[0])
 		if !ok {
 			return
