@@ -29,6 +29,7 @@ type pyFile struct {
 	callRoutes bool
 	tornado    bool // tornado imported: RequestHandler classes are routes
 	aiohttp    bool // aiohttp imported: web.View classes are routes
+	sanic      bool // sanic imported: HTTPMethodView classes are routes
 	// classGuards: the handler classes whose prepare() (Tornado) or
 	// decorators list (Flask), their own or a base class's in this file,
 	// authenticates [0] or checks a role [1]
@@ -184,8 +185,9 @@ func (p *pyFile) noteFramework(mod string) {
 		if p.web == "" || p.web == "starlette" {
 			p.web = "flask"
 		}
-		p.callRoutes = p.callRoutes || top == "aiohttp"
+		p.callRoutes = p.callRoutes || top == "aiohttp" || top == "sanic"
 		p.aiohttp = p.aiohttp || top == "aiohttp"
+		p.sanic = p.sanic || top == "sanic"
 	case "django", "rest_framework":
 		if p.web == "" {
 			p.web = "django"
@@ -1482,6 +1484,9 @@ func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string)
 		for _, m := range viewFuncRE.FindAllSubmatch(p.f.Content, -1) {
 			note(m[2], m[1])
 		}
+		for _, m := range asViewRouteRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[1], m[2])
+		}
 	}
 	if pth == "" {
 		pth = p.classURLs[name]
@@ -1568,6 +1573,16 @@ func (p *pyFile) flaskClassView(supers node) bool {
 	return false
 }
 
+// baseFrom: a base class of supers is the qualified name q.
+func (p *pyFile) baseFrom(supers node, q string) bool {
+	for _, b := range supers.NamedChildren() {
+		if bq, ok := p.qualify(dotted(b)); ok && bq == q {
+			return true
+		}
+	}
+	return false
+}
+
 // aiohttpView: a class derived from aiohttp's web.View.
 func (p *pyFile) aiohttpView(supers node) bool {
 	for _, b := range supers.NamedChildren() {
@@ -1597,6 +1612,7 @@ func methodEvidence(def node, decos []node) (auth, role bool) {
 
 var (
 	addResourceRE      = regexp.MustCompile(`\badd_resource\(\s*([A-Za-z_]\w*)\s*,\s*r?["']([^"']*)["']`)
+	asViewRouteRE      = regexp.MustCompile(`\badd_route\(\s*([A-Za-z_]\w*)\.as_view\([^()]*\)\s*,\s*r?["']([^"']*)["']`)
 	viewFuncRE         = regexp.MustCompile(`["']([^"']*)["']\s*,\s*view_func\s*=\s*([A-Za-z_]\w*)\.as_view\b`)
 	classURLRE         = regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)\b`)
 	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
@@ -1651,6 +1667,22 @@ func (p *pyFile) litestarController(def node) (prefix string, guards []node, ok 
 // handler is judged as a view, on its decorators and body.
 func (p *pyFile) callRoute(last string, pos []node, kw map[string]node) {
 	method := ""
+	if last == "add_route" && len(pos) > 1 && p.sanic {
+		if s, ok := pyStr(pos[1]); ok && strings.HasPrefix(s, "/") && pos[0].Kind() == "identifier" {
+			// Sanic's app.add_route(handler, path, methods=[…]) (a view
+			// class's add_route(View.as_view(), path) is read with the class)
+			method := "GET"
+			if ms, ok := kw["methods"]; ok {
+				var list []string
+				for _, m := range stringsIn(ms) {
+					list = append(list, strings.ToUpper(m))
+				}
+				method = pickMethod(list)
+			}
+			p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: pos[0].Text(), path: s, method: method})
+			return
+		}
+	}
 	if last == "add_route" && len(pos) > 0 {
 		if s, ok := pyStr(pos[0]); ok && strings.HasPrefix(s, "/") {
 			// Starlette's app.add_route(path, route, methods=[…]); aiohttp's
@@ -1856,6 +1888,10 @@ func (p *pyFile) class(def node, decos []node) {
 			}
 		}
 		p.handlerClass(def, name, bases, pth)
+		return
+	}
+	if p.sanic && p.baseFrom(supers, "sanic.views.HTTPMethodView") {
+		p.handlerClass(def, name, bases, "")
 		return
 	}
 	if p.aiohttp && p.aiohttpView(supers) {
