@@ -257,6 +257,14 @@ func (fs *fileScan) jsValue(name string, v treesitter.Node) {
 		return
 	}
 	st := classifyName(name)
+	if v.Kind() == "array" {
+		st = listElementStrength(name)
+	}
+	fs.jsValueAs(name, st, v)
+}
+
+// jsValueAs judges v as the value of a setting named name, of strength st.
+func (fs *fileScan) jsValueAs(name string, st nameStrength, v treesitter.Node) {
 	switch v.Kind() {
 	case "string", "template_string":
 		if st == notSecret {
@@ -280,17 +288,25 @@ func (fs *fileScan) jsValue(name string, v treesitter.Node) {
 				return
 			}
 		}
-		fs.jsValue(name, cons)
-		fs.jsValue(name, alt)
+		fs.jsValueAs(name, st, cons)
+		fs.jsValueAs(name, st, alt)
 	case "binary_expression":
 		op := v.Field("operator").Text()
 		if op == "||" || op == "??" {
 			if _, ok := jsEnvKey(v.Field("left")); !ok {
-				fs.jsValue(name, v.Field("right"))
+				fs.jsValueAs(name, st, v.Field("right"))
 			}
 		}
 	case "parenthesized_expression", "as_expression", "satisfies_expression":
-		fs.jsValue(name, v.NamedChild(0))
+		fs.jsValueAs(name, st, v.NamedChild(0))
+	case "array":
+		// secret: ['new', 'old'] (express-session, cookie-session keys):
+		// each one signs or verifies; a longer list is a word list
+		if cs := v.NamedChildren(); len(cs) <= maxSecretList {
+			for _, c := range cs {
+				fs.jsValueAs(name, st, c)
+			}
+		}
 	}
 }
 

@@ -267,6 +267,14 @@ func (fs *fileScan) inSettingsClass(n treesitter.Node) bool {
 // itself, both branches of a conditional, the fallback of `or`.
 func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 	st := classifyName(name)
+	if v.Kind() == "list" || v.Kind() == "tuple" {
+		st = listElementStrength(name)
+	}
+	fs.pyValueAs(name, st, v)
+}
+
+// pyValueAs judges v as the value of a setting named name, of strength st.
+func (fs *fileScan) pyValueAs(name string, st nameStrength, v treesitter.Node) {
 	if st == notSecret || v.IsNull() {
 		return
 	}
@@ -287,7 +295,15 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 		}
 		fs.judge(site{name: name, strength: st, value: sb.String(), at: nodeLoc(v), start: v.StartByte()})
 	case "parenthesized_expression":
-		fs.pyValue(name, v.NamedChild(0)) // a literal wrapped over lines
+		fs.pyValueAs(name, st, v.NamedChild(0)) // a literal wrapped over lines
+	case "list", "tuple":
+		// SECRET_KEY_FALLBACKS = [...], rotated keys: each one signs or
+		// verifies; a longer list is a word list (common passwords)
+		if cs := v.NamedChildren(); len(cs) <= maxSecretList {
+			for _, c := range cs {
+				fs.pyValueAs(name, st, c)
+			}
+		}
 	case "binary_operator":
 		// "sk_live_" + "…": judged when every part is a literal
 		if lit, ok := pyJoined(v); ok {
@@ -296,16 +312,16 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 	case "conditional_expression":
 		for _, c := range v.NamedChildren() {
 			if c.Kind() == "string" {
-				fs.pyValue(name, c)
+				fs.pyValueAs(name, st, c)
 			}
 		}
 	case "boolean_operator":
 		if !fs.isPyEnvLookup(v.Field("left")) {
-			fs.pyValue(name, v.Field("right"))
+			fs.pyValueAs(name, st, v.Field("right"))
 		}
 	case "call":
 		if inner, ok := pyConverted(v); ok {
-			fs.pyValue(name, inner)
+			fs.pyValueAs(name, st, inner)
 			return
 		}
 		fn := v.Field("function").Text()
@@ -313,7 +329,7 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 			args := v.Field("arguments").NamedChildren()
 			// bytes("…", "utf-8"): the encoding is no part of the value
 			if len(args) == 1 || (fn == "str" || fn == "bytes") && len(args) <= 3 && len(args) > 0 && args[0].Kind() == "string" {
-				fs.pyValue(name, args[0])
+				fs.pyValueAs(name, st, args[0])
 			}
 		}
 	}
