@@ -454,8 +454,11 @@ func (j *jsFile) call(n node) {
 		if len(args) > 0 {
 			props := jsProps(j.deref(args[0]))
 			j.secretSink(props["secret"], "cookie-session")
-			if ks := props["keys"]; ks.Kind() == "array" && ks.NamedChildCount() > 0 {
-				j.secretSink(ks.NamedChild(0), "cookie-session")
+			if ks := props["keys"]; ks.Kind() == "array" {
+				// keys[0] signs, every key verifies
+				for _, k := range ks.NamedChildren() {
+					j.secretSink(k, "cookie-session")
+				}
 			}
 		}
 		return
@@ -986,8 +989,11 @@ func (j *jsFile) expressSession(opts node) {
 	opts = j.deref(opts)
 	props := jsProps(opts)
 	j.secretSink(props["secret"], "express-session secret")
-	if s := props["secret"]; s.Kind() == "array" && s.NamedChildCount() > 0 {
-		j.secretSink(s.NamedChild(0), "express-session secret")
+	if s := props["secret"]; s.Kind() == "array" {
+		// the first secret signs, every one verifies
+		for _, e := range s.NamedChildren() {
+			j.secretSink(e, "express-session secret")
+		}
 	}
 	if opts.Kind() != "object" {
 		return
