@@ -223,7 +223,7 @@ func (j *jsFile) collect(root node) {
 func requireOf(n node) (spec, member string, ok bool) {
 	switch n.Kind() {
 	case "call_expression":
-		if calleeName(n) == "require" {
+		if calleeName(n) == "require" || n.Field("function").Kind() == "import" {
 			args := jsArgs(n)
 			if len(args) == 1 {
 				s, ok := jsStr(args[0])
@@ -388,6 +388,7 @@ func (j *jsFile) assign(n node) {
 		if right.Kind() == "identifier" {
 			j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + right.Text()
 		}
+		j.exportPlugin(right)
 		if right.Kind() == "object" {
 			j.exportObject(right, "")
 		}
@@ -400,8 +401,30 @@ func (j *jsFile) assign(n node) {
 	}
 }
 
+// exportPlugin: a default export that is a function of an instance
+// (module.exports = async function (fastify) {…}, export default
+// fp(async (app) => …)) declares its routes on that parameter, which is
+// what the module's importer mounts.
+func (j *jsFile) exportPlugin(fn node) {
+	if j.fastifyWrapper(fn) {
+		if a := jsArgs(fn); len(a) > 0 {
+			fn = a[0]
+		}
+	}
+	if !isJSFunc(fn.Kind()) {
+		return
+	}
+	if p := firstParam(fn); p != "" {
+		j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + p
+	}
+}
+
 func (j *jsFile) export(n node) {
+	if d := n.Field("declaration"); isJSFunc(d.Kind()) && strings.HasPrefix(n.Text(), "export default") {
+		j.exportPlugin(d) // export default async function (fastify) {…}
+	}
 	if v := n.Field("value"); !v.IsNull() && strings.HasPrefix(n.Text(), "export default") {
+		j.exportPlugin(v)
 		switch v.Kind() {
 		case "identifier":
 			j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + v.Text()
@@ -517,8 +540,11 @@ func (j *jsFile) call(n node) {
 				j.add(ruleTokenLifetime, scanner.Medium, n, "JwtModule.register without signOptions.expiresIn issues tokens that never expire")
 			}
 			j.mechanism(n, "JwtModule")
-		} else if method == "register" && len(args) >= 2 {
-			j.fastifyPlugin(n, args) // fastify.register(plugin, options)
+		} else if method == "register" && len(args) >= 1 {
+			if len(args) >= 2 {
+				j.fastifyPlugin(n, args) // fastify.register(plugin, options)
+			}
+			j.fastifyMount(n, strings.TrimSuffix(callee, ".register"), args)
 		}
 	case "enableCors":
 		opts := node{}
@@ -1402,6 +1428,22 @@ func (j *jsFile) fastifyPlugin(n node, args []node) {
 	case "@fastify/cors", "fastify-cors":
 		j.expressCORS(n, opts, "@fastify/cors")
 	}
+}
+
+// fastifyMount records fastify.register(require('./routes/x'), { prefix }):
+// the route module's routes are served under prefix, behind the hooks of
+// the registering instance (and of the plugins around it) added before.
+func (j *jsFile) fastifyMount(n node, obj string, args []node) {
+	key := j.routerKey(args[0])
+	if key == "" || obj == "" {
+		return
+	}
+	prefix := ""
+	if len(args) > 1 {
+		prefix, _ = jsStr(jsProps(j.deref(args[1]))["prefix"])
+	}
+	au, ro := j.globalAt(n, obj, prefix)
+	j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au, role: ro, prefix: prefix, file: j.f.Path})
 }
 
 // fastifySign judges fastify.jwt.sign(payload, options) and
