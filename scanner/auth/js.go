@@ -94,6 +94,8 @@ func (j *jsFile) run() []scanner.Finding {
 			j.nextRoutes(root, kind, url)
 		} else if isNextMiddleware(j.f.Path) {
 			j.nextMiddleware(root)
+		} else if isUseServer(root) {
+			j.nextServerActions(root)
 		}
 	}
 	if j.fastifyJWTNoExpiry {

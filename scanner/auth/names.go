@@ -228,6 +228,22 @@ func wordsOfPath(p string) []string {
 	return out
 }
 
+// methodFromName is the method an endpoint declared as a function (a tRPC
+// mutation, a server action) acts as by its name's first word: DELETE for
+// deleteUser, PATCH for updateRole, "" otherwise.
+func methodFromName(name string) string {
+	ws := words(name)
+	switch {
+	case len(ws) == 0:
+		return ""
+	case hasWord(ws[:1], "delete", "remove", "destroy", "purge", "erase", "wipe"):
+		return "DELETE"
+	case hasWord(ws[:1], "update", "edit", "modify", "change", "rename", "patch", "ban", "promote", "grant", "revoke", "deactivate"):
+		return "PATCH"
+	}
+	return ""
+}
+
 // isUpdateOrDelete: the method edits or removes an existing resource.
 func isUpdateOrDelete(method string) bool {
 	switch strings.ToUpper(method) {

@@ -115,6 +115,57 @@ func (j *jsFile) nextRoutes(root node, kind nextRouteKind, url string) {
 	}
 }
 
+// isUseServer: the module starts with the 'use server' directive.
+func isUseServer(root node) bool {
+	for _, st := range root.NamedChildren() {
+		switch st.Kind() {
+		case "comment":
+		case "expression_statement":
+			s, ok := jsStr(st.NamedChild(0))
+			return ok && s == "use server"
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// actionIDParamRE: a server action parameter naming the resource acted on.
+var actionIDParamRE = regexp.MustCompile(`\b(?:id|\w+Id|\w+_id|\w+ID)\b`)
+
+// nextServerActions records the exports of a 'use server' module: each is
+// an endpoint any client can POST to (Next.js gives it an ID, whatever page
+// imports it), judged on its own body as a route handler is. Its name
+// says whether it updates or deletes; a parameter named like an id, that
+// it acts on a resource the caller names.
+func (j *jsFile) nextServerActions(root node) {
+	action := func(at, name, fn node) {
+		method := "POST"
+		if m := methodFromName(name.Text()); m != "" {
+			method = m
+		}
+		params := fn.Field("parameters").Text() + fn.Field("parameter").Text()
+		rt := j.nextRoute(at, name, method, "/"+name.Text(), at.Text())
+		rt.handler = name.Text() + ", server action"
+		rt.targetsID = actionIDParamRE.MatchString(params)
+	}
+	for _, st := range root.NamedChildren() {
+		if st.Kind() != "export_statement" {
+			continue
+		}
+		switch decl := st.Field("declaration"); decl.Kind() {
+		case "function_declaration":
+			action(decl, decl.Field("name"), decl)
+		case "lexical_declaration":
+			for _, d := range decl.NamedChildren() {
+				if v := d.Field("value"); d.Kind() == "variable_declarator" && isJSFunc(v.Kind()) {
+					action(d, d.Field("name"), v)
+				}
+			}
+		}
+	}
+}
+
 // nextPagesRoute: the default export handles every method; the methods it
 // branches on tell which, and the whole file is its evidence (one endpoint
 // per file).

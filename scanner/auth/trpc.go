@@ -79,17 +79,10 @@ func (j *jsFile) trpcProcedure(n node, kind string) {
 				}
 			}
 		}
-		if method == "POST" {
+		if m := methodFromName(name); method == "POST" && m != "" {
 			// the handler may write through a service: the procedure's
 			// name (deleteUser, updateRole) says what it does
-			if ws := words(name); len(ws) > 0 {
-				switch {
-				case hasWord(ws[:1], "delete", "remove", "destroy", "purge", "erase", "wipe"):
-					method = "DELETE"
-				case hasWord(ws[:1], "update", "edit", "modify", "change", "rename", "patch", "ban", "promote", "grant", "revoke", "deactivate"):
-					method = "PATCH"
-				}
-			}
+			method = m
 		}
 	}
 	rt := route{framework: "trpc", file: j.f.Path, at: posOf(n.Parent()), method: method, path: "/" + name, handler: name + ", tRPC " + kind,
