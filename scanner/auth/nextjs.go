@@ -143,6 +143,8 @@ func (j *jsFile) nextServerActions(root node) {
 		method := "POST"
 		if m := methodFromName(name.Text()); m != "" {
 			method = m
+		} else if ws := words(name.Text()); len(ws) > 0 && hasWord(ws[:1], "get", "fetch", "list", "search", "find", "load", "read", "count") {
+			method = "GET" // getPosts: a read, sensitive only by its words
 		}
 		params := fn.Field("parameters").Text() + fn.Field("parameter").Text()
 		rt := j.nextRoute(at, name, method, "/"+name.Text(), at.Text())

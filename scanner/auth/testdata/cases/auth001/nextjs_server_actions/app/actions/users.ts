@@ -25,3 +25,11 @@ export async function banUser(id: string) {  // ok: AUTH-001, AUTH-002
   if (session?.user?.role !== 'ADMIN') throw new Error('Forbidden')
   await db.user.update({ where: { id }, data: { banned: true } })
 }
+
+export async function getPosts(page: number) {  // ok: AUTH-001
+  return db.post.findMany({ skip: page * 20, take: 20 })
+}
+
+export async function listUsers() {  // want: AUTH-001
+  return db.user.findMany({ select: { email: true, role: true } })
+}
