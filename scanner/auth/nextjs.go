@@ -55,6 +55,12 @@ func nextRouteOf(p string) (nextRouteKind, string) {
 	if i < 0 {
 		return notNextRoute, ""
 	}
+	for k := i + 1; k < len(segs)-1; k++ {
+		if segs[k] == "app" && segs[k-1] == "src" {
+			i = k // app/src/app/…: a project directory named app
+			break
+		}
+	}
 	var url []string
 	for _, s := range segs[i+1 : len(segs)-1] {
 		if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "@") || strings.HasPrefix(s, "_") {
