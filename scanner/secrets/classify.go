@@ -159,7 +159,8 @@ const maxSecretList = 3
 // wordListWords qualify a list of values that are refused or looked up,
 // not used.
 var wordListWords = set("common", "weak", "banned", "blocked", "blocklist", "blacklist", "forbidden", "disallowed",
-	"known", "leaked", "breached", "pwned", "popular", "top", "bad", "invalid", "rejected", "excluded", "example", "examples", "sample", "samples", "test")
+	"known", "leaked", "breached", "pwned", "popular", "top", "bad", "invalid", "rejected", "excluded", "example", "examples", "sample", "samples", "test",
+	"redact", "redacted", "mask", "masked", "hidden", "scrub", "scrubbed", "filter", "filtered", "sensitive")
 
 // listElementStrength classifies the name of a list of secrets as the
 // name of one element (SECRET_KEY_FALLBACKS, SESSION_SECRETS, apiKeys),

@@ -128,7 +128,7 @@ func TestSEC001Placeholder(t *testing.T) {
 				"web/server.js":   "module.exports = {\n  sessionSecrets: [process.env.SESSION_SECRET, 'changeme'],\n}\n"},
 			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 4, "high"}, {"SEC-001", "web/server.js", 2, "high"}}},
 		{name: "password word lists are no secrets", files: map[string]string{
-			"app/validators.py": "COMMON_PASSWORDS = [\"password\", \"123456\"]\nPASSWORDS = [\"password\", \"123456\", \"qwerty\", \"letmein\"]\nstop_tokens = [\"<|end|>\"]\n",
+			"app/validators.py": "COMMON_PASSWORDS = [\"password\", \"123456\"]\nREDACTED_SECRETS = [\"password\", \"secret\"]\nPASSWORDS = [\"password\", \"123456\", \"qwerty\", \"letmein\"]\nstop_tokens = [\"<|end|>\"]\n",
 			"web/server.js":     "const bannedPasswords = ['changeme', 'password'];\nmodule.exports = { bannedPasswords };\n"}},
 		{name: "environment values behind encode and decode calls", files: py("import base64, os\nAPI_TOKEN = os.environ[\"API_TOKEN\"].encode()\nSESSION_SECRET = base64.urlsafe_b64decode(os.environ[\"SESSION_SECRET\"])\nNAME = \"changeme\".encode()\n")},
 		// negatives (scanner-rules.md §7 traps)
