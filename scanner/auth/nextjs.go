@@ -123,7 +123,8 @@ func (j *jsFile) nextRoutes(root node, kind nextRouteKind, url string) {
 
 // isUseServer: the module starts with the 'use server' directive.
 func isUseServer(root node) bool {
-	for _, st := range root.NamedChildren() {
+	for i := 0; i < 64; i++ { // the directive comes first (after comments): no slice of every statement
+		st := root.NamedChild(i)
 		switch st.Kind() {
 		case "comment":
 		case "expression_statement":

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 )
 
 // nameStrength says how much a name tells about its value.
@@ -162,11 +164,18 @@ var wordListWords = set("common", "weak", "banned", "blocked", "blocklist", "bla
 	"known", "leaked", "breached", "pwned", "popular", "top", "bad", "invalid", "rejected", "excluded", "example", "examples", "sample", "samples", "test",
 	"redact", "redacted", "mask", "masked", "hidden", "scrub", "scrubbed", "filter", "filtered", "sensitive")
 
+// secretListNames hold a word of every name classifyName does not call
+// notSecret, and of every name listElementStrength can call strong.
+var secretListNames = prefilter.New("secret", "pass", "pwd", "key", "token", "cred", "salt", "pin")
+
 // listElementStrength classifies the name of a list of secrets as the
 // name of one element (SECRET_KEY_FALLBACKS, SESSION_SECRETS, apiKeys),
 // and only when that is a strong secret name: stop_tokens is no list of
 // credentials.
 func listElementStrength(name string) nameStrength {
+	if !secretListNames.InString(name) {
+		return notSecret // most arrays hold no secret: no word is read
+	}
 	ws := slices.Clone(nameWords(name))
 	if slices.ContainsFunc(ws, func(w string) bool { return wordListWords[w] }) {
 		return notSecret // COMMON_PASSWORDS, banned_passwords: values to refuse

@@ -302,8 +302,8 @@ func (fs *fileScan) jsValueAs(name string, st nameStrength, v treesitter.Node) {
 	case "array":
 		// secret: ['new', 'old'] (express-session, cookie-session keys):
 		// each one signs or verifies; a longer list is a word list
-		if cs := v.NamedChildren(); len(cs) <= maxSecretList {
-			for _, c := range cs {
+		if st != notSecret && v.NamedChildCount() <= maxSecretList {
+			for _, c := range v.NamedChildren() {
 				fs.jsValueAs(name, st, c)
 			}
 		}

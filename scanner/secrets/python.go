@@ -299,8 +299,8 @@ func (fs *fileScan) pyValueAs(name string, st nameStrength, v treesitter.Node) {
 	case "list", "tuple":
 		// SECRET_KEY_FALLBACKS = [...], rotated keys: each one signs or
 		// verifies; a longer list is a word list (common passwords)
-		if cs := v.NamedChildren(); len(cs) <= maxSecretList {
-			for _, c := range cs {
+		if v.NamedChildCount() <= maxSecretList {
+			for _, c := range v.NamedChildren() {
 				fs.pyValueAs(name, st, c)
 			}
 		}
