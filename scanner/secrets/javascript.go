@@ -299,6 +299,10 @@ func (fs *fileScan) jsValueAs(name string, st nameStrength, v treesitter.Node) {
 		}
 	case "parenthesized_expression", "as_expression", "satisfies_expression":
 		fs.jsValueAs(name, st, v.NamedChild(0))
+	case "call_expression":
+		if inner, ok := jsConverted(v); ok {
+			fs.jsValueAs(name, st, inner) // Buffer.from('…'), new TextEncoder().encode('…')
+		}
 	case "array":
 		// secret: ['new', 'old'] (express-session, cookie-session keys):
 		// each one signs or verifies; a longer list is a word list
@@ -308,6 +312,33 @@ func (fs *fileScan) jsValueAs(name string, st nameStrength, v treesitter.Node) {
 			}
 		}
 	}
+}
+
+// jsConverted is the string literal inside a conversion that leaves a
+// secret what it was: Buffer.from('…') (as text) and new
+// TextEncoder().encode('…'), as jose keys are built.
+func jsConverted(call treesitter.Node) (treesitter.Node, bool) {
+	f := call.Field("function")
+	if f.Kind() != "member_expression" {
+		return treesitter.Node{}, false
+	}
+	args := call.Field("arguments").NamedChildren()
+	if len(args) == 0 || args[0].Kind() != "string" && args[0].Kind() != "template_string" {
+		return treesitter.Node{}, false
+	}
+	obj, prop := f.Field("object"), f.Field("property").Text()
+	switch {
+	case prop == "from" && obj.Text() == "Buffer":
+		if len(args) == 1 {
+			return args[0], true
+		}
+		if enc, ok := jsLiteral(args[1]); ok && len(args) == 2 && (strings.EqualFold(enc, "utf8") || strings.EqualFold(enc, "utf-8")) {
+			return args[0], true
+		}
+	case prop == "encode" && len(args) == 1 && obj.Kind() == "new_expression" && obj.Field("constructor").Text() == "TextEncoder":
+		return args[0], true
+	}
+	return treesitter.Node{}, false
 }
 
 // jsDestructuredDefaults: const { JWT_SECRET = "dev" } = process.env.

@@ -130,6 +130,9 @@ func TestSEC001Placeholder(t *testing.T) {
 		{name: "password word lists are no secrets", files: map[string]string{
 			"app/validators.py": "COMMON_PASSWORDS = [\"password\", \"123456\"]\nREDACTED_SECRETS = [\"password\", \"secret\"]\nPASSWORDS = [\"password\", \"123456\", \"qwerty\", \"letmein\"]\nstop_tokens = [\"<|end|>\"]\n",
 			"web/server.js":     "const bannedPasswords = ['changeme', 'password'];\nmodule.exports = { bannedPasswords };\n"}},
+		{name: "JS literals behind encode and decode calls", files: js("const SESSION_SECRET = Buffer.from('changeme');\nconst JWT_SECRET = new TextEncoder().encode('your-jwt-secret-here');\nconst API_KEY = Buffer.from('Y2hhbmdlbWU=', 'base64').toString();\n"),
+			want: []want{{"SEC-001", "web/server.js", 1, "high"}, {"SEC-001", "web/server.js", 2, "high"}}},
+		{name: "JS environment values behind encode calls", files: js("const SESSION_SECRET = Buffer.from(process.env.SESSION_SECRET);\nconst JWT_SECRET = new TextEncoder().encode(process.env.JWT_SECRET);\nconst NAME = Buffer.from('changeme');\n")},
 		{name: "environment values behind encode and decode calls", files: py("import base64, os\nAPI_TOKEN = os.environ[\"API_TOKEN\"].encode()\nSESSION_SECRET = base64.urlsafe_b64decode(os.environ[\"SESSION_SECRET\"])\nNAME = \"changeme\".encode()\n")},
 		// negatives (scanner-rules.md §7 traps)
 		{name: "real-looking vendor keys and settings read from the environment", files: map[string]string{
