@@ -41,11 +41,12 @@ func (g *clerkGuard) covers(url string) bool {
 }
 
 var (
-	clerkCallRE      = regexp.MustCompile(`\bclerkMiddleware\(\s*(?:async\b\s*)?(\(|function\b|\w+\s*=>)?`)
-	clerkProtectRE   = regexp.MustCompile(`\.protect\(|\bredirectToSignIn\(`)
-	clerkMatcherRE   = regexp.MustCompile(`\b(?:const|let|var)\s+(\w+)\s*=\s*createRouteMatcher\(\s*\[([^\]]*)\]\s*\)`)
-	clerkConditionRE = regexp.MustCompile(`\bif\s*\(\s*(!?)\s*(\w+)\(\s*\w+\s*\)\s*[)&|]`)
-	jsStringLitRE    = regexp.MustCompile("'((?:[^'\\\\]|\\\\.)*)'|\"((?:[^\"\\\\]|\\\\.)*)\"|`([^`$]*)`")
+	clerkCallRE    = regexp.MustCompile(`\bclerkMiddleware\(\s*(?:async\b\s*)?(\(|function\b|\w+\s*=>)?`)
+	clerkProtectRE = regexp.MustCompile(`\.protect\(|\bredirectToSignIn\(`)
+	clerkMatcherRE = regexp.MustCompile(`\b(?:const|let|var)\s+(\w+)\s*=\s*createRouteMatcher\(\s*\[([^\]]*)\]\s*\)`)
+	clerkIfRE      = regexp.MustCompile(`\bif\s*\(`)
+	clerkTermRE    = regexp.MustCompile(`^(!?)\s*(\w+)\(\s*\w+\s*\)$`)
+	jsStringLitRE  = regexp.MustCompile("'((?:[^'\\\\]|\\\\.)*)'|\"((?:[^\"\\\\]|\\\\.)*)\"|`([^`$]*)`")
 )
 
 // clerkGuardOf reads a middleware's clerkMiddleware call; nil when it has
@@ -61,6 +62,10 @@ func clerkGuardOf(src string) *clerkGuard {
 	matchers := map[string]*nextMatcher{}
 	for _, d := range clerkMatcherRE.FindAllStringSubmatch(src, -1) {
 		nm := &nextMatcher{}
+		if strings.Trim(jsStringLitRE.ReplaceAllString(d[2], ""), ", \t\r\n") != "" {
+			matchers[d[1]] = nil // a regular expression or a name: unread
+			continue
+		}
 		for _, s := range jsStringLitRE.FindAllStringSubmatch(d[2], -1) {
 			p, ok := compileMatcher(unescapeJS(s[1] + s[2] + s[3]))
 			if !ok {
@@ -71,27 +76,57 @@ func clerkGuardOf(src string) *clerkGuard {
 		}
 		matchers[d[1]] = nm
 	}
-	var conds [][]int
-	for _, c := range clerkConditionRE.FindAllStringSubmatchIndex(src, -1) {
-		if _, ok := matchers[src[c[4]:c[5]]]; ok {
-			conds = append(conds, c)
-		}
+	var conds []clerkCondition
+	for _, at := range clerkIfRE.FindAllStringIndex(src, -1) {
+		conds = append(conds, matcherTests(src, at[1]-1, matchers)...)
 	}
 	if len(conds) != 1 {
 		return &clerkGuard{} // unconditional, or more than one condition: every route
 	}
 	c := conds[0]
-	nm := matchers[src[c[4]:c[5]]]
+	nm := matchers[c.name]
 	if nm == nil || len(nm.patterns) == 0 {
 		return &clerkGuard{}
 	}
-	negate := c[3] > c[2] // if (!isPublic(req))
-	if src[c[1]-1] == ')' && returnsUnprotected(src[c[1]:]) {
+	negate := c.negated // if (!isPublic(req))
+	if c.alone && returnsUnprotected(src[c.end:]) {
 		// if (isPublic(req)) return NextResponse.next(); await auth.protect():
 		// the routes the condition matches leave before the protection
 		negate = !negate
 	}
 	return &clerkGuard{matcher: nm, negate: negate}
+}
+
+// clerkCondition is a route matcher's test in an if condition.
+type clerkCondition struct {
+	name    string // the matcher
+	negated bool   // !isPublic(req)
+	alone   bool   // the whole condition
+	end     int    // offset after the condition's closing parenthesis
+}
+
+// matcherTests reads the if condition whose "(" is at open: the route
+// matchers it calls, as terms joined by && or || (`!userId &&
+// isProtected(req)`, Clerk's documented form, tests the matcher as much as
+// `isProtected(req)` alone).
+func matcherTests(src string, open int, matchers map[string]*nextMatcher) []clerkCondition {
+	end, ok := groupEnd(src[open:])
+	if !ok {
+		return nil
+	}
+	cond := src[open+1 : open+end-1]
+	terms := strings.FieldsFunc(strings.NewReplacer("&&", "\x00", "||", "\x00").Replace(cond), func(r rune) bool { return r == 0 })
+	var out []clerkCondition
+	for _, t := range terms {
+		m := clerkTermRE.FindStringSubmatch(strings.TrimSpace(t))
+		if m == nil {
+			continue
+		}
+		if _, ok := matchers[m[2]]; ok {
+			out = append(out, clerkCondition{name: m[2], negated: m[1] != "", alone: len(terms) == 1, end: open + end})
+		}
+	}
+	return out
 }
 
 // returnsUnprotected: the statement an if runs (after its condition) is a

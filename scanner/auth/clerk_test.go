@@ -25,6 +25,13 @@ func TestClerkGuard(t *testing.T) {
 		{"early return for public routes, inside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isPublic(req)) return NextResponse.next()\n  await auth.protect()\n})", "/api/catalog/import", false},
 		{"early return in braces, outside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isPublic(req)) {\n    return\n  }\n  await auth.protect()\n})", "/api/orders", true},
 		{"early return of protected routes' redirect", matcher + "export default clerkMiddleware(async (auth, req) => {\n  if (isProtected(req)) return (await auth()).redirectToSignIn()\n})", "/api/admin/x", true},
+		// Clerk's docs test the session first: `!userId && isProtected(req)`
+		{"signed-out check before the matcher, outside", matcher + "export default clerkMiddleware(async (auth, req) => {\n const { userId, redirectToSignIn } = await auth()\n if (!userId && isProtected(req)) {\n  return redirectToSignIn()\n }\n})", "/api/projects", false},
+		{"signed-out check before the matcher, inside", matcher + "export default clerkMiddleware(async (auth, req) => {\n const { userId, redirectToSignIn } = await auth()\n if (!userId && isProtected(req)) {\n  return redirectToSignIn()\n }\n})", "/api/admin/users", true},
+		{"signed-out check before a negated matcher, outside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n const { userId } = await auth()\n if (!userId && !isPublic(req)) return (await auth()).redirectToSignIn()\n})", "/api/orders", true},
+		{"signed-out check before a negated matcher, inside", publicMatcher + "export default clerkMiddleware(async (auth, req) => {\n const { userId } = await auth()\n if (!userId && !isPublic(req)) return (await auth()).redirectToSignIn()\n})", "/api/catalog/x", false},
+		{"two matchers in one condition cover all", matcher + publicMatcher + "export default clerkMiddleware(async (auth, req) => { if (isProtected(req) || isPublic(req)) await auth.protect() })", "/api/orders", true},
+		{"a regular expression in the matcher list covers all", "const isProtected = createRouteMatcher(['/dashboard(.*)', /^\\/api\\/admin/])\nexport default clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })", "/api/admin/users", true},
 		{"unreadable pattern covers all", "const isProtected = createRouteMatcher(['/a/{x}'])\nexport default clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })", "/api/projects", true},
 	} {
 		if got := clerkGuardOf(c.src).covers(c.url); got != c.want {

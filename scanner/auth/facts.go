@@ -287,7 +287,7 @@ func (a *Analyzer) Finish(ctx context.Context, p *scanner.Project) ([]scanner.Fi
 		// judge the path the route is served at: router.get('/') mounted
 		// at '/admin' is an admin page
 		full := joinPath(r.mountPrefix(rt.routerKey, 0), rt.path)
-		if isPublicByDesign(full, rt.handler) {
+		if isPublicByDesign(rt.method, full, rt.handler) {
 			continue
 		}
 		// an explicit opt-out (AllowAny, login_not_required) makes a route

@@ -20,6 +20,11 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add("import { sign } from 'hono/jwt'\nexport const r = router({ del: publicProcedure.input(z.object({ id: z.string() })).mutation(({ ctx }) => ctx.db.x.delete()) }); sign({ sub: 1 }, k)", false)
 	f.Add("import tornado.web\nclass H(tornado.web.RequestHandler):\n    @tornado.web.authenticated\n    def delete(self, s):\n        self.set_signed_cookie('u', s)\n", true)
 	f.Add("from starlette.routing import Route\nfrom aiohttp import web\n@login_required\n@app.route('/a', methods=['POST'])\ndef a(request): pass\nroutes = [Route('/x', a, methods=['PUT'])]\napp.router.add_route('DELETE', '/y', a)\n", true)
+	f.Add("from litestar import Controller, Litestar, delete\nfrom aiohttp import web\nclass C(Controller):\n    path = '/a'\n    guards = [requires_login]\n    @delete('/{i:int}')\n    async def d(self, i: int) -> None: ...\n@routes.view('/v/{id}')\nclass V(web.View):\n    async def put(self): ...\napp = Litestar(route_handlers=[C], guards=[requires_login])\napp.add_route('/s', d, methods=['DELETE'])\n", true)
+	f.Add("import tornado.web\nclass A(tornado.web.RequestHandler):\n    def prepare(self):\n        if not self.current_user: raise tornado.web.HTTPError(401)\nclass B(A):\n    def delete(self, i): pass\nok = request.headers.get('Authorization') != f'Bearer {TOKEN}' + x\n", true)
+	f.Add("if (req.headers.authorization !== `Bearer ${process.env.ADMIN_TOKEN}` || h != 'Bearer ' + k) {}\nexport const r = router({ deleteUser: publicProcedure.mutation(() => svc.remove()) })", false)
+	f.Add("'use server'\nexport async function deleteUser(id) { await db.user.delete({ where: { id } }) }\nexport const setRole = async (userId) => {}\n", false)
+	f.Add("app.register(async (i) => { i.addHook('onRequest', a); i.register(require('./r'), { prefix: '/x' }) })\nrouter.route('/:id').all(protect).get(h).put(h2)\napp.route('/admin', admin)\n", false)
 	f.Fuzz(func(t *testing.T, src string, python bool) {
 		lang, name := treesitter.JavaScript, "a.js"
 		if python {

@@ -94,6 +94,8 @@ func (j *jsFile) run() []scanner.Finding {
 			j.nextRoutes(root, kind, url)
 		} else if isNextMiddleware(j.f.Path) {
 			j.nextMiddleware(root)
+		} else if isUseServer(root) {
+			j.nextServerActions(root)
 		}
 	}
 	if j.fastifyJWTNoExpiry {
@@ -134,8 +136,8 @@ func (j *jsFile) collect(root node) {
 			return false
 		case "class_declaration":
 			body := n.Field("body")
-			for i := 0; i < body.NamedChildCount(); i++ {
-				if m := body.NamedChild(i); m.Kind() == "method_definition" {
+			for _, m := range body.NamedChildren() {
+				if m.Kind() == "method_definition" {
 					j.handlerEvidence(m.Field("name").Text(), m)
 				}
 			}
@@ -223,7 +225,7 @@ func (j *jsFile) collect(root node) {
 func requireOf(n node) (spec, member string, ok bool) {
 	switch n.Kind() {
 	case "call_expression":
-		if calleeName(n) == "require" {
+		if calleeName(n) == "require" || n.Field("function").Kind() == "import" {
 			args := jsArgs(n)
 			if len(args) == 1 {
 				s, ok := jsStr(args[0])
@@ -388,6 +390,7 @@ func (j *jsFile) assign(n node) {
 		if right.Kind() == "identifier" {
 			j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + right.Text()
 		}
+		j.exportPlugin(right)
 		if right.Kind() == "object" {
 			j.exportObject(right, "")
 		}
@@ -400,8 +403,30 @@ func (j *jsFile) assign(n node) {
 	}
 }
 
+// exportPlugin: a default export that is a function of an instance
+// (module.exports = async function (fastify) {…}, export default
+// fp(async (app) => …)) declares its routes on that parameter, which is
+// what the module's importer mounts.
+func (j *jsFile) exportPlugin(fn node) {
+	if j.fastifyWrapper(fn) {
+		if a := jsArgs(fn); len(a) > 0 {
+			fn = a[0]
+		}
+	}
+	if !isJSFunc(fn.Kind()) {
+		return
+	}
+	if p := firstParam(fn); p != "" {
+		j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + p
+	}
+}
+
 func (j *jsFile) export(n node) {
+	if d := n.Field("declaration"); isJSFunc(d.Kind()) && strings.HasPrefix(n.Text(), "export default") {
+		j.exportPlugin(d) // export default async function (fastify) {…}
+	}
 	if v := n.Field("value"); !v.IsNull() && strings.HasPrefix(n.Text(), "export default") {
+		j.exportPlugin(v)
 		switch v.Kind() {
 		case "identifier":
 			j.facts.jsExports[j.mod+"#default"] = j.mod + "#" + v.Text()
@@ -454,8 +479,11 @@ func (j *jsFile) call(n node) {
 		if len(args) > 0 {
 			props := jsProps(j.deref(args[0]))
 			j.secretSink(props["secret"], "cookie-session")
-			if ks := props["keys"]; ks.Kind() == "array" && ks.NamedChildCount() > 0 {
-				j.secretSink(ks.NamedChild(0), "cookie-session")
+			if ks := props["keys"]; ks.Kind() == "array" {
+				// keys[0] signs, every key verifies
+				for _, k := range ks.NamedChildren() {
+					j.secretSink(k, "cookie-session")
+				}
 			}
 		}
 		return
@@ -514,8 +542,11 @@ func (j *jsFile) call(n node) {
 				j.add(ruleTokenLifetime, scanner.Medium, n, "JwtModule.register without signOptions.expiresIn issues tokens that never expire")
 			}
 			j.mechanism(n, "JwtModule")
-		} else if method == "register" && len(args) >= 2 {
-			j.fastifyPlugin(n, args) // fastify.register(plugin, options)
+		} else if method == "register" && len(args) >= 1 {
+			if len(args) >= 2 {
+				j.fastifyPlugin(n, args) // fastify.register(plugin, options)
+			}
+			j.fastifyMount(n, strings.TrimSuffix(callee, ".register"), args)
 		}
 	case "enableCors":
 		opts := node{}
@@ -551,6 +582,11 @@ func (j *jsFile) call(n node) {
 	case "route":
 		if fn.Kind() == "member_expression" && len(args) == 1 && args[0].Kind() == "object" {
 			j.fastifyRoute(n, fn, args[0])
+		}
+		if prefix, ok := jsStr(args0(args)); ok && len(args) == 2 {
+			// Hono's app.route('/admin', admin) mounts a sub-application
+			// (Express's route() takes the path alone)
+			j.mountSubApp(n, strings.TrimSuffix(callee, ".route"), prefix, args[1])
 		}
 	case "mutation", "query":
 		if fn.Kind() == "member_expression" && len(args) > 0 {
@@ -981,8 +1017,11 @@ func (j *jsFile) expressSession(opts node) {
 	opts = j.deref(opts)
 	props := jsProps(opts)
 	j.secretSink(props["secret"], "express-session secret")
-	if s := props["secret"]; s.Kind() == "array" && s.NamedChildCount() > 0 {
-		j.secretSink(s.NamedChild(0), "express-session secret")
+	if s := props["secret"]; s.Kind() == "array" {
+		// the first secret signs, every one verifies
+		for _, e := range s.NamedChildren() {
+			j.secretSink(e, "express-session secret")
+		}
 	}
 	if opts.Kind() != "object" {
 		return
@@ -1044,6 +1083,23 @@ func middlewareClass(n node) (bool, bool) {
 		return au, ro
 	}
 	return false, false
+}
+
+// mountSubApp records app.route(prefix, sub): sub's routes are served
+// under prefix, behind the middleware app registered for it before.
+func (j *jsFile) mountSubApp(n node, obj, prefix string, sub node) {
+	if key := j.routerKey(sub); key != "" && obj != "" {
+		au, ro := j.globalAt(n, obj, prefix)
+		j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au, role: ro, prefix: prefix, file: j.f.Path})
+	}
+}
+
+// args0 is the first argument, null when there is none.
+func args0(args []node) node {
+	if len(args) == 0 {
+		return node{}
+	}
+	return args[0]
 }
 
 func (j *jsFile) use(n node, obj string, args []node) {
@@ -1165,7 +1221,7 @@ func (j *jsFile) routerKey(a node) string {
 		return im.rel + "#default"
 	}
 	if v, ok := j.consts[a.Text()]; ok {
-		if c := calleeName(v); strings.HasSuffix(c, "Router") || c == "express" {
+		if c := calleeName(v); strings.HasSuffix(c, "Router") || c == "express" || v.Kind() == "new_expression" && v.Field("constructor").Text() == "Hono" {
 			return j.mod + "#" + a.Text()
 		}
 	}
@@ -1194,24 +1250,53 @@ func (j *jsFile) globalAt(n node, obj, path string) (bool, bool) {
 	return au, ro
 }
 
+// routeChain follows a chain of method calls down to the router.route(path)
+// call it starts from; chainMW are the middleware its .all() links add.
+func routeChain(obj node) (rc node, chainMW []node, ok bool) {
+	for depth := 0; depth < 16 && obj.Kind() == "call_expression"; depth++ {
+		f := obj.Field("function")
+		if f.Kind() != "member_expression" {
+			return node{}, nil, false
+		}
+		switch f.Field("property").Text() {
+		case "route":
+			return obj, chainMW, true
+		case "all":
+			chainMW = append(jsArgs(obj), chainMW...)
+		case "get", "post", "put", "patch", "delete", "options", "head":
+		default:
+			return node{}, nil, false
+		}
+		obj = f.Field("object")
+	}
+	return node{}, nil, false
+}
+
 var nonAppObjects = regexp.MustCompile(`^(?:axios|http|https|fetch|request|client|agent|supertest|\$|jQuery|cy|superagent|got|ky|api\.client|this\.http|httpClient|map|cache|store|redis|db|knex|model|params|headers|searchParams|url|storage|localStorage|sessionStorage|formData|collection|Object|Reflect|window|document|process|console)$`)
 
 func (j *jsFile) route(n, fn node, method string, args []node) {
-	if len(args) < 2 {
+	if len(args) == 0 {
 		return
 	}
 	obj := fn.Field("object")
 	var pth string
 	var objName string
-	if obj.Kind() == "call_expression" && obj.Field("function").Kind() == "member_expression" && obj.Field("function").Field("property").Text() == "route" {
-		// router.route('/x').get(...)
-		ra := jsArgs(obj)
+	if rc, chainMW, ok := routeChain(obj); ok {
+		// router.route('/x').all(protect).get(h).put(h2): each link is a
+		// route of the path, behind the .all() middleware before it;
+		// placed at its method name (a chain spans several lines)
+		ra := jsArgs(rc)
 		if len(ra) == 0 {
 			return
 		}
 		pth, _ = jsStr(ra[0])
-		objName = dotted(obj.Field("function").Field("object"))
+		objName = dotted(rc.Field("function").Field("object"))
+		args = append(chainMW, args...)
+		n = fn.Field("property")
 	} else {
+		if len(args) < 2 {
+			return
+		}
 		s, ok := jsStr(args[0])
 		if !ok {
 			return
@@ -1345,6 +1430,22 @@ func (j *jsFile) fastifyPlugin(n node, args []node) {
 	case "@fastify/cors", "fastify-cors":
 		j.expressCORS(n, opts, "@fastify/cors")
 	}
+}
+
+// fastifyMount records fastify.register(require('./routes/x'), { prefix }):
+// the route module's routes are served under prefix, behind the hooks of
+// the registering instance (and of the plugins around it) added before.
+func (j *jsFile) fastifyMount(n node, obj string, args []node) {
+	key := j.routerKey(args[0])
+	if key == "" || obj == "" {
+		return
+	}
+	prefix := ""
+	if len(args) > 1 {
+		prefix, _ = jsStr(jsProps(j.deref(args[1]))["prefix"])
+	}
+	au, ro := j.globalAt(n, obj, prefix)
+	j.facts.mounts = append(j.facts.mounts, mount{parent: j.mod + "#" + obj, child: key, auth: au, role: ro, prefix: prefix, file: j.f.Path})
 }
 
 // fastifySign judges fastify.jwt.sign(payload, options) and
@@ -1620,6 +1721,17 @@ func jsOperand(n node) operand {
 		o.trivial = true
 	case "string", "template_string":
 		s, ok := jsStr(n)
+		if !ok && n.Kind() == "template_string" {
+			var parts []operand
+			for _, c := range n.NamedChildren() {
+				if c.Kind() == "template_substitution" {
+					parts = append(parts, jsOperand(c.NamedChild(0)))
+				}
+			}
+			if c, ok := composedOperand(o, parts); ok {
+				return c // `Bearer ${token}`
+			}
+		}
 		o.trivial = ok && s == ""
 		o.literal = !o.trivial
 		o.litVal = s
@@ -1662,6 +1774,12 @@ func jsOperand(n node) operand {
 		}
 	case "unary_expression", "binary_expression", "await_expression", "ternary_expression":
 		o.trivial = strings.HasPrefix(n.Text(), "typeof") || n.Kind() != "await_expression"
+		if l, r := n.Field("left"), n.Field("right"); n.Kind() == "binary_expression" && n.Field("operator").Text() == "+" &&
+			(l.Kind() == "string" || l.Kind() == "template_string" || r.Kind() == "string" || r.Kind() == "template_string") {
+			if c, ok := composedOperand(o, []operand{jsOperand(l), jsOperand(r)}); ok {
+				return c // 'Bearer ' + token
+			}
+		}
 	}
 	return o
 }

@@ -124,10 +124,18 @@ func isRoleName(name string) bool {
 // browsers before any session (health, docs, static).
 var publicWords = []string{
 	"login", "signin", "logon", "logout", "signout", "logoff", "register", "registration", "signup",
+	"oauth", "oauth2", "sso", "saml", "oidc", "csrf", "captcha",
+}
+
+// servedPublicWords are public by design for reads and for writes that
+// target no resource (POST /theme, /setlang): a health probe, docs, assets,
+// a public API. An update or deletion, or a write to a resource the path
+// names (PUT /users/:id/public-key, DELETE /live-streams/:id, POST
+// /users/:id/theme), is judged as any other.
+var servedPublicWords = []string{
 	"health", "healthz", "healthcheck", "ready", "readyz", "readiness",
 	"live", "livez", "liveness", "ping", "metrics", "docs", "openapi", "swagger", "redoc", "static", "assets",
-	"favicon", "robots", "oauth", "oauth2", "sso", "saml", "oidc", "csrf",
-	"lang", "language", "locale", "setlang", "i18n", "theme", "public", "captcha",
+	"favicon", "robots", "lang", "language", "locale", "setlang", "i18n", "theme", "public",
 }
 
 // flowPublicWords are the public steps of account and integration flows
@@ -161,9 +169,12 @@ var sensitiveWords = []string{
 var destructiveWords = []string{"delete", "remove", "destroy", "update", "edit", "admin", "purge", "drop", "ban", "deactivate", "modify", "change", "patch", "put", "erase", "wipe", "revoke", "reset", "promote", "grant"}
 
 // isPublicByDesign reports a login/health/docs/... endpoint.
-func isPublicByDesign(path, handler string) bool {
+func isPublicByDesign(method, path, handler string) bool {
 	ws := append(words(path), words(handler)...)
 	if hasWord(ws, publicWords...) {
+		return true
+	}
+	if hasWord(ws, servedPublicWords...) && !(isUpdateOrDelete(method) || isStateChanging(method) && hasPathParam(path)) {
 		return true
 	}
 	if hasWord(ws, flowPublicWords...) && !hasPrefixWord(ws, adminWords...) {
@@ -217,6 +228,22 @@ func wordsOfPath(p string) []string {
 	return out
 }
 
+// methodFromName is the method an endpoint declared as a function (a tRPC
+// mutation, a server action) acts as by its name's first word: DELETE for
+// deleteUser, PATCH for updateRole, "" otherwise.
+func methodFromName(name string) string {
+	ws := words(name)
+	switch {
+	case len(ws) == 0:
+		return ""
+	case hasWord(ws[:1], "delete", "remove", "destroy", "purge", "erase", "wipe"):
+		return "DELETE"
+	case hasWord(ws[:1], "update", "edit", "modify", "change", "rename", "patch", "ban", "promote", "grant", "revoke", "deactivate"):
+		return "PATCH"
+	}
+	return ""
+}
+
 // isUpdateOrDelete: the method edits or removes an existing resource.
 func isUpdateOrDelete(method string) bool {
 	switch strings.ToUpper(method) {
@@ -261,7 +288,7 @@ var (
 	jsLoadsUserRE      = regexp.MustCompile(`\breq\.user\s*=[^=]|\.param\(\s*['"]user`)
 	jsBodyAuthNoUserRE = regexp.MustCompile(`isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
 	jsBodyAuthRE       = regexp.MustCompile(`\breq\.(?:user|auth)\b|\brequest\.(?:user|auth)\b|isAuthenticated\(\)|\.status\(\s*40[13]\s*\)|sendStatus\(\s*40[13]\s*\)|\bjwt\.verify\(|\bverify\w*Token\(|req\.session\.(?:user|userId|uid)|getServerSession\(|\bauth\(\)|getSession\(|\bctx\.state\.user\b|\bctx\.throw\(\s*40[13]\b|\.code\(\s*40[13]\s*\)|\bHTTPException\(\s*40[13]\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*40[13]\s*[,)]`)
-	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden`)
+	jsBodyRoleRE       = regexp.MustCompile(`\.(?:role|roles|isAdmin|is_admin|admin|permissions|scopes?)\b|\bhasRole\(|\bcheckRole\(|\bisAdmin\(|\bcan\(|\bauthorize\(|\bhasPermission\(|\.status\(\s*403\s*\)|sendStatus\(\s*403\s*\)|Forbidden|\bHTTPException\(\s*403\b|\b[cC]\.(?:json|text|body)\([^\n]*,\s*403\s*[,)]`)
 	jsCurrentUserRE    = regexp.MustCompile(`\b(?:req|request|ctx|context)\.(?:user|auth|session\.user\w*|state\.user)\b|currentUser|session\.user|\bc\.get\(\s*['"](?:jwtPayload|user|currentUser|session|auth)['"]\s*\)|\bc\.var\.(?:jwtPayload|user|currentUser|session|auth)\b`)
 	// jsScopedCallRE: a data call handed both the resource's id from the
 	// path and the caller's id (todos.remove(req.params.id, req.user.id)):
@@ -271,9 +298,9 @@ var (
 )
 
 // hasPathParam reports whether a route path names a resource (an id):
-// {id}, :id, <int:pk>, (?P<pk>…).
+// {id}, :id, <int:pk>, (?P<pk>…), Next.js's [id].
 func hasPathParam(p string) bool {
-	return strings.ContainsAny(p, "{<(") || strings.Contains(p, "/:") || strings.HasPrefix(p, ":")
+	return strings.ContainsAny(p, "{<([") || strings.Contains(p, "/:") || strings.HasPrefix(p, ":")
 }
 
 // adminishWords: operations on global state that need a role even without

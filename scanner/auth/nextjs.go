@@ -55,6 +55,12 @@ func nextRouteOf(p string) (nextRouteKind, string) {
 	if i < 0 {
 		return notNextRoute, ""
 	}
+	for k := i + 1; k < len(segs)-1; k++ {
+		if segs[k] == "app" && segs[k-1] == "src" {
+			i = k // app/src/app/…: a project directory named app
+			break
+		}
+	}
 	var url []string
 	for _, s := range segs[i+1 : len(segs)-1] {
 		if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "@") || strings.HasPrefix(s, "_") {
@@ -109,6 +115,60 @@ func (j *jsFile) nextRoutes(root node, kind nextRouteKind, url string) {
 					if name := d.Field("name"); d.Kind() == "variable_declarator" && nextMethods[name.Text()] {
 						j.nextRoute(d, name, name.Text(), url, d.Text())
 					}
+				}
+			}
+		}
+	}
+}
+
+// isUseServer: the module starts with the 'use server' directive.
+func isUseServer(root node) bool {
+	for i := 0; i < 64; i++ { // the directive comes first (after comments): no slice of every statement
+		st := root.NamedChild(i)
+		switch st.Kind() {
+		case "comment":
+		case "expression_statement":
+			s, ok := jsStr(st.NamedChild(0))
+			return ok && s == "use server"
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// actionIDParamRE: a server action parameter naming the resource acted on.
+var actionIDParamRE = regexp.MustCompile(`\b(?:id|\w+Id|\w+_id|\w+ID)\b`)
+
+// nextServerActions records the exports of a 'use server' module: each is
+// an endpoint any client can POST to (Next.js gives it an ID, whatever page
+// imports it), judged on its own body as a route handler is. Its name
+// says whether it updates or deletes; a parameter named like an id, that
+// it acts on a resource the caller names.
+func (j *jsFile) nextServerActions(root node) {
+	action := func(at, name, fn node) {
+		method := "POST"
+		if m := methodFromName(name.Text()); m != "" {
+			method = m
+		} else if ws := words(name.Text()); len(ws) > 0 && hasWord(ws[:1], "get", "fetch", "list", "search", "find", "load", "read", "count") {
+			method = "GET" // getPosts: a read, sensitive only by its words
+		}
+		params := fn.Field("parameters").Text() + fn.Field("parameter").Text()
+		rt := j.nextRoute(at, name, method, "/"+name.Text(), at.Text())
+		rt.handler = name.Text() + ", server action"
+		rt.targetsID = actionIDParamRE.MatchString(params)
+	}
+	for _, st := range root.NamedChildren() {
+		if st.Kind() != "export_statement" {
+			continue
+		}
+		switch decl := st.Field("declaration"); decl.Kind() {
+		case "function_declaration":
+			action(decl, decl.Field("name"), decl)
+		case "lexical_declaration":
+			for _, d := range decl.NamedChildren() {
+				if v := d.Field("value"); d.Kind() == "variable_declarator" && isJSFunc(v.Kind()) {
+					action(d, d.Field("name"), v)
 				}
 			}
 		}

@@ -14,6 +14,10 @@ func TestNextRouteOf(t *testing.T) {
 		{"app/api/posts/route.ts", nextAppRoute, "/api/posts"},
 		{"src/app/(shop)/api/cart/[item]/route.js", nextAppRoute, "/api/cart/[item]"},
 		{"app/@modal/_lib/api/route.ts", nextAppRoute, "/api"},
+		// a project directory named app holding src/app
+		{"app/src/app/api/users/route.ts", nextAppRoute, "/api/users"},
+		{"apps/app/src/app/api/users/route.ts", nextAppRoute, "/api/users"},
+		{"apps/web/app/api/users/route.ts", nextAppRoute, "/api/users"},
 		// not routes
 		{"pages/index.tsx", notNextRoute, ""},
 		{"pages/api/_utils/db.ts", notNextRoute, ""},

@@ -26,9 +26,16 @@ type pyFile struct {
 	// callRoutes: the framework also declares routes by call, naming a
 	// module-level handler (Starlette's Route("/x", handler), aiohttp's
 	// router.add_post("/x", handler)); such handlers are kept as views
-	callRoutes   bool
-	tornado      bool // tornado imported: RequestHandler classes are routes
-	isSettings   bool // a Django settings module
+	callRoutes bool
+	tornado    bool // tornado imported: RequestHandler classes are routes
+	aiohttp    bool // aiohttp imported: web.View classes are routes
+	sanic      bool // sanic imported: HTTPMethodView classes are routes
+	// classGuards: the handler classes whose prepare() (Tornado) or
+	// decorators list (Flask), their own or a base class's in this file,
+	// authenticates [0] or checks a role [1]
+	classGuards  map[string][2]bool
+	classURLs    map[string]string // handler class → the URL pattern the file maps to it
+	isSettings   bool              // a Django settings module
 	out          []scanner.Finding
 	reportedDefs map[int]bool // AUTH-004 definitions already reported (by line)
 }
@@ -178,7 +185,9 @@ func (p *pyFile) noteFramework(mod string) {
 		if p.web == "" || p.web == "starlette" {
 			p.web = "flask"
 		}
-		p.callRoutes = p.callRoutes || top == "aiohttp"
+		p.callRoutes = p.callRoutes || top == "aiohttp" || top == "sanic"
+		p.aiohttp = p.aiohttp || top == "aiohttp"
+		p.sanic = p.sanic || top == "sanic"
 	case "django", "rest_framework":
 		if p.web == "" {
 			p.web = "django"
@@ -460,6 +469,16 @@ func (p *pyFile) call(n node) {
 		}
 	case last == "before_request" && len(pos) == 1:
 		p.beforeRequest(dotted(n.Field("function").Field("object")), dotted(pos[0]))
+	case imported && strings.HasPrefix(q, "litestar") && last == "Litestar" && !p.f.Test:
+		// Litestar(route_handlers=[…], guards=[requires_login]): the
+		// application's guards run before every handler
+		for _, g := range kw["guards"].NamedChildren() {
+			if au, _ := classifyName(lastName(dotted(g))); au {
+				p.mechanism(n, "litestar guards")
+				p.facts.globalAuthFiles = append(p.facts.globalAuthFiles, p.f.Path)
+				break
+			}
+		}
 	case imported && strings.HasPrefix(q, "litestar") && last == "CORSConfig":
 		p.starletteCORS(n, kw)
 	case imported && strings.HasPrefix(q, "litestar") && (last == "JWTAuth" || last == "JWTCookieAuth" || last == "SessionAuth" || last == "OAuth2PasswordBearerAuth"):
@@ -478,7 +497,7 @@ func (p *pyFile) call(n node) {
 			}
 		}
 	case p.callRoutes && (strings.HasPrefix(last, "add_") || last == "Route" || strings.HasSuffix(callee, "web."+last)):
-		p.callRoute(n, last, pos, kw)
+		p.callRoute(last, pos, kw)
 	}
 	switch last {
 	case "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBearer", "HTTPBasic", "APIKeyHeader", "APIKeyCookie", "APIKeyQuery",
@@ -1410,6 +1429,13 @@ func (p *pyFile) function(def node, decos []node) {
 		p.beforeRequestFunc(beforeRequestOn, bodyAuth || decoAuth, bodyRole || decoRole)
 	}
 	if isRoute {
+		if prefix, guards, ok := p.litestarController(def); ok {
+			rt.path = joinPath(prefix, rt.path)
+			for _, g := range guards {
+				au, ro := classifyName(lastName(dotted(g)))
+				decoAuth, decoRole = decoAuth || au, decoRole || ro
+			}
+		}
 		rt.misplacedAuth = misplaced
 		rt.auth = decoAuth || bodyAuth
 		rt.role = decoRole || bodyRole
@@ -1427,8 +1453,8 @@ func (p *pyFile) function(def node, decos []node) {
 		params := def.Field("parameters").NamedChildren()
 		if len(params) > 0 && firstParamName(params[0]) == "request" && (p.web == "django" || drf || len(djangoMethods) > 0 || p.callRoutes) {
 			evidence()
-			if len(djangoMethods) == 0 && regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`).MatchString(bodyText) {
-				djangoMethods = []string{strings.ToUpper(regexp.MustCompile(`(POST|PUT|PATCH|DELETE)`).FindString(bodyText))}
+			if m := requestMethodRE.FindStringSubmatch(bodyText); len(djangoMethods) == 0 && m != nil {
+				djangoMethods = []string{m[1]}
 			}
 			v := djangoView{file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), name: name, methods: djangoMethods, drf: drf,
 				auth: decoAuth || bodyAuth, role: decoRole || bodyRole, owned: owned, public: public, explicitPermissions: explicitPerms, loginNotRequired: loginNotRequired}
@@ -1437,15 +1463,46 @@ func (p *pyFile) function(def node, decos []node) {
 	}
 }
 
-// tornadoHandler records the HTTP methods of a Tornado RequestHandler
-// class as routes, served at the URL pattern the file's Application maps
-// to the class ("" when it is mapped elsewhere), judged on each method's
-// decorators (@tornado.web.authenticated) and body.
-func (p *pyFile) tornadoHandler(cls node, name string) {
-	pth := ""
-	if m := regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*` + regexp.QuoteMeta(name) + `\b`).FindSubmatch(p.f.Content); m != nil {
-		pth = string(m[1])
+// handlerClass records the HTTP methods of a Tornado RequestHandler or an
+// aiohttp web.View class as routes, served at pth or else at the URL
+// pattern the file maps to the class ("" when it is mapped elsewhere),
+// judged on each method's decorators (@tornado.web.authenticated) and body.
+func (p *pyFile) handlerClass(cls node, name string, bases []string, pth string) {
+	if p.classURLs == nil {
+		p.classURLs, p.classGuards = map[string]string{}, map[string][2]bool{}
+		note := func(cls, pth []byte) {
+			if _, ok := p.classURLs[string(cls)]; !ok {
+				p.classURLs[string(cls)] = string(pth)
+			}
+		}
+		for _, m := range classURLRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[2], m[1])
+		}
+		for _, m := range addResourceRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[1], m[2])
+		}
+		for _, m := range viewFuncRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[2], m[1])
+		}
+		for _, m := range asViewRouteRE.FindAllSubmatch(p.f.Content, -1) {
+			note(m[1], m[2])
+		}
 	}
+	if pth == "" {
+		pth = p.classURLs[name]
+	}
+	// prepare() runs before every method: its checks guard the class and
+	// the classes derived from it (in this file)
+	var guard [2]bool
+	for _, b := range bases {
+		g := p.classGuards[b]
+		guard[0], guard[1] = guard[0] || g[0], guard[1] || g[1]
+	}
+	type method struct {
+		def   node
+		decos []node
+	}
+	var methods []method
 	for _, c := range cls.Field("body").NamedChildren() {
 		def, decos := c, []node(nil)
 		if c.Kind() == "decorated_definition" {
@@ -1456,23 +1513,38 @@ func (p *pyFile) tornadoHandler(cls node, name string) {
 				}
 			}
 		}
+		if def.Kind() == "expression_statement" && def.NamedChild(0).Kind() == "assignment" {
+			// Flask's decorators = [login_required] (MethodView) and
+			// method_decorators = [jwt_required()] (Resource) wrap every method
+			a := def.NamedChild(0)
+			if l := a.Field("left").Text(); (l == "decorators" || l == "method_decorators") && a.Field("right").Kind() == "list" {
+				au, ro := methodEvidence(node{}, a.Field("right").NamedChildren())
+				guard[0], guard[1] = guard[0] || au, guard[1] || ro
+			}
+			continue
+		}
+		if def.Kind() != "function_definition" {
+			continue
+		}
+		if p.tornado && def.Field("name").Text() == "prepare" {
+			au, ro := methodEvidence(def, decos)
+			guard[0], guard[1] = guard[0] || au, guard[1] || ro
+			continue
+		}
+		methods = append(methods, method{def, decos})
+	}
+	p.classGuards[name] = guard
+	for _, m := range methods {
+		def, decos := m.def, m.decos
 		method := strings.ToUpper(def.Field("name").Text())
-		if def.Kind() != "function_definition" || routeMethods[strings.ToLower(method)] == "" || method == "HEAD" || method == "OPTIONS" {
+		if routeMethods[strings.ToLower(method)] == "" || method == "HEAD" || method == "OPTIONS" {
 			continue
 		}
 		rt := route{framework: "flask", file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), method: method, path: pth,
 			handler: name + "." + def.Field("name").Text(), routerKey: p.mod + ":" + name, targetsID: strings.Contains(pth, "(")}
-		for _, d := range decos {
-			callee := dotted(d)
-			if d.Kind() == "call" {
-				callee = calleeName(d)
-			}
-			au, ro := classifyName(lastName(callee))
-			rt.auth, rt.role = rt.auth || au, rt.role || ro
-		}
+		au, ro := methodEvidence(def, decos)
+		rt.auth, rt.role = guard[0] || au, guard[1] || ro
 		body := def.Field("body").Text()
-		rt.auth = rt.auth || pyBodyAuthRE.MatchString(body) || tornadoUserCheckRE.MatchString(body)
-		rt.role = rt.role || pyBodyRoleRE.MatchString(body) || tornadoForbiddenRE.MatchString(body)
 		rt.owned = pyOwnerFieldRE.MatchString(body) && pyCurrentUserRE.MatchString(body)
 		if rt.auth {
 			p.mechanism(def, "tornado")
@@ -1483,7 +1555,66 @@ func (p *pyFile) tornadoHandler(cls node, name string) {
 	}
 }
 
+// flaskClassView: a Flask-RESTful / flask-restx Resource or a Flask
+// MethodView, whose methods named after HTTP methods are endpoints.
+func (p *pyFile) flaskClassView(supers node) bool {
+	for _, b := range supers.NamedChildren() {
+		q, ok := p.qualify(dotted(b))
+		if !ok {
+			continue
+		}
+		top, _, _ := strings.Cut(q, ".")
+		switch {
+		case lastName(q) == "Resource" && (top == "flask_restful" || top == "flask_restx" || top == "flask_restplus"),
+			q == "flask.views.MethodView":
+			return true
+		}
+	}
+	return false
+}
+
+// baseFrom: a base class of supers is the qualified name q.
+func (p *pyFile) baseFrom(supers node, q string) bool {
+	for _, b := range supers.NamedChildren() {
+		if bq, ok := p.qualify(dotted(b)); ok && bq == q {
+			return true
+		}
+	}
+	return false
+}
+
+// aiohttpView: a class derived from aiohttp's web.View.
+func (p *pyFile) aiohttpView(supers node) bool {
+	for _, b := range supers.NamedChildren() {
+		if q, ok := p.qualify(dotted(b)); ok && strings.HasPrefix(q, "aiohttp") && lastName(q) == "View" {
+			return true
+		}
+	}
+	return false
+}
+
+// methodEvidence judges a handler class method on its decorators
+// (@tornado.web.authenticated) and body.
+func methodEvidence(def node, decos []node) (auth, role bool) {
+	for _, d := range decos {
+		callee := dotted(d)
+		if d.Kind() == "call" {
+			callee = calleeName(d)
+		}
+		au, ro := classifyName(lastName(callee))
+		auth, role = auth || au, role || ro
+	}
+	body := def.Field("body").Text()
+	auth = auth || pyBodyAuthRE.MatchString(body) || tornadoUserCheckRE.MatchString(body)
+	role = role || pyBodyRoleRE.MatchString(body) || tornadoForbiddenRE.MatchString(body)
+	return auth, role
+}
+
 var (
+	addResourceRE      = regexp.MustCompile(`\badd_resource\(\s*([A-Za-z_]\w*)\s*,\s*r?["']([^"']*)["']`)
+	asViewRouteRE      = regexp.MustCompile(`\badd_route\(\s*([A-Za-z_]\w*)\.as_view\([^()]*\)\s*,\s*r?["']([^"']*)["']`)
+	viewFuncRE         = regexp.MustCompile(`["']([^"']*)["']\s*,\s*view_func\s*=\s*([A-Za-z_]\w*)\.as_view\b`)
+	classURLRE         = regexp.MustCompile(`\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)\b`)
 	tornadoUserCheckRE = regexp.MustCompile(`\bif\s+(?:not\s+)?self\.current_user\b|\bself\.current_user\s+is\s+None|HTTPError\(\s*401`)
 	tornadoForbiddenRE = regexp.MustCompile(`HTTPError\(\s*403`)
 )
@@ -1495,12 +1626,73 @@ func (p *pyFile) litestarHandler(callee string) bool {
 	return ok && strings.HasPrefix(q, "litestar.")
 }
 
+// litestarController reads the Litestar Controller a route handler method
+// sits in: its path prefix and the guards that run before every handler
+// (class attributes `path = "/x"`, `guards = [g]`).
+func (p *pyFile) litestarController(def node) (prefix string, guards []node, ok bool) {
+	cls := def.Parent()
+	if cls.Kind() == "decorated_definition" {
+		cls = cls.Parent()
+	}
+	if cls.Kind() != "block" || cls.Parent().Kind() != "class_definition" {
+		return "", nil, false
+	}
+	body, cls := cls, cls.Parent()
+	for _, b := range cls.Field("superclasses").NamedChildren() {
+		if q, imported := p.qualify(dotted(b)); imported && strings.HasPrefix(q, "litestar") && lastName(q) == "Controller" {
+			ok = true
+		}
+	}
+	if !ok {
+		return "", nil, false
+	}
+	for _, st := range body.NamedChildren() {
+		if st.Kind() != "expression_statement" || st.NamedChild(0).Kind() != "assignment" {
+			continue
+		}
+		a := st.NamedChild(0)
+		switch a.Field("left").Text() {
+		case "path":
+			prefix, _ = pyStr(a.Field("right"))
+		case "guards":
+			guards = a.Field("right").NamedChildren()
+		}
+	}
+	return prefix, guards, true
+}
+
 // callRoute records a route declared by a call naming a module-level
 // handler: aiohttp's router.add_post("/x", h), add_route("DELETE", "/x", h),
 // web.delete("/x", h), Starlette's Route("/x", h, methods=["PUT"]). The
 // handler is judged as a view, on its decorators and body.
-func (p *pyFile) callRoute(n node, last string, pos []node, kw map[string]node) {
+func (p *pyFile) callRoute(last string, pos []node, kw map[string]node) {
 	method := ""
+	if last == "add_route" && len(pos) > 1 && p.sanic {
+		if s, ok := pyStr(pos[1]); ok && strings.HasPrefix(s, "/") && pos[0].Kind() == "identifier" {
+			// Sanic's app.add_route(handler, path, methods=[…]) (a view
+			// class's add_route(View.as_view(), path) is read with the class)
+			method := "GET"
+			if ms, ok := kw["methods"]; ok {
+				var list []string
+				for _, m := range stringsIn(ms) {
+					list = append(list, strings.ToUpper(m))
+				}
+				method = pickMethod(list)
+			}
+			p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: pos[0].Text(), path: s, method: method})
+			return
+		}
+	}
+	if last == "add_route" && len(pos) > 0 {
+		if s, ok := pyStr(pos[0]); ok && strings.HasPrefix(s, "/") {
+			// Starlette's app.add_route(path, route, methods=[…]); aiohttp's
+			// takes the method first
+			last = "Route"
+			if v, ok := kw["route"]; ok && len(pos) == 1 {
+				kw["endpoint"] = v
+			}
+		}
+	}
 	switch {
 	case last == "Route":
 		method = "GET"
@@ -1540,7 +1732,6 @@ func (p *pyFile) callRoute(n node, last string, pos []node, kw map[string]node) 
 		method = ""
 	}
 	p.facts.djangoRefs = append(p.facts.djangoRefs, djangoRef{view: view, path: pth, method: method})
-	_ = n
 }
 
 // idParameter: a handler parameter that carries the identifier of the
@@ -1665,6 +1856,9 @@ func (p *pyFile) beforeRequestFunc(obj string, au, ro bool) {
 	}
 }
 
+// requestMethodRE: a function view branching on the method it handles.
+var requestMethodRE = regexp.MustCompile(`request\.method\s*==\s*['"](POST|PUT|PATCH|DELETE)['"]`)
+
 var drfBaseRE = regexp.MustCompile(`APIView|ViewSet|GenericAPIView|ViewSetMixin`)
 var djangoViewBaseRE = regexp.MustCompile(`View\b|ViewSet\b|APIView\b|Mixin\b`)
 
@@ -1678,7 +1872,40 @@ func (p *pyFile) class(def node, decos []node) {
 		}
 	}
 	if p.tornado && slices.ContainsFunc(bases, func(b string) bool { return strings.HasSuffix(b, "Handler") }) {
-		p.tornadoHandler(def, name)
+		p.handlerClass(def, name, bases, "")
+		return
+	}
+	if p.web == "flask" && p.flaskClassView(supers) {
+		// flask-restx's @ns.route("/x") above the class, or
+		// api.add_resource(Cls, "/x") / add_url_rule("/x",
+		// view_func=Cls.as_view(…)) in the file
+		pth := ""
+		for _, d := range decos {
+			if d.Kind() == "call" && lastName(calleeName(d)) == "route" {
+				if pos, _ := pyArgs(d); len(pos) > 0 {
+					pth, _ = pyStr(pos[0])
+				}
+			}
+		}
+		p.handlerClass(def, name, bases, pth)
+		return
+	}
+	if p.sanic && p.baseFrom(supers, "sanic.views.HTTPMethodView") {
+		p.handlerClass(def, name, bases, "")
+		return
+	}
+	if p.aiohttp && p.aiohttpView(supers) {
+		// @routes.view("/x") above the class, or add_view("/x", Cls) /
+		// web.view("/x", Cls) in the file
+		pth := ""
+		for _, d := range decos {
+			if d.Kind() == "call" && lastName(calleeName(d)) == "view" {
+				if pos, _ := pyArgs(d); len(pos) > 0 {
+					pth, _ = pyStr(pos[0])
+				}
+			}
+		}
+		p.handlerClass(def, name, bases, pth)
 		return
 	}
 	basesText := strings.Join(bases, " ")
@@ -1951,6 +2178,19 @@ func pyOperand(n node) operand {
 		o.trivial = true
 	case "string", "concatenated_string":
 		s, ok := pyStr(n)
+		if !ok {
+			var parts []operand
+			n.Walk(func(c node) bool {
+				if c.Kind() == "interpolation" {
+					parts = append(parts, pyOperand(c.Field("expression")))
+					return false
+				}
+				return true
+			})
+			if c, ok := composedOperand(o, parts); ok {
+				return c // f"Bearer {TOKEN}"
+			}
+		}
 		o.trivial = ok && s == ""
 		o.literal = !o.trivial
 		o.litVal = s
@@ -1999,8 +2239,41 @@ func pyOperand(n node) operand {
 		}
 	case "unary_operator", "binary_operator", "boolean_operator", "not_operator":
 		o.trivial = true
+		if l, r := n.Field("left"), n.Field("right"); n.Kind() == "binary_operator" && n.Field("operator").Text() == "+" &&
+			(l.Kind() == "string" || r.Kind() == "string") {
+			if c, ok := composedOperand(o, []operand{pyOperand(l), pyOperand(r)}); ok {
+				return c // "Bearer " + token
+			}
+		}
 	}
 	return o
+}
+
+// composedOperand: a string built around a value (f"Bearer {TOKEN}",
+// `Bearer ${token}`, "Bearer " + token) is compared as that value; o is
+// the whole string, parts its interpolated values. ok is false when no
+// part is a named value.
+func composedOperand(o operand, parts []operand) (operand, bool) {
+	best, bestKind := -1, -1
+	for i, p := range parts {
+		if p.trivial || p.literal || p.name == "" && !p.origin {
+			continue
+		}
+		k := secretKind(p.name)
+		if p.origin && k == 0 {
+			k = 2
+		}
+		if k > bestKind {
+			best, bestKind = i, k
+		}
+	}
+	if best < 0 {
+		return o, false
+	}
+	p := parts[best]
+	o.name, o.origin, o.env = p.name, p.origin, p.env
+	o.trivial, o.literal, o.litVal = false, false, ""
+	return o, true
 }
 
 // headerSecret: a request header that carries a credential.

@@ -15,8 +15,7 @@ func pyStr(n node) (string, bool) {
 	switch n.Kind() {
 	case "string":
 		var b strings.Builder
-		for i := 0; i < n.NamedChildCount(); i++ {
-			c := n.NamedChild(i)
+		for _, c := range n.NamedChildren() {
 			switch c.Kind() {
 			case "string_content", "escape_sequence":
 				b.WriteString(c.Text())

@@ -79,6 +79,11 @@ func (j *jsFile) trpcProcedure(n node, kind string) {
 				}
 			}
 		}
+		if m := methodFromName(name); method == "POST" && m != "" {
+			// the handler may write through a service: the procedure's
+			// name (deleteUser, updateRole) says what it does
+			method = m
+		}
 	}
 	rt := route{framework: "trpc", file: j.f.Path, at: posOf(n.Parent()), method: method, path: "/" + name, handler: name + ", tRPC " + kind,
 		routerKey: j.mod + "#trpc", targetsID: trpcIDInputRE.MatchString(input)}

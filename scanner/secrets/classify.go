@@ -3,9 +3,12 @@ package secrets
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vigil-proxy/vigil-proxy/scanner/prefilter"
 )
 
 // nameStrength says how much a name tells about its value.
@@ -147,6 +150,50 @@ func classifyName(name string) nameStrength {
 		return weakName
 	case weakWords[last]:
 		return weakName
+	}
+	return notSecret
+}
+
+// maxSecretList: a list of more values than this under a secret's name is
+// a word list, not keys in rotation.
+const maxSecretList = 3
+
+// wordListWords qualify a list of values that are refused or looked up,
+// not used.
+var wordListWords = set("common", "weak", "banned", "blocked", "blocklist", "blacklist", "forbidden", "disallowed",
+	"known", "leaked", "breached", "pwned", "popular", "top", "bad", "invalid", "rejected", "excluded", "example", "examples", "sample", "samples", "test",
+	"redact", "redacted", "mask", "masked", "hidden", "scrub", "scrubbed", "filter", "filtered", "sensitive")
+
+// secretListNames hold a word of every name classifyName does not call
+// notSecret, and of every name listElementStrength can call strong.
+var secretListNames = prefilter.New("secret", "pass", "pwd", "key", "token", "cred", "salt", "pin")
+
+// listElementStrength classifies the name of a list of secrets as the
+// name of one element (SECRET_KEY_FALLBACKS, SESSION_SECRETS, apiKeys),
+// and only when that is a strong secret name: stop_tokens is no list of
+// credentials.
+func listElementStrength(name string) nameStrength {
+	if !secretListNames.InString(name) {
+		return notSecret // most arrays hold no secret: no word is read
+	}
+	ws := slices.Clone(nameWords(name))
+	if slices.ContainsFunc(ws, func(w string) bool { return wordListWords[w] }) {
+		return notSecret // COMMON_PASSWORDS, banned_passwords: values to refuse
+	}
+	if st := classifyName(name); st != notSecret {
+		return st
+	}
+	n := len(ws)
+	switch {
+	case n > 1 && ws[n-1] == "fallbacks":
+		ws = ws[:n-1]
+	case n > 0 && len(ws[n-1]) > 1 && strings.HasSuffix(ws[n-1], "s"):
+		ws[n-1] = strings.TrimSuffix(ws[n-1], "s")
+	default:
+		return notSecret
+	}
+	if classifyName(strings.Join(ws, "_")) == strongName {
+		return strongName
 	}
 	return notSecret
 }

@@ -175,8 +175,8 @@ func jsLiteral(n treesitter.Node) (string, bool) {
 	switch n.Kind() {
 	case "string":
 	case "template_string":
-		for i := 0; i < n.NamedChildCount(); i++ {
-			if n.NamedChild(i).Kind() == "template_substitution" {
+		for _, c := range n.NamedChildren() {
+			if c.Kind() == "template_substitution" {
 				return "", false
 			}
 		}
@@ -257,6 +257,14 @@ func (fs *fileScan) jsValue(name string, v treesitter.Node) {
 		return
 	}
 	st := classifyName(name)
+	if v.Kind() == "array" {
+		st = listElementStrength(name)
+	}
+	fs.jsValueAs(name, st, v)
+}
+
+// jsValueAs judges v as the value of a setting named name, of strength st.
+func (fs *fileScan) jsValueAs(name string, st nameStrength, v treesitter.Node) {
 	switch v.Kind() {
 	case "string", "template_string":
 		if st == notSecret {
@@ -280,18 +288,57 @@ func (fs *fileScan) jsValue(name string, v treesitter.Node) {
 				return
 			}
 		}
-		fs.jsValue(name, cons)
-		fs.jsValue(name, alt)
+		fs.jsValueAs(name, st, cons)
+		fs.jsValueAs(name, st, alt)
 	case "binary_expression":
 		op := v.Field("operator").Text()
 		if op == "||" || op == "??" {
 			if _, ok := jsEnvKey(v.Field("left")); !ok {
-				fs.jsValue(name, v.Field("right"))
+				fs.jsValueAs(name, st, v.Field("right"))
 			}
 		}
 	case "parenthesized_expression", "as_expression", "satisfies_expression":
-		fs.jsValue(name, v.NamedChild(0))
+		fs.jsValueAs(name, st, v.NamedChild(0))
+	case "call_expression":
+		if inner, ok := jsConverted(v); ok {
+			fs.jsValueAs(name, st, inner) // Buffer.from('…'), new TextEncoder().encode('…')
+		}
+	case "array":
+		// secret: ['new', 'old'] (express-session, cookie-session keys):
+		// each one signs or verifies; a longer list is a word list
+		if st != notSecret && v.NamedChildCount() <= maxSecretList {
+			for _, c := range v.NamedChildren() {
+				fs.jsValueAs(name, st, c)
+			}
+		}
 	}
+}
+
+// jsConverted is the string literal inside a conversion that leaves a
+// secret what it was: Buffer.from('…') (as text) and new
+// TextEncoder().encode('…'), as jose keys are built.
+func jsConverted(call treesitter.Node) (treesitter.Node, bool) {
+	f := call.Field("function")
+	if f.Kind() != "member_expression" {
+		return treesitter.Node{}, false
+	}
+	args := call.Field("arguments").NamedChildren()
+	if len(args) == 0 || args[0].Kind() != "string" && args[0].Kind() != "template_string" {
+		return treesitter.Node{}, false
+	}
+	obj, prop := f.Field("object"), f.Field("property").Text()
+	switch {
+	case prop == "from" && obj.Text() == "Buffer":
+		if len(args) == 1 {
+			return args[0], true
+		}
+		if enc, ok := jsLiteral(args[1]); ok && len(args) == 2 && (strings.EqualFold(enc, "utf8") || strings.EqualFold(enc, "utf-8")) {
+			return args[0], true
+		}
+	case prop == "encode" && len(args) == 1 && obj.Kind() == "new_expression" && obj.Field("constructor").Text() == "TextEncoder":
+		return args[0], true
+	}
+	return treesitter.Node{}, false
 }
 
 // jsDestructuredDefaults: const { JWT_SECRET = "dev" } = process.env.

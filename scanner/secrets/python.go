@@ -141,8 +141,8 @@ func pyLiteral(n treesitter.Node) (string, bool) {
 	if n.Kind() != "string" {
 		return "", false
 	}
-	for i := 0; i < n.NamedChildCount(); i++ {
-		if n.NamedChild(i).Kind() == "interpolation" {
+	for _, c := range n.NamedChildren() {
+		if c.Kind() == "interpolation" {
 			return "", false
 		}
 	}
@@ -267,6 +267,14 @@ func (fs *fileScan) inSettingsClass(n treesitter.Node) bool {
 // itself, both branches of a conditional, the fallback of `or`.
 func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 	st := classifyName(name)
+	if v.Kind() == "list" || v.Kind() == "tuple" {
+		st = listElementStrength(name)
+	}
+	fs.pyValueAs(name, st, v)
+}
+
+// pyValueAs judges v as the value of a setting named name, of strength st.
+func (fs *fileScan) pyValueAs(name string, st nameStrength, v treesitter.Node) {
 	if st == notSecret || v.IsNull() {
 		return
 	}
@@ -286,26 +294,42 @@ func (fs *fileScan) pyValue(name string, v treesitter.Node) {
 			sb.WriteString(lit)
 		}
 		fs.judge(site{name: name, strength: st, value: sb.String(), at: nodeLoc(v), start: v.StartByte()})
+	case "parenthesized_expression":
+		fs.pyValueAs(name, st, v.NamedChild(0)) // a literal wrapped over lines
+	case "list", "tuple":
+		// SECRET_KEY_FALLBACKS = [...], rotated keys: each one signs or
+		// verifies; a longer list is a word list (common passwords)
+		if v.NamedChildCount() <= maxSecretList {
+			for _, c := range v.NamedChildren() {
+				fs.pyValueAs(name, st, c)
+			}
+		}
+	case "binary_operator":
+		// "sk_live_" + "…": judged when every part is a literal
+		if lit, ok := pyJoined(v); ok {
+			fs.judge(site{name: name, strength: st, value: lit, at: nodeLoc(v), start: v.StartByte()})
+		}
 	case "conditional_expression":
 		for _, c := range v.NamedChildren() {
 			if c.Kind() == "string" {
-				fs.pyValue(name, c)
+				fs.pyValueAs(name, st, c)
 			}
 		}
 	case "boolean_operator":
 		if !fs.isPyEnvLookup(v.Field("left")) {
-			fs.pyValue(name, v.Field("right"))
+			fs.pyValueAs(name, st, v.Field("right"))
 		}
 	case "call":
 		if inner, ok := pyConverted(v); ok {
-			fs.pyValue(name, inner)
+			fs.pyValueAs(name, st, inner)
 			return
 		}
 		fn := v.Field("function").Text()
 		if fn == "SecretStr" || strings.HasSuffix(fn, ".SecretStr") || fn == "str" || fn == "bytes" {
 			args := v.Field("arguments").NamedChildren()
-			if len(args) == 1 {
-				fs.pyValue(name, args[0])
+			// bytes("…", "utf-8"): the encoding is no part of the value
+			if len(args) == 1 || (fn == "str" || fn == "bytes") && len(args) <= 3 && len(args) > 0 && args[0].Kind() == "string" {
+				fs.pyValueAs(name, st, args[0])
 			}
 		}
 	}
@@ -446,6 +470,28 @@ func (fs *fileScan) pyGuard(n treesitter.Node) {
 }
 
 func strconvQuote(s string) string { return strconv.Quote(s) }
+
+// pyJoined is the text of a + concatenation whose parts are all string
+// literals.
+func pyJoined(v treesitter.Node) (string, bool) {
+	switch v.Kind() {
+	case "string":
+		return pyLiteral(v)
+	case "parenthesized_expression":
+		return pyJoined(v.NamedChild(0))
+	case "binary_operator":
+		if v.Field("operator").Text() != "+" {
+			return "", false
+		}
+		l, ok := pyJoined(v.Field("left"))
+		if !ok {
+			return "", false
+		}
+		r, ok := pyJoined(v.Field("right"))
+		return l + r, ok
+	}
+	return "", false
+}
 
 // pyConverted is the literal inside a conversion that leaves a secret what
 // it was: "x".encode(), base64.b64decode("…"), base64.urlsafe_b64decode(b"…"),

@@ -119,6 +119,20 @@ func TestSEC001Placeholder(t *testing.T) {
 			want: []want{{"SEC-001", ".env", 1, "high"}, {"SEC-001", "config/app.yaml", 2, "high"}}},
 		{name: "literals behind encode and decode calls", files: py("import base64\nAPI_TOKEN = \"changeme\".encode()\nSESSION_SECRET = base64.urlsafe_b64decode(b\"Thirty  two  length  bytes  key.\")\nSTRIPE_API_KEY = bytes.fromhex(\"your-key-here\")\n"),
 			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 3, "high"}, {"SEC-001", "app/settings.py", 4, "high"}}},
+		{name: "literals in parentheses, bytes(…, encoding) and literal concatenation", files: py("JWT_SECRET = (\n    \"changeme\"\n)\nSIGNING_KEY = bytes(\"your-signing-key-here\", \"utf-8\")\nAPI_TOKEN = \"replace\" + \"-me\"\nSESSION_SECRET = (\"change\" \"me\")\n"),
+			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 4, "high"}, {"SEC-001", "app/settings.py", 5, "high"}, {"SEC-001", "app/settings.py", 6, "high"}}},
+		{name: "a literal joined to a value read elsewhere is no literal secret", files: py("import os\nAPI_TOKEN = \"changeme\" + os.environ[\"SUFFIX\"]\nSIGNING_KEY = bytes(os.environ[\"KEY\"], \"utf-8\")\n")},
+		{name: "placeholders in a list of secrets (Django's SECRET_KEY_FALLBACKS, rotated session secrets)",
+			files: map[string]string{
+				"app/settings.py": "SECRET_KEY_FALLBACKS = [\n    \"changeme\",\n]\nSESSION_SECRETS = (\"your-session-secret-here\",)\n",
+				"web/server.js":   "module.exports = {\n  sessionSecrets: [process.env.SESSION_SECRET, 'changeme'],\n}\n"},
+			want: []want{{"SEC-001", "app/settings.py", 2, "high"}, {"SEC-001", "app/settings.py", 4, "high"}, {"SEC-001", "web/server.js", 2, "high"}}},
+		{name: "password word lists are no secrets", files: map[string]string{
+			"app/validators.py": "COMMON_PASSWORDS = [\"password\", \"123456\"]\nREDACTED_SECRETS = [\"password\", \"secret\"]\nPASSWORDS = [\"password\", \"123456\", \"qwerty\", \"letmein\"]\nstop_tokens = [\"<|end|>\"]\n",
+			"web/server.js":     "const bannedPasswords = ['changeme', 'password'];\nmodule.exports = { bannedPasswords };\n"}},
+		{name: "JS literals behind encode and decode calls", files: js("const SESSION_SECRET = Buffer.from('changeme');\nconst JWT_SECRET = new TextEncoder().encode('your-jwt-secret-here');\nconst API_KEY = Buffer.from('Y2hhbmdlbWU=', 'base64').toString();\n"),
+			want: []want{{"SEC-001", "web/server.js", 1, "high"}, {"SEC-001", "web/server.js", 2, "high"}}},
+		{name: "JS environment values behind encode calls", files: js("const SESSION_SECRET = Buffer.from(process.env.SESSION_SECRET);\nconst JWT_SECRET = new TextEncoder().encode(process.env.JWT_SECRET);\nconst NAME = Buffer.from('changeme');\n")},
 		{name: "environment values behind encode and decode calls", files: py("import base64, os\nAPI_TOKEN = os.environ[\"API_TOKEN\"].encode()\nSESSION_SECRET = base64.urlsafe_b64decode(os.environ[\"SESSION_SECRET\"])\nNAME = \"changeme\".encode()\n")},
 		// negatives (scanner-rules.md §7 traps)
 		{name: "real-looking vendor keys and settings read from the environment", files: map[string]string{

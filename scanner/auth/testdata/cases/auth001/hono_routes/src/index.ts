@@ -31,7 +31,7 @@ tasks.delete('/api/projects/:id', async (c) => {  // want: AUTH-001
 })
 
 tasks.post('/internal/reindex', async (c) => {  // ok: AUTH-001
-  if (c.req.header('Authorization') !== `Bearer ${c.env.ADMIN_TOKEN}`) {  // ok: AUTH-007
+  if (c.req.header('Authorization') !== `Bearer ${c.env.ADMIN_TOKEN}`) {  // want: AUTH-007
     throw new HTTPException(401, { message: 'unauthorized' })
   }
   return c.json({ ok: true })
