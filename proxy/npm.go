@@ -458,8 +458,10 @@ func (s *Server) npmPackument(c echo.Context, name string) error {
 	h := http.Header{}
 	h.Set("Content-Type", contentType)
 	h.Set("Vary", "Accept, Accept-Encoding")
-	if s.opts.NPM.PnpmHiddenTags || s.opts.NPM.YarnHiddenDeprecated {
-		h.Set("Vary", "Accept, Accept-Encoding, User-Agent") // npmVariantOf
+	if (s.opts.NPM.PnpmHiddenTags || s.opts.NPM.YarnHiddenDeprecated) && len(findingsOf(hidden, policy.Block)) > 0 {
+		// npmVariantOf: only a document hiding versions differs per client
+		// (a Vary on User-Agent costs shared caches one copy per string).
+		h.Set("Vary", "Accept, Accept-Encoding, User-Agent")
 	}
 	h.Set("Cache-Control", "public, max-age=60")
 	if notice := npmNotice(d, hidden); notice != "" {

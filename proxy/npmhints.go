@@ -193,6 +193,13 @@ func explainHidden(opts *npm.FilterOptions, variant npmVariant, ix *npm.Index, h
 			return warn != nil && warn(v) != ""
 		}
 		listed := npm.ListableHidden(ix, hide, deprecated)
+		for v := range listed {
+			// Leaving a version out only removes a candidate:
+			// ListableHidden never counts a hidden version as a shield.
+			if !neverServed(hidden[v]) {
+				delete(listed, v)
+			}
+		}
 		if len(listed) == 0 {
 			return
 		}
@@ -212,4 +219,21 @@ func explainHidden(opts *npm.FilterOptions, variant npmVariant, ix *npm.Index, h
 			return ""
 		}
 	}
+}
+
+// neverServed reports whether d hides a version only for being too new
+// (DEP-002), so that the proxy cannot have served its tarball before (short
+// of a configuration change). Only such versions are listed for yarn: yarn 4
+// takes a resolved version from its global cache without fetching the
+// tarball, so listing a version hidden after it was served (known malware
+// found later, a denylist entry) would let a fresh resolution of a range
+// only it satisfies install it from the cache and write it into yarn.lock.
+func neverServed(d policy.Decision) bool {
+	rules := d.Rules()
+	for _, r := range rules {
+		if r != policy.RuleTooNew {
+			return false
+		}
+	}
+	return d.Verdict == policy.Block && len(rules) > 0
 }

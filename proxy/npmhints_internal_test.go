@@ -63,3 +63,27 @@ func TestSemverDescending(t *testing.T) {
 		t.Errorf("semverDescending (-want +got):\n%s", diff)
 	}
 }
+
+func TestNeverServed(t *testing.T) {
+	tooNew := blockFor("2.0.0", policy.RuleTooNew, "too new")
+	alsoMalware := tooNew
+	alsoMalware.Findings = append(alsoMalware.Findings[:1:1], policy.Finding{Rule: policy.RuleMalicious, Verdict: policy.Block, Reason: "known malware"})
+	denied := tooNew
+	denied.List = &policy.ListEntry{Kind: policy.Deny}
+	for _, tc := range []struct {
+		name string
+		d    policy.Decision
+		want bool
+	}{
+		{"too new only", tooNew, true},
+		{"too new and malware", alsoMalware, false},
+		{"too new and denylisted", denied, false},
+		{"malware", blockFor("2.0.0", policy.RuleMalicious, "known malware"), false},
+		{"warning", policy.Decision{Verdict: policy.Warn, Findings: []policy.Finding{{Rule: policy.RuleTooNew, Verdict: policy.Warn}}}, false},
+		{"no rule", policy.Decision{Verdict: policy.Block}, false},
+	} {
+		if got := neverServed(tc.d); got != tc.want {
+			t.Errorf("%s: neverServed = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-proxy/vigil-proxy/policy"
 )
 
 const (
@@ -114,5 +116,53 @@ func TestNPMHintsStayPerClient(t *testing.T) {
 	}
 	if v := off.get("/npm/fresh-lib", npmUA).Header.Get("Vary"); strings.Contains(v, "User-Agent") {
 		t.Errorf("Vary = %q with the hints off, want no User-Agent", v)
+	}
+}
+
+// TestNPMYarnNeverListsAVersionItMayHaveCached: yarn 4 takes a resolved
+// version from its global cache (mirror) without fetching its tarball, so
+// a version the proxy served before and hides now (known malware found
+// later, a denylist entry) must not be listed for yarn: a fresh resolution
+// of a range only it satisfies would install it from the cache and write
+// it into yarn.lock. Only versions too new to have been served (DEP-002)
+// are listed.
+func TestNPMYarnNeverListsAVersionItMayHaveCached(t *testing.T) {
+	feed := &swappableFeed{}
+	feed.set(t)
+	allow := []policy.ListEntry{
+		{ID: "broad", Kind: policy.Allowlist, Ecosystem: policy.NPM, Pattern: "mature-*", Reason: "team library", Source: "config"},
+	}
+	e, _ := newNPMEnv(t, envOptions{malware: feed, lists: allow})
+	wantStatus(t, e.get("/npm/mature-lib/-/mature-lib-1.1.0.tgz", yarnUA), http.StatusOK) // cached by yarn
+	feed.set(t, malOneVersion)
+	p := decodePackument(t, wantStatus(t, e.get("/npm/mature-lib", yarnUA, corgi), http.StatusOK))
+	if raw, ok := p.Versions["1.1.0"]; ok {
+		t.Errorf("malicious 1.1.0 listed for yarn (deprecated %q)", versionDeprecated(t, raw))
+	}
+	if diff := cmp.Diff(map[string]string{"latest": "1.0.0"}, p.DistTags); diff != "" {
+		t.Errorf("dist-tags (-want +got):\n%s", diff)
+	}
+
+	// A version too new to have been served is still listed.
+	fresh, _ := newNPMEnv(t, envOptions{})
+	p = decodePackument(t, wantStatus(t, fresh.get("/npm/fresh-lib", yarnUA, corgi), http.StatusOK))
+	if _, ok := p.Versions["2.0.0"]; !ok {
+		t.Errorf("too-new 2.0.0 not listed for yarn")
+	}
+}
+
+// TestNPMVaryUserAgentOnlyWhenHintsDiffer: a document no client gets hints
+// for is the same for every User-Agent, so it does not vary on it (a
+// shared cache or CDN would otherwise keep one copy per User-Agent string,
+// or none).
+func TestNPMVaryUserAgentOnlyWhenHintsDiffer(t *testing.T) {
+	e, _ := newNPMEnv(t, envOptions{})
+	for range 2 { // the second request comes from the render cache
+		if v := e.get("/npm/mature-lib", npmUA).Header.Get("Vary"); v != "Accept, Accept-Encoding" {
+			t.Errorf("Vary of a document without hidden versions = %q, want %q", v, "Accept, Accept-Encoding")
+		}
+		if v := e.get("/npm/fresh-lib", npmUA).Header.Get("Vary"); !strings.Contains(v, "User-Agent") {
+			t.Errorf("Vary of a document with hidden versions = %q, want User-Agent in it", v)
+		}
 	}
 }

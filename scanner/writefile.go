@@ -17,7 +17,8 @@ import (
 //
 // A stream is written in place, never replaced: a named pipe or character
 // device at path, and any path under /dev or /proc (/dev/null, /dev/stdout,
-// /proc/self/fd/1), where the system, not a repository, puts links. Renaming
+// /proc/self/fd/1, also when it leads to a regular file: a redirected
+// stdout, appended to), where the system, not a repository, puts links. Renaming
 // over those replaced /dev/null with a regular file when run as root. A
 // block device or a directory is refused.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
@@ -78,6 +79,11 @@ func isStream(path string) (bool, error) {
 		if fi, err = os.Stat(path); err != nil {
 			return false, err
 		}
+		if fi.Mode().IsRegular() {
+			// /dev/stdout redirected to a file: written there, after
+			// what the process already wrote (writeStream appends)
+			return true, nil
+		}
 	}
 	m := fi.Mode()
 	switch {
@@ -91,8 +97,11 @@ func isStream(path string) (bool, error) {
 	return false, nil
 }
 
+// writeStream writes data to the stream at path. It appends: reopening a
+// file descriptor's link (/dev/stdout, /proc/self/fd/1) to a regular file
+// starts at its beginning, over what the process already wrote there.
 func writeStream(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,31 @@ func TestWriteFileAtomicRefusesDirectories(t *testing.T) {
 	err := WriteFileAtomic(dir, []byte("x"), 0o644)
 	if err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("WriteFileAtomic(dir) = %v, want an error saying it is a directory", err)
+	}
+}
+
+// "-o /dev/stdout > report.sarif": the /dev link leads (through
+// /proc/self/fd/1) to a regular file. It is written where the link leads,
+// after what was already written there, not replaced by a new file in /dev
+// (as root) or refused (in /proc).
+func TestWriteFileAtomicWritesThroughSystemLinksToFiles(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("summary\n"); err != nil {
+		t.Fatal(err)
+	}
+	link := fmt.Sprintf("/proc/self/fd/%d", f.Fd())
+	if err := WriteFileAtomic(link, []byte("report\n"), 0o644); err != nil {
+		t.Fatalf("WriteFileAtomic(%s) = %v", link, err)
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != "summary\nreport\n" {
+		t.Errorf("the redirected file holds %q, want %q", b, "summary\nreport\n")
 	}
 }
