@@ -240,3 +240,44 @@ func TestNPMLegacyAuditKeepsPrivateNamesFromUpstream(t *testing.T) {
 		t.Errorf("forwarded legacy audit %s: want left-pad and the metadata, and no @myorg name", got)
 	}
 }
+
+// The legacy tree names the project itself at its root: an internal
+// project's own name is as private as its dependencies'. A tree deeper than
+// the filter reads is refused, not forwarded with its deeper names.
+func TestNPMLegacyAuditKeepsThePrivateProjectNameAndRefusesDeepTrees(t *testing.T) {
+	var got []byte
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"advisories":{},"metadata":{}}`))
+	}))
+	t.Cleanup(up.Close)
+	e := newEnv(t, envOptions{npmUpstream: up.URL, private: []string{"@myorg/*"}})
+	post := func(body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/npm/-/npm/v1/security/audits/quick", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	wantStatus(t, post(`{"name":"@myorg/internal-app","version":"1.0.0","requires":{"left-pad":"^1.3.0"},
+"dependencies":{"left-pad":{"version":"1.3.0"}}}`), http.StatusOK)
+	if strings.Contains(string(got), "myorg") || !strings.Contains(string(got), "left-pad") {
+		t.Errorf("forwarded legacy audit %s: want left-pad and no @myorg name", got)
+	}
+
+	got = nil
+	deep := `{"version":"1.0.0"}`
+	for range 300 {
+		deep = `{"version":"1.0.0","dependencies":{"a":` + deep + `}}`
+	}
+	deep = `{"name":"proj","version":"1.0.0","dependencies":{"@myorg/secret":{"version":"1.0.0"},"a":` + deep + `}}`
+	deep = strings.Replace(deep, `{"version":"1.0.0"}}}`, `{"version":"1.0.0","dependencies":{"@myorg/deep":{"version":"1.0.0"}}}}}`, 1)
+	resp := post(deep)
+	if resp.StatusCode != http.StatusBadRequest || got != nil {
+		t.Errorf("a tree deeper than the filter reads: status %d, forwarded %d bytes; want 400 and nothing forwarded", resp.StatusCode, len(got))
+	}
+}

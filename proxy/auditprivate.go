@@ -132,7 +132,18 @@ func (s *Server) legacyAuditWithoutPrivate(doc []byte) ([]byte, error) {
 	if err := dec.Decode(&tree); err != nil {
 		return nil, fmt.Errorf("%w: not a JSON object: %v", errAuditBody, err)
 	}
-	if s.dropPrivate(tree, 0) == 0 {
+	removed, err := s.dropPrivate(tree, 0)
+	if err != nil {
+		return nil, err
+	}
+	// the root names the project itself, which may be internal too
+	if name, ok := tree["name"].(string); ok {
+		if _, private := s.npmPrivate(name); private {
+			delete(tree, "name")
+			removed++
+		}
+	}
+	if removed == 0 {
 		return nil, nil
 	}
 	out, err := json.Marshal(tree)
@@ -142,11 +153,17 @@ func (s *Server) legacyAuditWithoutPrivate(doc []byte) ([]byte, error) {
 	return out, nil
 }
 
+// maxAuditDepth bounds the legacy tree dropPrivate reads, far deeper than
+// any real project's.
+const maxAuditDepth = 256
+
 // dropPrivate deletes private names from the name maps of one tree node
-// and its dependencies, and returns how many it deleted.
-func (s *Server) dropPrivate(node map[string]any, depth int) int {
-	if depth > 256 { // deeper than any real tree; the rest is left as it is
-		return 0
+// and its dependencies, and returns how many it deleted. A tree deeper than
+// maxAuditDepth is refused (errAuditBody): names below it would go
+// upstream unread.
+func (s *Server) dropPrivate(node map[string]any, depth int) (int, error) {
+	if depth > maxAuditDepth {
+		return 0, fmt.Errorf("%w: dependency tree deeper than %d levels", errAuditBody, maxAuditDepth)
 	}
 	removed := 0
 	for _, key := range []string{"requires", "dependencies", "devDependencies", "optionalDependencies"} {
@@ -161,9 +178,13 @@ func (s *Server) dropPrivate(node map[string]any, depth int) int {
 				continue
 			}
 			if child, ok := v.(map[string]any); ok && key == "dependencies" {
-				removed += s.dropPrivate(child, depth+1)
+				n, err := s.dropPrivate(child, depth+1)
+				if err != nil {
+					return 0, err
+				}
+				removed += n
 			}
 		}
 	}
-	return removed
+	return removed, nil
 }
