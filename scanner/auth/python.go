@@ -479,6 +479,8 @@ func (p *pyFile) call(n node) {
 				break
 			}
 		}
+	case imported && strings.HasPrefix(q, "litestar") && last == "Router":
+		p.litestarRouter(n, pos, kw)
 	case imported && strings.HasPrefix(q, "litestar") && last == "CORSConfig":
 		p.starletteCORS(n, kw)
 	case imported && strings.HasPrefix(q, "litestar") && (last == "JWTAuth" || last == "JWTCookieAuth" || last == "SessionAuth" || last == "OAuth2PasswordBearerAuth"):
@@ -1315,6 +1317,11 @@ func (p *pyFile) function(def node, decos []node) {
 					routeAt = len(other)
 				}
 				rt = route{framework: p.web, file: p.f.Path, test: p.f.Test, at: posOf(def.Field("name")), declAt: posOf(d), method: m, path: pth, handler: name, routerKey: p.mod + ":" + obj}
+				if obj == callee {
+					// a bare Litestar handler is mounted by its own name
+					// (Router(route_handlers=[name]))
+					rt.routerKey = p.mod + ":" + name
+				}
 				if p.web == "starlette" {
 					rt.framework = "fastapi"
 				}
@@ -1429,8 +1436,9 @@ func (p *pyFile) function(def node, decos []node) {
 		p.beforeRequestFunc(beforeRequestOn, bodyAuth || decoAuth, bodyRole || decoRole)
 	}
 	if isRoute {
-		if prefix, guards, ok := p.litestarController(def); ok {
+		if cls, prefix, guards, ok := p.litestarController(def); ok {
 			rt.path = joinPath(prefix, rt.path)
+			rt.routerKey = p.mod + ":" + cls // mounted by its class name
 			for _, g := range guards {
 				au, ro := classifyName(lastName(dotted(g)))
 				decoAuth, decoRole = decoAuth || au, decoRole || ro
@@ -1627,15 +1635,15 @@ func (p *pyFile) litestarHandler(callee string) bool {
 }
 
 // litestarController reads the Litestar Controller a route handler method
-// sits in: its path prefix and the guards that run before every handler
-// (class attributes `path = "/x"`, `guards = [g]`).
-func (p *pyFile) litestarController(def node) (prefix string, guards []node, ok bool) {
+// sits in: its class name, its path prefix and the guards that run before
+// every handler (class attributes `path = "/x"`, `guards = [g]`).
+func (p *pyFile) litestarController(def node) (name, prefix string, guards []node, ok bool) {
 	cls := def.Parent()
 	if cls.Kind() == "decorated_definition" {
 		cls = cls.Parent()
 	}
 	if cls.Kind() != "block" || cls.Parent().Kind() != "class_definition" {
-		return "", nil, false
+		return "", "", nil, false
 	}
 	body, cls := cls, cls.Parent()
 	for _, b := range cls.Field("superclasses").NamedChildren() {
@@ -1644,8 +1652,9 @@ func (p *pyFile) litestarController(def node) (prefix string, guards []node, ok 
 		}
 	}
 	if !ok {
-		return "", nil, false
+		return "", "", nil, false
 	}
+	name = cls.Field("name").Text()
 	for _, st := range body.NamedChildren() {
 		if st.Kind() != "expression_statement" || st.NamedChild(0).Kind() != "assignment" {
 			continue
@@ -1658,7 +1667,47 @@ func (p *pyFile) litestarController(def node) (prefix string, guards []node, ok 
 			guards = a.Field("right").NamedChildren()
 		}
 	}
-	return prefix, guards, true
+	return name, prefix, guards, true
+}
+
+// litestarRouter reads a Litestar Router(path, route_handlers=[…],
+// guards=[…]): each handler, controller or router it holds is mounted under
+// its path, behind its guards. A router assigned to a name can itself be
+// held by another router.
+func (p *pyFile) litestarRouter(n node, pos []node, kw map[string]node) {
+	parent := ""
+	if a := n.Parent(); a.Kind() == "assignment" && a.Field("left").Kind() == "identifier" {
+		parent = p.mod + ":" + a.Field("left").Text()
+	}
+	prefixNode, ok := kw["path"]
+	if !ok && len(pos) > 0 {
+		prefixNode = pos[0]
+	}
+	var auth, role bool
+	for _, g := range kw["guards"].NamedChildren() {
+		au, ro := classifyName(lastName(dotted(g)))
+		auth, role = auth || au, role || ro
+	}
+	if auth && !p.f.Test {
+		p.mechanism(n, "litestar router guards")
+	}
+	for _, h := range kw["route_handlers"].NamedChildren() {
+		child := dotted(h)
+		if child == "" {
+			continue
+		}
+		m := mount{parent: parent, auth: auth, role: role, file: p.f.Path}
+		if prefixNode.Kind() != "" {
+			m.prefix, _ = p.routePath(prefixNode, 0)
+		}
+		if q, ok := p.qualify(child); ok && strings.Contains(q, ".") {
+			i := strings.LastIndexByte(q, '.')
+			m.childModule, m.childVar = q[:i], q[i+1:]
+		} else {
+			m.child = p.mod + ":" + child
+		}
+		p.facts.mounts = append(p.facts.mounts, m)
+	}
 }
 
 // callRoute records a route declared by a call naming a module-level
