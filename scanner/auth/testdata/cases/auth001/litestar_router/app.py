@@ -28,6 +28,12 @@ class SettingsController(Controller):
         return await settings.save(data)
 
 
+# a router held by a guarded router is guarded too
+@delete("/items/{item_id:int}")  # ok: AUTH-001
+async def delete_item(request, item_id: int) -> None:  # ok: AUTH-002
+    await orders.delete_item(item_id, owner=request.user.id)
+
+
 # the same shapes outside any guarded Router stay open
 @delete("/users/{user_id:int}")  # want: AUTH-001
 async def delete_user(user_id: int) -> None:
@@ -43,6 +49,8 @@ class PublicController(Controller):
 
 
 account_router = Router(path="/account", route_handlers=[delete_order, SettingsController], guards=[requires_login])
+inner_router = Router(path="/inner", route_handlers=[delete_item])
+outer_router = Router(path="/outer", route_handlers=[inner_router], guards=[requires_login])
 open_router = Router(path="/open", route_handlers=[delete_user, PublicController])
 
-app = Litestar(route_handlers=[list_orders, account_router, open_router])
+app = Litestar(route_handlers=[list_orders, account_router, outer_router, open_router])
