@@ -48,8 +48,7 @@ func (s *Server) check(ctx context.Context, eco policy.Ecosystem, name, version 
 			return policy.Decision{}, fmt.Errorf("%w: %v", policy.ErrInvalidName, err)
 		}
 		if pattern, private := s.npmPrivate(name); private {
-			return policy.Decision{Ref: policy.Ref{Ecosystem: eco, Name: npm.Canonical(name), Version: version}, Verdict: policy.Block,
-				Findings: []policy.Finding{{Rule: "PRIVATE", Verdict: policy.Block, Reason: fmt.Sprintf("%s is a private name (npm.private pattern %q) and is never resolved upstream", name, pattern)}}}, nil
+			return npm.PrivateDecision(name, version, pattern), nil
 		}
 		st, err := s.npmFacts(ctx, name)
 		if err != nil && !errors.Is(err, policy.ErrNotFound) {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,14 +85,7 @@ func (s *Server) refusePrivate(c echo.Context, name, pattern, route string) erro
 
 // npmPrivate reports whether name matches a private pattern.
 func (s *Server) npmPrivate(name string) (string, bool) {
-	canon := npm.Canonical(name)
-	for _, p := range s.opts.NPM.Private {
-		p = strings.ToLower(p)
-		if ok, _ := path.Match(p, canon); ok || p == canon {
-			return p, true
-		}
-	}
-	return "", false
+	return npm.MatchPrivate(s.opts.NPM.Private, name)
 }
 
 // npmSpecial serves the registry's "/-/" endpoints.

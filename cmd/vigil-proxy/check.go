@@ -332,7 +332,9 @@ type offlineChecker struct {
 	signal *popularitySignals
 	watch  store.WatchStore
 	legacy *npm.LegacyNames // npm names with capitals that exist
-	close  func() error
+	// private: npm.private, names never resolved upstream
+	private []string
+	close   func() error
 }
 
 // newOfflineChecker builds the name-only rules; locked reports that the
@@ -351,7 +353,8 @@ func newOfflineChecker(cfg Config, log *slog.Logger) (oc *offlineChecker, locked
 	if err != nil {
 		return nil, false, err
 	}
-	oc = &offlineChecker{names: ix, signal: newPopularitySignals(cfg, ix, true, log), legacy: npm.LoadLegacyNames(), close: func() error { return nil }}
+	oc = &offlineChecker{names: ix, signal: newPopularitySignals(cfg, ix, true, log), legacy: npm.LoadLegacyNames(),
+		private: cfg.NPM.Private, close: func() error { return nil }}
 	var lists policy.Lists = policy.StaticLists(entries)
 	bs, storeLists, status := openStoreLists(cfg, entries, log)
 	if status == storeFree {
@@ -386,6 +389,12 @@ func (oc *offlineChecker) check(ctx context.Context, t checkTarget) (policy.Repo
 	name, err := canonicalName(t.eco, t.name)
 	if err != nil {
 		return policy.Report{}, err
+	}
+	if t.eco == policy.NPM {
+		// a private name is never resolved upstream: refused as online
+		if pattern, private := npm.MatchPrivate(oc.private, t.name); private {
+			return npm.PrivateDecision(t.name, t.version, pattern).Report(), nil
+		}
 	}
 	pkg := &policy.Package{Ecosystem: t.eco, Name: name, Exists: true}
 	watchKey := name

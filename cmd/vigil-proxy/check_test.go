@@ -463,3 +463,24 @@ func TestCheckRemoteRedactsCredentials(t *testing.T) {
 		t.Errorf("output leaks the password or lacks the error:\n%s%s", out, errOut)
 	}
 }
+
+// npm.private names are refused online without asking upstream; offline
+// they were judged by name like any other (a lookalike of nothing: ALLOW),
+// so check --offline told CI a name the proxy refuses was fine.
+func TestCheckOfflineRefusesPrivateNamesAsOnline(t *testing.T) {
+	environ := map[string]string{
+		"VIGIL_DATA_DIR":     t.TempDir(),
+		"VIGIL_NPM_UPSTREAM": refusedURL(t),
+		"VIGIL_NPM_PRIVATE":  "@myorg/*,internal-tool",
+	}
+	for _, name := range []string{"@myorg/billing", "@MyOrg/Billing", "internal-tool"} {
+		code, out, errOut := runCLI(t, environ, "", "check", "--offline", "npm", name)
+		if code != exitBlocked || !strings.Contains(out, "PRIVATE") || !strings.Contains(out, "is a private name (npm.private pattern") {
+			t.Errorf("check --offline npm %s: exit %d, out %q, err %q; want PRIVATE block", name, code, out, errOut)
+		}
+	}
+	code, out, _ := runCLI(t, environ, "", "check", "--offline", "npm", "@otherorg/billing")
+	if strings.Contains(out, "PRIVATE") {
+		t.Errorf("a name outside npm.private: exit %d, out %q", code, out)
+	}
+}
