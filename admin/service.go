@@ -235,35 +235,69 @@ func (s *Server) listEntries(ctx context.Context, kind policy.ListKind) ([]entry
 	return out, nil
 }
 
-// storedEntry checks that id names an entry the caller may change: store
-// entries only.
-func (s *Server) storedEntry(ctx context.Context, id string) error {
-	_, err := s.store.GetEntry(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		all, lerr := s.lists.All(ctx)
-		if lerr == nil {
-			for _, c := range all {
-				if c.ID == id && c.Source == store.SourceConfig {
-					return errConflict("entry " + id + " comes from the config file and is read-only")
-				}
-			}
-		}
-		return errNotFound("no list entry " + id)
-	}
-	if err != nil {
-		return fmt.Errorf("get entry %s: %w", id, err)
-	}
-	return nil
-}
+// errEntryMissing marks an entry id the store does not hold (see
+// missingEntry).
+var errEntryMissing = errors.New("no such stored entry")
 
-// entryInTx reads, in tx, the entry storedEntry approved (it may have been
-// deleted since).
+// entryInTx reads, in tx, the stored entry id names.
 func entryInTx(ctx context.Context, tx store.Tx, id string) (policy.ListEntry, error) {
 	e, err := tx.GetEntry(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return e, errNotFound("no list entry " + id)
+		return e, errEntryMissing
 	}
-	return e, err
+	if err != nil {
+		return e, fmt.Errorf("get entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+// missingEntry explains an id the store does not hold: an entry from the
+// config file (read-only), or none at all. It reads the lists, so it runs
+// after the transaction, never inside it.
+func (s *Server) missingEntry(ctx context.Context, id string) error {
+	if all, err := s.lists.All(ctx); err == nil {
+		for _, c := range all {
+			if c.ID == id && c.Source == store.SourceConfig {
+				return errConflict("entry " + id + " comes from the config file and is read-only")
+			}
+		}
+	}
+	return errNotFound("no list entry " + id)
+}
+
+// changeEntry changes the stored entry id in one transaction with its
+// audit event: edit gets the entry as stored and returns its new value, or
+// nil to delete it.
+func (s *Server) changeEntry(ctx context.Context, p principal, id, action string, edit func(before policy.ListEntry) (*policy.ListEntry, error)) (policy.ListEntry, error) {
+	var e policy.ListEntry
+	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
+		before, err := entryInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		after, err := edit(before)
+		if err != nil {
+			return nil, err
+		}
+		if after == nil {
+			if err := tx.DeleteEntry(ctx, id); err != nil {
+				return nil, fmt.Errorf("delete entry %s: %w", id, err)
+			}
+			return s.events(p, audited{action, id, before, nil})
+		}
+		if e, err = tx.PutEntry(ctx, *after); err != nil {
+			return nil, fmt.Errorf("put entry %s: %w", id, err)
+		}
+		return s.events(p, audited{action, e.ID, before, e})
+	})
+	if errors.Is(err, errEntryMissing) {
+		return policy.ListEntry{}, s.missingEntry(ctx, id)
+	}
+	if err != nil {
+		return policy.ListEntry{}, err
+	}
+	s.lists.Invalidate()
+	return e, nil
 }
 
 func (s *Server) createEntry(ctx context.Context, p principal, in entryInput) (policy.ListEntry, error) {
@@ -285,78 +319,27 @@ func (s *Server) createEntry(ctx context.Context, p principal, in entryInput) (p
 }
 
 func (s *Server) updateEntry(ctx context.Context, p principal, id string, in entryInput) (policy.ListEntry, error) {
-	if err := s.storedEntry(ctx, id); err != nil {
-		return policy.ListEntry{}, err
-	}
-	var e policy.ListEntry
-	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		before, err := entryInTx(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		if e, err = s.buildEntry(before, in, p.Name, true); err != nil {
-			return nil, err
-		}
-		if e, err = tx.PutEntry(ctx, e); err != nil {
-			return nil, fmt.Errorf("put entry %s: %w", id, err)
-		}
-		return s.events(p, audited{actionListUpdate, e.ID, before, e})
+	return s.changeEntry(ctx, p, id, actionListUpdate, func(before policy.ListEntry) (*policy.ListEntry, error) {
+		e, err := s.buildEntry(before, in, p.Name, true)
+		return &e, err
 	})
-	if err != nil {
-		return policy.ListEntry{}, err
-	}
-	s.lists.Invalidate()
-	return e, nil
 }
 
 func (s *Server) expireEntry(ctx context.Context, p principal, id string) (policy.ListEntry, error) {
-	if err := s.storedEntry(ctx, id); err != nil {
-		return policy.ListEntry{}, err
-	}
-	var e policy.ListEntry
-	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		before, err := entryInTx(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		e = before
+	return s.changeEntry(ctx, p, id, actionListExpire, func(e policy.ListEntry) (*policy.ListEntry, error) {
 		// Stores refuse an expiry that is not after creation; an entry
 		// created this very instant expires one tick later.
 		e.Expires = s.now().UTC()
 		if !e.Expires.After(e.Created) {
 			e.Expires = e.Created.Add(time.Nanosecond)
 		}
-		if e, err = tx.PutEntry(ctx, e); err != nil {
-			return nil, fmt.Errorf("put entry %s: %w", id, err)
-		}
-		return s.events(p, audited{actionListExpire, e.ID, before, e})
+		return &e, nil
 	})
-	if err != nil {
-		return policy.ListEntry{}, err
-	}
-	s.lists.Invalidate()
-	return e, nil
 }
 
 func (s *Server) deleteEntry(ctx context.Context, p principal, id string) error {
-	if err := s.storedEntry(ctx, id); err != nil {
-		return err
-	}
-	err := s.change(ctx, func(tx store.Tx) ([]store.Event, error) {
-		before, err := entryInTx(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := tx.DeleteEntry(ctx, id); err != nil {
-			return nil, fmt.Errorf("delete entry %s: %w", id, err)
-		}
-		return s.events(p, audited{actionListDelete, id, before, nil})
-	})
-	if err != nil {
-		return err
-	}
-	s.lists.Invalidate()
-	return nil
+	_, err := s.changeEntry(ctx, p, id, actionListDelete, func(policy.ListEntry) (*policy.ListEntry, error) { return nil, nil })
+	return err
 }
 
 // requestInput is an approval request as filed by a caller: either EventID
