@@ -27,16 +27,7 @@ func (nothingExists) Judge(_ context.Context, qs []Query) ([]Answer, error) {
 
 func scanDeps(t *testing.T, files map[string]string) []string {
 	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := writeTree(t, files)
 	res, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{New(Options{Judge: nothingExists{}})}})
 	if err != nil {
 		t.Fatal(err)
@@ -77,4 +68,21 @@ func TestPipfilePublicSourceIsNotABypass(t *testing.T) {
 	if diff := cmp.Diff([]string{"Pipfile:2 DEP-008"}, got); diff != "" {
 		t.Errorf("other index (-want +got):\n%s", diff)
 	}
+}
+
+// writeTree writes files (slash-separated paths under the root) into a new
+// temporary directory and returns it.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }

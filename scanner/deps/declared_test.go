@@ -40,7 +40,6 @@ func (c *declaredCollector) Finish(ctx context.Context, p *scanner.Project) ([]s
 }
 
 func TestDeclaredForImports(t *testing.T) {
-	root := t.TempDir()
 	files := map[string]string{
 		"app/package.json":      "{\"private\": true, \"devDependencies\": {\"vite\": \"^5\"}}\n",
 		"requirements.txt":      "flask\n",
@@ -49,13 +48,7 @@ func TestDeclaredForImports(t *testing.T) {
 		"web/package.json":      "{\"name\": \"@acme/web\", \"dependencies\": {\"express\": \"^4\"}, \"devDependencies\": {\"jest\": \"^29\"}}\n",
 		"web/package-lock.json": "{\"packages\": {\"node_modules/transitive\": {\"version\": \"1.0.0\"}}}\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := writeTree(t, files)
 	c := &declaredCollector{}
 	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
 		t.Fatal(err)
@@ -110,16 +103,11 @@ func TestDeclaredSetupPy(t *testing.T) {
 // Dependencies taken from git, a URL or a path are declared (importing
 // them is no undeclared import) but never judged by name.
 func TestDeclaredUnjudged(t *testing.T) {
-	root := t.TempDir()
 	files := map[string]string{
 		"package.json":   `{"dependencies": {"my-lib": "github:acme/my-lib", "local-ui": "file:./ui", "ws-lib": "workspace:*"}, "devDependencies": {"tool": "git+https://example.org/tool.git"}}`,
 		"pyproject.toml": "[tool.poetry.dependencies]\nshared = {path = \"../shared\"}\nforked = {git = \"https://example.org/forked.git\"}\n",
 	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := writeTree(t, files)
 	c := &declaredCollector{}
 	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{collectorWithRule{c}}}); err != nil {
 		t.Fatal(err)
@@ -157,7 +145,6 @@ func (c *manifestCollector) Rules() []scanner.RuleInfo { return Rules[:1] }
 // file with its own project's manifests); each declaration names its
 // manifest, and a manifest's own name is marked as such.
 func TestDeclaredManifestsAndProjects(t *testing.T) {
-	root := t.TempDir()
 	files := map[string]string{
 		"package.json":                `{"private": true, "workspaces": ["packages/*"], "devDependencies": {"vitest": "^1"}}`,
 		"packages/a/package.json":     `{"name": "@x/a", "dependencies": {"@x/b": "workspace:*"}}`,
@@ -170,15 +157,7 @@ func TestDeclaredManifestsAndProjects(t *testing.T) {
 		"old/setup.py":                "setup(install_requires=read('reqs.txt'))\n",
 		"shim/setup.py":               "from setuptools import setup\nsetup()\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := writeTree(t, files)
 	c := &manifestCollector{}
 	if _, err := scanner.Scan(context.Background(), scanner.Options{Root: root, Analyzers: []scanner.Analyzer{c}}); err != nil {
 		t.Fatal(err)
