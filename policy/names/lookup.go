@@ -954,7 +954,7 @@ func (q *query) probe(h uint64, limit int) {
 					st = strongSlip
 				}
 			}
-			if st == weak && q.slipTierEdit(id) {
+			if st == weak && q.slipTierEdit(id, fam == famPlural) {
 				st = looseEdit
 			}
 			if st == weak && q.e.eco == policy.PyPI && q.e.tier[id] == tierBlock && len(q.light) >= minInteriorLen &&
@@ -1006,11 +1006,12 @@ func (q *query) npmFirstLetterEdit(target string) bool {
 }
 
 // slipTierEdit: id is a PyPI target ranked past the block tier (whose
-// loose resemblances are otherwise dropped as noise) and the candidate is
-// long enough for one edit of it to be a copy rather than another word.
-func (q *query) slipTierEdit(id uint32) bool {
+// loose resemblances are otherwise dropped as noise), the candidate is long
+// enough for one edit of it to be a copy rather than another word, and the
+// edit is inside a word or a plural (already read by the caller).
+func (q *query) slipTierEdit(id uint32, plural bool) bool {
 	return q.e.eco == policy.PyPI && q.e.tier[id] == tierSlip && len(q.light) >= minLooseEditLen &&
-		(interiorEdit(q.norm, q.e.names[id]) || pluralEdit(q.light, q.e.lights[id]) || pluralWords(q.norm, q.e.names[id]))
+		(plural || interiorEdit(q.norm, q.e.names[id]))
 }
 
 // sameShape: scoped names are compared only with scoped names whose scope
